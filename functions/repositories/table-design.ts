@@ -1,0 +1,29 @@
+/**
+ * The one DynamoDB table: its physical shape, shared by the CDK stateful stack and the
+ * local start-up (which creates the table on DynamoDB Local when it is missing).
+ *
+ * Single-table design. Every key begins with the province prefix `P#<provinceCode>#`, so a
+ * second province is a data file, not a code change, and no partition spans provinces.
+ *
+ * | attribute | holds | access pattern it serves |
+ * |---|---|---|
+ * | PK / SK   | `P#38#PRODUCER#<id>` / `META`, `P#38#PRODUCT#<id>` / `META`, `P#38#USER#<sub>` / `META`, `P#38#USERNAME#<name>` / `META`, `P#38#AUDIT#<type>#<id>` / `<iso time>#<event id>`, `P#38#IDEM#<sub>#<key>` / `META` | get one entity by id; audit trail of one entity in time order; idempotency record of one caller's key |
+ * | GSI1PK / GSI1SK | `P#38#C#<communeCode>#PRODUCER` (or `#PRODUCT`) / `<id>` | list producers or products of one commune (officers' scope is a set of communes) |
+ * | GSI2PK / GSI2SK | `P#38#PRODUCER` (or `#PRODUCT`, `#USER`) / `<id>` | list a whole province (department, admin) |
+ * | GSI3PK / GSI3SK | `P#38#PRODUCER#<producerId>#PRODUCTS` / `<productId>` | list the products of one producer (a cooperative's scope) |
+ * | expiresAt | epoch seconds | DynamoDB TTL: idempotency records expire after 24 h |
+ *
+ * Ids are time-ordered (see `newId`), so every index sorts newest-last and pages are stable.
+ */
+export const tableDesign = {
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  timeToLiveAttribute: 'expiresAt',
+  globalIndexes: [
+    { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
+    { indexName: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
+    { indexName: 'GSI3', partitionKey: 'GSI3PK', sortKey: 'GSI3SK' },
+  ],
+} as const;
+
+export type IndexName = (typeof tableDesign.globalIndexes)[number]['indexName'];
