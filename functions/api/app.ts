@@ -1,0 +1,60 @@
+import { Hono } from 'hono';
+import { randomUUID } from 'node:crypto';
+import { logger } from '#functions/core/logger.ts';
+import { createRouter, type AppEnv } from './app-env.ts';
+import type { Services } from './compose.ts';
+import { requireAuth } from './middleware/auth.ts';
+import { handleError, notFound } from './middleware/errors.ts';
+import { idempotency } from './middleware/idempotency.ts';
+import { jsonBody } from './middleware/request-body.ts';
+import { registerAdminUnitRoutes } from './routes/admin-unit-routes.ts';
+import { registerLoginRoute, registerUserRoutes } from './routes/auth-routes.ts';
+import { apiDocsPage } from './routes/docs-page.ts';
+import { registerRecordRoutes } from './routes/record-routes.ts';
+
+export const API_BASE = '/api/v1';
+
+/** Routes open to anyone: sign-in and the API description. */
+const publicPaths = new Set([`${API_BASE}/auth/login`, `${API_BASE}/openapi.json`]);
+
+/** Builds the API: the same app runs in Lambda and in the local server. */
+export function createApiApp(services: Services) {
+  const api = createRouter();
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+
+  api.use('*', jsonBody());
+  const auth = requireAuth(services.verify, services.principals);
+  api.use('*', async (c, next) => (publicPaths.has(c.req.path) ? next() : auth(c, next)));
+  api.use('*', idempotency(services.idempotency));
+
+  registerLoginRoute(api, services.identity);
+  registerUserRoutes(api, services.users);
+  registerAdminUnitRoutes(api);
+  registerRecordRoutes(api, services);
+
+  api.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'ocop-onboard API',
+      version: '1',
+      description: 'Producers, OCOP products and their path onto e-commerce marketplaces, province by commune. Errors are application/problem+json with a stable `code`.',
+    },
+    servers: [{ url: API_BASE }],
+  });
+
+  const app = new Hono<AppEnv>();
+  app.use('*', async (c, next) => {
+    const requestId = c.req.header('x-request-id') ?? randomUUID();
+    c.set('requestId', requestId);
+    c.header('x-request-id', requestId);
+    const started = performance.now();
+    await next();
+    logger.info('request', { requestId, method: c.req.method, path: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) });
+  });
+  app.route(API_BASE, api);
+  app.get('/api/docs', (c) => c.html(apiDocsPage(`${API_BASE}/openapi.json`)));
+  app.onError(handleError);
+  app.notFound(notFound);
+  return app;
+}
+export type ApiApp = ReturnType<typeof createApiApp>;

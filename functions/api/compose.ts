@@ -1,0 +1,43 @@
+import type { Keyring } from '#functions/core/keyring.ts';
+import { createAuditRepository } from '#functions/repositories/audit-repository.ts';
+import { createCursorCodec } from '#functions/repositories/cursor.ts';
+import { createIdempotencyRepository } from '#functions/repositories/idempotency-repository.ts';
+import { createProducerRepository } from '#functions/repositories/producer-repository.ts';
+import { createProductRepository } from '#functions/repositories/product-repository.ts';
+import type { Table } from '#functions/repositories/table.ts';
+import { createUserRepository } from '#functions/repositories/user-repository.ts';
+import { createPrincipalResolver, type IdentityProvider, type TokenVerifier } from '#functions/services/auth-service.ts';
+import { createProducerService } from '#functions/services/producer-service.ts';
+import { createProductService } from '#functions/services/product-service.ts';
+import { createUserService } from '#functions/services/user-service.ts';
+import { createCommitter } from '#functions/services/write-context.ts';
+
+/** Repositories for a table; the identity adapters need them before the services exist. */
+export function createRepositories(table: Table) {
+  return {
+    producers: createProducerRepository(table),
+    products: createProductRepository(table),
+    users: createUserRepository(table),
+    audit: createAuditRepository(table),
+    idempotency: createIdempotencyRepository(table),
+  };
+}
+export type Repositories = ReturnType<typeof createRepositories>;
+
+/** The composition root: repositories → services, given the adapters of where we run. */
+export function composeServices(opts: { table: Table; repositories: Repositories; keyring: Keyring; identity: IdentityProvider; verify: TokenVerifier }) {
+  const { table, repositories: repos, keyring, identity, verify } = opts;
+  const cursors = createCursorCodec(keyring);
+  const commit = createCommitter(table, repos.idempotency);
+  return {
+    identity,
+    verify,
+    audit: repos.audit,
+    idempotency: repos.idempotency,
+    principals: createPrincipalResolver(repos.users),
+    producers: createProducerService({ producers: repos.producers, products: repos.products, audit: repos.audit, keyring, cursors, commit }),
+    products: createProductService({ producers: repos.producers, products: repos.products, audit: repos.audit, cursors, commit }),
+    users: createUserService({ users: repos.users, producers: repos.producers, audit: repos.audit, identity, cursors, commit }),
+  };
+}
+export type Services = ReturnType<typeof composeServices>;

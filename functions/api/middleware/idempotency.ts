@@ -1,0 +1,24 @@
+import { createHash } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { ValidationError } from '#functions/core/errors.ts';
+import type { IdempotencyRepository } from '#functions/repositories/idempotency-repository.ts';
+import type { AppEnv } from '../app-env.ts';
+
+/**
+ * `Idempotency-Key` on writes: a key seen before answers with the stored first result; a new
+ * key is handed to the service, which stores the result in the same transaction as the change.
+ */
+export function idempotency(repo: IdempotencyRepository): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const key = c.req.header('idempotency-key');
+    if (key === undefined || !['POST', 'PUT', 'PATCH', 'DELETE'].includes(c.req.method)) return next();
+    if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw new ValidationError([{ path: 'Idempotency-Key', message: '1–255 visible ASCII characters' }]);
+    const body = ['POST', 'PUT', 'PATCH'].includes(c.req.method) ? await c.req.text() : '';
+    const fingerprint = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${body}`).digest('base64url');
+    const claim = { key, fingerprint };
+    const replay = await repo.find(c.get('principal').sub, claim);
+    if (replay) throw replay;
+    c.set('idempotency', claim);
+    return next();
+  };
+}

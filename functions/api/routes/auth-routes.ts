@@ -1,0 +1,39 @@
+import { createRoute } from '@hono/zod-openapi';
+import { LoginSchema, TokenSchema, UserSchema, UserCreateSchema } from '#shared/schemas/user.ts';
+import { PageQuerySchema, pageOf } from '#shared/schemas/common.ts';
+import type { IdentityProvider } from '#functions/services/auth-service.ts';
+import { userView, type UserService } from '#functions/services/user-service.ts';
+import { WriteHeadersSchema, bearer, jsonBodyOf, jsonResponse, problemResponses, writeContext, type Router } from '../app-env.ts';
+
+/** `POST /auth/login` exists only where the server signs users in itself (local mode). */
+export function registerLoginRoute(app: Router, identity: IdentityProvider) {
+  const signIn = identity.signIn;
+  if (!signIn) return;
+  app.openapi(
+    createRoute({ method: 'post', path: '/auth/login', tags: ['Auth'], summary: 'Sign in (local mode); returns a bearer token', request: { body: jsonBodyOf(LoginSchema) }, responses: { 200: jsonResponse(TokenSchema, 'Signed in'), 400: problemResponses[400], 401: problemResponses[401] } }),
+    async (c) => {
+      const { username, password } = c.req.valid('json');
+      const { token, expiresAt, user } = await signIn(username, password);
+      return c.json({ token, expiresAt, user: userView(user) }, 200);
+    },
+  );
+}
+
+export function registerUserRoutes(app: Router, users: UserService) {
+  const tags = ['Users'];
+  app.openapi(
+    createRoute({ method: 'get', path: '/auth/me', tags: ['Auth'], security: bearer, summary: 'The signed-in user, role and scope', responses: { 200: jsonResponse(UserSchema.pick({ id: true, username: true, role: true, communes: true, producerId: true }), 'You'), 401: problemResponses[401] } }),
+    (c) => {
+      const p = c.get('principal');
+      return c.json({ id: p.sub, username: p.username, role: p.role, communes: p.communes, producerId: p.producerId }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({ method: 'post', path: '/users', tags, security: bearer, summary: 'Create a user with a role and scope (admin)', request: { headers: WriteHeadersSchema, body: jsonBodyOf(UserCreateSchema) }, responses: { 201: jsonResponse(UserSchema, 'Created'), ...problemResponses } }),
+    async (c) => c.json(await users.create(writeContext(c), c.req.valid('json')), 201),
+  );
+  app.openapi(
+    createRoute({ method: 'get', path: '/users', tags, security: bearer, summary: 'Users (admin)', request: { query: PageQuerySchema }, responses: { 200: jsonResponse(pageOf(UserSchema), 'A page of users'), ...problemResponses } }),
+    async (c) => c.json(await users.list(c.get('principal'), c.req.valid('query')), 200),
+  );
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+const EnvSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  PROVINCE_CODE: z.string().regex(/^\d{2}$/).default('38'),
+  DYNAMO_ENDPOINT: z.url().optional(),
+  AWS_REGION: z.string().default('ap-southeast-1'),
+  AUTH_MODE: z.enum(['local', 'jwks']),
+  JWKS_URL: z.url().optional(),
+  JWT_ISSUER: z.string().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+  SECRET_ARN: z.string().optional(),
+  DATA_DIR: z.string().optional(),
+});
+
+export type Config = {
+  tableName: string;
+  provinceCode: string;
+  dynamoEndpoint?: string;
+  region: string;
+  auth:
+    | { mode: 'local'; dataDir: string }
+    | { mode: 'jwks'; jwksUrl: string; issuer: string; audience: string; secretArn: string };
+};
+
+/** Reads the environment once; a missing variable stops the process with its name. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const names = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
+    throw new Error(`Invalid or missing environment variables: ${names}`);
+  }
+  const e = parsed.data;
+  const base = { tableName: e.TABLE_NAME, provinceCode: e.PROVINCE_CODE, dynamoEndpoint: e.DYNAMO_ENDPOINT, region: e.AWS_REGION };
+  if (e.AUTH_MODE === 'local') {
+    if (!e.DATA_DIR) throw new Error('Missing environment variable: DATA_DIR (needed when AUTH_MODE=local)');
+    return { ...base, auth: { mode: 'local', dataDir: e.DATA_DIR } };
+  }
+  const missing = (['JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE', 'SECRET_ARN'] as const).filter((k) => !e[k]);
+  if (missing.length) throw new Error(`Missing environment variables: ${missing.join(', ')}`);
+  return { ...base, auth: { mode: 'jwks', jwksUrl: e.JWKS_URL!, issuer: e.JWT_ISSUER!, audience: e.JWT_AUDIENCE!, secretArn: e.SECRET_ARN! } };
+}

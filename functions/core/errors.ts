@@ -1,0 +1,98 @@
+import type { ErrorCode } from '#shared/errors.ts';
+
+export type FieldError = { path: string; message: string };
+
+/** Base of every error the API answers with a 4xx/5xx problem+json; handled once in `app.onError`. */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: { errors?: FieldError[]; retryAfterSeconds?: number; [key: string]: unknown } = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(errors: FieldError[], message = 'The request has invalid fields') {
+    super(400, 'VALIDATION_FAILED', message, { errors });
+  }
+}
+export class MalformedJsonError extends AppError {
+  constructor() {
+    super(400, 'MALFORMED_JSON', 'The request body is not valid JSON');
+  }
+}
+export class UnsupportedMediaTypeError extends AppError {
+  constructor() {
+    super(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
+  }
+}
+export class PayloadTooLargeError extends AppError {
+  constructor(limitBytes: number) {
+    super(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limitBytes} bytes`);
+  }
+}
+export class UnauthenticatedError extends AppError {
+  constructor(message = 'Sign in first') {
+    super(401, 'UNAUTHENTICATED', message);
+  }
+}
+export class InvalidCredentialsError extends AppError {
+  constructor() {
+    super(401, 'INVALID_CREDENTIALS', 'Wrong username or password');
+  }
+}
+export class ForbiddenError extends AppError {
+  constructor(message = 'Your role may not do this') {
+    super(403, 'FORBIDDEN', message);
+  }
+}
+export class OutOfScopeError extends AppError {
+  constructor(message = 'This is outside the communes or producer you are assigned to') {
+    super(403, 'OUT_OF_SCOPE', message);
+  }
+}
+export class NotFoundError extends AppError {
+  constructor(what: string) {
+    super(404, 'NOT_FOUND', `${what} not found`);
+  }
+}
+export class ConflictError extends AppError {
+  constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
+    super(409, code, message, extra);
+  }
+}
+export class VersionConflictError extends ConflictError {
+  constructor(currentVersion?: number) {
+    super('VERSION_CONFLICT', 'The record was changed by someone else; reload and retry', currentVersion === undefined ? {} : { currentVersion });
+  }
+}
+export class InvalidCursorError extends AppError {
+  constructor() {
+    super(400, 'INVALID_CURSOR', 'The cursor is not valid for this caller and query');
+  }
+}
+export class ThrottledError extends AppError {
+  constructor() {
+    super(503, 'THROTTLED', 'The data store is busy; retry shortly', { retryAfterSeconds: 1 });
+  }
+}
+
+export class IdempotencyKeyReusedError extends AppError {
+  constructor() {
+    super(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request');
+  }
+}
+
+/** Not a failure: a retried write whose first result is answered again. */
+export class ReplayResponse extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super('idempotent replay');
+  }
+}

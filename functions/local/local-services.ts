@@ -1,0 +1,17 @@
+import { newId } from '#functions/core/ids.ts';
+import { createKeyring } from '#functions/core/keyring.ts';
+import { composeServices, createRepositories } from '#functions/api/compose.ts';
+import { createDocumentClient, createTable } from '#functions/repositories/table.ts';
+import { createLocalIdentity } from '#functions/services/auth-service.ts';
+import { loadOrCreateLocalKeys } from './local-keys.ts';
+
+/** Everything the API needs on a laptop: DynamoDB Local, local sign-in, keys from the data folder. */
+export async function createLocalServices(opts: { dataDir: string; tableName: string; endpoint: string; provinceCode?: string }) {
+  const keys = await loadOrCreateLocalKeys(opts.dataDir);
+  const table = createTable(createDocumentClient({ region: 'local', endpoint: opts.endpoint }), opts.tableName, opts.provinceCode ?? '38');
+  const repositories = createRepositories(table);
+  const local = await createLocalIdentity(repositories.users, keys.signing, newId);
+  const services = composeServices({ table, repositories, keyring: createKeyring(keys.secret), identity: local.provider, verify: local.verify });
+  return { table, repositories, services };
+}
+export type LocalServices = Awaited<ReturnType<typeof createLocalServices>>;

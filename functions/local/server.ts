@@ -1,0 +1,22 @@
+import { serve } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { createApiApp } from '#functions/api/app.ts';
+import type { Services } from '#functions/api/compose.ts';
+import { notFound } from '#functions/api/middleware/errors.ts';
+
+/** The local server: the same API app as in Lambda, plus the built web app from `webRoot`. */
+export function createLocalApp(services: Services, webRoot: string) {
+  const app = new Hono();
+  app.route('/', createApiApp(services));
+  app.all('/api/*', notFound);
+  app.use('/*', serveStatic({ root: webRoot }));
+  app.get('/*', serveStatic({ root: webRoot, path: 'index.html' }));
+  return app;
+}
+
+export function listen(app: Hono, port: number) {
+  return new Promise<ReturnType<typeof serve>>((resolve) => {
+    const server = serve({ fetch: app.fetch, port, hostname: '0.0.0.0' }, () => resolve(server));
+  });
+}

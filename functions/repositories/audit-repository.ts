@@ -1,0 +1,36 @@
+import { newId } from '#functions/core/ids.ts';
+import type { Principal } from '#functions/services/principal.ts';
+import { queryAcross, type Table, type TxOp } from './table.ts';
+
+export type AuditEntity = 'producer' | 'product' | 'user';
+export type AuditEvent = {
+  id: string;
+  entityType: AuditEntity;
+  entityId: string;
+  action: 'create' | 'update' | 'delete';
+  actor: { id: string; username: string };
+  at: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+};
+
+/**
+ * Audit trail. Key: PK `P#38#AUDIT#<type>#<id>`, SK `<iso time>#<event id>` — one entity's
+ * events in time order. Events are written by the same transaction as the change.
+ */
+export function createAuditRepository(table: Table) {
+  const pk = (type: AuditEntity, id: string) => `${table.prefix}AUDIT#${type.toUpperCase()}#${id}`;
+  return {
+    /** The transaction op that records one change; `before`/`after` must already be free of clear personal data. */
+    recordOp(e: Omit<AuditEvent, 'id' | 'at' | 'actor'> & { actor: Principal; at: string }): TxOp {
+      const id = newId();
+      const item = { PK: pk(e.entityType, e.entityId), SK: `${e.at}#${id}`, type: 'audit', ...e, id, actor: { id: e.actor.sub, username: e.actor.username } };
+      return { item: { Put: { TableName: table.name, Item: item } } };
+    },
+    async listForEntity(type: AuditEntity, id: string, limit = 100): Promise<AuditEvent[]> {
+      const { items } = await queryAcross(table, [{ pk: pk(type, id) }], { limit });
+      return items.map(({ PK: _pk, SK: _sk, type: _t, ...rest }) => rest as AuditEvent);
+    },
+  };
+}
+export type AuditRepository = ReturnType<typeof createAuditRepository>;

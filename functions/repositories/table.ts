@@ -1,0 +1,157 @@
+import { DynamoDBClient, ProvisionedThroughputExceededException, RequestLimitExceeded, ThrottlingException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { AppError, ThrottledError } from '#functions/core/errors.ts';
+import { tableDesign, type IndexName } from './table-design.ts';
+
+export type Item = Record<string, unknown>;
+export type TxItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** One write of a transaction, with the error to raise when its condition fails. */
+export type TxOp = { item: TxItem; onConditionFailed?: (oldItem: Item | undefined) => Error };
+
+/** What every repository needs: the client, the table and the province its keys live in. */
+export type Table = {
+  doc: DynamoDBDocumentClient;
+  name: string;
+  provinceCode: string;
+  /** `P#38#` — the prefix of every key of this province. */
+  prefix: string;
+};
+
+export function createDocumentClient(opts: { region: string; endpoint?: string }): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    region: opts.region,
+    ...(opts.endpoint ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    maxAttempts: 4,
+  });
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+export function createTable(doc: DynamoDBDocumentClient, name: string, provinceCode: string): Table {
+  return { doc, name, provinceCode, prefix: `P#${provinceCode}#` };
+}
+
+function isThrottle(e: unknown): boolean {
+  return e instanceof ProvisionedThroughputExceededException || e instanceof ThrottlingException || e instanceof RequestLimitExceeded;
+}
+
+/** Runs a DynamoDB call, turning throttling that outlived the SDK's retries into a 503. */
+export async function send<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    if (isThrottle(e)) throw new ThrottledError();
+    throw e;
+  }
+}
+
+export async function getItem(table: Table, key: Item, consistent = false): Promise<Item | undefined> {
+  const out = await send(() => table.doc.send(new GetCommand({ TableName: table.name, Key: key, ConsistentRead: consistent })));
+  return out.Item;
+}
+
+const TRANSACTION_ATTEMPTS = 4;
+
+/**
+ * Writes all ops atomically. A failed condition raises that op's error (with the item as it
+ * was); a conflict with a concurrent transaction is retried, then reported as busy.
+ */
+export async function transact(table: Table, ops: TxOp[]): Promise<void> {
+  const items = ops.map(({ item }) => withOldValues(item, table.name));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await send(() => table.doc.send(new TransactWriteCommand({ TransactItems: items })));
+      return;
+    } catch (e) {
+      if (!(e instanceof TransactionCanceledException)) throw e;
+      const reasons = e.CancellationReasons ?? [];
+      const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+      if (failed >= 0) {
+        const op = ops[failed];
+        const old = reasons[failed]?.Item ? unmarshallLoose(reasons[failed]!.Item!) : undefined;
+        throw op?.onConditionFailed?.(old) ?? new AppError(409, 'VERSION_CONFLICT', 'A condition of the change no longer holds');
+      }
+      const retryable = reasons.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError' || r.Code === 'ProvisionedThroughputExceeded');
+      if (!retryable) throw e;
+      if (attempt >= TRANSACTION_ATTEMPTS) throw new ThrottledError();
+      await new Promise((r) => setTimeout(r, 20 * 2 ** attempt + Math.random() * 20));
+    }
+  }
+}
+
+function withOldValues(item: TxItem, tableName: string): TxItem {
+  const out: TxItem = {};
+  for (const [kind, body] of Object.entries(item) as [keyof TxItem, Record<string, unknown>][]) {
+    const withTable = { TableName: tableName, ...body };
+    (out as Record<string, unknown>)[kind] = kind === 'ConditionCheck' || !body.ConditionExpression ? withTable : { ReturnValuesOnConditionCheckFailure: 'ALL_OLD', ...withTable };
+  }
+  return out;
+}
+
+function unmarshallLoose(raw: Record<string, unknown>): Item {
+  return unmarshall(raw as Parameters<typeof unmarshall>[0]);
+}
+
+export type Partition = { index?: IndexName; pk: string };
+export type PageState = { p: number; k?: Item };
+
+/**
+ * Reads up to `limit` items across partitions in order, applying an optional filter, and
+ * says where the next page starts. The resume point is the last item returned, not where
+ * DynamoDB stopped, so filtered pages never skip a match.
+ */
+export async function queryAcross(
+  table: Table,
+  partitions: Partition[],
+  opts: { limit: number; start?: PageState; filter?: Pick<QueryCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> },
+): Promise<{ items: Item[]; next?: PageState }> {
+  const items: Item[] = [];
+  let lastPartition = 0;
+  let p = opts.start?.p ?? 0;
+  let startKey = opts.start?.k;
+  while (p < partitions.length) {
+    const part = partitions[p]!;
+    const keyAttrs = keyAttributesOf(part.index);
+    const out = await send(() =>
+      table.doc.send(
+        new QueryCommand({
+          TableName: table.name,
+          IndexName: part.index,
+          KeyConditionExpression: '#pk = :pk',
+          ...opts.filter,
+          ExpressionAttributeNames: { '#pk': keyAttrs[0]!, ...opts.filter?.ExpressionAttributeNames },
+          ExpressionAttributeValues: { ':pk': part.pk, ...opts.filter?.ExpressionAttributeValues },
+          ExclusiveStartKey: startKey,
+          Limit: Math.min(1000, opts.filter ? Math.max(opts.limit * 4, 100) : opts.limit - items.length + 1),
+        }),
+      ),
+    );
+    for (const it of out.Items ?? []) {
+      if (items.length === opts.limit) {
+        const last = partitions[lastPartition]!;
+        return { items, next: { p: lastPartition, k: pickKeys(items[items.length - 1]!, keyAttributesOf(last.index)) } };
+      }
+      items.push(it);
+      lastPartition = p;
+    }
+    if (out.LastEvaluatedKey) {
+      startKey = out.LastEvaluatedKey;
+      continue;
+    }
+    p += 1;
+    startKey = undefined;
+  }
+  return { items };
+}
+
+function keyAttributesOf(index?: IndexName): string[] {
+  const table = [tableDesign.partitionKey, tableDesign.sortKey];
+  if (!index) return table;
+  const gsi = tableDesign.globalIndexes.find((g) => g.indexName === index)!;
+  return [gsi.partitionKey, gsi.sortKey, ...table];
+}
+
+function pickKeys(item: Item, attrs: string[]): Item {
+  return Object.fromEntries(attrs.map((a) => [a, item[a]]));
+}

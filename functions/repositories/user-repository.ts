@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { RoleSchema } from '#shared/schemas/user.ts';
+import { ConflictError } from '#functions/core/errors.ts';
+import { getItem, queryAcross, type Item, type PageState, type Partition, type Table, type TxOp } from './table.ts';
+
+export const UserRecordSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  role: RoleSchema,
+  communes: z.array(z.string()).optional(),
+  producerId: z.string().optional(),
+  disabled: z.boolean(),
+  /** Local sign-in only (scrypt); cloud users sign in with Cognito and have none. */
+  passwordHash: z.string().optional(),
+  createdAt: z.string(),
+});
+export type UserRecord = z.infer<typeof UserRecordSchema>;
+
+/**
+ * Users and their scopes, keyed by the identity's `sub` (local id or Cognito sub). Keys:
+ * - PK `P#38#USER#<sub>`, SK `META` — the principal of a verified token;
+ * - PK `P#38#USERNAME#<username>`, SK `META` — username uniqueness and sign-in lookup;
+ * - GSI2 `P#38#USER` / `<username>` — the admin's user list.
+ */
+export function createUserRepository(table: Table) {
+  const key = (id: string) => ({ PK: `${table.prefix}USER#${id}`, SK: 'META' });
+  const usernameKey = (username: string) => ({ PK: `${table.prefix}USERNAME#${username}`, SK: 'META' });
+  const listPartition: Partition = { index: 'GSI2', pk: `${table.prefix}USER` };
+  const fromItem = (item: Item) => UserRecordSchema.parse(item);
+  return {
+    async get(id: string): Promise<UserRecord | undefined> {
+      const item = await getItem(table, key(id));
+      return item ? fromItem(item) : undefined;
+    },
+    async getByUsername(username: string): Promise<UserRecord | undefined> {
+      const ref = await getItem(table, usernameKey(username));
+      return ref ? this.get(ref.userId as string) : undefined;
+    },
+    createOps(u: UserRecord): TxOp[] {
+      return [
+        {
+          item: { Put: { TableName: table.name, Item: { ...usernameKey(u.username), type: 'username', userId: u.id }, ConditionExpression: 'attribute_not_exists(PK)' } },
+          onConditionFailed: () => new ConflictError('USERNAME_TAKEN', `The username ${u.username} is taken`),
+        },
+        { item: { Put: { TableName: table.name, Item: { ...key(u.id), type: 'user', GSI2PK: listPartition.pk, GSI2SK: u.username, ...u }, ConditionExpression: 'attribute_not_exists(PK)' } } },
+      ];
+    },
+    setPasswordOp(id: string, passwordHash: string): TxOp {
+      return { item: { Update: { TableName: table.name, Key: key(id), UpdateExpression: 'SET passwordHash = :h', ConditionExpression: 'attribute_exists(PK)', ExpressionAttributeValues: { ':h': passwordHash } } } };
+    },
+    async list(opts: { limit: number; start?: PageState }) {
+      const page = await queryAcross(table, [listPartition], opts);
+      return { items: page.items.map(fromItem), next: page.next };
+    },
+  };
+}
+export type UserRepository = ReturnType<typeof createUserRepository>;

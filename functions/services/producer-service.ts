@@ -1,0 +1,176 @@
+import type { Producer, ProducerCreate, ProducerListQuery, ProducerUpdate } from '#shared/schemas/producer.ts';
+import { getCommune, isCurrentCommuneCode } from '#shared/admin-units/admin-units.ts';
+import { normaliseName } from '#shared/text/normalise.ts';
+import { ConflictError, NotFoundError, ValidationError } from '#functions/core/errors.ts';
+import { newId } from '#functions/core/ids.ts';
+import type { Keyring } from '#functions/core/keyring.ts';
+import type { AuditRepository } from '#functions/repositories/audit-repository.ts';
+import type { CursorCodec } from '#functions/repositories/cursor.ts';
+import type { ProducerRecord, ProducerRepository } from '#functions/repositories/producer-repository.ts';
+import type { ProductRepository } from '#functions/repositories/product-repository.ts';
+import type { Partition } from '#functions/repositories/table.ts';
+import { assertCommuneInScope, assertMayWriteRecords, assertRole, assertVisible, maskPhone, seesPersonalData, type Principal } from './principal.ts';
+import type { Committer, WriteContext } from './write-context.ts';
+
+/** A producer moves with its products in one transaction; DynamoDB allows 100 items in one. */
+const MAX_PRODUCTS_TO_MOVE = 90;
+
+export function assertKnownCommune(code: string, path = 'communeCode'): void {
+  if (!isCurrentCommuneCode(code)) throw new ValidationError([{ path, message: `${code} is not a current commune code of this province` }], 'Unknown commune');
+}
+
+/** The producer as the caller may see it: personal data masked for roles that do not need it. */
+export function producerView(r: ProducerRecord, viewer: Principal): Producer {
+  const personal = seesPersonalData(viewer);
+  return {
+    id: r.id,
+    kind: r.kind,
+    name: r.name,
+    representative: r.representative,
+    phone: r.phone && (personal ? r.phone : maskPhone(r.phone)),
+    taxCode: r.taxCode,
+    citizenIdLast4: r.citizenIdLast4,
+    communeCode: r.communeCode,
+    communeName: getCommune(r.communeCode)?.fullName ?? r.communeCode,
+    address: r.address,
+    location: r.location,
+    legalBasis: r.legalBasis,
+    trainingDate: r.trainingDate,
+    productCount: r.productCount,
+    version: r.version,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+/** What the audit trail keeps of a producer: no phone in clear, no citizen-ID hash. */
+function auditView(r: ProducerRecord): Record<string, unknown> {
+  const { citizenIdHash: _hash, searchName: _sn, phone, ...rest } = r;
+  return { ...rest, ...(phone ? { phone: maskPhone(phone) } : {}) };
+}
+
+type Deps = { producers: ProducerRepository; products: ProductRepository; audit: AuditRepository; keyring: Keyring; cursors: CursorCodec; commit: Committer };
+
+export function createProducerService(deps: Deps) {
+  const { producers, products, audit, keyring, cursors, commit } = deps;
+
+  async function getVisible(principal: Principal, id: string): Promise<ProducerRecord> {
+    const r = await producers.get(id);
+    if (!r) throw new NotFoundError('Producer');
+    assertVisible(principal, { communeCode: r.communeCode, producerId: r.id }, 'Producer');
+    return r;
+  }
+
+  function partitionsFor(principal: Principal, communeCode?: string): Partition[] {
+    if (principal.role === 'cooperative') return [];
+    if (communeCode) {
+      assertCommuneInScope(principal, communeCode);
+      return [producers.communePartition(communeCode)];
+    }
+    if (principal.role === 'officer') return [...principal.communes].sort().map(producers.communePartition);
+    return [producers.provincePartition];
+  }
+
+  return {
+    async create(ctx: WriteContext, input: ProducerCreate): Promise<Producer> {
+      const { principal } = ctx;
+      assertMayWriteRecords(principal);
+      assertRole(principal, 'admin', 'officer');
+      assertKnownCommune(input.communeCode);
+      assertCommuneInScope(principal, input.communeCode);
+      const now = new Date().toISOString();
+      const { citizenId, ...fields } = input;
+      const record: ProducerRecord = {
+        ...fields,
+        id: newId(),
+        searchName: normaliseName(input.name),
+        ...(citizenId ? { citizenIdHash: keyring.hashCitizenId(citizenId), citizenIdLast4: citizenId.slice(-4) } : {}),
+        productCount: 0,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+        createdBy: principal.sub,
+        updatedBy: principal.sub,
+      };
+      const view = producerView(record, principal);
+      await commit(
+        ctx,
+        [producers.createOp(record), audit.recordOp({ entityType: 'producer', entityId: record.id, action: 'create', actor: principal, at: now, before: null, after: auditView(record) })],
+        { status: 201, body: view },
+      );
+      return view;
+    },
+
+    async get(principal: Principal, id: string): Promise<Producer> {
+      return producerView(await getVisible(principal, id), principal);
+    },
+
+    async list(principal: Principal, query: ProducerListQuery, page: { limit: number; cursor?: string }) {
+      if (principal.role === 'cooperative') {
+        const own = principal.producerId ? await producers.get(principal.producerId) : undefined;
+        const matches = own && (!query.communeCode || own.communeCode === query.communeCode) && (!query.q || own.searchName.includes(normaliseName(query.q)));
+        return { items: matches ? [producerView(own, principal)] : [], nextCursor: null };
+      }
+      const binding = `producers|${principal.sub}|${query.communeCode ?? ''}|${query.q ?? ''}`;
+      const start = cursors.decode(page.cursor, binding);
+      const result = await producers.list(partitionsFor(principal, query.communeCode), { limit: page.limit, start, nameQuery: query.q ? normaliseName(query.q) : undefined });
+      return { items: result.items.map((r) => producerView(r, principal)), nextCursor: cursors.encode(result.next, binding) };
+    },
+
+    async update(ctx: WriteContext, id: string, patch: ProducerUpdate): Promise<Producer> {
+      const { principal } = ctx;
+      assertMayWriteRecords(principal);
+      const current = await getVisible(principal, id);
+      if (patch.communeCode && patch.communeCode !== current.communeCode) {
+        assertRole(principal, 'admin', 'officer');
+        assertKnownCommune(patch.communeCode);
+        assertCommuneInScope(principal, patch.communeCode);
+      }
+      const { version, citizenId, ...changes } = patch;
+      const now = new Date().toISOString();
+      const next: ProducerRecord = { ...current };
+      for (const [k, v] of Object.entries(changes)) {
+        if (v === undefined) continue;
+        if (v === null) delete (next as Record<string, unknown>)[k];
+        else (next as Record<string, unknown>)[k] = v;
+      }
+      if (citizenId === null) {
+        delete next.citizenIdHash;
+        delete next.citizenIdLast4;
+      } else if (citizenId) {
+        next.citizenIdHash = keyring.hashCitizenId(citizenId);
+        next.citizenIdLast4 = citizenId.slice(-4);
+      }
+      Object.assign(next, { searchName: normaliseName(next.name), version: current.version + 1, updatedAt: now, updatedBy: principal.sub });
+
+      const ops = [
+        producers.replaceOp(next, version, current.productCount),
+        audit.recordOp({ entityType: 'producer', entityId: id, action: 'update', actor: principal, at: now, before: auditView(current), after: auditView(next) }),
+      ];
+      if (next.communeCode !== current.communeCode && current.productCount > 0) {
+        if (current.productCount > MAX_PRODUCTS_TO_MOVE) throw new ConflictError('TOO_MANY_PRODUCTS_TO_MOVE', `A producer with more than ${MAX_PRODUCTS_TO_MOVE} products cannot change commune in one step`);
+        const owned = await products.listAllOfProducer(id, MAX_PRODUCTS_TO_MOVE + 1);
+        ops.push(...owned.map((p) => products.moveOp(p, next.communeCode)));
+      }
+      const view = producerView(next, principal);
+      await commit(ctx, ops, { status: 200, body: view });
+      return view;
+    },
+
+    async remove(ctx: WriteContext, id: string): Promise<void> {
+      const { principal } = ctx;
+      assertMayWriteRecords(principal);
+      const current = await getVisible(principal, id);
+      assertRole(principal, 'admin', 'officer');
+      const now = new Date().toISOString();
+      await commit(
+        ctx,
+        [producers.deleteOp(id), audit.recordOp({ entityType: 'producer', entityId: id, action: 'delete', actor: principal, at: now, before: auditView(current), after: null })],
+        { status: 204, body: null },
+      );
+    },
+
+    getVisible,
+  };
+}
+export type ProducerService = ReturnType<typeof createProducerService>;

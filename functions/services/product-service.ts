@@ -1,0 +1,152 @@
+import { certificateExpiry, type Product, type ProductCreate, type ProductListQuery, type ProductUpdate } from '#shared/schemas/product.ts';
+import { normaliseName } from '#shared/text/normalise.ts';
+import { NotFoundError, ValidationError } from '#functions/core/errors.ts';
+import { newId } from '#functions/core/ids.ts';
+import type { AuditRepository } from '#functions/repositories/audit-repository.ts';
+import type { CursorCodec } from '#functions/repositories/cursor.ts';
+import type { ProducerRepository } from '#functions/repositories/producer-repository.ts';
+import type { ProductRecord, ProductRepository } from '#functions/repositories/product-repository.ts';
+import type { Partition } from '#functions/repositories/table.ts';
+import { assertCommuneInScope, assertMayWriteRecords, assertVisible, canSee, type Principal } from './principal.ts';
+import type { Committer, WriteContext } from './write-context.ts';
+
+export function productView(r: ProductRecord): Product {
+  const { searchName: _sn, createdBy: _cb, updatedBy: _ub, ...view } = r;
+  return view;
+}
+
+function withDerived(r: ProductRecord): ProductRecord {
+  const out = { ...r, searchName: normaliseName(r.name) };
+  if (out.certificateDate) out.certificateExpiry = certificateExpiry(out.certificateDate);
+  else delete out.certificateExpiry;
+  return out;
+}
+
+function assertCertificateWhenRated(r: ProductRecord): void {
+  if (!r.ocopStars) return;
+  const errors = [];
+  if (!r.certificateNo) errors.push({ path: 'certificateNo', message: 'an OCOP-rated product needs its certificate number' });
+  if (!r.certificateDate) errors.push({ path: 'certificateDate', message: 'an OCOP-rated product needs its decision date' });
+  if (errors.length) throw new ValidationError(errors);
+}
+
+type Deps = { producers: ProducerRepository; products: ProductRepository; audit: AuditRepository; cursors: CursorCodec; commit: Committer };
+
+export function createProductService(deps: Deps) {
+  const { producers, products, audit, cursors, commit } = deps;
+
+  async function getVisible(principal: Principal, id: string): Promise<ProductRecord> {
+    const r = await products.get(id);
+    if (!r) throw new NotFoundError('Product');
+    assertVisible(principal, { communeCode: r.communeCode, producerId: r.producerId }, 'Product');
+    return r;
+  }
+
+  function partitionsFor(principal: Principal, query: ProductListQuery): Partition[] {
+    if (principal.role === 'cooperative') {
+      if (!principal.producerId || (query.producerId && query.producerId !== principal.producerId)) return [];
+      return [products.producerPartition(principal.producerId)];
+    }
+    if (query.communeCode) {
+      assertCommuneInScope(principal, query.communeCode);
+      return [products.communePartition(query.communeCode)];
+    }
+    if (principal.role === 'officer') return [...principal.communes].sort().map(products.communePartition);
+    return [products.provincePartition];
+  }
+
+  return {
+    getVisible,
+    async create(ctx: WriteContext, input: ProductCreate): Promise<Product> {
+      const { principal } = ctx;
+      assertMayWriteRecords(principal);
+      const producer = await producers.get(input.producerId);
+      if (!producer || !canSee(principal, { communeCode: producer.communeCode, producerId: producer.id })) {
+        throw new NotFoundError('Producer');
+      }
+      assertCommuneInScope(principal, producer.communeCode);
+      const now = new Date().toISOString();
+      const record = withDerived({
+        ...input,
+        id: newId(),
+        communeCode: producer.communeCode,
+        searchName: '',
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+        createdBy: principal.sub,
+        updatedBy: principal.sub,
+      });
+      const view = productView(record);
+      await commit(
+        ctx,
+        [
+          products.createOp(record),
+          producers.adjustProductCountOp(producer.id, 1, producer.communeCode),
+          audit.recordOp({ entityType: 'product', entityId: record.id, action: 'create', actor: principal, at: now, before: null, after: view }),
+        ],
+        { status: 201, body: view },
+      );
+      return view;
+    },
+
+    async get(principal: Principal, id: string): Promise<Product> {
+      return productView(await getVisible(principal, id));
+    },
+
+    async list(principal: Principal, query: ProductListQuery, page: { limit: number; cursor?: string }) {
+      const binding = `products|${principal.sub}|${query.communeCode ?? ''}|${query.producerId ?? ''}|${query.q ?? ''}`;
+      const start = cursors.decode(page.cursor, binding);
+      const partitions = query.producerId && principal.role !== 'cooperative' ? await producerPartitionIfVisible(principal, query) : partitionsFor(principal, query);
+      const result = await products.list(partitions, { limit: page.limit, start, nameQuery: query.q ? normaliseName(query.q) : undefined });
+      return { items: result.items.map(productView), nextCursor: cursors.encode(result.next, binding) };
+    },
+
+    async update(ctx: WriteContext, id: string, patch: ProductUpdate): Promise<Product> {
+      const { principal } = ctx;
+      assertMayWriteRecords(principal);
+      const current = await getVisible(principal, id);
+      const { version, ...changes } = patch;
+      const now = new Date().toISOString();
+      const merged: ProductRecord = { ...current };
+      for (const [k, v] of Object.entries(changes)) {
+        if (v === undefined) continue;
+        if (v === null) delete (merged as Record<string, unknown>)[k];
+        else (merged as Record<string, unknown>)[k] = v;
+      }
+      const next = withDerived({ ...merged, version: current.version + 1, updatedAt: now, updatedBy: principal.sub });
+      assertCertificateWhenRated(next);
+      const view = productView(next);
+      await commit(
+        ctx,
+        [products.replaceOp(next, version), audit.recordOp({ entityType: 'product', entityId: id, action: 'update', actor: principal, at: now, before: productView(current), after: view })],
+        { status: 200, body: view },
+      );
+      return view;
+    },
+
+    async remove(ctx: WriteContext, id: string): Promise<void> {
+      const { principal } = ctx;
+      assertMayWriteRecords(principal);
+      const current = await getVisible(principal, id);
+      const now = new Date().toISOString();
+      await commit(
+        ctx,
+        [
+          products.deleteOp(id),
+          producers.adjustProductCountOp(current.producerId, -1, current.communeCode),
+          audit.recordOp({ entityType: 'product', entityId: id, action: 'delete', actor: principal, at: now, before: productView(current), after: null }),
+        ],
+        { status: 204, body: null },
+      );
+    },
+  };
+
+  async function producerPartitionIfVisible(principal: Principal, query: ProductListQuery): Promise<Partition[]> {
+    const producer = await producers.get(query.producerId!);
+    if (!producer || !canSee(principal, { communeCode: producer.communeCode, producerId: producer.id })) return [];
+    if (query.communeCode && query.communeCode !== producer.communeCode) return [];
+    return [products.producerPartition(producer.id)];
+  }
+}
+export type ProductService = ReturnType<typeof createProductService>;

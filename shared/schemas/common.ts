@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { errorCodes } from '../errors.ts';
+
+/** Time-ordered identifier issued by the server (26 characters, Crockford base32). */
+export const IdSchema = z
+  .string()
+  .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'not a valid id')
+  .meta({ description: 'Server-issued id', example: '01JD3Q0B9M2W7X8Y9Z0A1B2C3D' });
+
+/** Calendar date `YYYY-MM-DD` that exists in the calendar. */
+export const DateSchema = z.iso.date({ message: 'expected a date YYYY-MM-DD' });
+
+/** Optimistic-concurrency version an update is based on. */
+export const VersionSchema = z.number().int().min(1).meta({ description: 'Version the change is based on; a stale version gets 409 VERSION_CONFLICT' });
+
+/** Current commune code (5 digits, GSO). Existence is checked by the service. */
+export const CommuneCodeSchema = z.string().regex(/^\d{5}$/, 'expected a 5-digit commune code');
+
+/**
+ * Vietnamese phone number. Accepts spaces, dots, dashes, +84/84 prefixes and a leading zero
+ * lost by Excel; normalises to the national form `0xxxxxxxxx` (mobile 10 digits, landline 11).
+ */
+export const PhoneSchema = z
+  .string()
+  .trim()
+  .transform((raw) => normalisePhone(raw))
+  .pipe(z.string().regex(/^(0[35789]\d{8}|02\d{9})$/, 'not a Vietnamese mobile or landline number'));
+
+/** Normalises a phone number to `0…`; returns the digits unchanged when they cannot be a Vietnamese number. */
+export function normalisePhone(raw: string): string {
+  let digits = raw.replace(/[\s.\-()]/g, '');
+  if (digits.startsWith('+84')) digits = '0' + digits.slice(3);
+  else if (/^84\d{9,10}$/.test(digits)) digits = '0' + digits.slice(2);
+  else if (/^[1-9]\d{8}$/.test(digits) || /^2\d{9}$/.test(digits)) digits = '0' + digits;
+  return digits;
+}
+
+/** Vietnamese tax code (MST): 10 digits, or 13 for a branch (`0101234567-001` or plain). */
+export const TaxCodeSchema = z
+  .string()
+  .trim()
+  .regex(/^\d{10}(-?\d{3})?$/, 'expected a tax code of 10 or 13 digits')
+  .transform((v) => (v.length === 10 ? v : `${v.slice(0, 10)}-${v.slice(-3)}`));
+
+/** Citizen ID (CCCD, 12 digits) or the former ID card (CMND, 9 digits). Write-only. */
+export const CitizenIdSchema = z.string().trim().regex(/^(\d{9}|\d{12})$/, 'expected 12 digits (CCCD) or 9 (CMND)');
+
+export const PageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(25).meta({ description: 'Page size (1–100)' }),
+  cursor: z.string().max(2048).optional().meta({ description: 'Opaque cursor from the previous page' }),
+});
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.enum(errorCodes),
+    detail: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+
+export type Problem = z.infer<typeof ProblemSchema>;
+
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { CitizenIdSchema, CommuneCodeSchema, DateSchema, IdSchema, PhoneSchema, TaxCodeSchema, VersionSchema } from './common.ts';
+
+export const producerKinds = ['household', 'cooperative', 'cooperative_group', 'enterprise'] as const;
+export const ProducerKindSchema = z.enum(producerKinds).meta({ description: 'hộ kinh doanh, HTX, tổ hợp tác, doanh nghiệp' });
+
+/** Why the province may hold this producer's personal data (Decree 13/2023). */
+export const LegalBasisSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('consent'), consentDate: DateSchema }),
+  z.object({ type: z.literal('state_management') }),
+]);
+
+export const LocationSchema = z.object({
+  lat: z.number().min(8).max(24),
+  lng: z.number().min(102).max(110),
+});
+
+const producerFields = {
+  kind: ProducerKindSchema,
+  name: z.string().trim().min(1).max(200),
+  representative: z.string().trim().min(1).max(120).optional(),
+  phone: PhoneSchema.optional(),
+  taxCode: TaxCodeSchema.optional(),
+  communeCode: CommuneCodeSchema,
+  address: z.string().trim().max(300).optional(),
+  location: LocationSchema.optional(),
+  legalBasis: LegalBasisSchema,
+  trainingDate: DateSchema.optional().meta({ description: 'Date of e-commerce training' }),
+};
+
+export const ProducerCreateSchema = z
+  .strictObject({
+    ...producerFields,
+    citizenId: CitizenIdSchema.optional().meta({ description: 'Write-only: kept as a keyed hash and the last 4 digits' }),
+  })
+  .meta({ id: 'ProducerCreate' });
+
+export const ProducerUpdateSchema = z
+  .strictObject({
+    version: VersionSchema,
+    kind: producerFields.kind.optional(),
+    name: producerFields.name.optional(),
+    representative: producerFields.representative.nullable(),
+    phone: producerFields.phone.nullable(),
+    taxCode: producerFields.taxCode.nullable(),
+    communeCode: producerFields.communeCode.optional(),
+    address: producerFields.address.nullable(),
+    location: producerFields.location.nullable(),
+    legalBasis: producerFields.legalBasis.optional(),
+    trainingDate: producerFields.trainingDate.nullable(),
+    citizenId: CitizenIdSchema.nullable().optional(),
+  })
+  .meta({ id: 'ProducerUpdate', description: 'Fields to change; null clears an optional field' });
+
+export const ProducerSchema = z
+  .object({
+    id: IdSchema,
+    kind: ProducerKindSchema,
+    name: z.string(),
+    representative: z.string().optional(),
+    phone: z.string().optional().meta({ description: 'Masked (091****678) for roles that do not need it' }),
+    taxCode: z.string().optional(),
+    citizenIdLast4: z.string().optional(),
+    communeCode: z.string(),
+    communeName: z.string(),
+    address: z.string().optional(),
+    location: LocationSchema.optional(),
+    legalBasis: LegalBasisSchema,
+    trainingDate: z.string().optional(),
+    productCount: z.number().int(),
+    version: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Producer' });
+
+export const ProducerListQuerySchema = z.object({
+  communeCode: CommuneCodeSchema.optional(),
+  q: z.string().trim().min(1).max(100).optional().meta({ description: 'Loose name search (case, accents, tone marks ignored)' }),
+});
+
+export type ProducerCreate = z.infer<typeof ProducerCreateSchema>;
+export type ProducerUpdate = z.infer<typeof ProducerUpdateSchema>;
+export type Producer = z.infer<typeof ProducerSchema>;
+export type ProducerListQuery = z.infer<typeof ProducerListQuerySchema>;

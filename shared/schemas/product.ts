@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { DateSchema, IdSchema, VersionSchema, CommuneCodeSchema } from './common.ts';
+
+/** The six OCOP product groups of Decision 148/QĐ-TTg. */
+export const ocopGroups = ['food', 'beverages', 'herbs', 'handicrafts', 'ornamentals', 'tourism_services'] as const;
+export const OcopGroupSchema = z.enum(ocopGroups);
+export const OcopStarsSchema = z.union([z.literal(0), z.literal(3), z.literal(4), z.literal(5)]).meta({ description: '0 = not OCOP-rated' });
+export const certifications = ['VietGAP', 'GlobalGAP', 'organic', 'HACCP', 'ISO22000'] as const;
+
+/** OCOP certificates are valid for 36 months from the decision date. */
+export const OCOP_CERTIFICATE_MONTHS = 36;
+
+const productFields = {
+  name: z.string().trim().min(1).max(200),
+  ocopGroup: OcopGroupSchema,
+  ocopStars: OcopStarsSchema,
+  certificateNo: z.string().trim().min(1).max(60).optional(),
+  certificateDate: DateSchema.optional().meta({ description: 'Date of the OCOP rating decision' }),
+  certifications: z.array(z.enum(certifications)).max(certifications.length).optional(),
+  unit: z.string().trim().min(1).max(30).optional().meta({ example: 'hộp 500 g' }),
+  priceVnd: z.number().int().min(0).max(1_000_000_000).optional(),
+  weightGrams: z.number().int().min(1).max(1_000_000).optional(),
+  shelfLifeDays: z.number().int().min(1).max(3650).optional(),
+  description: z.string().trim().max(5000).optional(),
+};
+
+function requireCertificateWhenRated(v: { ocopStars?: number | undefined; certificateNo?: string | null | undefined; certificateDate?: string | null | undefined }, ctx: z.RefinementCtx) {
+  if (!v.ocopStars) return;
+  if (!v.certificateNo) ctx.addIssue({ code: 'custom', path: ['certificateNo'], message: 'an OCOP-rated product needs its certificate number' });
+  if (!v.certificateDate) ctx.addIssue({ code: 'custom', path: ['certificateDate'], message: 'an OCOP-rated product needs its decision date' });
+}
+
+export const ProductCreateSchema = z
+  .strictObject({ producerId: IdSchema, ...productFields })
+  .superRefine(requireCertificateWhenRated)
+  .meta({ id: 'ProductCreate' });
+
+export const ProductUpdateSchema = z
+  .strictObject({
+    version: VersionSchema,
+    name: productFields.name.optional(),
+    ocopGroup: productFields.ocopGroup.optional(),
+    ocopStars: productFields.ocopStars.optional(),
+    certificateNo: productFields.certificateNo.nullable(),
+    certificateDate: productFields.certificateDate.nullable(),
+    certifications: productFields.certifications.nullable(),
+    unit: productFields.unit.nullable(),
+    priceVnd: productFields.priceVnd.nullable(),
+    weightGrams: productFields.weightGrams.nullable(),
+    shelfLifeDays: productFields.shelfLifeDays.nullable(),
+    description: productFields.description.nullable(),
+  })
+  .meta({ id: 'ProductUpdate', description: 'Fields to change; null clears an optional field' });
+
+export const ProductSchema = z
+  .object({
+    id: IdSchema,
+    producerId: IdSchema,
+    communeCode: z.string(),
+    ...productFields,
+    certificateExpiry: z.string().optional().meta({ description: 'Derived: decision date + 36 months' }),
+    version: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Product' });
+
+export const ProductListQuerySchema = z.object({
+  communeCode: CommuneCodeSchema.optional(),
+  producerId: IdSchema.optional(),
+  q: z.string().trim().min(1).max(100).optional(),
+});
+
+export type ProductCreate = z.infer<typeof ProductCreateSchema>;
+export type ProductUpdate = z.infer<typeof ProductUpdateSchema>;
+export type Product = z.infer<typeof ProductSchema>;
+export type ProductListQuery = z.infer<typeof ProductListQuerySchema>;
+
+/** `YYYY-MM-DD` + 36 months (clamped to the month's last day, e.g. 29 Feb → 28 Feb). */
+export function certificateExpiry(decisionDate: string): string {
+  const [y, m, d] = decisionDate.split('-').map(Number) as [number, number, number];
+  const months = m - 1 + OCOP_CERTIFICATE_MONTHS;
+  const year = y + Math.floor(months / 12);
+  const month = months % 12;
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  const day = Math.min(d, lastDay);
+  return `${year}-${String(month + 1).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}

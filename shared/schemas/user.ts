@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { CommuneCodeSchema, IdSchema } from './common.ts';
+
+export const roles = ['admin', 'department', 'officer', 'cooperative'] as const;
+export const RoleSchema = z.enum(roles);
+export type Role = z.infer<typeof RoleSchema>;
+
+export const UsernameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9._-]{2,39}$/, '3–40 characters: letters, digits, dot, dash, underscore');
+
+export const UserCreateSchema = z
+  .strictObject({
+    username: UsernameSchema,
+    password: z.string().min(8, 'at least 8 characters').max(200),
+    role: RoleSchema,
+    communes: z.array(CommuneCodeSchema).min(1).max(166).optional(),
+    producerId: IdSchema.optional(),
+  })
+  .superRefine((u, ctx) => {
+    if (u.role === 'officer' && !u.communes?.length) ctx.addIssue({ code: 'custom', path: ['communes'], message: 'an officer needs at least one commune' });
+    if (u.role !== 'officer' && u.communes) ctx.addIssue({ code: 'custom', path: ['communes'], message: 'only officers have communes' });
+    if (u.role === 'cooperative' && !u.producerId) ctx.addIssue({ code: 'custom', path: ['producerId'], message: 'a cooperative user needs its producer' });
+    if (u.role !== 'cooperative' && u.producerId) ctx.addIssue({ code: 'custom', path: ['producerId'], message: 'only cooperative users have a producer' });
+  })
+  .meta({ id: 'UserCreate' });
+
+export const UserSchema = z
+  .object({
+    id: z.string(),
+    username: z.string(),
+    role: RoleSchema,
+    communes: z.array(z.string()).optional(),
+    producerId: z.string().optional(),
+    disabled: z.boolean(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'User' });
+
+export const LoginSchema = z.strictObject({ username: z.string().trim().toLowerCase().min(1).max(40), password: z.string().min(1).max(200) }).meta({ id: 'Login' });
+export const TokenSchema = z.object({ token: z.string(), expiresAt: z.string(), user: UserSchema }).meta({ id: 'Token' });
+
+export type UserCreate = z.infer<typeof UserCreateSchema>;
+export type User = z.infer<typeof UserSchema>;
