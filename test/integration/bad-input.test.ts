@@ -1,0 +1,105 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createTestApi, producerInput, type Api } from '#test/support/harness.ts';
+
+let api: Api;
+beforeAll(async () => {
+  api = await createTestApi();
+});
+
+const itemCount = async () => (await api.local.table.doc.send(new ScanCommand({ TableName: api.tableName, Select: 'COUNT' }))).Count ?? 0;
+
+describe('bad input gets a clear 4xx problem and nothing is stored', () => {
+  const cases: { name: string; status: number; code: string; send: () => Promise<{ status: number; body: any; headers: Headers }> }[] = [
+    { name: 'malformed JSON', status: 400, code: 'MALFORMED_JSON', send: () => api.call('POST', '/producers', { token: api.adminToken, rawBody: '{"kind":', headers: { 'content-type': 'application/json' } }) },
+    { name: 'a body that is not JSON', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', send: () => api.call('POST', '/producers', { token: api.adminToken, rawBody: 'kind=household', headers: { 'content-type': 'application/x-www-form-urlencoded' } }) },
+    { name: 'an oversize body', status: 413, code: 'PAYLOAD_TOO_LARGE', send: () => api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ address: 'x'.repeat(300_000) }) }) },
+    { name: 'a wrong type', status: 400, code: 'VALIDATION_FAILED', send: () => api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ name: 42 }) }) },
+    { name: 'an unknown field', status: 400, code: 'VALIDATION_FAILED', send: () => api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ citizenIdPlain: '1' }) }) },
+    { name: 'a phone that is not Vietnamese', status: 400, code: 'VALIDATION_FAILED', send: () => api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ phone: '12345' }) }) },
+    { name: 'a tax code of the wrong length', status: 400, code: 'VALIDATION_FAILED', send: () => api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ taxCode: '12345678' }) }) },
+    { name: 'an unknown commune code', status: 400, code: 'VALIDATION_FAILED', send: () => api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ communeCode: '99999' }) }) },
+    { name: 'a date that does not exist', status: 400, code: 'VALIDATION_FAILED', send: () => api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ trainingDate: '2025-02-30' }) }) },
+    { name: 'an id that is not an id', status: 400, code: 'VALIDATION_FAILED', send: () => api.call('GET', '/producers/not-an-id', { token: api.adminToken }) },
+    { name: 'a page size out of range', status: 400, code: 'VALIDATION_FAILED', send: () => api.call('GET', '/producers?limit=5000', { token: api.adminToken }) },
+    { name: 'a garbage cursor', status: 400, code: 'INVALID_CURSOR', send: () => api.call('GET', '/producers?cursor=abc.def', { token: api.adminToken }) },
+    { name: 'an unknown OCOP group', status: 400, code: 'VALIDATION_FAILED', send: () => api.call('POST', '/products', { token: api.adminToken, body: { producerId: '01JD3Q0B9M2W7X8Y9Z0A1B2C3D', name: 'x', ocopGroup: 'cars', ocopStars: 0 } }) },
+    { name: 'OCOP stars that do not exist', status: 400, code: 'VALIDATION_FAILED', send: () => api.call('POST', '/products', { token: api.adminToken, body: { producerId: '01JD3Q0B9M2W7X8Y9Z0A1B2C3D', name: 'x', ocopGroup: 'food', ocopStars: 2 } }) },
+    { name: 'an Idempotency-Key with control characters', status: 400, code: 'VALIDATION_FAILED', send: () => api.call('POST', '/producers', { token: api.adminToken, body: producerInput(), headers: { 'idempotency-key': 'a b' } }) },
+  ];
+
+  for (const c of cases) {
+    it(`refuses ${c.name} with ${c.status} ${c.code}`, async () => {
+      const before = await itemCount();
+      const res = await c.send();
+      expect(res.status).toBe(c.status);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.body).toMatchObject({ status: c.status, code: c.code, title: expect.any(String) });
+      expect(await itemCount()).toBe(before);
+    });
+  }
+
+  it('names each failing field by its path', async () => {
+    const res = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ phone: 'abc', legalBasis: { type: 'consent' } }) });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['legalBasis.consentDate', 'phone']);
+  });
+
+  it('answers an unknown route with a 404 problem', async () => {
+    const res = await api.call('GET', '/nothing-here', { token: api.adminToken });
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('sign-in', () => {
+  it('refuses a wrong password with 401 INVALID_CREDENTIALS', async () => {
+    const res = await api.call('POST', '/auth/login', { body: { username: 'admin', password: 'nope' } });
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('refuses requests without a token, with a tampered token, or with a token of another issuer', async () => {
+    expect((await api.call('GET', '/producers')).status).toBe(401);
+    const [h, p, s] = api.adminToken.split('.');
+    const tampered = `${h}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), sub: 'someone-else' })).toString('base64url')}.${s}`;
+    expect((await api.call('GET', '/producers', { token: tampered })).status).toBe(401);
+    const other = await createTestApi();
+    expect((await api.call('GET', '/producers', { token: other.adminToken })).status).toBe(401);
+  });
+
+  it('tells the signed-in user who they are and what they cover', async () => {
+    const token = await api.userToken({ role: 'officer', communes: ['15772', '14758'] });
+    const me = await api.call('GET', '/auth/me', { token });
+    expect(me.body).toMatchObject({ role: 'officer', communes: ['14758', '15772'] });
+  });
+
+  it('stores passwords as scrypt hashes and never returns them', async () => {
+    const res = await api.call('GET', '/users', { token: api.adminToken });
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(res.body)).not.toContain('scrypt');
+    const admin = await api.local.repositories.users.getByUsername('admin');
+    expect(admin?.passwordHash).toMatch(/^scrypt\$16384\$8\$1\$/);
+  });
+
+  it('refuses a second user with the same username with 409', async () => {
+    const body = { username: 'dup.user', password: 'password-123', role: 'department' };
+    expect((await api.call('POST', '/users', { token: api.adminToken, body })).status).toBe(201);
+    const again = await api.call('POST', '/users', { token: api.adminToken, body: { ...body, username: 'DUP.user' } });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('USERNAME_TAKEN');
+  });
+});
+
+describe('API description', () => {
+  it('publishes an OpenAPI document generated from the schemas and a reference page', async () => {
+    const res = await api.call('GET', '/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/producers', '/producers/{id}', '/products', '/products/{id}', '/users', '/auth/login', '/admin-units/communes', '/admin-units/resolve']));
+    expect(res.body.components.schemas.ProducerCreate.properties.phone).toBeDefined();
+    const page = await api.app.request('/api/docs');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('/api/v1/openapi.json');
+  });
+});

@@ -1,0 +1,160 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createTestApi, producerInput, productInput, type Api } from '#test/support/harness.ts';
+
+let api: Api;
+beforeAll(async () => {
+  api = await createTestApi();
+});
+
+const rawItems = async () => (await api.local.table.doc.send(new ScanCommand({ TableName: api.tableName }))).Items ?? [];
+
+describe('producers', () => {
+  it('creates a producer with a normalised phone and keeps only a hash and the last 4 digits of the citizen ID', async () => {
+    const res = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ citizenId: '038085001234', phone: '+84 912.345.678' }) });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ phone: '0912345678', citizenIdLast4: '1234', communeName: 'Xã Thiệu Hóa', version: 1, productCount: 0 });
+    expect(res.body).not.toHaveProperty('citizenId');
+    const item = (await api.local.table.doc.send(new GetCommand({ TableName: api.tableName, Key: { PK: `P#38#PRODUCER#${res.body.id}`, SK: 'META' } }))).Item!;
+    expect(JSON.stringify(item)).not.toContain('038085001234');
+    expect(item.citizenIdHash).toMatch(/^[\w-]{43}$/);
+  });
+
+  it('writes an audit event in the same change, without the phone in clear', async () => {
+    const created = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput() });
+    const events = await api.call('GET', `/producers/${created.body.id}/events`, { token: api.adminToken });
+    expect(events.status).toBe(200);
+    expect(events.body.items).toHaveLength(1);
+    expect(events.body.items[0]).toMatchObject({ action: 'create', actor: { username: 'admin' }, before: null });
+    expect(JSON.stringify(events.body.items[0])).not.toContain('0912345678');
+  });
+
+  it('refuses a stale version with 409 and applies a current one', async () => {
+    const created = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput() });
+    const ok = await api.call('PATCH', `/producers/${created.body.id}`, { token: api.adminToken, body: { version: 1, name: 'Hộ Lê Thị Hoà', representative: null } });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ name: 'Hộ Lê Thị Hoà', version: 2 });
+    const stale = await api.call('PATCH', `/producers/${created.body.id}`, { token: api.adminToken, body: { version: 1, name: 'Other' } });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ code: 'VERSION_CONFLICT', currentVersion: 2 });
+    const events = await api.call('GET', `/producers/${created.body.id}/events`, { token: api.adminToken });
+    expect(events.body.items.map((e: { action: string }) => e.action)).toEqual(['create', 'update']);
+  });
+
+  it('answers a retried create with the first result and stores one producer', async () => {
+    const headers = { 'idempotency-key': 'create-retry-1' };
+    const body = producerInput({ name: 'Hộ thử lặp lại' });
+    const first = await api.call('POST', '/producers', { token: api.adminToken, body, headers });
+    const second = await api.call('POST', '/producers', { token: api.adminToken, body, headers });
+    expect(second.status).toBe(201);
+    expect(second.body.id).toBe(first.body.id);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    const list = await api.call('GET', `/producers?q=${encodeURIComponent('thu lap lai')}`, { token: api.adminToken });
+    expect(list.body.items).toHaveLength(1);
+  });
+
+  it('answers concurrent requests with the same key with one record', async () => {
+    const headers = { 'idempotency-key': 'create-concurrent-1' };
+    const body = producerInput({ name: 'Hộ đồng thời' });
+    const results = await Promise.all([1, 2, 3].map(() => api.call('POST', '/producers', { token: api.adminToken, body, headers })));
+    expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+    const list = await api.call('GET', `/producers?q=${encodeURIComponent('hộ đồng thời')}`, { token: api.adminToken });
+    expect(list.body.items).toHaveLength(1);
+  });
+
+  it('refuses an idempotency key reused for a different request with 422', async () => {
+    const headers = { 'idempotency-key': 'reused-key' };
+    await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ name: 'A' }), headers });
+    const res = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ name: 'B' }), headers });
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('will not delete a producer that has products, and deletes it once they are gone', async () => {
+    const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput() });
+    const product = await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.body.id) });
+    expect(product.status).toBe(201);
+    expect((await api.call('GET', `/producers/${producer.body.id}`, { token: api.adminToken })).body.productCount).toBe(1);
+    const refused = await api.call('DELETE', `/producers/${producer.body.id}`, { token: api.adminToken });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('PRODUCER_HAS_PRODUCTS');
+    expect((await api.call('DELETE', `/products/${product.body.id}`, { token: api.adminToken })).status).toBe(204);
+    expect((await api.call('DELETE', `/producers/${producer.body.id}`, { token: api.adminToken })).status).toBe(204);
+    expect((await api.call('GET', `/producers/${producer.body.id}`, { token: api.adminToken })).status).toBe(404);
+  });
+
+  it('moves the products with their producer when it changes commune', async () => {
+    const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput() });
+    const product = await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.body.id) });
+    const moved = await api.call('PATCH', `/producers/${producer.body.id}`, { token: api.adminToken, body: { version: 1, communeCode: '14758' } });
+    expect(moved.status).toBe(200);
+    const after = await api.call('GET', `/products/${product.body.id}`, { token: api.adminToken });
+    expect(after.body.communeCode).toBe('14758');
+    const inNew = await api.call('GET', '/products?communeCode=14758', { token: api.adminToken });
+    expect(inNew.body.items.map((p: { id: string }) => p.id)).toContain(product.body.id);
+  });
+
+  it('finds producers by a loose name query that ignores case, accents and tone-mark style', async () => {
+    await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ name: 'HTX Thuỷ sản Hoà Bình' }) });
+    for (const q of ['thuy san hoa binh', 'THỦY SẢN HÒA', 'Thuỷ sản Hoà'.normalize('NFD')]) {
+      const res = await api.call('GET', `/producers?q=${encodeURIComponent(q)}`, { token: api.adminToken });
+      expect(res.body.items.map((p: { name: string }) => p.name)).toContain('HTX Thuỷ sản Hoà Bình');
+    }
+  });
+
+  it('pages through a commune with signed cursors that nobody else can use', async () => {
+    const commune = '14797';
+    const officer = await api.userToken({ role: 'officer', communes: [commune] });
+    const other = await api.userToken({ role: 'officer', communes: [commune] });
+    for (let i = 0; i < 7; i++) await api.call('POST', '/producers', { token: officer, body: producerInput({ communeCode: commune, name: `Hộ số ${i}` }) });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } = await api.call('GET', `/producers?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: officer });
+      expect(res.status).toBe(200);
+      seen.push(...res.body.items.map((p) => p.id));
+      if (res.body.nextCursor && seen.length === 3) {
+        const stolen = await api.call('GET', `/producers?limit=3&cursor=${encodeURIComponent(res.body.nextCursor)}`, { token: other });
+        expect(stolen.status).toBe(400);
+        expect(stolen.body.code).toBe('INVALID_CURSOR');
+        const [payload, sig] = res.body.nextCursor.split('.');
+        const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), b: 'x' })).toString('base64url');
+        expect((await api.call('GET', `/producers?cursor=${forged}.${sig}`, { token: officer })).status).toBe(400);
+      }
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(7);
+    expect(new Set(seen).size).toBe(7);
+  });
+});
+
+describe('products', () => {
+  it('derives the certificate expiry 36 months after the decision and requires a certificate for a rated product', async () => {
+    const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput() });
+    const product = await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.body.id, { certificateDate: '2024-02-29' }) });
+    expect(product.body).toMatchObject({ certificateExpiry: '2027-02-28', communeCode: '15772', version: 1 });
+    const bad = await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.body.id, { certificateNo: undefined }) });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([{ path: 'certificateNo', message: expect.any(String) }]);
+    const unrate = await api.call('PATCH', `/products/${product.body.id}`, { token: api.adminToken, body: { version: 1, certificateNo: null } });
+    expect(unrate.status).toBe(400);
+    const ok = await api.call('PATCH', `/products/${product.body.id}`, { token: api.adminToken, body: { version: 1, ocopStars: 0, certificateNo: null, certificateDate: null } });
+    expect(ok.status).toBe(200);
+    expect(ok.body).not.toHaveProperty('certificateExpiry');
+  });
+
+  it('lists a producer’s products', async () => {
+    const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput() });
+    await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.body.id, { name: 'A' }) });
+    await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.body.id, { name: 'B' }) });
+    const res = await api.call('GET', `/products?producerId=${producer.body.id}`, { token: api.adminToken });
+    expect(res.body.items.map((p: { name: string }) => p.name).sort()).toEqual(['A', 'B']);
+  });
+
+  it('refuses a product for a producer that does not exist with 404 and stores nothing', async () => {
+    const before = (await rawItems()).length;
+    const res = await api.call('POST', '/products', { token: api.adminToken, body: productInput('01JD3Q0B9M2W7X8Y9Z0A1B2C3D') });
+    expect(res.status).toBe(404);
+    expect((await rawItems()).length).toBe(before);
+  });
+});

@@ -1,0 +1,71 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { createApiApp } from '#functions/api/app.ts';
+import { ensureTable } from '#functions/local/dynamo-local.ts';
+import { ensureLocalAdmin } from '#functions/local/demo-data.ts';
+import { createLocalServices } from '#functions/local/local-services.ts';
+
+export const ADMIN_PASSWORD = 'admin-test-pw';
+
+export type Api = Awaited<ReturnType<typeof createTestApi>>;
+
+/** A fresh table on the shared DynamoDB Local, the real API app over it, and sign-in helpers. */
+export async function createTestApi() {
+  const endpoint = inject('dynamoEndpoint');
+  const tableName = `t-${randomUUID()}`;
+  await ensureTable(endpoint, tableName);
+  const dataDir = await mkdtemp(join(tmpdir(), 'ocop-test-'));
+  const local = await createLocalServices({ dataDir, tableName, endpoint });
+  await ensureLocalAdmin(local, ADMIN_PASSWORD);
+  const app = createApiApp(local.services);
+  const tokens = new Map<string, string>();
+
+  async function call(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string } = {}) {
+    const headers: Record<string, string> = { ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...opts.headers };
+    let body: string | undefined = opts.rawBody;
+    if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await app.request(`/api/v1${path}`, { method, headers, body });
+    const text = await res.text();
+    let json: any = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = text;
+    }
+    return { status: res.status, body: json, headers: res.headers };
+  }
+
+  async function login(username: string, password: string): Promise<string> {
+    const res = await call('POST', '/auth/login', { body: { username, password } });
+    if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.token as string;
+  }
+
+  const adminToken = await login('admin', ADMIN_PASSWORD);
+
+  /** Creates a user through the API and returns a token for it. */
+  async function userToken(spec: { role: string; communes?: string[]; producerId?: string }): Promise<string> {
+    const username = `u${randomUUID().slice(0, 8)}`;
+    const res = await call('POST', '/users', { token: adminToken, body: { username, password: 'password-123', ...spec } });
+    if (res.status !== 201) throw new Error(`user create failed: ${res.status} ${JSON.stringify(res.body)}`);
+    const token = await login(username, 'password-123');
+    tokens.set(username, token);
+    return token;
+  }
+
+  return { app, local, tableName, dataDir, endpoint, call, login, adminToken, userToken };
+}
+
+export function producerInput(overrides: Record<string, unknown> = {}) {
+  return { kind: 'household', name: 'Hộ Lê Thị Hoa', phone: '0912 345 678', communeCode: '15772', legalBasis: { type: 'state_management' }, ...overrides };
+}
+
+export function productInput(producerId: string, overrides: Record<string, unknown> = {}) {
+  return { producerId, name: 'Mật ong rừng', ocopGroup: 'food', ocopStars: 3, certificateNo: '12/QĐ-UBND', certificateDate: '2024-02-29', priceVnd: 150000, ...overrides };
+}
