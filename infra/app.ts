@@ -1,0 +1,3 @@
+import { buildApp } from '#infra/app-builder.ts';
+
+buildApp().app.synth();
