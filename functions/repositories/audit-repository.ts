@@ -1,18 +1,9 @@
+import type { AuditEvent } from '#shared/schemas/audit.ts';
 import { newId } from '#functions/core/ids.ts';
 import type { Principal } from '#functions/services/principal.ts';
 import { queryAcross, type Table, type TxOp } from './table.ts';
 
-export type AuditEntity = 'producer' | 'product' | 'user';
-export type AuditEvent = {
-  id: string;
-  entityType: AuditEntity;
-  entityId: string;
-  action: 'create' | 'update' | 'delete';
-  actor: { id: string; username: string };
-  at: string;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-};
+export type AuditEntity = AuditEvent['entityType'];
 
 /**
  * Audit trail. Key: PK `P#38#AUDIT#<type>#<id>`, SK `<iso time>#<event id>` — one entity's

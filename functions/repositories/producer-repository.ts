@@ -1,28 +1,12 @@
 import { z } from 'zod';
-import { LegalBasisSchema, LocationSchema, ProducerKindSchema } from '#shared/schemas/producer.ts';
+import { ProducerSchema } from '#shared/schemas/producer.ts';
 import { NotFoundError, VersionConflictError, ConflictError } from '#functions/core/errors.ts';
 import { getItem, queryAcross, type Item, type PageState, type Partition, type Table, type TxOp } from './table.ts';
 
 /** A producer as stored. `citizenIdHash` is a keyed hash; the number itself is never stored. */
-export const ProducerRecordSchema = z.object({
-  id: z.string(),
-  kind: ProducerKindSchema,
-  name: z.string(),
+export const ProducerRecordSchema = ProducerSchema.omit({ communeName: true }).extend({
   searchName: z.string(),
-  representative: z.string().optional(),
-  phone: z.string().optional(),
-  taxCode: z.string().optional(),
   citizenIdHash: z.string().optional(),
-  citizenIdLast4: z.string().optional(),
-  communeCode: z.string(),
-  address: z.string().optional(),
-  location: LocationSchema.optional(),
-  legalBasis: LegalBasisSchema,
-  trainingDate: z.string().optional(),
-  productCount: z.number().int(),
-  version: z.number().int(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
   createdBy: z.string(),
   updatedBy: z.string(),
 });

@@ -1,28 +1,10 @@
 import { z } from 'zod';
-import { certifications, OcopGroupSchema, OcopStarsSchema } from '#shared/schemas/product.ts';
+import { ProductSchema } from '#shared/schemas/product.ts';
 import { NotFoundError, VersionConflictError } from '#functions/core/errors.ts';
 import { getItem, queryAcross, type Item, type PageState, type Partition, type Table, type TxOp } from './table.ts';
 
-export const ProductRecordSchema = z.object({
-  id: z.string(),
-  producerId: z.string(),
-  communeCode: z.string(),
-  name: z.string(),
+export const ProductRecordSchema = ProductSchema.extend({
   searchName: z.string(),
-  ocopGroup: OcopGroupSchema,
-  ocopStars: OcopStarsSchema,
-  certificateNo: z.string().optional(),
-  certificateDate: z.string().optional(),
-  certificateExpiry: z.string().optional(),
-  certifications: z.array(z.enum(certifications)).optional(),
-  unit: z.string().optional(),
-  priceVnd: z.number().optional(),
-  weightGrams: z.number().optional(),
-  shelfLifeDays: z.number().optional(),
-  description: z.string().optional(),
-  version: z.number().int(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
   createdBy: z.string(),
   updatedBy: z.string(),
 });

@@ -1,18 +1,11 @@
 import { z } from 'zod';
-import { RoleSchema } from '#shared/schemas/user.ts';
+import { UserSchema } from '#shared/schemas/user.ts';
 import { ConflictError } from '#functions/core/errors.ts';
 import { getItem, queryAcross, type Item, type PageState, type Partition, type Table, type TxOp } from './table.ts';
 
-export const UserRecordSchema = z.object({
-  id: z.string(),
-  username: z.string(),
-  role: RoleSchema,
-  communes: z.array(z.string()).optional(),
-  producerId: z.string().optional(),
-  disabled: z.boolean(),
+export const UserRecordSchema = UserSchema.extend({
   /** Local sign-in only (scrypt); cloud users sign in with Cognito and have none. */
   passwordHash: z.string().optional(),
-  createdAt: z.string(),
 });
 export type UserRecord = z.infer<typeof UserRecordSchema>;
 

@@ -11,6 +11,7 @@ import type { ProductRepository } from '#functions/repositories/product-reposito
 import type { Partition } from '#functions/repositories/table.ts';
 import { assertCommuneInScope, assertMayWriteRecords, assertRole, assertVisible, maskPhone, seesPersonalData, type Principal } from './principal.ts';
 import type { Committer, WriteContext } from './write-context.ts';
+import { applyPatch } from './patch.ts';
 
 /** A producer moves with its products in one transaction; DynamoDB allows 100 items in one. */
 const MAX_PRODUCTS_TO_MOVE = 90;
@@ -128,12 +129,7 @@ export function createProducerService(deps: Deps) {
       }
       const { version, citizenId, ...changes } = patch;
       const now = new Date().toISOString();
-      const next: ProducerRecord = { ...current };
-      for (const [k, v] of Object.entries(changes)) {
-        if (v === undefined) continue;
-        if (v === null) delete (next as Record<string, unknown>)[k];
-        else (next as Record<string, unknown>)[k] = v;
-      }
+      const next = applyPatch(current, changes);
       if (citizenId === null) {
         delete next.citizenIdHash;
         delete next.citizenIdLast4;

@@ -9,6 +9,7 @@ import type { ProductRecord, ProductRepository } from '#functions/repositories/p
 import type { Partition } from '#functions/repositories/table.ts';
 import { assertCommuneInScope, assertMayWriteRecords, assertVisible, canSee, type Principal } from './principal.ts';
 import type { Committer, WriteContext } from './write-context.ts';
+import { applyPatch } from './patch.ts';
 
 export function productView(r: ProductRecord): Product {
   const { searchName: _sn, createdBy: _cb, updatedBy: _ub, ...view } = r;
@@ -108,12 +109,7 @@ export function createProductService(deps: Deps) {
       const current = await getVisible(principal, id);
       const { version, ...changes } = patch;
       const now = new Date().toISOString();
-      const merged: ProductRecord = { ...current };
-      for (const [k, v] of Object.entries(changes)) {
-        if (v === undefined) continue;
-        if (v === null) delete (merged as Record<string, unknown>)[k];
-        else (merged as Record<string, unknown>)[k] = v;
-      }
+      const merged = applyPatch(current, changes);
       const next = withDerived({ ...merged, version: current.version + 1, updatedAt: now, updatedBy: principal.sub });
       assertCertificateWhenRated(next);
       const view = productView(next);
