@@ -10,6 +10,7 @@ import { jsonBody } from './middleware/request-body.ts';
 import { registerAdminUnitRoutes } from './routes/admin-unit-routes.ts';
 import { registerLoginRoute, registerUserRoutes } from './routes/auth-routes.ts';
 import { apiDocsPage } from './routes/docs-page.ts';
+import { registerOnboardingRoutes } from './routes/onboarding-routes.ts';
 import { registerRecordRoutes } from './routes/record-routes.ts';
 
 export const API_BASE = '/api/v1';
@@ -30,6 +31,7 @@ export function createApiApp(services: Services) {
   registerLoginRoute(api, services.identity);
   registerUserRoutes(api, services.users);
   registerAdminUnitRoutes(api);
+  registerOnboardingRoutes(api, services);
   registerRecordRoutes(api, services);
 
   api.doc31('/openapi.json', {

@@ -5,12 +5,15 @@ import { createIdempotencyRepository } from '#functions/repositories/idempotency
 import { createProducerRepository } from '#functions/repositories/producer-repository.ts';
 import { createProductRepository } from '#functions/repositories/product-repository.ts';
 import type { Table } from '#functions/repositories/table.ts';
+import { createAccountRepository, createListingRepository } from '#functions/repositories/onboarding-repository.ts';
+import { createDuplicateKeyRepository } from '#functions/repositories/duplicate-key-repository.ts';
 import { createUserRepository } from '#functions/repositories/user-repository.ts';
 import { createPrincipalResolver, type IdentityProvider, type TokenVerifier } from '#functions/services/auth-service.ts';
 import { createProducerService } from '#functions/services/producer-service.ts';
 import { createProductService } from '#functions/services/product-service.ts';
 import { createUserService } from '#functions/services/user-service.ts';
 import { createCommitter } from '#functions/services/write-context.ts';
+import { createOnboardingService, noPhotos, type PhotoSummaryProvider } from '#functions/services/onboarding-service.ts';
 
 /** Repositories for a table; the identity adapters need them before the services exist. */
 export function createRepositories(table: Table) {
@@ -20,24 +23,40 @@ export function createRepositories(table: Table) {
     users: createUserRepository(table),
     audit: createAuditRepository(table),
     idempotency: createIdempotencyRepository(table),
+    accounts: createAccountRepository(table),
+    listings: createListingRepository(table),
+    duplicateKeys: createDuplicateKeyRepository(table),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
 
 /** The composition root: repositories → services, given the adapters of where we run. */
-export function composeServices(opts: { table: Table; repositories: Repositories; keyring: Keyring; identity: IdentityProvider; verify: TokenVerifier }) {
+export function composeServices(opts: { table: Table; repositories: Repositories; keyring: Keyring; identity: IdentityProvider; verify: TokenVerifier; photos?: PhotoSummaryProvider }) {
   const { table, repositories: repos, keyring, identity, verify } = opts;
   const cursors = createCursorCodec(keyring);
   const commit = createCommitter(table, repos.idempotency);
+  const producers = createProducerService({ producers: repos.producers, products: repos.products, accounts: repos.accounts, duplicateKeys: repos.duplicateKeys, audit: repos.audit, keyring, cursors, commit });
+  const products = createProductService({ producers: repos.producers, products: repos.products, listings: repos.listings, audit: repos.audit, cursors, commit });
   return {
     identity,
     verify,
     audit: repos.audit,
     idempotency: repos.idempotency,
     principals: createPrincipalResolver(repos.users),
-    producers: createProducerService({ producers: repos.producers, products: repos.products, audit: repos.audit, keyring, cursors, commit }),
-    products: createProductService({ producers: repos.producers, products: repos.products, audit: repos.audit, cursors, commit }),
+    producers,
+    products,
     users: createUserService({ users: repos.users, producers: repos.producers, audit: repos.audit, identity, cursors, commit }),
+    onboarding: createOnboardingService({
+      accounts: repos.accounts,
+      listings: repos.listings,
+      audit: repos.audit,
+      commit,
+      visibleProducer: producers.getVisible,
+      visibleProduct: products.getVisible,
+      getProducer: repos.producers.get,
+      productUnchangedOp: repos.products.unchangedCheckOp,
+      photos: opts.photos ?? noPhotos,
+    }),
   };
 }
 export type Services = ReturnType<typeof composeServices>;

@@ -65,6 +65,13 @@ export function createProducerRepository(table: Table) {
         onConditionFailed: (old) => (old ? new ConflictError('PRODUCER_HAS_PRODUCTS', 'Delete or move this producer’s products first', { productCount: old.productCount }) : new NotFoundError('Producer')),
       };
     },
+    /** Deletes a producer merged into another, provided nobody changed it or added a product meanwhile. */
+    deleteMergedOp(id: string, expectedVersion: number, expectedProductCount: number): TxOp {
+      return {
+        item: { Delete: { TableName: table.name, Key: key(id), ConditionExpression: 'version = :v AND productCount = :n', ExpressionAttributeValues: { ':v': expectedVersion, ':n': expectedProductCount } } },
+        onConditionFailed: versionGuard(),
+      };
+    },
     /** Counts a product in or out, provided the producer still sits in `communeCode` (products carry it). */
     adjustProductCountOp(id: string, delta: 1 | -1, communeCode: string): TxOp {
       return {

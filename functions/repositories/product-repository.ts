@@ -22,6 +22,7 @@ export function createProductRepository(table: Table) {
   const communePartition = (communeCode: string): Partition => ({ index: 'GSI1', pk: `${table.prefix}C#${communeCode}#PRODUCT` });
   const provincePartition: Partition = { index: 'GSI2', pk: `${table.prefix}PRODUCT` };
   const producerPartition = (producerId: string): Partition => ({ index: 'GSI3', pk: `${table.prefix}PRODUCER#${producerId}#PRODUCTS` });
+  const certificatePartition: Partition = { index: 'GSI4', pk: `${table.prefix}CERT` };
   const toItem = (r: ProductRecord): Item => ({
     ...key(r.id),
     type: 'product',
@@ -31,6 +32,7 @@ export function createProductRepository(table: Table) {
     GSI2SK: r.id,
     GSI3PK: producerPartition(r.producerId).pk,
     GSI3SK: r.id,
+    ...(r.certificateExpiry ? { GSI4PK: certificatePartition.pk, GSI4SK: `${r.certificateExpiry}#${r.id}` } : {}),
     ...r,
   });
   const fromItem = (item: Item): ProductRecord => ProductRecordSchema.parse(item);
@@ -56,20 +58,48 @@ export function createProductRepository(table: Table) {
     deleteOp(id: string): TxOp {
       return { item: { Delete: { TableName: table.name, Key: key(id), ConditionExpression: 'attribute_exists(PK)' } }, onConditionFailed: staleOrGone };
     },
-    /** Moves a product to its producer's new commune (the product keeps its own version). */
-    moveOp(r: ProductRecord, communeCode: string): TxOp {
+    /**
+     * Moves a product with its producer: to the producer's new commune, or onto the producer
+     * it was merged into. The product keeps its own version.
+     */
+    moveOp(r: ProductRecord, to: { communeCode: string; producerId: string }): TxOp {
       return {
         item: {
           Update: {
             TableName: table.name,
             Key: key(r.id),
-            UpdateExpression: 'SET communeCode = :c, GSI1PK = :g',
+            UpdateExpression: 'SET communeCode = :c, GSI1PK = :g1, producerId = :p, GSI3PK = :g3',
             ConditionExpression: 'attribute_exists(PK) AND version = :v',
-            ExpressionAttributeValues: { ':c': communeCode, ':g': communePartition(communeCode).pk, ':v': r.version },
+            ExpressionAttributeValues: { ':c': to.communeCode, ':g1': communePartition(to.communeCode).pk, ':p': to.producerId, ':g3': producerPartition(to.producerId).pk, ':v': r.version },
           },
         },
         onConditionFailed: staleOrGone,
       };
+    },
+    /** Fails the transaction unless the product is still at `version` (its readiness was judged on it). */
+    unchangedCheckOp(id: string, version: number): TxOp {
+      return {
+        item: { ConditionCheck: { TableName: table.name, Key: key(id), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': version } } },
+        onConditionFailed: staleOrGone,
+      };
+    },
+    /** Rated products whose certificate expires on or before `date`, oldest first, narrowed by `filter`. */
+    async listExpiringBy(date: string, opts: { limit: number; start?: PageState; communes?: string[]; producerId?: string }) {
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = {};
+      const clauses: string[] = [];
+      if (opts.communes) {
+        names['#c'] = 'communeCode';
+        clauses.push(`#c IN (${opts.communes.map((c, i) => ((values[`:c${i}`] = c), `:c${i}`)).join(', ')})`);
+      }
+      if (opts.producerId) {
+        names['#p'] = 'producerId';
+        values[':p'] = opts.producerId;
+        clauses.push('#p = :p');
+      }
+      const filter = clauses.length ? { FilterExpression: clauses.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values } : undefined;
+      const page = await queryAcross(table, [{ ...certificatePartition, skAtMost: `${date}#~` }], { limit: opts.limit, start: opts.start, filter });
+      return { items: page.items.map(fromItem), next: page.next };
     },
     async list(partitions: Partition[], opts: { limit: number; start?: PageState; nameQuery?: string; producerId?: string }) {
       const names: Record<string, string> = {};

@@ -11,6 +11,9 @@
  * | GSI1PK / GSI1SK | `P#38#C#<communeCode>#PRODUCER` (or `#PRODUCT`) / `<id>` | list producers or products of one commune (officers' scope is a set of communes) |
  * | GSI2PK / GSI2SK | `P#38#PRODUCER` (or `#PRODUCT`, `#USER`) / `<id>` | list a whole province (department, admin) |
  * | GSI3PK / GSI3SK | `P#38#PRODUCER#<producerId>#PRODUCTS` / `<productId>` | list the products of one producer (a cooperative's scope) |
+ * | GSI4PK / GSI4SK | `P#38#CERT` / `<certificate expiry>#<productId>` (sparse: rated products only) | OCOP certificates expiring before a date |
+ * | PK / SK (children) | `P#38#PRODUCER#<id>` / `ACCOUNT#<marketplace>`, `DUP#…`; `P#38#PRODUCT#<id>` / `LISTING#<marketplace>`, `LISTHIST#<marketplace>#<time>#<id>` | a producer's seller accounts, a product's listings and their history, in the parent's partition |
+ * | PK / SK (duplicate keys) | `P#38#DUP#<phone|tax|cid|name>#<value>` / `<producerId>` | producers sharing a phone, tax code, citizen-ID hash, or normalised name in a commune |
  * | expiresAt | epoch seconds | DynamoDB TTL: idempotency records expire after 24 h |
  *
  * Ids are time-ordered (see `newId`), so every index sorts newest-last and pages are stable.
@@ -23,6 +26,7 @@ export const tableDesign = {
     { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
     { indexName: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
     { indexName: 'GSI3', partitionKey: 'GSI3PK', sortKey: 'GSI3SK' },
+    { indexName: 'GSI4', partitionKey: 'GSI4PK', sortKey: 'GSI4SK' },
   ],
 } as const;
 

@@ -93,7 +93,8 @@ function unmarshallLoose(raw: Record<string, unknown>): Item {
   return unmarshall(raw as Parameters<typeof unmarshall>[0]);
 }
 
-export type Partition = { index?: IndexName; pk: string };
+/** One key range to read: a partition, optionally narrowed by sort-key prefix or upper bound. */
+export type Partition = { index?: IndexName; pk: string; skPrefix?: string; skAtMost?: string };
 export type PageState = { p: number; k?: Item };
 
 /**
@@ -118,10 +119,10 @@ export async function queryAcross(
         new QueryCommand({
           TableName: table.name,
           IndexName: part.index,
-          KeyConditionExpression: '#pk = :pk',
+          KeyConditionExpression: '#pk = :pk' + (part.skPrefix ? ' AND begins_with(#sk, :sk)' : part.skAtMost ? ' AND #sk <= :sk' : ''),
           ...opts.filter,
-          ExpressionAttributeNames: { '#pk': keyAttrs[0]!, ...opts.filter?.ExpressionAttributeNames },
-          ExpressionAttributeValues: { ':pk': part.pk, ...opts.filter?.ExpressionAttributeValues },
+          ExpressionAttributeNames: { '#pk': keyAttrs[0]!, ...(part.skPrefix || part.skAtMost ? { '#sk': keyAttrs[1]! } : {}), ...opts.filter?.ExpressionAttributeNames },
+          ExpressionAttributeValues: { ':pk': part.pk, ...(part.skPrefix || part.skAtMost ? { ':sk': part.skPrefix ?? part.skAtMost } : {}), ...opts.filter?.ExpressionAttributeValues },
           ExclusiveStartKey: startKey,
           Limit: Math.min(1000, opts.filter ? Math.max(opts.limit * 4, 100) : opts.limit - items.length + 1),
         }),

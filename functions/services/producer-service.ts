@@ -9,7 +9,13 @@ import type { CursorCodec } from '#functions/repositories/cursor.ts';
 import type { ProducerRecord, ProducerRepository } from '#functions/repositories/producer-repository.ts';
 import type { ProductRepository } from '#functions/repositories/product-repository.ts';
 import type { Partition } from '#functions/repositories/table.ts';
-import { assertCommuneInScope, assertMayWriteRecords, assertRole, assertVisible, maskPhone, seesPersonalData, type Principal } from './principal.ts';
+import { assertCommuneInScope, assertMayWriteRecords, assertRole, assertVisible, canSee, maskPhone, seesPersonalData, type Principal } from './principal.ts';
+import type { AccountRepository } from '#functions/repositories/onboarding-repository.ts';
+import type { DuplicateKeyRepository, DuplicateKeys, DuplicateKind } from '#functions/repositories/duplicate-key-repository.ts';
+import type { DuplicateMatch } from '#shared/schemas/onboarding.ts';
+import { accountStatuses } from '#shared/onboarding-rules.ts';
+
+type MergeInput = { sourceId: string; version: number };
 import type { Committer, WriteContext } from './write-context.ts';
 import { applyPatch } from './patch.ts';
 
@@ -50,10 +56,27 @@ function auditView(r: ProducerRecord): Record<string, unknown> {
   return { ...rest, ...(phone ? { phone: maskPhone(phone) } : {}) };
 }
 
-type Deps = { producers: ProducerRepository; products: ProductRepository; audit: AuditRepository; keyring: Keyring; cursors: CursorCodec; commit: Committer };
+type Deps = {
+  producers: ProducerRepository;
+  products: ProductRepository;
+  accounts: AccountRepository;
+  duplicateKeys: DuplicateKeyRepository;
+  audit: AuditRepository;
+  keyring: Keyring;
+  cursors: CursorCodec;
+  commit: Committer;
+};
+
+/** What a producer is matched on for duplicates: phone, tax code, citizen-ID hash, name within its commune. */
+export function duplicateKeysOf(r: Pick<ProducerRecord, 'phone' | 'taxCode' | 'citizenIdHash' | 'communeCode' | 'searchName'>): DuplicateKeys {
+  return { phone: r.phone, taxCode: r.taxCode, citizenId: r.citizenIdHash, name: `${r.communeCode}#${r.searchName}` };
+}
+
+/** A merge is one transaction; DynamoDB allows 100 items in one. */
+const MAX_MERGE_ITEMS = 100;
 
 export function createProducerService(deps: Deps) {
-  const { producers, products, audit, keyring, cursors, commit } = deps;
+  const { producers, products, accounts, duplicateKeys, audit, keyring, cursors, commit } = deps;
 
   async function getVisible(principal: Principal, id: string): Promise<ProducerRecord> {
     const r = await producers.get(id);
@@ -80,7 +103,7 @@ export function createProducerService(deps: Deps) {
       assertKnownCommune(input.communeCode);
       assertCommuneInScope(principal, input.communeCode);
       const now = new Date().toISOString();
-      const { citizenId, ...fields } = input;
+      const { citizenId, confirmDistinct, ...fields } = input;
       const record: ProducerRecord = {
         ...fields,
         id: newId(),
@@ -93,10 +116,19 @@ export function createProducerService(deps: Deps) {
         createdBy: principal.sub,
         updatedBy: principal.sub,
       };
+      const keys = duplicateKeysOf(record);
+      if (!confirmDistinct) {
+        const matches = await describeMatches(principal, await duplicateKeys.findMatches(keys));
+        if (matches.length) throw new ConflictError('DUPLICATE_PRODUCER', 'This producer looks like one already registered; check the matches or confirm it is distinct', { matches });
+      }
       const view = producerView(record, principal);
       await commit(
         ctx,
-        [producers.createOp(record), audit.recordOp({ entityType: 'producer', entityId: record.id, action: 'create', actor: principal, at: now, before: null, after: auditView(record) })],
+        [
+          producers.createOp(record),
+          ...duplicateKeys.putOps(record.id, keys),
+          audit.recordOp({ entityType: 'producer', entityId: record.id, action: 'create', actor: principal, at: now, before: null, after: auditView(record) }),
+        ],
         { status: 201, body: view },
       );
       return view;
@@ -141,12 +173,13 @@ export function createProducerService(deps: Deps) {
 
       const ops = [
         producers.replaceOp(next, version, current.productCount),
+        ...duplicateKeys.changeOps(id, duplicateKeysOf(current), duplicateKeysOf(next)),
         audit.recordOp({ entityType: 'producer', entityId: id, action: 'update', actor: principal, at: now, before: auditView(current), after: auditView(next) }),
       ];
       if (next.communeCode !== current.communeCode && current.productCount > 0) {
         if (current.productCount > MAX_PRODUCTS_TO_MOVE) throw new ConflictError('TOO_MANY_PRODUCTS_TO_MOVE', `A producer with more than ${MAX_PRODUCTS_TO_MOVE} products cannot change commune in one step`);
         const owned = await products.listAllOfProducer(id, MAX_PRODUCTS_TO_MOVE + 1);
-        ops.push(...owned.map((p) => products.moveOp(p, next.communeCode)));
+        ops.push(...owned.map((p) => products.moveOp(p, { communeCode: next.communeCode, producerId: id })));
       }
       const view = producerView(next, principal);
       await commit(ctx, ops, { status: 200, body: view });
@@ -159,14 +192,78 @@ export function createProducerService(deps: Deps) {
       const current = await getVisible(principal, id);
       assertRole(principal, 'admin', 'officer');
       const now = new Date().toISOString();
+      const owned = await accounts.listForProducer(id);
       await commit(
         ctx,
-        [producers.deleteOp(id), audit.recordOp({ entityType: 'producer', entityId: id, action: 'delete', actor: principal, at: now, before: auditView(current), after: null })],
+        [
+          producers.deleteOp(id),
+          ...duplicateKeys.deleteOps(id, duplicateKeysOf(current)),
+          ...owned.map((a) => accounts.deleteOp(id, a.marketplace)),
+          audit.recordOp({ entityType: 'producer', entityId: id, action: 'delete', actor: principal, at: now, before: auditView(current), after: null }),
+        ],
         { status: 204, body: null },
       );
     },
 
+    /** Likely duplicates of a producer (same phone, tax code, citizen-ID hash, or name in its commune). */
+    async duplicates(principal: Principal, id: string): Promise<DuplicateMatch[]> {
+      const current = await getVisible(principal, id);
+      const found = await duplicateKeys.findMatches(duplicateKeysOf(current));
+      found.delete(id);
+      return describeMatches(principal, found);
+    },
+
+    /**
+     * Merges `sourceId` into producer `id`: products (with their listings) and seller
+     * accounts move to the survivor, keeping the further-along account where both have one;
+     * the source is deleted; both audit trails record the merge. One transaction.
+     */
+    async merge(ctx: WriteContext, id: string, input: MergeInput): Promise<Producer> {
+      const { principal } = ctx;
+      assertMayWriteRecords(principal);
+      assertRole(principal, 'admin', 'officer');
+      if (input.sourceId === id) throw new ValidationError([{ path: 'sourceId', message: 'a producer cannot be merged into itself' }]);
+      const [target, source] = await Promise.all([getVisible(principal, id), getVisible(principal, input.sourceId)]);
+      const [sourceProducts, sourceAccounts, targetAccounts] = await Promise.all([
+        products.listAllOfProducer(source.id, MAX_MERGE_ITEMS),
+        accounts.listForProducer(source.id),
+        accounts.listForProducer(target.id),
+      ]);
+      const now = new Date().toISOString();
+      const next: ProducerRecord = { ...target, productCount: target.productCount + sourceProducts.length, version: target.version + 1, updatedAt: now, updatedBy: principal.sub };
+      const accountOps = sourceAccounts.flatMap((a) => {
+        const existing = targetAccounts.find((t) => t.marketplace === a.marketplace);
+        const moveIt = !existing || accountStatuses.indexOf(a.status) > accountStatuses.indexOf(existing.status);
+        const moved = moveIt ? [accounts.putOp({ ...a, producerId: target.id, version: (existing?.version ?? 0) + 1, updatedAt: now }, existing?.version)] : [];
+        return [...moved, accounts.deleteOp(source.id, a.marketplace)];
+      });
+      const ops = [
+        producers.replaceOp(next, input.version, target.productCount),
+        producers.deleteMergedOp(source.id, source.version, source.productCount),
+        ...sourceProducts.map((p) => products.moveOp(p, { communeCode: target.communeCode, producerId: target.id })),
+        ...accountOps,
+        ...duplicateKeys.deleteOps(source.id, duplicateKeysOf(source)),
+        audit.recordOp({ entityType: 'producer', entityId: target.id, action: 'merge', actor: principal, at: now, before: auditView(target), after: { ...auditView(next), mergedFrom: source.id } }),
+        audit.recordOp({ entityType: 'producer', entityId: source.id, action: 'merge', actor: principal, at: now, before: auditView(source), after: { mergedInto: target.id } }),
+      ];
+      if (ops.length + (ctx.idempotency ? 1 : 0) > MAX_MERGE_ITEMS) throw new ConflictError('MERGE_TOO_LARGE', `This merge touches more than ${MAX_MERGE_ITEMS} records; move some products first`);
+      const view = producerView(next, principal);
+      await commit(ctx, ops, { status: 200, body: view });
+      return view;
+    },
+
     getVisible,
   };
+
+  /** Matches as the caller may see them: name and id only for producers in scope. */
+  async function describeMatches(principal: Principal, found: Map<string, DuplicateKind[]>): Promise<DuplicateMatch[]> {
+    const records = await Promise.all([...found.keys()].map((pid) => producers.get(pid)));
+    return records
+      .filter((r): r is ProducerRecord => !!r)
+      .map((r) => {
+        const matchedOn = found.get(r.id)!;
+        return canSee(principal, { communeCode: r.communeCode, producerId: r.id }) ? { id: r.id, name: r.name, communeCode: r.communeCode, matchedOn } : { communeCode: r.communeCode, matchedOn };
+      });
+  }
 }
 export type ProducerService = ReturnType<typeof createProducerService>;

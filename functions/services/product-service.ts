@@ -7,6 +7,7 @@ import type { CursorCodec } from '#functions/repositories/cursor.ts';
 import type { ProducerRepository } from '#functions/repositories/producer-repository.ts';
 import type { ProductRecord, ProductRepository } from '#functions/repositories/product-repository.ts';
 import type { Partition } from '#functions/repositories/table.ts';
+import type { ListingRepository } from '#functions/repositories/onboarding-repository.ts';
 import { assertCommuneInScope, assertMayWriteRecords, assertVisible, canSee, type Principal } from './principal.ts';
 import type { Committer, WriteContext } from './write-context.ts';
 import { applyPatch } from './patch.ts';
@@ -31,10 +32,10 @@ function assertCertificateWhenRated(r: ProductRecord): void {
   if (errors.length) throw new ValidationError(errors);
 }
 
-type Deps = { producers: ProducerRepository; products: ProductRepository; audit: AuditRepository; cursors: CursorCodec; commit: Committer };
+type Deps = { producers: ProducerRepository; products: ProductRepository; listings: ListingRepository; audit: AuditRepository; cursors: CursorCodec; commit: Committer };
 
 export function createProductService(deps: Deps) {
-  const { producers, products, audit, cursors, commit } = deps;
+  const { producers, products, listings, audit, cursors, commit } = deps;
 
   async function getVisible(principal: Principal, id: string): Promise<ProductRecord> {
     const r = await products.get(id);
@@ -103,6 +104,15 @@ export function createProductService(deps: Deps) {
       return { items: result.items.map(productView), nextCursor: cursors.encode(result.next, binding) };
     },
 
+    /** Rated products in scope whose certificate has expired or expires within `withinDays`, soonest first. */
+    async expiringCertificates(principal: Principal, withinDays: number, page: { limit: number; cursor?: string }) {
+      const binding = `certificates|${principal.sub}|${withinDays}`;
+      const by = new Date(Date.now() + withinDays * 86_400_000).toISOString().slice(0, 10);
+      const scope = principal.role === 'officer' ? { communes: principal.communes } : principal.role === 'cooperative' ? { producerId: principal.producerId ?? '-' } : {};
+      const result = await products.listExpiringBy(by, { limit: page.limit, start: cursors.decode(page.cursor, binding), ...scope });
+      return { items: result.items.map(productView), nextCursor: cursors.encode(result.next, binding) };
+    },
+
     async update(ctx: WriteContext, id: string, patch: ProductUpdate): Promise<Product> {
       const { principal } = ctx;
       assertMayWriteRecords(principal);
@@ -126,10 +136,12 @@ export function createProductService(deps: Deps) {
       assertMayWriteRecords(principal);
       const current = await getVisible(principal, id);
       const now = new Date().toISOString();
+      const children = await listings.keysOfProduct(id);
       await commit(
         ctx,
         [
           products.deleteOp(id),
+          ...children.map((key) => listings.deleteOp(key)),
           producers.adjustProductCountOp(current.producerId, -1, current.communeCode),
           audit.recordOp({ entityType: 'product', entityId: id, action: 'delete', actor: principal, at: now, before: productView(current), after: null }),
         ],

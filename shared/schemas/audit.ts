@@ -3,9 +3,9 @@ import { z } from 'zod';
 export const AuditEventSchema = z
   .object({
     id: z.string(),
-    entityType: z.enum(['producer', 'product', 'user']),
+    entityType: z.enum(['producer', 'product', 'user', 'account', 'listing']),
     entityId: z.string(),
-    action: z.enum(['create', 'update', 'delete']),
+    action: z.enum(['create', 'update', 'delete', 'merge']),
     actor: z.object({ id: z.string(), username: z.string() }),
     at: z.string(),
     before: z.record(z.string(), z.unknown()).nullable(),

@@ -32,6 +32,7 @@ export const ProducerCreateSchema = z
   .strictObject({
     ...producerFields,
     citizenId: CitizenIdSchema.optional().meta({ description: 'Write-only: kept as a keyed hash and the last 4 digits' }),
+    confirmDistinct: z.boolean().optional().meta({ description: 'Create even though likely duplicates exist (after a 409 DUPLICATE_PRODUCER)' }),
   })
   .meta({ id: 'ProducerCreate' });
 

@@ -11,7 +11,7 @@ const rawItems = async () => (await api.local.table.doc.send(new ScanCommand({ T
 
 describe('producers', () => {
   it('creates a producer with a normalised phone and keeps only a hash and the last 4 digits of the citizen ID', async () => {
-    const res = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ citizenId: '038085001234', phone: '+84 912.345.678' }) });
+    const res = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ citizenId: '038085001234', phone: '+84 912.345.678', confirmDistinct: true }) });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ phone: '0912345678', citizenIdLast4: '1234', communeName: 'Xã Thiệu Hóa', version: 1, productCount: 0 });
     expect(res.body).not.toHaveProperty('citizenId');
@@ -21,7 +21,7 @@ describe('producers', () => {
   });
 
   it('writes an audit event in the same change, without the phone in clear', async () => {
-    const created = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput() });
+    const created = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ phone: '0912345678', confirmDistinct: true }) });
     const events = await api.call('GET', `/producers/${created.body.id}/events`, { token: api.adminToken });
     expect(events.status).toBe(200);
     expect(events.body.items).toHaveLength(1);
@@ -31,9 +31,9 @@ describe('producers', () => {
 
   it('refuses a stale version with 409 and applies a current one', async () => {
     const created = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput() });
-    const ok = await api.call('PATCH', `/producers/${created.body.id}`, { token: api.adminToken, body: { version: 1, name: 'Hộ Lê Thị Hoà', representative: null } });
+    const ok = await api.call('PATCH', `/producers/${created.body.id}`, { token: api.adminToken, body: { version: 1, name: 'Hộ Lê Thị Hoà mới', representative: null } });
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ name: 'Hộ Lê Thị Hoà', version: 2 });
+    expect(ok.body).toMatchObject({ name: 'Hộ Lê Thị Hoà mới', version: 2 });
     const stale = await api.call('PATCH', `/producers/${created.body.id}`, { token: api.adminToken, body: { version: 1, name: 'Other' } });
     expect(stale.status).toBe(409);
     expect(stale.body).toMatchObject({ code: 'VERSION_CONFLICT', currentVersion: 2 });

@@ -62,7 +62,7 @@ beforeAll(async () => {
 });
 
 async function fixture(): Promise<Fixture> {
-  const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ communeCode: IN }) });
+  const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ communeCode: IN, phone: '0912345678', confirmDistinct: true }) });
   const product = await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.body.id) });
   return { producerId: producer.body.id, productId: product.body.id };
 }

@@ -62,8 +62,13 @@ export async function createTestApi() {
   return { app, local, tableName, dataDir, endpoint, call, login, adminToken, userToken };
 }
 
+let producerSeq = 0;
+
+/** A valid producer body, unique by name and phone unless overridden (so it is not a duplicate). */
 export function producerInput(overrides: Record<string, unknown> = {}) {
-  return { kind: 'household', name: 'Hộ Lê Thị Hoa', phone: '0912 345 678', communeCode: '15772', legalBasis: { type: 'state_management' }, ...overrides };
+  producerSeq += 1;
+  const phone = `09${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+  return { kind: 'household', name: `Hộ Lê Thị Hoa ${producerSeq}-${randomUUID().slice(0, 6)}`, phone, communeCode: '15772', legalBasis: { type: 'state_management' }, ...overrides };
 }
 
 export function productInput(producerId: string, overrides: Record<string, unknown> = {}) {

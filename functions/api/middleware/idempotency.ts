@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import { ValidationError } from '#functions/core/errors.ts';
+import { AppError, ValidationError } from '#functions/core/errors.ts';
+import { handleError } from './errors.ts';
 import type { IdempotencyRepository } from '#functions/repositories/idempotency-repository.ts';
 import type { AppEnv } from '../app-env.ts';
 
@@ -19,6 +20,12 @@ export function idempotency(repo: IdempotencyRepository): MiddlewareHandler<AppE
     const replay = await repo.find(c.get('principal').sub, claim);
     if (replay) throw replay;
     c.set('idempotency', claim);
-    return next();
+    await next();
+    if (c.error instanceof AppError) {
+      // A concurrent twin with the same key may have won while this one failed a check
+      // that the twin's write made true (e.g. "looks like a duplicate"): answer as the twin.
+      const twin = await repo.find(c.get('principal').sub, claim).catch(() => undefined);
+      if (twin) c.res = handleError(twin, c);
+    }
   };
 }

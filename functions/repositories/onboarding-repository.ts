@@ -1,0 +1,87 @@
+import { AccountSchema, ListingSchema, ListingTransitionSchema, type Account, type Listing, type ListingTransition } from '#shared/schemas/onboarding.ts';
+import { NotFoundError, VersionConflictError } from '#functions/core/errors.ts';
+import { newId } from '#functions/core/ids.ts';
+import { getItem, queryAcross, type Item, type Table, type TxOp } from './table.ts';
+
+const staleOrGone = (what: string) => (old: Item | undefined) => (old ? new VersionConflictError(old.version as number) : new NotFoundError(what));
+
+/** Puts a child record: new (must not exist) when `expectedVersion` is undefined, else only if still at that version. */
+function putVersioned(table: Table, item: Item, expectedVersion: number | undefined, what: string): TxOp {
+  return expectedVersion === undefined
+    ? { item: { Put: { TableName: table.name, Item: item, ConditionExpression: 'attribute_not_exists(PK)' } }, onConditionFailed: staleOrGone(what) }
+    : { item: { Put: { TableName: table.name, Item: item, ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': expectedVersion } } }, onConditionFailed: staleOrGone(what) };
+}
+
+/**
+ * Seller accounts: PK `P#38#PRODUCER#<producerId>`, SK `ACCOUNT#<marketplace>` — in the
+ * producer's partition, so all of a producer's accounts are one query.
+ */
+export function createAccountRepository(table: Table) {
+  const pk = (producerId: string) => `${table.prefix}PRODUCER#${producerId}`;
+  const key = (producerId: string, marketplace: string) => ({ PK: pk(producerId), SK: `ACCOUNT#${marketplace}` });
+  const fromItem = (item: Item) => AccountSchema.parse(item);
+  return {
+    async get(producerId: string, marketplace: string): Promise<Account | undefined> {
+      const item = await getItem(table, key(producerId, marketplace));
+      return item ? fromItem(item) : undefined;
+    },
+    async listForProducer(producerId: string): Promise<Account[]> {
+      const { items } = await queryAcross(table, [{ pk: pk(producerId), skPrefix: 'ACCOUNT#' }], { limit: 100 });
+      return items.map(fromItem);
+    },
+    putOp(a: Account, expectedVersion: number | undefined): TxOp {
+      return putVersioned(table, { ...key(a.producerId, a.marketplace), type: 'account', ...a }, expectedVersion, 'Seller account');
+    },
+    deleteOp(producerId: string, marketplace: string): TxOp {
+      return { item: { Delete: { TableName: table.name, Key: key(producerId, marketplace) } } };
+    },
+    /** Fails the transaction unless the account is at one of `statuses`. */
+    statusCheckOp(producerId: string, marketplace: string, statuses: string[], onFail: () => Error): TxOp {
+      const values = Object.fromEntries(statuses.map((s, i) => [`:s${i}`, s]));
+      return {
+        item: { ConditionCheck: { TableName: table.name, Key: key(producerId, marketplace), ConditionExpression: `#st IN (${Object.keys(values).join(', ')})`, ExpressionAttributeNames: { '#st': 'status' }, ExpressionAttributeValues: values } },
+        onConditionFailed: onFail,
+      };
+    },
+  };
+}
+export type AccountRepository = ReturnType<typeof createAccountRepository>;
+
+/**
+ * Listings and their history, in the product's partition: PK `P#38#PRODUCT#<productId>`,
+ * SK `LISTING#<marketplace>` for the current state and `LISTHIST#<marketplace>#<time>#<id>`
+ * for each transition (who, when, from, to, why), written in the same transaction.
+ */
+export function createListingRepository(table: Table) {
+  const pk = (productId: string) => `${table.prefix}PRODUCT#${productId}`;
+  const key = (productId: string, marketplace: string) => ({ PK: pk(productId), SK: `LISTING#${marketplace}` });
+  return {
+    async get(productId: string, marketplace: string): Promise<Listing | undefined> {
+      const item = await getItem(table, key(productId, marketplace));
+      return item ? ListingSchema.parse(item) : undefined;
+    },
+    async listForProduct(productId: string): Promise<Listing[]> {
+      const { items } = await queryAcross(table, [{ pk: pk(productId), skPrefix: 'LISTING#' }], { limit: 100 });
+      return items.map((i) => ListingSchema.parse(i));
+    },
+    async history(productId: string, marketplace: string): Promise<ListingTransition[]> {
+      const { items } = await queryAcross(table, [{ pk: pk(productId), skPrefix: `LISTHIST#${marketplace}#` }], { limit: 1000 });
+      return items.map((i) => ListingTransitionSchema.parse(i));
+    },
+    putOp(l: Listing, expectedVersion: number | undefined): TxOp {
+      return putVersioned(table, { ...key(l.productId, l.marketplace), type: 'listing', ...l }, expectedVersion, 'Listing');
+    },
+    transitionOp(productId: string, marketplace: string, t: ListingTransition): TxOp {
+      return { item: { Put: { TableName: table.name, Item: { PK: pk(productId), SK: `LISTHIST#${marketplace}#${t.at}#${newId()}`, type: 'listing-transition', ...t } } } };
+    },
+    /** Every listing and transition of a product, for deleting the product with them. */
+    async keysOfProduct(productId: string): Promise<Item[]> {
+      const { items } = await queryAcross(table, [{ pk: pk(productId), skPrefix: 'LIST' }], { limit: 1000 });
+      return items.map((i) => ({ PK: i.PK, SK: i.SK }));
+    },
+    deleteOp(key: Item): TxOp {
+      return { item: { Delete: { TableName: table.name, Key: key } } };
+    },
+  };
+}
+export type ListingRepository = ReturnType<typeof createListingRepository>;

@@ -1,0 +1,152 @@
+import { getMarketplace, isUrlOnMarketplace, marketplaces, type Marketplace } from '#shared/marketplaces.ts';
+import { accountAllowsLiveListing, allowedAccountMoves, allowedListingMoves, isAccountMoveAllowed, isListingMoveAllowed, readinessFor, type MarketplaceReadiness, type ReadinessInput } from '#shared/onboarding-rules.ts';
+import type { Account, AccountPut, Listing, ListingPut, ListingTransition } from '#shared/schemas/onboarding.ts';
+import { AppError, ConflictError, ValidationError } from '#functions/core/errors.ts';
+import type { AuditRepository } from '#functions/repositories/audit-repository.ts';
+import type { AccountRepository, ListingRepository } from '#functions/repositories/onboarding-repository.ts';
+import type { ProducerRecord } from '#functions/repositories/producer-repository.ts';
+import type { ProductRecord } from '#functions/repositories/product-repository.ts';
+import type { TxOp } from '#functions/repositories/table.ts';
+import { assertMayWriteRecords, type Principal } from './principal.ts';
+import type { Committer, WriteContext } from './write-context.ts';
+
+/** What readiness knows of a product's photos; the photo pipeline provides it. */
+export type PhotoSummaryProvider = (productId: string) => Promise<ReadinessInput['photos']>;
+export const noPhotos: PhotoSummaryProvider = async () => ({ readyCount: 0 });
+
+type Deps = {
+  accounts: AccountRepository;
+  listings: ListingRepository;
+  audit: AuditRepository;
+  commit: Committer;
+  /** Producer and product lookups that throw 404 outside the caller's scope. */
+  visibleProducer: (p: Principal, id: string) => Promise<ProducerRecord>;
+  visibleProduct: (p: Principal, id: string) => Promise<ProductRecord>;
+  getProducer: (id: string) => Promise<ProducerRecord | undefined>;
+  productUnchangedOp: (id: string, version: number) => TxOp;
+  photos: PhotoSummaryProvider;
+};
+
+function marketplaceOr404(id: string): Marketplace {
+  const m = getMarketplace(id);
+  if (!m) throw new AppError(404, 'UNKNOWN_MARKETPLACE', `No marketplace ${id}`);
+  return m;
+}
+
+/** Seller accounts, listings and readiness: the onboarding workflow of DESIGN §3. */
+export function createOnboardingService(deps: Deps) {
+  const { accounts, listings, audit, commit } = deps;
+
+  async function readinessOf(product: ProductRecord, producer: ProducerRecord | undefined): Promise<MarketplaceReadiness[]> {
+    const photos = await deps.photos(product.id);
+    return marketplaces.map((m) => readinessFor(m, { product, producer: producer ?? {}, photos }));
+  }
+
+  return {
+    async listAccounts(principal: Principal, producerId: string): Promise<Account[]> {
+      await deps.visibleProducer(principal, producerId);
+      return accounts.listForProducer(producerId);
+    },
+
+    async putAccount(ctx: WriteContext, producerId: string, marketplaceId: string, input: AccountPut): Promise<Account> {
+      assertMayWriteRecords(ctx.principal);
+      const m = marketplaceOr404(marketplaceId);
+      await deps.visibleProducer(ctx.principal, producerId);
+      const current = await accounts.get(producerId, m.id);
+      const from = current?.status ?? 'none';
+      if (current && input.version === undefined) throw new ValidationError([{ path: 'version', message: 'this account exists: send the version you read' }]);
+      if (current && input.version !== current.version) throw new ConflictError('VERSION_CONFLICT', 'The account was changed by someone else; reload and retry', { currentVersion: current.version });
+      if (!isAccountMoveAllowed(from, input.status)) {
+        throw new ConflictError('ILLEGAL_ACCOUNT_TRANSITION', `A seller account cannot go from ${from} to ${input.status}`, { from, to: input.status, allowed: allowedAccountMoves(from) });
+      }
+      if (input.shopUrl && !isUrlOnMarketplace(m, input.shopUrl)) throw new AppError(400, 'LISTING_URL_NOT_ON_MARKETPLACE', `The shop address is not on ${m.domains.join(', ')}`, { errors: [{ path: 'shopUrl', message: `expected an address on ${m.domains.join(', ')}` }] });
+      const now = new Date().toISOString();
+      const next: Account = { producerId, marketplace: m.id, status: input.status, shopUrl: input.shopUrl ?? current?.shopUrl, version: (current?.version ?? 0) + 1, updatedAt: now };
+      await commit(
+        ctx,
+        [accounts.putOp(next, current?.version), audit.recordOp({ entityType: 'account', entityId: `${producerId}#${m.id}`, action: current ? 'update' : 'create', actor: ctx.principal, at: now, before: current ?? null, after: next })],
+        { status: 200, body: next },
+      );
+      return next;
+    },
+
+    async listListings(principal: Principal, productId: string): Promise<Listing[]> {
+      await deps.visibleProduct(principal, productId);
+      return listings.listForProduct(productId);
+    },
+
+    async history(principal: Principal, productId: string, marketplaceId: string): Promise<ListingTransition[]> {
+      marketplaceOr404(marketplaceId);
+      await deps.visibleProduct(principal, productId);
+      return listings.history(productId, marketplaceId);
+    },
+
+    async readiness(principal: Principal, productId: string) {
+      const product = await deps.visibleProduct(principal, productId);
+      return { productId, marketplaces: await readinessOf(product, await deps.getProducer(product.producerId)) };
+    },
+
+    /**
+     * Moves a listing through its state machine. Submitting needs readiness 100 (or an
+     * override reason); going live needs the listing's URL on the marketplace's domain and a
+     * seller account at least registered — both re-checked inside the write transaction.
+     */
+    async putListing(ctx: WriteContext, productId: string, marketplaceId: string, input: ListingPut): Promise<Listing> {
+      const { principal } = ctx;
+      assertMayWriteRecords(principal);
+      const m = marketplaceOr404(marketplaceId);
+      const product = await deps.visibleProduct(principal, productId);
+      const current = await listings.get(productId, m.id);
+      if (current && input.version === undefined) throw new ValidationError([{ path: 'version', message: 'this listing exists: send the version you read' }]);
+      if (current && input.version !== current.version) throw new ConflictError('VERSION_CONFLICT', 'The listing was changed by someone else; reload and retry', { currentVersion: current.version });
+      const from = current?.status ?? null;
+      const to = input.status;
+      if (!isListingMoveAllowed(from, to)) {
+        throw new ConflictError('ILLEGAL_LISTING_TRANSITION', `A listing cannot go from ${from ?? 'nothing'} to ${to}`, { from, to, allowed: allowedListingMoves(from) });
+      }
+      const url = input.url ?? current?.url;
+      const checks = [];
+      if (to === 'rejected' && !input.reason) throw new AppError(400, 'REJECTION_REASON_REQUIRED', 'Say why the marketplace rejected the listing', { errors: [{ path: 'reason', message: 'required when rejected' }] });
+      if (to === 'live') {
+        if (!url) throw new AppError(400, 'LISTING_URL_REQUIRED', 'A live listing needs its address on the marketplace', { errors: [{ path: 'url', message: 'required to go live' }] });
+        if (!isUrlOnMarketplace(m, url)) throw new AppError(400, 'LISTING_URL_NOT_ON_MARKETPLACE', `The listing address is not on ${m.domains.join(', ')}`, { errors: [{ path: 'url', message: `expected an address on ${m.domains.join(', ')}` }] });
+        const account = await accounts.get(product.producerId, m.id);
+        const noAccount = () => new ConflictError('SELLER_ACCOUNT_REQUIRED', `The producer needs a seller account on ${m.name} (at least registered) before a listing goes live`, { accountStatus: account?.status ?? 'none' });
+        if (!accountAllowsLiveListing(account?.status)) throw noAccount();
+        checks.push(accounts.statusCheckOp(product.producerId, m.id, ['registered', 'verified', 'active'], noAccount));
+      }
+      if (to === 'submitted') {
+        const readiness = (await readinessOf(product, await deps.getProducer(product.producerId))).find((r) => r.marketplace === m.id)!;
+        if (readiness.percent < 100 && !input.overrideReason) {
+          throw new ConflictError('NOT_READY', `The product is ${readiness.percent}% ready for ${m.name}; complete it or record an override reason`, { readiness });
+        }
+        checks.push(deps.productUnchangedOp(product.id, product.version));
+      }
+      const now = new Date().toISOString();
+      const next: Listing = {
+        productId,
+        producerId: product.producerId,
+        marketplace: m.id,
+        status: to,
+        url: to === 'draft' && from === 'delisted' ? undefined : url,
+        reason: to === 'rejected' ? input.reason : undefined,
+        overrideReason: to === 'submitted' ? input.overrideReason : current?.overrideReason,
+        version: (current?.version ?? 0) + 1,
+        updatedAt: now,
+      };
+      const transition: ListingTransition = { at: now, actor: { id: principal.sub, username: principal.username }, from, to, reason: input.reason, overrideReason: input.overrideReason, url: to === 'live' ? url : undefined };
+      await commit(
+        ctx,
+        [
+          listings.putOp(next, current?.version),
+          listings.transitionOp(productId, m.id, transition),
+          ...checks,
+          audit.recordOp({ entityType: 'listing', entityId: `${productId}#${m.id}`, action: current ? 'update' : 'create', actor: principal, at: now, before: current ?? null, after: next }),
+        ],
+        { status: 200, body: next },
+      );
+      return next;
+    },
+  };
+}
+export type OnboardingService = ReturnType<typeof createOnboardingService>;

@@ -1,0 +1,102 @@
+import type { Marketplace, RequiredField } from './marketplaces.ts';
+
+/** Seller account per producer × marketplace. */
+export const accountStatuses = ['none', 'registered', 'verified', 'active'] as const;
+export type AccountStatus = (typeof accountStatuses)[number];
+
+/** Listing per product × marketplace. */
+export const listingStatuses = ['draft', 'submitted', 'live', 'paused', 'delisted', 'rejected'] as const;
+export type ListingStatus = (typeof listingStatuses)[number];
+
+/** Accounts move one step forward at a time; any account can be closed (back to none). */
+const accountMoves: Record<AccountStatus, AccountStatus[]> = {
+  none: ['registered'],
+  registered: ['verified', 'none'],
+  verified: ['active', 'none'],
+  active: ['none'],
+};
+
+/** The listing state machine of DESIGN §3; `null` is "no listing yet". */
+const listingMoves: Record<ListingStatus | 'new', ListingStatus[]> = {
+  new: ['draft'],
+  draft: ['submitted'],
+  submitted: ['live', 'rejected'],
+  rejected: ['draft'],
+  live: ['paused', 'delisted'],
+  paused: ['live', 'delisted'],
+  delisted: ['draft'],
+};
+
+export function allowedAccountMoves(from: AccountStatus): AccountStatus[] {
+  return accountMoves[from];
+}
+
+/** Whether an account may go from `from` to `to`; staying put (to change the shop URL) is allowed. */
+export function isAccountMoveAllowed(from: AccountStatus, to: AccountStatus): boolean {
+  return from === to || accountMoves[from].includes(to);
+}
+
+export function allowedListingMoves(from: ListingStatus | null): ListingStatus[] {
+  return listingMoves[from ?? 'new'];
+}
+
+export function isListingMoveAllowed(from: ListingStatus | null, to: ListingStatus): boolean {
+  return allowedListingMoves(from).includes(to);
+}
+
+/** An account at least this far along lets a listing go live. */
+export function accountAllowsLiveListing(status: AccountStatus | undefined): boolean {
+  return status === 'registered' || status === 'verified' || status === 'active';
+}
+
+export type ReadinessKey = RequiredField | 'photos.count' | 'photos.rules';
+
+export const readinessMessages: Record<ReadinessKey, { vi: string; en: string }> = {
+  'product.name': { vi: 'Thiếu tên sản phẩm', en: 'Product name is missing' },
+  'product.description': { vi: 'Thiếu mô tả sản phẩm', en: 'Product description is missing' },
+  'product.priceVnd': { vi: 'Thiếu giá bán', en: 'Price is missing' },
+  'product.unit': { vi: 'Thiếu đơn vị tính (quy cách đóng gói)', en: 'Unit (packaging) is missing' },
+  'product.weightGrams': { vi: 'Thiếu khối lượng để tính phí vận chuyển', en: 'Weight for shipping is missing' },
+  'product.shelfLifeDays': { vi: 'Thiếu hạn sử dụng', en: 'Shelf life is missing' },
+  'producer.phone': { vi: 'Chủ thể chưa có số điện thoại', en: 'The producer has no phone number' },
+  'producer.taxCode': { vi: 'Chủ thể chưa có mã số thuế', en: 'The producer has no tax code' },
+  'photos.count': { vi: 'Chưa đủ ảnh sản phẩm', en: 'Not enough product photos' },
+  'photos.rules': { vi: 'Ảnh chưa đạt yêu cầu của sàn (kích thước, dung lượng, tỉ lệ)', en: 'Photos do not meet the marketplace rules (size, bytes, aspect)' },
+};
+
+export type ReadinessInput = {
+  product: Partial<Record<'name' | 'description' | 'priceVnd' | 'unit' | 'weightGrams' | 'shelfLifeDays', unknown>>;
+  producer: Partial<Record<'phone' | 'taxCode', unknown>>;
+  /** Photos that were processed; `meetsRules(m)` says whether they satisfy marketplace m's photo rules. */
+  photos: { readyCount: number; meetsRules?: (m: Marketplace) => boolean };
+};
+
+export type MarketplaceReadiness = {
+  marketplace: string;
+  percent: number;
+  met: number;
+  required: number;
+  missing: { key: ReadinessKey; message: { vi: string; en: string } }[];
+};
+
+function present(v: unknown): boolean {
+  return v !== undefined && v !== null && !(typeof v === 'string' && v.trim() === '');
+}
+
+/**
+ * Readiness of a product for one marketplace (Akeneo-style completeness):
+ * `floor(100 × met / required)` over the marketplace's required fields and its photo rules.
+ * Photo count is always required; the photo rules count once photos exist.
+ */
+export function readinessFor(m: Marketplace, input: ReadinessInput): MarketplaceReadiness {
+  const checks: [ReadinessKey, boolean][] = m.requiredFields.map((field) => {
+    const [owner, name] = field.split('.') as ['product' | 'producer', string];
+    const source = (owner === 'product' ? input.product : input.producer) as Record<string, unknown>;
+    return [field, present(source[name])];
+  });
+  checks.push(['photos.count', input.photos.readyCount >= m.photos.minCount]);
+  if (input.photos.readyCount > 0) checks.push(['photos.rules', input.photos.meetsRules?.(m) ?? true]);
+  const missing = checks.filter(([, ok]) => !ok).map(([key]) => ({ key, message: readinessMessages[key] }));
+  const met = checks.length - missing.length;
+  return { marketplace: m.id, percent: Math.floor((100 * met) / checks.length), met, required: checks.length, missing };
+}
