@@ -13,7 +13,11 @@ import { createProducerService } from '#functions/services/producer-service.ts';
 import { createProductService } from '#functions/services/product-service.ts';
 import { createUserService } from '#functions/services/user-service.ts';
 import { createCommitter } from '#functions/services/write-context.ts';
-import { createOnboardingService, noPhotos, type PhotoSummaryProvider } from '#functions/services/onboarding-service.ts';
+import { createOnboardingService } from '#functions/services/onboarding-service.ts';
+import { createCoverageTracker, noPhotos, type PhotoSummaryProvider } from '#functions/services/coverage-tracker.ts';
+import { createCoverageService } from '#functions/services/coverage-service.ts';
+import { createTargetRepository } from '#functions/repositories/target-repository.ts';
+import { createCoverageRepository } from '#functions/repositories/coverage-repository.ts';
 
 /** Repositories for a table; the identity adapters need them before the services exist. */
 export function createRepositories(table: Table) {
@@ -26,6 +30,8 @@ export function createRepositories(table: Table) {
     accounts: createAccountRepository(table),
     listings: createListingRepository(table),
     duplicateKeys: createDuplicateKeyRepository(table),
+    coverage: createCoverageRepository(table),
+    targets: createTargetRepository(table),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -35,8 +41,9 @@ export function composeServices(opts: { table: Table; repositories: Repositories
   const { table, repositories: repos, keyring, identity, verify } = opts;
   const cursors = createCursorCodec(keyring);
   const commit = createCommitter(table, repos.idempotency);
-  const producers = createProducerService({ producers: repos.producers, products: repos.products, accounts: repos.accounts, duplicateKeys: repos.duplicateKeys, audit: repos.audit, keyring, cursors, commit });
-  const products = createProductService({ producers: repos.producers, products: repos.products, listings: repos.listings, audit: repos.audit, cursors, commit });
+  const coverage = createCoverageTracker({ coverage: repos.coverage, photos: opts.photos ?? noPhotos });
+  const producers = createProducerService({ coverage, producers: repos.producers, products: repos.products, accounts: repos.accounts, duplicateKeys: repos.duplicateKeys, audit: repos.audit, keyring, cursors, commit });
+  const products = createProductService({ coverage, producers: repos.producers, products: repos.products, listings: repos.listings, audit: repos.audit, cursors, commit });
   return {
     identity,
     verify,
@@ -45,6 +52,9 @@ export function composeServices(opts: { table: Table; repositories: Repositories
     principals: createPrincipalResolver(repos.users),
     producers,
     products,
+    coverage,
+    coverageReports: createCoverageService({ table, coverage: repos.coverage, targets: repos.targets, photos: opts.photos ?? noPhotos }),
+    targets: repos.targets,
     users: createUserService({ users: repos.users, producers: repos.producers, audit: repos.audit, identity, cursors, commit }),
     onboarding: createOnboardingService({
       accounts: repos.accounts,
@@ -53,9 +63,9 @@ export function composeServices(opts: { table: Table; repositories: Repositories
       commit,
       visibleProducer: producers.getVisible,
       visibleProduct: products.getVisible,
-      getProducer: repos.producers.get,
-      productUnchangedOp: repos.products.unchangedCheckOp,
-      photos: opts.photos ?? noPhotos,
+      producers: repos.producers,
+      products: repos.products,
+      coverage,
     }),
   };
 }

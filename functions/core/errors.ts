@@ -96,3 +96,25 @@ export class ReplayResponse extends Error {
     super('idempotent replay');
   }
 }
+
+/**
+ * Not a client error: the record changed under a write that derived counters from it. The
+ * operation re-reads and tries again (see `retryOnRace`); if it keeps losing, 503.
+ */
+export class RaceError extends AppError {
+  constructor() {
+    super(503, 'SERVICE_UNAVAILABLE', 'The record is busy with other changes; retry shortly', { retryAfterSeconds: 1 });
+  }
+}
+
+/** Runs `operation` again (re-reading) while it loses races to concurrent changes. */
+export async function retryOnRace<T>(operation: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await operation();
+    } catch (e) {
+      if (!(e instanceof RaceError) || i >= attempts) throw e;
+      await new Promise((r) => setTimeout(r, 5 * 2 ** i + Math.random() * 10));
+    }
+  }
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ProducerSchema } from '#shared/schemas/producer.ts';
-import { NotFoundError, VersionConflictError, ConflictError } from '#functions/core/errors.ts';
+import { NotFoundError, VersionConflictError, ConflictError, RaceError } from '#functions/core/errors.ts';
 import { getItem, queryAcross, type Item, type PageState, type Partition, type Table, type TxOp } from './table.ts';
 
 /** A producer as stored. `citizenIdHash` is a keyed hash; the number itself is never stored. */
@@ -9,6 +9,8 @@ export const ProducerRecordSchema = ProducerSchema.omit({ communeName: true }).e
   citizenIdHash: z.string().optional(),
   createdBy: z.string(),
   updatedBy: z.string(),
+  /** Coverage revision: bumped by every change that moves coverage counters, guarding them against races. */
+  covRev: z.number().int().default(0),
 });
 export type ProducerRecord = z.infer<typeof ProducerRecordSchema>;
 
@@ -32,7 +34,9 @@ export function createProducerRepository(table: Table) {
     ...r,
   });
   const fromItem = (item: Item): ProducerRecord => ProducerRecordSchema.parse(item);
-  const versionGuard = () => (old: Item | undefined) => (old ? new VersionConflictError(old.version as number) : new NotFoundError('Producer'));
+  /** A failed guard: gone (404), edited by someone else (409), or a concurrent change to re-read and retry. */
+  const guard = (expectedVersion: number) => (old: Item | undefined) =>
+    !old ? new NotFoundError('Producer') : old.version !== expectedVersion ? new VersionConflictError(old.version as number) : new RaceError();
 
   return {
     key,
@@ -45,46 +49,60 @@ export function createProducerRepository(table: Table) {
     createOp(r: ProducerRecord): TxOp {
       return { item: { Put: { TableName: table.name, Item: toItem(r), ConditionExpression: 'attribute_not_exists(PK)' } } };
     },
-    /** Replaces the record if it is still at `expectedVersion` and still has `expectedProductCount` products. */
-    replaceOp(r: ProducerRecord, expectedVersion: number, expectedProductCount: number): TxOp {
+    /**
+     * Replaces `current` with `next` if nobody changed it meanwhile: its version (else 409),
+     * and its coverage revision and product count (else the caller re-reads and retries).
+     */
+    replaceOp(next: ProducerRecord, current: ProducerRecord, expectedVersion = current.version): TxOp {
       return {
         item: {
           Put: {
             TableName: table.name,
-            Item: toItem(r),
-            ConditionExpression: 'attribute_exists(PK) AND version = :v AND productCount = :n',
-            ExpressionAttributeValues: { ':v': expectedVersion, ':n': expectedProductCount },
+            Item: toItem({ ...next, covRev: current.covRev + 1 }),
+            ConditionExpression: 'version = :v AND covRev = :r AND productCount = :n',
+            ExpressionAttributeValues: { ':v': expectedVersion, ':r': current.covRev, ':n': current.productCount },
           },
         },
-        onConditionFailed: versionGuard(),
+        onConditionFailed: guard(expectedVersion),
       };
     },
-    deleteOp(id: string): TxOp {
+    deleteOp(current: ProducerRecord): TxOp {
       return {
-        item: { Delete: { TableName: table.name, Key: key(id), ConditionExpression: 'attribute_exists(PK) AND productCount = :zero', ExpressionAttributeValues: { ':zero': 0 } } },
-        onConditionFailed: (old) => (old ? new ConflictError('PRODUCER_HAS_PRODUCTS', 'Delete or move this producer’s products first', { productCount: old.productCount }) : new NotFoundError('Producer')),
+        item: { Delete: { TableName: table.name, Key: key(current.id), ConditionExpression: 'covRev = :r AND productCount = :zero', ExpressionAttributeValues: { ':r': current.covRev, ':zero': 0 } } },
+        onConditionFailed: (old) =>
+          !old ? new NotFoundError('Producer') : (old.productCount as number) > 0 ? new ConflictError('PRODUCER_HAS_PRODUCTS', 'Delete or move this producer’s products first', { productCount: old.productCount }) : new RaceError(),
       };
     },
     /** Deletes a producer merged into another, provided nobody changed it or added a product meanwhile. */
-    deleteMergedOp(id: string, expectedVersion: number, expectedProductCount: number): TxOp {
+    deleteMergedOp(current: ProducerRecord): TxOp {
       return {
-        item: { Delete: { TableName: table.name, Key: key(id), ConditionExpression: 'version = :v AND productCount = :n', ExpressionAttributeValues: { ':v': expectedVersion, ':n': expectedProductCount } } },
-        onConditionFailed: versionGuard(),
+        item: { Delete: { TableName: table.name, Key: key(current.id), ConditionExpression: 'version = :v AND covRev = :r AND productCount = :n', ExpressionAttributeValues: { ':v': current.version, ':r': current.covRev, ':n': current.productCount } } },
+        onConditionFailed: guard(current.version),
       };
     },
-    /** Counts a product in or out, provided the producer still sits in `communeCode` (products carry it). */
-    adjustProductCountOp(id: string, delta: 1 | -1, communeCode: string): TxOp {
+    /**
+     * Records a change below the producer — a product added or removed, an account or a live
+     * listing — in its coverage state, guarded by the coverage revision it was computed from.
+     */
+    childChangeOp(current: ProducerRecord, change: { productCountDelta?: number; accountMarketplaces?: string[]; liveCounts?: Record<string, number> }): TxOp {
       return {
         item: {
           Update: {
             TableName: table.name,
-            Key: key(id),
-            UpdateExpression: 'ADD productCount :d',
-            ConditionExpression: 'attribute_exists(PK) AND communeCode = :c',
-            ExpressionAttributeValues: { ':d': delta, ':c': communeCode },
+            Key: key(current.id),
+            UpdateExpression: 'SET accountMarketplaces = :am, liveCounts = :lc, covRev = :r1 ADD productCount :d',
+            ConditionExpression: 'covRev = :r AND communeCode = :c',
+            ExpressionAttributeValues: {
+              ':am': change.accountMarketplaces ?? current.accountMarketplaces,
+              ':lc': change.liveCounts ?? current.liveCounts,
+              ':r': current.covRev,
+              ':r1': current.covRev + 1,
+              ':d': change.productCountDelta ?? 0,
+              ':c': current.communeCode,
+            },
           },
         },
-        onConditionFailed: (old) => (old ? new ConflictError('VERSION_CONFLICT', 'The producer moved to another commune meanwhile; retry') : new NotFoundError('Producer')),
+        onConditionFailed: (old) => (old ? new RaceError() : new NotFoundError('Producer')),
       };
     },
     async list(partitions: Partition[], opts: { limit: number; start?: PageState; nameQuery?: string }) {

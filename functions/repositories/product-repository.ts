@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { ProductSchema } from '#shared/schemas/product.ts';
-import { NotFoundError, VersionConflictError } from '#functions/core/errors.ts';
+import { NotFoundError, RaceError, VersionConflictError } from '#functions/core/errors.ts';
 import { getItem, queryAcross, type Item, type PageState, type Partition, type Table, type TxOp } from './table.ts';
 
 export const ProductRecordSchema = ProductSchema.extend({
   searchName: z.string(),
   createdBy: z.string(),
   updatedBy: z.string(),
+  /** Coverage revision: bumped by every change that moves coverage counters. */
+  covRev: z.number().int().default(0),
 });
 export type ProductRecord = z.infer<typeof ProductRecordSchema>;
 
@@ -37,6 +39,8 @@ export function createProductRepository(table: Table) {
   });
   const fromItem = (item: Item): ProductRecord => ProductRecordSchema.parse(item);
   const staleOrGone = (old: Item | undefined) => (old ? new VersionConflictError(old.version as number) : new NotFoundError('Product'));
+  const guard = (expectedVersion: number) => (old: Item | undefined) =>
+    !old ? new NotFoundError('Product') : old.version !== expectedVersion ? new VersionConflictError(old.version as number) : new RaceError();
 
   return {
     communePartition,
@@ -49,31 +53,43 @@ export function createProductRepository(table: Table) {
     createOp(r: ProductRecord): TxOp {
       return { item: { Put: { TableName: table.name, Item: toItem(r), ConditionExpression: 'attribute_not_exists(PK)' } } };
     },
-    replaceOp(r: ProductRecord, expectedVersion: number): TxOp {
+    /** Replaces `current` with `next` unless someone changed its version (409) or its coverage state (retry). */
+    replaceOp(next: ProductRecord, current: ProductRecord, expectedVersion = current.version): TxOp {
       return {
-        item: { Put: { TableName: table.name, Item: toItem(r), ConditionExpression: 'attribute_exists(PK) AND version = :v', ExpressionAttributeValues: { ':v': expectedVersion } } },
-        onConditionFailed: staleOrGone,
+        item: { Put: { TableName: table.name, Item: toItem({ ...next, covRev: current.covRev + 1 }), ConditionExpression: 'version = :v AND covRev = :r', ExpressionAttributeValues: { ':v': expectedVersion, ':r': current.covRev } } },
+        onConditionFailed: guard(expectedVersion),
       };
     },
-    deleteOp(id: string): TxOp {
-      return { item: { Delete: { TableName: table.name, Key: key(id), ConditionExpression: 'attribute_exists(PK)' } }, onConditionFailed: staleOrGone };
+    deleteOp(current: ProductRecord): TxOp {
+      return { item: { Delete: { TableName: table.name, Key: key(current.id), ConditionExpression: 'covRev = :r', ExpressionAttributeValues: { ':r': current.covRev } } }, onConditionFailed: guard(current.version) };
     },
     /**
-     * Moves a product with its producer: to the producer's new commune, or onto the producer
-     * it was merged into. The product keeps its own version.
+     * Updates what a product derives from elsewhere — its commune and producer (when the
+     * producer moves or merges), its readiness (when the producer or photos change), where it
+     * is live — keeping its own version, guarded by its coverage revision.
      */
-    moveOp(r: ProductRecord, to: { communeCode: string; producerId: string }): TxOp {
+    derivedOp(current: ProductRecord, to: Partial<Pick<ProductRecord, 'communeCode' | 'producerId' | 'readyMarketplaces' | 'liveMarketplaces'>>): TxOp {
+      const next = { ...current, ...to };
       return {
         item: {
           Update: {
             TableName: table.name,
-            Key: key(r.id),
-            UpdateExpression: 'SET communeCode = :c, GSI1PK = :g1, producerId = :p, GSI3PK = :g3',
-            ConditionExpression: 'attribute_exists(PK) AND version = :v',
-            ExpressionAttributeValues: { ':c': to.communeCode, ':g1': communePartition(to.communeCode).pk, ':p': to.producerId, ':g3': producerPartition(to.producerId).pk, ':v': r.version },
+            Key: key(current.id),
+            UpdateExpression: 'SET communeCode = :c, GSI1PK = :g1, producerId = :p, GSI3PK = :g3, readyMarketplaces = :rm, liveMarketplaces = :lm, covRev = :r1',
+            ConditionExpression: 'covRev = :r',
+            ExpressionAttributeValues: {
+              ':c': next.communeCode,
+              ':g1': communePartition(next.communeCode).pk,
+              ':p': next.producerId,
+              ':g3': producerPartition(next.producerId).pk,
+              ':rm': next.readyMarketplaces,
+              ':lm': next.liveMarketplaces,
+              ':r': current.covRev,
+              ':r1': current.covRev + 1,
+            },
           },
         },
-        onConditionFailed: staleOrGone,
+        onConditionFailed: (old) => (old ? new RaceError() : new NotFoundError('Product')),
       };
     },
     /** Fails the transaction unless the product is still at `version` (its readiness was judged on it). */

@@ -94,7 +94,7 @@ function unmarshallLoose(raw: Record<string, unknown>): Item {
 }
 
 /** One key range to read: a partition, optionally narrowed by sort-key prefix or upper bound. */
-export type Partition = { index?: IndexName; pk: string; skPrefix?: string; skAtMost?: string };
+export type Partition = { index?: IndexName; pk: string; skPrefix?: string; skAtMost?: string; skBetween?: [string, string] };
 export type PageState = { p: number; k?: Item };
 
 /**
@@ -119,10 +119,8 @@ export async function queryAcross(
         new QueryCommand({
           TableName: table.name,
           IndexName: part.index,
-          KeyConditionExpression: '#pk = :pk' + (part.skPrefix ? ' AND begins_with(#sk, :sk)' : part.skAtMost ? ' AND #sk <= :sk' : ''),
           ...opts.filter,
-          ExpressionAttributeNames: { '#pk': keyAttrs[0]!, ...(part.skPrefix || part.skAtMost ? { '#sk': keyAttrs[1]! } : {}), ...opts.filter?.ExpressionAttributeNames },
-          ExpressionAttributeValues: { ':pk': part.pk, ...(part.skPrefix || part.skAtMost ? { ':sk': part.skPrefix ?? part.skAtMost } : {}), ...opts.filter?.ExpressionAttributeValues },
+          ...keyCondition(part, keyAttrs, opts.filter),
           ExclusiveStartKey: startKey,
           Limit: Math.min(1000, opts.filter ? Math.max(opts.limit * 4, 100) : opts.limit - items.length + 1),
         }),
@@ -144,6 +142,26 @@ export async function queryAcross(
     startKey = undefined;
   }
   return { items };
+}
+
+function keyCondition(part: Partition, keyAttrs: string[], filter?: Pick<QueryCommandInput, 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>) {
+  const names: Record<string, string> = { '#pk': keyAttrs[0]!, ...filter?.ExpressionAttributeNames };
+  const values: Record<string, unknown> = { ':pk': part.pk, ...filter?.ExpressionAttributeValues };
+  let expression = '#pk = :pk';
+  if (part.skPrefix !== undefined || part.skAtMost !== undefined || part.skBetween) {
+    names['#sk'] = keyAttrs[1]!;
+    if (part.skBetween) {
+      expression += ' AND #sk BETWEEN :sk1 AND :sk2';
+      [values[':sk1'], values[':sk2']] = part.skBetween;
+    } else if (part.skPrefix !== undefined) {
+      expression += ' AND begins_with(#sk, :sk)';
+      values[':sk'] = part.skPrefix;
+    } else {
+      expression += ' AND #sk <= :sk';
+      values[':sk'] = part.skAtMost;
+    }
+  }
+  return { KeyConditionExpression: expression, ExpressionAttributeNames: names, ExpressionAttributeValues: values };
 }
 
 function keyAttributesOf(index?: IndexName): string[] {

@@ -1,18 +1,16 @@
 import { getMarketplace, isUrlOnMarketplace, marketplaces, type Marketplace } from '#shared/marketplaces.ts';
-import { accountAllowsLiveListing, allowedAccountMoves, allowedListingMoves, isAccountMoveAllowed, isListingMoveAllowed, readinessFor, type MarketplaceReadiness, type ReadinessInput } from '#shared/onboarding-rules.ts';
+import { accountAllowsLiveListing, allowedAccountMoves, allowedListingMoves, isAccountMoveAllowed, isListingMoveAllowed, readinessFor, type MarketplaceReadiness } from '#shared/onboarding-rules.ts';
 import type { Account, AccountPut, Listing, ListingPut, ListingTransition } from '#shared/schemas/onboarding.ts';
-import { AppError, ConflictError, ValidationError } from '#functions/core/errors.ts';
+import { AppError, ConflictError, NotFoundError, ValidationError, retryOnRace } from '#functions/core/errors.ts';
+import type { CoverageTracker } from './coverage-tracker.ts';
+import type { ProducerRepository } from '#functions/repositories/producer-repository.ts';
+import type { ProductRepository } from '#functions/repositories/product-repository.ts';
 import type { AuditRepository } from '#functions/repositories/audit-repository.ts';
 import type { AccountRepository, ListingRepository } from '#functions/repositories/onboarding-repository.ts';
 import type { ProducerRecord } from '#functions/repositories/producer-repository.ts';
 import type { ProductRecord } from '#functions/repositories/product-repository.ts';
-import type { TxOp } from '#functions/repositories/table.ts';
 import { assertMayWriteRecords, type Principal } from './principal.ts';
 import type { Committer, WriteContext } from './write-context.ts';
-
-/** What readiness knows of a product's photos; the photo pipeline provides it. */
-export type PhotoSummaryProvider = (productId: string) => Promise<ReadinessInput['photos']>;
-export const noPhotos: PhotoSummaryProvider = async () => ({ readyCount: 0 });
 
 type Deps = {
   accounts: AccountRepository;
@@ -22,9 +20,9 @@ type Deps = {
   /** Producer and product lookups that throw 404 outside the caller's scope. */
   visibleProducer: (p: Principal, id: string) => Promise<ProducerRecord>;
   visibleProduct: (p: Principal, id: string) => Promise<ProductRecord>;
-  getProducer: (id: string) => Promise<ProducerRecord | undefined>;
-  productUnchangedOp: (id: string, version: number) => TxOp;
-  photos: PhotoSummaryProvider;
+  producers: ProducerRepository;
+  products: ProductRepository;
+  coverage: CoverageTracker;
 };
 
 function marketplaceOr404(id: string): Marketplace {
@@ -38,7 +36,7 @@ export function createOnboardingService(deps: Deps) {
   const { accounts, listings, audit, commit } = deps;
 
   async function readinessOf(product: ProductRecord, producer: ProducerRecord | undefined): Promise<MarketplaceReadiness[]> {
-    const photos = await deps.photos(product.id);
+    const photos = await deps.coverage.photos(product.id);
     return marketplaces.map((m) => readinessFor(m, { product, producer: producer ?? {}, photos }));
   }
 
@@ -48,10 +46,10 @@ export function createOnboardingService(deps: Deps) {
       return accounts.listForProducer(producerId);
     },
 
-    async putAccount(ctx: WriteContext, producerId: string, marketplaceId: string, input: AccountPut): Promise<Account> {
+    putAccount: (ctx: WriteContext, producerId: string, marketplaceId: string, input: AccountPut) => retryOnRace(async (): Promise<Account> => {
       assertMayWriteRecords(ctx.principal);
       const m = marketplaceOr404(marketplaceId);
-      await deps.visibleProducer(ctx.principal, producerId);
+      const producer = await deps.visibleProducer(ctx.principal, producerId);
       const current = await accounts.get(producerId, m.id);
       const from = current?.status ?? 'none';
       if (current && input.version === undefined) throw new ValidationError([{ path: 'version', message: 'this account exists: send the version you read' }]);
@@ -62,13 +60,20 @@ export function createOnboardingService(deps: Deps) {
       if (input.shopUrl && !isUrlOnMarketplace(m, input.shopUrl)) throw new AppError(400, 'LISTING_URL_NOT_ON_MARKETPLACE', `The shop address is not on ${m.domains.join(', ')}`, { errors: [{ path: 'shopUrl', message: `expected an address on ${m.domains.join(', ')}` }] });
       const now = new Date().toISOString();
       const next: Account = { producerId, marketplace: m.id, status: input.status, shopUrl: input.shopUrl ?? current?.shopUrl, version: (current?.version ?? 0) + 1, updatedAt: now };
+      const others = producer.accountMarketplaces.filter((x) => x !== m.id);
+      const accountMarketplaces = (accountAllowsLiveListing(next.status) ? [...others, m.id] : others).sort();
       await commit(
         ctx,
-        [accounts.putOp(next, current?.version), audit.recordOp({ entityType: 'account', entityId: `${producerId}#${m.id}`, action: current ? 'update' : 'create', actor: ctx.principal, at: now, before: current ?? null, after: next })],
+        [
+          accounts.putOp(next, current?.version),
+          deps.producers.childChangeOp(producer, { accountMarketplaces }),
+          ...deps.coverage.ops({ producers: [[producer, { ...producer, accountMarketplaces }]] }),
+          audit.recordOp({ entityType: 'account', entityId: `${producerId}#${m.id}`, action: current ? 'update' : 'create', actor: ctx.principal, at: now, before: current ?? null, after: next }),
+        ],
         { status: 200, body: next },
       );
       return next;
-    },
+    }),
 
     async listListings(principal: Principal, productId: string): Promise<Listing[]> {
       await deps.visibleProduct(principal, productId);
@@ -83,7 +88,7 @@ export function createOnboardingService(deps: Deps) {
 
     async readiness(principal: Principal, productId: string) {
       const product = await deps.visibleProduct(principal, productId);
-      return { productId, marketplaces: await readinessOf(product, await deps.getProducer(product.producerId)) };
+      return { productId, marketplaces: await readinessOf(product, await deps.producers.get(product.producerId)) };
     },
 
     /**
@@ -91,7 +96,7 @@ export function createOnboardingService(deps: Deps) {
      * override reason); going live needs the listing's URL on the marketplace's domain and a
      * seller account at least registered — both re-checked inside the write transaction.
      */
-    async putListing(ctx: WriteContext, productId: string, marketplaceId: string, input: ListingPut): Promise<Listing> {
+    putListing: (ctx: WriteContext, productId: string, marketplaceId: string, input: ListingPut) => retryOnRace(async (): Promise<Listing> => {
       const { principal } = ctx;
       assertMayWriteRecords(principal);
       const m = marketplaceOr404(marketplaceId);
@@ -116,11 +121,24 @@ export function createOnboardingService(deps: Deps) {
         checks.push(accounts.statusCheckOp(product.producerId, m.id, ['registered', 'verified', 'active'], noAccount));
       }
       if (to === 'submitted') {
-        const readiness = (await readinessOf(product, await deps.getProducer(product.producerId))).find((r) => r.marketplace === m.id)!;
+        const readiness = (await readinessOf(product, await deps.producers.get(product.producerId))).find((r) => r.marketplace === m.id)!;
         if (readiness.percent < 100 && !input.overrideReason) {
           throw new ConflictError('NOT_READY', `The product is ${readiness.percent}% ready for ${m.name}; complete it or record an override reason`, { readiness });
         }
-        checks.push(deps.productUnchangedOp(product.id, product.version));
+        checks.push(deps.products.unchangedCheckOp(product.id, product.version));
+      }
+      const wasLive = from === 'live';
+      const isLive = to === 'live';
+      if (wasLive !== isLive) {
+        const producer = await deps.producers.get(product.producerId);
+        if (!producer) throw new NotFoundError('Producer');
+        const liveMarketplaces = (isLive ? [...product.liveMarketplaces, m.id] : product.liveMarketplaces.filter((x) => x !== m.id)).sort();
+        const liveCounts = { ...producer.liveCounts, [m.id]: Math.max(0, (producer.liveCounts[m.id] ?? 0) + (isLive ? 1 : -1)) };
+        checks.push(
+          deps.products.derivedOp(product, { liveMarketplaces }),
+          deps.producers.childChangeOp(producer, { liveCounts }),
+          ...deps.coverage.ops({ products: [[product, { ...product, liveMarketplaces }]], producers: [[producer, { ...producer, liveCounts }]] }),
+        );
       }
       const now = new Date().toISOString();
       const next: Listing = {
@@ -146,7 +164,7 @@ export function createOnboardingService(deps: Deps) {
         { status: 200, body: next },
       );
       return next;
-    },
+    }),
   };
 }
 export type OnboardingService = ReturnType<typeof createOnboardingService>;

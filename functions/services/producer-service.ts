@@ -1,13 +1,14 @@
 import type { Producer, ProducerCreate, ProducerListQuery, ProducerUpdate } from '#shared/schemas/producer.ts';
 import { getCommune, isCurrentCommuneCode } from '#shared/admin-units/admin-units.ts';
 import { normaliseName } from '#shared/text/normalise.ts';
-import { ConflictError, NotFoundError, ValidationError } from '#functions/core/errors.ts';
+import { ConflictError, NotFoundError, ValidationError, retryOnRace } from '#functions/core/errors.ts';
+import type { CoverageTracker } from './coverage-tracker.ts';
 import { newId } from '#functions/core/ids.ts';
 import type { Keyring } from '#functions/core/keyring.ts';
 import type { AuditRepository } from '#functions/repositories/audit-repository.ts';
 import type { CursorCodec } from '#functions/repositories/cursor.ts';
 import type { ProducerRecord, ProducerRepository } from '#functions/repositories/producer-repository.ts';
-import type { ProductRepository } from '#functions/repositories/product-repository.ts';
+import type { ProductRecord, ProductRepository } from '#functions/repositories/product-repository.ts';
 import type { Partition } from '#functions/repositories/table.ts';
 import { assertCommuneInScope, assertMayWriteRecords, assertRole, assertVisible, canSee, maskPhone, seesPersonalData, type Principal } from './principal.ts';
 import type { AccountRepository } from '#functions/repositories/onboarding-repository.ts';
@@ -44,6 +45,8 @@ export function producerView(r: ProducerRecord, viewer: Principal): Producer {
     legalBasis: r.legalBasis,
     trainingDate: r.trainingDate,
     productCount: r.productCount,
+    accountMarketplaces: r.accountMarketplaces,
+    liveCounts: r.liveCounts,
     version: r.version,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
@@ -61,6 +64,7 @@ type Deps = {
   products: ProductRepository;
   accounts: AccountRepository;
   duplicateKeys: DuplicateKeyRepository;
+  coverage: CoverageTracker;
   audit: AuditRepository;
   keyring: Keyring;
   cursors: CursorCodec;
@@ -76,7 +80,7 @@ export function duplicateKeysOf(r: Pick<ProducerRecord, 'phone' | 'taxCode' | 'c
 const MAX_MERGE_ITEMS = 100;
 
 export function createProducerService(deps: Deps) {
-  const { producers, products, accounts, duplicateKeys, audit, keyring, cursors, commit } = deps;
+  const { producers, products, accounts, duplicateKeys, coverage, audit, keyring, cursors, commit } = deps;
 
   async function getVisible(principal: Principal, id: string): Promise<ProducerRecord> {
     const r = await producers.get(id);
@@ -110,6 +114,9 @@ export function createProducerService(deps: Deps) {
         searchName: normaliseName(input.name),
         ...(citizenId ? { citizenIdHash: keyring.hashCitizenId(citizenId), citizenIdLast4: citizenId.slice(-4) } : {}),
         productCount: 0,
+        accountMarketplaces: [],
+        liveCounts: {},
+        covRev: 0,
         version: 1,
         createdAt: now,
         updatedAt: now,
@@ -127,6 +134,7 @@ export function createProducerService(deps: Deps) {
         [
           producers.createOp(record),
           ...duplicateKeys.putOps(record.id, keys),
+          ...coverage.ops({ producers: [[undefined, record]] }),
           audit.recordOp({ entityType: 'producer', entityId: record.id, action: 'create', actor: principal, at: now, before: null, after: auditView(record) }),
         ],
         { status: 201, body: view },
@@ -150,7 +158,7 @@ export function createProducerService(deps: Deps) {
       return { items: result.items.map((r) => producerView(r, principal)), nextCursor: cursors.encode(result.next, binding) };
     },
 
-    async update(ctx: WriteContext, id: string, patch: ProducerUpdate): Promise<Producer> {
+    update: (ctx: WriteContext, id: string, patch: ProducerUpdate) => retryOnRace(async (): Promise<Producer> => {
       const { principal } = ctx;
       assertMayWriteRecords(principal);
       const current = await getVisible(principal, id);
@@ -172,21 +180,27 @@ export function createProducerService(deps: Deps) {
       Object.assign(next, { searchName: normaliseName(next.name), version: current.version + 1, updatedAt: now, updatedBy: principal.sub });
 
       const ops = [
-        producers.replaceOp(next, version, current.productCount),
+        producers.replaceOp(next, current, version),
         ...duplicateKeys.changeOps(id, duplicateKeysOf(current), duplicateKeysOf(next)),
         audit.recordOp({ entityType: 'producer', entityId: id, action: 'update', actor: principal, at: now, before: auditView(current), after: auditView(next) }),
       ];
-      if (next.communeCode !== current.communeCode && current.productCount > 0) {
-        if (current.productCount > MAX_PRODUCTS_TO_MOVE) throw new ConflictError('TOO_MANY_PRODUCTS_TO_MOVE', `A producer with more than ${MAX_PRODUCTS_TO_MOVE} products cannot change commune in one step`);
-        const owned = await products.listAllOfProducer(id, MAX_PRODUCTS_TO_MOVE + 1);
-        ops.push(...owned.map((p) => products.moveOp(p, { communeCode: next.communeCode, producerId: id })));
+      const productsChange = next.communeCode !== current.communeCode || next.phone !== current.phone || next.taxCode !== current.taxCode;
+      const productPairs: [ProductRecord, ProductRecord][] = [];
+      if (productsChange && current.productCount > 0) {
+        if (current.productCount > MAX_PRODUCTS_TO_MOVE) throw new ConflictError('TOO_MANY_PRODUCTS_TO_MOVE', `A producer with more than ${MAX_PRODUCTS_TO_MOVE} products cannot change commune or contact details in one step`);
+        for (const p of await products.listAllOfProducer(id, MAX_PRODUCTS_TO_MOVE + 1)) {
+          const after = { ...p, communeCode: next.communeCode, readyMarketplaces: await coverage.readyMarketplaces(p, next) };
+          productPairs.push([p, after]);
+          ops.push(products.derivedOp(p, { communeCode: after.communeCode, readyMarketplaces: after.readyMarketplaces }));
+        }
       }
+      ops.push(...coverage.ops({ producers: [[current, next]], products: productPairs }));
       const view = producerView(next, principal);
       await commit(ctx, ops, { status: 200, body: view });
       return view;
-    },
+    }),
 
-    async remove(ctx: WriteContext, id: string): Promise<void> {
+    remove: (ctx: WriteContext, id: string) => retryOnRace(async (): Promise<void> => {
       const { principal } = ctx;
       assertMayWriteRecords(principal);
       const current = await getVisible(principal, id);
@@ -196,14 +210,15 @@ export function createProducerService(deps: Deps) {
       await commit(
         ctx,
         [
-          producers.deleteOp(id),
+          producers.deleteOp(current),
+          ...coverage.ops({ producers: [[current, undefined]] }),
           ...duplicateKeys.deleteOps(id, duplicateKeysOf(current)),
           ...owned.map((a) => accounts.deleteOp(id, a.marketplace)),
           audit.recordOp({ entityType: 'producer', entityId: id, action: 'delete', actor: principal, at: now, before: auditView(current), after: null }),
         ],
         { status: 204, body: null },
       );
-    },
+    }),
 
     /** Likely duplicates of a producer (same phone, tax code, citizen-ID hash, or name in its commune). */
     async duplicates(principal: Principal, id: string): Promise<DuplicateMatch[]> {
@@ -218,7 +233,7 @@ export function createProducerService(deps: Deps) {
      * accounts move to the survivor, keeping the further-along account where both have one;
      * the source is deleted; both audit trails record the merge. One transaction.
      */
-    async merge(ctx: WriteContext, id: string, input: MergeInput): Promise<Producer> {
+    merge: (ctx: WriteContext, id: string, input: MergeInput) => retryOnRace(async (): Promise<Producer> => {
       const { principal } = ctx;
       assertMayWriteRecords(principal);
       assertRole(principal, 'admin', 'officer');
@@ -230,17 +245,32 @@ export function createProducerService(deps: Deps) {
         accounts.listForProducer(target.id),
       ]);
       const now = new Date().toISOString();
-      const next: ProducerRecord = { ...target, productCount: target.productCount + sourceProducts.length, version: target.version + 1, updatedAt: now, updatedBy: principal.sub };
+      const liveCounts = { ...target.liveCounts };
+      for (const [m, n] of Object.entries(source.liveCounts)) liveCounts[m] = (liveCounts[m] ?? 0) + n;
+      const next: ProducerRecord = {
+        ...target,
+        productCount: target.productCount + sourceProducts.length,
+        accountMarketplaces: [...new Set([...target.accountMarketplaces, ...source.accountMarketplaces])].sort(),
+        liveCounts,
+        version: target.version + 1,
+        updatedAt: now,
+        updatedBy: principal.sub,
+      };
       const accountOps = sourceAccounts.flatMap((a) => {
         const existing = targetAccounts.find((t) => t.marketplace === a.marketplace);
         const moveIt = !existing || accountStatuses.indexOf(a.status) > accountStatuses.indexOf(existing.status);
         const moved = moveIt ? [accounts.putOp({ ...a, producerId: target.id, version: (existing?.version ?? 0) + 1, updatedAt: now }, existing?.version)] : [];
         return [...moved, accounts.deleteOp(source.id, a.marketplace)];
       });
+      const productPairs: [ProductRecord, ProductRecord][] = [];
+      for (const p of sourceProducts) {
+        productPairs.push([p, { ...p, communeCode: target.communeCode, producerId: target.id, readyMarketplaces: await coverage.readyMarketplaces(p, target) }]);
+      }
       const ops = [
-        producers.replaceOp(next, input.version, target.productCount),
-        producers.deleteMergedOp(source.id, source.version, source.productCount),
-        ...sourceProducts.map((p) => products.moveOp(p, { communeCode: target.communeCode, producerId: target.id })),
+        { ...producers.replaceOp(next, { ...target, productCount: target.productCount }, input.version) },
+        producers.deleteMergedOp(source),
+        ...productPairs.map(([p, after]) => products.derivedOp(p, { communeCode: after.communeCode, producerId: after.producerId, readyMarketplaces: after.readyMarketplaces })),
+        ...coverage.ops({ producers: [[target, next], [source, undefined]], products: productPairs }),
         ...accountOps,
         ...duplicateKeys.deleteOps(source.id, duplicateKeysOf(source)),
         audit.recordOp({ entityType: 'producer', entityId: target.id, action: 'merge', actor: principal, at: now, before: auditView(target), after: { ...auditView(next), mergedFrom: source.id } }),
@@ -250,7 +280,7 @@ export function createProducerService(deps: Deps) {
       const view = producerView(next, principal);
       await commit(ctx, ops, { status: 200, body: view });
       return view;
-    },
+    }),
 
     getVisible,
   };

@@ -1,6 +1,7 @@
 import { certificateExpiry, type Product, type ProductCreate, type ProductListQuery, type ProductUpdate } from '#shared/schemas/product.ts';
 import { normaliseName } from '#shared/text/normalise.ts';
-import { NotFoundError, ValidationError } from '#functions/core/errors.ts';
+import { NotFoundError, ValidationError, retryOnRace } from '#functions/core/errors.ts';
+import type { CoverageTracker } from './coverage-tracker.ts';
 import { newId } from '#functions/core/ids.ts';
 import type { AuditRepository } from '#functions/repositories/audit-repository.ts';
 import type { CursorCodec } from '#functions/repositories/cursor.ts';
@@ -13,7 +14,7 @@ import type { Committer, WriteContext } from './write-context.ts';
 import { applyPatch } from './patch.ts';
 
 export function productView(r: ProductRecord): Product {
-  const { searchName: _sn, createdBy: _cb, updatedBy: _ub, ...view } = r;
+  const { searchName: _sn, createdBy: _cb, updatedBy: _ub, covRev: _cr, ...view } = r;
   return view;
 }
 
@@ -32,10 +33,10 @@ function assertCertificateWhenRated(r: ProductRecord): void {
   if (errors.length) throw new ValidationError(errors);
 }
 
-type Deps = { producers: ProducerRepository; products: ProductRepository; listings: ListingRepository; audit: AuditRepository; cursors: CursorCodec; commit: Committer };
+type Deps = { producers: ProducerRepository; products: ProductRepository; listings: ListingRepository; audit: AuditRepository; coverage: CoverageTracker; cursors: CursorCodec; commit: Committer };
 
 export function createProductService(deps: Deps) {
-  const { producers, products, listings, audit, cursors, commit } = deps;
+  const { producers, products, listings, audit, coverage, cursors, commit } = deps;
 
   async function getVisible(principal: Principal, id: string): Promise<ProductRecord> {
     const r = await products.get(id);
@@ -59,7 +60,7 @@ export function createProductService(deps: Deps) {
 
   return {
     getVisible,
-    async create(ctx: WriteContext, input: ProductCreate): Promise<Product> {
+    create: (ctx: WriteContext, input: ProductCreate) => retryOnRace(async (): Promise<Product> => {
       const { principal } = ctx;
       assertMayWriteRecords(principal);
       const producer = await producers.get(input.producerId);
@@ -73,24 +74,29 @@ export function createProductService(deps: Deps) {
         id: newId(),
         communeCode: producer.communeCode,
         searchName: '',
+        readyMarketplaces: [],
+        liveMarketplaces: [],
+        covRev: 0,
         version: 1,
         createdAt: now,
         updatedAt: now,
         createdBy: principal.sub,
         updatedBy: principal.sub,
       });
+      record.readyMarketplaces = await coverage.readyMarketplaces(record, producer);
       const view = productView(record);
       await commit(
         ctx,
         [
           products.createOp(record),
-          producers.adjustProductCountOp(producer.id, 1, producer.communeCode),
+          producers.childChangeOp(producer, { productCountDelta: 1 }),
+          ...coverage.ops({ products: [[undefined, record]] }),
           audit.recordOp({ entityType: 'product', entityId: record.id, action: 'create', actor: principal, at: now, before: null, after: view }),
         ],
         { status: 201, body: view },
       );
       return view;
-    },
+    }),
 
     async get(principal: Principal, id: string): Promise<Product> {
       return productView(await getVisible(principal, id));
@@ -113,7 +119,7 @@ export function createProductService(deps: Deps) {
       return { items: result.items.map(productView), nextCursor: cursors.encode(result.next, binding) };
     },
 
-    async update(ctx: WriteContext, id: string, patch: ProductUpdate): Promise<Product> {
+    update: (ctx: WriteContext, id: string, patch: ProductUpdate) => retryOnRace(async (): Promise<Product> => {
       const { principal } = ctx;
       assertMayWriteRecords(principal);
       const current = await getVisible(principal, id);
@@ -122,32 +128,43 @@ export function createProductService(deps: Deps) {
       const merged = applyPatch(current, changes);
       const next = withDerived({ ...merged, version: current.version + 1, updatedAt: now, updatedBy: principal.sub });
       assertCertificateWhenRated(next);
+      next.readyMarketplaces = await coverage.readyMarketplaces(next, await producers.get(next.producerId));
       const view = productView(next);
       await commit(
         ctx,
-        [products.replaceOp(next, version), audit.recordOp({ entityType: 'product', entityId: id, action: 'update', actor: principal, at: now, before: productView(current), after: view })],
+        [
+          products.replaceOp(next, current, version),
+          ...coverage.ops({ products: [[current, next]] }),
+          audit.recordOp({ entityType: 'product', entityId: id, action: 'update', actor: principal, at: now, before: productView(current), after: view }),
+        ],
         { status: 200, body: view },
       );
       return view;
-    },
+    }),
 
-    async remove(ctx: WriteContext, id: string): Promise<void> {
+    remove: (ctx: WriteContext, id: string) => retryOnRace(async (): Promise<void> => {
       const { principal } = ctx;
       assertMayWriteRecords(principal);
       const current = await getVisible(principal, id);
+      const producer = await producers.get(current.producerId);
+      if (!producer) throw new NotFoundError('Producer');
       const now = new Date().toISOString();
       const children = await listings.keysOfProduct(id);
+      const liveCounts = { ...producer.liveCounts };
+      for (const m of current.liveMarketplaces) liveCounts[m] = Math.max(0, (liveCounts[m] ?? 0) - 1);
+      const producerAfter = { ...producer, liveCounts };
       await commit(
         ctx,
         [
-          products.deleteOp(id),
+          products.deleteOp(current),
           ...children.map((key) => listings.deleteOp(key)),
-          producers.adjustProductCountOp(current.producerId, -1, current.communeCode),
+          producers.childChangeOp(producer, { productCountDelta: -1, liveCounts }),
+          ...coverage.ops({ products: [[current, undefined]], producers: [[producer, producerAfter]] }),
           audit.recordOp({ entityType: 'product', entityId: id, action: 'delete', actor: principal, at: now, before: productView(current), after: null }),
         ],
         { status: 204, body: null },
       );
-    },
+    }),
   };
 
   async function producerPartitionIfVisible(principal: Principal, query: ProductListQuery): Promise<Partition[]> {

@@ -69,6 +69,8 @@ export const ProducerSchema = z
     legalBasis: LegalBasisSchema,
     trainingDate: z.string().optional(),
     productCount: z.number().int(),
+    accountMarketplaces: z.array(z.string()).default([]).meta({ description: 'Marketplaces where its seller account is at least registered' }),
+    liveCounts: z.record(z.string(), z.number().int()).default({}).meta({ description: 'Per marketplace, how many of its products are live' }),
     version: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -59,6 +59,8 @@ export const ProductSchema = z
     communeCode: z.string(),
     ...productFields,
     certificateExpiry: z.string().optional().meta({ description: 'Derived: decision date + 36 months' }),
+    readyMarketplaces: z.array(z.string()).default([]).meta({ description: 'Derived: marketplaces where readiness is 100%' }),
+    liveMarketplaces: z.array(z.string()).default([]).meta({ description: 'Derived: marketplaces where it is live' }),
     version: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -1,0 +1,65 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { CoverageQuerySchema, HistoryQuerySchema, MetricsSchema, TargetSchema, TargetsPutSchema } from '#shared/schemas/coverage.ts';
+import type { TargetRepository } from '#functions/repositories/target-repository.ts';
+import type { CoverageService } from '#functions/services/coverage-service.ts';
+import { assertRole, type Principal } from '#functions/services/principal.ts';
+import { bearer, jsonBodyOf, jsonResponse, problemResponses, type Router } from '../app-env.ts';
+
+/** The communes whose figures the caller may see: an officer's, or the whole province. */
+export function coverageScope(p: Principal): string[] | 'all' {
+  if (p.role === 'officer') return p.communes;
+  assertRole(p, 'admin', 'department', 'officer');
+  return 'all';
+}
+
+const CoverageRowSchema = MetricsSchema.extend({ communeCode: z.string().optional(), communeName: z.string().optional(), formerDistrict: z.string().optional(), communes: z.number().optional() });
+const CoverageSchema = z.object({ marketplace: z.string(), by: z.string(), asOf: z.string(), rows: z.array(CoverageRowSchema), totals: MetricsSchema, targets: z.array(TargetSchema.extend({ current: z.number().nullable(), achieved: z.number().nullable() })) }).meta({ id: 'Coverage' });
+const DifferenceSchema = z.object({ marketplace: z.string(), communeCode: z.string(), metric: z.string(), counted: z.number(), recorded: z.number() });
+
+export function registerCoverageRoutes(app: Router, deps: { coverageReports: CoverageService; targets: TargetRepository }) {
+  const { coverageReports: reports, targets } = deps;
+  const tags = ['Coverage'];
+  app.openapi(
+    createRoute({ method: 'get', path: '/coverage', tags, security: bearer, summary: 'Coverage by province, commune (166) or former district (26), for one marketplace or all, against targets', request: { query: CoverageQuerySchema }, responses: { 200: jsonResponse(CoverageSchema, 'Coverage from the maintained counters'), ...problemResponses } }),
+    async (c) => {
+      const { by, marketplace } = c.req.valid('query');
+      const scope = coverageScope(c.get('principal'));
+      const [report, progress] = await Promise.all([reports.report(scope, by, marketplace), reports.targetsWithProgress(scope)]);
+      return c.json({ ...report, asOf: new Date().toISOString(), targets: progress }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({ method: 'get', path: '/coverage/history', tags, security: bearer, summary: 'Monthly series of month-end snapshots', request: { query: HistoryQuerySchema }, responses: { 200: jsonResponse(z.object({ marketplace: z.string(), series: z.array(z.object({ month: z.string(), takenAt: z.string(), totals: MetricsSchema })) }), 'Series'), ...problemResponses } }),
+    async (c) => {
+      const { from, to, marketplace } = c.req.valid('query');
+      return c.json(await reports.history(coverageScope(c.get('principal')), marketplace, from, to), 200);
+    },
+  );
+  app.openapi(
+    createRoute({ method: 'post', path: '/coverage/reconcile', tags, security: bearer, summary: 'Recount everything from the records and report differences from the counters (admin)', responses: { 200: jsonResponse(z.object({ checkedAt: z.string(), producers: z.number(), products: z.number(), counters: z.number(), differences: z.array(DifferenceSchema) }), 'Expected: no differences'), ...problemResponses } }),
+    async (c) => {
+      assertRole(c.get('principal'), 'admin');
+      return c.json(await reports.reconcile(), 200);
+    },
+  );
+  app.openapi(
+    createRoute({ method: 'post', path: '/coverage/snapshots', tags, security: bearer, summary: 'Take the month-end snapshot now (admin; normally scheduled)', responses: { 200: jsonResponse(z.object({ month: z.string(), takenAt: z.string() }), 'Taken'), ...problemResponses } }),
+    async (c) => {
+      assertRole(c.get('principal'), 'admin');
+      return c.json(await reports.snapshot(), 200);
+    },
+  );
+  app.openapi(
+    createRoute({ method: 'get', path: '/targets', tags, security: bearer, summary: 'Targets (indicator, period, scope, value)', responses: { 200: jsonResponse(z.object({ items: z.array(TargetSchema) }), 'Targets'), ...problemResponses } }),
+    async (c) => c.json({ items: await targets.list() }, 200),
+  );
+  app.openapi(
+    createRoute({ method: 'put', path: '/targets', tags, security: bearer, summary: 'Replace the targets (admin)', request: { body: jsonBodyOf(TargetsPutSchema) }, responses: { 200: jsonResponse(z.object({ items: z.array(TargetSchema) }), 'Targets'), ...problemResponses } }),
+    async (c) => {
+      assertRole(c.get('principal'), 'admin');
+      const { items } = c.req.valid('json');
+      await targets.replaceAll(items);
+      return c.json({ items: await targets.list() }, 200);
+    },
+  );
+}

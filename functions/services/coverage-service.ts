@@ -1,0 +1,200 @@
+import { listCommunes } from '#shared/admin-units/admin-units.ts';
+import { ALL, contributionDelta, coverageMetrics, counterKey, emptyMetrics, producerContribution, productContribution, type Contribution, type CoverageMetric, type Metrics } from '#shared/coverage-rules.ts';
+import { marketplaces } from '#shared/marketplaces.ts';
+import { accountAllowsLiveListing, readinessFor } from '#shared/onboarding-rules.ts';
+import { AccountSchema, ListingSchema } from '#shared/schemas/onboarding.ts';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { CoverageRepository, CoverageRow } from '#functions/repositories/coverage-repository.ts';
+import { ProducerRecordSchema, type ProducerRecord } from '#functions/repositories/producer-repository.ts';
+import { ProductRecordSchema, type ProductRecord } from '#functions/repositories/product-repository.ts';
+import { send, type Item, type Table } from '#functions/repositories/table.ts';
+import type { PhotoSummaryProvider } from './coverage-tracker.ts';
+import type { TargetRepository } from '#functions/repositories/target-repository.ts';
+
+export type Recount = { counters: Contribution; producers: number; products: number };
+
+/**
+ * Recounts coverage from the primary records — producers, products, seller accounts,
+ * listings and photos — without trusting any derived attribute or counter. A batch job
+ * (nightly reconciliation, tests), never a request path: it scans the table.
+ */
+export async function recountFromRecords(table: Table, photos: PhotoSummaryProvider): Promise<Recount> {
+  const producers: ProducerRecord[] = [];
+  const products: ProductRecord[] = [];
+  const accountsByProducer = new Map<string, string[]>();
+  const liveByProduct = new Map<string, string[]>();
+  const SEGMENTS = 4;
+  await Promise.all(
+    Array.from({ length: SEGMENTS }, async (_, segment) => {
+      let start: Item | undefined;
+      do {
+        const out = await send(() =>
+          table.doc.send(
+            new ScanCommand({
+              TableName: table.name,
+              Segment: segment,
+              TotalSegments: SEGMENTS,
+              ExclusiveStartKey: start,
+              FilterExpression: 'begins_with(PK, :p) AND #t IN (:a, :b, :c, :d)',
+              ExpressionAttributeNames: { '#t': 'type' },
+              ExpressionAttributeValues: { ':p': table.prefix, ':a': 'producer', ':b': 'product', ':c': 'account', ':d': 'listing' },
+            }),
+          ),
+        );
+        for (const item of out.Items ?? []) {
+          if (item.type === 'producer') producers.push(ProducerRecordSchema.parse(item));
+          else if (item.type === 'product') products.push(ProductRecordSchema.parse(item));
+          else if (item.type === 'account') {
+            const a = AccountSchema.parse(item);
+            if (accountAllowsLiveListing(a.status)) accountsByProducer.set(a.producerId, [...(accountsByProducer.get(a.producerId) ?? []), a.marketplace]);
+          } else {
+            const l = ListingSchema.parse(item);
+            if (l.status === 'live') liveByProduct.set(l.productId, [...(liveByProduct.get(l.productId) ?? []), l.marketplace]);
+          }
+        }
+        start = out.LastEvaluatedKey;
+      } while (start);
+    }),
+  );
+  const producerById = new Map(producers.map((p) => [p.id, p]));
+  const liveCounts = new Map<string, Record<string, number>>();
+  const pairs: [Contribution, Contribution][] = [];
+  for (const p of products) {
+    const producer = producerById.get(p.producerId);
+    const live = liveByProduct.get(p.id) ?? [];
+    const counts = liveCounts.get(p.producerId) ?? {};
+    for (const m of live) counts[m] = (counts[m] ?? 0) + 1;
+    liveCounts.set(p.producerId, counts);
+    const photoSummary = await photos(p.id);
+    const ready = marketplaces.filter((m) => readinessFor(m, { product: p, producer: producer ?? {}, photos: photoSummary }).percent === 100).map((m) => m.id);
+    pairs.push([new Map(), productContribution({ communeCode: producer?.communeCode ?? p.communeCode, ocopStars: p.ocopStars, readyMarketplaces: ready, liveMarketplaces: live })]);
+  }
+  for (const p of producers) {
+    pairs.push([new Map(), producerContribution({ communeCode: p.communeCode, trainingDate: p.trainingDate, accountMarketplaces: accountsByProducer.get(p.id) ?? [], liveCounts: liveCounts.get(p.id) ?? {} })]);
+  }
+  return { counters: contributionDelta(pairs), producers: producers.length, products: products.length };
+}
+
+export type Difference = { marketplace: string; communeCode: string; metric: CoverageMetric; counted: number; recorded: number };
+
+/** Compares maintained counters with a recount; expected: no difference. */
+export function compareCounters(rows: CoverageRow[], recount: Contribution): Difference[] {
+  const diffs: Difference[] = [];
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const key = counterKey(row.marketplace, row.communeCode);
+    seen.add(key);
+    const counted = recount.get(key) ?? {};
+    for (const metric of coverageMetrics) {
+      if ((counted[metric] ?? 0) !== row[metric]) diffs.push({ marketplace: row.marketplace, communeCode: row.communeCode, metric, counted: counted[metric] ?? 0, recorded: row[metric] });
+    }
+  }
+  for (const [key, counted] of recount) {
+    if (seen.has(key)) continue;
+    const [marketplace, communeCode] = key.split('|') as [string, string];
+    for (const [metric, n] of Object.entries(counted) as [CoverageMetric, number][]) diffs.push({ marketplace, communeCode, metric, counted: n, recorded: 0 });
+  }
+  return diffs;
+}
+
+export type CoverageBy = 'province' | 'commune' | 'district';
+
+/** Sums rows into one set of metrics. */
+export function sumRows(rows: Metrics[]): Metrics {
+  const total = emptyMetrics();
+  for (const r of rows) for (const k of coverageMetrics) total[k] += r[k];
+  return total;
+}
+
+/** A metric, or `productsOcop` (3★ + 4★ + 5★), from a set of metrics. */
+export function metricValue(m: Metrics, name: string): number | undefined {
+  if (name === 'productsOcop') return m.productsOcop3 + m.productsOcop4 + m.productsOcop5;
+  return (coverageMetrics as readonly string[]).includes(name) ? m[name as CoverageMetric] : undefined;
+}
+
+/** Where an indicator stands: a count, or a ratio `a/b` in percent (one decimal). */
+export function indicatorValue(m: Metrics, indicator: string): number | undefined {
+  const [a, b] = indicator.split('/');
+  const num = metricValue(m, a!);
+  if (num === undefined) return undefined;
+  if (b === undefined) return num;
+  const den = metricValue(m, b);
+  if (den === undefined) return undefined;
+  return den === 0 ? 0 : Math.round((1000 * num) / den) / 10;
+}
+
+/** The month before `date` (`yyyy-mm`), whose end a snapshot records. */
+export function previousMonth(date = new Date()): string {
+  const d = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() - 1, 1));
+  return d.toISOString().slice(0, 7);
+}
+
+export function createCoverageService(deps: { table: Table; coverage: CoverageRepository; targets: TargetRepository; photos: PhotoSummaryProvider }) {
+  return {
+    /** Targets with where each stands now in the given scope, and the share reached. */
+    async targetsWithProgress(communes: string[] | 'all') {
+      const targets = await deps.targets.list();
+      const byMarketplace = new Map<string, Metrics>();
+      const out = [];
+      for (const t of targets) {
+        if (!byMarketplace.has(t.marketplace)) byMarketplace.set(t.marketplace, (await this.report(communes, 'province', t.marketplace)).totals);
+        const scoped = t.scope === 'province' ? byMarketplace.get(t.marketplace)! : (await this.report([t.scope], 'province', t.marketplace)).totals;
+        const current = indicatorValue(scoped, t.indicator);
+        out.push({ ...t, current: current ?? null, achieved: current === undefined || t.value === 0 ? null : Math.round((1000 * current) / t.value) / 10 });
+      }
+      return out;
+    },
+    /** Records the counters as the snapshot of `month` (normally the month just ended). */
+    async snapshot(month = previousMonth()) {
+      const takenAt = new Date().toISOString();
+      await deps.coverage.writeSnapshot(month, await deps.coverage.allRows(), takenAt);
+      return { month, takenAt };
+    },
+    /** Takes last month's snapshot if it is missing (the local server calls this at start). */
+    async catchUp(now = new Date()) {
+      const month = previousMonth(now);
+      return (await deps.coverage.hasSnapshot(month)) ? null : this.snapshot(month);
+    },
+    /** The monthly series of totals over the caller's communes. */
+    async history(communes: string[] | 'all', marketplace: string, from: string, to: string) {
+      const rows = await deps.coverage.snapshotRows(marketplace, from, to);
+      const months = new Map<string, { month: string; takenAt: string; rows: Metrics[] }>();
+      for (const r of rows) {
+        if (communes !== 'all' && !communes.includes(r.communeCode)) continue;
+        const m = months.get(r.month) ?? { month: r.month, takenAt: r.takenAt, rows: [] };
+        m.rows.push(r);
+        months.set(r.month, m);
+      }
+      return { marketplace, series: [...months.values()].sort((a, b) => a.month.localeCompare(b.month)).map((m) => ({ month: m.month, takenAt: m.takenAt, totals: sumRows(m.rows) })) };
+    },
+    /** Coverage for one marketplace, by commune (all 166, zeros included), province total, or former district. */
+    async report(communes: string[] | 'all', by: CoverageBy, marketplace = ALL) {
+      const rows = await deps.coverage.rowsFor(marketplace);
+      const byCommune = new Map(rows.map((r) => [r.communeCode, r]));
+      const inScope = listCommunes().filter((c) => communes === 'all' || communes.includes(c.code));
+      const communeRows = inScope.map((c) => {
+        const r = byCommune.get(c.code);
+        const metrics = emptyMetrics();
+        if (r) for (const k of coverageMetrics) metrics[k] = r[k];
+        return { communeCode: c.code, communeName: c.fullName, formerDistrict: c.formerDistricts[0]?.fullName ?? '', ...metrics };
+      });
+      const totals = sumRows(communeRows);
+      if (by === 'province') return { marketplace, by, rows: [], totals };
+      if (by === 'commune') return { marketplace, by, rows: communeRows, totals };
+      const districts = new Map<string, Metrics & { formerDistrict: string; communes: number }>();
+      for (const r of communeRows) {
+        const d = districts.get(r.formerDistrict) ?? { formerDistrict: r.formerDistrict, communes: 0, ...emptyMetrics() };
+        for (const k of coverageMetrics) d[k] += r[k];
+        d.communes += 1;
+        districts.set(r.formerDistrict, d);
+      }
+      return { marketplace, by, rows: [...districts.values()].sort((a, b) => a.formerDistrict.localeCompare(b.formerDistrict, 'vi')), totals };
+    },
+    async reconcile() {
+      const [rows, recount] = await Promise.all([deps.coverage.allRows(), recountFromRecords(deps.table, deps.photos)]);
+      const differences = compareCounters(rows, recount.counters);
+      return { checkedAt: new Date().toISOString(), producers: recount.producers, products: recount.products, counters: rows.length, differences };
+    },
+  };
+}
+export type CoverageService = ReturnType<typeof createCoverageService>;

@@ -1,0 +1,43 @@
+import { marketplaces } from '#shared/marketplaces.ts';
+import { contributionDelta, producerContribution, productContribution, type Contribution } from '#shared/coverage-rules.ts';
+import { readinessFor, type ReadinessInput } from '#shared/onboarding-rules.ts';
+import type { CoverageRepository } from '#functions/repositories/coverage-repository.ts';
+import type { ProducerRecord } from '#functions/repositories/producer-repository.ts';
+import type { ProductRecord } from '#functions/repositories/product-repository.ts';
+import type { TxOp } from '#functions/repositories/table.ts';
+
+/** What readiness knows of a product's photos; the photo pipeline provides it. */
+export type PhotoSummaryProvider = (productId: string) => Promise<ReadinessInput['photos']>;
+export const noPhotos: PhotoSummaryProvider = async () => ({ readyCount: 0 });
+
+type Pair<T> = [before: T | undefined, after: T | undefined];
+
+/**
+ * Keeps the coverage counters exact: every write passes the records it changes, before and
+ * after, and gets the counter updates to put in the same transaction. Because the records'
+ * coverage revisions are guarded in that transaction, counters never drift under
+ * concurrency, retries (idempotency) or merges.
+ */
+export function createCoverageTracker(deps: { coverage: CoverageRepository; photos: PhotoSummaryProvider }) {
+  const producerOf = (r: ProducerRecord | undefined): Contribution =>
+    producerContribution(r && { communeCode: r.communeCode, trainingDate: r.trainingDate, accountMarketplaces: r.accountMarketplaces, liveCounts: r.liveCounts });
+  const productOf = (r: ProductRecord | undefined): Contribution =>
+    productContribution(r && { communeCode: r.communeCode, ocopStars: r.ocopStars, readyMarketplaces: r.readyMarketplaces, liveMarketplaces: r.liveMarketplaces });
+
+  return {
+    /** Marketplaces where the product is 100% ready, given its producer and photos. */
+    async readyMarketplaces(product: ProductRecord, producer: Pick<ProducerRecord, 'phone' | 'taxCode'> | undefined): Promise<string[]> {
+      const photos = await deps.photos(product.id);
+      return marketplaces.filter((m) => readinessFor(m, { product, producer: producer ?? {}, photos }).percent === 100).map((m) => m.id);
+    },
+    photos: deps.photos,
+    ops(changes: { producers?: Pair<ProducerRecord>[]; products?: Pair<ProductRecord>[] }): TxOp[] {
+      const pairs: [Contribution, Contribution][] = [
+        ...(changes.producers ?? []).map(([b, a]) => [producerOf(b), producerOf(a)] as [Contribution, Contribution]),
+        ...(changes.products ?? []).map(([b, a]) => [productOf(b), productOf(a)] as [Contribution, Contribution]),
+      ];
+      return deps.coverage.deltaOps(contributionDelta(pairs));
+    },
+  };
+}
+export type CoverageTracker = ReturnType<typeof createCoverageTracker>;

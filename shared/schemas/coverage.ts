@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { coverageMarketplaces, coverageMetrics } from '../coverage-rules.ts';
+import { DateSchema } from './common.ts';
+
+export const CoverageMetricSchema = z.enum(coverageMetrics);
+const metricsShape = Object.fromEntries(coverageMetrics.map((k) => [k, z.number().int()])) as Record<(typeof coverageMetrics)[number], z.ZodNumber>;
+export const MetricsSchema = z.object(metricsShape).meta({ id: 'CoverageMetrics' });
+
+export const CoverageQuerySchema = z.object({
+  by: z.enum(['province', 'commune', 'district']).default('commune').meta({ description: 'district = the 26 former districts (pre-2025 reports)' }),
+  marketplace: z.enum(coverageMarketplaces as [string, ...string[]]).default('all').meta({ description: '`all` counts "on at least one marketplace"' }),
+});
+
+/** A target is data: indicator (a metric, or a ratio numerator/denominator), period end, scope, value. */
+export const TargetSchema = z
+  .object({
+    indicator: z.string().regex(/^[a-zA-Z0-9]+(\/[a-zA-Z0-9]+)?$/).meta({ description: 'A metric (`producersLive`) or a ratio (`ocopLive/productsOcop`)', example: 'ocopLive/productsOcop' }),
+    period: DateSchema.meta({ description: 'The date by which the value should be reached', example: '2026-12-31' }),
+    scope: z.string().regex(/^(province|\d{5})$/).default('province').meta({ description: '`province` or a commune code' }),
+    marketplace: z.enum(coverageMarketplaces as [string, ...string[]]).default('all'),
+    unit: z.enum(['percent', 'count']),
+    value: z.number().min(0).max(10_000_000),
+  })
+  .meta({ id: 'Target' });
+export const TargetsPutSchema = z.strictObject({ items: z.array(TargetSchema).max(100) }).meta({ id: 'TargetsPut' });
+export type Target = z.infer<typeof TargetSchema>;
+
+export const HistoryQuerySchema = z.object({
+  from: z.string().regex(/^\d{4}-\d{2}$/).meta({ example: '2026-01' }),
+  to: z.string().regex(/^\d{4}-\d{2}$/).meta({ example: '2026-12' }),
+  marketplace: z.enum(coverageMarketplaces as [string, ...string[]]).default('all'),
+});

@@ -1,0 +1,105 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { createTestApi, producerInput, productInput, type Api } from '#test/support/harness.ts';
+
+let api: Api;
+beforeAll(async () => {
+  api = await createTestApi();
+});
+
+const complete = (producerId: string, extra: Record<string, unknown> = {}) =>
+  productInput(producerId, { description: 'Mô tả', unit: 'hộp', weightGrams: 500, shelfLifeDays: 180, ...extra });
+
+async function reconcile() {
+  return api.local.services.coverageReports.reconcile();
+}
+
+describe('coverage counters', () => {
+  it('stay exact through a burst of concurrent creates, transitions, deletes and a merge', async () => {
+    const communes = ['15772', '14758', '14797'];
+    const producers = await Promise.all(
+      Array.from({ length: 9 }, (_, i) => api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ communeCode: communes[i % 3], trainingDate: i % 2 ? '2025-01-02' : undefined, taxCode: '2801234567', confirmDistinct: true }) })),
+    );
+    const ids = producers.map((p) => p.body.id as string);
+    const products = await Promise.all(
+      ids.flatMap((id, i) => [api.call('POST', '/products', { token: api.adminToken, body: complete(id, { ocopStars: ([0, 3, 4, 5] as const)[i % 4], certificateNo: 'x', certificateDate: '2025-01-01' }) }), api.call('POST', '/products', { token: api.adminToken, body: complete(id, { ocopStars: 0 }) })]),
+    );
+    expect(products.every((p) => p.status === 201)).toBe(true);
+    await Promise.all(ids.map((id, i) => api.call('PUT', `/producers/${id}/accounts/${i % 2 ? 'voso' : 'postmart'}`, { token: api.adminToken, body: { status: 'registered' } })));
+    await Promise.all(
+      products.map(async (p, i) => {
+        const mkt = i % 4 < 2 ? 'postmart' : 'voso';
+        const base = `/products/${p.body.id}/listings/${mkt}`;
+        await api.call('PUT', base, { token: api.adminToken, body: { status: 'draft' } });
+        await api.call('PUT', base, { token: api.adminToken, body: { status: 'submitted', version: 1, overrideReason: 'chưa có ảnh' } });
+        await api.call('PUT', base, { token: api.adminToken, body: { status: 'live', version: 2, url: `https://${mkt}.vn/p/${i}` } });
+      }),
+    );
+    const finals = await Promise.all([
+      api.call('DELETE', `/products/${products[0]!.body.id}`, { token: api.adminToken }),
+      api.call('PATCH', `/producers/${ids[1]}`, { token: api.adminToken, body: { version: 1, communeCode: '14812', phone: null } }),
+      api.call('POST', `/producers/${ids[3]}/merge`, { token: api.adminToken, body: { sourceId: ids[6], version: 1 } }),
+      api.call('PUT', `/producers/${ids[2]}/accounts/postmart`, { token: api.adminToken, body: { status: 'none', version: 1 } }),
+    ]);
+    expect(finals.map((r) => r.status)).toEqual([204, 200, 200, 200]);
+    const result = await reconcile();
+    expect(result.differences).toEqual([]);
+    expect(result.producers).toBe(8);
+    expect(result.products).toBe(17);
+  });
+
+  it('reconciliation reports a counter that drifted from the records', async () => {
+    const { transact } = await import('#functions/repositories/table.ts');
+    await transact(api.local.table, api.local.repositories.coverage.deltaOps(new Map([['voso|14758', { productsLive: 1 }]])));
+    const result = await reconcile();
+    expect(result.differences).toEqual([expect.objectContaining({ marketplace: 'voso', communeCode: '14758', metric: 'productsLive' })]);
+    await transact(api.local.table, api.local.repositories.coverage.deltaOps(new Map([['voso|14758', { productsLive: -1 }]])));
+    expect((await reconcile()).differences).toEqual([]);
+  });
+
+  it('report province, commune and former-district figures that equal an independent count', async () => {
+    const report = await api.call('GET', '/coverage?by=commune&marketplace=all', { token: api.adminToken });
+    expect(report.status).toBe(200);
+    expect(report.body.rows).toHaveLength(166);
+    const listed = await api.call('GET', '/producers?limit=100', { token: api.adminToken });
+    expect(report.body.totals.producers).toBe(listed.body.items.length);
+    const productList = await api.call('GET', '/products?limit=100', { token: api.adminToken });
+    expect(report.body.totals.products).toBe(productList.body.items.length);
+    expect(report.body.totals.productsLive).toBe(productList.body.items.filter((p: { liveMarketplaces: string[] }) => p.liveMarketplaces.length > 0).length);
+    expect(report.body.totals.ocopLive).toBe(productList.body.items.filter((p: { liveMarketplaces: string[]; ocopStars: number }) => p.liveMarketplaces.length > 0 && p.ocopStars >= 3).length);
+    const province = await api.call('GET', '/coverage?by=province', { token: api.adminToken });
+    expect(province.body.totals).toEqual(report.body.totals);
+    const districts = await api.call('GET', '/coverage?by=district', { token: api.adminToken });
+    expect(districts.body.rows).toHaveLength(26);
+    expect(districts.body.rows.reduce((s: number, r: { producers: number }) => s + r.producers, 0)).toBe(report.body.totals.producers);
+  });
+
+  it('show an officer only their communes', async () => {
+    const officer = await api.userToken({ role: 'officer', communes: ['14758'] });
+    const res = await api.call('GET', '/coverage?by=commune', { token: officer });
+    expect(res.body.rows.map((r: { communeCode: string }) => r.communeCode)).toEqual(['14758']);
+  });
+
+  it('retry a write that loses a race for the counters and still count it once', async () => {
+    const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ communeCode: '14845' }) });
+    let injected = 0;
+    api.local.table.doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand' && injected < 1) {
+          injected += 1;
+          throw new TransactionCanceledException({ message: 'race', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed', Item: { version: { N: '1' }, covRev: { N: '0' } } }] });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'race-once' },
+    );
+    try {
+      const res = await api.call('POST', '/products', { token: api.adminToken, body: complete(producer.body.id) });
+      expect(res.status).toBe(201);
+    } finally {
+      api.local.table.doc.middlewareStack.remove('race-once');
+    }
+    expect(injected).toBe(1);
+    expect((await reconcile()).differences).toEqual([]);
+  });
+});
