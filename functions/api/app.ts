@@ -10,6 +10,7 @@ import { jsonBody } from './middleware/request-body.ts';
 import { registerAdminUnitRoutes } from './routes/admin-unit-routes.ts';
 import { registerLoginRoute, registerUserRoutes } from './routes/auth-routes.ts';
 import { apiDocsPage } from './routes/docs-page.ts';
+import { registerExportRoutes } from './routes/export-routes.ts';
 import { registerCoverageRoutes } from './routes/coverage-routes.ts';
 import { registerOnboardingRoutes } from './routes/onboarding-routes.ts';
 import { registerRecordRoutes } from './routes/record-routes.ts';
@@ -34,6 +35,7 @@ export function createApiApp(services: Services) {
   registerAdminUnitRoutes(api);
   registerOnboardingRoutes(api, services);
   registerCoverageRoutes(api, services);
+  registerExportRoutes(api, services);
   registerRecordRoutes(api, services);
 
   api.doc31('/openapi.json', {

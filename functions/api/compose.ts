@@ -15,6 +15,7 @@ import { createUserService } from '#functions/services/user-service.ts';
 import { createCommitter } from '#functions/services/write-context.ts';
 import { createOnboardingService } from '#functions/services/onboarding-service.ts';
 import { createCoverageTracker, noPhotos, type PhotoSummaryProvider } from '#functions/services/coverage-tracker.ts';
+import { createExportService } from '#functions/exports/export-service.ts';
 import { createCoverageService } from '#functions/services/coverage-service.ts';
 import { createTargetRepository } from '#functions/repositories/target-repository.ts';
 import { createCoverageRepository } from '#functions/repositories/coverage-repository.ts';
@@ -44,6 +45,7 @@ export function composeServices(opts: { table: Table; repositories: Repositories
   const coverage = createCoverageTracker({ coverage: repos.coverage, photos: opts.photos ?? noPhotos });
   const producers = createProducerService({ coverage, producers: repos.producers, products: repos.products, accounts: repos.accounts, duplicateKeys: repos.duplicateKeys, audit: repos.audit, keyring, cursors, commit });
   const products = createProductService({ coverage, producers: repos.producers, products: repos.products, listings: repos.listings, audit: repos.audit, cursors, commit });
+  const coverageReports = createCoverageService({ table, coverage: repos.coverage, targets: repos.targets, photos: opts.photos ?? noPhotos });
   return {
     identity,
     verify,
@@ -53,7 +55,8 @@ export function composeServices(opts: { table: Table; repositories: Repositories
     producers,
     products,
     coverage,
-    coverageReports: createCoverageService({ table, coverage: repos.coverage, targets: repos.targets, photos: opts.photos ?? noPhotos }),
+    coverageReports,
+    exports: createExportService({ coverage: coverageReports, producers, products }),
     targets: repos.targets,
     users: createUserService({ users: repos.users, producers: repos.producers, audit: repos.audit, identity, cursors, commit }),
     onboarding: createOnboardingService({

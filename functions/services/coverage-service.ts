@@ -167,8 +167,8 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
       }
       return { marketplace, series: [...months.values()].sort((a, b) => a.month.localeCompare(b.month)).map((m) => ({ month: m.month, takenAt: m.takenAt, totals: sumRows(m.rows) })) };
     },
-    /** Coverage for one marketplace, by commune (all 166, zeros included), province total, or former district. */
-    async report(communes: string[] | 'all', by: CoverageBy, marketplace = ALL) {
+    /** One row per commune in scope (zeros included) and their totals, for one marketplace. */
+    async communeReport(communes: string[] | 'all', marketplace = ALL) {
       const rows = await deps.coverage.rowsFor(marketplace);
       const byCommune = new Map(rows.map((r) => [r.communeCode, r]));
       const inScope = listCommunes().filter((c) => communes === 'all' || communes.includes(c.code));
@@ -178,7 +178,12 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
         if (r) for (const k of coverageMetrics) metrics[k] = r[k];
         return { communeCode: c.code, communeName: c.fullName, formerDistrict: c.formerDistricts[0]?.fullName ?? '', ...metrics };
       });
-      const totals = sumRows(communeRows);
+      return { rows: communeRows, totals: sumRows(communeRows) };
+    },
+
+    /** Coverage for one marketplace, by commune (all 166, zeros included), province total, or former district. */
+    async report(communes: string[] | 'all', by: CoverageBy, marketplace = ALL) {
+      const { rows: communeRows, totals } = await this.communeReport(communes, marketplace);
       if (by === 'province') return { marketplace, by, rows: [], totals };
       if (by === 'commune') return { marketplace, by, rows: communeRows, totals };
       const districts = new Map<string, Metrics & { formerDistrict: string; communes: number }>();

@@ -1,0 +1,44 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { coverageMarketplaces } from '#shared/coverage-rules.ts';
+import { toCsv, toXlsx, type Table } from '#functions/exports/tabular.ts';
+import type { ExportService } from '#functions/exports/export-service.ts';
+import { bearer, problemResponses, type AppContext, type Router } from '../app-env.ts';
+import { coverageScope } from './coverage-routes.ts';
+
+const formats = {
+  xlsx: { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', write: toXlsx },
+  csv: { type: 'text/csv; charset=utf-8', write: toCsv },
+} as const;
+
+function download(c: AppContext, table: Table, name: string, format: keyof typeof formats) {
+  const stamp = new Date().toISOString().slice(0, 10);
+  return c.body(formats[format].write(table) as Uint8Array<ArrayBuffer>, 200, {
+    'content-type': formats[format].type,
+    'content-disposition': `attachment; filename="${name}-${stamp}.${format}"`,
+    'cache-control': 'no-store',
+  });
+}
+
+/** Excel and CSV exports in Vietnamese: coverage by commune, producers and products in scope. */
+export function registerExportRoutes(app: Router, deps: { exports: ExportService }) {
+  const tags = ['Exports'];
+  const MarketplaceQuery = z.object({ marketplace: z.enum(coverageMarketplaces as [string, ...string[]]).default('all') });
+  for (const format of ['xlsx', 'csv'] as const) {
+    const file = (description: string) => ({ 200: { description, content: { [formats[format].type]: { schema: z.string().meta({ format: 'binary' }) } } }, ...problemResponses });
+    app.openapi(
+      createRoute({ method: 'get', path: `/exports/coverage.${format}`, tags, security: bearer, summary: `Coverage by commune with totals and the as-of date (${format.toUpperCase()})`, request: { query: MarketplaceQuery }, responses: file('One row per commune, totals row') }),
+      async (c) => {
+        const p = c.get('principal');
+        return download(c, await deps.exports.coverage(p, coverageScope(p), c.req.valid('query').marketplace), 'do-phu-tmdt', format);
+      },
+    );
+    app.openapi(
+      createRoute({ method: 'get', path: `/exports/producers.${format}`, tags, security: bearer, summary: `Producers in your scope (${format.toUpperCase()}); phones masked for roles that do not need them`, responses: file('One row per producer') }),
+      async (c) => download(c, await deps.exports.producers(c.get('principal')), 'chu-the', format),
+    );
+    app.openapi(
+      createRoute({ method: 'get', path: `/exports/products.${format}`, tags, security: bearer, summary: `Products in your scope (${format.toUpperCase()})`, responses: file('One row per product') }),
+      async (c) => download(c, await deps.exports.products(c.get('principal')), 'san-pham', format),
+    );
+  }
+}

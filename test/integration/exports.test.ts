@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTestApi, producerInput, productInput, type Api } from '#test/support/harness.ts';
+
+let api: Api;
+beforeAll(async () => {
+  api = await createTestApi();
+  await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ name: '=HYPERLINK("http://evil","Bấm")', phone: '0912345678', communeCode: '14758' }) });
+  await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ name: 'Hợp tác xã Nông sản Hoằng Hóa', communeCode: '15772', citizenId: '038085004321' }) });
+});
+
+async function download(path: string, token = api.adminToken) {
+  const res = await api.app.request(`/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
+  return { status: res.status, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), bytes: Buffer.from(await res.arrayBuffer()) };
+}
+
+function xlsxToCsv(bytes: Buffer): string {
+  const dir = mkdtempSync(join(tmpdir(), 'xlsx-'));
+  writeFileSync(join(dir, 'in.xlsx'), bytes);
+  execFileSync('soffice', ['--headless', `-env:UserInstallation=file://${dir}/profile`, '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76', '--outdir', dir, join(dir, 'in.xlsx')], { stdio: 'ignore', timeout: 120_000 });
+  return readFileSync(join(dir, 'in.csv'), 'utf8');
+}
+
+describe('exports', () => {
+  it('write coverage as UTF-8 CSV with a byte-order mark, Vietnamese headers, one row per commune and a totals row', async () => {
+    const res = await download('/exports/coverage.csv');
+    expect(res.status).toBe(200);
+    expect(res.type).toContain('text/csv');
+    expect(res.disposition).toMatch(/attachment; filename="do-phu-tmdt-\d{4}-\d{2}-\d{2}\.csv"/);
+    expect([...res.bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = res.bytes.toString('utf8').slice(1).split('\r\n');
+    expect(lines[0]).toBe('BÁO CÁO ĐỘ PHỦ THƯƠNG MẠI ĐIỆN TỬ — TỈNH THANH HÓA');
+    expect(lines.some((l) => l.startsWith('Số liệu tính đến: '))).toBe(true);
+    const header = lines.findIndex((l) => l.startsWith('Mã xã,Xã/Phường'));
+    expect(lines[header]).toContain('Sản phẩm OCOP đang bán trên sàn');
+    const body = lines.slice(header + 1).filter(Boolean);
+    expect(body).toHaveLength(167);
+    expect(body.at(-1)).toMatch(/^,Tổng cộng,,2,/);
+  });
+
+  it('neutralise cells that would run as formulas and mask phones for the department', async () => {
+    const admin = (await download('/exports/producers.csv')).bytes.toString('utf8');
+    expect(admin).toContain(`"'=HYPERLINK(""http://evil"",""Bấm"")"`);
+    expect(admin).toContain('0912345678');
+    expect(admin).toContain('••••4321');
+    expect(admin).not.toContain('038085004321');
+    const department = await api.userToken({ role: 'department' });
+    const masked = (await download('/exports/producers.csv', department)).bytes.toString('utf8');
+    expect(masked).toContain('091****678');
+    expect(masked).not.toContain('0912345678');
+  });
+
+  it('write an XLSX that LibreOffice opens with the Vietnamese headers and names intact', async () => {
+    const res = await download('/exports/coverage.xlsx');
+    expect(res.type).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const csv = xlsxToCsv(res.bytes);
+    expect(csv).toContain('BÁO CÁO ĐỘ PHỦ THƯƠNG MẠI ĐIỆN TỬ — TỈNH THANH HÓA');
+    expect(csv).toContain('Chủ thể đã tập huấn TMĐT');
+    expect(csv).toContain('Phường Hàm Rồng');
+    expect(csv).toMatch(/Tổng cộng,,2,/);
+    const producers = xlsxToCsv((await download('/exports/producers.xlsx')).bytes);
+    expect(producers).toContain('Hợp tác xã Nông sản Hoằng Hóa');
+    expect(producers).toContain(`'=HYPERLINK`);
+  }, 240_000);
+
+  it('export only the caller’s scope', async () => {
+    const officer = await api.userToken({ role: 'officer', communes: ['14758'] });
+    const csv = (await download('/exports/producers.csv', officer)).bytes.toString('utf8');
+    expect(csv).toContain('HYPERLINK');
+    expect(csv).not.toContain('Hoằng Hóa');
+    const coverage = (await download('/exports/coverage.csv', officer)).bytes.toString('utf8');
+    expect(coverage.split('\r\n').filter((l) => /^\d{5},/.test(l))).toHaveLength(1);
+  });
+});
