@@ -103,3 +103,31 @@ describe('coverage counters', () => {
     expect((await reconcile()).differences).toEqual([]);
   });
 });
+
+describe('coverage history', () => {
+  it('keeps month-end snapshots and returns the monthly series, catching up a missing month once', async () => {
+    const reports = api.local.services.coverageReports;
+    await reports.snapshot('2026-09');
+    const caught = await reports.catchUp(new Date('2026-11-03T00:00:00Z'));
+    expect(caught?.month).toBe('2026-10');
+    expect(await reports.catchUp(new Date('2026-11-20T00:00:00Z'))).toBeNull();
+    const res = await api.call('GET', '/coverage/history?from=2026-01&to=2026-12', { token: api.adminToken });
+    expect(res.status).toBe(200);
+    expect(res.body.series.map((s: { month: string }) => s.month)).toEqual(['2026-09', '2026-10']);
+    const now = await api.call('GET', '/coverage?by=province', { token: api.adminToken });
+    expect(res.body.series[1].totals).toEqual(now.body.totals);
+  });
+});
+
+describe('targets', () => {
+  it('are data, and the report says where each stands', async () => {
+    const put = await api.call('PUT', '/targets', { token: api.adminToken, body: { items: [{ indicator: 'ocopLive/productsOcop', period: '2026-12-31', scope: 'province', marketplace: 'all', unit: 'percent', value: 100 }] } });
+    expect(put.status).toBe(200);
+    const report = await api.call('GET', '/coverage?by=province', { token: api.adminToken });
+    const t = report.body.totals;
+    const expected = Math.round((1000 * t.ocopLive) / (t.productsOcop3 + t.productsOcop4 + t.productsOcop5)) / 10;
+    expect(report.body.targets).toEqual([expect.objectContaining({ indicator: 'ocopLive/productsOcop', current: expected, achieved: expected })]);
+    const officer = await api.userToken({ role: 'officer', communes: ['14758'] });
+    expect((await api.call('PUT', '/targets', { token: officer, body: { items: [] } })).status).toBe(403);
+  });
+});
