@@ -10,6 +10,7 @@ import { jsonBody } from './middleware/request-body.ts';
 import { registerAdminUnitRoutes } from './routes/admin-unit-routes.ts';
 import { registerLoginRoute, registerUserRoutes } from './routes/auth-routes.ts';
 import { apiDocsPage } from './routes/docs-page.ts';
+import { registerImportRoutes } from './routes/import-routes.ts';
 import { registerExportRoutes } from './routes/export-routes.ts';
 import { registerCoverageRoutes } from './routes/coverage-routes.ts';
 import { registerOnboardingRoutes } from './routes/onboarding-routes.ts';
@@ -25,7 +26,7 @@ export function createApiApp(services: Services) {
   const api = createRouter();
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
 
-  api.use('*', jsonBody());
+  api.use('*', jsonBody({ rawBodyPaths: [/\/imports\/[^/]+\/file$/] }));
   const auth = requireAuth(services.verify, services.principals);
   api.use('*', async (c, next) => (publicPaths.has(c.req.path) ? next() : auth(c, next)));
   api.use('*', idempotency(services.idempotency));
@@ -36,6 +37,7 @@ export function createApiApp(services: Services) {
   registerOnboardingRoutes(api, services);
   registerCoverageRoutes(api, services);
   registerExportRoutes(api, services);
+  registerImportRoutes(api, services);
   registerRecordRoutes(api, services);
 
   api.doc31('/openapi.json', {

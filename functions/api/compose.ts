@@ -15,8 +15,11 @@ import { createUserService } from '#functions/services/user-service.ts';
 import { createCommitter } from '#functions/services/write-context.ts';
 import { createOnboardingService } from '#functions/services/onboarding-service.ts';
 import { createCoverageTracker, noPhotos, type PhotoSummaryProvider } from '#functions/services/coverage-tracker.ts';
+import type { BlobStore } from '#functions/core/blob-store.ts';
+import { createImportService, type JobRunner } from '#functions/imports/import-service.ts';
 import { createExportService } from '#functions/exports/export-service.ts';
 import { createCoverageService } from '#functions/services/coverage-service.ts';
+import { createImportRepository } from '#functions/repositories/import-repository.ts';
 import { createTargetRepository } from '#functions/repositories/target-repository.ts';
 import { createCoverageRepository } from '#functions/repositories/coverage-repository.ts';
 
@@ -33,12 +36,24 @@ export function createRepositories(table: Table) {
     duplicateKeys: createDuplicateKeyRepository(table),
     coverage: createCoverageRepository(table),
     targets: createTargetRepository(table),
+    imports: createImportRepository(table),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
 
 /** The composition root: repositories → services, given the adapters of where we run. */
-export function composeServices(opts: { table: Table; repositories: Repositories; keyring: Keyring; identity: IdentityProvider; verify: TokenVerifier; photos?: PhotoSummaryProvider }) {
+export function composeServices(opts: {
+  table: Table;
+  repositories: Repositories;
+  keyring: Keyring;
+  identity: IdentityProvider;
+  verify: TokenVerifier;
+  photos?: PhotoSummaryProvider;
+  /** Where import files and results are kept. */
+  blobs: BlobStore;
+  /** Where background jobs (import preview and commit) run. */
+  runner: JobRunner;
+}) {
   const { table, repositories: repos, keyring, identity, verify } = opts;
   const cursors = createCursorCodec(keyring);
   const commit = createCommitter(table, repos.idempotency);
@@ -57,6 +72,7 @@ export function composeServices(opts: { table: Table; repositories: Repositories
     coverage,
     coverageReports,
     exports: createExportService({ coverage: coverageReports, producers, products }),
+    imports: createImportService({ table, repos, coverage, keyring, blobs: opts.blobs, runner: opts.runner }),
     targets: repos.targets,
     users: createUserService({ users: repos.users, producers: repos.producers, audit: repos.audit, identity, cursors, commit }),
     onboarding: createOnboardingService({

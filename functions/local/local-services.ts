@@ -4,6 +4,9 @@ import { composeServices, createRepositories } from '#functions/api/compose.ts';
 import { createDocumentClient, createTable } from '#functions/repositories/table.ts';
 import { createLocalIdentity } from '#functions/services/auth-service.ts';
 import { loadOrCreateLocalKeys } from './local-keys.ts';
+import { join } from 'node:path';
+import { createLocalBlobStore } from '#functions/core/blob-store.ts';
+import { createInProcessRunner } from '#functions/imports/import-service.ts';
 
 /** Everything the API needs on a laptop: DynamoDB Local, local sign-in, keys from the data folder. */
 export async function createLocalServices(opts: { dataDir: string; tableName: string; endpoint: string; provinceCode?: string }) {
@@ -11,7 +14,10 @@ export async function createLocalServices(opts: { dataDir: string; tableName: st
   const table = createTable(createDocumentClient({ region: 'local', endpoint: opts.endpoint }), opts.tableName, opts.provinceCode ?? '38');
   const repositories = createRepositories(table);
   const local = await createLocalIdentity(repositories.users, keys.signing, newId);
-  const services = composeServices({ table, repositories, keyring: createKeyring(keys.secret), identity: local.provider, verify: local.verify });
-  return { table, repositories, services };
+  const runner = createInProcessRunner();
+  const blobs = createLocalBlobStore(join(opts.dataDir, 'files'));
+  const services = composeServices({ table, repositories, keyring: createKeyring(keys.secret), identity: local.provider, verify: local.verify, blobs, runner });
+  runner.setHandler(services.imports.handleJob);
+  return { table, repositories, services, runner };
 }
 export type LocalServices = Awaited<ReturnType<typeof createLocalServices>>;

@@ -44,6 +44,8 @@ async function main() {
     const local = await createLocalServices({ dataDir, tableName: env.TABLE_NAME, endpoint: dynamo.endpoint });
     const admin = await ensureLocalAdmin(local, env.ADMIN_PASSWORD);
     const demo = await loadDemoData(local, admin);
+    const resumed = await local.services.imports.resumeInterrupted();
+    if (resumed.length) console.log(`Resuming ${resumed.length} interrupted import(s): ${resumed.join(', ')}`);
     const caughtUp = await local.services.coverageReports.catchUp();
     if (caughtUp) console.log(`Took the missing month-end coverage snapshot for ${caughtUp.month}`);
     const webRoot = await buildWeb(join(dataDir, 'web'));

@@ -13,8 +13,8 @@ export function createAuditRepository(table: Table) {
   const pk = (type: AuditEntity, id: string) => `${table.prefix}AUDIT#${type.toUpperCase()}#${id}`;
   return {
     /** The transaction op that records one change; `before`/`after` must already be free of clear personal data. */
-    recordOp(e: Omit<AuditEvent, 'id' | 'at' | 'actor'> & { actor: Principal; at: string }): TxOp {
-      const id = newId();
+    recordOp(e: Omit<AuditEvent, 'id' | 'at' | 'actor'> & { actor: Principal; at: string; id?: string }): TxOp {
+      const id = e.id ?? newId();
       const item = { PK: pk(e.entityType, e.entityId), SK: `${e.at}#${id}`, type: 'audit', ...e, id, actor: { id: e.actor.sub, username: e.actor.username } };
       return { item: { Put: { TableName: table.name, Item: item } } };
     },

@@ -1,5 +1,5 @@
 import { DynamoDBClient, ProvisionedThroughputExceededException, RequestLimitExceeded, ThrottlingException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { AppError, ThrottledError } from '#functions/core/errors.ts';
 import { tableDesign, type IndexName } from './table-design.ts';
@@ -49,6 +49,28 @@ export async function send<T>(call: () => Promise<T>): Promise<T> {
 export async function getItem(table: Table, key: Item, consistent = false): Promise<Item | undefined> {
   const out = await send(() => table.doc.send(new GetCommand({ TableName: table.name, Key: key, ConsistentRead: consistent })));
   return out.Item;
+}
+
+/**
+ * Puts many items with BatchWriteItem, 25 a request and `parallel` requests in flight,
+ * retrying unprocessed items with backoff. Not atomic: for idempotent bulk writes only.
+ */
+export async function batchPut(table: Table, items: Item[], parallel = 4): Promise<void> {
+  const chunks: Item[][] = [];
+  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) {
+      let pending = chunks[next++]!.map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; pending.length; attempt++) {
+        if (attempt > 10) throw new ThrottledError();
+        if (attempt) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+        const out = await send(() => table.doc.send(new BatchWriteCommand({ RequestItems: { [table.name]: pending } })));
+        pending = (out.UnprocessedItems?.[table.name] ?? []) as typeof pending;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, chunks.length) }, worker));
 }
 
 const TRANSACTION_ATTEMPTS = 4;

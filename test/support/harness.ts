@@ -59,7 +59,7 @@ export async function createTestApi() {
     return token;
   }
 
-  return { app, local, tableName, dataDir, endpoint, call, login, adminToken, userToken };
+  return { app, local, tableName, dataDir, endpoint, call, login, adminToken, userToken, idle: () => local.runner.idle() };
 }
 
 let producerSeq = 0;

@@ -8,9 +8,10 @@ export const MAX_JSON_BYTES = 256 * 1024;
  * JSON bodies: must say application/json, stay under the size limit and parse. Runs before
  * validation so each failure gets its own problem code; the parsed body is cached by hono.
  */
-export function jsonBody(): MiddlewareHandler<AppEnv> {
+export function jsonBody(opts: { rawBodyPaths?: RegExp[] } = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (!['POST', 'PUT', 'PATCH'].includes(c.req.method)) return next();
+    if (opts.rawBodyPaths?.some((re) => re.test(c.req.path))) return next();
     const declared = Number(c.req.header('content-length') ?? '0');
     if (declared > MAX_JSON_BYTES) throw new PayloadTooLargeError(MAX_JSON_BYTES);
     const type = c.req.header('content-type') ?? '';

@@ -1,0 +1,92 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { IdSchema } from '#shared/schemas/common.ts';
+import { importKinds } from '#functions/imports/import-columns.ts';
+import { MAX_IMPORT_BYTES, type ImportService } from '#functions/imports/import-service.ts';
+import { rowOutcomes } from '#functions/repositories/import-repository.ts';
+import { toXlsx } from '#functions/exports/tabular.ts';
+import { PayloadTooLargeError } from '#functions/core/errors.ts';
+import { WriteHeadersSchema, bearer, jsonBodyOf, jsonResponse, problemResponses, writeContext, type Router } from '../app-env.ts';
+
+const ImportCreateSchema = z
+  .strictObject({
+    kind: z.enum(importKinds).meta({ description: 'producers, or products with their producer' }),
+    fileName: z.string().trim().min(1).max(200),
+    mapping: z.record(z.string(), z.union([z.string().max(200), z.number().int().min(0).max(500)])).optional().meta({ description: 'Override the detected columns: field → header text or column index (0-based)' }),
+  })
+  .meta({ id: 'ImportCreate' });
+
+const ImportJobSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(importKinds),
+    fileName: z.string(),
+    status: z.enum(['awaiting_file', 'previewing', 'previewed', 'committing', 'committed', 'failed']),
+    totalRows: z.number(),
+    counts: z.record(z.string(), z.number()),
+    mapping: z.record(z.string(), z.number()).optional(),
+    headerRow: z.number().optional(),
+    error: z.string().optional(),
+    progress: z.object({ done: z.number(), total: z.number(), rowsPerSecond: z.number(), etaSeconds: z.number().nullable() }).optional(),
+  })
+  .loose()
+  .meta({ id: 'Import' });
+
+const RowsQuerySchema = z.object({ outcome: z.enum(rowOutcomes).optional(), offset: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(500).default(100) });
+const CommitSchema = z.strictObject({ decisions: z.array(z.object({ row: z.number().int().min(1), communeCode: z.string().regex(/^\d{5}$/) })).max(100_000).default([]) }).meta({ id: 'ImportCommit' });
+const Params = z.object({ id: IdSchema });
+
+/** Bulk import: create, send the file, read the dry run, commit with decisions, download the rows not imported. */
+export function registerImportRoutes(app: Router, deps: { imports: ImportService }) {
+  const { imports } = deps;
+  const tags = ['Imports'];
+  const common = { tags, security: bearer };
+
+  app.openapi(
+    createRoute({ ...common, method: 'post', path: '/imports', summary: 'Start an import of producers or products from XLSX or CSV; then PUT the file to /imports/{id}/file', request: { headers: WriteHeadersSchema, body: jsonBodyOf(ImportCreateSchema) }, responses: { 201: jsonResponse(ImportJobSchema.extend({ uploadUrl: z.string() }), 'Created; send the file next'), ...problemResponses } }),
+    async (c) => {
+      const job = await imports.create(writeContext(c), c.req.valid('json'));
+      return c.json({ ...(await imports.get(c.get('principal'), job.id)), uploadUrl: `/api/v1/imports/${job.id}/file` }, 201);
+    },
+  );
+
+  app.put(
+    '/imports/:id/file',
+    bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: () => Promise.reject(new PayloadTooLargeError(MAX_IMPORT_BYTES)) }),
+  );
+  app.openapi(
+    createRoute({ ...common, method: 'put', path: '/imports/{id}/file', summary: 'Send the spreadsheet (raw body, XLSX or CSV, ≤ 25 MB); the dry run starts in the background', request: { params: Params, body: { content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } }, required: true } }, responses: { 202: jsonResponse(ImportJobSchema, 'Previewing'), ...problemResponses } }),
+    async (c) => {
+      const bytes = new Uint8Array(await c.req.arrayBuffer());
+      const job = await imports.upload(c.get('principal'), c.req.valid('param').id, bytes);
+      return c.json(await imports.get(c.get('principal'), job.id), 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({ ...common, method: 'get', path: '/imports/{id}', summary: 'Status, counts per outcome and, while committing, progress (rows done / total, rate, ETA)', request: { params: Params }, responses: { 200: jsonResponse(ImportJobSchema, 'The import'), ...problemResponses } }),
+    async (c) => c.json(await imports.get(c.get('principal'), c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    createRoute({ ...common, method: 'get', path: '/imports/{id}/rows', summary: 'Per-row outcomes of the dry run: new, duplicate (of what), invalid (why), needs a decision (candidates)', request: { params: Params, query: RowsQuerySchema }, responses: { 200: jsonResponse(z.object({ total: z.number(), items: z.array(z.record(z.string(), z.unknown())) }), 'Rows'), ...problemResponses } }),
+    async (c) => c.json(await imports.rows(c.get('principal'), c.req.valid('param').id, c.req.valid('query')), 200),
+  );
+
+  app.openapi(
+    createRoute({ ...common, method: 'post', path: '/imports/{id}/commit', summary: 'Write the new rows (and decided ones) in the background; also resumes a stopped commit', request: { params: Params, headers: WriteHeadersSchema, body: jsonBodyOf(CommitSchema) }, responses: { 202: jsonResponse(ImportJobSchema, 'Committing'), ...problemResponses } }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await imports.commit(writeContext(c), id, c.req.valid('json').decisions);
+      return c.json(await imports.get(c.get('principal'), id), 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({ ...common, method: 'get', path: '/imports/{id}/errors.xlsx', summary: 'The rows not imported, with the reason in a column, to fix and re-upload', request: { params: Params }, responses: { 200: { description: 'XLSX', content: { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().meta({ format: 'binary' }) } } }, ...problemResponses } }),
+    async (c) => {
+      const table = await imports.errorReport(c.get('principal'), c.req.valid('param').id);
+      return c.body(toXlsx(table) as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'content-disposition': `attachment; filename="dong-chua-nhap.xlsx"` });
+    },
+  );
+}

@@ -1,0 +1,53 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+
+/** Files the server keeps for itself (import sources and results): a folder locally, S3 in the cloud. */
+export interface BlobStore {
+  put(key: string, data: Uint8Array, contentType?: string): Promise<void>;
+  get(key: string): Promise<Buffer | undefined>;
+}
+
+export function createLocalBlobStore(dir: string): BlobStore {
+  const root = resolve(dir);
+  const pathOf = (key: string) => {
+    const path = resolve(root, key);
+    if (!path.startsWith(root + sep)) throw new Error(`Key outside the store: ${key}`);
+    return path;
+  };
+  return {
+    async put(key, data) {
+      const path = pathOf(key);
+      await mkdir(dirname(path), { recursive: true });
+      const tmp = `${path}.${randomUUID()}.tmp`;
+      await writeFile(tmp, data);
+      await rename(tmp, path);
+    },
+    async get(key) {
+      try {
+        return await readFile(pathOf(key));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw e;
+      }
+    },
+  };
+}
+
+export function createS3BlobStore(client: S3Client, bucket: string): BlobStore {
+  return {
+    async put(key, data, contentType = 'application/octet-stream') {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data, ContentType: contentType, ServerSideEncryption: 'AES256' }));
+    },
+    async get(key) {
+      try {
+        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return Buffer.from(await out.Body!.transformToByteArray());
+      } catch (e) {
+        if (e instanceof NoSuchKey) return undefined;
+        throw e;
+      }
+    },
+  };
+}

@@ -1,0 +1,531 @@
+import { createHash } from 'node:crypto';
+import { marketplaces } from '#shared/marketplaces.ts';
+import { readinessFor } from '#shared/onboarding-rules.ts';
+import type { ProducerCreate } from '#shared/schemas/producer.ts';
+import { certificateExpiry, type ProductCreate } from '#shared/schemas/product.ts';
+import { normaliseName } from '#shared/text/normalise.ts';
+import type { BlobStore } from '#functions/core/blob-store.ts';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, RaceError, ValidationError } from '#functions/core/errors.ts';
+import { newId } from '#functions/core/ids.ts';
+import type { Keyring } from '#functions/core/keyring.ts';
+import { logger } from '#functions/core/logger.ts';
+import type { Repositories } from '#functions/api/compose.ts';
+import { BatchAlreadyDoneError, type ImportJob } from '#functions/repositories/import-repository.ts';
+import type { DuplicateKeys, DuplicateKind } from '#functions/repositories/duplicate-key-repository.ts';
+import type { ProducerRecord } from '#functions/repositories/producer-repository.ts';
+import type { ProductRecord } from '#functions/repositories/product-repository.ts';
+import { batchPut, transact, type Item, type Table, type TxOp } from '#functions/repositories/table.ts';
+import type { CoverageTracker } from '#functions/services/coverage-tracker.ts';
+import { canSee, type Principal } from '#functions/services/principal.ts';
+import { duplicateKeysOf } from '#functions/services/producer-service.ts';
+import type { WriteContext } from '#functions/services/write-context.ts';
+import { detectColumns, fieldOfHeader, requiredFields, type ColumnMapping, type ImportField, type ImportKind } from './import-columns.ts';
+import { interpretRow, type Candidate, type FieldError } from './import-rows.ts';
+import { SpreadsheetError, detectFormat, readSpreadsheet } from './spreadsheet-reader.ts';
+
+export const MAX_IMPORT_ROWS = 100_000;
+export const MAX_IMPORT_BYTES = 25 * 1024 * 1024;
+const ROWS_PER_BATCH = 25;
+const PARALLEL_BATCHES = 4;
+/** Above this many rows the dry run reads all duplicate keys at once rather than per row. */
+const BULK_LOOKUP_ROWS = 1000;
+
+export type RowOutcome = 'new' | 'duplicate_existing' | 'duplicate_in_file' | 'invalid' | 'needs_decision' | 'out_of_scope';
+export type PreviewRow = {
+  /** The row's number in the spreadsheet (1-based, as Excel shows it). */
+  row: number;
+  outcome: RowOutcome;
+  errors?: FieldError[];
+  candidates?: Candidate[];
+  /** Existing records this row duplicates (ids), or the earlier row of the file. */
+  duplicateOf?: { producerIds?: string[]; productIds?: string[]; row?: number };
+  producer: Omit<ProducerCreate, 'communeCode'> & { communeCode?: string };
+  product?: Omit<ProductCreate, 'producerId'>;
+  /** For product rows: the existing producer the product joins. */
+  existingProducerId?: string;
+  raw: (string | number | null)[];
+};
+
+/** Background work a request starts and does not wait for. */
+export type Job = { type: 'import-preview' | 'import-commit'; id: string };
+
+/** Runs background jobs: in-process locally (tests can await it), an asynchronous job Lambda in the cloud. */
+export type JobRunner = { submit(job: Job): Promise<void> };
+
+export function createInProcessRunner() {
+  const running = new Set<Promise<void>>();
+  let handler: ((job: Job) => Promise<void>) | undefined;
+  return {
+    /** The function that does a job (the import service's `handleJob`), set once the services exist. */
+    setHandler(h: (job: Job) => Promise<void>) {
+      handler = h;
+    },
+    async submit(job: Job) {
+      if (!handler) throw new Error('No job handler set');
+      const p: Promise<void> = handler(job)
+        .catch((e) => logger.error('background job failed', { job: job.type, id: job.id, error: (e as Error).name, at: (e as Error).stack?.split('\n').slice(1, 6).join('\n') }))
+        .finally(() => running.delete(p));
+      running.add(p);
+    },
+    /** Resolves when no job is running (tests, shutdown). */
+    async idle() {
+      while (running.size) await Promise.all([...running]);
+    },
+  };
+}
+
+/** A stable id per import row, so a resumed commit rewrites the same records, never new ones. */
+function rowId(importId: string, row: number, part: string, time: number): string {
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  const base = newId(time).slice(0, 10);
+  const hash = createHash('sha256').update(`${importId}:${row}:${part}`).digest();
+  let tail = '';
+  for (let i = 0; i < 16; i++) tail += alphabet[hash[i]! % 32];
+  return base + tail;
+}
+
+type Deps = { table: Table; repos: Repositories; coverage: CoverageTracker; keyring: Keyring; blobs: BlobStore; runner: JobRunner };
+
+const sourceKey = (id: string) => `imports/${id}/source`;
+const rowsKey = (id: string) => `imports/${id}/rows.json`;
+const decisionsKey = (id: string) => `imports/${id}/decisions.json`;
+
+/**
+ * Bulk import of officers' spreadsheets: upload, a dry run with an outcome per row (new,
+ * duplicate, invalid, needs a decision), then a commit in batches that keeps the coverage
+ * counters exact and resumes after a crash without losing or duplicating a row.
+ */
+export function createImportService(deps: Deps) {
+  const { table, repos, coverage, keyring, blobs, runner } = deps;
+  const jobs = repos.imports;
+
+  async function save(job: ImportJob, patch: Partial<ImportJob>): Promise<ImportJob> {
+    const next = { ...job, ...patch, updatedAt: new Date().toISOString() };
+    await transact(table, [jobs.putOp(next)]);
+    return next;
+  }
+
+  async function visibleJob(principal: Principal, id: string): Promise<ImportJob> {
+    const job = await jobs.get(id);
+    if (job.createdBy !== principal.sub && principal.role !== 'admin') throw new NotFoundError('Import');
+    return job;
+  }
+
+  async function loadRows(id: string): Promise<PreviewRow[]> {
+    const raw = await blobs.get(rowsKey(id));
+    if (!raw) throw new ConflictError('VERSION_CONFLICT', 'The preview of this import is not ready yet');
+    return JSON.parse(raw.toString('utf8')) as PreviewRow[];
+  }
+
+  function resolveMapping(detected: ColumnMapping, headers: string[], override?: Record<string, string | number>): ColumnMapping {
+    const mapping = { ...detected };
+    for (const [field, target] of Object.entries(override ?? {})) {
+      const col = typeof target === 'number' ? target : headers.findIndex((h) => h.trim() === target.trim() || fieldOfHeader(h) === fieldOfHeader(target));
+      if (col >= 0) mapping[field as ImportField] = col;
+    }
+    return mapping;
+  }
+
+  async function preview(id: string): Promise<void> {
+    let job = await jobs.get(id);
+    try {
+      const bytes = await blobs.get(sourceKey(id));
+      if (!bytes) throw new AppError(400, 'VALIDATION_FAILED', 'No file was uploaded');
+      const grid = readSpreadsheet(bytes, detectFormat(bytes));
+      const detected = detectColumns(grid, job.kind);
+      const mapping = resolveMapping(detected.mapping, detected.headers, job.mappingOverride);
+      const missing = requiredFields[job.kind].filter((f) => mapping[f] === undefined);
+      if (missing.length) throw new AppError(400, 'VALIDATION_FAILED', `The file has no column for: ${missing.join(', ')} (set the mapping)`);
+      const dataRows = grid.slice(detected.headerRow + 1).map((cells, i) => ({ row: detected.headerRow + 2 + i, cells })).filter((r) => r.cells.some((c) => c !== null && String(c).trim() !== ''));
+      if (dataRows.length > MAX_IMPORT_ROWS) throw new AppError(400, 'VALIDATION_FAILED', `The file has ${dataRows.length} rows; at most ${MAX_IMPORT_ROWS} per import`);
+      const rows = await classify(job, dataRows, mapping);
+      await blobs.put(rowsKey(id), Buffer.from(JSON.stringify(rows)), 'application/json');
+      const counts: Record<string, number> = {};
+      for (const r of rows) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
+      job = await save(job, { status: 'previewed', headerRow: detected.headerRow + 1, mapping: mapping as Record<string, number>, totalRows: rows.length, counts });
+    } catch (e) {
+      const message = e instanceof AppError || e instanceof SpreadsheetError ? e.message : 'The file could not be read';
+      if (!(e instanceof AppError || e instanceof SpreadsheetError)) logger.error('import preview failed', { importId: id, error: (e as Error).name });
+      await save(job, { status: 'failed', error: message });
+    }
+  }
+
+  /** Outcome of every row: scope, duplicates in the file and in the store. */
+  async function classify(job: ImportJob, dataRows: { row: number; cells: (string | number | null)[] }[], mapping: ColumnMapping): Promise<PreviewRow[]> {
+    const actor = job.actor as Principal;
+    const seen = new Map<string, number>();
+    const rows: PreviewRow[] = dataRows.map(({ row, cells }) => {
+      const r = interpretRow(cells, mapping, job.kind);
+      if (r.status === 'invalid') return { row, outcome: 'invalid', errors: r.errors, producer: { name: '', kind: 'household', legalBasis: { type: 'state_management' } }, raw: cells };
+      if (r.status === 'needs_decision') return { row, outcome: 'needs_decision', candidates: r.candidates, producer: r.producer, product: r.product, raw: cells };
+      return { row, outcome: 'new', producer: r.producer, product: r.product, raw: cells };
+    });
+    for (const r of rows) {
+      if (r.outcome !== 'new') continue;
+      if (actor.role === 'officer' && !actor.communes.includes(r.producer.communeCode!)) {
+        r.outcome = 'out_of_scope';
+        r.errors = [{ field: 'commune', message: `commune ${r.producer.communeCode} is not one of your communes` }];
+        continue;
+      }
+      const keys = fileKeys(r);
+      const earlier = keys.map((k) => seen.get(k)).find((x) => x !== undefined);
+      if (earlier !== undefined && job.kind === 'producers') {
+        r.outcome = 'duplicate_in_file';
+        r.duplicateOf = { row: earlier };
+        continue;
+      }
+      if (job.kind === 'products') {
+        const productKey = `${keys[0]}|${normaliseName(r.product!.name)}`;
+        const earlierProduct = seen.get(productKey);
+        if (earlierProduct !== undefined) {
+          r.outcome = 'duplicate_in_file';
+          r.duplicateOf = { row: earlierProduct };
+          continue;
+        }
+        seen.set(productKey, r.row);
+      }
+      for (const k of keys) if (!seen.has(k)) seen.set(k, r.row);
+    }
+    const candidates = rows.filter((r) => r.outcome === 'new');
+    // Many rows: read every key of the province once instead of a few queries per row.
+    let findMatches = (keys: DuplicateKeys) => repos.duplicateKeys.findMatches(keys);
+    if (candidates.length > BULK_LOOKUP_ROWS) {
+      const kinds = (['phone', 'taxCode', 'citizenId', 'name'] as const).filter((k) => candidates.some((r) => duplicateKeysOf(producerLike(r))[k]));
+      const maps = new Map(await Promise.all(kinds.map(async (k) => [k, await repos.duplicateKeys.loadAll(k)] as const)));
+      findMatches = async (keys) => {
+        const found = new Map<string, DuplicateKind[]>();
+        for (const [kind, value] of Object.entries(keys) as [DuplicateKind, string | undefined][]) {
+          for (const pid of value ? (maps.get(kind)?.get(value) ?? []) : []) found.set(pid, [...(found.get(pid) ?? []), kind]);
+        }
+        return found;
+      };
+    }
+    await pool(
+      candidates,
+      16,
+      async (r) => {
+        const found = await findMatches(duplicateKeysOf(producerLike(r)));
+        const ids = [...found.keys()];
+        if (job.kind === 'producers') {
+          if (ids.length) {
+            r.outcome = 'duplicate_existing';
+            r.duplicateOf = { producerIds: ids };
+          }
+          return;
+        }
+        const existing = ids[0];
+        if (!existing) return;
+        const producer = await repos.producers.get(existing);
+        if (!producer || !canSee(actor, { communeCode: producer.communeCode, producerId: producer.id })) return;
+        r.existingProducerId = existing;
+        const same = (await repos.products.listAllOfProducer(existing, 500)).filter((p) => p.searchName === normaliseName(r.product!.name));
+        if (same.length) {
+          r.outcome = 'duplicate_existing';
+          r.duplicateOf = { productIds: same.map((p) => p.id), producerIds: [existing] };
+        }
+      },
+    );
+    return rows;
+  }
+
+  function producerLike(r: PreviewRow) {
+    return {
+      phone: r.producer.phone,
+      taxCode: r.producer.taxCode,
+      citizenIdHash: r.producer.citizenId ? keyring.hashCitizenId(r.producer.citizenId) : undefined,
+      communeCode: r.producer.communeCode!,
+      searchName: normaliseName(r.producer.name),
+    };
+  }
+
+  function fileKeys(r: PreviewRow): string[] {
+    const k = duplicateKeysOf(producerLike(r));
+    return Object.entries(k)
+      .filter(([, v]) => v)
+      .map(([kind, v]) => `${kind}:${v}`);
+  }
+
+  /** Writes the rows to import in batches; batches already applied are skipped, so it resumes. */
+  async function runCommit(id: string): Promise<void> {
+    let job = await jobs.get(id);
+    try {
+      const rows = await loadRows(id);
+      const decisions = JSON.parse((await blobs.get(decisionsKey(id)))?.toString('utf8') ?? '{}') as Record<string, string>;
+      const toWrite = rows
+        .filter((r) => r.outcome === 'new' || (r.outcome === 'needs_decision' && decisions[r.row]))
+        .map((r) => (r.outcome === 'needs_decision' ? { ...r, producer: { ...r.producer, communeCode: decisions[r.row]! } } : r));
+      const batches = planBatches(toWrite, job.kind);
+      if (job.batches !== batches.length || job.rowsToWrite !== toWrite.length) job = await save(job, { batches: batches.length, rowsToWrite: toWrite.length });
+      const done = await jobs.doneBatches(id);
+      const time = Date.parse(job.commitStartedAt ?? job.createdAt);
+      // Batches of one commune touch the same counter items: one worker takes all of a
+      // commune's batches in turn, so concurrent batches never contend for a counter.
+      const queues: { rows: PreviewRow[]; n: number }[][] = Array.from({ length: PARALLEL_BATCHES }, () => []);
+      const communeOrder = new Map<string, number>();
+      batches.forEach((rows, n) => {
+        if (done.has(n)) return;
+        const commune = rows[0]!.producer.communeCode!;
+        if (!communeOrder.has(commune)) communeOrder.set(commune, communeOrder.size);
+        queues[communeOrder.get(commune)! % PARALLEL_BATCHES]!.push({ rows, n });
+      });
+      await Promise.all(queues.map(async (queue) => {
+        for (const b of queue) await writeBatch(job, b.n, b.rows, time);
+      }));
+      await save(await jobs.get(id), { status: 'committed', committedAt: new Date().toISOString() });
+    } catch (e) {
+      logger.error('import commit stopped', { importId: id, error: (e as Error).name, at: (e as Error).stack?.split('\n').slice(1, 6).join('\n') });
+      await save(await jobs.get(id), { status: 'failed', error: 'The commit stopped; resume it to finish (rows already written stay written, none is written twice)' });
+    }
+  }
+
+  /** Rows grouped by commune (one batch touches few counters), a producer's products kept together. */
+  function planBatches(rows: PreviewRow[], kind: ImportKind): PreviewRow[][] {
+    const byCommune = new Map<string, PreviewRow[]>();
+    for (const r of rows) {
+      const key = kind === 'products' ? `${r.producer.communeCode}|${r.existingProducerId ?? fileKeys(r)[0]}` : r.producer.communeCode!;
+      byCommune.set(key, [...(byCommune.get(key) ?? []), r]);
+    }
+    const batches: PreviewRow[][] = [];
+    let current: PreviewRow[] = [];
+    let currentCommune = '';
+    for (const group of [...byCommune.values()].sort((a, b) => a[0]!.producer.communeCode!.localeCompare(b[0]!.producer.communeCode!))) {
+      const commune = group[0]!.producer.communeCode!;
+      if (current.length && (commune !== currentCommune || current.length + group.length > ROWS_PER_BATCH)) {
+        batches.push(current);
+        current = [];
+      }
+      currentCommune = commune;
+      current.push(...group);
+    }
+    if (current.length) batches.push(current);
+    return batches;
+  }
+
+  async function writeBatch(job: ImportJob, n: number, rows: PreviewRow[], time: number): Promise<void> {
+    const actor = job.actor as Principal;
+    const at = new Date(time).toISOString();
+    for (let attempt = 1; ; attempt++) {
+      const items: Item[] = [];
+      const txOps: TxOp[] = [];
+      const newProducers = new Map<string, ProducerRecord>();
+      const newProducts: ProductRecord[] = [];
+      const existingAdds = new Map<string, number>();
+      for (const r of rows) {
+        let producerId = r.existingProducerId;
+        if (!producerId) {
+          const key = job.kind === 'products' ? fileKeys(r)[0]! : String(r.row);
+          let record = newProducers.get(key);
+          if (!record) {
+            const { citizenId, confirmDistinct: _c, ...fields } = r.producer as ProducerCreate;
+            record = {
+              ...fields,
+              communeCode: r.producer.communeCode!,
+              id: rowId(job.id, r.row, 'producer', time),
+              searchName: normaliseName(fields.name),
+              ...(citizenId ? { citizenIdHash: keyring.hashCitizenId(citizenId), citizenIdLast4: citizenId.slice(-4) } : {}),
+              productCount: 0,
+              accountMarketplaces: [],
+              liveCounts: {},
+              covRev: 0,
+              version: 1,
+              createdAt: at,
+              updatedAt: at,
+              createdBy: actor.sub,
+              updatedBy: actor.sub,
+            };
+            newProducers.set(key, record);
+          }
+          producerId = record.id;
+          if (r.product) record.productCount += 1;
+        } else existingAdds.set(producerId, (existingAdds.get(producerId) ?? 0) + 1);
+        if (r.product) {
+          const product: ProductRecord = {
+            ...r.product,
+            id: rowId(job.id, r.row, 'product', time),
+            producerId,
+            communeCode: r.producer.communeCode!,
+            searchName: normaliseName(r.product.name),
+            readyMarketplaces: [],
+            liveMarketplaces: [],
+            covRev: 0,
+            version: 1,
+            createdAt: at,
+            updatedAt: at,
+            createdBy: actor.sub,
+            updatedBy: actor.sub,
+          };
+          if (product.certificateDate) product.certificateExpiry = certificateExpiry(product.certificateDate);
+          newProducts.push(product);
+        }
+      }
+      const producerOf = new Map<string, Pick<ProducerRecord, 'phone' | 'taxCode'>>();
+      for (const p of newProducers.values()) producerOf.set(p.id, p);
+      const existingPairs: [ProducerRecord, ProducerRecord][] = [];
+      for (const [pid, count] of existingAdds) {
+        const current = await repos.producers.get(pid);
+        if (!current) throw new NotFoundError('Producer');
+        producerOf.set(pid, current);
+        existingPairs.push([current, { ...current, productCount: current.productCount + count }]);
+        txOps.push(repos.producers.childChangeOp(current, { productCountDelta: count }));
+      }
+      for (const p of newProducts) p.readyMarketplaces = marketplaces.filter((m) => readinessFor(m, { product: p, producer: producerOf.get(p.producerId) ?? {}, photos: { readyCount: 0 } }).percent === 100).map((m) => m.id);
+      for (const p of newProducers.values()) {
+        items.push(put(repos.producers.createOp(p)), ...repos.duplicateKeys.putOps(p.id, duplicateKeysOf(p)).map(put));
+        items.push(put(repos.audit.recordOp({ id: rowId(job.id, 0, `audit-${p.id}`, time), entityType: 'producer', entityId: p.id, action: 'create', actor, at, before: null, after: { id: p.id, name: p.name, communeCode: p.communeCode, importId: job.id } })));
+      }
+      for (const p of newProducts) {
+        items.push(put(repos.products.createOp(p)));
+        items.push(put(repos.audit.recordOp({ id: rowId(job.id, 0, `audit-${p.id}`, time), entityType: 'product', entityId: p.id, action: 'create', actor, at, before: null, after: { id: p.id, name: p.name, producerId: p.producerId, importId: job.id } })));
+      }
+      await batchPut(table, items);
+      txOps.push(...coverage.ops({ producers: [...[...newProducers.values()].map((p) => [undefined, p] as [undefined, ProducerRecord]), ...existingPairs], products: newProducts.map((p) => [undefined, p] as [undefined, ProductRecord]) }));
+      txOps.push(...jobs.batchDoneOp(job.id, n, rows.length));
+      try {
+        await transact(table, txOps);
+        return;
+      } catch (e) {
+        if (e instanceof BatchAlreadyDoneError) return;
+        if (!(e instanceof RaceError) || attempt >= 6) throw e;
+      }
+    }
+  }
+
+  return {
+    async create(ctx: WriteContext, input: { kind: ImportKind; fileName: string; mapping?: Record<string, string | number> }) {
+      const p = ctx.principal;
+      if (p.role !== 'admin' && p.role !== 'officer') throw new ForbiddenError('Only officers and admins import');
+      const now = new Date().toISOString();
+      const job: ImportJob = {
+        id: newId(),
+        kind: input.kind,
+        fileName: input.fileName,
+        status: 'awaiting_file',
+        createdBy: p.sub,
+        actor: { sub: p.sub, username: p.username, role: p.role, communes: p.communes },
+        createdAt: now,
+        updatedAt: now,
+        mappingOverride: input.mapping,
+        totalRows: 0,
+        counts: {},
+        batches: 0,
+        batchesDone: 0,
+        rowsToWrite: 0,
+        rowsDone: 0,
+      };
+      await transact(table, [jobs.putOp(job)]);
+      return job;
+    },
+
+    /** Stores the uploaded file and starts the dry run in the background. */
+    async upload(principal: Principal, id: string, bytes: Uint8Array) {
+      const job = await visibleJob(principal, id);
+      if (job.status !== 'awaiting_file' && job.status !== 'previewed' && job.status !== 'failed') throw new ConflictError('VERSION_CONFLICT', `The import is ${job.status}; a file can no longer be sent`);
+      if (bytes.length === 0) throw new ValidationError([{ path: '(body)', message: 'the file is empty' }]);
+      if (bytes.length > MAX_IMPORT_BYTES) throw new AppError(413, 'PAYLOAD_TOO_LARGE', `Import files are limited to ${MAX_IMPORT_BYTES / 1024 / 1024} MB`);
+      await blobs.put(sourceKey(id), bytes);
+      const next = await save(job, { status: 'previewing', error: undefined });
+      await runner.submit({ type: 'import-preview', id });
+      return next;
+    },
+
+    async get(principal: Principal, id: string) {
+      const job = await visibleJob(principal, id);
+      const started = job.commitStartedAt ? Date.parse(job.commitStartedAt) : undefined;
+      const seconds = started ? ((job.committedAt ? Date.parse(job.committedAt) : Date.now()) - started) / 1000 : 0;
+      const rate = seconds > 0 ? Math.round(job.rowsDone / seconds) : 0;
+      const left = job.rowsToWrite - job.rowsDone;
+      const { actor: _a, ...view } = job;
+      return { ...view, progress: { done: job.rowsDone, total: job.rowsToWrite, rowsPerSecond: rate, etaSeconds: rate && job.status === 'committing' ? Math.ceil(left / rate) : null } };
+    },
+
+    async rows(principal: Principal, id: string, query: { outcome?: RowOutcome; offset: number; limit: number }) {
+      await visibleJob(principal, id);
+      const rows = (await loadRows(id)).filter((r) => !query.outcome || r.outcome === query.outcome);
+      return { total: rows.length, items: rows.slice(query.offset, query.offset + query.limit).map(({ raw: _r, ...r }) => r) };
+    },
+
+    /** Starts (or resumes) the commit with the decisions for rows that need them. */
+    async commit(ctx: WriteContext, id: string, decisions: { row: number; communeCode: string }[]) {
+      const job = await visibleJob(ctx.principal, id);
+      const resumable = job.status === 'failed' && job.commitStartedAt;
+      if (job.status !== 'previewed' && !resumable) throw new ConflictError('VERSION_CONFLICT', `The import is ${job.status}; only a previewed import (or a stopped commit) can be committed`);
+      if (!resumable) {
+        const rows = await loadRows(id);
+        const byRow = new Map(rows.map((r) => [r.row, r]));
+        const errors: { path: string; message: string }[] = [];
+        const chosen: Record<number, string> = {};
+        decisions.forEach((d, i) => {
+          const r = byRow.get(d.row);
+          if (!r || r.outcome !== 'needs_decision') errors.push({ path: `decisions.${i}.row`, message: `row ${d.row} needs no decision` });
+          else if (!r.candidates?.some((c) => c.code === d.communeCode)) errors.push({ path: `decisions.${i}.communeCode`, message: `${d.communeCode} is not one of the row’s candidates` });
+          else if (ctx.principal.role === 'officer' && !ctx.principal.communes.includes(d.communeCode)) errors.push({ path: `decisions.${i}.communeCode`, message: `${d.communeCode} is not one of your communes` });
+          else chosen[d.row] = d.communeCode;
+        });
+        if (errors.length) throw new ValidationError(errors, 'Some decisions cannot be applied');
+        await blobs.put(decisionsKey(id), Buffer.from(JSON.stringify(chosen)), 'application/json');
+      }
+      const next = await save(job, { status: 'committing', commitStartedAt: job.commitStartedAt ?? new Date().toISOString(), error: undefined });
+      await runner.submit({ type: 'import-commit', id });
+      return next;
+    },
+
+    /** Resumes commits that were running when the process stopped (called at start). */
+    async resumeInterrupted(): Promise<string[]> {
+      const stuck = await jobs.listByStatus('committing');
+      for (const job of stuck) await runner.submit({ type: 'import-commit', id: job.id });
+      return stuck.map((j) => j.id);
+    },
+
+    /** The rows that were not (or will not be) imported, with the reason, as a table to fix and re-upload. */
+    async errorReport(principal: Principal, id: string) {
+      const job = await visibleJob(principal, id);
+      const rows = (await loadRows(id)).filter((r) => r.outcome !== 'new');
+      const bytes = await blobs.get(sourceKey(id));
+      const grid = bytes ? readSpreadsheet(bytes, detectFormat(bytes)) : [];
+      const headers = (grid[(job.headerRow ?? 1) - 1] ?? []).map((h) => (h === null ? '' : String(h)));
+      const reasons: Record<RowOutcome, string> = {
+        new: '',
+        duplicate_existing: 'Trùng với chủ thể/sản phẩm đã có',
+        duplicate_in_file: 'Trùng với dòng khác trong tệp',
+        invalid: 'Dữ liệu không hợp lệ',
+        needs_decision: 'Cần chọn xã/phường mới',
+        out_of_scope: 'Ngoài địa bàn được phân công',
+      };
+      return {
+        title: 'Dòng chưa nhập',
+        preamble: [`CÁC DÒNG CHƯA NHẬP — ${job.fileName}`, `Sửa các dòng dưới đây rồi tải lên lại. Tổng: ${rows.length} dòng`],
+        headers: ['Dòng', 'Lý do', 'Chi tiết', ...headers],
+        rows: rows.map((r) => [
+          r.row,
+          reasons[r.outcome],
+          [
+            ...(r.errors ?? []).map((e) => `${e.field}: ${e.message}`),
+            ...(r.candidates ? [`Xã/phường mới có thể là: ${r.candidates.map((c) => c.fullName).join('; ')}`] : []),
+            ...(r.duplicateOf?.row ? [`trùng dòng ${r.duplicateOf.row}`] : []),
+            ...(r.duplicateOf?.producerIds ? [`trùng chủ thể ${r.duplicateOf.producerIds.join(', ')}`] : []),
+          ].join(' | '),
+          ...r.raw,
+        ]),
+      };
+    },
+
+    /** Does one background job; the local runner and the cloud job Lambda both call this. */
+    handleJob(job: Job): Promise<void> {
+      return job.type === 'import-preview' ? preview(job.id) : runCommit(job.id);
+    },
+  };
+}
+export type ImportService = ReturnType<typeof createImportService>;
+
+function put(op: TxOp): Item {
+  return op.item.Put!.Item as Item;
+}
+
+async function pool<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(size, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { NotFoundError } from '#functions/core/errors.ts';
+import { getItem, queryAcross, type Table, type TxOp } from './table.ts';
+
+export const importStatuses = ['awaiting_file', 'previewing', 'previewed', 'committing', 'committed', 'failed'] as const;
+export const rowOutcomes = ['new', 'duplicate_existing', 'duplicate_in_file', 'invalid', 'needs_decision', 'out_of_scope'] as const;
+
+export const ImportJobSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['producers', 'products']),
+  fileName: z.string(),
+  status: z.enum(importStatuses),
+  createdBy: z.string(),
+  /** The importing user as they were when the import was created: its scope limits what is written. */
+  actor: z.object({ sub: z.string(), username: z.string(), role: z.enum(['admin', 'department', 'officer', 'cooperative']), communes: z.array(z.string()), producerId: z.string().optional() }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  headerRow: z.number().int().optional(),
+  mapping: z.record(z.string(), z.number().int()).optional(),
+  mappingOverride: z.record(z.string(), z.union([z.string(), z.number().int()])).optional(),
+  totalRows: z.number().int().default(0),
+  counts: z.record(z.string(), z.number().int()).default({}),
+  batches: z.number().int().default(0),
+  batchesDone: z.number().int().default(0),
+  rowsToWrite: z.number().int().default(0),
+  rowsDone: z.number().int().default(0),
+  commitStartedAt: z.string().optional(),
+  committedAt: z.string().optional(),
+  error: z.string().optional(),
+});
+export type ImportJob = z.infer<typeof ImportJobSchema>;
+
+/**
+ * Import jobs: PK `P#38#IMPORT#<id>`, SK `META` for the job; SK `BATCH#<n>` marks a batch
+ * whose counters were applied (written in the same transaction), so a resumed commit skips
+ * it and never counts it twice. Rows and files live in the blob store, not the table.
+ */
+export function createImportRepository(table: Table) {
+  const pk = (id: string) => `${table.prefix}IMPORT#${id}`;
+  return {
+    async get(id: string): Promise<ImportJob> {
+      const item = await getItem(table, { PK: pk(id), SK: 'META' }, true);
+      if (!item) throw new NotFoundError('Import');
+      return ImportJobSchema.parse(item);
+    },
+    putOp(job: ImportJob): TxOp {
+      return { item: { Put: { TableName: table.name, Item: { PK: pk(job.id), SK: 'META', type: 'import', GSI2PK: `${table.prefix}IMPORT`, GSI2SK: `${job.status}#${job.id}`, ...job } } } };
+    },
+    /** Marks batch `n` done and counts its rows, failing if it was already done. */
+    batchDoneOp(id: string, n: number, rows: number): TxOp[] {
+      return [
+        {
+          item: { Put: { TableName: table.name, Item: { PK: pk(id), SK: `BATCH#${String(n).padStart(6, '0')}`, type: 'import-batch', rows }, ConditionExpression: 'attribute_not_exists(PK)' } },
+          onConditionFailed: () => new BatchAlreadyDoneError(),
+        },
+        { item: { Update: { TableName: table.name, Key: { PK: pk(id), SK: 'META' }, UpdateExpression: 'ADD batchesDone :one, rowsDone :n SET updatedAt = :t', ExpressionAttributeValues: { ':one': 1, ':n': rows, ':t': new Date().toISOString() } } } },
+      ];
+    },
+    async doneBatches(id: string): Promise<Set<number>> {
+      const done = new Set<number>();
+      let start;
+      do {
+        const page = await queryAcross(table, [{ pk: pk(id), skPrefix: 'BATCH#' }], { limit: 1000, start });
+        for (const i of page.items) done.add(Number(String(i.SK).slice(6)));
+        start = page.next;
+      } while (start);
+      return done;
+    },
+    /** Jobs left committing (the process stopped mid-way), to resume at start. */
+    async listByStatus(status: ImportJob['status']): Promise<ImportJob[]> {
+      const { items } = await queryAcross(table, [{ index: 'GSI2', pk: `${table.prefix}IMPORT`, skPrefix: `${status}#` }], { limit: 100 });
+      return items.map((i) => ImportJobSchema.parse(i));
+    },
+  };
+}
+export type ImportRepository = ReturnType<typeof createImportRepository>;
+
+/** A batch whose counters were already applied: skip it. */
+export class BatchAlreadyDoneError extends Error {}

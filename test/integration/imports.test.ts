@@ -1,0 +1,171 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTestApi, type Api } from '#test/support/harness.ts';
+
+let api: Api;
+let officer: string;
+beforeAll(async () => {
+  api = await createTestApi();
+  officer = await api.userToken({ role: 'officer', communes: ['15772', '15796', '15778', '15835'] });
+});
+
+const cell = (v: string | number, opts: { span?: number; formula?: string } = {}) => {
+  const span = opts.span ? ` table:number-columns-spanned="${opts.span}"` : '';
+  const formula = opts.formula ? ` table:formula="${opts.formula}"` : '';
+  const value = typeof v === 'number' ? ` office:value-type="float" office:value="${v}"` : ' office:value-type="string"';
+  const cover = opts.span ? '<table:covered-table-cell/>'.repeat(opts.span - 1) : '';
+  return `<table:table-cell${span}${formula}${value}><text:p>${v}</text:p></table:table-cell>${cover}`;
+};
+const row = (...cells: string[]) => `<table:table-row>${cells.join('')}</table:table-row>`;
+const empty = () => '<table:table-cell/>';
+
+/** A messy officers' list as LibreOffice writes it: merged title and group headers, blank rows, formulas, serial and text dates, lost leading zeros, old place names. */
+function messySpreadsheet(): Buffer {
+  const rows = [
+    row(cell('DANH SÁCH CHỦ THỂ THAM GIA TMĐT — HUYỆN THIỆU HÓA', { span: 8 })),
+    row(cell('Thông tin chủ thể', { span: 5 }), cell('Địa bàn', { span: 2 }), cell('Tập huấn')),
+    row(cell('STT'), cell('Tên chủ thể (*)'), cell('Người đại diện'), cell('SĐT'), cell('MST'), cell('Xã/Phường'), cell('Huyện'), cell('Ngày tập huấn')),
+    row(cell(1), cell('HTX Thiệu Nguyên'), cell('Lê Văn An'), cell(912345678), cell(2801111111), cell('Xã Thiệu Nguyên'), cell('Thiệu Hóa'), cell(45321)),
+    row(cell(2), cell('Hộ Nguyễn Văn Bình'), empty(), cell('0987 111 222'), empty(), cell('TT. Thiệu Hoá'), cell('Huyện Thiệu Hóa'), cell('15/03/2025')),
+    row(empty(), empty(), empty(), empty(), empty(), empty(), empty(), empty()),
+    row(cell(3), cell('Hộ Trần Thị Cúc'), empty(), cell('0911222333', { formula: 'of:=&quot;0911&quot;&amp;&quot;222333&quot;' }), empty(), cell('Thiệu Vũ'), cell('Thiệu Hóa'), empty()),
+    row(cell(4), cell('Hộ Sai Số'), empty(), cell('12345'), empty(), cell('Thiệu Giang'), cell('Thiệu Hóa'), cell('31/02/2025')),
+    row(cell(5), cell('HTX Thiệu Nguyên (trùng)'), empty(), cell(912345678), empty(), cell('Thiệu Công'), cell('Thiệu Hóa'), empty()),
+    row(cell(6), cell('Hộ Lê Thị Dung'), empty(), cell(356111222), empty(), cell('Thiệu Duy'.normalize('NFD')), cell('thieu hoa'), empty()),
+    row(cell(7), cell('Hộ Ngoài Địa Bàn'), empty(), cell(356999888), empty(), cell('Phường Hàm Rồng'), empty(), empty()),
+  ];
+  const fods = `<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:of="urn:oasis:names:tc:opendocument:xmlns:of:1.2" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.spreadsheet"><office:body><office:spreadsheet><table:table table:name="Danh sach">${rows.join('')}</table:table></office:spreadsheet></office:body></office:document>`;
+  const dir = mkdtempSync(join(tmpdir(), 'import-'));
+  writeFileSync(join(dir, 'list.fods'), fods);
+  execFileSync('soffice', ['--headless', `-env:UserInstallation=file://${dir}/profile`, '--convert-to', 'xlsx', '--outdir', dir, join(dir, 'list.fods')], { stdio: 'ignore', timeout: 120_000 });
+  return readFileSync(join(dir, 'list.xlsx'));
+}
+
+async function runImport(token: string, bytes: Uint8Array, kind = 'producers', fileName = 'list.xlsx') {
+  const created = await api.call('POST', '/imports', { token, body: { kind, fileName } });
+  expect(created.status).toBe(201);
+  const sent = await api.app.request(created.body.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' }, body: Buffer.from(bytes) });
+  expect(sent.status).toBe(202);
+  await api.idle();
+  return created.body.id as string;
+}
+
+async function rowsOf(token: string, id: string) {
+  const res = await api.call('GET', `/imports/${id}/rows?limit=500`, { token });
+  return new Map<number, any>(res.body.items.map((r: { row: number }) => [r.row, r]));
+}
+
+describe('import of a messy LibreOffice spreadsheet', () => {
+  let id: string;
+  let xlsx: Buffer;
+
+  it('previews each row: new, needs a decision, invalid, duplicate in the file, out of scope', async () => {
+    xlsx = messySpreadsheet();
+    id = await runImport(officer, xlsx);
+    const job = await api.call('GET', `/imports/${id}`, { token: officer });
+    expect(job.body).toMatchObject({ status: 'previewed', headerRow: 3, totalRows: 7 });
+    expect(job.body.counts).toEqual({ new: 3, needs_decision: 1, invalid: 1, duplicate_in_file: 1, out_of_scope: 1 });
+    const rows = await rowsOf(officer, id);
+    expect(rows.get(4)).toMatchObject({ outcome: 'new', producer: { name: 'HTX Thiệu Nguyên', phone: '0912345678', taxCode: '2801111111', communeCode: '15772', trainingDate: '2024-01-30', kind: 'cooperative' } });
+    expect(rows.get(5)).toMatchObject({ outcome: 'needs_decision', producer: { trainingDate: '2025-03-15' } });
+    expect(rows.get(5).candidates.map((c: { code: string }) => c.code).sort()).toEqual(['15772', '15796', '15835']);
+    expect(rows.get(7)).toMatchObject({ outcome: 'new', producer: { phone: '0911222333', communeCode: '15778' } });
+    expect(rows.get(8).outcome).toBe('invalid');
+    expect(rows.get(8).errors.map((e: { field: string }) => e.field).sort()).toEqual(['phone', 'trainingDate']);
+    expect(rows.get(9)).toMatchObject({ outcome: 'duplicate_in_file', duplicateOf: { row: 4 } });
+    expect(rows.get(10)).toMatchObject({ outcome: 'new', producer: { communeCode: '15796', phone: '0356111222' } });
+    expect(rows.get(11).outcome).toBe('out_of_scope');
+  }, 240_000);
+
+  it('refuses a decision that is not among the row’s candidates', async () => {
+    const res = await api.call('POST', `/imports/${id}/commit`, { token: officer, body: { decisions: [{ row: 5, communeCode: '14758' }] } });
+    expect(res.status).toBe(400);
+  });
+
+  it('commits the new and decided rows once, with exact coverage, and re-importing adds nothing', async () => {
+    const before = await api.call('GET', '/coverage?by=province', { token: api.adminToken });
+    const res = await api.call('POST', `/imports/${id}/commit`, { token: officer, body: { decisions: [{ row: 5, communeCode: '15835' }] } });
+    expect(res.status).toBe(202);
+    await api.idle();
+    const job = await api.call('GET', `/imports/${id}`, { token: officer });
+    expect(job.body).toMatchObject({ status: 'committed', progress: { done: 4, total: 4 } });
+    const after = await api.call('GET', '/coverage?by=province', { token: api.adminToken });
+    expect(after.body.totals.producers - before.body.totals.producers).toBe(4);
+    expect(after.body.totals.producersTrained - before.body.totals.producersTrained).toBe(2);
+    const decided = await api.call('GET', `/producers?communeCode=15835&q=${encodeURIComponent('nguyen van binh')}`, { token: officer });
+    expect(decided.body.items).toHaveLength(1);
+    expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
+
+    const again = await runImport(officer, xlsx);
+    const second = await api.call('GET', `/imports/${again}`, { token: officer });
+    expect(second.body.counts.new ?? 0).toBe(0);
+    expect(second.body.counts.duplicate_existing).toBe(3);
+  });
+
+  it('gives the rows not imported as an XLSX with the reason in a column', async () => {
+    const res = await api.app.request(`/api/v1/imports/${id}/errors.xlsx`, { headers: { authorization: `Bearer ${officer}` } });
+    expect(res.status).toBe(200);
+    const dir = mkdtempSync(join(tmpdir(), 'errors-'));
+    writeFileSync(join(dir, 'e.xlsx'), Buffer.from(await res.arrayBuffer()));
+    execFileSync('soffice', ['--headless', `-env:UserInstallation=file://${dir}/profile`, '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76', '--outdir', dir, join(dir, 'e.xlsx')], { stdio: 'ignore', timeout: 120_000 });
+    const csv = readFileSync(join(dir, 'e.csv'), 'utf8');
+    expect(csv).toContain('Dòng,Lý do,Chi tiết,STT,Tên chủ thể (*)');
+    expect(csv).toMatch(/8,Dữ liệu không hợp lệ,.*phone/);
+    expect(csv).toContain('Trùng với dòng khác trong tệp');
+    expect(csv).toContain('Ngoài địa bàn được phân công');
+  }, 240_000);
+});
+
+describe('import of CSV files', () => {
+  const csv = (rows: string[]) => rows.join('\r\n');
+
+  it('reads UTF-8 with and without a byte-order mark the same way', async () => {
+    const text = csv(['Ten chu the,So dien thoai,Xa,Huyen', 'Hộ Phan Văn Em,0356000111,Thiệu Tiến,Thiệu Hóa', 'Hộ Phan Thị Gấm,356000222,Thiệu Ngọc,Thiệu Hóa']);
+    for (const bytes of [Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), Buffer.from(text)]) {
+      const id = await runImport(officer, bytes, 'producers', 'list.csv');
+      const rows = await rowsOf(officer, id);
+      expect(rows.get(2)).toMatchObject({ producer: { name: 'Hộ Phan Văn Em', communeCode: '15778' } });
+      expect(rows.get(3)).toMatchObject({ producer: { phone: '0356000222' } });
+    }
+  });
+
+  it('imports products with their producer, creating the producer once', async () => {
+    const text = csv([
+      'Tên sản phẩm;Nhóm sản phẩm;Hạng sao;Số quyết định;Ngày cấp;Tên chủ thể;SĐT;Xã/Phường',
+      'Chè lam Thiệu Quang;Thực phẩm;4 sao;123/QĐ-UBND;20/05/2024;HTX Chè Lam;0355123123;Xã Thiệu Quang',
+      'Bánh gai;Thực phẩm;3;124/QĐ-UBND;2024-05-21;HTX Chè Lam;0355123123;Xã Thiệu Quang',
+      'Rượu;Xe máy;;;;HTX Chè Lam;0355123123;Xã Thiệu Quang',
+    ]);
+    const id = await runImport(officer, Buffer.from(text), 'products', 'sp.csv');
+    const job = await api.call('GET', `/imports/${id}`, { token: officer });
+    expect(job.body.counts).toEqual({ new: 2, invalid: 1 });
+    await api.call('POST', `/imports/${id}/commit`, { token: officer, body: {} });
+    await api.idle();
+    const producers = await api.call('GET', `/producers?q=${encodeURIComponent('htx che lam')}`, { token: officer });
+    expect(producers.body.items).toHaveLength(1);
+    expect(producers.body.items[0].productCount).toBe(2);
+    const products = await api.call('GET', `/products?producerId=${producers.body.items[0].id}`, { token: officer });
+    expect(products.body.items.map((p: { ocopStars: number }) => p.ocopStars).sort()).toEqual([3, 4]);
+    expect(products.body.items.find((p: { ocopStars: number }) => p.ocopStars === 4).certificateExpiry).toBe('2027-05-20');
+    expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
+  });
+
+  it('refuses a file without the required columns with a clear reason', async () => {
+    const id = await runImport(officer, Buffer.from('a,b\n1,2\n'), 'producers', 'x.csv');
+    const job = await api.call('GET', `/imports/${id}`, { token: officer });
+    expect(job.body.status).toBe('failed');
+    expect(job.body.error).toMatch(/name, commune/);
+  });
+
+  it('keeps imports to officers and admins, and each import to its owner', async () => {
+    const department = await api.userToken({ role: 'department' });
+    expect((await api.call('POST', '/imports', { token: department, body: { kind: 'producers', fileName: 'x.csv' } })).status).toBe(403);
+    const created = await api.call('POST', '/imports', { token: officer, body: { kind: 'producers', fileName: 'x.csv' } });
+    const other = await api.userToken({ role: 'officer', communes: ['15772'] });
+    expect((await api.call('GET', `/imports/${created.body.id}`, { token: other })).status).toBe(404);
+  });
+});
