@@ -3,6 +3,7 @@ import { App, Tags, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ApiStack } from '#infra/api-stack.ts';
 import { parseEnvName, stackName, type EnvName } from '#infra/environment.ts';
+import { PhotoStack, photoStackName } from '#infra/photo-stack.ts';
 import { StatefulStack } from '#infra/stateful-stack.ts';
 
 export interface BuildAppOptions {
@@ -21,6 +22,7 @@ export interface OcopApp {
   readonly envName: EnvName;
   readonly stateful: StatefulStack;
   readonly api: ApiStack;
+  readonly photos: PhotoStack;
 }
 
 /** The feature flags in cdk.json, so an App built outside the CLI (tests) behaves the same. */
@@ -74,9 +76,16 @@ export function buildApp(options: BuildAppOptions = {}): OcopApp {
     appSecret: stateful.appSecret,
   });
   api.addStackDependency(stateful, 'the API reads the table, user pool and secret');
+  const photos = new PhotoStack(app, photoStackName(envName), {
+    envName,
+    env,
+    description: `OCOP onboard (${envName}): photo pipeline Lambda on uploads to the photo bucket`,
+    table: stateful.table,
+  });
+  photos.addStackDependency(stateful, 'the photo pipeline reads the photo bucket and writes the table');
 
   // cdk-nag 3 is a synthesis validation plugin (no longer an Aspect): any unacknowledged
   // AwsSolutions finding, warning or error, fails `app.synth()` and therefore `cdk synth`.
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { app, envName, stateful, api };
+  return { app, envName, stateful, api, photos };
 }

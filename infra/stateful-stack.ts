@@ -19,6 +19,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { tableDesign } from '#functions/repositories/table-design.ts';
 import type { EnvName } from '#infra/environment.ts';
+import { PhotoBucket, photoBucketName } from '#infra/photo-bucket.ts';
 
 export interface StatefulStackProps extends StackProps {
   readonly envName: EnvName;
@@ -38,6 +39,8 @@ export class StatefulStack extends Stack {
   readonly userPoolClient: UserPoolClient;
   /** 64-character random key: HMAC key for citizen-ID hashes and page-cursor signatures. */
   readonly appSecret: Secret;
+  /** Product photos: originals under `uploads/`, variants under `variants/` (see `PhotoBucket`). */
+  readonly photos: PhotoBucket;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -123,8 +126,11 @@ export class StatefulStack extends Stack {
         'invalidate every issued page cursor. Rotation needs a planned re-hash migration, not a schedule.',
     });
 
+    this.photos = new PhotoBucket(this, 'Photos', { bucketName: photoBucketName(props.envName), removalPolicy });
+
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'PhotoBucketName', { value: this.photos.bucket.bucketName });
   }
 }

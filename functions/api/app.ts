@@ -10,6 +10,8 @@ import { jsonBody } from './middleware/request-body.ts';
 import { registerAdminUnitRoutes } from './routes/admin-unit-routes.ts';
 import { registerLoginRoute, registerUserRoutes } from './routes/auth-routes.ts';
 import { apiDocsPage } from './routes/docs-page.ts';
+import { registerLocalPhotoFileRoutes, registerPhotoRoutes } from './routes/photo-routes.ts';
+import type { LocalPhotoStore } from '#functions/photos/local-photo-store.ts';
 import { registerImportRoutes } from './routes/import-routes.ts';
 import { registerExportRoutes } from './routes/export-routes.ts';
 import { registerCoverageRoutes } from './routes/coverage-routes.ts';
@@ -22,7 +24,7 @@ export const API_BASE = '/api/v1';
 const publicPaths = new Set([`${API_BASE}/auth/login`, `${API_BASE}/openapi.json`]);
 
 /** Builds the API: the same app runs in Lambda and in the local server. */
-export function createApiApp(services: Services) {
+export function createApiApp(services: Services, opts: { localPhotoFiles?: LocalPhotoStore } = {}) {
   const api = createRouter();
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
 
@@ -39,6 +41,7 @@ export function createApiApp(services: Services) {
   registerExportRoutes(api, services);
   registerImportRoutes(api, services);
   registerRecordRoutes(api, services);
+  registerPhotoRoutes(api, { photos: services.photos });
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -59,6 +62,7 @@ export function createApiApp(services: Services) {
     await next();
     logger.info('request', { requestId, method: c.req.method, path: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) });
   });
+  if (opts.localPhotoFiles) registerLocalPhotoFileRoutes(app, { apiBase: API_BASE, files: opts.localPhotoFiles, completeUpload: services.photos.completeUpload });
   app.route(API_BASE, api);
   app.get('/api/docs', (c) => c.html(apiDocsPage(`${API_BASE}/openapi.json`)));
   app.onError(handleError);

@@ -11,6 +11,8 @@ import type { JobRunner } from '#functions/imports/import-service.ts';
 import { createDocumentClient, createTable } from '#functions/repositories/table.ts';
 import { createTokenVerifier, type IdentityProvider } from '#functions/services/auth-service.ts';
 import { composeServices, createRepositories } from './compose.ts';
+import { createS3Client, createS3PhotoStore } from '#functions/photos/s3-photo-store.ts';
+import type { PhotoStore } from '#functions/photos/photo-store.ts';
 
 const unavailable = () => new AppError(501, 'NOT_AVAILABLE', 'Imports are not set up in this deployment (no files bucket or job function)');
 
@@ -32,7 +34,12 @@ export async function createCloudServices(config: Config) {
     : { put: async () => Promise.reject(unavailable()), get: async () => Promise.reject(unavailable()) };
   const runner: JobRunner = config.jobFunctionName ? createLambdaJobRunner(new LambdaClient({ region: config.region }), config.jobFunctionName) : { submit: async () => Promise.reject(unavailable()) };
 
+  const photoStore: PhotoStore = config.photoBucket
+    ? createS3PhotoStore({ client: createS3Client({ region: config.region }), bucket: config.photoBucket })
+    : new Proxy({} as PhotoStore, { get: () => async () => Promise.reject(new AppError(501, 'NOT_AVAILABLE', 'Photos are not set up in this deployment (no photo bucket)')) });
+
   return composeServices({
+    photoStore,
     table,
     repositories: createRepositories(table),
     keyring: createKeyring(secret.SecretString),

@@ -14,7 +14,11 @@ import { createProductService } from '#functions/services/product-service.ts';
 import { createUserService } from '#functions/services/user-service.ts';
 import { createCommitter } from '#functions/services/write-context.ts';
 import { createOnboardingService } from '#functions/services/onboarding-service.ts';
-import { createCoverageTracker, noPhotos, type PhotoSummaryProvider } from '#functions/services/coverage-tracker.ts';
+import { createCoverageTracker } from '#functions/services/coverage-tracker.ts';
+import { createPhotoRepository } from '#functions/photos/photo-repository.ts';
+import { createPhotoService, type PhotoService } from '#functions/photos/photo-service.ts';
+import { createPhotoSummaryProvider } from '#functions/photos/photo-summary.ts';
+import type { PhotoStore } from '#functions/photos/photo-store.ts';
 import type { BlobStore } from '#functions/core/blob-store.ts';
 import { createImportService, type JobRunner } from '#functions/imports/import-service.ts';
 import { createExportService } from '#functions/exports/export-service.ts';
@@ -37,6 +41,7 @@ export function createRepositories(table: Table) {
     coverage: createCoverageRepository(table),
     targets: createTargetRepository(table),
     imports: createImportRepository(table),
+    photos: createPhotoRepository(table),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -48,19 +53,23 @@ export function composeServices(opts: {
   keyring: Keyring;
   identity: IdentityProvider;
   verify: TokenVerifier;
-  photos?: PhotoSummaryProvider;
   /** Where import files and results are kept. */
   blobs: BlobStore;
   /** Where background jobs (import preview and commit) run. */
   runner: JobRunner;
+  /** Where photo files live (a folder locally, S3 in the cloud). */
+  photoStore: PhotoStore;
 }) {
   const { table, repositories: repos, keyring, identity, verify } = opts;
   const cursors = createCursorCodec(keyring);
   const commit = createCommitter(table, repos.idempotency);
-  const coverage = createCoverageTracker({ coverage: repos.coverage, photos: opts.photos ?? noPhotos });
+  const photoSummary = createPhotoSummaryProvider(repos.photos);
+  const coverage = createCoverageTracker({ coverage: repos.coverage, photos: photoSummary });
   const producers = createProducerService({ coverage, producers: repos.producers, products: repos.products, accounts: repos.accounts, duplicateKeys: repos.duplicateKeys, audit: repos.audit, keyring, cursors, commit });
-  const products = createProductService({ coverage, producers: repos.producers, products: repos.products, listings: repos.listings, audit: repos.audit, cursors, commit });
-  const coverageReports = createCoverageService({ table, coverage: repos.coverage, targets: repos.targets, photos: opts.photos ?? noPhotos });
+  let photos: PhotoService | undefined;
+  const products = createProductService({ table, onRemoved: async (id) => void (await photos?.purgeProduct(id)), coverage, producers: repos.producers, products: repos.products, listings: repos.listings, audit: repos.audit, cursors, commit });
+  const coverageReports = createCoverageService({ table, coverage: repos.coverage, targets: repos.targets, photos: photoSummary });
+  photos = createPhotoService({ photos: repos.photos, store: opts.photoStore, audit: repos.audit, commit, getProduct: (p, id) => products.getVisible(p, id), onPhotosChanged: (id) => products.refreshReadiness(id) });
   return {
     identity,
     verify,
@@ -71,6 +80,7 @@ export function composeServices(opts: {
     products,
     coverage,
     coverageReports,
+    photos,
     exports: createExportService({ coverage: coverageReports, producers, products }),
     imports: createImportService({ table, repos, coverage, keyring, blobs: opts.blobs, runner: opts.runner }),
     targets: repos.targets,

@@ -12,6 +12,7 @@ const EnvSchema = z.object({
   SECRET_ARN: z.string().optional(),
   DATA_DIR: z.string().optional(),
   FILES_BUCKET: z.string().optional(),
+  PHOTO_BUCKET: z.string().optional(),
   JOB_FUNCTION_NAME: z.string().optional(),
 });
 
@@ -25,6 +26,8 @@ export type Config = {
     | { mode: 'jwks'; jwksUrl: string; issuer: string; audience: string; secretArn: string };
   /** Cloud: the bucket for import files and the job Lambda; absent, imports answer 501. */
   filesBucket?: string;
+  /** Cloud: the photo bucket; absent, photo routes answer 501. */
+  photoBucket?: string;
   jobFunctionName?: string;
 };
 
@@ -36,7 +39,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`Invalid or missing environment variables: ${names}`);
   }
   const e = parsed.data;
-  const base = { tableName: e.TABLE_NAME, provinceCode: e.PROVINCE_CODE, dynamoEndpoint: e.DYNAMO_ENDPOINT, region: e.AWS_REGION, filesBucket: e.FILES_BUCKET, jobFunctionName: e.JOB_FUNCTION_NAME };
+  const base = { tableName: e.TABLE_NAME, provinceCode: e.PROVINCE_CODE, dynamoEndpoint: e.DYNAMO_ENDPOINT, region: e.AWS_REGION, filesBucket: e.FILES_BUCKET, photoBucket: e.PHOTO_BUCKET, jobFunctionName: e.JOB_FUNCTION_NAME };
   if (e.AUTH_MODE === 'local') {
     if (!e.DATA_DIR) throw new Error('Missing environment variable: DATA_DIR (needed when AUTH_MODE=local)');
     return { ...base, auth: { mode: 'local', dataDir: e.DATA_DIR } };

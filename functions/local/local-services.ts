@@ -7,6 +7,7 @@ import { loadOrCreateLocalKeys } from './local-keys.ts';
 import { join } from 'node:path';
 import { createLocalBlobStore } from '#functions/core/blob-store.ts';
 import { createInProcessRunner } from '#functions/imports/import-service.ts';
+import { createLocalPhotoStore, localPhotoDir } from '#functions/photos/local-photo-store.ts';
 
 /** Everything the API needs on a laptop: DynamoDB Local, local sign-in, keys from the data folder. */
 export async function createLocalServices(opts: { dataDir: string; tableName: string; endpoint: string; provinceCode?: string }) {
@@ -16,8 +17,10 @@ export async function createLocalServices(opts: { dataDir: string; tableName: st
   const local = await createLocalIdentity(repositories.users, keys.signing, newId);
   const runner = createInProcessRunner();
   const blobs = createLocalBlobStore(join(opts.dataDir, 'files'));
-  const services = composeServices({ table, repositories, keyring: createKeyring(keys.secret), identity: local.provider, verify: local.verify, blobs, runner });
+  const keyring = createKeyring(keys.secret);
+  const photoFiles = createLocalPhotoStore({ dir: localPhotoDir(opts.dataDir), keyring, apiBase: '/api/v1' });
+  const services = composeServices({ table, repositories, keyring, identity: local.provider, verify: local.verify, blobs, runner, photoStore: photoFiles });
   runner.setHandler(services.imports.handleJob);
-  return { table, repositories, services, runner };
+  return { table, repositories, services, runner, photoFiles };
 }
 export type LocalServices = Awaited<ReturnType<typeof createLocalServices>>;

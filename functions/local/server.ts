@@ -3,12 +3,13 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { createApiApp } from '#functions/api/app.ts';
 import type { Services } from '#functions/api/compose.ts';
+import type { LocalPhotoStore } from '#functions/photos/local-photo-store.ts';
 import { notFound } from '#functions/api/middleware/errors.ts';
 
 /** The local server: the same API app as in Lambda, plus the built web app from `webRoot`. */
-export function createLocalApp(services: Services, webRoot: string) {
+export function createLocalApp(services: Services, webRoot: string, localPhotoFiles?: LocalPhotoStore) {
   const app = new Hono();
-  app.route('/', createApiApp(services));
+  app.route('/', createApiApp(services, { localPhotoFiles }));
   app.all('/api/*', notFound);
   app.use('/*', serveStatic({ root: webRoot }));
   app.get('/*', serveStatic({ root: webRoot, path: 'index.html' }));

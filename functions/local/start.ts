@@ -49,7 +49,7 @@ async function main() {
     const caughtUp = await local.services.coverageReports.catchUp();
     if (caughtUp) console.log(`Took the missing month-end coverage snapshot for ${caughtUp.month}`);
     const webRoot = await buildWeb(join(dataDir, 'web'));
-    await listen(createLocalApp(local.services, webRoot), env.PORT);
+    await listen(createLocalApp(local.services, webRoot, local.photoFiles), env.PORT);
     console.log(
       [
         `ocop-onboard is running on http://localhost:${env.PORT}  (API reference: http://localhost:${env.PORT}/api/docs)`,

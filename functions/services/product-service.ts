@@ -7,7 +7,7 @@ import type { AuditRepository } from '#functions/repositories/audit-repository.t
 import type { CursorCodec } from '#functions/repositories/cursor.ts';
 import type { ProducerRepository } from '#functions/repositories/producer-repository.ts';
 import type { ProductRecord, ProductRepository } from '#functions/repositories/product-repository.ts';
-import type { Partition } from '#functions/repositories/table.ts';
+import { transact, type Partition, type Table } from '#functions/repositories/table.ts';
 import type { ListingRepository } from '#functions/repositories/onboarding-repository.ts';
 import { assertCommuneInScope, assertMayWriteRecords, assertVisible, canSee, type Principal } from './principal.ts';
 import type { Committer, WriteContext } from './write-context.ts';
@@ -33,7 +33,18 @@ function assertCertificateWhenRated(r: ProductRecord): void {
   if (errors.length) throw new ValidationError(errors);
 }
 
-type Deps = { producers: ProducerRepository; products: ProductRepository; listings: ListingRepository; audit: AuditRepository; coverage: CoverageTracker; cursors: CursorCodec; commit: Committer };
+type Deps = {
+  producers: ProducerRepository;
+  products: ProductRepository;
+  listings: ListingRepository;
+  audit: AuditRepository;
+  coverage: CoverageTracker;
+  cursors: CursorCodec;
+  commit: Committer;
+  table: Table;
+  /** Called after a product is deleted, to remove what lives outside the table (photo files). */
+  onRemoved?: (productId: string) => Promise<void>;
+};
 
 export function createProductService(deps: Deps) {
   const { producers, products, listings, audit, coverage, cursors, commit } = deps;
@@ -164,6 +175,16 @@ export function createProductService(deps: Deps) {
         ],
         { status: 204, body: null },
       );
+      await deps.onRemoved?.(id);
+    }),
+
+    /** Recomputes where the product is ready (after its photos changed) and moves the counters with it. */
+    refreshReadiness: (id: string) => retryOnRace(async (): Promise<void> => {
+      const current = await products.get(id);
+      if (!current) return;
+      const readyMarketplaces = await coverage.readyMarketplaces(current, await producers.get(current.producerId));
+      if (readyMarketplaces.join() === current.readyMarketplaces.join()) return;
+      await transact(deps.table, [products.derivedOp(current, { readyMarketplaces }), ...coverage.ops({ products: [[current, { ...current, readyMarketplaces }]] })]);
     }),
   };
 

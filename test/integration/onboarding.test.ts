@@ -223,3 +223,26 @@ describe('OCOP certificates', () => {
     expect(none.body.items.map((p: { id: string }) => p.id)).not.toContain(expired.product.id);
   });
 });
+
+describe('readiness with photos', () => {
+  it('counts a processed photo, lets the listing be submitted without an override, and keeps coverage exact', async () => {
+    const sharp = (await import('sharp')).default;
+    const { product } = await producerWithProduct();
+    const before = (await api.call('GET', '/coverage?by=province&marketplace=voso', { token: api.adminToken })).body.totals.productsReady;
+    const jpeg = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#c0392b' } }).jpeg().toBuffer();
+    const target = await api.call('POST', `/products/${product.id}/photos`, { token: api.adminToken, body: { contentType: 'image/jpeg', bytes: jpeg.length } });
+    expect(target.status).toBe(201);
+    const put = await api.app.request(target.body.uploadUrl, { method: 'PUT', headers: target.body.headers, body: jpeg });
+    expect(put.status).toBeLessThan(300);
+    await api.idle();
+    const readiness = await api.call('GET', `/products/${product.id}/readiness`, { token: api.adminToken });
+    const voso = readiness.body.marketplaces.find((m: { marketplace: string }) => m.marketplace === 'voso');
+    expect(voso).toMatchObject({ percent: 100, missing: [] });
+    expect((await api.call('GET', `/products/${product.id}`, { token: api.adminToken })).body.readyMarketplaces).toContain('voso');
+    const after = (await api.call('GET', '/coverage?by=province&marketplace=voso', { token: api.adminToken })).body.totals.productsReady;
+    expect(after - before).toBe(1);
+    await putListing(product.id, 'voso', { status: 'draft' });
+    expect((await putListing(product.id, 'voso', { status: 'submitted', version: 1 })).body.status).toBe('submitted');
+    expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
+  });
+});

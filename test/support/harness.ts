@@ -20,7 +20,7 @@ export async function createTestApi() {
   const dataDir = await mkdtemp(join(tmpdir(), 'ocop-test-'));
   const local = await createLocalServices({ dataDir, tableName, endpoint });
   await ensureLocalAdmin(local, ADMIN_PASSWORD);
-  const app = createApiApp(local.services);
+  const app = createApiApp(local.services, { localPhotoFiles: local.photoFiles });
   const tokens = new Map<string, string>();
 
   async function call(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string } = {}) {

@@ -1,0 +1,78 @@
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** Days an original may sit under `uploads/` before the bucket deletes it (processing deletes it at once). */
+export const UNPROCESSED_UPLOAD_DAYS = 2;
+/** Days server access logs are kept. */
+export const PHOTO_ACCESS_LOG_DAYS = 90;
+
+/**
+ * The photo bucket's name, `ocop-onboard-<env>-photos-<account>-<region>`: known to every stack
+ * of the environment without a cross-stack reference, so the photo stack's IAM policy names
+ * the bucket through its own pseudo-parameters (and cdk-nag's finding ids stay stable).
+ */
+export const photoBucketName = (envName: string) => `ocop-onboard-${envName}-photos-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+
+export interface PhotoBucketProps {
+  /** From `photoBucketName`. */
+  readonly bucketName: string;
+  readonly removalPolicy: RemovalPolicy;
+  /** Origins allowed to PUT uploads from a browser. @default ['*'] — the presigned signature is the authorisation. */
+  readonly uploadOrigins?: string[];
+}
+
+/**
+ * The private photo bucket and the bucket of its server access logs.
+ *
+ * - no public access, TLS only, SSE-S3, ACLs disabled;
+ * - `uploads/<productId>/<photoId>`: originals, PUT by browsers through presigned URLs; the
+ *   photo Lambda deletes each once processed (they carry the phone's GPS position) and a
+ *   lifecycle rule deletes any left after UNPROCESSED_UPLOAD_DAYS (rejected or never processed);
+ * - `variants/…`: what the pipeline made, read through presigned GETs;
+ * - every ObjectCreated goes to EventBridge (set on the bucket itself, not through CDK's
+ *   notification custom resource, whose handler Lambda would need a managed policy), where
+ *   the photo stack's rule picks `uploads/` — so the stateful stack never refers to the
+ *   function and the stacks keep one direction of dependency.
+ */
+export class PhotoBucket extends Construct {
+  readonly bucket: Bucket;
+  readonly accessLogs: Bucket;
+
+  constructor(scope: Construct, id: string, props: PhotoBucketProps) {
+    super(scope, id);
+    this.accessLogs = new Bucket(this, 'AccessLogs', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      // Server access logging delivers only to SSE-S3 buckets.
+      encryption: BucketEncryption.S3_MANAGED,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(PHOTO_ACCESS_LOG_DAYS) }],
+      removalPolicy: props.removalPolicy,
+    });
+
+    this.bucket = new Bucket(this, 'Bucket', {
+      bucketName: props.bucketName,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'photo-bucket/',
+      cors: [
+        {
+          allowedMethods: [HttpMethods.PUT],
+          allowedOrigins: props.uploadOrigins ?? ['*'],
+          allowedHeaders: ['content-type'],
+          maxAge: 3600,
+        },
+      ],
+      lifecycleRules: [
+        { id: 'expire-unprocessed-uploads', prefix: 'uploads/', expiration: Duration.days(UNPROCESSED_UPLOAD_DAYS) },
+        { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      removalPolicy: props.removalPolicy,
+    });
+    (this.bucket.node.defaultChild as CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+  }
+}
