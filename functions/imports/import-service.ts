@@ -25,8 +25,12 @@ import { SpreadsheetError, detectFormat, readSpreadsheet } from './spreadsheet-r
 
 export const MAX_IMPORT_ROWS = 100_000;
 export const MAX_IMPORT_BYTES = 25 * 1024 * 1024;
-const ROWS_PER_BATCH = 25;
+const ROWS_PER_BATCH = 400;
+/** A batch's counters are one item per commune × 8 marketplaces, in a transaction of at most 100 items. */
+const COMMUNES_PER_BATCH = 12;
 const PARALLEL_BATCHES = 4;
+/** BatchWriteItem requests each worker keeps in flight: 4 × 2 = 8 in all, what the store sustains best. */
+const BATCH_WRITES_PER_WORKER = 2;
 /** Above this many rows the dry run reads all duplicate keys at once rather than per row. */
 const BULK_LOOKUP_ROWS = 1000;
 
@@ -254,23 +258,18 @@ export function createImportService(deps: Deps) {
       const toWrite = rows
         .filter((r) => r.outcome === 'new' || (r.outcome === 'needs_decision' && decisions[r.row]))
         .map((r) => (r.outcome === 'needs_decision' ? { ...r, producer: { ...r.producer, communeCode: decisions[r.row]! } } : r));
-      const batches = planBatches(toWrite, job.kind);
-      if (job.batches !== batches.length || job.rowsToWrite !== toWrite.length) job = await save(job, { batches: batches.length, rowsToWrite: toWrite.length });
+      // The plan is a pure function of the stored rows and decisions, so a resumed commit
+      // numbers the batches exactly as the first attempt did.
+      let n = 0;
+      const queues = planBatches(toWrite, job.kind).map((batches) => batches.map((rows) => ({ rows, n: n++ })));
+      if (job.batches !== n || job.rowsToWrite !== toWrite.length) job = await save(job, { batches: n, rowsToWrite: toWrite.length });
       const done = await jobs.doneBatches(id);
       const time = Date.parse(job.commitStartedAt ?? job.createdAt);
-      // Batches of one commune touch the same counter items: one worker takes all of a
-      // commune's batches in turn, so concurrent batches never contend for a counter.
-      const queues: { rows: PreviewRow[]; n: number }[][] = Array.from({ length: PARALLEL_BATCHES }, () => []);
-      const communeOrder = new Map<string, number>();
-      batches.forEach((rows, n) => {
-        if (done.has(n)) return;
-        const commune = rows[0]!.producer.communeCode!;
-        if (!communeOrder.has(commune)) communeOrder.set(commune, communeOrder.size);
-        queues[communeOrder.get(commune)! % PARALLEL_BATCHES]!.push({ rows, n });
-      });
-      await Promise.all(queues.map(async (queue) => {
-        for (const b of queue) await writeBatch(job, b.n, b.rows, time);
-      }));
+      await Promise.all(
+        queues.map(async (queue) => {
+          for (const b of queue) if (!done.has(b.n)) await writeBatch(job, b.n, b.rows, time);
+        }),
+      );
       await save(await jobs.get(id), { status: 'committed', committedAt: new Date().toISOString() });
     } catch (e) {
       logger.error('import commit stopped', { importId: id, error: (e as Error).name, at: (e as Error).stack?.split('\n').slice(1, 6).join('\n') });
@@ -278,27 +277,42 @@ export function createImportService(deps: Deps) {
     }
   }
 
-  /** Rows grouped by commune (one batch touches few counters), a producer's products kept together. */
-  function planBatches(rows: PreviewRow[], kind: ImportKind): PreviewRow[][] {
-    const byCommune = new Map<string, PreviewRow[]>();
+  /**
+   * Rows grouped by commune, communes dealt to the parallel workers (so two batches running
+   * at once never touch the same counter item), each worker's rows cut into batches of at
+   * most 100 rows over at most 10 communes; a producer's products stay together.
+   */
+  function planBatches(rows: PreviewRow[], kind: ImportKind): PreviewRow[][][] {
+    const groups = new Map<string, PreviewRow[]>();
     for (const r of rows) {
       const key = kind === 'products' ? `${r.producer.communeCode}|${r.existingProducerId ?? fileKeys(r)[0]}` : r.producer.communeCode!;
-      byCommune.set(key, [...(byCommune.get(key) ?? []), r]);
+      groups.set(key, [...(groups.get(key) ?? []), r]);
     }
-    const batches: PreviewRow[][] = [];
-    let current: PreviewRow[] = [];
-    let currentCommune = '';
-    for (const group of [...byCommune.values()].sort((a, b) => a[0]!.producer.communeCode!.localeCompare(b[0]!.producer.communeCode!))) {
+    const communes = [...new Set([...groups.values()].map((g) => g[0]!.producer.communeCode!))].sort();
+    const worker = new Map(communes.map((c, i) => [c, i % PARALLEL_BATCHES]));
+    const perWorker: PreviewRow[][][] = Array.from({ length: PARALLEL_BATCHES }, () => []);
+    const current: { rows: PreviewRow[]; communes: Set<string> }[] = Array.from({ length: PARALLEL_BATCHES }, () => ({ rows: [], communes: new Set() }));
+    for (const group of [...groups.values()].sort((a, b) => a[0]!.producer.communeCode!.localeCompare(b[0]!.producer.communeCode!))) {
       const commune = group[0]!.producer.communeCode!;
-      if (current.length && (commune !== currentCommune || current.length + group.length > ROWS_PER_BATCH)) {
-        batches.push(current);
-        current = [];
+      const w = worker.get(commune)!;
+      const cur = current[w]!;
+      for (let i = 0; i < group.length; ) {
+        const room = ROWS_PER_BATCH - cur.rows.length;
+        const full = room <= 0 || (!cur.communes.has(commune) && cur.communes.size >= COMMUNES_PER_BATCH) || (kind === 'products' && group.length > room && cur.rows.length > 0);
+        if (full) {
+          perWorker[w]!.push(cur.rows);
+          cur.rows = [];
+          cur.communes = new Set();
+          continue;
+        }
+        const take = kind === 'products' ? group.length - i : Math.min(room, group.length - i);
+        cur.rows.push(...group.slice(i, i + take));
+        cur.communes.add(commune);
+        i += take;
       }
-      currentCommune = commune;
-      current.push(...group);
     }
-    if (current.length) batches.push(current);
-    return batches;
+    current.forEach((cur, w) => cur.rows.length && perWorker[w]!.push(cur.rows));
+    return perWorker;
   }
 
   async function writeBatch(job: ImportJob, n: number, rows: PreviewRow[], time: number): Promise<void> {
@@ -377,7 +391,7 @@ export function createImportService(deps: Deps) {
         items.push(put(repos.products.createOp(p)));
         items.push(put(repos.audit.recordOp({ id: rowId(job.id, 0, `audit-${p.id}`, time), entityType: 'product', entityId: p.id, action: 'create', actor, at, before: null, after: { id: p.id, name: p.name, producerId: p.producerId, importId: job.id } })));
       }
-      await batchPut(table, items);
+      await batchPut(table, items, BATCH_WRITES_PER_WORKER);
       txOps.push(...coverage.ops({ producers: [...[...newProducers.values()].map((p) => [undefined, p] as [undefined, ProducerRecord]), ...existingPairs], products: newProducts.map((p) => [undefined, p] as [undefined, ProductRecord]) }));
       txOps.push(...jobs.batchDoneOp(job.id, n, rows.length));
       try {

@@ -7,7 +7,7 @@ import { ensureLocalAdmin } from '#functions/local/demo-data.ts';
 import { createLocalServices } from '#functions/local/local-services.ts';
 import { freePort } from '#test/support/dynamo-global-setup.ts';
 
-const ROWS = 600;
+const ROWS = 2400;
 
 function bigCsv(): Buffer {
   const communes = ['15772', '15778', '15796', '15835', '14758', '14797'];
@@ -36,8 +36,9 @@ describe('an import commit killed with the store', () => {
     await local.services.imports.commit({ principal: admin }, job.id, []);
     for (;;) {
       const j = await local.services.imports.get(admin, job.id);
-      if (j.batchesDone >= 5) break;
-      await new Promise((r) => setTimeout(r, 10));
+      expect(j.status).toBe('committing');
+      if (j.batchesDone >= 1) break;
+      await new Promise((r) => setTimeout(r, 5));
     }
     dynamo.process.kill('SIGKILL');
     await local.runner.idle();
@@ -59,5 +60,5 @@ describe('an import commit killed with the store', () => {
     expect(totals.producers).toBe(ROWS);
     expect(totals.producersTrained).toBe(ROWS / 3);
     await dynamo.stop();
-  }, 180_000);
+  }, 300_000);
 });

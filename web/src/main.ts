@@ -1,56 +1,195 @@
-import type { ErrorCode } from '#shared/errors.ts';
+/**
+ * The field app and department dashboard: boot, layout (header, network/outbox bar, navigation)
+ * and the routes. Views live in views/; the dashboard and its map load on demand.
+ */
 import './app.css';
+import { get, onUnauthenticated } from './core/api.ts';
+import { can, me } from './core/app-state.ts';
+import { entries, flush, startSync, subscribe } from './core/outbox.ts';
+import { communeByCode, loadCommuneIndex } from './core/reference.ts';
+import { clearSession, loadSession, updateUser } from './core/session.ts';
+import type { Me } from './core/types.ts';
+import { errorMessage, lang, setLang, t } from './i18n/i18n.ts';
+import { h, replace } from './ui/dom.ts';
+import { current, go, link, route } from './ui/router.ts';
+import { notice, toast } from './ui/widgets.ts';
+import { homeView } from './views/home-view.ts';
+import { loginView } from './views/login-view.ts';
+import { outboxView } from './views/outbox-view.ts';
+import { producerFormView, producerListView, producerView } from './views/producer-views.ts';
+import { productFormView, productListView, productView } from './views/product-views.ts';
 
-/** Placeholder screen until the field app lands: sign in, then see who you are and what you cover. */
 const root = document.getElementById('app')!;
-const TOKEN_KEY = 'ocop.token';
+const header = h('header', { class: 'topbar' });
+const netbar = h('div', { class: 'netbar', 'aria-live': 'polite' });
+const nav = h('nav', { class: 'mainnav' });
+const main = h('main', { id: 'main', tabindex: -1 });
+const toasts = h('div', { id: 'toasts', class: 'toasts', role: 'status', 'aria-live': 'polite' });
 
-const messages: Partial<Record<ErrorCode, string>> = {
-  INVALID_CREDENTIALS: 'Sai tên đăng nhập hoặc mật khẩu',
-  UNAUTHENTICATED: 'Phiên đăng nhập đã hết hạn',
-};
+route('/', homeView);
+route('/login', loginView);
+route('/producers', producerListView);
+route('/producers/new', producerFormView);
+route('/producers/:id', producerView);
+route('/producers/:id/edit', producerFormView);
+route('/products', productListView);
+route('/products/new', productFormView);
+route('/products/:id', productView);
+route('/products/:id/edit', productFormView);
+route('/outbox', outboxView);
+route('/dashboard', async (r) => (await import('./views/dashboard-view.ts')).dashboardView(r));
 
-async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const token = localStorage.getItem(TOKEN_KEY);
-  const res = await fetch(`/api/v1${path}`, { ...init, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...init.headers } });
-  const body = res.status === 204 ? null : await res.json();
-  if (!res.ok) throw new Error(messages[body?.code as ErrorCode] ?? body?.title ?? `HTTP ${res.status}`);
-  return body as T;
+function roleLabel(u: Me): string {
+  return t.roles[u.role];
 }
 
-function showLogin(error = '') {
-  root.innerHTML = `<form id="login"><h2>Đăng nhập</h2>
-    <label>Tên đăng nhập<input name="username" autocomplete="username" required></label>
-    <label>Mật khẩu<input name="password" type="password" autocomplete="current-password" required></label>
-    <p class="error" role="alert">${error}</p><button type="submit">Đăng nhập</button></form>`;
-  root.querySelector('form')!.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const form = new FormData(e.target as HTMLFormElement);
-    try {
-      const { token } = await api<{ token: string }>('/auth/login', { method: 'POST', body: JSON.stringify(Object.fromEntries(form)) });
-      localStorage.setItem(TOKEN_KEY, token);
-      await showHome();
-    } catch (err) {
-      showLogin((err as Error).message);
-    }
-  });
+function scopeLabel(u: Me): string {
+  if (u.role === 'officer') return (u.communes ?? []).map((c) => communeByCode(c)?.fullName ?? c).join(', ');
+  if (u.role === 'cooperative') return t.scope.producer;
+  return t.scope.province;
 }
 
-async function showHome() {
+function renderChrome(): void {
+  const u = me();
+  document.title = t.app.name;
+  replace(
+    header,
+    h('a', { class: 'skip', href: '#main', onclick: (e: Event) => (e.preventDefault(), main.focus()) }, t.app.skip),
+    h('div', { class: 'brand' }, h('a', { href: link('/') }, t.app.name)),
+    u
+      ? h(
+          'div',
+          { class: 'who', 'data-testid': 'who' },
+          h('strong', null, u.username),
+          h('span', null, ` · ${roleLabel(u)}`),
+          h('span', { class: 'scope' }, ` · ${t.scope.label}: ${scopeLabel(u)}`),
+        )
+      : null,
+    h(
+      'div',
+      { class: 'tools' },
+      h('button', { type: 'button', class: 'link', lang: lang() === 'vi' ? 'en' : 'vi', 'aria-label': t.nav.switchLangLabel, onclick: () => (setLang(lang() === 'vi' ? 'en' : 'vi'), rerender()) }, t.nav.switchLang),
+      u ? h('button', { type: 'button', class: 'link', onclick: signOut }, t.nav.signOut) : null,
+    ),
+  );
+  const items: [string, string][] = u
+    ? [
+        ['/producers', t.nav.producers],
+        ['/products', t.nav.products],
+        ['/dashboard', t.nav.dashboard],
+        ...(can.writeProducts() ? ([['/outbox', t.nav.outbox]] as [string, string][]) : []),
+      ]
+    : [];
+  const here = current().route.path;
+  replace(
+    nav,
+    items.length
+      ? h(
+          'ul',
+          null,
+          items.map(([path, label]) => {
+            const active = path === '/' ? here === '/' : here.startsWith(path);
+            return h('li', null, h('a', { href: link(path), 'aria-current': active ? 'page' : null }, label));
+          }),
+        )
+      : null,
+  );
+  nav.setAttribute('aria-label', t.nav.label);
+  void renderNetbar();
+}
+
+async function renderNetbar(): Promise<void> {
+  const u = me();
+  const queued = u ? await entries().catch(() => []) : [];
+  const attention = queued.filter((e) => e.state === 'attention').length;
+  const waiting = queued.length - attention;
+  const parts = [];
+  if (!navigator.onLine) parts.push(h('p', { class: 'offline' }, t.net.offline));
+  if (queued.length)
+    parts.push(
+      h(
+        'p',
+        { class: 'queue' },
+        h('a', { href: link('/outbox'), 'data-testid': 'outbox-count', 'data-waiting': waiting, 'data-attention': attention }, waiting ? t.net.waiting(waiting) : '', waiting && attention ? ' · ' : '', attention ? t.net.attention(attention) : ''),
+      ),
+    );
+  replace(netbar, parts);
+  netbar.hidden = parts.length === 0;
+  document.body.dataset.outbox = String(queued.length);
+}
+
+let renderSeq = 0;
+
+async function render(): Promise<void> {
+  const seq = ++renderSeq;
+  const { route: r, view } = current();
+  const session = loadSession();
+  if (!session && r.path !== '/login') {
+    go('#/login');
+    return;
+  }
+  if (session && r.path === '/login') {
+    go('#/');
+    return;
+  }
+  renderChrome();
+  replace(main, h('p', { class: 'loading' }, t.common.loading));
   try {
-    const me = await api<{ username: string; role: string; communes?: string[] }>('/auth/me');
-    const producers = await api<{ items: { name: string; communeName: string }[] }>('/producers?limit=10');
-    root.innerHTML = `<h2>Xin chào ${me.username}</h2><p>Vai trò: ${me.role}${me.communes?.length ? ` · Xã: ${me.communes.join(', ')}` : ''}</p>
-      <h3>Chủ thể</h3><ul>${producers.items.map((p) => `<li>${p.name} — ${p.communeName}</li>`).join('')}</ul>
-      <p><a href="/api/docs">Tài liệu API</a></p><button id="logout">Đăng xuất</button>`;
-    root.querySelector('#logout')!.addEventListener('click', () => {
-      localStorage.removeItem(TOKEN_KEY);
-      showLogin();
-    });
-  } catch {
-    localStorage.removeItem(TOKEN_KEY);
-    showLogin();
+    const node = view ? await view(r) : notice('warn', t.errors.NOT_FOUND);
+    if (seq !== renderSeq) return;
+    replace(main, node);
+  } catch (e) {
+    if (seq !== renderSeq) return;
+    replace(main, notice('error', errorMessage(e)), h('p', null, h('button', { type: 'button', onclick: () => void render() }, t.common.retry)));
+  }
+  const heading = main.querySelector('h1');
+  if (heading) {
+    heading.tabIndex = -1;
+    if (document.activeElement === document.body || !document.activeElement) heading.focus({ preventScroll: true });
   }
 }
 
-void (localStorage.getItem(TOKEN_KEY) ? showHome() : showLogin());
+function rerender(): void {
+  void render();
+}
+
+function signOut(): void {
+  clearSession();
+  void caches?.delete('ocop-data').catch(() => undefined);
+  go('#/login');
+}
+
+onUnauthenticated(() => {
+  clearSession();
+  sessionStorage.setItem('ocop.expired', '1');
+  go('#/login');
+});
+
+subscribe((e) => {
+  void renderNetbar();
+  if (e.type === 'synced' && !e.foreground) toast(t.net.synced(e.entry.label));
+});
+
+window.addEventListener('hashchange', () => void render());
+window.addEventListener('online', () => void renderNetbar());
+window.addEventListener('offline', () => void renderNetbar());
+window.addEventListener('ocop:session', () => {
+  void loadCommuneIndex().then(renderChrome, () => undefined);
+  void flush();
+});
+
+document.documentElement.lang = lang();
+root.replaceWith(h('div', { id: 'app' }, header, netbar, nav, main, toasts));
+
+if ('serviceWorker' in navigator && location.protocol !== 'file:') {
+  void navigator.serviceWorker.register('/sw.js').catch(() => undefined);
+}
+
+void (async () => {
+  if (loadSession()) {
+    void loadCommuneIndex().then(renderChrome, () => undefined);
+    void get<Me>('/auth/me').then((u) => (updateUser(u), renderChrome()), () => undefined);
+  }
+  startSync();
+  await render();
+})();

@@ -1,0 +1,206 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { api, launchBrowser, login, pageWidth, shot, startLocal, unlabelledControls, type LocalProduct } from './support.ts';
+
+let product: LocalProduct;
+let browser: Browser;
+let officer: BrowserContext;
+let page: Page;
+const run = Date.now().toString().slice(-6);
+const producerName = `Hộ Lê Văn An ${run}`;
+const offlineProducerName = `Hộ Trịnh Thị Bình ${run}`;
+const duplicateName = `Lê Văn An (nhập lại) ${run}`;
+const productName = `Mật ong rừng Pù Luông ${run}`;
+const phone = (n: number) => `09${String(Number(run) * 10 + n).padStart(8, '0').slice(-8)}`;
+let productId = '';
+
+beforeAll(async () => {
+  [product, browser] = await Promise.all([startLocal(), launchBrowser()]);
+  officer = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'vi-VN' });
+  page = await officer.newPage();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await product?.stop();
+});
+
+describe('field app on a 360 px phone (officer)', () => {
+  it('signs in and shows the user, role and scope in the header', async () => {
+    await page.goto(product.url);
+    await page.getByLabel('Tên đăng nhập').fill('canbo.thieuhoa');
+    await page.getByLabel('Mật khẩu').fill('demo1234');
+    await shot(page, '01-login');
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Xin chào, canbo.thieuhoa');
+    const who = page.getByTestId('who');
+    await expect.poll(() => who.textContent()).toContain('Xã Thiệu Hóa, Xã Thiệu Trung');
+    expect(await who.textContent()).toContain('Cán bộ');
+    await shot(page, '02-home');
+
+    await page.getByRole('button', { name: 'Switch to English' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Hello, canbo.thieuhoa');
+    await page.getByRole('button', { name: 'Chuyển sang tiếng Việt' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Xin chào, canbo.thieuhoa');
+  }, 60_000);
+
+  it('registers a producer, finding the commune by typing "thieu hoa"', async () => {
+    await page.getByRole('link', { name: 'Đăng ký chủ thể mới' }).click();
+    await page.getByLabel('Tên chủ thể').fill(producerName);
+    await page.getByRole('combobox', { name: /Xã\/phường/ }).fill('thieu hoa');
+    await page.getByRole('option', { name: /Xã Thiệu Hóa/ }).click();
+    await page.getByLabel('Số điện thoại').fill(phone(1));
+    await page.getByLabel('Người đại diện').fill('Lê Văn An');
+    expect(await unlabelledControls(page)).toEqual([]);
+    await shot(page, '03-producer-form');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 15_000 }).toBe(producerName);
+    expect(await page.locator('.facts').textContent()).toContain('Xã Thiệu Hóa');
+  }, 60_000);
+
+  it('records a seller account and registers a product with its readiness per marketplace', async () => {
+    const postmart = page.locator('[data-testid=accounts] li[data-marketplace=postmart]');
+    await postmart.getByRole('button', { name: /Đã đăng ký/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Xác nhận' }).click();
+    await expect.poll(() => postmart.locator('.chip').textContent(), { timeout: 15_000 }).toBe('Đã đăng ký');
+    await shot(page, '04-producer-page');
+
+    await page.getByRole('link', { name: 'Thêm sản phẩm' }).click();
+    await page.getByLabel('Tên sản phẩm').fill(productName);
+    await page.getByLabel('Quy cách đóng gói / đơn vị tính').fill('chai 500 ml');
+    await page.getByLabel('Giá bán (đồng)').fill('185000');
+    await page.getByLabel('Khối lượng cả bao bì (gam)').fill('700');
+    await page.getByLabel('Hạn sử dụng (ngày)').fill('365');
+    await page.getByLabel('Mô tả sản phẩm').fill('Mật ong hoa rừng khai thác tự nhiên ở Pù Luông.');
+    expect(await page.getByText('185.000 ₫').count()).toBe(1);
+    expect(await unlabelledControls(page)).toEqual([]);
+    await shot(page, '05-product-form');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 15_000 }).toBe(productName);
+    productId = new URL(page.url()).hash.split('/').at(-1)!;
+    const card = page.locator('li[data-marketplace=postmart]');
+    await expect.poll(() => card.textContent(), { timeout: 15_000 }).toContain('Chưa đủ ảnh sản phẩm');
+    expect((await page.locator('.facts').textContent())?.replace(/\u00a0/g, ' ')).toContain('185.000 ₫');
+  }, 60_000);
+
+  it('takes the Postmart listing from draft through submitted to live', async () => {
+    const card = (status: string) => page.locator(`li[data-marketplace=postmart][data-status=${status}]`);
+    await card('none').getByRole('button', { name: 'Tạo nháp' }).click();
+    await card('draft').getByRole('button', { name: 'Gửi duyệt' }).click();
+    await page.getByRole('dialog').getByLabel('Lý do vẫn gửi khi chưa đủ điều kiện').fill('Ảnh sẽ chụp bổ sung tại cơ sở');
+    await page.getByRole('dialog').getByRole('button', { name: 'Xác nhận' }).click();
+    await card('submitted').getByRole('button', { name: 'Đang bán' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Địa chỉ sản phẩm trên sàn').fill('https://shopee.vn/mat-ong');
+    await dialog.getByRole('button', { name: 'Xác nhận' }).click();
+    expect(await dialog.locator('.field-error').textContent()).toBe('Địa chỉ sản phẩm không thuộc sàn này.');
+    await dialog.getByLabel('Địa chỉ sản phẩm trên sàn').fill(`https://postmart.vn/san-pham/mat-ong-${run}`);
+    await dialog.getByRole('button', { name: 'Xác nhận' }).click();
+    await card('live').waitFor({ timeout: 15_000 });
+    expect(await card('live').locator('.chip').textContent()).toBe('Đang bán');
+    expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+    await shot(page, '06-product-live');
+
+    const token = await login(product.url, 'canbo.thieuhoa');
+    const listings = await api<{ items: { marketplace: string; status: string; url?: string }[] }>(product.url, `/products/${productId}/listings`, token);
+    expect(listings.body.items.find((l) => l.marketplace === 'postmart')).toMatchObject({ status: 'live', url: `https://postmart.vn/san-pham/mat-ong-${run}` });
+  }, 60_000);
+
+  it('scales a 12-megapixel photo down to 2000 px in the browser, uploads it, and the missing photo disappears from readiness', async () => {
+    const [w, h] = [4000, 3000];
+    const raw = Buffer.alloc(w * h * 3);
+    for (let i = 0; i < raw.length; i++) raw[i] = (i * 7 + Math.floor(i / (3 * w)) * 3) % 256;
+    const jpeg = await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
+    await page.getByLabel('Chọn ảnh có sẵn').setInputFiles({ name: 'mat-ong.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+    await page.locator('.gallery .chip', { hasText: 'Đạt' }).waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.locator('li[data-marketplace=postmart]').textContent(), { timeout: 15_000 }).toContain('100% · Đủ điều kiện đăng bán');
+    await shot(page, '06b-product-photo');
+
+    const token = await login(product.url, 'canbo.thieuhoa');
+    const photos = await api<{ items: { status: string; source?: { width: number; height: number } }[] }>(product.url, `/products/${productId}/photos`, token);
+    expect(photos.body.items).toEqual([expect.objectContaining({ status: 'ready', source: expect.objectContaining({ width: 2000, height: 1500 }) })]);
+  }, 60_000);
+
+  it('keeps producers registered offline in the outbox, syncs them exactly once even when an answer is lost, and holds a duplicate for the officer', async () => {
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+    await officer.setOffline(true);
+    await page.goto(`${product.url}/#/producers/new`);
+    const register = async (name: string, commune: string, communeName: RegExp, tel: string) => {
+      await page.getByRole('heading', { name: 'Đăng ký chủ thể' }).waitFor();
+      await page.getByLabel('Tên chủ thể').fill(name);
+      await page.getByRole('combobox', { name: /Xã\/phường/ }).fill(commune);
+      await page.getByRole('option', { name: communeName }).click();
+      await page.getByLabel('Số điện thoại').fill(tel);
+      await page.getByRole('button', { name: 'Lưu' }).click();
+      await page.getByRole('heading', { name: 'Danh sách chủ thể' }).waitFor();
+    };
+    await register(offlineProducerName, 'thieu trung', /Xã Thiệu Trung/, phone(2));
+    await page.getByRole('link', { name: 'Đăng ký chủ thể', exact: true }).click();
+    await register(duplicateName, 'thieu hoa', /Xã Thiệu Hóa/, phone(1));
+    const counter = page.getByTestId('outbox-count');
+    await expect.poll(() => counter.getAttribute('data-waiting'), { timeout: 15_000 }).toBe('2');
+    expect(await page.getByTestId('pending-producer').allTextContents()).toEqual([expect.stringContaining(offlineProducerName), expect.stringContaining(duplicateName)]);
+    await shot(page, '07-offline-waiting');
+
+    // The first send reaches the server but its answer is lost: the app must resend with the same key.
+    let posts = 0;
+    await officer.route('**/api/v1/producers', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      posts += 1;
+      if (posts === 1) {
+        await route.fetch();
+        return route.abort('connectionreset');
+      }
+      return route.continue();
+    });
+    await officer.setOffline(false);
+    await expect.poll(() => counter.getAttribute('data-attention'), { timeout: 30_000 }).toBe('1');
+    expect(await counter.getAttribute('data-waiting')).toBe('0');
+    expect(posts).toBe(3);
+
+    const token = await login(product.url, 'canbo.thieuhoa');
+    const named = async (name: string) => (await api<{ items: { name: string; communeCode: string }[] }>(product.url, `/producers?q=${encodeURIComponent(name)}`, token)).body.items.filter((p) => p.name === name);
+    expect(await named(offlineProducerName)).toEqual([expect.objectContaining({ communeCode: '15835' })]);
+    expect(await named(duplicateName)).toEqual([]);
+
+    await counter.click();
+    const held = page.locator('[data-testid=outbox-list] li[data-state=attention]');
+    await held.waitFor();
+    expect(await held.textContent()).toContain('Chủ thể này có thể đã được đăng ký.');
+    expect(await held.textContent()).toContain(producerName);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+    await shot(page, '08-outbox-duplicate');
+    await held.getByRole('button', { name: 'Dùng chủ thể này' }).click();
+    await page.getByTestId('outbox-empty').waitFor({ timeout: 15_000 });
+    expect(await page.locator('main').textContent()).toContain('(máy chủ đã nhận từ lần gửi trước)');
+    expect(await named(duplicateName)).toEqual([]);
+    await shot(page, '09-outbox-synced');
+    await officer.unroute('**/api/v1/producers');
+  }, 90_000);
+});
+
+describe('department dashboard', () => {
+  it('shows the KPI tiles, the map of the 166 communes with the boundary attribution, and a sortable table', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+    const desk = await ctx.newPage();
+    await desk.goto(product.url);
+    await desk.getByLabel('Tên đăng nhập').fill('sct');
+    await desk.getByLabel('Mật khẩu').fill('demo1234');
+    await desk.getByRole('button', { name: 'Đăng nhập' }).click();
+    await desk.getByRole('heading', { name: 'Tổng quan tiến độ' }).waitFor({ timeout: 20_000 });
+    await expect.poll(() => desk.locator('[data-testid=commune-map] path').count(), { timeout: 20_000 }).toBe(166);
+    expect(await desk.getByText('Ranh giới: sapnhap.bando.com.vn').isVisible()).toBe(true);
+    const source = await desk.getByTestId('coverage-source').getAttribute('data-source');
+    expect(['api', 'fallback']).toContain(source);
+
+    await desk.getByRole('button', { name: 'Sắp xếp theo Chủ thể', exact: true }).click();
+    const firstRow = desk.locator('[data-testid=coverage-table] tbody tr').first();
+    expect(await firstRow.locator('th').textContent()).toBe('Xã Thiệu Hóa');
+    expect(await desk.locator('th[aria-sort=descending]').textContent()).toContain('Chủ thể');
+    expect(await unlabelledControls(desk)).toEqual([]);
+    await desk.evaluate(() => window.scrollTo(0, 0));
+    await shot(desk, '10-dashboard', false);
+    await ctx.close();
+  }, 60_000);
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { daysUntil, formatDate, formatMoney, formatPercent, parseAmount, parseDate } from '../../web/src/core/format.ts';
+import { fitLongEdge } from '../../web/src/core/image.ts';
+import { isCitizenId, isPhone, isTaxCode, normalisePhone } from '../../web/src/core/validate.ts';
+
+describe('web formats', () => {
+  it('writes money the Vietnamese way: 1.250.000 ₫', () => {
+    expect(formatMoney(1_250_000)).toBe('1.250.000\u00a0₫');
+    expect(formatMoney(0)).toBe('0\u00a0₫');
+    expect(formatMoney(undefined)).toBe('—');
+  });
+
+  it('writes calendar dates as dd/mm/yyyy without shifting them by time zone', () => {
+    expect(formatDate('2025-07-01')).toBe('01/07/2025');
+    expect(formatDate(undefined)).toBe('—');
+  });
+
+  it('reads typed dates as dd/mm/yyyy and refuses days that do not exist', () => {
+    expect(parseDate('1/7/2025')).toBe('2025-07-01');
+    expect(parseDate('29.02.2024')).toBe('2024-02-29');
+    expect(parseDate('2025-07-01')).toBe('2025-07-01');
+    expect(parseDate('29/02/2025')).toBeNull();
+    expect(parseDate('31/04/2025')).toBeNull();
+    expect(parseDate('07/2025')).toBeNull();
+  });
+
+  it('reads amounts typed with thousand separators', () => {
+    expect(parseAmount('1.250.000')).toBe(1_250_000);
+    expect(parseAmount('185 000 đ')).toBe(185_000);
+    expect(parseAmount('')).toBeNull();
+    expect(parseAmount('12abc')).toBeNaN();
+  });
+
+  it('counts days to a date and shows shares as whole percentages', () => {
+    expect(daysUntil('2026-01-31', '2026-01-01')).toBe(30);
+    expect(daysUntil('2025-12-31', '2026-01-01')).toBe(-1);
+    expect(formatPercent(1, 3)).toBe('33%');
+    expect(formatPercent(1, 0)).toBe('—');
+  });
+});
+
+describe('web field checks (mirroring the API schemas)', () => {
+  it('accepts Vietnamese phone numbers in the ways people write them', () => {
+    expect(normalisePhone('+84 912 345 678')).toBe('0912345678');
+    expect(isPhone('0912.345.678')).toBe(true);
+    expect(isPhone('912345678')).toBe(true);
+    expect(isPhone('0237 385 1234')).toBe(true);
+    expect(isPhone('12345')).toBe(false);
+  });
+
+  it('checks tax codes and citizen IDs by their lengths', () => {
+    expect(isTaxCode('2801234567')).toBe(true);
+    expect(isTaxCode('2801234567-001')).toBe(true);
+    expect(isTaxCode('28012345')).toBe(false);
+    expect(isCitizenId('038012345678')).toBe(true);
+    expect(isCitizenId('123456789')).toBe(true);
+    expect(isCitizenId('1234567890')).toBe(false);
+  });
+});
+
+describe('photo downscaling', () => {
+  it('fits the long edge to 2000 px, keeps the aspect ratio and never enlarges', () => {
+    expect(fitLongEdge(4000, 3000)).toEqual({ width: 2000, height: 1500 });
+    expect(fitLongEdge(3024, 4032)).toEqual({ width: 1500, height: 2000 });
+    expect(fitLongEdge(1200, 800)).toEqual({ width: 1200, height: 800 });
+  });
+});

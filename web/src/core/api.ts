@@ -1,0 +1,129 @@
+import { token } from './session.ts';
+import type { Problem } from './types.ts';
+
+export const API = '/api/v1';
+
+/** The API answered with a problem+json (or another non-2xx). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+  ) {
+    super(problem.title);
+    this.name = 'ApiError';
+  }
+  get code(): string {
+    return this.problem.code;
+  }
+}
+
+/** The request never got an answer (offline, connection dropped, server unreachable). */
+export class NetworkError extends Error {
+  constructor(cause?: unknown) {
+    super('network', { cause });
+    this.name = 'NetworkError';
+  }
+}
+
+export type ApiResult<T> = { data: T; status: number; replayed: boolean };
+
+export type RequestOptions = { method?: string; body?: string; idempotencyKey?: string; signal?: AbortSignal };
+
+const listeners = new Set<() => void>();
+/** Called when the API says the session is no longer valid (401). */
+export function onUnauthenticated(fn: () => void): void {
+  listeners.add(fn);
+}
+
+/** One API call with the session's bearer token; throws ApiError or NetworkError. */
+export async function request<T>(path: string, opts: RequestOptions = {}): Promise<ApiResult<T>> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const t = token();
+  if (t) headers.authorization = `Bearer ${t}`;
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
+  let res: Response;
+  try {
+    res = await fetch(`${API}${path}`, { method: opts.method ?? 'GET', headers, body: opts.body, signal: opts.signal });
+  } catch (e) {
+    throw new NetworkError(e);
+  }
+  const text = await res.text().catch(() => '');
+  let data: unknown = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!res.ok) {
+    const problem = (data && typeof data === 'object' && 'code' in data ? data : { title: res.statusText || `HTTP ${res.status}`, status: res.status, code: res.status >= 500 ? 'INTERNAL' : 'UNKNOWN' }) as Problem;
+    if (res.status === 401 && t) for (const fn of listeners) fn();
+    throw new ApiError(res.status, problem);
+  }
+  return { data: data as T, status: res.status, replayed: res.headers.get('idempotent-replayed') === 'true' };
+}
+
+export async function get<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return (await request<T>(path, { signal })).data;
+}
+
+/**
+ * GET a route that may not be deployed yet: `null` when it answers 404, so the screen can
+ * show the section as unavailable. Use only for routes under a record the caller just loaded
+ * (a 404 there means "no such route", not "no such record").
+ */
+export async function getOptional<T>(path: string): Promise<T | null> {
+  try {
+    return await get<T>(path);
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 404 || e.status === 405 || e.status === 501)) return null;
+    throw e;
+  }
+}
+
+/** Builds `?a=1&b=2` from the defined, non-empty values. */
+export function query(params: Record<string, string | number | null | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+/** Fetches every page of a list, up to `maxPages`; `complete` is false when it stopped early. */
+export async function getAll<T>(path: string, params: Record<string, string | undefined> = {}, maxPages = 20): Promise<{ items: T[]; complete: boolean }> {
+  const items: T[] = [];
+  let cursor: string | null | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const res = await get<{ items: T[]; nextCursor: string | null }>(`${path}${query({ ...params, limit: 100, cursor: cursor ?? undefined })}`);
+    items.push(...res.items);
+    cursor = res.nextCursor;
+    if (!cursor) return { items, complete: true };
+  }
+  return { items, complete: false };
+}
+
+let openapiPaths: Promise<Set<string> | null> | null = null;
+
+/**
+ * Whether the API has a route (e.g. `/products/{id}/photos`), from its OpenAPI document;
+ * `null` when that cannot be told (offline). Used before writes to routes that are still
+ * being built, so their buttons can be hidden instead of failing.
+ */
+export async function hasRoute(method: string, template: string): Promise<boolean | null> {
+  openapiPaths ??= fetch(`${API}/openapi.json`)
+    .then(async (r) => {
+      if (!r.ok) return null;
+      const doc = (await r.json()) as { paths?: Record<string, Record<string, unknown>> };
+      const set = new Set<string>();
+      for (const [p, ops] of Object.entries(doc.paths ?? {})) for (const m of Object.keys(ops)) set.add(`${m.toUpperCase()} ${p.replace(/\{[^}]+\}/g, '{}')}`);
+      return set;
+    })
+    .catch(() => {
+      openapiPaths = null;
+      return null;
+    });
+  const paths = await openapiPaths;
+  return paths ? paths.has(`${method.toUpperCase()} ${template.replace(/\{[^}]+\}/g, '{}')}`) : null;
+}

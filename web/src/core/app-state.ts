@@ -1,0 +1,27 @@
+import { loadSession } from './session.ts';
+import type { Me, Role } from './types.ts';
+
+/** The signed-in user, or null. */
+export function me(): Me | null {
+  return loadSession()?.user ?? null;
+}
+
+export function role(): Role | null {
+  return me()?.role ?? null;
+}
+
+/** Who may write what (the API enforces it; the screen only hides what would be refused). */
+export const can = {
+  writeProducers: () => role() === 'admin' || role() === 'officer',
+  writeProducts: () => role() === 'admin' || role() === 'officer' || role() === 'cooperative',
+  writeOnboarding: () => role() === 'admin' || role() === 'officer' || role() === 'cooperative',
+};
+
+/** Communes the user may create records in; null means any (admin). */
+export function scopeCommunes(): string[] | null {
+  const u = me();
+  if (!u) return [];
+  if (u.role === 'officer') return u.communes ?? [];
+  if (u.role === 'admin') return null;
+  return [];
+}

@@ -1,0 +1,98 @@
+/** Coverage when the API's report is not there yet: counts per commune from the lists in scope, and CSV export. */
+import { coverageMetrics, type Commune, type Coverage, type CoverageCounts, type CoverageMetric, type CoverageRow, type Producer, type Product } from './types.ts';
+
+const empty = (): CoverageCounts => ({ producers: 0, producersTrained: 0, producersWithAccount: null, producersLive: null, products: 0, ocopProducts: 0, productsReady: null, productsLive: null, ocopLive: null });
+
+/**
+ * Per-commune counts from producer and product lists: producers, producers trained, products
+ * and OCOP products. Metrics that need accounts, listings or readiness stay null ("—").
+ * `communeCodes` limits the rows (an officer's communes); by default every commune has a row.
+ */
+export function coverageFromLists(communes: readonly Commune[], producers: readonly Pick<Producer, 'communeCode' | 'trainingDate'>[], products: readonly Pick<Product, 'communeCode' | 'ocopStars'>[], communeCodes?: readonly string[]): Coverage {
+  const rows = new Map<string, CoverageRow>();
+  const wanted = communeCodes ? new Set(communeCodes) : null;
+  for (const c of communes) if (!wanted || wanted.has(c.code)) rows.set(c.code, { communeCode: c.code, communeName: c.fullName, ...empty() });
+  const row = (code: string) => rows.get(code);
+  for (const p of producers) {
+    const r = row(p.communeCode);
+    if (!r) continue;
+    r.producers! += 1;
+    if (p.trainingDate) r.producersTrained! += 1;
+  }
+  for (const p of products) {
+    const r = row(p.communeCode);
+    if (!r) continue;
+    r.products! += 1;
+    if (p.ocopStars > 0) r.ocopProducts! += 1;
+  }
+  const list = [...rows.values()];
+  return { asOf: new Date().toISOString(), rows: list, totals: sumRows(list) };
+}
+
+/** Province totals: the sum over communes; a metric null in every row stays null. */
+export function sumRows(rows: readonly CoverageCounts[]): CoverageCounts {
+  const totals = {} as CoverageCounts;
+  for (const m of coverageMetrics) {
+    const values = rows.map((r) => r[m]).filter((v): v is number => typeof v === 'number');
+    totals[m] = values.length ? values.reduce((a, b) => a + b, 0) : null;
+  }
+  return totals;
+}
+
+/** A CSV cell: quoted when needed, and formula-like text (= + - @) neutralised for spreadsheets. */
+export function csvCell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  let s = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** CSV with a UTF-8 BOM (so Excel reads Vietnamese correctly) and CRLF line ends. */
+export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | null | undefined)[])[]): string {
+  return `\uFEFF${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+export type Indicator = CoverageMetric | 'ocopLiveShare';
+
+/** The value of an indicator for a row: a count, or the OCOP live share in percent. */
+export function indicatorValue(row: CoverageCounts, ind: Indicator): number | null {
+  if (ind !== 'ocopLiveShare') return row[ind];
+  if (row.ocopLive === null || !row.ocopProducts) return null;
+  return Math.round((100 * row.ocopLive) / row.ocopProducts);
+}
+
+/** Five class breaks for the map: 0 in its own class, the rest in equal steps up to the maximum. */
+export function classBreaks(values: readonly (number | null)[]): number[] {
+  const max = Math.max(0, ...values.filter((v): v is number => v !== null));
+  if (max <= 0) return [0];
+  const step = max / 4;
+  return [0, ...[1, 2, 3, 4].map((i) => Math.ceil(step * i))].filter((v, i, a) => i === 0 || v > a[i - 1]!);
+}
+
+/** Index of the class a value falls into (0 = zero; -1 = no data). */
+export function classOf(value: number | null, breaks: readonly number[]): number {
+  if (value === null) return -1;
+  if (value <= 0) return 0;
+  for (let i = 1; i < breaks.length; i++) if (value <= breaks[i]!) return i;
+  return breaks.length - 1;
+}
+
+type RawCounts = Partial<Record<CoverageMetric | 'productsOcop3' | 'productsOcop4' | 'productsOcop5', number | null>>;
+
+/**
+ * The API's coverage report in the shape the dashboard uses: OCOP products are reported per star
+ * rating (`productsOcop3/4/5`) and summed here; a metric the report lacks is null.
+ */
+export function normaliseCoverage(raw: { asOf: string; rows: (RawCounts & { communeCode?: string; communeName?: string })[]; totals: RawCounts }): Coverage {
+  const counts = (r: RawCounts): CoverageCounts => {
+    const out = {} as CoverageCounts;
+    for (const m of coverageMetrics) out[m] = typeof r[m] === 'number' ? r[m] : null;
+    if (out.ocopProducts === null && [r.productsOcop3, r.productsOcop4, r.productsOcop5].some((v) => typeof v === 'number')) out.ocopProducts = (r.productsOcop3 ?? 0) + (r.productsOcop4 ?? 0) + (r.productsOcop5 ?? 0);
+    return out;
+  };
+  return {
+    asOf: raw.asOf,
+    rows: raw.rows.filter((r) => r.communeCode).map((r) => ({ communeCode: r.communeCode!, communeName: r.communeName ?? r.communeCode!, ...counts(r) })),
+    totals: counts(raw.totals),
+  };
+}

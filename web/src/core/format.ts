@@ -1,0 +1,75 @@
+/** Formats used on every screen, the same in both languages (DESIGN §2): dd/mm/yyyy and `1.250.000 ₫`. */
+
+const money = new Intl.NumberFormat('vi-VN', { style: 'currency', currency: 'VND', maximumFractionDigits: 0 });
+const number = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 0 });
+
+/** `1250000` → `1.250.000 ₫` (Intl vi-VN; the space before ₫ is a no-break space). */
+export function formatMoney(vnd: number | null | undefined): string {
+  return vnd === null || vnd === undefined ? '—' : money.format(vnd);
+}
+
+/** `1250000` → `1.250.000`. */
+export function formatNumber(n: number | null | undefined): string {
+  return n === null || n === undefined ? '—' : number.format(n);
+}
+
+/** A share as a whole percentage, `—` when the denominator is 0. */
+export function formatPercent(part: number | null | undefined, whole: number | null | undefined): string {
+  if (part === null || part === undefined || !whole) return '—';
+  return `${Math.round((100 * part) / whole)}%`;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** `2025-07-01` or an ISO timestamp → `01/07/2025` (a calendar date is never shifted by time zone). */
+export function formatDate(value: string | null | undefined): string {
+  if (!value) return '—';
+  const plain = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (plain) return `${plain[3]}/${plain[2]}/${plain[1]}`;
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return value;
+  return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()}`;
+}
+
+/** An ISO timestamp → `21/11/2026 14:05` in local time. */
+export function formatDateTime(value: string | null | undefined): string {
+  if (!value) return '—';
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return value;
+  return `${formatDate(value)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/**
+ * Parses a date typed as dd/mm/yyyy (also d/m/yyyy, with - or . as separator, or ISO) into
+ * `YYYY-MM-DD`; null when it is not a real calendar date.
+ */
+export function parseDate(input: string): string | null {
+  const text = input.trim();
+  let y: number, m: number, d: number;
+  const dmy = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(text);
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (dmy) [d, m, y] = [Number(dmy[1]), Number(dmy[2]), Number(dmy[3])];
+  else if (iso) [y, m, d] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
+  else return null;
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
+  return `${y}-${pad(m)}-${pad(d)}`;
+}
+
+/** Today as `YYYY-MM-DD` in local time. */
+export function today(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** Whole days from today to `YYYY-MM-DD` (negative when past). */
+export function daysUntil(date: string, from = today()): number {
+  return Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/** Parses an amount typed with dots, spaces or commas as thousand separators ("1.250.000 đ") into an integer; null when empty or invalid. */
+export function parseAmount(input: string): number | null {
+  const digits = input.replace(/[\s.,₫đ]|vnd/gi, '');
+  if (!digits) return null;
+  return /^\d{1,12}$/.test(digits) ? Number(digits) : NaN;
+}

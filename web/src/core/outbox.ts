@@ -1,0 +1,274 @@
+/**
+ * The outbox: every write goes through it. An entry is stored in IndexedDB with its own
+ * Idempotency-Key before it is sent, and leaves the outbox only when the API has accepted it,
+ * so a write made offline, or whose answer was lost, is sent again with the same key and the API
+ * answers the first result (`idempotent-replayed: true`): each write is applied exactly once.
+ * Entries are sent in the order they were made. A conflict or a refusal is kept for the officer
+ * to resolve, never dropped.
+ */
+import { ApiError, NetworkError, request } from './api.ts';
+import * as db from './idb.ts';
+import { classifyStatus, dependenciesOf, resolvePlaceholders, retryDelayMs, type RefValue } from './outbox-rules.ts';
+import { loadSession } from './session.ts';
+import type { Problem } from './types.ts';
+
+export type OutboxKind = 'producer.create' | 'producer.update' | 'product.create' | 'product.update' | 'account.set' | 'listing.set';
+
+export type OutboxEntry = {
+  seq?: number;
+  /** Also the temporary id of the record a create makes (see refToken). */
+  id: string;
+  key: string;
+  user: string;
+  kind: OutboxKind;
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  body?: unknown;
+  /** Words for the officer: what this write is ("Hộ Lê Văn An"). */
+  label: string;
+  /** What it changes, to keep writes to one record in order. */
+  resource: string;
+  dependsOn: string[];
+  createdAt: string;
+  state: 'pending' | 'attention';
+  attempts: number;
+  problem?: Problem;
+};
+
+export type SyncedRecord = { seq?: number; id: string; kind: OutboxKind; label: string; at: string; replayed: boolean; resultId?: string; user: string };
+
+export type Draft = Pick<OutboxEntry, 'kind' | 'method' | 'path' | 'body' | 'label'> & { resource?: string };
+
+export type SubmitOutcome<T> = { state: 'synced'; data: T; replayed: boolean; entry: OutboxEntry } | { state: 'queued'; entry: OutboxEntry };
+
+type Waiter = { resolve: (o: SubmitOutcome<unknown>) => void; reject: (e: unknown) => void };
+const waiters = new Map<string, Waiter>();
+
+/** `foreground`: the write was sent while its screen waited for it (that screen reports it). */
+export type OutboxEvent = { type: 'changed' } | { type: 'synced'; entry: OutboxEntry; data: unknown; replayed: boolean; foreground: boolean } | { type: 'auth' };
+const subscribers = new Set<(e: OutboxEvent) => void>();
+
+export function subscribe(fn: (e: OutboxEvent) => void): () => void {
+  subscribers.add(fn);
+  return () => subscribers.delete(fn);
+}
+
+function emit(e: OutboxEvent): void {
+  for (const fn of subscribers) fn(e);
+}
+
+function currentUser(): string | null {
+  return loadSession()?.user.username ?? null;
+}
+
+/** Queued entries of the signed-in user, oldest first. */
+export async function entries(): Promise<OutboxEntry[]> {
+  const user = currentUser();
+  const all = await db.getAll<OutboxEntry>(db.STORES.outbox);
+  return all.filter((e) => e.user === user).sort((a, b) => a.seq! - b.seq!);
+}
+
+export async function syncedRecently(): Promise<SyncedRecord[]> {
+  const user = currentUser();
+  return (await db.getAll<SyncedRecord>(db.STORES.synced)).filter((r) => r.user === user).reverse();
+}
+
+async function refs(): Promise<Map<string, RefValue>> {
+  return new Map((await db.getAll<RefValue>(db.STORES.refs)).map((r) => [r.ref, r]));
+}
+
+/** Stores a write in the outbox (it is sent by the next flush). */
+export async function enqueue(draft: Draft): Promise<OutboxEntry> {
+  const user = currentUser();
+  if (!user) throw new Error('not signed in');
+  const id = crypto.randomUUID();
+  const queued = await entries();
+  const resource = draft.resource ?? (draft.method === 'POST' ? `new:${id}` : draft.path);
+  const entry: OutboxEntry = {
+    ...draft,
+    id,
+    key: crypto.randomUUID(),
+    user,
+    resource,
+    dependsOn: dependenciesOf({ path: draft.path, body: draft.body, resource }, queued),
+    createdAt: new Date().toISOString(),
+    state: 'pending',
+    attempts: 0,
+  };
+  entry.seq = (await db.put(db.STORES.outbox, entry)) as number;
+  emit({ type: 'changed' });
+  return entry;
+}
+
+/**
+ * Saves a write and tries to send it now. Resolves `synced` with the API's answer, or `queued`
+ * when it could not be sent yet (offline, waiting for an earlier entry). With `interactive`, a
+ * refusal (4xx) is taken back out of the outbox and thrown, because the officer is still on the
+ * form and can correct it there.
+ */
+export async function submit<T>(draft: Draft, opts: { interactive?: boolean; waitMs?: number } = {}): Promise<SubmitOutcome<T>> {
+  const entry = await enqueue(draft);
+  const outcome = new Promise<SubmitOutcome<T>>((resolve, reject) => {
+    waiters.set(entry.id, { resolve: resolve as Waiter['resolve'], reject });
+    setTimeout(() => settle(entry.id, { state: 'queued', entry }), opts.waitMs ?? 15_000);
+  });
+  void flush();
+  try {
+    return await outcome;
+  } catch (e) {
+    if (opts.interactive && e instanceof ApiError) await db.remove(db.STORES.outbox, entry.seq!);
+    emit({ type: 'changed' });
+    throw e;
+  }
+}
+
+function settle(id: string, outcome: SubmitOutcome<unknown> | { error: unknown }): void {
+  const w = waiters.get(id);
+  if (!w) return;
+  waiters.delete(id);
+  if ('error' in outcome) w.reject(outcome.error);
+  else w.resolve(outcome);
+}
+
+let running: Promise<void> | null = null;
+let again = false;
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Sends what can be sent, in order. Safe to call any time; concurrent calls coalesce. */
+export function flush(): Promise<void> {
+  if (running) {
+    again = true;
+    return running;
+  }
+  running = (async () => {
+    do {
+      again = false;
+      const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+      if (locks) await locks.request('ocop-outbox', () => flushOnce());
+      else await flushOnce();
+    } while (again);
+  })().finally(() => {
+    running = null;
+  });
+  return running;
+}
+
+async function flushOnce(): Promise<void> {
+  if (!currentUser()) return;
+  const queue = await entries();
+  const blocked = new Set<string>();
+  const known = await refs();
+  for (const e of queue) {
+    if (e.state === 'attention' || e.dependsOn.some((d) => blocked.has(d))) {
+      blocked.add(e.id);
+      settle(e.id, { state: 'queued', entry: e });
+      continue;
+    }
+    const path = resolvePlaceholders(e.path, known);
+    const body = resolvePlaceholders(e.body, known);
+    const missing = [...path.missing, ...body.missing];
+    if (missing.length) {
+      // An earlier entry it depends on was discarded without a replacement.
+      await markAttention(e, { title: 'dependency discarded', status: 0, code: 'DEPENDENCY_DISCARDED' });
+      blocked.add(e.id);
+      continue;
+    }
+    try {
+      const res = await request<{ id?: string; version?: number }>(path.value, {
+        method: e.method,
+        body: body.value === undefined ? undefined : JSON.stringify(body.value),
+        idempotencyKey: e.key,
+      });
+      const result: RefValue = { ref: e.id, id: res.data?.id, version: res.data?.version };
+      await db.put(db.STORES.refs, result);
+      known.set(e.id, result);
+      await db.remove(db.STORES.outbox, e.seq!);
+      await db.put<SyncedRecord>(db.STORES.synced, { id: e.id, kind: e.kind, label: e.label, at: new Date().toISOString(), replayed: res.replayed, resultId: res.data?.id, user: e.user });
+      await db.trim(db.STORES.synced, 30);
+      emit({ type: 'synced', entry: e, data: res.data, replayed: res.replayed, foreground: waiters.has(e.id) });
+      settle(e.id, { state: 'synced', data: res.data, replayed: res.replayed, entry: e });
+    } catch (err) {
+      const outcome = err instanceof ApiError ? classifyStatus(err.status) : err instanceof NetworkError ? 'retry' : 'attention';
+      if (outcome === 'retry' || outcome === 'auth') {
+        e.attempts += 1;
+        await db.put(db.STORES.outbox, e);
+        settle(e.id, { state: 'queued', entry: e });
+        for (const rest of queue) settle(rest.id, { state: 'queued', entry: rest });
+        if (outcome === 'auth') emit({ type: 'auth' });
+        else scheduleRetry(e.attempts);
+        break;
+      }
+      const problem = err instanceof ApiError ? { ...err.problem, status: err.status } : { title: String(err), status: 0, code: 'INTERNAL' };
+      await markAttention(e, problem);
+      blocked.add(e.id);
+      settle(e.id, { error: err instanceof ApiError ? err : new ApiError(0, problem) });
+    }
+  }
+  emit({ type: 'changed' });
+}
+
+async function markAttention(e: OutboxEntry, problem: Problem): Promise<void> {
+  e.state = 'attention';
+  e.problem = problem;
+  await db.put(db.STORES.outbox, e);
+}
+
+function scheduleRetry(attempts: number): void {
+  clearTimeout(retryTimer);
+  if (!navigator.onLine) return;
+  retryTimer = setTimeout(() => void flush(), retryDelayMs(attempts));
+}
+
+/** Drops an entry the officer chose to discard (only ever on their word). */
+export async function discard(entry: OutboxEntry): Promise<void> {
+  await db.remove(db.STORES.outbox, entry.seq!);
+  emit({ type: 'changed' });
+}
+
+/**
+ * Resolves a conflicted create by pointing it at a record that already exists (a duplicate
+ * producer): entries that referred to it now refer to `existingId`.
+ */
+export async function useExisting(entry: OutboxEntry, existingId: string): Promise<void> {
+  await db.put<RefValue>(db.STORES.refs, { ref: entry.id, id: existingId });
+  await discard(entry);
+  await releaseDependents(entry.id);
+  void flush();
+}
+
+/**
+ * Sends an entry again, optionally with a changed body (then with a new Idempotency-Key, as
+ * the API refuses one key for two different bodies).
+ */
+export async function retry(entry: OutboxEntry, body?: unknown): Promise<void> {
+  const next: OutboxEntry = { ...entry, state: 'pending', problem: undefined, attempts: 0 };
+  if (body !== undefined) {
+    next.body = body;
+    next.key = crypto.randomUUID();
+  }
+  await db.put(db.STORES.outbox, next);
+  await releaseDependents(entry.id);
+  emit({ type: 'changed' });
+  void flush();
+}
+
+/** Dependents that were marked for a discarded dependency get another chance. */
+async function releaseDependents(id: string): Promise<void> {
+  for (const e of await entries()) {
+    if (e.state === 'attention' && e.problem?.code === 'DEPENDENCY_DISCARDED' && e.dependsOn.includes(id)) {
+      await db.put(db.STORES.outbox, { ...e, state: 'pending', problem: undefined });
+    }
+  }
+}
+
+/** Starts the background triggers: coming online, returning to the tab, and a slow timer. */
+export function startSync(): void {
+  window.addEventListener('online', () => void flush());
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') void flush();
+  });
+  setInterval(() => {
+    if (navigator.onLine) void flush();
+  }, 20_000);
+  void flush();
+}

@@ -1,0 +1,45 @@
+import { ApiError, NetworkError } from '../core/api.ts';
+import { en } from './en.ts';
+import { vi, type Dict } from './vi.ts';
+
+export type Lang = 'vi' | 'en';
+const KEY = 'ocop.lang';
+const dictionaries: Record<Lang, Dict> = { vi, en };
+
+function initial(): Lang {
+  try {
+    return localStorage.getItem(KEY) === 'en' ? 'en' : 'vi';
+  } catch {
+    return 'vi';
+  }
+}
+
+let current: Lang = initial();
+
+/** The labels of the current language (Vietnamese unless the user switched). */
+export let t: Dict = dictionaries[current];
+
+export function lang(): Lang {
+  return current;
+}
+
+export function setLang(next: Lang): void {
+  current = next;
+  t = dictionaries[next];
+  localStorage.setItem(KEY, next);
+  document.documentElement.lang = next;
+}
+
+
+/** Plain words for an error code from the API (or a network failure); unknown codes fall back to the server's title. */
+export function messageFor(code: string, fallback?: string): string {
+  const table = t.errors as Record<string, string>;
+  return table[code] ?? fallback ?? t.errors.UNKNOWN;
+}
+
+/** Plain words for anything a call can throw. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) return messageFor(err.code, err.problem.title);
+  if (err instanceof NetworkError) return t.errors.NETWORK;
+  return t.errors.UNKNOWN;
+}

@@ -1,0 +1,75 @@
+import { ApiError, NetworkError } from '../core/api.ts';
+import { entries, submit, type Draft, type OutboxEntry, type SubmitOutcome } from '../core/outbox.ts';
+import { versionToken } from '../core/outbox-rules.ts';
+import type { AuditEvent } from '../core/types.ts';
+import { formatDateTime } from '../core/format.ts';
+import { errorMessage, t } from '../i18n/i18n.ts';
+import { h, type Child } from '../ui/dom.ts';
+import { notice } from '../ui/widgets.ts';
+
+/** A page section with its heading. */
+export function section(title: string, ...children: Child[]): HTMLElement {
+  const id = `s-${title.replace(/\W+/g, '-').toLowerCase()}-${Math.random().toString(36).slice(2, 6)}`;
+  return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
+}
+
+/** A definition list of label → value, skipping empty values. */
+export function facts(rows: [string, Child][]): HTMLElement {
+  return h(
+    'dl',
+    { class: 'facts' },
+    rows.filter(([, v]) => v !== undefined && v !== null && v !== '').map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v))),
+  );
+}
+
+/** Renders what a failed load says, in plain words. */
+export function loadFailed(err: unknown): HTMLElement {
+  return err instanceof NetworkError ? notice('warn', t.errors.NETWORK_READ) : notice('error', errorMessage(err));
+}
+
+/** True when a GET failed only because the route does not exist (yet). */
+export function isMissingRoute(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 404;
+}
+
+/** The audit trail of a record: who changed what, when. */
+export function historyList(events: AuditEvent[]): HTMLElement {
+  if (!events.length) return h('p', { class: 'muted' }, t.history.empty);
+  const skip = new Set(['version', 'updatedAt', 'createdAt', 'id']);
+  return h(
+    'ol',
+    { class: 'timeline' },
+    [...events].reverse().map((e) => {
+      const changed =
+        e.action === 'update' && e.before && e.after
+          ? Object.keys(e.after).filter((k) => !skip.has(k) && JSON.stringify(e.before![k]) !== JSON.stringify(e.after![k]))
+          : [];
+      return h(
+        'li',
+        null,
+        h('strong', null, (t.history.actions as Record<string, string>)[e.action] ?? e.action),
+        ' ',
+        h('time', { datetime: e.at }, formatDateTime(e.at)),
+        ' ',
+        h('span', { class: 'muted' }, t.history.by(e.actor.username)),
+        changed.length ? h('div', { class: 'muted small' }, t.history.fields(changed.join(', '))) : null,
+      );
+    }),
+  );
+}
+
+/**
+ * Sends a PUT to a record that may already have queued changes: the version is taken from the
+ * last queued change of the same resource (filled in when that one syncs), else from `version`.
+ */
+export async function putInOrder<T>(draft: Omit<Draft, 'resource'> & { body: Record<string, unknown> }, version: number | undefined): Promise<SubmitOutcome<T>> {
+  const queued = (await entries()).filter((e) => e.resource === draft.path);
+  const last = queued.at(-1);
+  const body = { ...draft.body, ...(last ? { version: versionToken(last.id) } : version ? { version } : {}) };
+  return submit<T>({ ...draft, body, resource: draft.path }, { interactive: !last, waitMs: 10_000 });
+}
+
+/** Queued changes of one resource (to show them as pending on the board). */
+export async function queuedFor(path: string): Promise<OutboxEntry[]> {
+  return (await entries()).filter((e) => e.resource === path);
+}

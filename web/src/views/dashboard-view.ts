@@ -1,0 +1,298 @@
+/** The department dashboard (loaded on demand): KPI tiles, the commune map, the sortable table, exports and expiring certificates. */
+import { API, ApiError, getAll, getOptional, query } from '../core/api.ts';
+import { me } from '../core/app-state.ts';
+import { classBreaks, classOf, coverageFromLists, indicatorValue, normaliseCoverage, toCsv, type Indicator } from '../core/coverage.ts';
+import { daysUntil, formatDate, formatDateTime, formatNumber, formatPercent, today } from '../core/format.ts';
+import { communes, marketplaces } from '../core/reference.ts';
+import { token } from '../core/session.ts';
+import { coverageMetrics, type Coverage, type CoverageRow, type Page, type Producer, type Product } from '../core/types.ts';
+import { errorMessage, t } from '../i18n/i18n.ts';
+import { h, replace } from '../ui/dom.ts';
+import { go, link, type Route } from '../ui/router.ts';
+import { field, notice, select, toast } from '../ui/widgets.ts';
+import { loadFailed, section } from './common.ts';
+
+/** Sequential greens (ColorBrewer), light to dark; no data is grey. */
+const PALETTE = ['#edf8e9', '#bae4b3', '#74c476', '#31a354', '#006d2c'];
+const NO_DATA = '#d4d4d4';
+
+type Source = { kind: 'api'; asOf: string } | { kind: 'fallback'; complete: boolean; counted: number };
+
+async function loadCoverage(marketplace: string): Promise<{ coverage: Coverage; source: Source; products: Product[] | null }> {
+  const api = await getOptional<Parameters<typeof normaliseCoverage>[0]>(`/coverage${query({ by: 'commune', marketplace })}`);
+  if (api) return { coverage: normaliseCoverage(api), source: { kind: 'api', asOf: api.asOf }, products: null };
+  const [all, producers, products] = await Promise.all([communes(), getAll<Producer>('/producers'), getAll<Product>('/products')]);
+  const scope = me()?.role === 'officer' ? me()?.communes : undefined;
+  return {
+    coverage: coverageFromLists(all, producers.items, products.items, scope),
+    source: { kind: 'fallback', complete: producers.complete && products.complete, counted: producers.items.length + products.items.length },
+    products: products.items,
+  };
+}
+
+export async function dashboardView(r: Route): Promise<Node> {
+  const marketplace = r.query.get('marketplace') ?? 'all';
+  const [{ coverage, source, products }, markets] = await Promise.all([loadCoverage(marketplace), marketplaces()]);
+  const marketSelect = select([['all', t.dashboard.anyMarketplace], ...markets.map((m) => [m.id, m.name] as [string, string])], { name: 'marketplace', value: marketplace });
+  marketSelect.addEventListener('change', () => go(`#/dashboard${marketSelect.value === 'all' ? '' : `?marketplace=${marketSelect.value}`}`));
+  const indicators: Indicator[] = [...coverageMetrics, 'ocopLiveShare'];
+  const available = indicators.filter((i) => coverage.rows.some((r) => indicatorValue(r, i) !== null));
+  // The most telling indicator that has something to show: OCOP products live, then products live, then producers.
+  const hasValues = (i: Indicator) => coverage.rows.some((r) => (indicatorValue(r, i) ?? 0) > 0);
+  let indicator: Indicator = (['ocopLive', 'productsLive', 'producersLive', 'producers'] as Indicator[]).find((i) => available.includes(i) && hasValues(i)) ?? available[0] ?? 'producers';
+  let sortKey: keyof CoverageRow = 'communeName';
+  let sortDir: 1 | -1 = 1;
+  let selected: string | null = null;
+
+  const mapBox = h('div', { class: 'map-box' }, h('p', { class: 'muted' }, t.dashboard.mapLoading));
+  const legend = h('ul', { class: 'legend', 'aria-label': t.dashboard.indicator });
+  const info = h('p', { class: 'map-info', 'aria-live': 'polite' });
+  const tableBox = h('div', { class: 'table-wrap' });
+  const certBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
+  const exportStatus = h('div', { 'aria-live': 'polite' });
+  const indicatorSelect = select(
+    available.map((i) => [i, t.dashboard.metrics[i]]),
+    { name: 'indicator', value: indicator },
+  );
+  indicatorSelect.addEventListener('change', () => {
+    indicator = indicatorSelect.value as Indicator;
+    void drawMap();
+  });
+
+  const byCode = new Map(coverage.rows.map((r) => [r.communeCode, r]));
+  const metricLabel = (i: Indicator) => t.dashboard.metrics[i];
+  const valueText = (v: number | null, i: Indicator) => (v === null ? '—' : i === 'ocopLiveShare' ? `${v}%` : formatNumber(v));
+
+  const tiles = h(
+    'ul',
+    { class: 'kpis' },
+    (
+      [
+        ['producers', coverage.totals.producers, null],
+        ['producersTrained', coverage.totals.producersTrained, coverage.totals.producers],
+        ['producersWithAccount', coverage.totals.producersWithAccount, coverage.totals.producers],
+        ['products', coverage.totals.products, null],
+        ['ocopProducts', coverage.totals.ocopProducts, coverage.totals.products],
+        ['productsLive', coverage.totals.productsLive, coverage.totals.products],
+        ['ocopLive', coverage.totals.ocopLive, coverage.totals.ocopProducts],
+      ] as const
+    ).map(([key, value, of]) =>
+      h('li', { 'data-metric': key }, h('span', { class: 'kpi-value' }, formatNumber(value)), h('span', { class: 'kpi-label' }, t.dashboard.metrics[key]), of !== null && value !== null ? h('span', { class: 'kpi-share' }, formatPercent(value, of)) : null),
+    ),
+  );
+
+  const select_ = (code: string | null) => {
+    selected = code;
+    const row = code ? byCode.get(code) : undefined;
+    info.textContent = row ? `${t.dashboard.selected(row.communeName)} · ${metricLabel(indicator)}: ${valueText(indicatorValue(row, indicator), indicator)}` : '';
+    mapBox.querySelectorAll('path.selected').forEach((p) => p.classList.remove('selected'));
+    if (code) {
+      const path = mapBox.querySelector(`path[data-code="${code}"]`);
+      path?.classList.add('selected');
+      path?.parentNode?.append(path);
+    }
+    tableBox.querySelectorAll('tr.selected').forEach((tr) => tr.classList.remove('selected'));
+    tableBox.querySelector(`tr[data-code="${code}"]`)?.classList.add('selected');
+  };
+
+  const drawMap = async () => {
+    const values = coverage.rows.map((r) => indicatorValue(r, indicator));
+    const breaks = classBreaks(values);
+    replace(
+      legend,
+      h('li', null, h('span', { class: 'swatch', style: `background:${NO_DATA}` }), t.dashboard.noData),
+      breaks.map((b, i) => h('li', null, h('span', { class: 'swatch', style: `background:${PALETTE[i]}` }), i === 0 ? '0' : `${breaks[i - 1]! + 1}–${b}${indicator === 'ocopLiveShare' ? '%' : ''}`)),
+    );
+    try {
+      const { loadShapes, drawMap: draw } = await import('./commune-map.ts');
+      const shapes = await loadShapes();
+      const map = draw(shapes, {
+        label: t.dashboard.mapLabel(metricLabel(indicator)),
+        fill: (code) => {
+          const row = byCode.get(code);
+          const c = row ? classOf(indicatorValue(row, indicator), breaks) : -1;
+          return c < 0 ? NO_DATA : PALETTE[c]!;
+        },
+        title: (code, name) => {
+          const row = byCode.get(code);
+          return `${row?.communeName ?? name}: ${valueText(row ? indicatorValue(row, indicator) : null, indicator)}`;
+        },
+        onPick: (code) => {
+          select_(code);
+          tableBox.querySelector(`tr[data-code="${code}"]`)?.scrollIntoView({ block: 'nearest' });
+        },
+      });
+      replace(mapBox, map);
+      if (selected) select_(selected);
+    } catch {
+      replace(mapBox, notice('error', t.dashboard.mapFailed));
+    }
+  };
+
+  const columns: { key: keyof CoverageRow; label: string; numeric: boolean }[] = [
+    { key: 'communeName', label: t.dashboard.commune, numeric: false },
+    ...coverageMetrics.filter((m) => coverage.rows.some((r) => r[m] !== null)).map((m) => ({ key: m, label: t.dashboard.metrics[m], numeric: true })),
+  ];
+
+  const drawTable = () => {
+    const rows = [...coverage.rows].sort((a, b) => {
+      const x = a[sortKey];
+      const y = b[sortKey];
+      if (typeof x === 'string' && typeof y === 'string') return x.localeCompare(y, 'vi') * sortDir;
+      return ((Number(x ?? -1) - Number(y ?? -1)) || a.communeName.localeCompare(b.communeName, 'vi')) * sortDir;
+    });
+    replace(
+      tableBox,
+      h(
+        'table',
+        { class: 'data', 'data-testid': 'coverage-table' },
+        h('caption', { class: 'visually-hidden' }, t.dashboard.table),
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            columns.map((c) =>
+              h(
+                'th',
+                { scope: 'col', 'aria-sort': sortKey === c.key ? (sortDir === 1 ? 'ascending' : 'descending') : 'none', class: c.numeric ? 'num' : '' },
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'sort',
+                    'aria-label': t.dashboard.sortBy(c.label),
+                    onclick: () => {
+                      if (sortKey === c.key) sortDir = sortDir === 1 ? -1 : 1;
+                      else {
+                        sortKey = c.key;
+                        sortDir = c.numeric ? -1 : 1;
+                      }
+                      drawTable();
+                      (tableBox.querySelector(`th[aria-sort]:not([aria-sort=none]) button`) as HTMLElement | null)?.focus();
+                    },
+                  },
+                  c.label,
+                  h('span', { 'aria-hidden': 'true', class: 'arrow' }, sortKey === c.key ? (sortDir === 1 ? ' ▲' : ' ▼') : ' ↕'),
+                ),
+              ),
+            ),
+          ),
+        ),
+        h(
+          'tbody',
+          null,
+          rows.map((r) =>
+            h(
+              'tr',
+              { 'data-code': r.communeCode, class: r.communeCode === selected ? 'selected' : '', onclick: () => select_(r.communeCode) },
+              columns.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, r.communeName) : h('td', { class: 'num' }, formatNumber(r[c.key] as number | null)))),
+            ),
+          ),
+        ),
+        h('tfoot', null, h('tr', null, columns.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, t.dashboard.total) : h('td', { class: 'num' }, formatNumber(coverage.totals[c.key as keyof typeof coverage.totals])))))),
+      ),
+    );
+  };
+
+  const download = (blob: Blob, name: string) => {
+    const a = h('a', { href: URL.createObjectURL(blob), download: name });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  };
+  const exportFile = async (ext: 'xlsx' | 'csv') => {
+    replace(exportStatus);
+    try {
+      const res = await fetch(`${API}/exports/coverage.${ext}`, { headers: { authorization: `Bearer ${token()}` } });
+      if (res.ok) {
+        download(await res.blob(), `bao-cao-bao-phu-${today()}.${ext}`);
+        return;
+      }
+      if (res.status !== 404) throw new ApiError(res.status, await res.json().catch(() => ({ title: res.statusText, status: res.status, code: 'UNKNOWN' })));
+      if (ext === 'xlsx') {
+        replace(exportStatus, notice('info', t.dashboard.exportXlsxUnavailable));
+        return;
+      }
+      const csv = toCsv(
+        [t.dashboard.code, ...columns.map((c) => c.label)],
+        coverage.rows.map((r) => [r.communeCode, ...columns.map((c) => r[c.key] as string | number | null)]),
+      );
+      download(new Blob([csv], { type: 'text/csv;charset=utf-8' }), `bao-cao-bao-phu-${today()}.csv`);
+      replace(exportStatus, notice('info', t.dashboard.exportLocal));
+    } catch (e) {
+      toast(errorMessage(e), 'warn');
+    }
+  };
+
+  void loadCertificates(certBox, products);
+  drawTable();
+  void drawMap();
+
+  return h(
+    'section',
+    { class: 'page wide' },
+    h('h1', null, t.dashboard.title),
+    notice(
+      'info',
+      h('span', { 'data-testid': 'coverage-source', 'data-source': source.kind }, source.kind === 'api' ? t.dashboard.sourceApi(formatDateTime(source.asOf)) : t.dashboard.sourceFallback),
+      source.kind === 'fallback' && !source.complete ? ` ${t.dashboard.partial(source.counted)}` : '',
+    ),
+    source.kind === 'api' ? h('div', { class: 'filters' }, field(t.dashboard.marketplace, marketSelect)) : null,
+    tiles,
+    h(
+      'div',
+      { class: 'dash-grid' },
+      section(t.dashboard.map, field(t.dashboard.indicator, indicatorSelect), mapBox, info, legend, h('p', { class: 'attribution small' }, t.dashboard.attribution)),
+      section(
+        t.dashboard.certificates,
+        certBox,
+      ),
+    ),
+    section(
+      t.dashboard.table,
+      h('div', { class: 'row' }, h('button', { type: 'button', class: 'secondary', onclick: () => void exportFile('xlsx') }, t.dashboard.exportXlsx), h('button', { type: 'button', class: 'secondary', onclick: () => void exportFile('csv') }, t.dashboard.exportCsv)),
+      exportStatus,
+      tableBox,
+    ),
+  );
+}
+
+async function loadCertificates(box: HTMLElement, loaded: Product[] | null): Promise<void> {
+  let items: Product[];
+  let fallback = false;
+  try {
+    const res = await getOptional<Page<Product>>('/products/certificates?withinDays=90&limit=100');
+    if (res) items = res.items;
+    else {
+      fallback = true;
+      const all = loaded ?? (await getAll<Product>('/products')).items;
+      items = all.filter((p) => p.certificateExpiry && daysUntil(p.certificateExpiry) <= 90).sort((a, b) => a.certificateExpiry!.localeCompare(b.certificateExpiry!));
+    }
+  } catch (e) {
+    replace(box, loadFailed(e));
+    return;
+  }
+  replace(
+    box,
+    fallback ? h('p', { class: 'small muted' }, t.dashboard.certificatesFallback) : null,
+    items.length
+      ? h(
+          'ul',
+          { class: 'plain certs' },
+          items.map((p) => {
+            const days = daysUntil(p.certificateExpiry!);
+            return h(
+              'li',
+              { class: days < 0 ? 'expired' : '' },
+              h('a', { href: link(`/products/${p.id}`) }, p.name),
+              h('span', { class: 'small' }, ` · ${p.certificateNo ?? ''} · ${formatDate(p.certificateExpiry)} · `),
+              h('strong', { class: days < 0 ? 'danger-text' : '' }, days < 0 ? t.dashboard.expired(-days) : t.dashboard.daysLeft(days)),
+            );
+          }),
+        )
+      : h('p', { class: 'muted' }, t.dashboard.noCertificates),
+  );
+}

@@ -1,0 +1,26 @@
+import { can, me } from '../core/app-state.ts';
+import { t } from '../i18n/i18n.ts';
+import { h } from '../ui/dom.ts';
+import { go, link } from '../ui/router.ts';
+
+export function homeView(): Node {
+  const u = me()!;
+  if (u.role === 'department') {
+    queueMicrotask(() => go('#/dashboard'));
+    return h('p', null, t.common.loading);
+  }
+  const tiles: [string, string, boolean][] = [
+    ['/producers/new', t.home.newProducer, can.writeProducers()],
+    ['/products/new', t.home.newProduct, can.writeProducts()],
+    ['/producers', t.home.producers, true],
+    ['/products', t.home.products, true],
+    ['/dashboard', t.home.dashboard, true],
+    ['/outbox', t.home.outbox, can.writeProducts()],
+  ];
+  return h(
+    'section',
+    { class: 'page' },
+    h('h1', null, t.home.hello(u.username)),
+    h('ul', { class: 'tiles' }, tiles.filter(([, , show]) => show).map(([path, label], i) => h('li', null, h('a', { href: link(path), class: i < 2 ? 'tile primary' : 'tile' }, label)))),
+  );
+}

@@ -1,0 +1,403 @@
+import { allowedAccountMoves } from '#shared/onboarding-rules.ts';
+import { ApiError, get, getOptional, query } from '../core/api.ts';
+import { can, me, scopeCommunes } from '../core/app-state.ts';
+import { formatDate, parseDate, today } from '../core/format.ts';
+import { entries, submit, type OutboxEntry } from '../core/outbox.ts';
+import { refToken } from '../core/outbox-rules.ts';
+import { communeByCode, communes, loadCommuneIndex, marketplaces } from '../core/reference.ts';
+import type { Account, AccountStatus, AuditEvent, Commune, DuplicateMatch, Page, Producer, ProducerCreate, Product } from '../core/types.ts';
+import { isCitizenId, isPhone, isTaxCode, normalisePhone } from '../core/validate.ts';
+import { errorMessage, t } from '../i18n/i18n.ts';
+import { h, replace, uid } from '../ui/dom.ts';
+import { go, link, type Route } from '../ui/router.ts';
+import { chip, clearFieldErrors, communePicker, dialog, errorBox, field, input, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
+import { facts, historyList, isMissingRoute, loadFailed, putInOrder, queuedFor, section } from './common.ts';
+
+type ProducerKind = Producer['kind'];
+const kinds: readonly ProducerKind[] = ['household', 'cooperative', 'cooperative_group', 'enterprise'];
+
+/** Producers captured offline and still in the outbox, shown alongside the list. */
+export async function pendingProducers(): Promise<OutboxEntry[]> {
+  return (await entries()).filter((e) => e.kind === 'producer.create');
+}
+
+function communeName(code: string): string {
+  return communeByCode(code)?.fullName ?? code;
+}
+
+/** Communes for filters and pickers: the officer's own, or all. */
+async function communesInScope(): Promise<Commune[]> {
+  const all = await communes();
+  const scope = scopeCommunes();
+  return scope === null || me()?.role !== 'officer' ? all : all.filter((c) => scope.includes(c.code));
+}
+
+export async function producerListView(r: Route): Promise<Node> {
+  await loadCommuneIndex().catch(() => undefined);
+  const list = h('ul', { class: 'cards', 'aria-live': 'polite' });
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, t.common.more);
+  const status = h('div');
+  const q = input({ type: 'search', name: 'q', value: r.query.get('q') ?? '', autocomplete: 'off' });
+  const communeOptions = await communesInScope().catch(() => []);
+  const commune = select([['', t.common.all], ...communeOptions.map((c) => [c.code, c.fullName] as [string, string])], { name: 'communeCode', value: r.query.get('communeCode') ?? '' });
+  let cursor: string | null = null;
+  let seq = 0;
+
+  const card = (p: Producer) =>
+    h(
+      'li',
+      null,
+      h('a', { href: link(`/producers/${p.id}`), class: 'card-link' }, h('strong', null, p.name), h('span', { class: 'muted' }, `${t.producer.kinds[p.kind]} · ${p.communeName}`), h('span', { class: 'muted small' }, `${t.producer.productCount}: ${p.productCount}${p.phone ? ` · ${p.phone}` : ''}`)),
+    );
+
+  const load = async (append: boolean) => {
+    const mySeq = ++seq;
+    const params = { q: q.value.trim() || undefined, communeCode: commune.value || undefined };
+    history.replaceState(null, '', `#/producers${query(params)}`);
+    if (!append) {
+      cursor = null;
+      replace(status);
+      // Producers captured offline are shown first, whether or not the list can be loaded.
+      const pending = (await pendingProducers()).filter((e) => !params.communeCode || (e.body as ProducerCreate).communeCode === params.communeCode);
+      if (mySeq !== seq) return;
+      replace(
+        list,
+        pending.map((e) =>
+          h(
+            'li',
+            { class: 'pending', 'data-testid': 'pending-producer' },
+            h('div', { class: 'card-link' }, h('strong', null, e.label), h('span', null, chip(t.common.pending, 'pending')), h('span', { class: 'muted' }, communeName((e.body as ProducerCreate).communeCode))),
+            can.writeProducts() ? h('a', { href: link(`/products/new?producer=${encodeURIComponent(refToken(e.id))}`), class: 'small' }, t.producer.addProduct) : null,
+          ),
+        ),
+      );
+    }
+    try {
+      const page = await get<Page<Producer>>(`/producers${query({ ...params, limit: 25, cursor: append ? cursor : undefined })}`);
+      if (mySeq !== seq) return;
+      list.append(...page.items.map(card));
+      cursor = page.nextCursor;
+      more.hidden = !cursor;
+    } catch (e) {
+      if (mySeq === seq) replace(status, loadFailed(e));
+    }
+    if (!list.children.length) list.append(h('li', { class: 'muted' }, t.producer.empty));
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  q.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void load(false), 300);
+  });
+  commune.addEventListener('change', () => void load(false));
+  more.addEventListener('click', () => void load(true));
+  await load(false);
+  return h(
+    'section',
+    { class: 'page' },
+    h('div', { class: 'page-head' }, h('h1', null, t.producer.list), can.writeProducers() ? h('a', { href: link('/producers/new'), class: 'button primary' }, t.producer.new) : null),
+    h('form', { class: 'filters', role: 'search', onsubmit: (e: Event) => (e.preventDefault(), void load(false)) }, field(t.producer.searchLabel, q), field(t.producer.commune, commune)),
+    status,
+    list,
+    more,
+  );
+}
+
+/** Reads the producer form into an API body; marks invalid fields and returns null when something is wrong. */
+function readProducerForm(form: HTMLFormElement): ProducerCreate | null {
+  clearFieldErrors(form);
+  const v = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | null)?.value.trim() ?? '';
+  let ok = true;
+  const fail = (path: string, message: string) => {
+    setFieldError(form, path, message);
+    ok = false;
+  };
+  const body: Record<string, unknown> = { kind: v('kind'), name: v('name'), communeCode: v('communeCode') };
+  if (!body.name) fail('name', t.fields.required);
+  if (!body.communeCode) fail('communeCode', t.fields.required);
+  for (const key of ['representative', 'address'] as const) if (v(key)) body[key] = v(key);
+  if (v('phone')) {
+    if (isPhone(v('phone'))) body.phone = normalisePhone(v('phone'));
+    else fail('phone', t.fields.phone);
+  }
+  if (v('taxCode')) {
+    if (isTaxCode(v('taxCode'))) body.taxCode = v('taxCode');
+    else fail('taxCode', t.fields.taxCode);
+  }
+  if (v('citizenId')) {
+    if (isCitizenId(v('citizenId'))) body.citizenId = v('citizenId');
+    else fail('citizenId', t.fields.citizenId);
+  }
+  if (v('trainingDate')) {
+    const d = parseDate(v('trainingDate'));
+    if (d) body.trainingDate = d;
+    else fail('trainingDate', t.fields.date);
+  }
+  const basis = (form.elements.namedItem('legalBasis.type') as RadioNodeList).value;
+  if (basis === 'consent') {
+    const d = parseDate(v('legalBasis.consentDate'));
+    if (d) body.legalBasis = { type: 'consent', consentDate: d };
+    else fail('legalBasis.consentDate', t.fields.date);
+  } else body.legalBasis = { type: 'state_management' };
+  const lat = v('location.lat');
+  const lng = v('location.lng');
+  if (lat && lng) body.location = { lat: Number(lat), lng: Number(lng) };
+  return ok ? (body as ProducerCreate) : null;
+}
+
+export async function producerFormView(r: Route): Promise<Node> {
+  const editing = r.params.id ? await get<Producer>(`/producers/${r.params.id}`) : null;
+  const all = await communes();
+  const scope = scopeCommunes();
+  const pickable = scope === null ? all : all.filter((c) => scope.includes(c.code));
+  const box = errorBox();
+  const dup = h('div');
+  const submitBtn = h('button', { type: 'submit', class: 'primary' }, t.common.save);
+  const isConsent = editing ? editing.legalBasis.type === 'consent' : true;
+  const consentDate = input({ name: 'legalBasis.consentDate', inputmode: 'numeric', placeholder: 'dd/mm/yyyy', value: formatDate(editing?.legalBasis.type === 'consent' ? editing.legalBasis.consentDate : today()) });
+  const consentField = field(t.producer.consentDate, consentDate, { path: 'legalBasis.consentDate' });
+  consentField.hidden = !isConsent;
+  const lat = h('input', { type: 'hidden', name: 'location.lat', value: editing?.location?.lat ?? '' });
+  const lng = h('input', { type: 'hidden', name: 'location.lng', value: editing?.location?.lng ?? '' });
+  const locText = h('span', { class: 'muted', 'aria-live': 'polite' }, editing?.location ? `${editing.location.lat.toFixed(5)}, ${editing.location.lng.toFixed(5)}` : t.producer.locationNone);
+  const radioName = 'legalBasis.type';
+  const radio = (value: string, label: string, checked: boolean) => {
+    const id = uid('r');
+    return h('div', { class: 'radio' }, h('input', { type: 'radio', id, name: radioName, value, checked, onchange: () => (consentField.hidden = value !== 'consent') }), h('label', { for: id }, label));
+  };
+
+  const form = h(
+    'form',
+    { class: 'stack card', novalidate: true },
+    field(t.producer.kind, select(kinds.map((k) => [k, t.producer.kinds[k]]), { name: 'kind', value: editing?.kind ?? 'household' }), { path: 'kind' }),
+    field(t.producer.name, input({ name: 'name', value: editing?.name ?? '', autocomplete: 'off' }), { required: true, path: 'name' }),
+    communePicker(pickable, { name: 'communeCode', label: t.producer.commune, value: editing?.communeCode, required: true, hint: `${t.producer.communeHint}${me()?.role === 'officer' ? ` ${t.producer.communeOutOfScope}` : ''}` }),
+    field(t.producer.representative, input({ name: 'representative', value: editing?.representative ?? '', autocomplete: 'off' }), { path: 'representative' }),
+    field(t.producer.phone, input({ name: 'phone', type: 'tel', inputmode: 'tel', value: editing?.phone ?? '', autocomplete: 'off' }), { path: 'phone' }),
+    field(t.producer.taxCode, input({ name: 'taxCode', inputmode: 'numeric', value: editing?.taxCode ?? '', autocomplete: 'off' }), { path: 'taxCode' }),
+    editing ? null : field(t.producer.citizenId, input({ name: 'citizenId', inputmode: 'numeric', autocomplete: 'off' }), { path: 'citizenId', hint: t.producer.citizenIdHint }),
+    field(t.producer.address, input({ name: 'address', value: editing?.address ?? '', autocomplete: 'off' }), { path: 'address' }),
+    h('fieldset', { class: 'field', 'data-path': 'legalBasis' }, h('legend', null, t.producer.legalBasis), radio('consent', t.producer.consent, isConsent), radio('state_management', t.producer.stateManagement, !isConsent), h('p', { class: 'field-error', hidden: true })),
+    consentField,
+    field(t.producer.trainingDate, input({ name: 'trainingDate', inputmode: 'numeric', placeholder: 'dd/mm/yyyy', value: editing?.trainingDate ? formatDate(editing.trainingDate) : '' }), { path: 'trainingDate' }),
+    h(
+      'div',
+      { class: 'field' },
+      h('span', { class: 'label' }, t.producer.location),
+      h('div', { class: 'row' }, h('button', { type: 'button', class: 'secondary', onclick: () => locate() }, t.producer.getLocation), locText),
+      lat,
+      lng,
+    ),
+    box,
+    dup,
+    h('div', { class: 'actions' }, submitBtn, h('a', { href: editing ? link(`/producers/${editing.id}`) : link('/producers'), class: 'button secondary' }, t.common.cancel)),
+  );
+
+  const locate = () =>
+    navigator.geolocation?.getCurrentPosition(
+      (pos) => {
+        lat.value = String(Math.round(pos.coords.latitude * 1e6) / 1e6);
+        lng.value = String(Math.round(pos.coords.longitude * 1e6) / 1e6);
+        locText.textContent = `${lat.value}, ${lng.value}`;
+      },
+      () => (locText.textContent = t.producer.locationFailed),
+      { enableHighAccuracy: true, timeout: 15_000 },
+    );
+
+  const send = async (body: ProducerCreate & { confirmDistinct?: boolean }) => {
+    submitBtn.disabled = true;
+    submitBtn.textContent = t.common.saving;
+    replace(dup);
+    try {
+      if (editing) {
+        const patch: Record<string, unknown> = { version: editing.version };
+        for (const key of ['kind', 'name', 'communeCode', 'legalBasis'] as const) if (JSON.stringify(body[key]) !== JSON.stringify(editing[key])) patch[key] = body[key];
+        for (const key of ['representative', 'phone', 'taxCode', 'address', 'trainingDate', 'location'] as const) {
+          const next = body[key] ?? null;
+          if (JSON.stringify(next) !== JSON.stringify(editing[key] ?? null)) patch[key] = next;
+        }
+        const out = await submit<Producer>({ kind: 'producer.update', method: 'PATCH', path: `/producers/${editing.id}`, body: patch, label: body.name }, { interactive: true });
+        toast(out.state === 'synced' ? t.producer.saved : t.producer.queued, out.state === 'synced' ? 'ok' : 'info');
+        go(`#/producers/${editing.id}`);
+        return;
+      }
+      const out = await submit<Producer>({ kind: 'producer.create', method: 'POST', path: '/producers', body, label: body.name }, { interactive: true });
+      if (out.state === 'synced') {
+        toast(t.producer.saved);
+        go(`#/producers/${out.data.id}`);
+      } else {
+        toast(t.producer.queued, 'info');
+        go('#/producers');
+      }
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'DUPLICATE_PRODUCER') showDuplicates(body, (err.problem.matches ?? []) as DuplicateMatch[]);
+      else showError(form, box, err);
+    } finally {
+      submitBtn.disabled = false;
+      submitBtn.textContent = t.common.save;
+    }
+  };
+
+  const showDuplicates = (body: ProducerCreate, matches: DuplicateMatch[]) => {
+    replace(
+      dup,
+      notice(
+        'warn',
+        h('h2', null, t.producer.duplicateTitle),
+        h('p', null, t.producer.duplicateHelp),
+        duplicateList(matches),
+        h('button', { type: 'button', class: 'secondary', onclick: () => void send({ ...body, confirmDistinct: true }) }, t.producer.createAnyway),
+      ),
+    );
+    dup.querySelector('h2')?.setAttribute('tabindex', '-1');
+    (dup.querySelector('h2') as HTMLElement | null)?.focus();
+  };
+
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    box.hidden = true;
+    const body = readProducerForm(form);
+    if (!body) {
+      (form.querySelector('[aria-invalid=true]') as HTMLElement | null)?.focus();
+      return;
+    }
+    void send(body);
+  });
+  return h('section', { class: 'page' }, h('h1', null, editing ? t.producer.edit : t.producer.new), form);
+}
+
+/** The likely duplicates the API found, with a link where the match is in the user's scope. */
+export function duplicateList(matches: DuplicateMatch[], onUse?: (id: string) => void): HTMLElement {
+  return h(
+    'ul',
+    { class: 'dups' },
+    matches.map((m) =>
+      h(
+        'li',
+        null,
+        h('strong', null, m.name ?? t.producer.outsideScope),
+        ` · ${communeName(m.communeCode)} · `,
+        m.matchedOn.map((k) => t.producer.matchedOn[k]).join(', '),
+        m.id ? h('span', { class: 'row' }, h('a', { href: link(`/producers/${m.id}`) }, t.producer.open), onUse ? h('button', { type: 'button', class: 'secondary small', onclick: () => onUse(m.id!) }, t.producer.useExisting) : null) : null,
+      ),
+    ),
+  );
+}
+
+export async function producerView(r: Route): Promise<Node> {
+  await loadCommuneIndex().catch(() => undefined);
+  const p = await get<Producer>(`/producers/${r.params.id}`);
+  const productsBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
+  const accountsBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
+  const historyBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
+
+  void get<Page<Product>>(`/products${query({ producerId: p.id, limit: 100 })}`).then(
+    (page) =>
+      replace(
+        productsBox,
+        page.items.length
+          ? h('ul', { class: 'cards' }, page.items.map((x) => h('li', null, h('a', { href: link(`/products/${x.id}`), class: 'card-link' }, h('strong', null, x.name), h('span', { class: 'muted' }, `${t.product.groups[x.ocopGroup]} · ${t.product.starsValue(x.ocopStars)}`)))))
+          : h('p', { class: 'muted' }, t.product.empty),
+      ),
+    (e) => replace(productsBox, loadFailed(e)),
+  );
+  void renderAccounts(accountsBox, p);
+  void get<{ items: AuditEvent[] }>(`/producers/${p.id}/events`).then(
+    (ev) => replace(historyBox, historyList(ev.items)),
+    (e) => replace(historyBox, loadFailed(e)),
+  );
+
+  return h(
+    'section',
+    { class: 'page' },
+    h('div', { class: 'page-head' }, h('h1', null, p.name), can.writeProducers() ? h('a', { href: link(`/producers/${p.id}/edit`), class: 'button secondary' }, t.common.edit) : null),
+    h(
+      'div',
+      { class: 'card' },
+      facts([
+        [t.producer.kind, t.producer.kinds[p.kind]],
+        [t.producer.commune, p.communeName],
+        [t.producer.representative, p.representative],
+        [t.producer.phone, p.phone],
+        [t.producer.taxCode, p.taxCode],
+        [t.producer.citizenId, p.citizenIdLast4 ? `****${p.citizenIdLast4}` : undefined],
+        [t.producer.address, p.address],
+        [t.producer.legalBasis, p.legalBasis.type === 'consent' ? `${t.producer.consent} (${formatDate(p.legalBasis.consentDate)})` : t.producer.stateManagement],
+        [t.producer.trainingDate.replace(/ \(.*\)$/, ''), p.trainingDate ? formatDate(p.trainingDate) : undefined],
+        [t.producer.location, p.location ? `${p.location.lat}, ${p.location.lng}` : undefined],
+      ]),
+    ),
+    section(t.producer.products, can.writeProducts() ? h('p', null, h('a', { href: link(`/products/new?producer=${p.id}`), class: 'button primary' }, t.producer.addProduct)) : null, productsBox),
+    section(t.account.title, h('p', { class: 'muted small' }, t.account.hint), accountsBox),
+    section(t.history.title, historyBox),
+  );
+}
+
+/** Seller accounts board: one row per marketplace, with the next allowed step as a button. */
+async function renderAccounts(box: HTMLElement, p: Producer): Promise<void> {
+  let accounts: { items: Account[] } | null;
+  try {
+    accounts = await getOptional<{ items: Account[] }>(`/producers/${p.id}/accounts`);
+  } catch (e) {
+    replace(box, loadFailed(e));
+    return;
+  }
+  if (!accounts) {
+    replace(box, notice('info', t.common.unavailable));
+    return;
+  }
+  const markets = await marketplaces();
+  const byMarket = new Map(accounts.items.map((a) => [a.marketplace, a]));
+  const rows = await Promise.all(
+    markets.map(async (m) => {
+      const path = `/producers/${p.id}/accounts/${m.id}`;
+      const acc = byMarket.get(m.id);
+      const queued = await queuedFor(path);
+      const status: AccountStatus = ((queued.at(-1)?.body as { status?: AccountStatus } | undefined)?.status ?? acc?.status ?? 'none') as AccountStatus;
+      const moves = allowedAccountMoves(status);
+      return h(
+        'li',
+        { class: 'market', 'data-marketplace': m.id, 'data-status': status },
+        h('div', { class: 'row spread' }, h('h3', null, m.name), chip(t.account.statuses[status], `acc-${status}`)),
+        queued.length ? h('p', { class: 'small muted' }, t.listing.pendingChange) : null,
+        acc?.shopUrl ? h('p', { class: 'small' }, h('a', { href: acc.shopUrl, rel: 'noopener', target: '_blank' }, acc.shopUrl)) : null,
+        h(
+          'div',
+          { class: 'actions' },
+          can.writeOnboarding()
+            ? moves.map((to) =>
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: to === 'none' ? 'secondary small' : 'small',
+                    onclick: async () => {
+                      let shopUrl: string | undefined;
+                      if (to !== 'none') {
+                        const urlInput = input({ name: 'shopUrl', type: 'url', inputmode: 'url', value: acc?.shopUrl ?? '', placeholder: m.url });
+                        const res = await dialog(`${m.name}: ${t.account.statuses[to]}`, [field(`${t.account.shopUrl} ${t.common.optional}`, urlInput)], {
+                          submitLabel: t.listing.confirm,
+                          onSubmit: () => ({ url: urlInput.value.trim() }),
+                        });
+                        if (!res) return;
+                        shopUrl = res.url || undefined;
+                      }
+                      try {
+                        const out = await putInOrder<Account>({ kind: 'account.set', method: 'PUT', path, label: `${p.name} · ${m.name}: ${t.account.statuses[to]}`, body: { status: to, ...(shopUrl ? { shopUrl } : {}) } }, acc?.version);
+                        if (out.state === 'queued') toast(t.common.queued, 'info');
+                      } catch (err) {
+                        toast(errorMessage(err), 'warn');
+                      }
+                      await renderAccounts(box, { ...p });
+                    },
+                  },
+                  to === 'none' ? t.account.close : t.account.moveTo(t.account.statuses[to]),
+                ),
+              )
+            : null,
+        ),
+      );
+    }),
+  );
+  replace(box, h('ul', { class: 'markets', 'data-testid': 'accounts' }, rows));
+}
+

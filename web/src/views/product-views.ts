@@ -1,0 +1,544 @@
+import { allowedListingMoves, accountAllowsLiveListing, readinessFor } from '#shared/onboarding-rules.ts';
+import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
+import { ApiError, get, getOptional, hasRoute, query, request } from '../core/api.ts';
+import { can, me, scopeCommunes } from '../core/app-state.ts';
+import { daysUntil, formatDate, formatMoney, formatNumber, parseAmount, parseDate } from '../core/format.ts';
+import { downscale } from '../core/image.ts';
+import { submit } from '../core/outbox.ts';
+import { isToken, refToken } from '../core/outbox-rules.ts';
+import { communes, loadCommuneIndex, marketplaceName, marketplaces } from '../core/reference.ts';
+import type { Account, AuditEvent, Listing, ListingStatus, ListingTransition, MarketplaceInfo, MarketplaceReadiness, Page, Photo, PhotoUploadTarget, Producer, ProducerCreate, Product, ProductCreate, Readiness } from '../core/types.ts';
+import { errorMessage, lang, t } from '../i18n/i18n.ts';
+import { h, replace, uid } from '../ui/dom.ts';
+import { go, link, type Route } from '../ui/router.ts';
+import { chip, clearFieldErrors, dialog, errorBox, field, input, meter, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
+import { facts, historyList, loadFailed, putInOrder, queuedFor, section } from './common.ts';
+import { pendingProducers } from './producer-views.ts';
+
+type OcopGroup = Product['ocopGroup'];
+const groups: readonly OcopGroup[] = ['food', 'beverages', 'herbs', 'handicrafts', 'ornamentals', 'tourism_services'];
+const starOptions = [0, 3, 4, 5] as const;
+const certificationOptions: readonly NonNullable<Product['certifications']>[number][] = ['VietGAP', 'GlobalGAP', 'organic', 'HACCP', 'ISO22000'];
+const listingStatuses: readonly ListingStatus[] = ['draft', 'submitted', 'live', 'paused', 'delisted', 'rejected'];
+
+function expiryText(expiry: string | undefined): string | undefined {
+  if (!expiry) return undefined;
+  const days = daysUntil(expiry);
+  return `${formatDate(expiry)} (${days < 0 ? t.dashboard.expired(-days) : t.dashboard.daysLeft(days)})`;
+}
+
+export async function productListView(r: Route): Promise<Node> {
+  await loadCommuneIndex().catch(() => undefined);
+  const list = h('ul', { class: 'cards', 'aria-live': 'polite' });
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, t.common.more);
+  const status = h('div');
+  const q = input({ type: 'search', name: 'q', value: r.query.get('q') ?? '', autocomplete: 'off' });
+  const scope = scopeCommunes();
+  const all = await communes().catch(() => []);
+  const communeOptions = me()?.role === 'officer' && scope ? all.filter((c) => scope.includes(c.code)) : all;
+  const commune = select([['', t.common.all], ...communeOptions.map((c) => [c.code, c.fullName] as [string, string])], { name: 'communeCode', value: r.query.get('communeCode') ?? '' });
+  const producers = await get<Page<Producer>>('/producers?limit=100').then((p) => p.items, () => [] as Producer[]);
+  const producer = select([['', t.common.all], ...producers.map((p) => [p.id, p.name] as [string, string])], { name: 'producerId', value: r.query.get('producerId') ?? '' });
+  const stars = select([['', t.common.all], ...starOptions.map((s) => [String(s), t.product.starsValue(s)] as [string, string])], { name: 'stars' });
+  const markets = await marketplaces();
+  const market = select([['', t.common.all], ...markets.map((m) => [m.id, m.name] as [string, string])], { name: 'marketplace' });
+  const mstatus = select([['', t.common.all], ['none', t.listing.notListed], ...listingStatuses.map((s) => [s, t.listing.statuses[s]] as [string, string])], { name: 'status' });
+  const listingNote = h('p', { class: 'hint' }, t.product.filterNeedsListings);
+  let loaded: Product[] = [];
+  let cursor: string | null = null;
+  const listingCache = new Map<string, Listing[] | null>();
+  let seq = 0;
+
+  const card = (p: Product) =>
+    h(
+      'li',
+      null,
+      h(
+        'a',
+        { href: link(`/products/${p.id}`), class: 'card-link' },
+        h('strong', null, p.name),
+        h('span', { class: 'muted' }, `${t.product.groups[p.ocopGroup]} · ${t.product.starsValue(p.ocopStars)}`),
+        h('span', { class: 'muted small' }, [p.priceVnd !== undefined ? formatMoney(p.priceVnd) : null, p.unit].filter(Boolean).join(' / ')),
+      ),
+    );
+
+  /** Client-side filters on the loaded page: stars, and marketplace × status (which needs each product's listings). */
+  const applyFilters = async () => {
+    const mySeq = seq;
+    let shown = loaded.filter((p) => !stars.value || String(p.ocopStars) === stars.value);
+    if (market.value || mstatus.value) {
+      const missing = shown.filter((p) => !listingCache.has(p.id));
+      await Promise.all(missing.map(async (p) => listingCache.set(p.id, (await getOptional<{ items: Listing[] }>(`/products/${p.id}/listings`).catch(() => null))?.items ?? null)));
+      if (mySeq !== seq) return;
+      if ([...listingCache.values()].some((v) => v === null)) {
+        replace(status, notice('info', t.common.unavailable));
+      } else {
+        shown = shown.filter((p) => {
+          const ls = listingCache.get(p.id) ?? [];
+          const relevant = market.value ? ls.filter((l) => l.marketplace === market.value) : ls;
+          if (!mstatus.value) return !market.value || relevant.length > 0;
+          if (mstatus.value === 'none') return relevant.length === 0;
+          return relevant.some((l) => l.status === mstatus.value);
+        });
+      }
+    }
+    replace(list, shown.length ? shown.map(card) : h('li', { class: 'muted' }, t.product.empty));
+  };
+
+  const load = async (append: boolean) => {
+    const mySeq = ++seq;
+    const params = { q: q.value.trim() || undefined, communeCode: commune.value || undefined, producerId: producer.value || undefined };
+    history.replaceState(null, '', `#/products${query(params)}`);
+    if (!append) {
+      loaded = [];
+      replace(status);
+    }
+    try {
+      const page = await get<Page<Product>>(`/products${query({ ...params, limit: 25, cursor: append ? cursor : undefined })}`);
+      if (mySeq !== seq) return;
+      loaded.push(...page.items);
+      cursor = page.nextCursor;
+      more.hidden = !cursor;
+      await applyFilters();
+    } catch (e) {
+      if (mySeq === seq) replace(status, loadFailed(e));
+    }
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  q.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void load(false), 300);
+  });
+  for (const s of [commune, producer]) s.addEventListener('change', () => void load(false));
+  for (const s of [stars, market, mstatus]) s.addEventListener('change', () => void applyFilters());
+  more.addEventListener('click', () => void load(true));
+  await load(false);
+  return h(
+    'section',
+    { class: 'page' },
+    h('div', { class: 'page-head' }, h('h1', null, t.product.list), can.writeProducts() ? h('a', { href: link('/products/new'), class: 'button primary' }, t.product.new) : null),
+    h(
+      'form',
+      { class: 'filters', role: 'search', onsubmit: (e: Event) => (e.preventDefault(), void load(false)) },
+      field(t.product.searchLabel, q),
+      field(t.producer.commune, commune),
+      field(t.product.producer, producer),
+      field(t.product.filterStars, stars),
+      field(t.product.filterMarketplace, market),
+      field(t.product.filterStatus, mstatus),
+      listingNote,
+    ),
+    status,
+    list,
+    more,
+  );
+}
+
+function readProductForm(form: HTMLFormElement, editing: Product | null): Record<string, unknown> | null {
+  clearFieldErrors(form);
+  const v = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | null)?.value.trim() ?? '';
+  let ok = true;
+  const fail = (path: string, message: string) => {
+    setFieldError(form, path, message);
+    ok = false;
+  };
+  const body: Record<string, unknown> = { name: v('name'), ocopGroup: v('ocopGroup'), ocopStars: Number(v('ocopStars')) };
+  if (!editing) {
+    body.producerId = v('producerId');
+    if (!body.producerId) fail('producerId', t.fields.required);
+  }
+  if (!body.name) fail('name', t.fields.required);
+  const optionalText = ['certificateNo', 'unit', 'description'] as const;
+  for (const k of optionalText) body[k] = v(k) || undefined;
+  const date = v('certificateDate');
+  if (date) {
+    const d = parseDate(date);
+    if (d) body.certificateDate = d;
+    else fail('certificateDate', t.fields.date);
+  }
+  if (body.ocopStars) {
+    if (!body.certificateNo) fail('certificateNo', t.fields.required);
+    if (!date) fail('certificateDate', t.fields.required);
+  }
+  for (const [k, name] of [['priceVnd', 'priceVnd'], ['weightGrams', 'weightGrams'], ['shelfLifeDays', 'shelfLifeDays']] as const) {
+    const n = parseAmount(v(name));
+    if (Number.isNaN(n)) fail(name, t.fields.amount);
+    else body[k] = n ?? undefined;
+  }
+  const certs = [...form.querySelectorAll<HTMLInputElement>('input[name=certifications]:checked')].map((c) => c.value);
+  body.certifications = certs.length ? certs : undefined;
+  if (!ok) return null;
+  if (!editing) return Object.fromEntries(Object.entries(body).filter(([, x]) => x !== undefined));
+  const patch: Record<string, unknown> = { version: editing.version };
+  for (const [k, x] of Object.entries(body)) {
+    const before = (editing as Record<string, unknown>)[k];
+    if (JSON.stringify(x ?? null) !== JSON.stringify(before ?? null)) patch[k] = x ?? null;
+  }
+  return patch;
+}
+
+export async function productFormView(r: Route): Promise<Node> {
+  const editing = r.params.id ? await get<Product>(`/products/${r.params.id}`) : null;
+  const preset = r.query.get('producer') ?? '';
+  const [producers, pending] = await Promise.all([
+    editing ? Promise.resolve([] as Producer[]) : get<Page<Producer>>('/producers?limit=100').then((p) => p.items, () => [] as Producer[]),
+    editing ? Promise.resolve([]) : pendingProducers(),
+  ]);
+  const producerOptions: [string, string][] = [
+    ...pending.map((e) => [refToken(e.id), `${e.label} (${t.common.pending})`] as [string, string]),
+    ...producers.map((p) => [p.id, `${p.name} · ${p.communeName}`] as [string, string]),
+  ];
+  if (!editing && !producerOptions.length) return h('section', { class: 'page' }, h('h1', null, t.product.new), notice('info', t.product.noProducer), can.writeProducers() ? h('a', { class: 'button primary', href: link('/producers/new') }, t.home.newProducer) : null);
+  const box = errorBox();
+  const submitBtn = h('button', { type: 'submit', class: 'primary' }, t.common.save);
+  const pricePreview = h('span', { class: 'hint', 'aria-live': 'polite' }, editing?.priceVnd !== undefined ? formatMoney(editing?.priceVnd) : '');
+  const price = input({ name: 'priceVnd', inputmode: 'numeric', value: editing?.priceVnd !== undefined ? formatNumber(editing.priceVnd) : '', autocomplete: 'off' });
+  price.addEventListener('input', () => {
+    const n = parseAmount(price.value);
+    pricePreview.textContent = n === null || Number.isNaN(n) ? '' : formatMoney(n);
+  });
+  const starsSelect = select(starOptions.map((s) => [String(s), t.product.starsValue(s)]), { name: 'ocopStars', value: String(editing?.ocopStars ?? 0) });
+  const certBlock = h(
+    'div',
+    { class: 'stack' },
+    field(t.product.certificateNo, input({ name: 'certificateNo', value: editing?.certificateNo ?? '', autocomplete: 'off' }), { path: 'certificateNo' }),
+    field(t.product.certificateDate, input({ name: 'certificateDate', inputmode: 'numeric', placeholder: 'dd/mm/yyyy', value: editing?.certificateDate ? formatDate(editing.certificateDate) : '' }), { path: 'certificateDate' }),
+  );
+  const syncCert = () => (certBlock.hidden = starsSelect.value === '0');
+  starsSelect.addEventListener('change', syncCert);
+  syncCert();
+  const certChecks = h(
+    'fieldset',
+    { class: 'field checks', 'data-path': 'certifications' },
+    h('legend', null, `${t.product.certifications} ${t.common.optional}`),
+    certificationOptions.map((c) => {
+      const id = uid('c');
+      return h('div', { class: 'check' }, h('input', { type: 'checkbox', id, name: 'certifications', value: c, checked: editing?.certifications?.includes(c) ?? false }), h('label', { for: id }, c));
+    }),
+    h('p', { class: 'field-error', hidden: true }),
+  );
+  const form = h(
+    'form',
+    { class: 'stack card', novalidate: true },
+    editing ? null : field(t.product.producer, select([['', t.product.chooseProducer], ...producerOptions], { name: 'producerId', value: preset }), { required: true, path: 'producerId' }),
+    field(t.product.name, input({ name: 'name', value: editing?.name ?? '', autocomplete: 'off' }), { required: true, path: 'name' }),
+    field(t.product.group, select(groups.map((g) => [g, t.product.groups[g]]), { name: 'ocopGroup', value: editing?.ocopGroup ?? 'food' }), { path: 'ocopGroup' }),
+    field(t.product.stars, starsSelect, { path: 'ocopStars' }),
+    certBlock,
+    field(t.product.unit, input({ name: 'unit', value: editing?.unit ?? '', autocomplete: 'off' }), { path: 'unit', hint: t.product.unitHint }),
+    h('div', { class: 'field-group' }, field(t.product.price, price, { path: 'priceVnd' }), pricePreview),
+    field(t.product.weight, input({ name: 'weightGrams', inputmode: 'numeric', value: editing?.weightGrams ?? '', autocomplete: 'off' }), { path: 'weightGrams' }),
+    field(t.product.shelfLife, input({ name: 'shelfLifeDays', inputmode: 'numeric', value: editing?.shelfLifeDays ?? '', autocomplete: 'off' }), { path: 'shelfLifeDays' }),
+    field(t.product.description, h('textarea', { name: 'description', rows: 4 }, editing?.description ?? ''), { path: 'description' }),
+    certChecks,
+    box,
+    h('div', { class: 'actions' }, submitBtn, h('a', { href: editing ? link(`/products/${editing.id}`) : link('/products'), class: 'button secondary' }, t.common.cancel)),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    box.hidden = true;
+    const body = readProductForm(form, editing);
+    if (!body) {
+      (form.querySelector('[aria-invalid=true]') as HTMLElement | null)?.focus();
+      return;
+    }
+    submitBtn.disabled = true;
+    submitBtn.textContent = t.common.saving;
+    try {
+      const label = String(body.name ?? editing?.name ?? '');
+      const out = editing
+        ? await submit<Product>({ kind: 'product.update', method: 'PATCH', path: `/products/${editing.id}`, body, label }, { interactive: true })
+        : await submit<Product>({ kind: 'product.create', method: 'POST', path: '/products', body: body as ProductCreate, label }, { interactive: !isToken(body.producerId) });
+      toast(out.state === 'synced' ? t.product.saved : t.product.queued, out.state === 'synced' ? 'ok' : 'info');
+      if (out.state === 'synced') go(`#/products/${out.data.id}`);
+      else go('#/products');
+    } catch (err) {
+      showError(form, box, err);
+    } finally {
+      submitBtn.disabled = false;
+      submitBtn.textContent = t.common.save;
+    }
+  });
+  return h('section', { class: 'page' }, h('h1', null, editing ? t.product.edit : t.product.new), form);
+}
+
+export async function productView(r: Route): Promise<Node> {
+  const p = await get<Product>(`/products/${r.params.id}`);
+  const marketsBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
+  const photosSection = h('div');
+  const historyBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
+  const producerP = get<Producer>(`/producers/${p.producerId}`).catch(() => null);
+  let readinessP = loadReadiness(p, producerP);
+
+  void renderMarketplaces(marketsBox, p, readinessP);
+  // A new photo can change readiness: recompute it and redraw the marketplace cards.
+  void renderPhotos(photosSection, p, () => {
+    readinessP = loadReadiness(p, producerP);
+    void renderMarketplaces(marketsBox, p, readinessP);
+  });
+  void get<{ items: AuditEvent[] }>(`/products/${p.id}/events`).then(
+    (ev) => replace(historyBox, historyList(ev.items)),
+    (e) => replace(historyBox, loadFailed(e)),
+  );
+  const producer = await producerP;
+
+  return h(
+    'section',
+    { class: 'page' },
+    h('div', { class: 'page-head' }, h('h1', null, p.name), can.writeProducts() ? h('a', { href: link(`/products/${p.id}/edit`), class: 'button secondary' }, t.common.edit) : null),
+    h(
+      'div',
+      { class: 'card' },
+      facts([
+        [t.product.producer, producer ? h('a', { href: link(`/producers/${producer.id}`) }, producer.name) : p.producerId],
+        [t.product.group, t.product.groups[p.ocopGroup]],
+        [t.product.stars, t.product.starsValue(p.ocopStars)],
+        [t.product.certificateNo, p.certificateNo],
+        [t.product.certificateDate.replace(/ \(.*\)$/, ''), p.certificateDate ? formatDate(p.certificateDate) : undefined],
+        [t.product.certificateExpiry, expiryText(p.certificateExpiry)],
+        [t.product.certifications, p.certifications?.join(', ')],
+        [t.product.unit, p.unit],
+        [t.product.price.replace(/ \(.*\)$/, ''), p.priceVnd !== undefined ? formatMoney(p.priceVnd) : undefined],
+        [t.product.weight.replace(/ \(.*\)$/, ''), p.weightGrams !== undefined ? `${formatNumber(p.weightGrams)} g` : undefined],
+        [t.product.shelfLife.replace(/ \(.*\)$/, ''), p.shelfLifeDays !== undefined ? t.product.days(p.shelfLifeDays) : undefined],
+        [t.product.description, p.description],
+      ]),
+    ),
+    section(t.listing.title, marketsBox),
+    photosSection,
+    section(t.history.title, historyBox),
+  );
+}
+
+/** Readiness from the API; when the route is absent or offline, estimated here from the same shared rule (fields only). */
+async function loadReadiness(p: Product, producerP: Promise<Producer | null>): Promise<{ items: MarketplaceReadiness[]; estimated: boolean }> {
+  try {
+    const r = await getOptional<Readiness>(`/products/${p.id}/readiness`);
+    if (r) return { items: r.marketplaces, estimated: false };
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+  }
+  const [markets, producer] = await Promise.all([marketplaces(), producerP]);
+  return {
+    items: markets.map((m) => readinessFor(m as Parameters<typeof readinessFor>[0], { product: p, producer: producer ?? {}, photos: { readyCount: 0 } })),
+    estimated: true,
+  };
+}
+
+function marketName(id: string): string {
+  return marketplaceName(id);
+}
+
+/**
+ * One card per marketplace: how ready the product is (and what is missing, in plain words),
+ * its listing status there, the producer's seller account, and the moves allowed from here.
+ */
+async function renderMarketplaces(box: HTMLElement, p: Product, readinessP: Promise<{ items: MarketplaceReadiness[]; estimated: boolean }>): Promise<void> {
+  let listings: { items: Listing[] } | null;
+  let readiness: { items: MarketplaceReadiness[]; estimated: boolean };
+  try {
+    [listings, readiness] = await Promise.all([getOptional<{ items: Listing[] }>(`/products/${p.id}/listings`), readinessP]);
+  } catch (e) {
+    replace(box, loadFailed(e));
+    return;
+  }
+  const [markets, accounts] = await Promise.all([marketplaces(), getOptional<{ items: Account[] }>(`/producers/${p.producerId}/accounts`).catch(() => null)]);
+  const byMarket = new Map((listings?.items ?? []).map((l) => [l.marketplace, l]));
+  const cards = await Promise.all(
+    markets.map(async (m) => {
+      const path = `/products/${p.id}/listings/${m.id}`;
+      const listing = byMarket.get(m.id);
+      const queued = await queuedFor(path);
+      const shownStatus = ((queued.at(-1)?.body as { status?: ListingStatus } | undefined)?.status ?? listing?.status ?? null) as ListingStatus | null;
+      const r = readiness.items.find((x) => x.marketplace === m.id);
+      const ready = r?.percent ?? 0;
+      const account = accounts?.items.find((a) => a.marketplace === m.id);
+      const moves = listings && can.writeOnboarding() ? allowedListingMoves(shownStatus) : [];
+      const headingId = uid('mk');
+      return h(
+        'li',
+        { class: 'market', 'data-marketplace': m.id, 'data-status': shownStatus ?? 'none', 'aria-labelledby': headingId },
+        h(
+          'div',
+          { class: 'row spread' },
+          h('h3', { id: headingId }, m.name),
+          listings ? (shownStatus ? chip(t.listing.statuses[shownStatus], shownStatus) : chip(t.listing.notListed, 'none')) : null,
+        ),
+        r
+          ? h(
+              'div',
+              { class: 'ready' },
+              h('div', { class: 'row spread small' }, h('span', null, t.readiness.title), h('strong', { class: ready === 100 ? 'ok' : '' }, ready === 100 ? `100% · ${t.readiness.ready}` : t.readiness.percent(ready))),
+              meter(ready, `${m.name}: ${t.readiness.title} ${ready}%`),
+              r.missing.length ? h('p', { class: 'small missing' }, `${t.readiness.missing} `, r.missing.map((x) => x.message[lang()]).join('; ')) : null,
+            )
+          : null,
+        account ? h('p', { class: 'small muted' }, t.account.forListing(t.account.statuses[account.status])) : null,
+        queued.length ? h('p', { class: 'small muted' }, t.listing.pendingChange) : null,
+        listing?.url && shownStatus !== 'draft' ? h('p', { class: 'small' }, h('a', { href: listing.url, rel: 'noopener', target: '_blank' }, t.listing.view)) : null,
+        listing?.reason && shownStatus === 'rejected' ? h('p', { class: 'small' }, `${t.listing.reason}: ${listing.reason}`) : null,
+        moves.length || listing
+          ? h(
+              'div',
+              { class: 'actions' },
+              moves.map((to) => h('button', { type: 'button', class: to === 'delisted' || to === 'rejected' ? 'secondary small' : 'small', 'data-to': to, onclick: () => void move(m, to, listing, ready, account, path) }, t.listing.to[to])),
+              listing ? h('button', { type: 'button', class: 'link small', onclick: () => void showHistory(p, m) }, t.listing.history) : null,
+            )
+          : null,
+      );
+    }),
+  );
+  replace(
+    box,
+    readiness.estimated ? notice('info', t.readiness.estimate) : null,
+    listings ? null : notice('info', `${t.listing.title}: ${t.common.unavailable}`),
+    h('ul', { class: 'markets', 'data-testid': 'listings' }, cards),
+  );
+
+  async function move(m: MarketplaceInfo, to: ListingStatus, listing: Listing | undefined, ready: number, account: Account | undefined, path: string) {
+    const extra: Record<string, string> = {};
+    if (to === 'submitted' && ready < 100) {
+      const reason = h('textarea', { name: 'overrideReason', rows: 3, required: true, minlength: 3 });
+      const res = await dialog(`${m.name}: ${t.listing.to.submitted}`, [h('p', null, t.listing.overrideHint(ready)), field(t.listing.overrideReason, reason, { required: true, path: 'overrideReason' })], {
+        submitLabel: t.listing.confirm,
+        onSubmit: (f) => (reason.value.trim().length >= 3 ? reason.value.trim() : (setFieldError(f, 'overrideReason', t.fields.required), null)),
+      });
+      if (!res) return;
+      extra.overrideReason = res;
+    } else if (to === 'live') {
+      const url = input({ name: 'url', type: 'url', inputmode: 'url', value: listing?.url ?? '', placeholder: `${m.url}/…`, required: true });
+      const body = [
+        field(t.listing.url, url, { required: true, path: 'url', hint: t.listing.urlHint(m.domains.join(', ')) }),
+        account && accountAllowsLiveListing(account.status) ? null : notice('warn', t.errors.SELLER_ACCOUNT_REQUIRED),
+      ];
+      const res = await dialog(`${m.name}: ${t.listing.to.live}`, body, {
+        submitLabel: t.listing.confirm,
+        onSubmit: (f) => {
+          const v = url.value.trim();
+          if (!v) return setFieldError(f, 'url', t.fields.required), null;
+          if (!isUrlOnMarketplace(m as Parameters<typeof isUrlOnMarketplace>[0], v)) return setFieldError(f, 'url', t.errors.LISTING_URL_NOT_ON_MARKETPLACE), null;
+          return v;
+        },
+      });
+      if (!res) return;
+      extra.url = res;
+    } else if (to === 'rejected') {
+      const reason = h('textarea', { name: 'reason', rows: 3, required: true });
+      const res = await dialog(`${m.name}: ${t.listing.to.rejected}`, [field(t.listing.reason, reason, { required: true, path: 'reason' })], {
+        submitLabel: t.listing.confirm,
+        onSubmit: (f) => (reason.value.trim() ? reason.value.trim() : (setFieldError(f, 'reason', t.fields.required), null)),
+      });
+      if (!res) return;
+      extra.reason = res;
+    }
+    try {
+      const out = await putInOrder<Listing>({ kind: 'listing.set', method: 'PUT', path, label: `${p.name} · ${m.name}: ${t.listing.statuses[to]}`, body: { status: to, ...extra } }, listing?.version);
+      toast(out.state === 'synced' ? `${m.name}: ${t.listing.statuses[to]}` : t.common.queued, out.state === 'synced' ? 'ok' : 'info');
+    } catch (err) {
+      toast(errorMessage(err), 'warn');
+    }
+    await renderMarketplaces(box, p, readinessP);
+  }
+}
+
+async function showHistory(p: Product, m: MarketplaceInfo): Promise<void> {
+  const res = await getOptional<{ items: ListingTransition[] }>(`/products/${p.id}/listings/${m.id}/history`).catch(() => null);
+  const items = res?.items ?? [];
+  await dialog(
+    t.listing.historyTitle(m.name),
+    [
+      items.length
+        ? h(
+            'ol',
+            { class: 'timeline' },
+            items.map((x) =>
+              h(
+                'li',
+                null,
+                h('strong', null, `${x.from ? t.listing.statuses[x.from] : '∅'} → ${t.listing.statuses[x.to]}`),
+                ' ',
+                h('time', { datetime: x.at }, formatDate(x.at)),
+                ' ',
+                h('span', { class: 'muted' }, t.history.by(x.actor.username)),
+                x.reason ? h('div', { class: 'small' }, x.reason) : null,
+                x.overrideReason ? h('div', { class: 'small' }, `${t.listing.overrideReason}: ${x.overrideReason}`) : null,
+                x.url ? h('div', { class: 'small' }, x.url) : null,
+              ),
+            ),
+          )
+        : h('p', { class: 'muted' }, res ? t.listing.historyEmpty : t.common.unavailable),
+    ],
+    { submitLabel: t.common.close, onSubmit: () => true },
+  );
+}
+
+/** Photos: shown only when the API has the photo route; uploads are scaled down here first. */
+async function renderPhotos(container: HTMLElement, p: Product, onChange: () => void): Promise<void> {
+  const available = await hasRoute('POST', '/products/{id}/photos');
+  if (available === false) return;
+  const gallery = h('div', { class: 'gallery' });
+  const status = h('div', { 'aria-live': 'polite' });
+  const refresh = async () => {
+    const res = await getOptional<{ items: Photo[] }>(`/products/${p.id}/photos`).catch(() => null);
+    if (!res) return;
+    replace(
+      gallery,
+      res.items.length
+        ? res.items.map((ph, i) => {
+            const thumb = ph.variants.find((v) => v.purpose === 'thumbnail') ?? ph.variants[0];
+            return h(
+              'figure',
+              null,
+              thumb ? h('img', { src: thumb.url, alt: t.photos.alt(i + 1), width: 120, height: 120, loading: 'lazy' }) : h('div', { class: 'ph-placeholder' }),
+              h('figcaption', null, chip(t.photos.statuses[ph.status], ph.status === 'ready' ? 'live' : ph.status === 'rejected' ? 'rejected' : 'submitted'), ph.message ? h('span', { class: 'small' }, ph.message) : null),
+            );
+          })
+        : h('p', { class: 'muted' }, t.photos.none),
+    );
+  };
+  const upload = async (file: File) => {
+    if (!navigator.onLine) {
+      replace(status, notice('warn', t.photos.needOnline));
+      return;
+    }
+    try {
+      replace(status, h('p', null, t.photos.preparing));
+      const small = await downscale(file);
+      replace(status, h('p', null, t.photos.uploading));
+      const target = await request<PhotoUploadTarget>(`/products/${p.id}/photos`, { method: 'POST', body: JSON.stringify({ contentType: 'image/jpeg', bytes: small.blob.size }), idempotencyKey: crypto.randomUUID() });
+      // Exactly the headers the API asked for; the browser sets content-length itself from the blob.
+      const headers = Object.fromEntries(Object.entries(target.data.headers ?? {}).filter(([k]) => k.toLowerCase() !== 'content-length'));
+      const put = await fetch(new URL(target.data.uploadUrl, location.origin), { method: target.data.method, headers, body: small.blob });
+      if (!put.ok) {
+        const problem = (await put.json().catch(() => null)) as { reason?: string; title?: string } | null;
+        const reasons = t.photos.reasons as Record<string, string>;
+        replace(status, notice('error', (problem?.reason && reasons[problem.reason]) || problem?.title || t.photos.failed));
+        await refresh();
+        return;
+      }
+      replace(status, notice('ok', t.photos.uploaded));
+      await refresh();
+      onChange();
+      setTimeout(() => void refresh().then(onChange), 2500);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) {
+        container.replaceChildren();
+        return;
+      }
+      replace(status, notice('error', err instanceof ApiError ? errorMessage(err) : t.photos.failed));
+    }
+  };
+  const picker = (capture: boolean, label: string) => {
+    const id = uid('photo');
+    const el = h('input', { type: 'file', id, accept: 'image/*', class: 'visually-hidden', ...(capture ? { capture: 'environment' } : {}) });
+    el.addEventListener('change', () => {
+      for (const f of el.files ?? []) void upload(f);
+      el.value = '';
+    });
+    return h('span', null, el, h('label', { for: id, class: 'button secondary' }, label));
+  };
+  replace(container, section(t.photos.title, h('p', { class: 'hint' }, t.photos.hint), can.writeProducts() ? h('div', { class: 'row' }, picker(true, t.photos.take), picker(false, t.photos.choose)) : null, status, gallery));
+  await refresh();
+}
+
+export type { ProducerCreate };
