@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { marketplaces } from '#shared/marketplaces.ts';
 import { readinessFor } from '#shared/onboarding-rules.ts';
 import type { ProducerCreate } from '#shared/schemas/producer.ts';
-import { certificateExpiry, type ProductCreate } from '#shared/schemas/product.ts';
+import type { ProductCreate } from '#shared/schemas/product.ts';
 import { normaliseName } from '#shared/text/normalise.ts';
 import type { BlobStore } from '#functions/core/blob-store.ts';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, RaceError, ValidationError } from '#functions/core/errors.ts';
@@ -17,7 +17,8 @@ import type { ProductRecord } from '#functions/repositories/product-repository.t
 import { batchPut, transact, type Item, type Table, type TxOp } from '#functions/repositories/table.ts';
 import type { CoverageTracker } from '#functions/services/coverage-tracker.ts';
 import { canSee, type Principal } from '#functions/services/principal.ts';
-import { duplicateKeysOf } from '#functions/services/producer-service.ts';
+import { duplicateKeysOf, newProducerRecord } from '#functions/services/producer-service.ts';
+import { newProductRecord } from '#functions/services/product-service.ts';
 import type { WriteContext } from '#functions/services/write-context.ts';
 import { detectColumns, fieldOfHeader, requiredFields, type ColumnMapping, type ImportField, type ImportKind } from './import-columns.ts';
 import { interpretRow, type Candidate, type FieldError } from './import-rows.ts';
@@ -330,46 +331,14 @@ export function createImportService(deps: Deps) {
           const key = job.kind === 'products' ? fileKeys(r)[0]! : String(r.row);
           let record = newProducers.get(key);
           if (!record) {
-            const { citizenId, confirmDistinct: _c, ...fields } = r.producer as ProducerCreate;
-            record = {
-              ...fields,
-              communeCode: r.producer.communeCode!,
-              id: rowId(job.id, r.row, 'producer', time),
-              searchName: normaliseName(fields.name),
-              ...(citizenId ? { citizenIdHash: keyring.hashCitizenId(citizenId), citizenIdLast4: citizenId.slice(-4) } : {}),
-              productCount: 0,
-              accountMarketplaces: [],
-              liveCounts: {},
-              covRev: 0,
-              version: 1,
-              createdAt: at,
-              updatedAt: at,
-              createdBy: actor.sub,
-              updatedBy: actor.sub,
-            };
+            record = newProducerRecord(r.producer as ProducerCreate, { id: rowId(job.id, r.row, 'producer', time), at, actor, keyring });
             newProducers.set(key, record);
           }
           producerId = record.id;
           if (r.product) record.productCount += 1;
         } else existingAdds.set(producerId, (existingAdds.get(producerId) ?? 0) + 1);
         if (r.product) {
-          const product: ProductRecord = {
-            ...r.product,
-            id: rowId(job.id, r.row, 'product', time),
-            producerId,
-            communeCode: r.producer.communeCode!,
-            searchName: normaliseName(r.product.name),
-            readyMarketplaces: [],
-            liveMarketplaces: [],
-            covRev: 0,
-            version: 1,
-            createdAt: at,
-            updatedAt: at,
-            createdBy: actor.sub,
-            updatedBy: actor.sub,
-          };
-          if (product.certificateDate) product.certificateExpiry = certificateExpiry(product.certificateDate);
-          newProducts.push(product);
+          newProducts.push(newProductRecord({ ...r.product, producerId }, { id: rowId(job.id, r.row, 'product', time), communeCode: r.producer.communeCode!, at, actor }));
         }
       }
       const producerOf = new Map<string, Pick<ProducerRecord, 'phone' | 'taxCode'>>();

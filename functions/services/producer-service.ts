@@ -71,6 +71,26 @@ type Deps = {
   commit: Committer;
 };
 
+/** A producer as first stored: derived fields set, the citizen ID reduced to its hash and last 4 digits. */
+export function newProducerRecord(input: ProducerCreate, meta: { id: string; at: string; actor: Principal; keyring: Keyring }): ProducerRecord {
+  const { citizenId, confirmDistinct: _confirm, ...fields } = input;
+  return {
+    ...fields,
+    id: meta.id,
+    searchName: normaliseName(input.name),
+    ...(citizenId ? { citizenIdHash: meta.keyring.hashCitizenId(citizenId), citizenIdLast4: citizenId.slice(-4) } : {}),
+    productCount: 0,
+    accountMarketplaces: [],
+    liveCounts: {},
+    covRev: 0,
+    version: 1,
+    createdAt: meta.at,
+    updatedAt: meta.at,
+    createdBy: meta.actor.sub,
+    updatedBy: meta.actor.sub,
+  };
+}
+
 /** What a producer is matched on for duplicates: phone, tax code, citizen-ID hash, name within its commune. */
 export function duplicateKeysOf(r: Pick<ProducerRecord, 'phone' | 'taxCode' | 'citizenIdHash' | 'communeCode' | 'searchName'>): DuplicateKeys {
   return { phone: r.phone, taxCode: r.taxCode, citizenId: r.citizenIdHash, name: `${r.communeCode}#${r.searchName}` };
@@ -107,22 +127,8 @@ export function createProducerService(deps: Deps) {
       assertKnownCommune(input.communeCode);
       assertCommuneInScope(principal, input.communeCode);
       const now = new Date().toISOString();
-      const { citizenId, confirmDistinct, ...fields } = input;
-      const record: ProducerRecord = {
-        ...fields,
-        id: newId(),
-        searchName: normaliseName(input.name),
-        ...(citizenId ? { citizenIdHash: keyring.hashCitizenId(citizenId), citizenIdLast4: citizenId.slice(-4) } : {}),
-        productCount: 0,
-        accountMarketplaces: [],
-        liveCounts: {},
-        covRev: 0,
-        version: 1,
-        createdAt: now,
-        updatedAt: now,
-        createdBy: principal.sub,
-        updatedBy: principal.sub,
-      };
+      const { confirmDistinct } = input;
+      const record = newProducerRecord(input, { id: newId(), at: now, actor: principal, keyring });
       const keys = duplicateKeysOf(record);
       if (!confirmDistinct) {
         const matches = await describeMatches(principal, await duplicateKeys.findMatches(keys));

@@ -25,6 +25,24 @@ function withDerived(r: ProductRecord): ProductRecord {
   return out;
 }
 
+/** A product as first stored, with its derived fields (readiness is the caller's to set). */
+export function newProductRecord(input: ProductCreate, meta: { id: string; communeCode: string; at: string; actor: Principal }): ProductRecord {
+  return withDerived({
+    ...input,
+    id: meta.id,
+    communeCode: meta.communeCode,
+    searchName: '',
+    readyMarketplaces: [],
+    liveMarketplaces: [],
+    covRev: 0,
+    version: 1,
+    createdAt: meta.at,
+    updatedAt: meta.at,
+    createdBy: meta.actor.sub,
+    updatedBy: meta.actor.sub,
+  });
+}
+
 function assertCertificateWhenRated(r: ProductRecord): void {
   if (!r.ocopStars) return;
   const errors = [];
@@ -80,20 +98,7 @@ export function createProductService(deps: Deps) {
       }
       assertCommuneInScope(principal, producer.communeCode);
       const now = new Date().toISOString();
-      const record = withDerived({
-        ...input,
-        id: newId(),
-        communeCode: producer.communeCode,
-        searchName: '',
-        readyMarketplaces: [],
-        liveMarketplaces: [],
-        covRev: 0,
-        version: 1,
-        createdAt: now,
-        updatedAt: now,
-        createdBy: principal.sub,
-        updatedBy: principal.sub,
-      });
+      const record = newProductRecord(input, { id: newId(), communeCode: producer.communeCode, at: now, actor: principal });
       record.readyMarketplaces = await coverage.readyMarketplaces(record, producer);
       const view = productView(record);
       await commit(

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { errorCodes } from '../errors.ts';
+import { CITIZEN_ID_PATTERN, PHONE_PATTERN, TAX_CODE_PATTERN, normalisePhone } from '../contact-rules.ts';
+
+export { normalisePhone };
 
 /** Time-ordered identifier issued by the server (26 characters, Crockford base32). */
 export const IdSchema = z
@@ -24,26 +27,17 @@ export const PhoneSchema = z
   .string()
   .trim()
   .transform((raw) => normalisePhone(raw))
-  .pipe(z.string().regex(/^(0[35789]\d{8}|02\d{9})$/, 'not a Vietnamese mobile or landline number'));
-
-/** Normalises a phone number to `0…`; returns the digits unchanged when they cannot be a Vietnamese number. */
-export function normalisePhone(raw: string): string {
-  let digits = raw.replace(/[\s.\-()]/g, '');
-  if (digits.startsWith('+84')) digits = '0' + digits.slice(3);
-  else if (/^84\d{9,10}$/.test(digits)) digits = '0' + digits.slice(2);
-  else if (/^[1-9]\d{8}$/.test(digits) || /^2\d{9}$/.test(digits)) digits = '0' + digits;
-  return digits;
-}
+  .pipe(z.string().regex(PHONE_PATTERN, 'not a Vietnamese mobile or landline number'));
 
 /** Vietnamese tax code (MST): 10 digits, or 13 for a branch (`0101234567-001` or plain). */
 export const TaxCodeSchema = z
   .string()
   .trim()
-  .regex(/^\d{10}(-?\d{3})?$/, 'expected a tax code of 10 or 13 digits')
+  .regex(TAX_CODE_PATTERN, 'expected a tax code of 10 or 13 digits')
   .transform((v) => (v.length === 10 ? v : `${v.slice(0, 10)}-${v.slice(-3)}`));
 
 /** Citizen ID (CCCD, 12 digits) or the former ID card (CMND, 9 digits). Write-only. */
-export const CitizenIdSchema = z.string().trim().regex(/^(\d{9}|\d{12})$/, 'expected 12 digits (CCCD) or 9 (CMND)');
+export const CitizenIdSchema = z.string().trim().regex(CITIZEN_ID_PATTERN, 'expected 12 digits (CCCD) or 9 (CMND)');
 
 export const PageQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25).meta({ description: 'Page size (1–100)' }),
