@@ -13,7 +13,20 @@ export function parseEnvName(value: unknown): EnvName {
   return found;
 }
 
+/** The stacks of one environment, in deployment order. */
+export const stackParts = ['Stateful', 'Api', 'Photos', 'Web', 'Monitoring'] as const;
+export type StackPart = (typeof stackParts)[number];
+
+/** `OcopOnboard-<env>`: the prefix of every stack of one environment (what `create-admin --stack` takes). */
+export const appPrefix = (envName: EnvName) => `OcopOnboard-${envName}`;
+
 /** The CloudFormation stack name of one part of the app in one environment. */
-export function stackName(envName: EnvName, part: 'Stateful' | 'Api'): string {
-  return `OcopOnboard-${envName}-${part}`;
+export function stackName(envName: EnvName, part: StackPart): string {
+  return `${appPrefix(envName)}-${part}`;
 }
+
+/**
+ * The API function's name, fixed so operators' scripts find it (`create-admin` reads the
+ * table, province and user pool from its environment: the admin lands where the API looks).
+ */
+export const apiFunctionName = (envName: EnvName) => `${appPrefix(envName)}-api`;

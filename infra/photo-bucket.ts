@@ -49,6 +49,7 @@ export class PhotoBucket extends Construct {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(PHOTO_ACCESS_LOG_DAYS) }],
       removalPolicy: props.removalPolicy,
+      autoDeleteObjects: props.removalPolicy === RemovalPolicy.DESTROY,
     });
 
     this.bucket = new Bucket(this, 'Bucket', {
@@ -72,6 +73,8 @@ export class PhotoBucket extends Construct {
         { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
       removalPolicy: props.removalPolicy,
+      // Dev only (removal DESTROY): CDK's auto-delete custom resource empties the bucket so `cdk destroy` can remove it.
+      autoDeleteObjects: props.removalPolicy === RemovalPolicy.DESTROY,
     });
     (this.bucket.node.defaultChild as CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
   }

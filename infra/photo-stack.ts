@@ -1,16 +1,15 @@
 import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { EnvName } from '#infra/environment.ts';
 import { photoBucketName } from '#infra/photo-bucket.ts';
 import { ProjectFunction } from '#infra/project-function.ts';
-
-/** `OcopOnboard-<env>-Photos`. */
-export const photoStackName = (envName: EnvName) => `OcopOnboard-${envName}-Photos`;
 
 /**
  * Memory of the photo Lambda. A 12 MP phone JPEG needs ~100–150 MB of RSS with sharp
@@ -53,15 +52,27 @@ function acknowledgePhotoPrefixes(scope: Construct, envName: EnvName, what: stri
 export interface PhotoStackProps extends StackProps {
   readonly envName: EnvName;
   readonly table: ITableV2;
+  readonly userPool: IUserPool;
+  readonly userPoolClient: IUserPoolClient;
+  readonly appSecret: ISecret;
   /** @default '38' */
   readonly provinceCode?: string;
 }
 
 /**
+ * The table partitions the photo pipeline touches, through the full services: the product
+ * (its photos, its derived readiness), its producer (read, for readiness) and the coverage
+ * counters a readiness change moves.
+ */
+export const photoTablePartitions = ['P#*#PRODUCT#*', 'P#*#PRODUCER#*', 'P#*#COVERAGE'] as const;
+
+/**
  * The photo pipeline in the cloud: an EventBridge rule on the photo bucket's "Object Created"
  * events under `uploads/` invokes the photo Lambda (`functions/photos/photo-lambda.ts`), which
- * runs the same `completeUpload` as the local server. sharp is left out of the bundle and
- * installed into the asset for linux-arm64.
+ * runs the same `completeUpload` as the local server, with the full services, so a photo that
+ * turns ready also refreshes its product's readiness and the coverage counters. sharp is left
+ * out of the bundle and installed into the asset for linux-arm64. Failed events are retried
+ * twice, then kept in the function's dead-letter queue.
  */
 export class PhotoStack extends Stack {
   readonly photoFunction: ProjectFunction;
@@ -69,6 +80,7 @@ export class PhotoStack extends Stack {
 
   constructor(scope: Construct, id: string, props: PhotoStackProps) {
     super(scope, id, props);
+    const removalPolicy = props.envName === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     // The stateful stack's bucket, named rather than referenced (see `photoBucketName`).
     const bucket = Bucket.fromBucketName(this, 'PhotoBucket', photoBucketName(props.envName));
 
@@ -78,18 +90,23 @@ export class PhotoStack extends Stack {
       memorySize: PHOTO_FUNCTION_MEMORY_MB,
       timeout: Duration.seconds(60),
       installedModules: ['sharp'],
-      logRemovalPolicy: props.envName === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      logRemovalPolicy: removalPolicy,
+      queueRemovalPolicy: removalPolicy,
+      asyncInvocation: { retryAttempts: 2, maxEventAge: Duration.hours(1) },
       environment: { PROVINCE_CODE: props.provinceCode ?? '38', PHOTO_BUCKET: bucket.bucketName, TABLE_NAME: props.table.tableName },
-    });
+    })
+      .bindUserPool(props.userPool, props.userPoolClient)
+      .bindSecret(props.appSecret);
     const role = this.photoFunction.role;
 
-    // The table: read the photo, then mark it ready or rejected — only in product partitions.
+    // The table: read the photo, its product and producer; mark the photo ready or rejected;
+    // refresh the product's readiness and move the coverage counters (one transaction).
     role.addToPrincipalPolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
-        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         resources: [props.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*#PRODUCT#*'] } },
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...photoTablePartitions] } },
       }),
     );
     // The bucket: read and delete originals, write variants (and delete those of a photo deleted mid-way).
@@ -107,7 +124,7 @@ export class PhotoStack extends Stack {
         detailType: ['Object Created'],
         detail: { bucket: { name: [bucket.bucketName] }, object: { key: [{ prefix: 'uploads/' }] } },
       },
-      targets: [new LambdaFunction(this.photoFunction.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
+      targets: [new LambdaFunction(this.photoFunction.function, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: this.photoFunction.deadLetterQueue })],
     });
   }
 }

@@ -19,6 +19,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { tableDesign } from '#functions/repositories/table-design.ts';
 import type { EnvName } from '#infra/environment.ts';
+import { FilesBucket, filesBucketName } from '#infra/files-bucket.ts';
 import { PhotoBucket, photoBucketName } from '#infra/photo-bucket.ts';
 
 export interface StatefulStackProps extends StackProps {
@@ -26,8 +27,8 @@ export interface StatefulStackProps extends StackProps {
 }
 
 /**
- * Everything that holds data: the single DynamoDB table, the Cognito user pool and the
- * application secret. Kept apart from the stateless stacks so those can be destroyed and
+ * Everything that holds data: the single DynamoDB table, the Cognito user pool, the
+ * application secret, the photo bucket and the files bucket (imports). Kept apart from the stateless stacks so those can be destroyed and
  * redeployed freely; in prod every resource here is retained and delete-protected.
  */
 export class StatefulStack extends Stack {
@@ -41,6 +42,8 @@ export class StatefulStack extends Stack {
   readonly appSecret: Secret;
   /** Product photos: originals under `uploads/`, variants under `variants/` (see `PhotoBucket`). */
   readonly photos: PhotoBucket;
+  /** Import spreadsheets and their dry runs (see `FilesBucket`). */
+  readonly files: FilesBucket;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -76,7 +79,10 @@ export class StatefulStack extends Stack {
       signInAliases: { username: true, email: true },
       signInCaseSensitive: false,
       autoVerify: { email: true },
-      standardAttributes: { email: { required: true, mutable: true } },
+      // Optional: accounts are made by an administrator (POST /users, `npm run create-admin`)
+      // and a commune officer or a cooperative may have no address; without one, only an
+      // administrator can reset the password.
+      standardAttributes: { email: { required: false, mutable: true } },
       passwordPolicy: {
         minLength: 12,
         requireLowercase: true,
@@ -127,10 +133,12 @@ export class StatefulStack extends Stack {
     });
 
     this.photos = new PhotoBucket(this, 'Photos', { bucketName: photoBucketName(props.envName), removalPolicy });
+    this.files = new FilesBucket(this, 'Files', { bucketName: filesBucketName(props.envName), removalPolicy, accessLogs: this.photos.accessLogs });
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
     new CfnOutput(this, 'PhotoBucketName', { value: this.photos.bucket.bucketName });
+    new CfnOutput(this, 'FilesBucketName', { value: this.files.bucket.bucketName });
   }
 }

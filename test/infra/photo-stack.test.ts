@@ -80,7 +80,8 @@ describe('photo stack', () => {
     const fn = photoFunction();
     expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: PHOTO_FUNCTION_MEMORY_MB, Timeout: 60 });
     expect(PHOTO_FUNCTION_MEMORY_MB).toBeGreaterThanOrEqual(1536);
-    expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(['NODE_OPTIONS', 'PHOTO_BUCKET', 'PROVINCE_CODE', 'TABLE_NAME']);
+    expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(['AUTH_MODE', 'JWKS_URL', 'JWT_AUDIENCE', 'JWT_ISSUER', 'NODE_OPTIONS', 'PHOTO_BUCKET', 'PROVINCE_CODE', 'SECRET_ARN', 'TABLE_NAME']);
+    expect(fn.Properties.LoggingConfig.LogFormat).toBe('JSON');
   });
 
   it('invokes it for "Object Created" events under uploads/ of the photo bucket only', () => {
@@ -88,21 +89,27 @@ describe('photo stack', () => {
     const rule = Object.values(photos.findResources('AWS::Events::Rule'))[0] as { Properties: Record<string, any> };
     expect(rule.Properties.EventPattern).toMatchObject({ source: ['aws.s3'], 'detail-type': ['Object Created'], detail: { object: { key: [{ prefix: 'uploads/' }] } } });
     expect(JSON.stringify(rule.Properties.EventPattern.detail.bucket.name)).toContain('ocop-onboard-prod-photos-');
-    expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [fn.logicalId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 } })]);
+    const dlq = prod.photos.getLogicalId(prod.photos.photoFunction.deadLetterQueue!.node.defaultChild as CfnElement);
+    expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [fn.logicalId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlq, 'Arn'] } } })]);
+    expect(fn.Properties.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] } });
+    photos.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: fn.logicalId }, MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
+    photos.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
     photos.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [fn.logicalId, 'Arn'] } });
   });
 
-  it('grants only object access under uploads/ and variants/, and GetItem/UpdateItem in product partitions', () => {
-    const statements = photoStatements().filter((s) => !asArray(s.Action).some((a) => a.startsWith('logs:')));
+  it('grants only object access under uploads/ and variants/, the secret, its dead-letter queue, and the product, producer and coverage partitions', () => {
+    const statements = photoStatements().filter((s) => !asArray(s.Action).some((a) => a.startsWith('logs:') || a.startsWith('secretsmanager:') || a.startsWith('sqs:')));
     const describe = statements.map((s) => ({ actions: asArray(s.Action).sort(), resources: asArray(s.Resource).map((r) => JSON.stringify(r)), condition: s.Condition }));
     expect(describe).toHaveLength(4);
+    expect(photoStatements().filter((s) => asArray(s.Action).some((a) => a.startsWith('secretsmanager:'))).map((s) => JSON.stringify(s.Resource))).toEqual([expect.stringMatching(/AppSecret/)]);
+    expect(photoStatements().filter((s) => asArray(s.Action).some((a) => a.startsWith('sqs:'))).map((s) => asArray(s.Action))).toEqual([['sqs:SendMessage']]);
     const find = (action: string) => describe.find((d) => d.actions.includes(action))!;
     expect(find('s3:GetObject').actions).toEqual(['s3:DeleteObject', 's3:GetObject']);
     expect(find('s3:GetObject').resources.join()).toMatch(/s3:::ocop-onboard-prod-photos-.*\/uploads\/\*/);
     expect(find('s3:PutObject').actions).toEqual(['s3:DeleteObject', 's3:PutObject']);
     expect(find('s3:PutObject').resources.join()).toMatch(/s3:::ocop-onboard-prod-photos-.*\/variants\/\*/);
     expect(find('s3:ListBucket').condition).toEqual({ StringLike: { 's3:prefix': ['uploads/*', 'variants/*'] } });
-    expect(find('dynamodb:GetItem')).toMatchObject({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*#PRODUCT#*'] } } });
+    expect(find('dynamodb:GetItem')).toMatchObject({ actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*#PRODUCT#*', 'P#*#PRODUCER#*', 'P#*#COVERAGE'] } } });
     expect(describe.flatMap((d) => d.actions).filter((a) => a.includes('*'))).toEqual([]);
     expect(Object.values(photos.findResources('AWS::IAM::Role')).map((r) => (r as { Properties: { ManagedPolicyArns?: unknown } }).Properties.ManagedPolicyArns)).toEqual([undefined]);
   });
@@ -113,10 +120,6 @@ function acknowledgements(scope: IConstruct): string[] {
 }
 
 describe('cdk-nag AwsSolutions on the photo resources', () => {
-  it('passes the AwsSolutions synthesis gate with the photo stack in both environments', () => {
-    for (const envName of ['prod', 'dev'] as const) expect(() => buildApp({ envName }).app.synth()).not.toThrow();
-  }, 240_000);
-
   it('finds nothing unacknowledged in the stateful and photo stacks', () => {
     for (const app of [prod, dev]) {
       for (const stack of [app.stateful, app.photos]) {

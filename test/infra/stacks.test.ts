@@ -1,11 +1,16 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type OcopApp } from '#infra/app-builder.ts';
 import { tableDesign } from '#functions/repositories/table-design.ts';
+import { loadConfig } from '#functions/core/config.ts';
+import { snapshotMonthAt } from '#functions/jobs/scheduled-jobs.ts';
+import { apiThrottle } from '#infra/api-stack.ts';
+import { IMPORT_FILE_DAYS } from '#infra/files-bucket.ts';
+import { ProjectFunction, userPoolAdminActions } from '#infra/project-function.ts';
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 
@@ -15,9 +20,11 @@ let prodStateful: Template;
 let prodApi: Template;
 let devStateful: Template;
 
+// Built once, with cdk-nag's AwsSolutions plugin registered as in `cdk synth`: the first
+// synthesis (by Template.fromStack or the gate test) runs the validation.
 beforeAll(() => {
-  prod = buildApp({ envName: 'prod', nag: false });
-  dev = buildApp({ envName: 'dev', nag: false });
+  prod = buildApp({ envName: 'prod' });
+  dev = buildApp({ envName: 'dev' });
   prodStateful = Template.fromStack(prod.stateful);
   prodApi = Template.fromStack(prod.api);
   devStateful = Template.fromStack(dev.stateful);
@@ -33,8 +40,12 @@ function asArray<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
+function apiFunction(): { Properties: Record<string, any> } {
+  return prodApi.findResources('AWS::Lambda::Function')[prod.api.getLogicalId(prod.api.apiFunction.function.node.defaultChild as CfnElement)] as never;
+}
+
 function apiFunctionStatements(): Statement[] {
-  const fn = onlyResource(prodApi, 'AWS::Lambda::Function');
+  const fn = apiFunction();
   const roleLogicalId = fn.Properties.Role['Fn::GetAtt'][0] as string;
   const policies = Object.values(
     prodApi.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleLogicalId }] } }),
@@ -53,13 +64,12 @@ function acknowledgements(scope: IConstruct): { id: string; reason: string }[] {
 }
 
 describe('stateful stack', () => {
-  it('names the stacks OcopOnboard-<env>-Stateful and OcopOnboard-<env>-Api', () => {
-    expect([prod.stateful.stackName, prod.api.stackName, dev.stateful.stackName, dev.api.stackName]).toEqual([
-      'OcopOnboard-prod-Stateful',
-      'OcopOnboard-prod-Api',
-      'OcopOnboard-dev-Stateful',
-      'OcopOnboard-dev-Api',
-    ]);
+  it('names the stacks OcopOnboard-<env>-<part>', () => {
+    for (const app of [prod, dev]) {
+      expect([app.stateful, app.api, app.photos, app.web, app.monitoring].map((s) => s.stackName)).toEqual(
+        ['Stateful', 'Api', 'Photos', 'Web', 'Monitoring'].map((part) => `OcopOnboard-${app.envName}-${part}`),
+      );
+    }
   });
 
   it('bills the table on demand', () => {
@@ -153,6 +163,34 @@ describe('stateful stack', () => {
     }
   });
 
+  it('retains every prod bucket and lets dev buckets be emptied and deleted with the stack', () => {
+    const buckets = (t: Template) => Object.values(t.findResources('AWS::S3::Bucket')) as { DeletionPolicy?: string }[];
+    expect(buckets(prodStateful).map((b) => b.DeletionPolicy)).toEqual(['Retain', 'Retain', 'Retain']);
+    expect(Object.keys(prodStateful.findResources('Custom::S3AutoDeleteObjects'))).toEqual([]);
+    expect(buckets(devStateful).map((b) => b.DeletionPolicy)).toEqual(['Delete', 'Delete', 'Delete']);
+    expect(Object.keys(devStateful.findResources('Custom::S3AutoDeleteObjects'))).toHaveLength(3);
+  });
+
+  it('keeps import files in a private, encrypted, TLS-only files bucket that expires them after 30 days', () => {
+    const [id, bucket] = Object.entries(prodStateful.findResources('AWS::S3::Bucket', { Properties: { BucketName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['ocop-onboard-prod-files-'])] }) } }))[0] as [string, { Properties: Record<string, any> }];
+    expect(bucket.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      LoggingConfiguration: { LogFilePrefix: 'files-bucket/' },
+    });
+    expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual(expect.arrayContaining([expect.objectContaining({ Prefix: 'imports/', ExpirationInDays: IMPORT_FILE_DAYS, Status: 'Enabled' })]));
+    expect(IMPORT_FILE_DAYS).toBe(30);
+    prodStateful.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: id },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('lets an administrator create users without an email address (the email is optional)', () => {
+    const pool = onlyResource(prodStateful, 'AWS::Cognito::UserPool');
+    expect(pool.Properties.Schema).toEqual(expect.arrayContaining([expect.objectContaining({ Name: 'email', Required: false })]));
+  });
+
   it('gives the web client no secret, SRP sign-in and no plain password flow', () => {
     prodStateful.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: false,
@@ -168,24 +206,24 @@ describe('stateful stack', () => {
 });
 
 describe('api stack', () => {
-  it('runs the API Lambda on nodejs24.x and arm64', () => {
-    prodApi.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs24.x',
-      Architectures: ['arm64'],
-      MemorySize: 512,
-      Timeout: 29,
-    });
+  it('runs the API Lambda on nodejs24.x and arm64 under a fixed name', () => {
+    expect(apiFunction().Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 512, Timeout: 29, FunctionName: 'OcopOnboard-prod-api' });
   });
 
   it('gives the API Lambda the environment contract of functions/core/config.ts', () => {
-    const variables = onlyResource(prodApi, 'AWS::Lambda::Function').Properties.Environment.Variables;
+    const variables = apiFunction().Properties.Environment.Variables;
     expect(Object.keys(variables).sort()).toEqual(
-      ['AUTH_MODE', 'JWKS_URL', 'JWT_AUDIENCE', 'JWT_ISSUER', 'NODE_OPTIONS', 'PROVINCE_CODE', 'SECRET_ARN', 'TABLE_NAME'].sort(),
+      ['AUTH_MODE', 'FILES_BUCKET', 'JOB_FUNCTION_NAME', 'JWKS_URL', 'JWT_AUDIENCE', 'JWT_ISSUER', 'NODE_OPTIONS', 'PHOTO_BUCKET', 'PROVINCE_CODE', 'SECRET_ARN', 'TABLE_NAME', 'USER_POOL_ID'].sort(),
+    );
+    expect(Object.keys(loadConfig({ ...Object.fromEntries(Object.keys(variables).map((k) => [k, 'x'])), PROVINCE_CODE: '38', AUTH_MODE: 'jwks', JWKS_URL: 'https://x/.well-known/jwks.json' }))).toEqual(
+      expect.arrayContaining(['filesBucket', 'photoBucket', 'jobFunctionName', 'userPoolId']),
     );
     expect(variables).toMatchObject({ PROVINCE_CODE: '38', AUTH_MODE: 'jwks', NODE_OPTIONS: '--enable-source-maps' });
     expect(JSON.stringify(variables.JWKS_URL)).toContain('/.well-known/jwks.json');
     expect(JSON.stringify(variables.JWT_ISSUER)).toContain('https://cognito-idp.');
     expect(JSON.stringify(variables.JWT_AUDIENCE)).toContain('UserPoolWebClient');
+    expect(JSON.stringify(variables.FILES_BUCKET)).toContain('ocop-onboard-prod-files-');
+    expect(variables.JOB_FUNCTION_NAME).toEqual({ Ref: prod.api.getLogicalId(prod.api.importJobFunction.function.node.defaultChild as CfnElement) });
   });
 
   it('grants the API Lambda only named dynamodb actions on the table and its indexes, never Scan', () => {
@@ -217,12 +255,13 @@ describe('api stack', () => {
     expect(new Set(resources)).toEqual(new Set(allowed));
   });
 
-  it('grants no wildcard action or resource anywhere in the API stack', () => {
+  it('grants no wildcard action anywhere in the API stack, and wildcard resources only as object-key prefixes of the two buckets', () => {
     const statements = Object.values(prodApi.findResources('AWS::IAM::Policy')).flatMap(
       (policy) => (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
     );
     expect(statements.flatMap((s) => asArray(s.Action)).filter((a) => a.includes('*'))).toEqual([]);
-    expect(statements.flatMap((s) => asArray(s.Resource)).filter((r) => JSON.stringify(r).includes('*'))).toEqual([]);
+    const wildcards = statements.flatMap((s) => asArray(s.Resource)).map((r) => JSON.stringify(r)).filter((r) => r.includes('*'));
+    expect(new Set(wildcards.map((r) => /ocop-onboard-prod-(files|photos)-.*?\/(imports|uploads|variants)\/\*/.exec(r)?.slice(1, 3).join(':')))).toEqual(new Set(['files:imports', 'photos:uploads', 'photos:variants']));
   });
 
   it('lets the API Lambda read only the app secret', () => {
@@ -232,21 +271,39 @@ describe('api stack', () => {
     expect(JSON.stringify(secrets[0]!.Resource)).toMatch(/OcopOnboard-prod-Stateful.*AppSecret/);
   });
 
-  it('uses no AWS managed policy on the Lambda role and writes logs only to its own log group', () => {
-    const role = onlyResource(prodApi, 'AWS::IAM::Role');
-    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  it('lets the API Lambda create, disable and delete Cognito users of its own pool, invoke the job function, and use import files', () => {
+    const statements = apiFunctionStatements();
+    const cognito = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('cognito-idp:')));
+    expect(cognito).toHaveLength(1);
+    expect(asArray(cognito[0]!.Action).sort()).toEqual([...userPoolAdminActions].sort());
+    expect(JSON.stringify(cognito[0]!.Resource)).toMatch(/OcopOnboard-prod-Stateful.*UserPool.*Arn/);
+    const invoke = statements.filter((s) => asArray(s.Action).includes('lambda:InvokeFunction'));
+    expect(invoke.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [prod.api.getLogicalId(prod.api.importJobFunction.function.node.defaultChild as CfnElement), 'Arn'] }]);
+    const files = statements.filter((s) => JSON.stringify(s.Resource).includes('ocop-onboard-prod-files-'));
+    expect(files.map((s) => `${asArray(s.Action).sort().join(',')} ${JSON.stringify(s.Resource).includes('/imports/*') ? 'imports/*' : 'bucket'}`).sort()).toEqual(['s3:GetObject,s3:PutObject imports/*', 's3:ListBucket bucket']);
+  });
+
+  it('uses no AWS managed policy on any function role and writes each function’s logs only to its own log group', () => {
+    for (const role of Object.values(prodApi.findResources('AWS::IAM::Role'))) expect((role as { Properties: { ManagedPolicyArns?: unknown } }).Properties.ManagedPolicyArns).toBeUndefined();
     const logs = apiFunctionStatements().filter((s) => asArray(s.Action).some((a) => a.startsWith('logs:')));
     expect(logs).toHaveLength(1);
-    const fn = onlyResource(prodApi, 'AWS::Lambda::Function');
-    expect(logs[0]!.Resource).toEqual({ 'Fn::GetAtt': [fn.Properties.LoggingConfig.LogGroup.Ref, 'Arn'] });
+    expect(logs[0]!.Resource).toEqual({ 'Fn::GetAtt': [apiFunction().Properties.LoggingConfig.LogGroup.Ref, 'Arn'] });
   });
 
-  it('keeps the Lambda and access logs for one month', () => {
-    prodApi.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 2);
+  it('keeps every log group of the API stack one month, retained in prod, and every function logs JSON', () => {
+    const groups = Object.values(prodApi.findResources('AWS::Logs::LogGroup')) as { Properties: { RetentionInDays: number }; DeletionPolicy: string }[];
+    expect(groups).toHaveLength(4);
+    expect(groups.map((g) => [g.Properties.RetentionInDays, g.DeletionPolicy])).toEqual(Array(4).fill([30, 'Retain']));
+    for (const fn of Object.values(prodApi.findResources('AWS::Lambda::Function'))) expect((fn as { Properties: { LoggingConfig: { LogFormat: string } } }).Properties.LoggingConfig.LogFormat).toBe('JSON');
   });
 
-  it('routes ANY /{proxy+} to the API Lambda through a payload 2.0 proxy integration', () => {
-    prodApi.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /{proxy+}' });
+  it('routes /api/v1/{proxy+} through a Cognito JWT authorizer whose audience is the web client, and only the API description without one', () => {
+    const routes = Object.values(prodApi.findResources('AWS::ApiGatewayV2::Route')) as { Properties: { RouteKey: string; AuthorizationType: string } }[];
+    expect(routes.map((r) => `${r.Properties.RouteKey} ${r.Properties.AuthorizationType}`).sort()).toEqual(['ANY /api/v1/{proxy+} JWT', 'GET /api/docs NONE', 'GET /api/v1/openapi.json NONE']);
+    const authorizer = onlyResource(prodApi, 'AWS::ApiGatewayV2::Authorizer');
+    expect(authorizer.Properties).toMatchObject({ AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'] });
+    expect(JSON.stringify(authorizer.Properties.JwtConfiguration.Issuer)).toEqual(JSON.stringify(apiFunction().Properties.Environment.Variables.JWT_ISSUER));
+    expect(authorizer.Properties.JwtConfiguration.Audience).toEqual([apiFunction().Properties.Environment.Variables.JWT_AUDIENCE]);
     prodApi.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
       PayloadFormatVersion: '2.0',
@@ -254,21 +311,76 @@ describe('api stack', () => {
     });
   });
 
-  it('logs access and throttles on the $default stage', () => {
-    prodApi.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+  it('logs access as JSON with the request ids and no client IP or query string, and throttles on the $default stage', () => {
+    const stage = onlyResource(prodApi, 'AWS::ApiGatewayV2::Stage');
+    expect(stage.Properties).toMatchObject({
       StageName: '$default',
       AutoDeploy: true,
-      AccessLogSettings: {
-        DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AccessLogs'), 'Arn'] },
-        Format: Match.stringLikeRegexp('\\$context.requestId'),
-      },
-      DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [expect.stringMatching(/AccessLogs/), 'Arn'] } },
+      DefaultRouteSettings: { ThrottlingRateLimit: apiThrottle.rateLimit, ThrottlingBurstLimit: apiThrottle.burstLimit },
     });
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format) as Record<string, string>;
+    expect(format).toMatchObject({ requestId: '$context.requestId', lambdaRequestId: '$context.integration.requestId', status: '$context.status' });
+    expect(Object.values(format).filter((v) => /sourceIp|querystring|claims/i.test(v))).toEqual([]);
+  });
+});
+
+describe('jobs (api stack)', () => {
+  const fnOf = (pf: ProjectFunction) => prodApi.findResources('AWS::Lambda::Function')[prod.api.getLogicalId(pf.function.node.defaultChild as CfnElement)] as { Properties: Record<string, any> };
+  const statementsOf = (pf: ProjectFunction): Statement[] =>
+    Object.values(prodApi.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: prod.api.getLogicalId(pf.role.node.defaultChild as CfnElement) }] } })).flatMap(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+    );
+
+  it('retries asynchronous jobs twice, then sends them to an encrypted, TLS-only dead-letter queue', () => {
+    for (const pf of [prod.api.importJobFunction, prod.api.scheduledJobFunction]) {
+      const queue = prod.api.getLogicalId(pf.deadLetterQueue!.node.defaultChild as CfnElement);
+      expect(fnOf(pf).Properties.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [queue, 'Arn'] } });
+      prodApi.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: prod.api.getLogicalId(pf.function.node.defaultChild as CfnElement) }, MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 6 * 3600 });
+      expect((prodApi.findResources('AWS::SQS::Queue')[queue] as { Properties: Record<string, unknown> }).Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+      prodApi.hasResourceProperties('AWS::SQS::QueuePolicy', { Queues: [{ Ref: queue }], PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
+    }
+    expect(fnOf(prod.api.apiFunction).Properties.DeadLetterConfig).toBeUndefined();
+  });
+
+  it('runs the month-end snapshot at 00:05 on the 1st and the reconciliation at 02:00, Vietnam time, with the job named in the input', () => {
+    const rules = Object.values(prodApi.findResources('AWS::Events::Rule')) as { Properties: { ScheduleExpression: string; Targets: Record<string, any>[] } }[];
+    expect(rules.map((r) => r.Properties.ScheduleExpression).sort()).toEqual(['cron(0 19 * * ? *)', 'cron(5 17 L * ? *)']);
+    for (const rule of rules) {
+      expect(rule.Properties.Targets).toEqual([
+        expect.objectContaining({
+          Arn: { 'Fn::GetAtt': [prod.api.getLogicalId(prod.api.scheduledJobFunction.function.node.defaultChild as CfnElement), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 6 * 3600 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [prod.api.getLogicalId(prod.api.scheduledJobFunction.deadLetterQueue!.node.defaultChild as CfnElement), 'Arn'] } },
+          InputTransformer: expect.objectContaining({ InputPathsMap: { time: '$.time', id: '$.id' } }),
+        }),
+      ]);
+    }
+    expect(snapshotMonthAt(new Date('2026-01-31T17:05:00Z'))).toBe('2026-01');
+    expect(snapshotMonthAt(new Date('2026-12-31T17:05:00Z'))).toBe('2026-12');
+    expect(snapshotMonthAt(new Date('2027-01-01T03:00:00Z'))).toBe('2026-12');
+  });
+
+  it('lets only the scheduled function scan, and write nothing but month-end snapshots', () => {
+    const scheduled = statementsOf(prod.api.scheduledJobFunction).filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')));
+    const writes = scheduled.filter((s) => asArray(s.Action).some((a) => /Put|Update|Delete|Write/.test(a)));
+    expect(writes).toEqual([expect.objectContaining({ Action: 'dynamodb:PutItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*#COVSNAP'] } } })]);
+    expect(scheduled.filter((s) => asArray(s.Action).includes('dynamodb:Scan'))).toHaveLength(1);
+    for (const pf of [prod.api.apiFunction, prod.api.importJobFunction]) expect(statementsOf(pf).flatMap((s) => asArray(s.Action))).not.toContain('dynamodb:Scan');
+    expect(fnOf(prod.api.scheduledJobFunction).Properties.Environment.Variables.METRICS_NAMESPACE).toBe('OcopOnboard/prod');
+  });
+
+  it('gives the import job function the table and the import files, and nothing of Cognito or photos', () => {
+    const actions = statementsOf(prod.api.importJobFunction).flatMap((s) => asArray(s.Action));
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 's3:GetObject', 's3:PutObject']));
+    expect(actions.filter((a) => a.startsWith('cognito-idp:') || a === 'lambda:InvokeFunction')).toEqual([]);
+    expect(Object.keys(fnOf(prod.api.importJobFunction).Properties.Environment.Variables)).not.toContain('PHOTO_BUCKET');
+    expect(fnOf(prod.api.importJobFunction).Properties.Timeout).toBe(900);
   });
 });
 
 describe('cdk-nag AwsSolutions', () => {
-  const stacks = () => [prod.stateful, prod.api, dev.stateful, dev.api];
+  const stacks = () => [prod, dev].flatMap((app) => [app.stateful, app.api, app.photos, app.web, app.monitoring]);
 
   it('reports no unacknowledged error in any stack', () => {
     const errors = stacks().flatMap((stack) =>
@@ -293,17 +405,46 @@ describe('cdk-nag AwsSolutions', () => {
 
   it('acknowledges only the expected rules, each with a written reason', () => {
     const acks = [prod.app, dev.app].flatMap((app) => acknowledgements(app));
-    const photoObjectPrefixes = (['prod', 'dev'] as const).flatMap((env) =>
-      ['uploads', 'variants'].map((prefix) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::ocop-onboard-${env}-photos-<AWS::AccountId>-<AWS::Region>/${prefix}/*]`),
+    const objectPrefixes = (['prod', 'dev'] as const).flatMap((env) => [
+      ...['uploads', 'variants'].map((prefix) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::ocop-onboard-${env}-photos-<AWS::AccountId>-<AWS::Region>/${prefix}/*]`),
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::ocop-onboard-${env}-files-<AWS::AccountId>-<AWS::Region>/imports/*]`,
+    ]);
+    const bucketDeployment = ['Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*', 'Action::s3:DeleteObject*', 'Action::s3:Abort*', 'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*', 'Resource::<SiteBucket397A1860.Arn>/*'].map((f) => `AwsSolutions-IAM5[${f}]`);
+    expect(new Set(acks.map((a) => a.id.replace(/^annotation::/i, '')))).toEqual(
+      new Set(['AwsSolutions-SMG4', 'AwsSolutions-APIG4', 'AwsSolutions-CFR1', 'AwsSolutions-CFR2', 'AwsSolutions-CFR3', 'AwsSolutions-CFR4', 'AwsSolutions-L1', ...objectPrefixes, ...bucketDeployment]),
     );
-    expect(new Set(acks.map((a) => a.id.replace(/^annotation::/i, '')))).toEqual(new Set(['AwsSolutions-SMG4', 'AwsSolutions-APIG4', ...photoObjectPrefixes]));
     expect(acks.filter((a) => a.reason.length < 80)).toEqual([]);
   });
 
+  it('acknowledges nothing that is not found: without the acknowledgements each one would be a finding', () => {
+    const rendered = (app: OcopApp) =>
+      [app.stateful, app.api, app.photos, app.web, app.monitoring].flatMap((stack) =>
+        stack.node.findAll().flatMap((c) =>
+          c.node.metadata
+            .filter((e) => e.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+            .flatMap((e) => Object.keys(e.data as Record<string, unknown>).map((id) => ({ id: id.replace(/^annotation::/i, ''), path: c.node.path }))),
+        ),
+      );
+    const acked = rendered(dev);
+    // The same app built with `acknowledge` switched off for the duration of the build.
+    const acknowledge = Validations.prototype.acknowledge;
+    Validations.prototype.acknowledge = () => undefined;
+    let unacked: OcopApp;
+    try {
+      unacked = buildApp({ envName: 'dev', nag: false });
+    } finally {
+      Validations.prototype.acknowledge = acknowledge;
+    }
+    const findings = [unacked.stateful, unacked.api, unacked.photos, unacked.web, unacked.monitoring].flatMap((stack) =>
+      new AwsSolutionsChecks().validateScope(stack).violations.flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath }))),
+    );
+    for (const ack of acked) expect(findings.some((f) => f.id === ack.id && (f.path === ack.path || !!f.path?.startsWith(`${ack.path}/`))), `${ack.id} at ${ack.path}`).toBe(true);
+  }, 120_000);
+
   it('synthesizes the whole app in both environments with the AwsSolutions plugin registered', () => {
-    for (const envName of ['prod', 'dev'] as const) {
-      const { app } = buildApp({ envName });
-      expect(() => app.synth()).not.toThrow();
+    for (const app of [prod, dev]) {
+      expect(Validations.of(app.app)).toBeDefined();
+      expect(() => app.app.synth()).not.toThrow();
     }
   }, 120_000);
 

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { createCloudServices } from '#functions/api/cloud-services.ts';
+import { loadConfig } from '#functions/core/config.ts';
+import { logger } from '#functions/core/logger.ts';
+import { ScheduledJobEventSchema, emfLine, snapshotMonthAt } from './scheduled-jobs.ts';
+
+// Cloud entry point of the scheduled jobs (EventBridge rules): the month-end coverage
+// snapshot and the nightly reconciliation, with the same services as the API.
+const config = loadConfig();
+const metricsNamespace = z.string().min(1).default('OcopOnboard').parse(process.env.METRICS_NAMESPACE);
+const services = await createCloudServices(config);
+
+/** How many differences the log shows (by commune, marketplace and metric — counts only, no personal data). */
+const LOGGED_DIFFERENCES = 20;
+
+export const handler = async (event: unknown, context?: { awsRequestId?: string }) => {
+  const parsed = ScheduledJobEventSchema.safeParse(event);
+  if (!parsed.success) throw new Error(`Not a scheduled-job event: ${parsed.error.issues.map((i) => i.path.join('.') || i.message).join(', ')}`);
+  const { job, time, eventId } = parsed.data;
+  const requestId = context?.awsRequestId;
+  const at = time ? new Date(time) : new Date();
+
+  if (job === 'coverage-snapshot') {
+    const result = await services.coverageReports.snapshot(snapshotMonthAt(at));
+    logger.info('coverage snapshot taken', { requestId, eventId, job, ...result });
+    return { job, ...result };
+  }
+
+  const result = await services.coverageReports.reconcile();
+  const differences = result.differences.length;
+  process.stdout.write(
+    `${emfLine({ namespace: metricsNamespace, provinceCode: config.provinceCode, differences, at: new Date(), fields: { level: differences ? 'warn' : 'info', message: 'coverage reconciled', requestId, eventId, job, producers: result.producers, products: result.products, counters: result.counters } })}\n`,
+  );
+  if (differences) logger.warn('coverage counters differ from a recount', { requestId, job, differences: result.differences.slice(0, LOGGED_DIFFERENCES) });
+  return { job, checkedAt: result.checkedAt, producers: result.producers, products: result.products, counters: result.counters, differences };
+};
