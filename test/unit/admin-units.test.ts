@@ -304,11 +304,4 @@ describe('resolveUnit by name', () => {
       expect(new Set(list).size).toBe(list.length);
     }
   });
-
-  it('resolves 100,000 names in well under ten seconds', () => {
-    const names = listCommunes().flatMap((c) => [`Xã ${c.name}`, c.nameEn, c.code]);
-    const start = performance.now();
-    for (let i = 0; i < 100_000; i++) resolveUnit({ name: names[i % names.length]!, district: i % 2 ? 'Huyện Thiệu Hóa' : undefined });
-    expect(performance.now() - start).toBeLessThan(10_000);
-  });
 });
