@@ -7,7 +7,7 @@
  *   --seed <text>            same seed → same data; default ocop-38
  *   --reset                  delete the table first (otherwise a table that holds data is refused)
  *   --concurrency <n>        write requests in flight; default 8
- *   --writes batch|transact  BatchWriteItem of 25 (default) or TransactWriteItems of 100, which
+ *   --writes batch|transact  BatchWriteItem of 25, or TransactWriteItems of 100 (default), which
  *                            DynamoDB Local's disk store commits several times faster
  *   --data-dir <dir>         default $DATA_DIR or .data
  *
@@ -27,7 +27,7 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: 'ocop-38' },
     reset: { type: 'boolean', default: false },
     concurrency: { type: 'string', default: '8' },
-    writes: { type: 'string', default: 'batch' },
+    writes: { type: 'string', default: 'transact' },
     'data-dir': { type: 'string' },
   },
 });

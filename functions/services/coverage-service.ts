@@ -131,18 +131,16 @@ export function previousMonth(date = new Date()): string {
 
 export function createCoverageService(deps: { table: Table; coverage: CoverageRepository; targets: TargetRepository; photos: PhotoSummaryProvider }) {
   return {
-    /** Targets with where each stands now in the given scope, and the share reached. */
+    /** Targets with where each stands now in the given scope, and the share reached; one parallel read per marketplace. */
     async targetsWithProgress(communes: string[] | 'all') {
       const targets = await deps.targets.list();
-      const byMarketplace = new Map<string, Metrics>();
-      const out = [];
-      for (const t of targets) {
-        if (!byMarketplace.has(t.marketplace)) byMarketplace.set(t.marketplace, (await this.report(communes, 'province', t.marketplace)).totals);
-        const scoped = t.scope === 'province' ? byMarketplace.get(t.marketplace)! : (await this.report([t.scope], 'province', t.marketplace)).totals;
-        const current = indicatorValue(scoped, t.indicator);
-        out.push({ ...t, current: current ?? null, achieved: current === undefined || t.value === 0 ? null : Math.round((1000 * current) / t.value) / 10 });
-      }
-      return out;
+      const markets = [...new Set(targets.map((t) => t.marketplace))];
+      const rowsBy = new Map(await Promise.all(markets.map(async (m) => [m, await deps.coverage.rowsFor(m)] as const)));
+      return targets.map((t) => {
+        const rows = rowsBy.get(t.marketplace)!.filter((r) => (t.scope === 'province' ? communes === 'all' || communes.includes(r.communeCode) : r.communeCode === t.scope));
+        const current = indicatorValue(sumRows(rows), t.indicator);
+        return { ...t, current: current ?? null, achieved: current === undefined || t.value === 0 ? null : Math.round((1000 * current) / t.value) / 10 };
+      });
     },
     /** Records the counters as the snapshot of `month` (normally the month just ended). */
     async snapshot(month = previousMonth()) {
