@@ -19,6 +19,8 @@
  *   --recounts <n>         recompute runs (default 3)
  *   --http                 also time the report over a real HTTP server on a free port
  */
+import { openLocalStore } from '#functions/local/local-store.ts';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -28,7 +30,7 @@ import { TargetSchema, type Target } from '#shared/schemas/coverage.ts';
 import { ensureTable } from '#functions/local/dynamo-local.ts';
 import { loadOrCreateLocalKeys } from '#functions/local/local-keys.ts';
 import { createKeyring } from '#functions/core/keyring.ts';
-import { SeedRefusedError, assertSeedable, localStoreSettings, openLocalStore, seedProvince, type SeedScale, type WriteMode } from '#functions/local/seed-generator.ts';
+import { SeedRefusedError, assertSeedable, seedProvince, type SeedScale, type WriteMode } from '#functions/local/seed-generator.ts';
 import { createDocumentClient, createTable, type Table } from '#functions/repositories/table.ts';
 
 process.env.LOG_LEVEL ??= 'warn';
@@ -110,9 +112,9 @@ function reportFromCounters(counters: Contribution, targets: Target[]) {
 }
 
 async function main() {
-  const settings = localStoreSettings(args['data-dir']);
-  const store = await openLocalStore({ dataDir: settings.dataDir, port: settings.dynamoPort });
-  const interrupted = () => void store.stop().then(() => process.exit(130));
+  const store = await openLocalStore({ dataDir: args['data-dir'] ? resolve(args['data-dir']) : undefined });
+  const settings = { dataDir: store.dataDir, tableName: store.tableName };
+  const interrupted = () => void store.close().then(() => process.exit(130));
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
@@ -278,7 +280,7 @@ async function main() {
     }
     process.exitCode = bars.every((b) => b.pass) ? 0 : 1;
   } finally {
-    await store.stop();
+    await store.close();
   }
 }
 

@@ -14,11 +14,13 @@
  * Connects to DynamoDB Local on $DYNAMO_PORT (default $PORT + 1000 = 4000) — the one `npm start`
  * runs — or starts one on the data folder for the duration of the seed.
  */
+import { openLocalStore } from '#functions/local/local-store.ts';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createKeyring } from '#functions/core/keyring.ts';
 import { ensureTable } from '#functions/local/dynamo-local.ts';
 import { loadOrCreateLocalKeys } from '#functions/local/local-keys.ts';
-import { SeedRefusedError, deleteTable, localStoreSettings, openLocalStore, seedProvince, type SeedScale, type WriteMode } from '#functions/local/seed-generator.ts';
+import { SeedRefusedError, deleteTable, seedProvince, type SeedScale, type WriteMode } from '#functions/local/seed-generator.ts';
 import { createDocumentClient, createTable } from '#functions/repositories/table.ts';
 
 const { values: args } = parseArgs({
@@ -41,10 +43,10 @@ async function main(): Promise<number> {
     console.error('--writes must be batch or transact');
     return 2;
   }
-  const settings = localStoreSettings(args['data-dir']);
   const started = performance.now();
-  const store = await openLocalStore({ dataDir: settings.dataDir, port: settings.dynamoPort });
-  const interrupted = () => void store.stop().then(() => process.exit(130));
+  const store = await openLocalStore({ dataDir: args['data-dir'] ? resolve(args['data-dir']) : undefined });
+  const settings = { dataDir: store.dataDir, tableName: store.tableName };
+  const interrupted = () => void store.close().then(() => process.exit(130));
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   console.log(`DynamoDB Local ${store.endpoint} (${store.started ? `started on ${settings.dataDir}` : 'already running'}), table ${settings.tableName}`);
@@ -77,7 +79,7 @@ async function main(): Promise<number> {
     }
     throw e;
   } finally {
-    await store.stop();
+    await store.close();
   }
 }
 

@@ -83,6 +83,11 @@ function present(v: unknown): boolean {
   return v !== undefined && v !== null && !(typeof v === 'string' && v.trim() === '');
 }
 
+/** The marketplaces where a product is 100% ready — what coverage counts as "ready". */
+export function readyMarketplacesOf(registry: readonly Marketplace[], input: ReadinessInput): string[] {
+  return registry.filter((m) => readinessFor(m, input).percent === 100).map((m) => m.id);
+}
+
 /**
  * Readiness of a product for one marketplace (Akeneo-style completeness):
  * `floor(100 × met / required)` over the marketplace's required fields and its photo rules.

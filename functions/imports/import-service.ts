@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { marketplaces } from '#shared/marketplaces.ts';
-import { readinessFor } from '#shared/onboarding-rules.ts';
+import { readyMarketplacesOf } from '#shared/onboarding-rules.ts';
 import type { ProducerCreate } from '#shared/schemas/producer.ts';
 import type { ProductCreate } from '#shared/schemas/product.ts';
 import { normaliseName } from '#shared/text/normalise.ts';
@@ -351,7 +351,7 @@ export function createImportService(deps: Deps) {
         existingPairs.push([current, { ...current, productCount: current.productCount + count }]);
         txOps.push(repos.producers.childChangeOp(current, { productCountDelta: count }));
       }
-      for (const p of newProducts) p.readyMarketplaces = marketplaces.filter((m) => readinessFor(m, { product: p, producer: producerOf.get(p.producerId) ?? {}, photos: { readyCount: 0 } }).percent === 100).map((m) => m.id);
+      for (const p of newProducts) p.readyMarketplaces = readyMarketplacesOf(marketplaces, { product: p, producer: producerOf.get(p.producerId) ?? {}, photos: { readyCount: 0 } });
       for (const p of newProducers.values()) {
         items.push(put(repos.producers.createOp(p)), ...repos.duplicateKeys.putOps(p.id, duplicateKeysOf(p)).map(put));
         items.push(put(repos.audit.recordOp({ id: rowId(job.id, 0, `audit-${p.id}`, time), entityType: 'producer', entityId: p.id, action: 'create', actor, at, before: null, after: { id: p.id, name: p.name, communeCode: p.communeCode, importId: job.id } })));

@@ -11,7 +11,7 @@ export const localDefaults = {
 };
 
 async function answers(endpoint: string): Promise<boolean> {
-  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1, requestHandler: { requestTimeout: 2_000, connectionTimeout: 1_000 } });
   try {
     await client.send(new ListTablesCommand({}));
     return true;
@@ -33,11 +33,11 @@ export async function openLocalStore(opts: { dataDir?: string; dynamoPort?: numb
   const running = `http://127.0.0.1:${port}`;
   if (await answers(running)) {
     await ensureTable(running, tableName);
-    return { endpoint: running, dataDir, tableName, close: async () => {} };
+    return { endpoint: running, dataDir, tableName, started: false, close: async () => {} };
   }
   assertJava();
   await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
   const dynamo = await startDynamoLocal({ port, dbPath: join(dataDir, 'dynamodb') });
   await ensureTable(dynamo.endpoint, tableName);
-  return { endpoint: dynamo.endpoint, dataDir, tableName, close: () => dynamo.stop() };
+  return { endpoint: dynamo.endpoint, dataDir, tableName, started: true, close: () => dynamo.stop() };
 }

@@ -1,11 +1,9 @@
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { DeleteTableCommand, DynamoDBClient, ListTablesCommand, ProvisionedThroughputExceededException, RequestLimitExceeded, ResourceNotFoundException, ThrottlingException, TransactionCanceledException, waitUntilTableNotExists } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient, ProvisionedThroughputExceededException, RequestLimitExceeded, ResourceNotFoundException, ThrottlingException, TransactionCanceledException, waitUntilTableNotExists } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { listCommunes, type Commune } from '#shared/admin-units/admin-units.ts';
 import { contributionDelta, producerContribution, productContribution, type Contribution } from '#shared/coverage-rules.ts';
 import { marketplaces } from '#shared/marketplaces.ts';
-import { accountAllowsLiveListing, readinessFor, type AccountStatus, type ListingStatus } from '#shared/onboarding-rules.ts';
+import { accountAllowsLiveListing, readyMarketplacesOf, type AccountStatus, type ListingStatus } from '#shared/onboarding-rules.ts';
 import type { Target } from '#shared/schemas/coverage.ts';
 import type { Account, Listing, ListingTransition } from '#shared/schemas/onboarding.ts';
 import type { ProducerCreate } from '#shared/schemas/producer.ts';
@@ -19,7 +17,6 @@ import { createProductRepository, type ProductRecord } from '#functions/reposito
 import { createTargetRepository } from '#functions/repositories/target-repository.ts';
 import type { Item, Table, TxOp } from '#functions/repositories/table.ts';
 import { duplicateKeysOf } from '#functions/services/producer-service.ts';
-import { assertJava, startDynamoLocal } from './dynamo-local.ts';
 
 /**
  * A deterministic province-scale data set (DESIGN §6: 166 communes, 70,000 producers, 20,000
@@ -425,7 +422,7 @@ export function generateDataSet(opts: SeedOptions = {}): SeedDataSet {
   for (const p of products) {
     p.liveMarketplaces.sort();
     const producer = byProducer.get(p.producerId)!;
-    p.readyMarketplaces = marketplaces.filter((m) => readinessFor(m, { product: p, producer, photos: { readyCount: 0 } }).percent === 100).map((m) => m.id);
+    p.readyMarketplaces = readyMarketplacesOf(marketplaces, { product: p, producer, photos: { readyCount: 0 } });
   }
 
   const busiest = communes[order[0]!]!.code;
@@ -839,35 +836,6 @@ export async function seedProvince(table: Table, opts: SeedOptions = {}): Promis
 
 // ---------------------------------------------------------------------------------------------
 // The local store, for the scripts
-
-/** Where the local store is, read as `npm start` reads it: DATA_DIR (.data), DYNAMO_PORT (PORT + 1000), TABLE_NAME. */
-export function localStoreSettings(dataDirArg?: string) {
-  const port = Number(process.env.PORT ?? 3000);
-  return {
-    dataDir: resolve(dataDirArg ?? process.env.DATA_DIR ?? '.data'),
-    dynamoPort: Number(process.env.DYNAMO_PORT ?? port + 1000),
-    tableName: process.env.TABLE_NAME ?? 'ocop-onboard',
-  };
-}
-
-/** DynamoDB Local on `port`: the one already running (e.g. under `npm start`), or one started on the data folder. */
-export async function openLocalStore(opts: { dataDir: string; port: number }): Promise<{ endpoint: string; started: boolean; stop(): Promise<void> }> {
-  const endpoint = `http://127.0.0.1:${opts.port}`;
-  const probe = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1, requestHandler: { requestTimeout: 2_000, connectionTimeout: 1_000 } });
-  try {
-    await probe.send(new ListTablesCommand({}));
-    return { endpoint, started: false, stop: async () => {} };
-  } catch {
-    // not running: start it below
-  } finally {
-    probe.destroy();
-  }
-  assertJava();
-  const dbPath = join(opts.dataDir, 'dynamodb');
-  await mkdir(dbPath, { recursive: true });
-  const dynamo = await startDynamoLocal({ port: opts.port, dbPath });
-  return { endpoint: dynamo.endpoint, started: true, stop: () => dynamo.stop() };
-}
 
 /** Deletes the table if it exists (the caller recreates it with `ensureTable`). */
 export async function deleteTable(endpoint: string, tableName: string): Promise<boolean> {

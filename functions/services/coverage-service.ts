@@ -1,7 +1,7 @@
 import { listCommunes } from '#shared/admin-units/admin-units.ts';
 import { ALL, contributionDelta, coverageMetrics, counterKey, emptyMetrics, producerContribution, productContribution, type Contribution, type CoverageMetric, type Metrics } from '#shared/coverage-rules.ts';
 import { marketplaces } from '#shared/marketplaces.ts';
-import { accountAllowsLiveListing, readinessFor } from '#shared/onboarding-rules.ts';
+import { accountAllowsLiveListing, readyMarketplacesOf } from '#shared/onboarding-rules.ts';
 import { AccountSchema, ListingSchema } from '#shared/schemas/onboarding.ts';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { CoverageRepository, CoverageRow } from '#functions/repositories/coverage-repository.ts';
@@ -66,7 +66,7 @@ export async function recountFromRecords(table: Table, photos: PhotoSummaryProvi
     for (const m of live) counts[m] = (counts[m] ?? 0) + 1;
     liveCounts.set(p.producerId, counts);
     const photoSummary = await photos(p.id);
-    const ready = marketplaces.filter((m) => readinessFor(m, { product: p, producer: producer ?? {}, photos: photoSummary }).percent === 100).map((m) => m.id);
+    const ready = readyMarketplacesOf(marketplaces, { product: p, producer: producer ?? {}, photos: photoSummary });
     pairs.push([new Map(), productContribution({ communeCode: producer?.communeCode ?? p.communeCode, ocopStars: p.ocopStars, readyMarketplaces: ready, liveMarketplaces: live })]);
   }
   for (const p of producers) {

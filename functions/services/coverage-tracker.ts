@@ -1,6 +1,6 @@
 import { marketplaces } from '#shared/marketplaces.ts';
 import { contributionDelta, producerContribution, productContribution, type Contribution } from '#shared/coverage-rules.ts';
-import { readinessFor, type ReadinessInput } from '#shared/onboarding-rules.ts';
+import { readyMarketplacesOf, type ReadinessInput } from '#shared/onboarding-rules.ts';
 import type { CoverageRepository } from '#functions/repositories/coverage-repository.ts';
 import type { ProducerRecord } from '#functions/repositories/producer-repository.ts';
 import type { ProductRecord } from '#functions/repositories/product-repository.ts';
@@ -28,7 +28,7 @@ export function createCoverageTracker(deps: { coverage: CoverageRepository; phot
     /** Marketplaces where the product is 100% ready, given its producer and photos. */
     async readyMarketplaces(product: ProductRecord, producer: Pick<ProducerRecord, 'phone' | 'taxCode'> | undefined): Promise<string[]> {
       const photos = await deps.photos(product.id);
-      return marketplaces.filter((m) => readinessFor(m, { product, producer: producer ?? {}, photos }).percent === 100).map((m) => m.id);
+      return readyMarketplacesOf(marketplaces, { product, producer: producer ?? {}, photos });
     },
     photos: deps.photos,
     ops(changes: { producers?: Pair<ProducerRecord>[]; products?: Pair<ProductRecord>[] }): TxOp[] {
