@@ -65,7 +65,7 @@ export async function createCloudServices(config: Config, opts: { prefetchSignin
   if (!secret.SecretString) throw new Error('The server secret is empty');
   const table = createTable(createDocumentClient({ region, endpoint: config.dynamoEndpoint }), config.tableName, config.provinceCode);
 
-  const identity: IdentityProvider = userPoolId ? createCognitoIdentity({ userPoolId, region }) : { createIdentity: async () => Promise.reject(notSetUp('Users', 'user pool')) };
+  const identity: IdentityProvider = userPoolId ? createCognitoIdentity({ userPoolId, region }) : unavailable(() => notSetUp('Users', 'user pool'));
   const blobs: BlobStore = filesBucket
     ? lazyAdapter(async () => {
         const [{ createS3Client }, { createS3BlobStore }] = await Promise.all([import('#functions/photos/s3-photo-store.ts'), import('#functions/core/blob-store.ts')]);

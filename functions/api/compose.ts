@@ -63,6 +63,7 @@ export function composeServices(opts: {
   const { table, repositories: repos, keyring, identity, verify } = opts;
   const cursors = createCursorCodec(keyring);
   const commit = createCommitter(table, repos.idempotency);
+  const principals = createPrincipalResolver(repos.users);
   const photoSummary = createPhotoSummaryProvider(repos.photos);
   const coverage = createCoverageTracker({ coverage: repos.coverage, photos: photoSummary });
   const producers = createProducerService({ coverage, producers: repos.producers, products: repos.products, accounts: repos.accounts, duplicateKeys: repos.duplicateKeys, audit: repos.audit, keyring, cursors, commit });
@@ -75,7 +76,7 @@ export function composeServices(opts: {
     verify,
     audit: repos.audit,
     idempotency: repos.idempotency,
-    principals: createPrincipalResolver(repos.users),
+    principals,
     producers,
     products,
     coverage,
@@ -84,7 +85,7 @@ export function composeServices(opts: {
     exports: createExportService({ coverage: coverageReports, producers, products }),
     imports: createImportService({ table, repos, coverage, keyring, blobs: opts.blobs, runner: opts.runner }),
     targets: repos.targets,
-    users: createUserService({ users: repos.users, producers: repos.producers, audit: repos.audit, identity, cursors, commit }),
+    users: createUserService({ users: repos.users, producers: repos.producers, audit: repos.audit, identity, cursors, commit, onChanged: principals.forget }),
     onboarding: createOnboardingService({
       accounts: repos.accounts,
       listings: repos.listings,

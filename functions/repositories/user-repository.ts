@@ -38,6 +38,13 @@ export function createUserRepository(table: Table) {
         { item: { Put: { TableName: table.name, Item: { ...key(u.id), type: 'user', GSI2PK: listPartition.pk, GSI2SK: u.username, ...u }, ConditionExpression: 'attribute_not_exists(PK)' } } },
       ];
     },
+    /** Sets `disabled`, provided it still has the value the caller read (a concurrent change is a conflict). */
+    setDisabledOp(u: UserRecord, disabled: boolean): TxOp {
+      return {
+        item: { Update: { TableName: table.name, Key: key(u.id), UpdateExpression: 'SET disabled = :d', ConditionExpression: 'disabled = :was', ExpressionAttributeValues: { ':d': disabled, ':was': u.disabled } } },
+        onConditionFailed: () => new ConflictError('VERSION_CONFLICT', 'The user was changed at the same time; read it again'),
+      };
+    },
     setPasswordOp(id: string, passwordHash: string): TxOp {
       return { item: { Update: { TableName: table.name, Key: key(id), UpdateExpression: 'SET passwordHash = :h', ConditionExpression: 'attribute_exists(PK)', ExpressionAttributeValues: { ':h': passwordHash } } } };
     },

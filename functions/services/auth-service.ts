@@ -26,6 +26,11 @@ export function createTokenVerifier(getKey: JWTVerifyGetKey, opts: { issuer: str
  */
 export type IdentityProvider = {
   createIdentity(username: string, password: string): Promise<{ sub: string; passwordHash?: string }>;
+  /** Blocks sign-in (Cognito: disables the user and revokes its refresh tokens). Locally the table's `disabled` flag is the whole story. */
+  disableIdentity(username: string): Promise<void>;
+  enableIdentity(username: string): Promise<void>;
+  /** Removes an identity whose user record was never written (the table write after its creation failed). */
+  deleteIdentity(username: string): Promise<void>;
   /** Local mode only: sign in with username and password, returning a bearer token. */
   signIn?(username: string, password: string): Promise<{ token: string; expiresAt: string; user: UserRecord }>;
 };
@@ -44,6 +49,10 @@ export async function createLocalIdentity(users: UserRepository, key: LocalSigni
     async createIdentity(_username, password) {
       return { sub: newSub(), passwordHash: await hashPassword(password) };
     },
+    // Local identities live on the user record itself: its `disabled` flag and its deletion are the table's.
+    disableIdentity: async () => undefined,
+    enableIdentity: async () => undefined,
+    deleteIdentity: async () => undefined,
     async signIn(username, password) {
       const user = await users.getByUsername(username);
       const ok = user?.passwordHash && !user.disabled ? await verifyPassword(password, user.passwordHash) : await hashPassword(password).then(() => false);

@@ -1,5 +1,5 @@
-import type { User, UserCreate } from '#shared/schemas/user.ts';
-import { ValidationError } from '#functions/core/errors.ts';
+import type { User, UserCreate, UserUpdate } from '#shared/schemas/user.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '#functions/core/errors.ts';
 import type { AuditRepository } from '#functions/repositories/audit-repository.ts';
 import type { CursorCodec } from '#functions/repositories/cursor.ts';
 import type { ProducerRepository } from '#functions/repositories/producer-repository.ts';
@@ -14,10 +14,19 @@ export function userView(u: UserRecord): User {
   return view;
 }
 
-type Deps = { users: UserRepository; producers: ProducerRepository; audit: AuditRepository; identity: IdentityProvider; cursors: CursorCodec; commit: Committer };
+type Deps = {
+  users: UserRepository;
+  producers: ProducerRepository;
+  audit: AuditRepository;
+  identity: IdentityProvider;
+  cursors: CursorCodec;
+  commit: Committer;
+  /** Called after a user's sign-in or scope changed, so this process stops trusting what it cached. */
+  onChanged?: (id: string) => void;
+};
 
 export function createUserService(deps: Deps) {
-  const { users, producers, audit, identity, cursors, commit } = deps;
+  const { users, producers, audit, identity, cursors, commit, onChanged } = deps;
   return {
     async create(ctx: WriteContext, input: UserCreate): Promise<User> {
       assertRole(ctx.principal, 'admin');
@@ -36,12 +45,44 @@ export function createUserService(deps: Deps) {
         createdAt: now,
       };
       const view = userView(record);
-      await commit(
-        ctx,
-        [...users.createOps(record), audit.recordOp({ entityType: 'user', entityId: record.id, action: 'create', actor: ctx.principal, at: now, before: null, after: view })],
-        { status: 201, body: view },
-      );
+      try {
+        await commit(
+          ctx,
+          [...users.createOps(record), audit.recordOp({ entityType: 'user', entityId: record.id, action: 'create', actor: ctx.principal, at: now, before: null, after: view })],
+          { status: 201, body: view },
+        );
+      } catch (e) {
+        // No identity without its user record: remove the one just made, unless the write did land
+        // (a timeout can hide a committed transaction).
+        if (!(await users.get(record.id).catch(() => record))) await identity.deleteIdentity(input.username).catch(() => undefined);
+        throw e;
+      }
       return view;
+    },
+    /**
+     * Disables or re-enables a user. Disabling writes the table first (the API refuses the user
+     * from then on), then blocks sign-in and revokes refresh tokens at the identity provider;
+     * enabling goes the other way round. Either way a failure half-way leaves the user locked
+     * out rather than let in, and repeating the request finishes the job.
+     */
+    async update(ctx: WriteContext, id: string, change: UserUpdate): Promise<User> {
+      assertRole(ctx.principal, 'admin');
+      const before = await users.get(id);
+      if (!before) throw new NotFoundError('User');
+      if (change.disabled && id === ctx.principal.sub) throw new ForbiddenError('You cannot disable your own account');
+      const after: UserRecord = { ...before, disabled: change.disabled };
+      if (!change.disabled) await identity.enableIdentity(before.username);
+      if (before.disabled !== change.disabled) {
+        const now = new Date().toISOString();
+        await commit(
+          ctx,
+          [users.setDisabledOp(before, change.disabled), audit.recordOp({ entityType: 'user', entityId: id, action: 'update', actor: ctx.principal, at: now, before: userView(before), after: userView(after) })],
+          { status: 200, body: userView(after) },
+        );
+        onChanged?.(id);
+      }
+      if (change.disabled) await identity.disableIdentity(before.username);
+      return userView(after);
     },
     async list(principal: Principal, page: { limit: number; cursor?: string }) {
       assertRole(principal, 'admin');

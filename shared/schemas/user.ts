@@ -27,6 +27,15 @@ export const UserCreateSchema = z
   })
   .meta({ id: 'UserCreate' });
 
+/** A user's id: the identity's `sub` — a server id locally, a Cognito UUID in the cloud. */
+export const UserIdSchema = z
+  .string()
+  .regex(/^([0-9A-HJKMNP-TV-Z]{26}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/, 'not a valid user id')
+  .meta({ description: "The identity's sub", example: '6b1e8f0a-3c2d-4e5f-9a8b-7c6d5e4f3a2b' });
+
+/** What an administrator may change on a user; for now, whether it may sign in. */
+export const UserUpdateSchema = z.strictObject({ disabled: z.boolean() }).meta({ id: 'UserUpdate' });
+
 export const UserSchema = z
   .object({
     id: z.string(),
@@ -43,4 +52,5 @@ export const LoginSchema = z.strictObject({ username: z.string().trim().toLowerC
 export const TokenSchema = z.object({ token: z.string(), expiresAt: z.string(), user: UserSchema }).meta({ id: 'Token' });
 
 export type UserCreate = z.infer<typeof UserCreateSchema>;
+export type UserUpdate = z.infer<typeof UserUpdateSchema>;
 export type User = z.infer<typeof UserSchema>;

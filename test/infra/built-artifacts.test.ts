@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CfnElement } from 'aws-cdk-lib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -178,6 +178,38 @@ describe('the bundled API function', () => {
     expect(responses[1]).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED', errors: [{ path: 'password' }] } });
     expect(aws.users.has('canbo.weak')).toBe(false);
     expect(await item('P#38#USERNAME#canbo.weak')).toBeUndefined();
+  });
+  it('disables a user in the table and in Cognito (its token stops working at once), refuses an admin disabling itself, and enables it again', async () => {
+    const created = (await api(httpApiEvent('POST', '/api/v1/users', { token: adminToken, body: { username: 'canbo.off', password: 'Strong-passw0rd', role: 'department' } }))).responses[0]!;
+    const sub = created.body.id as string;
+    const userToken = await aws.signToken(sub);
+    const disable = httpApiEvent('PATCH', `/api/v1/users/${sub}`, { token: adminToken, body: { disabled: true } });
+    const { responses } = await api(
+      httpApiEvent('GET', '/api/v1/auth/me', { token: userToken }),
+      disable,
+      httpApiEvent('GET', '/api/v1/auth/me', { token: userToken }),
+      httpApiEvent('PATCH', `/api/v1/users/${adminSub}`, { token: adminToken, body: { disabled: true } }),
+      httpApiEvent('PATCH', '/api/v1/users/not-a-user', { token: adminToken, body: { disabled: true } }),
+    );
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 401, 403, 400]);
+    expect(responses[1]!.body).toMatchObject({ id: sub, disabled: true });
+    expect(aws.users.get('canbo.off')).toMatchObject({ enabled: false });
+    expect(aws.calls).toContain('AWSCognitoIdentityProviderService.AdminUserGlobalSignOut');
+    expect(await item(`P#38#USER#${sub}`)).toMatchObject({ disabled: true });
+    expect(aws.users.get('admin')).toMatchObject({ enabled: true });
+
+    const enabled = await api(httpApiEvent('PATCH', `/api/v1/users/${sub}`, { token: adminToken, body: { disabled: false } }), httpApiEvent('GET', '/api/v1/auth/me', { token: userToken }));
+    expect(enabled.responses.map((r) => r.status)).toEqual([200, 200]);
+    expect(aws.users.get('canbo.off')).toMatchObject({ enabled: true });
+  });
+
+  it('deletes the Cognito user again when the table write after it fails', async () => {
+    // A username the table already holds but Cognito does not: Cognito creates, the transaction refuses.
+    await table.doc.send(new PutCommand({ TableName: table.name, Item: { PK: 'P#38#USERNAME#canbo.ghost', SK: 'META', type: 'username', userId: randomUUID() } }));
+    const { responses } = await api(httpApiEvent('POST', '/api/v1/users', { token: adminToken, body: { username: 'canbo.ghost', password: 'Strong-passw0rd', role: 'department' } }));
+    expect(responses[0]).toMatchObject({ status: 409, body: { code: 'USERNAME_TAKEN' } });
+    expect(aws.calls).toContain('AWSCognitoIdentityProviderService.AdminCreateUser');
+    expect(aws.users.has('canbo.ghost')).toBe(false);
   });
 });
 

@@ -91,6 +91,40 @@ describe('sign-in', () => {
   });
 });
 
+describe('disabling a user', () => {
+  it('refuses its token and its sign-in at once, keeps an audit event, and lets it back in when enabled', async () => {
+    const created = await api.call('POST', '/users', { token: api.adminToken, body: { username: 'canbo.nghi', password: 'password-123', role: 'department' } });
+    const id = created.body.id as string;
+    const token = await api.login('canbo.nghi', 'password-123');
+    expect((await api.call('GET', '/auth/me', { token })).status).toBe(200);
+
+    const off = await api.call('PATCH', `/users/${id}`, { token: api.adminToken, body: { disabled: true } });
+    expect(off).toMatchObject({ status: 200, body: { id, disabled: true } });
+    expect((await api.call('GET', '/auth/me', { token })).status).toBe(401);
+    expect((await api.call('POST', '/auth/login', { body: { username: 'canbo.nghi', password: 'password-123' } })).status).toBe(401);
+    const audit = await api.local.repositories.audit.listForEntity('user', id);
+    expect(audit.map((e) => [e.action, e.after && (e.after as { disabled?: boolean }).disabled])).toContainEqual(['update', true]);
+
+    expect((await api.call('PATCH', `/users/${id}`, { token: api.adminToken, body: { disabled: false } })).body).toMatchObject({ disabled: false });
+    expect((await api.call('GET', '/auth/me', { token: await api.login('canbo.nghi', 'password-123') })).status).toBe(200);
+  });
+
+  it('refuses an admin disabling itself, unknown users, bad ids and other fields, and non-admins', async () => {
+    const me = await api.call('GET', '/auth/me', { token: api.adminToken });
+    const officer = await api.userToken({ role: 'officer', communes: ['15772'] });
+    const cases = [
+      { res: await api.call('PATCH', `/users/${me.body.id}`, { token: api.adminToken, body: { disabled: true } }), status: 403 },
+      { res: await api.call('PATCH', '/users/01JD3Q0B9M2W7X8Y9Z0A1B2C3D', { token: api.adminToken, body: { disabled: true } }), status: 404 },
+      { res: await api.call('PATCH', '/users/x', { token: api.adminToken, body: { disabled: true } }), status: 400 },
+      { res: await api.call('PATCH', `/users/${me.body.id}`, { token: api.adminToken, body: { role: 'officer' } }), status: 400 },
+      { res: await api.call('PATCH', `/users/${me.body.id}`, { token: officer, body: { disabled: true } }), status: 403 },
+    ];
+    expect(cases.map((c) => c.res.status)).toEqual(cases.map((c) => c.status));
+    for (const c of cases) expect(c.res.headers.get('content-type')).toContain('application/problem+json');
+    expect((await api.call('GET', '/auth/me', { token: api.adminToken })).status).toBe(200);
+  });
+});
+
 describe('API description', () => {
   it('publishes an OpenAPI document generated from the schemas and a reference page', async () => {
     const res = await api.call('GET', '/openapi.json');

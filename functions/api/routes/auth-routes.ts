@@ -1,5 +1,5 @@
-import { createRoute } from '@hono/zod-openapi';
-import { LoginSchema, TokenSchema, UserSchema, UserCreateSchema } from '#shared/schemas/user.ts';
+import { createRoute, z } from '@hono/zod-openapi';
+import { LoginSchema, TokenSchema, UserSchema, UserCreateSchema, UserIdSchema, UserUpdateSchema } from '#shared/schemas/user.ts';
 import { PageQuerySchema, pageOf } from '#shared/schemas/common.ts';
 import type { IdentityProvider } from '#functions/services/auth-service.ts';
 import { userView, type UserService } from '#functions/services/user-service.ts';
@@ -31,6 +31,18 @@ export function registerUserRoutes(app: Router, users: UserService) {
   app.openapi(
     createRoute({ method: 'post', path: '/users', tags, security: bearer, summary: 'Create a user with a role and scope (admin)', request: { headers: WriteHeadersSchema, body: jsonBodyOf(UserCreateSchema) }, responses: { 201: jsonResponse(UserSchema, 'Created'), ...problemResponses } }),
     async (c) => c.json(await users.create(writeContext(c), c.req.valid('json')), 201),
+  );
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/users/{id}',
+      tags,
+      security: bearer,
+      summary: 'Disable or re-enable a user (admin); a disabled user can neither sign in nor use a token it holds',
+      request: { params: z.object({ id: UserIdSchema }), headers: WriteHeadersSchema, body: jsonBodyOf(UserUpdateSchema) },
+      responses: { 200: jsonResponse(UserSchema, 'Updated'), ...problemResponses },
+    }),
+    async (c) => c.json(await users.update(writeContext(c), c.req.valid('param').id, c.req.valid('json')), 200),
   );
   app.openapi(
     createRoute({ method: 'get', path: '/users', tags, security: bearer, summary: 'Users (admin)', request: { query: PageQuerySchema }, responses: { 200: jsonResponse(pageOf(UserSchema), 'A page of users'), ...problemResponses } }),
