@@ -37,6 +37,7 @@ import type { Construct } from 'constructs';
 import { API_PREFIX } from '#infra/api-stack.ts';
 import type { EnvName } from '#infra/environment.ts';
 import { photoBucketName } from '#infra/photo-bucket.ts';
+import type { WebConfig } from '#shared/web-config.ts';
 import {
   HASHED_ASSET_PATTERNS,
   IMMUTABLE_CACHE_CONTROL,
@@ -73,11 +74,6 @@ export interface WebStackProps extends StackProps {
   readonly webAssetDir?: string;
 }
 
-/** What the web app reads at start (`/config.json`) to talk to the API and to sign in with Cognito. */
-export type WebConfig = {
-  apiBase: string;
-  auth: { mode: 'cognito'; region: string; userPoolId: string; clientId: string; tokenUse: 'access' };
-};
 
 /**
  * The web app in the cloud: a private S3 bucket read only by CloudFront (origin access

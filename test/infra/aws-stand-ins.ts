@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { createCognitoSignIn, type SignInUser } from './cognito-sign-in-stand-in.ts';
 
 /**
  * Local stand-ins for the cloud services the bundled Lambdas call, speaking each service's
@@ -9,6 +10,8 @@ import { SignJWT, exportJWK, generateKeyPair } from 'jose';
  * credentials set (`AWS_ENDPOINT_URL_<SERVICE>`, the SDK's own mechanism):
  * - a JWKS endpoint with a test RS256 key, and a signer of Cognito-shaped access and ID tokens;
  * - Secrets Manager `GetSecretValue` and Cognito's admin user operations (AWS JSON 1.1);
+ * - Cognito's user sign-in as the web app calls it from the browser (SRP, TOTP, refresh;
+ *   cognito-sign-in-stand-in.ts), with the CORS answers Cognito gives;
  * - Lambda `Invoke` (REST JSON), recording asynchronous invocations instead of running them;
  * - S3 objects, path-style (`PUT`/`GET`/`HEAD`/`DELETE`, `ListObjectsV2`, `DeleteObjects`),
  *   enough for presigned uploads, the photo pipeline and import files.
@@ -25,7 +28,8 @@ export async function startAwsStandIns(opts: { secretString?: string } = {}) {
 
   const invocations: { functionName: string; invocationType: string; payload: unknown }[] = [];
   const objects = new Map<string, { body: Buffer; contentType: string }>();
-  const users = new Map<string, { sub: string; attributes: Record<string, string>; password?: string; enabled: boolean }>();
+  const users = new Map<string, SignInUser & { attributes: Record<string, string> }>();
+  const signIn = createCognitoSignIn({ userPoolId, clientId, users, signAccessToken: (sub) => signToken(sub) });
   const calls: string[] = [];
   /** What Lambda `GetFunctionConfiguration` answers, by function name (set by the test). */
   const functionEnvironments = new Map<string, Record<string, string>>();
@@ -34,24 +38,25 @@ export async function startAwsStandIns(opts: { secretString?: string } = {}) {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      try {
-        route(req, res, Buffer.concat(chunks));
-      } catch (e) {
-        res.writeHead(500, { 'content-type': 'text/plain' }).end(String(e));
-      }
+      route(req, res, Buffer.concat(chunks)).catch((e: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(String(e)));
     });
   });
 
   function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', ...headers }).end(JSON.stringify(body));
+    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'access-control-allow-origin': '*', 'access-control-expose-headers': 'x-amzn-errortype, x-amzn-requestid', ...headers }).end(JSON.stringify(body));
   }
   function awsError(res: ServerResponse, type: string, message: string) {
     json(res, 400, { __type: type, message }, { 'x-amzn-errortype': `${type}:` });
   }
 
-  function route(req: IncomingMessage, res: ServerResponse, body: Buffer) {
+  async function route(req: IncomingMessage, res: ServerResponse, body: Buffer) {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const target = req.headers['x-amz-target'];
+    if (req.method === 'OPTIONS') {
+      // The browser's preflight for Cognito's JSON API, answered as Cognito does.
+      res.writeHead(204, { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type, x-amz-target, x-amz-user-agent', 'access-control-max-age': '600' }).end();
+      return;
+    }
     if (req.method === 'GET' && url.pathname === '/.well-known/jwks.json') {
       calls.push('jwks');
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks));
@@ -65,6 +70,8 @@ export async function startAwsStandIns(opts: { secretString?: string } = {}) {
         return;
       }
       const op = target.replace('AWSCognitoIdentityProviderService.', '');
+      const reply = await signIn.handle(op, input);
+      if (reply) return reply.status === 200 ? json(res, 200, reply.body) : awsError(res, reply.type, reply.message);
       const user = users.get(String(input.Username).toLowerCase());
       switch (op) {
         case 'AdminCreateUser': {
@@ -99,6 +106,7 @@ export async function startAwsStandIns(opts: { secretString?: string } = {}) {
           json(res, 200, {});
           return;
         case 'AdminUserGlobalSignOut':
+          signIn.signOutEverywhere(String(input.Username).toLowerCase());
           json(res, 200, {});
           return;
         default:
@@ -202,6 +210,8 @@ export async function startAwsStandIns(opts: { secretString?: string } = {}) {
     invocations,
     objects,
     users,
+    /** Every request body the sign-in operations received. */
+    signInRequests: signIn.received,
     calls,
     functionEnvironments,
     signToken,

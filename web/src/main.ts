@@ -7,7 +7,9 @@ import { get, onUnauthenticated } from './core/api.ts';
 import { can, me } from './core/app-state.ts';
 import { entries, flush, startSync, subscribe } from './core/outbox.ts';
 import { communeByCode, loadCommuneIndex } from './core/reference.ts';
-import { clearSession, loadSession, updateUser } from './core/session.ts';
+import { refreshTokens, revokeRefreshToken } from './core/cognito.ts';
+import { cognitoConfig } from './core/config.ts';
+import { clearSession, loadSession, setSessionRenewer, updateUser } from './core/session.ts';
 import type { Me } from './core/types.ts';
 import { errorMessage, lang, setLang, t } from './i18n/i18n.ts';
 import { h, replace } from './ui/dom.ts';
@@ -154,6 +156,9 @@ function rerender(): void {
 }
 
 function signOut(): void {
+  const refreshToken = loadSession()?.refreshToken;
+  // In the cloud the refresh token is revoked too, so a copy of it is worthless (best effort: offline it just expires).
+  if (refreshToken) void cognitoConfig().then((cfg) => cfg && revokeRefreshToken(cfg, refreshToken)).catch(() => undefined);
   clearSession();
   void caches?.delete('ocop-data').catch(() => undefined);
   go('#/login');
@@ -186,6 +191,8 @@ if ('serviceWorker' in navigator && location.protocol !== 'file:') {
 }
 
 void (async () => {
+  const cognito = await cognitoConfig();
+  if (cognito) setSessionRenewer((refreshToken) => refreshTokens(cognito, refreshToken));
   if (loadSession()) {
     void loadCommuneIndex().then(renderChrome, () => undefined);
     void get<Me>('/auth/me').then((u) => (updateUser(u), renderChrome()), () => undefined);

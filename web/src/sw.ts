@@ -61,7 +61,7 @@ sw.addEventListener('fetch', (e: FetchEvent) => {
     e.respondWith(networkFirst(req, DATA));
     return;
   }
-  if (url.pathname.startsWith('/api/')) return;
+  if (url.pathname.startsWith('/api/') || url.pathname === '/config.json') return;
   if (url.pathname.startsWith('/geo/')) {
     e.respondWith(cacheFirst(req, GEO));
     return;

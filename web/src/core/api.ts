@@ -1,4 +1,4 @@
-import { token } from './session.ts';
+import { freshToken } from './session.ts';
 import type { Problem } from './types.ts';
 
 export const API = '/api/v1';
@@ -27,7 +27,14 @@ export class NetworkError extends Error {
 
 export type ApiResult<T> = { data: T; status: number; replayed: boolean };
 
-export type RequestOptions = { method?: string; body?: string; idempotencyKey?: string; signal?: AbortSignal };
+export type RequestOptions = {
+  method?: string;
+  body?: string;
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+  /** A bearer token other than the session's (the sign-in asks `/auth/me` before saving the session). */
+  token?: string;
+};
 
 const listeners = new Set<() => void>();
 /** Called when the API says the session is no longer valid (401). */
@@ -38,7 +45,15 @@ export function onUnauthenticated(fn: () => void): void {
 /** One API call with the session's bearer token; throws ApiError or NetworkError. */
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<ApiResult<T>> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  const t = token();
+  let t: string | null;
+  try {
+    t = opts.token ?? (await freshToken());
+  } catch (e) {
+    if (e instanceof NetworkError) throw e;
+    // The session could not be renewed (revoked, or the user disabled): it is over.
+    for (const fn of listeners) fn();
+    throw new ApiError(401, { title: 'The session has ended', status: 401, code: 'UNAUTHENTICATED' });
+  }
   if (t) headers.authorization = `Bearer ${t}`;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
@@ -59,7 +74,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   }
   if (!res.ok) {
     const problem = (data && typeof data === 'object' && 'code' in data ? data : { title: res.statusText || `HTTP ${res.status}`, status: res.status, code: res.status >= 500 ? 'INTERNAL' : 'UNKNOWN' }) as Problem;
-    if (res.status === 401 && t) for (const fn of listeners) fn();
+    if (res.status === 401 && t && !opts.token) for (const fn of listeners) fn();
     throw new ApiError(res.status, problem);
   }
   return { data: data as T, status: res.status, replayed: res.headers.get('idempotent-replayed') === 'true' };

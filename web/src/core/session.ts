@@ -1,14 +1,20 @@
 import type { Me, Session } from './types.ts';
 
 const KEY = 'ocop.session';
+/** Renew this long before the access token runs out, so a request never leaves with one about to expire. */
+const RENEW_BEFORE_MS = 60_000;
 
-/** The signed-in session, remembered in localStorage until it expires or the user signs out. */
+/**
+ * The signed-in session, remembered in localStorage until it expires or the user signs out.
+ * A Cognito session carries a refresh token and outlives its hour-long access token: the
+ * token is renewed before a request needs it (see `freshToken`).
+ */
 export function loadSession(): Session | null {
   try {
     const raw = localStorage.getItem(KEY);
     if (!raw) return null;
     const s = JSON.parse(raw) as Session;
-    if (!s.token || Date.parse(s.expiresAt) <= Date.now()) return null;
+    if (!s.token || (!s.refreshToken && Date.parse(s.expiresAt) <= Date.now())) return null;
     return s;
   } catch {
     return null;
@@ -28,6 +34,31 @@ export function clearSession(): void {
   localStorage.removeItem(KEY);
 }
 
-export function token(): string | null {
-  return loadSession()?.token ?? null;
+type Renewed = { accessToken: string; refreshToken?: string; expiresAt: string };
+let renew: ((refreshToken: string) => Promise<Renewed>) | null = null;
+let renewing: Promise<string> | null = null;
+
+/** How sessions with a refresh token are renewed (Cognito's REFRESH_TOKEN_AUTH in the cloud). */
+export function setSessionRenewer(fn: (refreshToken: string) => Promise<Renewed>): void {
+  renew = fn;
+}
+
+/**
+ * The bearer token to send now, renewed first when it is about to expire (one renewal at a
+ * time however many requests wait). Throws what the renewal throws: a network failure, or
+ * Cognito's refusal when the session was revoked or the user disabled.
+ */
+export async function freshToken(): Promise<string | null> {
+  const s = loadSession();
+  if (!s) return null;
+  if (!s.refreshToken || !renew || Date.parse(s.expiresAt) - Date.now() > RENEW_BEFORE_MS) return s.token;
+  const refreshToken = s.refreshToken;
+  renewing ??= renew(refreshToken)
+    .then((t) => {
+      const latest = loadSession() ?? s;
+      saveSession({ ...latest, token: t.accessToken, expiresAt: t.expiresAt, refreshToken: t.refreshToken ?? refreshToken });
+      return t.accessToken;
+    })
+    .finally(() => (renewing = null));
+  return renewing;
 }

@@ -17,7 +17,8 @@ export type Page<T> = { items: T[]; nextCursor: string | null };
 export type Items<T> = { items: T[] };
 
 export type Me = { id: string; username: string; role: Role; communes?: string[]; producerId?: string };
-export type Session = { token: string; expiresAt: string; user: Me };
+/** `refreshToken` only with Cognito: `token` is then the access token, renewed from it. */
+export type Session = { token: string; expiresAt: string; refreshToken?: string; user: Me };
 
 export type Problem = {
   type?: string;

@@ -1,4 +1,5 @@
 import { ApiError, NetworkError } from '../core/api.ts';
+import { CognitoError } from '../core/cognito.ts';
 import { en } from './en.ts';
 import { vi, type Dict } from './vi.ts';
 
@@ -41,5 +42,18 @@ export function messageFor(code: string, fallback?: string): string {
 export function errorMessage(err: unknown): string {
   if (err instanceof ApiError) return messageFor(err.code, err.problem.title);
   if (err instanceof NetworkError) return t.errors.NETWORK;
+  if (err instanceof CognitoError) return cognitoMessage(err.type) ?? t.errors.UNKNOWN;
   return t.errors.UNKNOWN;
+}
+
+/** Words for Cognito's refusals at sign-in, several exception names sharing one meaning. */
+function cognitoMessage(type: string): string | undefined {
+  const r = t.login.refused;
+  const same: Record<string, string> = {
+    UserNotFoundException: r.NotAuthorizedException,
+    EnableSoftwareTokenMFAException: r.CodeMismatchException,
+    ExpiredCodeException: r.CodeMismatchException,
+    LimitExceededException: r.TooManyRequestsException,
+  };
+  return (r as Record<string, string>)[type] ?? same[type];
 }

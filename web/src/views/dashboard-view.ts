@@ -4,7 +4,7 @@ import { me } from '../core/app-state.ts';
 import { classBreaks, classOf, coverageFromLists, indicatorValue, normaliseCoverage, toCsv, type Indicator } from '../core/coverage.ts';
 import { daysUntil, formatDate, formatDateTime, formatNumber, formatPercent, today } from '../core/format.ts';
 import { communes, marketplaces } from '../core/reference.ts';
-import { token } from '../core/session.ts';
+import { freshToken } from '../core/session.ts';
 import { coverageMetrics, type Coverage, type CoverageRow, type Page, type Producer, type Product } from '../core/types.ts';
 import { errorMessage, t } from '../i18n/i18n.ts';
 import { h, replace } from '../ui/dom.ts';
@@ -206,7 +206,7 @@ export async function dashboardView(r: Route): Promise<Node> {
   const exportFile = async (ext: 'xlsx' | 'csv') => {
     replace(exportStatus);
     try {
-      const res = await fetch(`${API}/exports/coverage.${ext}`, { headers: { authorization: `Bearer ${token()}` } });
+      const res = await fetch(`${API}/exports/coverage.${ext}`, { headers: { authorization: `Bearer ${await freshToken()}` } });
       if (res.ok) {
         download(await res.blob(), `bao-cao-bao-phu-${today()}.${ext}`);
         return;

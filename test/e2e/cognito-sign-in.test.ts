@@ -1,0 +1,139 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { createRemoteJWKSet } from 'jose';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { composeServices, createRepositories, type Services } from '#functions/api/compose.ts';
+import { createLocalBlobStore } from '#functions/core/blob-store.ts';
+import { createKeyring } from '#functions/core/keyring.ts';
+import { createInProcessRunner } from '#functions/imports/import-service.ts';
+import { ensureTable } from '#functions/local/dynamo-local.ts';
+import { createLocalApp, listen } from '#functions/local/server.ts';
+import { createLocalPhotoStore } from '#functions/photos/local-photo-store.ts';
+import { createDocumentClient, createTable } from '#functions/repositories/table.ts';
+import { createCognitoIdentity, createCognitoTokenVerifier } from '#functions/services/cognito-identity.ts';
+import { buildWeb } from '../../scripts/build-web.ts';
+import { startAwsStandIns, type AwsStandIns } from '../infra/aws-stand-ins.ts';
+import { totp } from '../infra/cognito-sign-in-stand-in.ts';
+import { launchBrowser, shot } from './support.ts';
+
+// The web app as deployed to the cloud: /config.json names a Cognito user pool, the browser
+// signs in with it (SRP, first-time TOTP set-up, codes), the API accepts only Cognito access
+// tokens. Cognito is the protocol stand-in (test/infra); the API, DynamoDB Local and Chromium are real.
+
+let aws: AwsStandIns;
+let services: Services;
+let browser: Browser;
+let url = '';
+let close: () => void = () => undefined;
+const PASSWORD = 'Strong-passw0rd!';
+
+beforeAll(async () => {
+  aws = await startAwsStandIns();
+  const dataDir = await mkdtemp(join(tmpdir(), 'ocop-cognito-e2e-'));
+  const tableName = `t-${randomUUID()}`;
+  await ensureTable(inject('dynamoEndpoint'), tableName);
+  const table = createTable(createDocumentClient({ region: 'local', endpoint: inject('dynamoEndpoint') }), tableName, '38');
+  const keyring = createKeyring('k'.repeat(64));
+  const client = new CognitoIdentityProviderClient({ region: 'ap-southeast-1', endpoint: aws.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  services = composeServices({
+    table,
+    repositories: createRepositories(table),
+    keyring,
+    identity: createCognitoIdentity({ userPoolId: aws.userPoolId, client }),
+    verify: createCognitoTokenVerifier(createRemoteJWKSet(new URL(aws.jwksUrl)), { issuer: aws.issuer, clientId: aws.clientId }),
+    blobs: createLocalBlobStore(join(dataDir, 'files')),
+    runner: createInProcessRunner(),
+    photoStore: createLocalPhotoStore({ dir: join(dataDir, 'photos'), keyring, apiBase: '/api/v1' }),
+  });
+  const system = { principal: { sub: 'system', username: 'system', role: 'admin' as const, communes: [] } };
+  await services.users.create(system, { username: 'canbo.cloud', password: PASSWORD, role: 'officer', communes: ['15772'] });
+  const webRoot = await buildWeb(join(dataDir, 'web'));
+  const auth = { mode: 'cognito' as const, region: 'ap-southeast-1', userPoolId: aws.userPoolId, clientId: aws.clientId, tokenUse: 'access' as const, endpoint: aws.endpoint };
+  const server = await listen(createLocalApp(services, webRoot, undefined, { apiBase: '/api/v1', auth }), 0);
+  url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  close = () => server.close();
+  browser = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  close();
+  await aws?.close();
+});
+
+async function signInWithPassword(page: Page, password = PASSWORD) {
+  await page.goto(url);
+  await page.getByLabel('Tên đăng nhập').fill('canbo.cloud');
+  await page.getByLabel('Mật khẩu').fill(password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+}
+const session = (page: Page) => page.evaluate(() => JSON.parse(localStorage.getItem('ocop.session') ?? 'null') as { token: string; expiresAt: string; refreshToken?: string } | null);
+const heading = (page: Page) => page.getByRole('heading', { level: 1 }).textContent();
+
+describe('signing in to the cloud deployment with Cognito (360 px phone)', () => {
+  it('sets up the authenticator app at the first sign-in, then works with the Cognito access token; the password never reaches Cognito', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' })).newPage();
+    await signInWithPassword(page);
+    const secret = page.locator('.totp-secret');
+    await secret.waitFor();
+    await shot(page, 'cognito-01-totp-setup');
+    const key = (await secret.getAttribute('data-secret'))!;
+    expect(await page.getByRole('link', { name: /ứng dụng xác thực/ }).getAttribute('href')).toBe(`otpauth://totp/OCOP%3Acanbo.cloud?secret=${key}&issuer=OCOP`);
+    await page.getByLabel('Mã xác thực').fill(totp(key) === '000000' ? '111111' : '000000');
+    await page.getByRole('button', { name: 'Xác nhận' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Mã không đúng');
+    await page.getByLabel('Mã xác thực').fill(totp(key));
+    await page.getByRole('button', { name: 'Xác nhận' }).click();
+    await expect.poll(() => heading(page)).toBe('Xin chào, canbo.cloud');
+    expect(await page.getByTestId('who').textContent()).toContain('Cán bộ');
+    const s = (await session(page))!;
+    expect(s.refreshToken).toBeTruthy();
+    expect(JSON.parse(Buffer.from(s.token.split('.')[1]!, 'base64url').toString())).toMatchObject({ token_use: 'access', client_id: aws.clientId });
+    expect(aws.signInRequests.join('\n')).not.toContain(PASSWORD);
+
+    // An access token past its hour is renewed from the refresh token before the next request.
+    const before = aws.signInRequests.length;
+    await page.evaluate(() => {
+      const saved = JSON.parse(localStorage.getItem('ocop.session')!);
+      localStorage.setItem('ocop.session', JSON.stringify({ ...saved, expiresAt: new Date(Date.now() - 1000).toISOString() }));
+    });
+    await page.goto(`${url}/#/producers`);
+    await expect.poll(() => heading(page)).toMatch(/chủ thể/i);
+    expect(aws.signInRequests.slice(before).some((r) => r.includes('REFRESH_TOKEN_AUTH'))).toBe(true);
+    expect(Date.parse((await session(page))!.expiresAt)).toBeGreaterThan(Date.now() + 3000_000);
+
+    // Signing out revokes the refresh token at Cognito.
+    const refreshToken = (await session(page))!.refreshToken!;
+    await page.getByRole('button', { name: 'Đăng xuất' }).click();
+    await expect.poll(() => aws.signInRequests.some((r) => r.includes(refreshToken) && r.includes('"Token"'))).toBe(true);
+    expect(await session(page)).toBeNull();
+  });
+
+  it('asks for the code at later sign-ins, explains a wrong password, and ends the session of a disabled user', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' })).newPage();
+    await signInWithPassword(page, 'Wrong-passw0rd!');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Sai tên đăng nhập hoặc mật khẩu');
+
+    await page.getByLabel('Mật khẩu').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.getByLabel('Mã xác thực').fill(totp(aws.users.get('canbo.cloud')!.totpSecret!));
+    await shot(page, 'cognito-02-code');
+    await page.getByRole('button', { name: 'Xác nhận' }).click();
+    await expect.poll(() => heading(page)).toBe('Xin chào, canbo.cloud');
+
+    // The administrator disables the user: the API refuses its token, renewal fails, the app returns to sign-in.
+    const sub = aws.users.get('canbo.cloud')!.sub;
+    await services.users.update({ principal: { sub: 'system', username: 'system', role: 'admin', communes: [] } }, sub, { disabled: true });
+    await page.evaluate(() => {
+      const saved = JSON.parse(localStorage.getItem('ocop.session')!);
+      localStorage.setItem('ocop.session', JSON.stringify({ ...saved, expiresAt: new Date(Date.now() - 1000).toISOString() }));
+    });
+    await page.goto(`${url}/#/producers`);
+    await expect.poll(() => heading(page)).toBe('Đăng nhập');
+    expect(await session(page)).toBeNull();
+  });
+});
