@@ -71,6 +71,10 @@ export function createListingRepository(table: Table) {
     putOp(l: Listing, expectedVersion: number | undefined): TxOp {
       return putVersioned(table, { ...key(l.productId, l.marketplace), type: 'listing', ...l }, expectedVersion, 'Listing');
     },
+    /** Names another producer on a listing whose product moved (a merge); the listing's own state and version stay. */
+    reassignOp(l: Listing, producerId: string): TxOp {
+      return { item: { Update: { TableName: table.name, Key: key(l.productId, l.marketplace), UpdateExpression: 'SET producerId = :p', ConditionExpression: 'attribute_exists(PK)', ExpressionAttributeValues: { ':p': producerId } } } };
+    },
     transitionOp(productId: string, marketplace: string, t: ListingTransition): TxOp {
       return { item: { Put: { TableName: table.name, Item: { PK: pk(productId), SK: `LISTHIST#${marketplace}#${t.at}#${newId()}`, type: 'listing-transition', ...t } } } };
     },

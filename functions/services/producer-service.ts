@@ -11,7 +11,7 @@ import type { ProducerRecord, ProducerRepository } from '#functions/repositories
 import type { ProductRecord, ProductRepository } from '#functions/repositories/product-repository.ts';
 import type { Partition } from '#functions/repositories/table.ts';
 import { assertCommuneInScope, assertMayWriteRecords, assertRole, assertVisible, canSee, maskPhone, seesPersonalData, type Principal } from './principal.ts';
-import type { AccountRepository } from '#functions/repositories/onboarding-repository.ts';
+import type { AccountRepository, ListingRepository } from '#functions/repositories/onboarding-repository.ts';
 import type { DuplicateKeyRepository, DuplicateKeys, DuplicateKind } from '#functions/repositories/duplicate-key-repository.ts';
 import type { DuplicateMatch } from '#shared/schemas/onboarding.ts';
 import { accountStatuses } from '#shared/onboarding-rules.ts';
@@ -63,6 +63,7 @@ type Deps = {
   producers: ProducerRepository;
   products: ProductRepository;
   accounts: AccountRepository;
+  listings: ListingRepository;
   duplicateKeys: DuplicateKeyRepository;
   coverage: CoverageTracker;
   audit: AuditRepository;
@@ -100,7 +101,7 @@ export function duplicateKeysOf(r: Pick<ProducerRecord, 'phone' | 'taxCode' | 'c
 const MAX_MERGE_ITEMS = 100;
 
 export function createProducerService(deps: Deps) {
-  const { producers, products, accounts, duplicateKeys, coverage, audit, keyring, cursors, commit } = deps;
+  const { producers, products, accounts, listings, duplicateKeys, coverage, audit, keyring, cursors, commit } = deps;
 
   async function getVisible(principal: Principal, id: string): Promise<ProducerRecord> {
     const r = await producers.get(id);
@@ -268,6 +269,8 @@ export function createProducerService(deps: Deps) {
         const moved = moveIt ? [accounts.putOp({ ...a, producerId: target.id, version: (existing?.version ?? 0) + 1, updatedAt: now }, existing?.version)] : [];
         return [...moved, accounts.deleteOp(source.id, a.marketplace)];
       });
+      // Listings name their product's producer too: they move with the products.
+      const sourceListings = (await Promise.all(sourceProducts.map((p) => listings.listForProduct(p.id)))).flat();
       const productPairs: [ProductRecord, ProductRecord][] = [];
       for (const p of sourceProducts) {
         productPairs.push([p, { ...p, communeCode: target.communeCode, producerId: target.id, readyMarketplaces: await coverage.readyMarketplaces(p, target) }]);
@@ -278,6 +281,7 @@ export function createProducerService(deps: Deps) {
         ...productPairs.map(([p, after]) => products.derivedOp(p, { communeCode: after.communeCode, producerId: after.producerId, readyMarketplaces: after.readyMarketplaces })),
         ...coverage.ops({ producers: [[target, next], [source, undefined]], products: productPairs }),
         ...accountOps,
+        ...sourceListings.map((l) => listings.reassignOp(l, target.id)),
         ...duplicateKeys.deleteOps(source.id, duplicateKeysOf(source)),
         audit.recordOp({ entityType: 'producer', entityId: target.id, action: 'merge', actor: principal, at: now, before: auditView(target), after: { ...auditView(next), mergedFrom: source.id } }),
         audit.recordOp({ entityType: 'producer', entityId: source.id, action: 'merge', actor: principal, at: now, before: auditView(source), after: { mergedInto: target.id } }),

@@ -189,7 +189,7 @@ describe('duplicate producers', () => {
     const products = await api.call('GET', `/products?producerId=${survivor.producer.id}`, { token: api.adminToken });
     expect(products.body.items).toHaveLength(2);
     const moved = await api.call('GET', `/products/${duplicate.product.id}/listings`, { token: api.adminToken });
-    expect(moved.body.items).toEqual([expect.objectContaining({ marketplace: 'postmart', status: 'draft' })]);
+    expect(moved.body.items).toEqual([expect.objectContaining({ marketplace: 'postmart', status: 'draft', producerId: survivor.producer.id })]);
     const accounts = await api.call('GET', `/producers/${survivor.producer.id}/accounts`, { token: api.adminToken });
     expect(accounts.body.items).toEqual([expect.objectContaining({ marketplace: 'postmart', status: 'registered', producerId: survivor.producer.id })]);
     const events = await api.call('GET', `/producers/${survivor.producer.id}/events`, { token: api.adminToken });
