@@ -19,7 +19,7 @@ import { bundledFunctions, localEnvironment, repoNodeModules, runInFreshNode, st
 // `--profile` adds where the API's initialisation time goes, by source package (CPU profile
 // mapped through the bundle's source map).
 
-const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '9' }, profile: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '9' }, profile: { type: 'boolean', default: false }, 'profile-of': { type: 'string', default: 'Api' } } });
 const runs = Math.max(5, Number(args.runs));
 const outdir = mkdtempSync(join(tmpdir(), 'ocop-bench-lambda-'));
 const started = performance.now();
@@ -102,7 +102,7 @@ console.log(`API init against the hono+DynamoDB+secret floor: ${(api / floor).to
 console.log('bundle = index.mjs; asset = what Lambda unpacks, without source maps (the photo asset includes sharp and libvips for linux-arm64)');
 
 if (args.profile) {
-  const api = staged.find((s) => s.fn.name === 'Api')!;
+  const api = staged.find((s) => s.fn.name === args['profile-of'])!;
   const profDir = mkdtempSync(join(tmpdir(), 'ocop-prof-'));
   await runInFreshNode(api.dir, api.fn.handler, api.env, [], ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=100']);
   type Node = { id: number; callFrame: { url: string; functionName: string; lineNumber: number; columnNumber: number } };
@@ -120,7 +120,7 @@ if (args.profile) {
     }
     bySource.set(key, (bySource.get(key) ?? 0) + msPerSample);
   }
-  console.log(`\nwhere the API's initialisation goes (one profiled run, ${((profile.endTime - profile.startTime) / 1000).toFixed(0)} ms, self time by source):`);
+  console.log(`\nwhere ${api.fn.name}'s initialisation goes (one profiled run, ${((profile.endTime - profile.startTime) / 1000).toFixed(0)} ms, self time by source):`);
   for (const [key, ms] of [...bySource].sort((a, b) => b[1] - a[1]).slice(0, 16)) console.log(`${ms.toFixed(1).padStart(8)} ms  ${key}`);
   rmSync(profDir, { recursive: true, force: true });
 }

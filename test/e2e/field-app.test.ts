@@ -122,6 +122,37 @@ describe('field app on a 360 px phone (officer)', () => {
     expect(photos.body.items).toEqual([expect.objectContaining({ status: 'ready', source: expect.objectContaining({ width: 2000, height: 1500 }) })]);
   }, 60_000);
 
+  it('keeps a photo taken offline on the phone and uploads it when the connection returns', async () => {
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+    const [w, h] = [3000, 2000];
+    const raw = Buffer.alloc(w * h * 3);
+    for (let i = 0; i < raw.length; i++) raw[i] = (i * 13 + Math.floor(i / (3 * w)) * 5) % 256;
+    const jpeg = await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
+    await officer.setOffline(true);
+    await page.getByLabel('Chọn ảnh có sẵn').setInputFiles({ name: 'mat-ong-2.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+    await expect.poll(() => page.locator('main').textContent(), { timeout: 15_000 }).toContain('Ảnh đã được lưu trên máy');
+    const counter = page.getByTestId('outbox-count');
+    await expect.poll(() => counter.getAttribute('data-waiting'), { timeout: 15_000 }).toBe('1');
+    await shot(page, '06c-photo-queued-offline');
+
+    // The first upload link it gets is refused as expired (a resend hours later would get a stale one).
+    let puts = 0;
+    await officer.route('**/api/v1/uploads/**', async (route) => {
+      puts += 1;
+      if (puts === 1) return route.fulfill({ status: 403, contentType: 'application/problem+json', body: JSON.stringify({ title: 'expired', status: 403, code: 'FORBIDDEN' }) });
+      return route.continue();
+    });
+    await officer.setOffline(false);
+    // The outbox counter leaves the bar once nothing waits.
+    await expect.poll(async () => ((await counter.count()) ? await counter.getAttribute('data-waiting') : '0'), { timeout: 45_000 }).toBe('0');
+    const token = await login(product.url, 'canbo.thieuhoa');
+    await expect
+      .poll(async () => (await api<{ items: { status: string; source?: { width: number } }[] }>(product.url, `/products/${productId}/photos`, token)).body.items.map((p) => `${p.status}:${p.source?.width}`), { timeout: 30_000 })
+      .toEqual(['ready:2000', 'ready:2000']);
+    expect(puts).toBe(2);
+    await officer.unroute('**/api/v1/uploads/**');
+  }, 90_000);
+
   it('keeps producers registered offline in the outbox, syncs them exactly once even when an answer is lost, and holds a duplicate for the officer', async () => {
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
     await officer.setOffline(true);

@@ -6,13 +6,13 @@
  * Entries are sent in the order they were made. A conflict or a refusal is kept for the officer
  * to resolve, never dropped.
  */
-import { ApiError, NetworkError, request } from './api.ts';
+import { ApiError, NetworkError, request, type ApiResult } from './api.ts';
 import * as db from './idb.ts';
 import { classifyStatus, dependenciesOf, resolvePlaceholders, retryDelayMs, type RefValue } from './outbox-rules.ts';
 import { loadSession } from './session.ts';
-import type { Problem } from './types.ts';
+import type { PhotoUploadTarget, Problem } from './types.ts';
 
-export type OutboxKind = 'producer.create' | 'producer.update' | 'product.create' | 'product.update' | 'account.set' | 'listing.set';
+export type OutboxKind = 'producer.create' | 'producer.update' | 'product.create' | 'product.update' | 'account.set' | 'listing.set' | 'photo.upload';
 
 export type OutboxEntry = {
   seq?: number;
@@ -26,6 +26,8 @@ export type OutboxEntry = {
   body?: unknown;
   /** Words for the officer: what this write is ("Hộ Lê Văn An"). */
   label: string;
+  /** `photo.upload`: the (already scaled-down) photo, kept on the phone until it is uploaded. */
+  blob?: Blob;
   /** What it changes, to keep writes to one record in order. */
   resource: string;
   dependsOn: string[];
@@ -37,7 +39,7 @@ export type OutboxEntry = {
 
 export type SyncedRecord = { seq?: number; id: string; kind: OutboxKind; label: string; at: string; replayed: boolean; resultId?: string; user: string };
 
-export type Draft = Pick<OutboxEntry, 'kind' | 'method' | 'path' | 'body' | 'label'> & { resource?: string };
+export type Draft = Pick<OutboxEntry, 'kind' | 'method' | 'path' | 'body' | 'label' | 'blob'> & { resource?: string };
 
 export type SubmitOutcome<T> = { state: 'synced'; data: T; replayed: boolean; entry: OutboxEntry } | { state: 'queued'; entry: OutboxEntry };
 
@@ -174,11 +176,14 @@ async function flushOnce(): Promise<void> {
       continue;
     }
     try {
-      const res = await request<{ id?: string; version?: number }>(path.value, {
-        method: e.method,
-        body: body.value === undefined ? undefined : JSON.stringify(body.value),
-        idempotencyKey: e.key,
-      });
+      const res =
+        e.kind === 'photo.upload'
+          ? await sendPhoto(e, path.value)
+          : await request<{ id?: string; version?: number }>(path.value, {
+              method: e.method,
+              body: body.value === undefined ? undefined : JSON.stringify(body.value),
+              idempotencyKey: e.key,
+            });
       const result: RefValue = { ref: e.id, id: res.data?.id, version: res.data?.version };
       await db.put(db.STORES.refs, result);
       known.set(e.id, result);
@@ -205,6 +210,40 @@ async function flushOnce(): Promise<void> {
     }
   }
   emit({ type: 'changed' });
+}
+
+/**
+ * A queued photo: asks where to upload (with the entry's Idempotency-Key, so a resend gets the
+ * same photo), then PUTs the file there. When the link has expired before the file got through
+ * (a resend hours later answers the first, stale link), the entry takes a new key and is sent
+ * again as a new photo; the unused one expires on the server by itself.
+ */
+async function sendPhoto(e: OutboxEntry, path: string): Promise<ApiResult<{ id?: string; version?: number }>> {
+  const blob = e.blob;
+  if (!blob) throw new ApiError(0, { title: 'The photo is missing from this phone', status: 0, code: 'INTERNAL' });
+  const target = await request<PhotoUploadTarget>(path, { method: 'POST', body: JSON.stringify({ contentType: blob.type || 'image/jpeg', bytes: blob.size }), idempotencyKey: e.key });
+  const startOver = async () => {
+    // The photo that never got its file is removed now rather than shown as processing until it expires.
+    await request(`${path}/${target.data.photoId}`, { method: 'DELETE', idempotencyKey: `${e.key}:discard` }).catch(() => undefined);
+    e.key = crypto.randomUUID();
+    await db.put(db.STORES.outbox, e);
+    return new NetworkError('upload link expired');
+  };
+  if (Date.parse(target.data.expiresAt) <= Date.now() + 10_000) throw await startOver();
+  // Exactly the headers the API asked for; the browser sets content-length itself from the blob.
+  const headers = Object.fromEntries(Object.entries(target.data.headers ?? {}).filter(([k]) => k.toLowerCase() !== 'content-length'));
+  let put: Response;
+  try {
+    put = await fetch(new URL(target.data.uploadUrl, location.origin), { method: target.data.method, headers, body: blob });
+  } catch (err) {
+    throw new NetworkError(err);
+  }
+  if (put.status === 403) throw await startOver();
+  if (!put.ok) {
+    const problem = (await put.json().catch(() => null)) as Problem | null;
+    throw new ApiError(put.status, problem ?? { title: put.statusText || `HTTP ${put.status}`, status: put.status, code: put.status >= 500 ? 'INTERNAL' : 'UNKNOWN' });
+  }
+  return { data: { id: target.data.photoId }, status: put.status, replayed: target.replayed };
 }
 
 async function markAttention(e: OutboxEntry, problem: Problem): Promise<void> {

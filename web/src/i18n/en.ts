@@ -195,7 +195,7 @@ export const en: Dict = {
     preparing: 'Scaling the photo down…',
     uploading: 'Uploading…',
     uploaded: 'Uploaded; the server is processing it.',
-    needOnline: 'Uploading photos needs a connection.',
+    queued: 'The photo is saved on this phone and will be sent when there is a connection (see Outbox).',
     statuses: { processing: 'Processing', ready: 'Accepted', rejected: 'Rejected' },
     failed: 'The upload failed.',
     reasons: {
@@ -232,7 +232,7 @@ export const en: Dict = {
     recent: 'Sent recently',
     replayed: '(the server had received it before)',
     attempts: (n: number) => `Tried ${n} times`,
-    kinds: { 'producer.create': 'New producer', 'producer.update': 'Producer change', 'product.create': 'New product', 'product.update': 'Product change', 'account.set': 'Seller account', 'listing.set': 'Marketplace status' },
+    kinds: { 'producer.create': 'New producer', 'producer.update': 'Producer change', 'product.create': 'New product', 'product.update': 'Product change', 'account.set': 'Seller account', 'listing.set': 'Marketplace status', 'photo.upload': 'Product photo' },
     createdAt: (d: string) => `Made at ${d}`,
   },
   dashboard: {

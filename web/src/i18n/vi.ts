@@ -193,7 +193,7 @@ export const vi = {
     preparing: 'Đang thu nhỏ ảnh…',
     uploading: 'Đang tải ảnh lên…',
     uploaded: 'Đã tải ảnh lên; máy chủ đang xử lý.',
-    needOnline: 'Cần có mạng để tải ảnh lên.',
+    queued: 'Ảnh đã được lưu trên máy; sẽ tự gửi khi có mạng (xem Hàng chờ).',
     statuses: { processing: 'Đang xử lý', ready: 'Đạt', rejected: 'Bị từ chối' },
     failed: 'Tải ảnh không thành công.',
     reasons: {
@@ -230,7 +230,7 @@ export const vi = {
     recent: 'Đã gửi gần đây',
     replayed: '(máy chủ đã nhận từ lần gửi trước)',
     attempts: (n: number) => `Đã thử ${n} lần`,
-    kinds: { 'producer.create': 'Đăng ký chủ thể', 'producer.update': 'Sửa chủ thể', 'product.create': 'Đăng ký sản phẩm', 'product.update': 'Sửa sản phẩm', 'account.set': 'Tài khoản bán hàng', 'listing.set': 'Trạng thái trên sàn' },
+    kinds: { 'producer.create': 'Đăng ký chủ thể', 'producer.update': 'Sửa chủ thể', 'product.create': 'Đăng ký sản phẩm', 'product.update': 'Sửa sản phẩm', 'account.set': 'Tài khoản bán hàng', 'listing.set': 'Trạng thái trên sàn', 'photo.upload': 'Ảnh sản phẩm' },
     createdAt: (d: string) => `Tạo lúc ${d}`,
   },
   dashboard: {

@@ -1,13 +1,13 @@
 import { allowedListingMoves, accountAllowsLiveListing, readinessFor } from '#shared/onboarding-rules.ts';
 import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
-import { ApiError, get, getOptional, hasRoute, query, request } from '../core/api.ts';
+import { ApiError, get, getOptional, hasRoute, query } from '../core/api.ts';
 import { can, me, scopeCommunes } from '../core/app-state.ts';
 import { daysUntil, formatDate, formatMoney, formatNumber, parseAmount, parseDate } from '../core/format.ts';
 import { downscale } from '../core/image.ts';
 import { submit } from '../core/outbox.ts';
 import { isToken, refToken } from '../core/outbox-rules.ts';
 import { communes, loadCommuneIndex, marketplaceName, marketplaces } from '../core/reference.ts';
-import type { Account, AuditEvent, Listing, ListingStatus, ListingTransition, MarketplaceInfo, MarketplaceReadiness, Page, Photo, PhotoUploadTarget, Producer, ProducerCreate, Product, ProductCreate, Readiness } from '../core/types.ts';
+import type { Account, AuditEvent, Listing, ListingStatus, ListingTransition, MarketplaceInfo, MarketplaceReadiness, Page, Photo, Producer, ProducerCreate, Product, ProductCreate, Readiness } from '../core/types.ts';
 import { errorMessage, lang, t } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
@@ -497,23 +497,17 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
     );
   };
   const upload = async (file: File) => {
-    if (!navigator.onLine) {
-      replace(status, notice('warn', t.photos.needOnline));
-      return;
-    }
     try {
       replace(status, h('p', null, t.photos.preparing));
       const small = await downscale(file);
-      replace(status, h('p', null, t.photos.uploading));
-      const target = await request<PhotoUploadTarget>(`/products/${p.id}/photos`, { method: 'POST', body: JSON.stringify({ contentType: 'image/jpeg', bytes: small.blob.size }), idempotencyKey: crypto.randomUUID() });
-      // Exactly the headers the API asked for; the browser sets content-length itself from the blob.
-      const headers = Object.fromEntries(Object.entries(target.data.headers ?? {}).filter(([k]) => k.toLowerCase() !== 'content-length'));
-      const put = await fetch(new URL(target.data.uploadUrl, location.origin), { method: target.data.method, headers, body: small.blob });
-      if (!put.ok) {
-        const problem = (await put.json().catch(() => null)) as { reason?: string; title?: string } | null;
-        const reasons = t.photos.reasons as Record<string, string>;
-        replace(status, notice('error', (problem?.reason && reasons[problem.reason]) || problem?.title || t.photos.failed));
-        await refresh();
+      replace(status, h('p', null, navigator.onLine ? t.photos.uploading : t.photos.queued));
+      // Through the outbox: offline (or if the link drops) the photo waits on the phone and is sent later.
+      const outcome = await submit<{ id?: string }>(
+        { kind: 'photo.upload', method: 'POST', path: `/products/${p.id}/photos`, body: { contentType: 'image/jpeg', bytes: small.blob.size }, label: p.name, blob: small.blob },
+        { interactive: true, waitMs: navigator.onLine ? 60_000 : 0 },
+      );
+      if (outcome.state === 'queued') {
+        replace(status, notice('warn', t.photos.queued));
         return;
       }
       replace(status, notice('ok', t.photos.uploaded));
@@ -525,7 +519,10 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
         container.replaceChildren();
         return;
       }
-      replace(status, notice('error', err instanceof ApiError ? errorMessage(err) : t.photos.failed));
+      const reasons = t.photos.reasons as Record<string, string>;
+      const reason = err instanceof ApiError ? (err.problem as { reason?: string }).reason : undefined;
+      replace(status, notice('error', (reason && reasons[reason]) || (err instanceof ApiError ? errorMessage(err) : t.photos.failed)));
+      await refresh();
     }
   };
   const picker = (capture: boolean, label: string) => {
