@@ -1,5 +1,6 @@
 import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { Bucket, HttpMethods, type CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { PRIVATE_BUCKET } from '#infra/private-bucket.ts';
 import { Construct } from 'constructs';
 
 /** Days an original may sit under `uploads/` before the bucket deletes it (processing deletes it at once). */
@@ -42,11 +43,7 @@ export class PhotoBucket extends Construct {
   constructor(scope: Construct, id: string, props: PhotoBucketProps) {
     super(scope, id);
     this.accessLogs = new Bucket(this, 'AccessLogs', {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      // Server access logging delivers only to SSE-S3 buckets.
-      encryption: BucketEncryption.S3_MANAGED,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...PRIVATE_BUCKET,
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(PHOTO_ACCESS_LOG_DAYS) }],
       removalPolicy: props.removalPolicy,
       autoDeleteObjects: props.removalPolicy === RemovalPolicy.DESTROY,
@@ -54,10 +51,7 @@ export class PhotoBucket extends Construct {
 
     this.bucket = new Bucket(this, 'Bucket', {
       bucketName: props.bucketName,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      encryption: BucketEncryption.S3_MANAGED,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...PRIVATE_BUCKET,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'photo-bucket/',
       cors: [
