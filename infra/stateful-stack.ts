@@ -116,7 +116,11 @@ export class StatefulStack extends Stack {
       enableTokenRevocation: true,
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.days(1),
+      // A week: an officer back from days in the field syncs the outbox without signing in again;
+      // signing out revokes it, disabling the user revokes all of them.
+      refreshTokenValidity: Duration.days(7),
+      // The longest Cognito allows between sign-in steps: setting up an authenticator app takes minutes.
+      authSessionValidity: Duration.minutes(15),
     });
 
     this.appSecret = new Secret(this, 'AppSecret', {

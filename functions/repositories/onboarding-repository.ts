@@ -1,5 +1,5 @@
 import { AccountSchema, ListingSchema, ListingTransitionSchema, type Account, type Listing, type ListingTransition } from '#shared/schemas/onboarding.ts';
-import { NotFoundError, VersionConflictError } from '#functions/core/errors.ts';
+import { NotFoundError, RaceError, VersionConflictError } from '#functions/core/errors.ts';
 import { newId } from '#functions/core/ids.ts';
 import { getItem, queryAcross, type Item, type Table, type TxOp } from './table.ts';
 
@@ -71,9 +71,23 @@ export function createListingRepository(table: Table) {
     putOp(l: Listing, expectedVersion: number | undefined): TxOp {
       return putVersioned(table, { ...key(l.productId, l.marketplace), type: 'listing', ...l }, expectedVersion, 'Listing');
     },
-    /** Names another producer on a listing whose product moved (a merge); the listing's own state and version stay. */
+    /**
+     * Names another producer on a listing whose product moved (a merge), as a new version of it,
+     * so a change prepared against the old producer fails its version check instead of writing it back.
+     */
     reassignOp(l: Listing, producerId: string): TxOp {
-      return { item: { Update: { TableName: table.name, Key: key(l.productId, l.marketplace), UpdateExpression: 'SET producerId = :p', ConditionExpression: 'attribute_exists(PK)', ExpressionAttributeValues: { ':p': producerId } } } };
+      return {
+        item: {
+          Update: {
+            TableName: table.name,
+            Key: key(l.productId, l.marketplace),
+            UpdateExpression: 'SET producerId = :p, version = version + :one',
+            ConditionExpression: 'version = :v',
+            ExpressionAttributeValues: { ':p': producerId, ':one': 1, ':v': l.version },
+          },
+        },
+        onConditionFailed: () => new RaceError(),
+      };
     },
     transitionOp(productId: string, marketplace: string, t: ListingTransition): TxOp {
       return { item: { Put: { TableName: table.name, Item: { PK: pk(productId), SK: `LISTHIST#${marketplace}#${t.at}#${newId()}`, type: 'listing-transition', ...t } } } };

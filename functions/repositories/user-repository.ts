@@ -21,8 +21,8 @@ export function createUserRepository(table: Table) {
   const listPartition: Partition = { index: 'GSI2', pk: `${table.prefix}USER` };
   const fromItem = (item: Item) => UserRecordSchema.parse(item);
   return {
-    async get(id: string): Promise<UserRecord | undefined> {
-      const item = await getItem(table, key(id));
+    async get(id: string, opts: { consistent?: boolean } = {}): Promise<UserRecord | undefined> {
+      const item = await getItem(table, key(id), opts.consistent);
       return item ? fromItem(item) : undefined;
     },
     async getByUsername(username: string): Promise<UserRecord | undefined> {

@@ -54,16 +54,16 @@ export function createUserService(deps: Deps) {
       } catch (e) {
         // No identity without its user record: remove the one just made, unless the write did land
         // (a timeout can hide a committed transaction).
-        if (!(await users.get(record.id).catch(() => record))) await identity.deleteIdentity(input.username).catch(() => undefined);
+        if (!(await users.get(record.id, { consistent: true }).catch(() => record))) await identity.deleteIdentity(input.username).catch(() => undefined);
         throw e;
       }
       return view;
     },
     /**
-     * Disables or re-enables a user. Disabling writes the table first (the API refuses the user
-     * from then on), then blocks sign-in and revokes refresh tokens at the identity provider;
-     * enabling goes the other way round. Either way a failure half-way leaves the user locked
-     * out rather than let in, and repeating the request finishes the job.
+     * Disables or re-enables a user: first at the identity provider (Cognito: sign-in blocked and
+     * refresh tokens revoked, or allowed again), then in the table, together with the stored
+     * answer to the Idempotency-Key. So a request that failed half-way has stored nothing, and
+     * repeating it — with the same key or not — does every step again (each is idempotent).
      */
     async update(ctx: WriteContext, id: string, change: UserUpdate): Promise<User> {
       assertRole(ctx.principal, 'admin');
@@ -71,7 +71,7 @@ export function createUserService(deps: Deps) {
       if (!before) throw new NotFoundError('User');
       if (change.disabled && id === ctx.principal.sub) throw new ForbiddenError('You cannot disable your own account');
       const after: UserRecord = { ...before, disabled: change.disabled };
-      if (!change.disabled) await identity.enableIdentity(before.username);
+      await (change.disabled ? identity.disableIdentity(before.username) : identity.enableIdentity(before.username));
       if (before.disabled !== change.disabled) {
         const now = new Date().toISOString();
         await commit(
@@ -81,7 +81,6 @@ export function createUserService(deps: Deps) {
         );
         onChanged?.(id);
       }
-      if (change.disabled) await identity.disableIdentity(before.username);
       return userView(after);
     },
     async list(principal: Principal, page: { limit: number; cursor?: string }) {

@@ -113,6 +113,60 @@ describe('signing in to the cloud deployment with Cognito (360 px phone)', () =>
     expect(await session(page)).toBeNull();
   });
 
+  it('keeps the session when renewal fails for a passing reason (Cognito busy, offline), and restarts a sign-in whose session ran out', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
+    const page = await context.newPage();
+    // Cognito's sign-in session runs out at the code step: back to the password, with a word why.
+    let expireNext = true;
+    await page.route(`${aws.endpoint}/**`, async (route) => {
+      const target = route.request().headers()['x-amz-target'] ?? '';
+      const body = route.request().postData() ?? '';
+      if (expireNext && target.endsWith('.RespondToAuthChallenge') && body.includes('SOFTWARE_TOKEN_MFA')) {
+        expireNext = false;
+        return route.fulfill({ status: 400, headers: { 'access-control-allow-origin': '*', 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ __type: 'NotAuthorizedException', message: 'Invalid session for the user, session is expired.' }) });
+      }
+      if (target.endsWith('.InitiateAuth') && body.includes('REFRESH_TOKEN_AUTH')) {
+        return route.fulfill({ status: 500, headers: { 'access-control-allow-origin': '*', 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ __type: 'InternalErrorException', message: 'busy' }) });
+      }
+      return route.continue();
+    });
+    const secret = () => aws.users.get('canbo.cloud')!.totpSecret!;
+    await signInWithPassword(page);
+    await page.getByLabel('Mã xác thực').fill(totp(secret()));
+    await page.getByRole('button', { name: 'Xác nhận' }).click();
+    await expect.poll(() => page.locator('main').textContent()).toContain('Phiên đăng nhập đã hết thời gian chờ');
+    expect(await page.getByLabel('Tên đăng nhập').inputValue()).toBe('canbo.cloud');
+    await page.getByLabel('Mật khẩu').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.getByLabel('Mã xác thực').fill(totp(secret()));
+    await page.getByRole('button', { name: 'Xác nhận' }).click();
+    await expect.poll(() => heading(page)).toBe('Xin chào, canbo.cloud');
+    await page.goto(`${url}/#/producers`);
+    await expect.poll(() => heading(page)).toMatch(/chủ thể/i);
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+
+    const expire = () =>
+      page.evaluate(() => {
+        const saved = JSON.parse(localStorage.getItem('ocop.session')!);
+        localStorage.setItem('ocop.session', JSON.stringify({ ...saved, expiresAt: new Date(Date.now() - 1000).toISOString() }));
+      });
+    // Cognito answers 500 to the renewal: the app goes on with the token it has (still valid at the API here).
+    await expire();
+    await page.goto(`${url}/#/`);
+    await page.goto(`${url}/#/producers`);
+    await expect.poll(() => heading(page)).toMatch(/chủ thể/i);
+    expect(await session(page)).not.toBeNull();
+
+    // Offline with an expired token: the cached list still shows, and the session is kept for later.
+    await context.setOffline(true);
+    await page.goto(`${url}/#/`);
+    await page.goto(`${url}/#/producers`);
+    await expect.poll(() => heading(page)).toMatch(/chủ thể/i);
+    expect(await session(page)).not.toBeNull();
+    await context.setOffline(false);
+    await context.close();
+  });
+
   it('asks for the code at later sign-ins, explains a wrong password, and ends the session of a disabled user', async () => {
     const page = await (await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' })).newPage();
     await signInWithPassword(page, 'Wrong-passw0rd!');

@@ -134,6 +134,17 @@ describe('stateful stack', () => {
     });
   });
 
+  it('gives the web client SRP sign-in only, revocable refresh tokens of a week and 15 minutes between sign-in steps', () => {
+    prodStateful.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      GenerateSecret: false,
+      EnableTokenRevocation: true,
+      AccessTokenValidity: 60,
+      RefreshTokenValidity: 10080,
+      AuthSessionValidity: 15,
+    });
+  });
+
   it('requires passwords of 12+ characters with all four character classes', () => {
     prodStateful.hasResourceProperties('AWS::Cognito::UserPool', {
       Policies: {

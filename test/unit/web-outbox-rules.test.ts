@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyStatus, dependenciesOf, referencedEntries, refToken, resolvePlaceholders, retryDelayMs, sendable, versionToken, type RefValue } from '../../web/src/core/outbox-rules.ts';
+import { classifyStatus, dependenciesOf, referencedEntries, refToken, resolvePlaceholders, retryDelayMs, sendable, versionToken, type RefValue, MAX_PHOTO_RESTARTS, photoLinkAction, UPLOAD_SETTLE_MS } from '../../web/src/core/outbox-rules.ts';
 
 describe('outbox placeholders', () => {
   it('fills the id of a producer created offline into the product that refers to it', () => {
@@ -67,5 +67,28 @@ describe('outbox outcomes', () => {
     expect(retryDelayMs(1)).toBe(2000);
     expect(retryDelayMs(3)).toBe(8000);
     expect(retryDelayMs(50)).toBe(60_000);
+  });
+});
+
+describe('photoLinkAction: what a queued photo does with the upload link it got', () => {
+  const now = Date.parse('2026-11-22T08:00:00Z');
+  const link = (over: Partial<Parameters<typeof photoLinkAction>[0]>) => photoLinkAction({ replayed: true, expiresAt: now - 3600_000, serverNow: now, photoStatus: 'processing', restarts: 0, ...over });
+
+  it('uploads with a fresh link, and with a replayed one that is still valid by the server’s clock', () => {
+    expect(link({ replayed: false, expiresAt: now - 1 })).toBe('upload');
+    expect(link({ expiresAt: now + 60_000 })).toBe('upload');
+  });
+  it('is done when the expired link’s photo was made or refused: the first upload arrived', () => {
+    expect(link({ photoStatus: 'ready' })).toBe('done');
+    expect(link({ photoStatus: 'rejected' })).toBe('done');
+  });
+  it('waits while an upload on a just-expired link may still be in the pipeline', () => {
+    expect(link({ expiresAt: now - 30_000 })).toBe('wait');
+    expect(link({ expiresAt: now - UPLOAD_SETTLE_MS - 1 })).toBe('restart');
+  });
+  it('asks for a new link when the old one expired unused or its photo is gone, a few times at most', () => {
+    expect(link({})).toBe('restart');
+    expect(link({ photoStatus: undefined, expiresAt: now - 1000 })).toBe('restart');
+    expect(link({ restarts: MAX_PHOTO_RESTARTS })).toBe('give-up');
   });
 });

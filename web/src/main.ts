@@ -7,9 +7,9 @@ import { get, onUnauthenticated } from './core/api.ts';
 import { can, me } from './core/app-state.ts';
 import { entries, flush, startSync, subscribe } from './core/outbox.ts';
 import { communeByCode, loadCommuneIndex } from './core/reference.ts';
-import { refreshTokens, revokeRefreshToken } from './core/cognito.ts';
+import { CognitoError, refreshTokens, revokeRefreshToken } from './core/cognito.ts';
 import { cognitoConfig } from './core/config.ts';
-import { clearSession, loadSession, setSessionRenewer, updateUser } from './core/session.ts';
+import { clearSession, loadSession, SessionEndedError, setSessionRenewer, updateUser } from './core/session.ts';
 import type { Me } from './core/types.ts';
 import { errorMessage, lang, setLang, t } from './i18n/i18n.ts';
 import { h, replace } from './ui/dom.ts';
@@ -192,7 +192,14 @@ if ('serviceWorker' in navigator && location.protocol !== 'file:') {
 
 void (async () => {
   const cognito = await cognitoConfig();
-  if (cognito) setSessionRenewer((refreshToken) => refreshTokens(cognito, refreshToken));
+  if (cognito) {
+    setSessionRenewer((refreshToken) =>
+      refreshTokens(cognito, refreshToken).catch((e: unknown) => {
+        // Only Cognito's refusal ends the session; being offline or Cognito being busy does not.
+        throw e instanceof CognitoError && e.type === 'NotAuthorizedException' ? new SessionEndedError() : e;
+      }),
+    );
+  }
   if (loadSession()) {
     void loadCommuneIndex().then(renderChrome, () => undefined);
     void get<Me>('/auth/me').then((u) => (updateUser(u), renderChrome()), () => undefined);

@@ -1,4 +1,4 @@
-import { freshToken } from './session.ts';
+import { freshToken, renewalPending, SessionEndedError } from './session.ts';
 import type { Problem } from './types.ts';
 
 export const API = '/api/v1';
@@ -25,7 +25,8 @@ export class NetworkError extends Error {
   }
 }
 
-export type ApiResult<T> = { data: T; status: number; replayed: boolean };
+/** `serverTime`: the answer's Date header (ms), for comparing with times the server issued. */
+export type ApiResult<T> = { data: T; status: number; replayed: boolean; serverTime?: number };
 
 export type RequestOptions = {
   method?: string;
@@ -49,7 +50,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   try {
     t = opts.token ?? (await freshToken());
   } catch (e) {
-    if (e instanceof NetworkError) throw e;
+    if (!(e instanceof SessionEndedError)) throw e;
     // The session could not be renewed (revoked, or the user disabled): it is over.
     for (const fn of listeners) fn();
     throw new ApiError(401, { title: 'The session has ended', status: 401, code: 'UNAUTHENTICATED' });
@@ -74,10 +75,12 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   }
   if (!res.ok) {
     const problem = (data && typeof data === 'object' && 'code' in data ? data : { title: res.statusText || `HTTP ${res.status}`, status: res.status, code: res.status >= 500 ? 'INTERNAL' : 'UNKNOWN' }) as Problem;
-    if (res.status === 401 && t && !opts.token) for (const fn of listeners) fn();
+    // A 401 ends the session, unless the token was one the app could not renew just now (offline or Cognito busy): that one is retried after renewal.
+    if (res.status === 401 && t && !opts.token && !renewalPending()) for (const fn of listeners) fn();
     throw new ApiError(res.status, problem);
   }
-  return { data: data as T, status: res.status, replayed: res.headers.get('idempotent-replayed') === 'true' };
+  const date = Date.parse(res.headers.get('date') ?? '');
+  return { data: data as T, status: res.status, replayed: res.headers.get('idempotent-replayed') === 'true', ...(Number.isNaN(date) ? {} : { serverTime: date }) };
 }
 
 export async function get<T>(path: string, signal?: AbortSignal): Promise<T> {

@@ -44,7 +44,9 @@ async function call<T>(cfg: CognitoAuthConfig, action: string, body: Record<stri
   } catch (e) {
     throw new NetworkError(e);
   }
-  const data = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  const data = (await res.json().catch(() => null)) as Record<string, unknown> | null;
+  // Not Cognito's JSON (a Wi-Fi sign-in page, a proxy's error page): as good as no connection.
+  if (!data || typeof data !== 'object') throw new NetworkError(new Error(`Cognito answered ${res.status} without JSON`));
   if (!res.ok) {
     const type = String(data.__type ?? res.headers.get('x-amzn-errortype') ?? 'UnknownError').replace(/^.*#/, '').replace(/:.*$/, '');
     throw new CognitoError(type, String(data.message ?? data.Message ?? res.statusText));
@@ -109,11 +111,15 @@ export async function answerStep(cfg: CognitoAuthConfig, step: Exclude<SignInSte
 /** New access token from the refresh token (which Cognito does not rotate here, so it is kept). */
 export async function refreshTokens(cfg: CognitoAuthConfig, refreshToken: string): Promise<Tokens> {
   const answer = await call<ChallengeAnswer>(cfg, 'InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: cfg.clientId, AuthParameters: { REFRESH_TOKEN: refreshToken } });
-  if (!answer.AuthenticationResult) throw new CognitoError('NotAuthorizedException', 'The session could not be renewed');
+  if (!answer.AuthenticationResult) throw new CognitoError('InvalidResponse', 'Cognito answered the renewal without tokens');
   return tokensOf(answer.AuthenticationResult, answer.AuthenticationResult.RefreshToken ?? refreshToken);
 }
 
-/** Signs out everywhere this refresh token reached: Cognito refuses it (and its access tokens) from now on. */
+/**
+ * Revokes the refresh token at sign-out: Cognito renews nothing from it again. Access tokens
+ * already issued stay valid at the API until they expire (at most an hour; the API checks them
+ * itself); a disabled user is refused at once by the API's own user record.
+ */
 export async function revokeRefreshToken(cfg: CognitoAuthConfig, refreshToken: string): Promise<void> {
   await call(cfg, 'RevokeToken', { ClientId: cfg.clientId, Token: refreshToken });
 }

@@ -98,6 +98,28 @@ export function retryDelayMs(attempts: number): number {
   return Math.min(60_000, 1000 * 2 ** Math.max(1, Math.min(attempts, 6)));
 }
 
+/** After its link expired, how long an upload may still be in the pipeline before it counts as never arrived. */
+export const UPLOAD_SETTLE_MS = 2 * 60_000;
+/** Fresh upload links a queued photo may ask for before it waits for the officer. */
+export const MAX_PHOTO_RESTARTS = 3;
+
+/**
+ * What to do with the upload link a queued photo got. A fresh answer is good. A replayed one
+ * (a resend with the same key) may be hours old; all times are the server's (the phone's
+ * clock may be off):
+ * - link still valid → `upload` (again: S3 and the local route take the same file twice);
+ * - expired, and the photo was made or refused → `done`: the first upload did arrive;
+ * - expired, photo still waiting, within the settle time → `wait` (it may be in the pipeline);
+ * - expired and never arrived (S3 takes nothing on an expired link) → `restart` with a new key,
+ *   deleting the empty photo — or `give-up` after a few restarts.
+ */
+export function photoLinkAction(link: { replayed: boolean; expiresAt: number; serverNow: number; photoStatus: string | undefined; restarts: number }): 'upload' | 'done' | 'wait' | 'restart' | 'give-up' {
+  if (!link.replayed || link.expiresAt > link.serverNow + 10_000) return 'upload';
+  if (link.photoStatus && link.photoStatus !== 'processing') return 'done';
+  if (link.photoStatus && link.serverNow < link.expiresAt + UPLOAD_SETTLE_MS) return 'wait';
+  return link.restarts >= MAX_PHOTO_RESTARTS ? 'give-up' : 'restart';
+}
+
 export type QueuedLike = { id: string; resource: string; state: 'pending' | 'attention' };
 
 /**

@@ -8,7 +8,7 @@
  */
 import { ApiError, NetworkError, request, type ApiResult } from './api.ts';
 import * as db from './idb.ts';
-import { classifyStatus, dependenciesOf, resolvePlaceholders, retryDelayMs, type RefValue } from './outbox-rules.ts';
+import { classifyStatus, dependenciesOf, photoLinkAction, resolvePlaceholders, retryDelayMs, type RefValue } from './outbox-rules.ts';
 import { loadSession } from './session.ts';
 import type { PhotoUploadTarget, Problem } from './types.ts';
 
@@ -28,6 +28,8 @@ export type OutboxEntry = {
   label: string;
   /** `photo.upload`: the (already scaled-down) photo, kept on the phone until it is uploaded. */
   blob?: Blob;
+  /** `photo.upload`: how many fresh upload links it asked for after one expired unused. */
+  restarts?: number;
   /** What it changes, to keep writes to one record in order. */
   resource: string;
   dependsOn: string[];
@@ -214,22 +216,36 @@ async function flushOnce(): Promise<void> {
 
 /**
  * A queued photo: asks where to upload (with the entry's Idempotency-Key, so a resend gets the
- * same photo), then PUTs the file there. When the link has expired before the file got through
- * (a resend hours later answers the first, stale link), the entry takes a new key and is sent
- * again as a new photo; the unused one expires on the server by itself.
+ * same photo), then PUTs the file there. A resend whose link has expired (hours later, the API
+ * replays the first answer) looks at that photo first: made or refused, the upload did arrive
+ * and the entry is done; still waiting well after the link expired, the file never arrived (S3
+ * takes nothing on an expired link), so that empty photo is deleted and the entry asks again
+ * with a new key — at most a few times.
  */
 async function sendPhoto(e: OutboxEntry, path: string): Promise<ApiResult<{ id?: string; version?: number }>> {
   const blob = e.blob;
   if (!blob) throw new ApiError(0, { title: 'The photo is missing from this phone', status: 0, code: 'INTERNAL' });
   const target = await request<PhotoUploadTarget>(path, { method: 'POST', body: JSON.stringify({ contentType: blob.type || 'image/jpeg', bytes: blob.size }), idempotencyKey: e.key });
-  const startOver = async () => {
-    // The photo that never got its file is removed now rather than shown as processing until it expires.
-    await request(`${path}/${target.data.photoId}`, { method: 'DELETE', idempotencyKey: `${e.key}:discard` }).catch(() => undefined);
-    e.key = crypto.randomUUID();
-    await db.put(db.STORES.outbox, e);
-    return new NetworkError('upload link expired');
-  };
-  if (Date.parse(target.data.expiresAt) <= Date.now() + 10_000) throw await startOver();
+  const photoId = target.data.photoId;
+  const expiresAt = Date.parse(target.data.expiresAt);
+  const serverNow = target.serverTime ?? Date.now();
+  const status = target.replayed && expiresAt <= serverNow + 10_000 ? (await request<{ items: { id: string; status: string }[] }>(path)).data.items.find((p) => p.id === photoId)?.status : undefined;
+  switch (photoLinkAction({ replayed: target.replayed, expiresAt, serverNow, photoStatus: status, restarts: e.restarts ?? 0 })) {
+    case 'done':
+      return { data: { id: photoId }, status: 200, replayed: true };
+    case 'wait':
+      throw new NetworkError(new Error('waiting to see whether the upload arrived'));
+    case 'give-up':
+      throw new ApiError(0, { title: 'The upload link kept expiring', status: 0, code: 'SERVICE_UNAVAILABLE' });
+    case 'restart':
+      if (status) await request(`${path}/${photoId}`, { method: 'DELETE', idempotencyKey: `${e.key}:discard` });
+      e.key = crypto.randomUUID();
+      e.restarts = (e.restarts ?? 0) + 1;
+      await db.put(db.STORES.outbox, e);
+      return sendPhoto(e, path);
+    case 'upload':
+      break;
+  }
   // Exactly the headers the API asked for; the browser sets content-length itself from the blob.
   const headers = Object.fromEntries(Object.entries(target.data.headers ?? {}).filter(([k]) => k.toLowerCase() !== 'content-length'));
   let put: Response;
@@ -238,12 +254,11 @@ async function sendPhoto(e: OutboxEntry, path: string): Promise<ApiResult<{ id?:
   } catch (err) {
     throw new NetworkError(err);
   }
-  if (put.status === 403) throw await startOver();
   if (!put.ok) {
     const problem = (await put.json().catch(() => null)) as Problem | null;
     throw new ApiError(put.status, problem ?? { title: put.statusText || `HTTP ${put.status}`, status: put.status, code: put.status >= 500 ? 'INTERNAL' : 'UNKNOWN' });
   }
-  return { data: { id: target.data.photoId }, status: put.status, replayed: target.replayed };
+  return { data: { id: photoId }, status: put.status, replayed: target.replayed };
 }
 
 async function markAttention(e: OutboxEntry, problem: Problem): Promise<void> {

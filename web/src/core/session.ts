@@ -35,8 +35,22 @@ export function clearSession(): void {
 }
 
 type Renewed = { accessToken: string; refreshToken?: string; expiresAt: string };
+
+/** The identity provider refused to renew the session (revoked, signed out everywhere, user disabled): it is over. */
+export class SessionEndedError extends Error {
+  constructor() {
+    super('The session has ended');
+    this.name = 'SessionEndedError';
+  }
+}
 let renew: ((refreshToken: string) => Promise<Renewed>) | null = null;
 let renewing: Promise<string> | null = null;
+
+/** Whether the session's access token has run out and still waits for a renewal that could not happen yet. */
+export function renewalPending(): boolean {
+  const s = loadSession();
+  return !!s?.refreshToken && !!renew && Date.parse(s.expiresAt) <= Date.now();
+}
 
 /** How sessions with a refresh token are renewed (Cognito's REFRESH_TOKEN_AUTH in the cloud). */
 export function setSessionRenewer(fn: (refreshToken: string) => Promise<Renewed>): void {
@@ -45,8 +59,9 @@ export function setSessionRenewer(fn: (refreshToken: string) => Promise<Renewed>
 
 /**
  * The bearer token to send now, renewed first when it is about to expire (one renewal at a
- * time however many requests wait). Throws what the renewal throws: a network failure, or
- * Cognito's refusal when the session was revoked or the user disabled.
+ * time however many requests wait). Throws SessionEndedError when the renewal is refused; when
+ * it merely could not happen (offline, Cognito busy), answers the token it has, which the
+ * service worker's cached answers still serve and the API may still accept.
  */
 export async function freshToken(): Promise<string | null> {
   const s = loadSession();
@@ -55,9 +70,15 @@ export async function freshToken(): Promise<string | null> {
   const refreshToken = s.refreshToken;
   renewing ??= renew(refreshToken)
     .then((t) => {
-      const latest = loadSession() ?? s;
+      // Signed out (or someone else signed in) while the renewal was under way: its result is not for this session.
+      const latest = loadSession();
+      if (latest?.refreshToken !== refreshToken) throw new SessionEndedError();
       saveSession({ ...latest, token: t.accessToken, expiresAt: t.expiresAt, refreshToken: t.refreshToken ?? refreshToken });
       return t.accessToken;
+    })
+    .catch((e: unknown) => {
+      if (e instanceof SessionEndedError) throw e;
+      return s.token;
     })
     .finally(() => (renewing = null));
   return renewing;

@@ -1,6 +1,6 @@
 import type { CognitoAuthConfig } from '#shared/web-config.ts';
 import { request } from '../core/api.ts';
-import { answerStep, startSignIn, type SignInStep } from '../core/cognito.ts';
+import { answerStep, CognitoError, startSignIn, type SignInStep } from '../core/cognito.ts';
 import { cognitoConfig } from '../core/config.ts';
 import { saveSession } from '../core/session.ts';
 import type { Me, Session } from '../core/types.ts';
@@ -21,9 +21,9 @@ export async function loginView(): Promise<Node> {
   sessionStorage.removeItem('ocop.expired');
   const cognito = await cognitoConfig();
   const card = h('div', null);
-  const passwordForm = stepForm(
+  const passwordForm = (username = ''): HTMLFormElement => stepForm(
     [
-      field(t.login.username, input({ name: 'username', autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false', required: true }), { required: true }),
+      field(t.login.username, input({ name: 'username', value: username, autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false', required: true }), { required: true }),
       field(t.login.password, input({ name: 'password', type: 'password', autocomplete: 'current-password', required: true }), { required: true }),
     ],
     t.login.submit,
@@ -34,10 +34,15 @@ export async function loginView(): Promise<Node> {
         const res = await request<Session>('/auth/login', { method: 'POST', body: JSON.stringify({ username, password }) });
         return signedIn(res.data);
       }
-      return follow(cognito, card, await startSignIn(cognito, username, password));
+      const restart = () => {
+        // Cognito's sign-in session ran out between steps (or refused it): start again from the password.
+        replace(card, notice('warn', t.login.restart), passwordForm(username));
+        card.querySelector<HTMLInputElement>('input[name=password]')?.focus();
+      };
+      return follow({ cfg: cognito, card, restart }, await startSignIn(cognito, username, password));
     },
   );
-  replace(card, passwordForm);
+  replace(card, passwordForm());
   return h('section', { class: 'page' }, h('h1', null, t.login.title), expired ? notice('warn', t.login.expired) : null, card);
 }
 
@@ -61,14 +66,16 @@ function stepForm(fields: Node[], label: string, onSubmit: (data: FormData) => P
   return form;
 }
 
-async function follow(cfg: CognitoAuthConfig, card: HTMLElement, step: SignInStep): Promise<void> {
+type Flow = { cfg: CognitoAuthConfig; card: HTMLElement; restart: () => void };
+
+async function follow(flow: Flow, step: SignInStep): Promise<void> {
   if (step.kind === 'done') {
     const { accessToken, refreshToken, expiresAt } = step.tokens;
     const me = await request<Me>('/auth/me', { token: accessToken });
     return signedIn({ token: accessToken, expiresAt, ...(refreshToken ? { refreshToken } : {}), user: me.data });
   }
-  const form = nextForm(cfg, card, step);
-  replace(card, form);
+  const form = nextForm(flow, step);
+  replace(flow.card, form);
   form.querySelector('input')?.focus();
 }
 
@@ -76,8 +83,17 @@ function codeField(): Node {
   return field(t.login.code, input({ name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9]{6}', maxlength: 6, required: true }), { required: true, hint: t.login.codeHint });
 }
 
-function nextForm(cfg: CognitoAuthConfig, card: HTMLElement, step: Pending): HTMLFormElement {
-  const answer = (name: string) => async (data: FormData) => follow(cfg, card, await answerStep(cfg, step, String(data.get(name)).trim()));
+function nextForm(flow: Flow, step: Pending): HTMLFormElement {
+  const answer = (name: string) => async (data: FormData) => {
+    let next: SignInStep;
+    try {
+      next = await answerStep(flow.cfg, step, String(data.get(name)).trim());
+    } catch (e) {
+      if (e instanceof CognitoError && e.type === 'NotAuthorizedException') return flow.restart();
+      throw e;
+    }
+    return follow(flow, next);
+  };
   switch (step.kind) {
     case 'mfa':
       return stepForm([codeField()], t.login.verify, answer('code'), [h('h2', null, t.login.codeTitle)]);
