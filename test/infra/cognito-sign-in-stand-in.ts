@@ -53,7 +53,7 @@ export function totp(secret: string, at = Date.now()): string {
   return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }
 
-export type SignInUser = { sub: string; password?: string; enabled: boolean; totpSecret?: string; mustChangePassword?: boolean };
+export type SignInUser = { sub: string; password?: string; enabled: boolean; totpSecret?: string; mustChangePassword?: boolean; attributes?: Record<string, string> };
 
 type Session =
   | { step: 'PASSWORD_VERIFIER'; username: string; A: bigint; b: bigint; B: bigint; salt: string; secretBlock: string }
@@ -107,7 +107,9 @@ export function createCognitoSignIn(opts: {
           return ok({ AuthenticationResult: { AccessToken: await opts.signAccessToken(user.sub, username), ExpiresIn: 3600, TokenType: 'Bearer', IdToken: 'not-used' }, ChallengeParameters: {} });
         }
         if (input.AuthFlow !== 'USER_SRP_AUTH') return refuse('InvalidParameterException', `Auth flow not enabled for this client: ${input.AuthFlow}`);
-        const username = String(input.AuthParameters?.USERNAME ?? '').toLowerCase();
+        // The pool signs in by username or by verified email; SRP then names the user by its username.
+        const typed = String(input.AuthParameters?.USERNAME ?? '').toLowerCase();
+        const username = opts.users.has(typed) ? typed : ([...opts.users].find(([, u]) => u.attributes?.email === typed && u.attributes?.email_verified === 'true')?.[0] ?? typed);
         const user = opts.users.get(username);
         const A = BigInt(`0x${input.AuthParameters?.SRP_A}`);
         if (A % N === 0n) return refuse('InvalidParameterException', 'SRP_A is invalid');

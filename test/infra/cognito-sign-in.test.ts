@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => aws.close());
 
 function addUser(username: string, extra: Partial<{ totpSecret: string; mustChangePassword: boolean; enabled: boolean }> = {}) {
-  const user = { sub: crypto.randomUUID(), attributes: {}, password: 'Strong-passw0rd!', enabled: true, ...extra };
+  const user = { sub: crypto.randomUUID(), attributes: {} as Record<string, string>, password: 'Strong-passw0rd!', enabled: true, ...extra };
   aws.users.set(username, user);
   return user;
 }
@@ -59,6 +59,14 @@ describe('signing in with Cognito from the web app', () => {
     const right = totp('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP');
     await expect(answerStep(cfg, mfa, right === '123456' ? '654321' : '123456')).rejects.toMatchObject({ type: 'CodeMismatchException' });
     expect(expectStep(await answerStep(cfg, mfa, right), 'done').tokens.accessToken).toBeTruthy();
+  });
+
+  it('signs in by verified email too, proving the password for the username SRP names', async () => {
+    const user = addUser('canbo.email', { totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' });
+    Object.assign(user.attributes, { email: 'canbo@thanhhoa.gov.vn', email_verified: 'true' });
+    const mfa = expectStep(await startSignIn(cfg, 'Canbo@ThanhHoa.gov.vn', 'Strong-passw0rd!'), 'mfa');
+    expect(mfa.username).toBe('canbo.email');
+    expectStep(await answerStep(cfg, mfa, totp('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP')), 'done');
   });
 
   it('refuses a wrong password, an unknown user and a disabled user alike', async () => {
