@@ -350,6 +350,8 @@ export function createImportService(deps: Deps) {
         producerOf.set(pid, current);
         existingPairs.push([current, { ...current, productCount: current.productCount + count }]);
         txOps.push(repos.producers.childChangeOp(current, { productCountDelta: count }));
+        // A product of an existing producer lives in that producer's commune, whatever the row says.
+        for (const p of newProducts) if (p.producerId === pid) p.communeCode = current.communeCode;
       }
       for (const p of newProducts) p.readyMarketplaces = readyMarketplacesOf(marketplaces, { product: p, producer: producerOf.get(p.producerId) ?? {}, photos: { readyCount: 0 } });
       for (const p of newProducers.values()) {
@@ -403,6 +405,9 @@ export function createImportService(deps: Deps) {
     async upload(principal: Principal, id: string, bytes: Uint8Array) {
       const job = await visibleJob(principal, id);
       if (job.status !== 'awaiting_file' && job.status !== 'previewed' && job.status !== 'failed') throw new ConflictError('VERSION_CONFLICT', `The import is ${job.status}; a file can no longer be sent`);
+      // Once a commit has started, rows of this file are written under ids and batch numbers of this
+      // job: only resuming may follow. A corrected file goes into a new import.
+      if (job.commitStartedAt) throw new ConflictError('VERSION_CONFLICT', 'This import has started writing rows; resume its commit, or start a new import for another file');
       if (bytes.length === 0) throw new ValidationError([{ path: '(body)', message: 'the file is empty' }]);
       if (bytes.length > MAX_IMPORT_BYTES) throw new AppError(413, 'PAYLOAD_TOO_LARGE', `Import files are limited to ${MAX_IMPORT_BYTES / 1024 / 1024} MB`);
       await blobs.put(sourceKey(id), bytes);

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTestApi, type Api } from '#test/support/harness.ts';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { createTestApi, producerInput, type Api } from '#test/support/harness.ts';
 
 let api: Api;
 let officer: string;
@@ -152,6 +153,31 @@ describe('import of CSV files', () => {
     expect(products.body.items.map((p: { ocopStars: number }) => p.ocopStars).sort()).toEqual([3, 4]);
     expect(products.body.items.find((p: { ocopStars: number }) => p.ocopStars === 4).certificateExpiry).toBe('2027-05-20');
     expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
+  });
+
+  it('puts a product of an existing producer in that producer’s commune, whatever commune its row names', async () => {
+    const phone = `035${String(Date.now()).slice(-7)}`;
+    const owner = await api.call('POST', '/producers', { token: officer, body: producerInput({ name: 'HTX Mật Ong Thiệu Vũ', phone, communeCode: '15796' }) });
+    expect(owner.status).toBe(201);
+    const text = csv(['Tên sản phẩm;Nhóm sản phẩm;Tên chủ thể;SĐT;Xã/Phường', `Mật ong hoa nhãn;Thực phẩm;HTX Mật Ong Thiệu Vũ;${phone};Xã Thiệu Hóa`]);
+    const id = await runImport(officer, Buffer.from(text), 'products', 'sp2.csv');
+    await api.call('POST', `/imports/${id}/commit`, { token: officer, body: {} });
+    await api.idle();
+    const products = await api.call('GET', `/products?producerId=${owner.body.id}`, { token: officer });
+    expect(products.body.items).toEqual([expect.objectContaining({ name: 'Mật ong hoa nhãn', communeCode: '15796' })]);
+    expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
+  });
+
+  it('refuses another file once a commit has started writing rows (only resuming may follow)', async () => {
+    const id = await runImport(officer, Buffer.from(csv(['Tên chủ thể;SĐT;Xã/Phường', `Hộ Một Lần;035${String(Date.now()).slice(-7)};Xã Thiệu Hóa`])), 'producers', 'a.csv');
+    await api.call('POST', `/imports/${id}/commit`, { token: officer, body: {} });
+    await api.idle();
+    // As a commit that stopped half-way leaves it.
+    await api.local.table.doc.send(new UpdateCommand({ TableName: api.tableName, Key: { PK: `P#38#IMPORT#${id}`, SK: 'META' }, UpdateExpression: 'SET #s = :f', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':f': 'failed' } }));
+    const job = await api.call('GET', `/imports/${id}`, { token: officer });
+    expect(job.body).toMatchObject({ status: 'failed', commitStartedAt: expect.any(String) });
+    const again = await api.app.request(`/api/v1/imports/${id}/file`, { method: 'PUT', headers: { authorization: `Bearer ${officer}`, 'content-type': 'text/csv' }, body: 'Tên chủ thể;SĐT;Xã/Phường\r\nHộ Khác;0351234567;Xã Thiệu Hóa' });
+    expect(again.status).toBe(409);
   });
 
   it('refuses a file without the required columns with a clear reason', async () => {
