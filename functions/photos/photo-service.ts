@@ -54,6 +54,9 @@ export function createPhotoProcessor(deps: ProcessorDeps) {
     }
     if (photo.status !== 'processing') {
       await store.delete(uploadKey);
+      // A redelivered event (or a retried upload) after a run that made the variants but failed to
+      // refresh the product: refresh it now (idempotent), or its readiness would never count the photo.
+      if (photo.status === 'ready') await deps.onPhotosChanged?.(ref.productId);
       return photo;
     }
 

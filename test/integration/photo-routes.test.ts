@@ -16,7 +16,7 @@ import { createKeyring } from '#functions/core/keyring.ts';
 import { loadOrCreateLocalKeys } from '#functions/local/local-keys.ts';
 import { createLocalPhotoStore, localPhotoDir, type LocalPhotoStore } from '#functions/photos/local-photo-store.ts';
 import { createPhotoRepository } from '#functions/photos/photo-repository.ts';
-import { createPhotoService, type PhotoService } from '#functions/photos/photo-service.ts';
+import { createPhotoProcessor, createPhotoService, type PhotoService } from '#functions/photos/photo-service.ts';
 import { createCommitter } from '#functions/services/write-context.ts';
 import { MAX_UPLOAD_BYTES } from '#shared/schemas/photo.ts';
 import { createTestApi, producerInput, productInput, type Api } from '#test/support/harness.ts';
@@ -105,6 +105,25 @@ beforeAll(async () => {
 });
 
 describe('photo upload and processing', () => {
+  it('refreshes the product again when an event arrives for a photo whose first refresh failed', async () => {
+    const productId = await newProduct();
+    const target = await call('POST', `/products/${productId}/photos`, { token: api.adminToken, body: { contentType: 'image/jpeg', bytes: jpeg.length } });
+    const ref = { productId, photoId: target.body.photoId as string };
+    const refreshed: string[] = [];
+    const process = createPhotoProcessor({
+      photos: createPhotoRepository(api.local.table),
+      store: files,
+      onPhotosChanged: async (id) => {
+        refreshed.push(id);
+        if (refreshed.length === 1) throw new Error('the store was busy');
+      },
+    });
+    await expect(process(ref, jpeg)).rejects.toThrow('busy');
+    // S3 delivers the event again (the Lambda failed): the photo is ready already, the product still needs its refresh.
+    expect(await process(ref, jpeg)).toMatchObject({ status: 'ready' });
+    expect(refreshed).toEqual([productId, productId]);
+  });
+
   it('turns an upload into ready variants a browser can fetch, without GPS, and deletes the original', async () => {
     const productId = await newProduct();
     const { target, put } = await upload(productId, jpeg);
