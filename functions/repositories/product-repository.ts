@@ -106,7 +106,11 @@ export function createProductRepository(table: Table) {
       const clauses: string[] = [];
       if (opts.communes) {
         names['#c'] = 'communeCode';
-        clauses.push(`#c IN (${opts.communes.map((c, i) => ((values[`:c${i}`] = c), `:c${i}`)).join(', ')})`);
+        // DynamoDB takes at most 100 values in one IN; an officer may have all 166 communes.
+        const placeholders = opts.communes.map((c, i) => ((values[`:c${i}`] = c), `:c${i}`));
+        const groups: string[] = [];
+        for (let i = 0; i < placeholders.length; i += 100) groups.push(`#c IN (${placeholders.slice(i, i + 100).join(', ')})`);
+        clauses.push(groups.length === 1 ? groups[0]! : `(${groups.join(' OR ')})`);
       }
       if (opts.producerId) {
         names['#p'] = 'producerId';

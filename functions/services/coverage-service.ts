@@ -131,9 +131,12 @@ export function previousMonth(date = new Date()): string {
 
 export function createCoverageService(deps: { table: Table; coverage: CoverageRepository; targets: TargetRepository; photos: PhotoSummaryProvider }) {
   return {
-    /** Targets with where each stands now in the given scope, and the share reached; one parallel read per marketplace. */
+    /**
+     * Targets with where each stands now in the given scope, and the share reached; one parallel
+     * read per marketplace. A commune's own target is shown only to those who cover that commune.
+     */
     async targetsWithProgress(communes: string[] | 'all') {
-      const targets = await deps.targets.list();
+      const targets = (await deps.targets.list()).filter((t) => t.scope === 'province' || communes === 'all' || communes.includes(t.scope));
       const markets = [...new Set(targets.map((t) => t.marketplace))];
       const rowsBy = new Map(await Promise.all(markets.map(async (m) => [m, await deps.coverage.rowsFor(m)] as const)));
       return targets.map((t) => {

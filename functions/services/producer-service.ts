@@ -1,7 +1,7 @@
 import type { Producer, ProducerCreate, ProducerListQuery, ProducerUpdate } from '#shared/schemas/producer.ts';
 import { getCommune, isCurrentCommuneCode } from '#shared/admin-units/admin-units.ts';
 import { normaliseName } from '#shared/text/normalise.ts';
-import { ConflictError, NotFoundError, ValidationError, retryOnRace } from '#functions/core/errors.ts';
+import { ConflictError, NotFoundError, RaceError, ValidationError, retryOnRace } from '#functions/core/errors.ts';
 import type { CoverageTracker } from './coverage-tracker.ts';
 import { newId } from '#functions/core/ids.ts';
 import type { Keyring } from '#functions/core/keyring.ts';
@@ -195,7 +195,10 @@ export function createProducerService(deps: Deps) {
       const productPairs: [ProductRecord, ProductRecord][] = [];
       if (productsChange && current.productCount > 0) {
         if (current.productCount > MAX_PRODUCTS_TO_MOVE) throw new ConflictError('TOO_MANY_PRODUCTS_TO_MOVE', `A producer with more than ${MAX_PRODUCTS_TO_MOVE} products cannot change commune or contact details in one step`);
-        for (const p of await products.listAllOfProducer(id, MAX_PRODUCTS_TO_MOVE + 1)) {
+        const owned = await products.listAllOfProducer(id, MAX_PRODUCTS_TO_MOVE + 1);
+        // The list comes from an index that may lag a product created a moment ago: read again until it is whole.
+        if (owned.length !== current.productCount) throw new RaceError();
+        for (const p of owned) {
           const after = { ...p, communeCode: next.communeCode, readyMarketplaces: await coverage.readyMarketplaces(p, next) };
           productPairs.push([p, after]);
           ops.push(products.derivedOp(p, { communeCode: after.communeCode, readyMarketplaces: after.readyMarketplaces }));
@@ -251,6 +254,8 @@ export function createProducerService(deps: Deps) {
         accounts.listForProducer(source.id),
         accounts.listForProducer(target.id),
       ]);
+      if (source.productCount >= MAX_MERGE_ITEMS) throw new ConflictError('MERGE_TOO_LARGE', `This merge touches more than ${MAX_MERGE_ITEMS} records; move some products first`);
+      if (sourceProducts.length !== source.productCount) throw new RaceError();
       const now = new Date().toISOString();
       const liveCounts = { ...target.liveCounts };
       for (const [m, n] of Object.entries(source.liveCounts)) liveCounts[m] = (liveCounts[m] ?? 0) + n;

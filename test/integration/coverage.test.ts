@@ -130,4 +130,16 @@ describe('targets', () => {
     const officer = await api.userToken({ role: 'officer', communes: ['14758'] });
     expect((await api.call('PUT', '/targets', { token: officer, body: { items: [] } })).status).toBe(403);
   });
+
+  it('shows a commune’s own target only to those who cover that commune', async () => {
+    const items = [
+      { indicator: 'producers', period: '2026-12-31', scope: 'province', marketplace: 'all', unit: 'count', value: 1000 },
+      { indicator: 'producers', period: '2026-12-31', scope: '15796', marketplace: 'all', unit: 'count', value: 10 },
+    ];
+    expect((await api.call('PUT', '/targets', { token: api.adminToken, body: { items } })).status).toBe(200);
+    const scopes = async (token: string) => (await api.call('GET', '/coverage?by=province', { token })).body.targets.map((t: { scope: string }) => t.scope).sort();
+    expect(await scopes(await api.userToken({ role: 'officer', communes: ['15772'] }))).toEqual(['province']);
+    expect(await scopes(await api.userToken({ role: 'officer', communes: ['15796'] }))).toEqual(['15796', 'province']);
+    expect(await scopes(api.adminToken)).toEqual(['15796', 'province']);
+  });
 });

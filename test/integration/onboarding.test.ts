@@ -1,3 +1,4 @@
+import { listCommunes } from '#shared/admin-units/admin-units.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createTestApi, producerInput, productInput, type Api } from '#test/support/harness.ts';
@@ -221,6 +222,11 @@ describe('OCOP certificates', () => {
     const none = await api.call('GET', '/products/certificates?withinDays=30', { token: outsider });
     expect(none.body.items.map((p: { id: string }) => p.id)).not.toContain(soon.product.id);
     expect(none.body.items.map((p: { id: string }) => p.id)).not.toContain(expired.product.id);
+    // An officer of every commune (166 of them; DynamoDB takes 100 values per IN) sees them too.
+    const everywhere = await api.userToken({ role: 'officer', communes: listCommunes().map((c) => c.code) });
+    const all = await api.call('GET', '/products/certificates?withinDays=30&limit=100', { token: everywhere });
+    expect(all.status).toBe(200);
+    expect(all.body.items.map((p: { id: string }) => p.id)).toEqual(expect.arrayContaining([soon.product.id, expired.product.id]));
   });
 });
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createTestApi, producerInput, productInput, type Api } from '#test/support/harness.ts';
 
 let api: Api;
@@ -92,6 +92,16 @@ describe('producers', () => {
     expect(after.body.communeCode).toBe('14758');
     const inNew = await api.call('GET', '/products?communeCode=14758', { token: api.adminToken });
     expect(inNew.body.items.map((p: { id: string }) => p.id)).toContain(product.body.id);
+  });
+
+  it('does not move a producer while the product index lags behind its product count (it retries, then answers 503)', async () => {
+    const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput() });
+    await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.body.id) });
+    // As if a second product had just been created and the index had not caught up yet.
+    await api.local.table.doc.send(new UpdateCommand({ TableName: api.tableName, Key: { PK: `P#38#PRODUCER#${producer.body.id}`, SK: 'META' }, UpdateExpression: 'ADD productCount :one', ExpressionAttributeValues: { ':one': 1 } }));
+    const moved = await api.call('PATCH', `/producers/${producer.body.id}`, { token: api.adminToken, body: { version: 1, communeCode: '14758' } });
+    expect(moved.status).toBe(503);
+    expect((await api.call('GET', `/producers/${producer.body.id}`, { token: api.adminToken })).body).toMatchObject({ communeCode: '15772', version: 1 });
   });
 
   it('finds producers by a loose name query that ignores case, accents and tone-mark style', async () => {
