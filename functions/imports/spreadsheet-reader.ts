@@ -5,6 +5,16 @@ export type Grid = Cell[][];
 
 export class SpreadsheetError extends Error {}
 
+/**
+ * Limits that keep a small hostile file from taking the process down: a ZIP whose parts inflate
+ * past {@link MAX_UNZIPPED_BYTES}, a sheet addressing a row past {@link MAX_ROWS}, and cells or
+ * merged areas beyond {@link MAX_COLUMNS} (ignored: no import needs that many columns). The
+ * province's 66,816 producers fit with room to spare.
+ */
+export const MAX_ROWS = 200_000;
+export const MAX_COLUMNS = 256;
+export const MAX_UNZIPPED_BYTES = 256 * 1024 * 1024;
+
 /** Reads the first sheet of an XLSX file, or a CSV file (UTF-8 with or without BOM; `,` `;` or tab), into rows of cells. */
 export function readSpreadsheet(bytes: Uint8Array, format: 'xlsx' | 'csv'): Grid {
   return format === 'xlsx' ? readXlsx(bytes) : readCsv(bytes);
@@ -77,9 +87,17 @@ const runsText = (xml: string) => [...xml.matchAll(/<t(?:\s[^>]*)?>([\s\S]*?)<\/
 
 export function readXlsx(bytes: Uint8Array): Grid {
   let files: Record<string, Uint8Array>;
+  let unzipped = 0;
   try {
-    files = unzipSync(bytes, { filter: (f) => f.name === 'xl/workbook.xml' || f.name === 'xl/sharedStrings.xml' || f.name.startsWith('xl/worksheets/sheet') || f.name === 'xl/_rels/workbook.xml.rels' });
-  } catch {
+    files = unzipSync(bytes, {
+      filter: (f) => {
+        const wanted = f.name === 'xl/workbook.xml' || f.name === 'xl/sharedStrings.xml' || f.name.startsWith('xl/worksheets/sheet') || f.name === 'xl/_rels/workbook.xml.rels';
+        if (wanted && (unzipped += f.originalSize) > MAX_UNZIPPED_BYTES) throw new SpreadsheetError(`The workbook unpacks to more than ${MAX_UNZIPPED_BYTES / 1024 / 1024} MB`);
+        return wanted;
+      },
+    });
+  } catch (e) {
+    if (e instanceof SpreadsheetError) throw e;
     throw new SpreadsheetError('The file is not a readable XLSX workbook');
   }
   const shared = files['xl/sharedStrings.xml'] ? [...strFromU8(files['xl/sharedStrings.xml']).matchAll(/<si>([\s\S]*?)<\/si>/g)].map((m) => runsText(m[1]!)) : [];
@@ -90,6 +108,7 @@ export function readXlsx(bytes: Uint8Array): Grid {
   const grid: Grid = [];
   for (const rowMatch of sheet.matchAll(/<row\b([^>]*?)(?:\/>|>([\s\S]*?)<\/row>)/g)) {
     const rowNumber = Number(/\br="(\d+)"/.exec(rowMatch[1]!)?.[1] ?? grid.length + 1);
+    if (rowNumber > MAX_ROWS) throw new SpreadsheetError(`The sheet goes past row ${MAX_ROWS}; an import takes at most ${MAX_ROWS} rows`);
     const cells: Cell[] = [];
     for (const c of (rowMatch[2] ?? '').matchAll(/<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
       const attrs = c[1]!;
@@ -104,13 +123,15 @@ export function readXlsx(bytes: Uint8Array): Grid {
       else if (type === 'b') value = v === '1' ? 'TRUE' : 'FALSE';
       else if (v !== undefined) value = Number(v);
       const col = ref ? colIndex(ref) : cells.length;
-      cells[col] = value === '' ? null : value;
+      if (col < MAX_COLUMNS) cells[col] = value === '' ? null : value;
     }
     grid[rowNumber - 1] = Array.from(cells, (x) => x ?? null);
   }
   for (let r = 0; r < grid.length; r++) grid[r] ??= [];
   for (const m of sheet.matchAll(/<mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"/g)) {
-    const [c1, r1, c2, r2] = [colIndex(m[1]!), Number(m[2]) - 1, colIndex(m[3]!), Number(m[4]) - 1];
+    const [c1, r1] = [colIndex(m[1]!), Number(m[2]) - 1];
+    // A merged area is filled only where the sheet has rows and columns an import can use.
+    const [c2, r2] = [Math.min(colIndex(m[3]!), MAX_COLUMNS - 1), Math.min(Number(m[4]) - 1, grid.length - 1)];
     const value = grid[r1]?.[c1] ?? null;
     for (let r = r1; r <= r2; r++) for (let c = c1; c <= c2; c++) if (grid[r]) grid[r]![c] = value;
   }

@@ -1,0 +1,40 @@
+import { strToU8, zipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { MAX_COLUMNS, MAX_ROWS, readXlsx, SpreadsheetError } from '#functions/imports/spreadsheet-reader.ts';
+
+/** A minimal XLSX whose only sheet is `sheetData` (+ `extra` after it, e.g. merged cells). */
+function xlsx(sheetData: string, extra = ''): Uint8Array {
+  return zipSync({
+    'xl/workbook.xml': strToU8('<workbook><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+    'xl/_rels/workbook.xml.rels': strToU8('<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>'),
+    'xl/worksheets/sheet1.xml': strToU8(`<worksheet><sheetData>${sheetData}</sheetData>${extra}</worksheet>`),
+  });
+}
+const row = (r: number, ...cells: string[]) => `<row r="${r}">${cells.map((v, i) => `<c r="${String.fromCharCode(65 + i)}${r}" t="inlineStr"><is><t>${v}</t></is></c>`).join('')}</row>`;
+
+describe('spreadsheet reader limits (a few hundred bytes must not take the process down)', () => {
+  it('refuses a sheet that addresses a row past the limit, before building it', () => {
+    const file = xlsx(`${row(1, 'Tên')}<row r="1048576"><c r="A1048576"><v>1</v></c></row>`, '<mergeCells><mergeCell ref="A1:XFD1048576"/></mergeCells>');
+    expect(file.length).toBeLessThan(1000);
+    expect(() => readXlsx(file)).toThrow(SpreadsheetError);
+    expect(() => readXlsx(file)).toThrow(new RegExp(`past row ${MAX_ROWS}`));
+  });
+
+  it('fills a sheet-wide merged area only over the rows and columns that exist', () => {
+    const grid = readXlsx(xlsx(`${row(1, 'Tiêu đề')}${row(2, 'Tên', 'SĐT')}${row(3, 'Hộ A', '0912345678')}`, '<mergeCells><mergeCell ref="A1:XFD1048576"/></mergeCells>'));
+    expect(grid).toHaveLength(3);
+    expect(grid.every((r) => r.length === MAX_COLUMNS)).toBe(true);
+    expect(grid[2]![0]).toBe('Tiêu đề');
+  });
+
+  it('ignores cells beyond the last column an import can use', () => {
+    const grid = readXlsx(xlsx('<row r="1"><c r="A1" t="inlineStr"><is><t>Tên</t></is></c><c r="XFD1"><v>7</v></c></row>'));
+    expect(grid).toEqual([['Tên']]);
+  });
+
+  it('refuses a workbook whose parts unpack to more than the limit', () => {
+    const big = zipSync({ 'xl/worksheets/sheet1.xml': new Uint8Array(300 * 1024 * 1024) }, { level: 9 });
+    expect(big.length).toBeLessThan(1024 * 1024);
+    expect(() => readXlsx(big)).toThrow(/unpacks to more than/);
+  });
+});
