@@ -429,7 +429,12 @@ export function createImportService(deps: Deps) {
     async rows(principal: Principal, id: string, query: { outcome?: RowOutcome; offset: number; limit: number }) {
       await visibleJob(principal, id);
       const rows = (await loadRows(id)).filter((r) => !query.outcome || r.outcome === query.outcome);
-      return { total: rows.length, items: rows.slice(query.offset, query.offset + query.limit).map(({ raw: _r, ...r }) => r) };
+      // The citizen ID is needed in full only to hash it at commit; a view shows its last 4 digits, as for producers.
+      const view = ({ raw: _r, ...r }: PreviewRow) => {
+        const { citizenId, ...producer } = r.producer;
+        return { ...r, producer: citizenId ? { ...producer, citizenIdLast4: citizenId.slice(-4) } : producer };
+      };
+      return { total: rows.length, items: rows.slice(query.offset, query.offset + query.limit).map(view) };
     },
 
     /** Starts (or resumes) the commit with the decisions for rows that need them. */

@@ -168,6 +168,13 @@ describe('import of CSV files', () => {
     expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
   });
 
+  it('shows only the last 4 digits of a citizen ID in the row outcomes', async () => {
+    const id = await runImport(officer, Buffer.from(csv(['Tên chủ thể;SĐT;Số CCCD;Xã/Phường', `Hộ Có CCCD;035${String(Date.now()).slice(-7)};038123456789;Xã Thiệu Hóa`])), 'producers', 'cccd.csv');
+    const res = await api.call('GET', `/imports/${id}/rows`, { token: officer });
+    expect(res.body.items[0].producer).toMatchObject({ name: 'Hộ Có CCCD', citizenIdLast4: '6789' });
+    expect(JSON.stringify(res.body)).not.toContain('038123456789');
+  });
+
   it('refuses another file once a commit has started writing rows (only resuming may follow)', async () => {
     const id = await runImport(officer, Buffer.from(csv(['Tên chủ thể;SĐT;Xã/Phường', `Hộ Một Lần;035${String(Date.now()).slice(-7)};Xã Thiệu Hóa`])), 'producers', 'a.csv');
     await api.call('POST', `/imports/${id}/commit`, { token: officer, body: {} });
