@@ -83,7 +83,7 @@ export function composeServices(opts: {
     coverageReports,
     photos,
     exports: createExportService({ coverage: coverageReports, producers, products }),
-    imports: createImportService({ table, repos, coverage, keyring, blobs: opts.blobs, runner: opts.runner }),
+    imports: createImportService({ table, repos, coverage, keyring, blobs: opts.blobs, runner: opts.runner, commit }),
     targets: repos.targets,
     users: createUserService({ users: repos.users, producers: repos.producers, audit: repos.audit, identity, cursors, commit, onChanged: principals.forget }),
     onboarding: createOnboardingService({

@@ -15,6 +15,7 @@ import type { DuplicateKeys, DuplicateKind } from '#functions/repositories/dupli
 import type { ProducerRecord } from '#functions/repositories/producer-repository.ts';
 import type { ProductRecord } from '#functions/repositories/product-repository.ts';
 import { batchPut, transact, type Item, type Table, type TxOp } from '#functions/repositories/table.ts';
+import type { Committer } from '#functions/services/write-context.ts';
 import type { CoverageTracker } from '#functions/services/coverage-tracker.ts';
 import { canSee, type Principal } from '#functions/services/principal.ts';
 import { duplicateKeysOf, newProducerRecord } from '#functions/services/producer-service.ts';
@@ -89,7 +90,17 @@ function rowId(importId: string, row: number, part: string, time: number): strin
   return base + tail;
 }
 
-type Deps = { table: Table; repos: Repositories; coverage: CoverageTracker; keyring: Keyring; blobs: BlobStore; runner: JobRunner };
+type Deps = { table: Table; repos: Repositories; coverage: CoverageTracker; keyring: Keyring; blobs: BlobStore; runner: JobRunner; commit: Committer };
+
+/** An import as the API shows it: without its actor, with progress while committing. */
+function jobView(job: ImportJob) {
+  const started = job.commitStartedAt ? Date.parse(job.commitStartedAt) : undefined;
+  const seconds = started ? ((job.committedAt ? Date.parse(job.committedAt) : Date.now()) - started) / 1000 : 0;
+  const rate = seconds > 0 ? Math.round(job.rowsDone / seconds) : 0;
+  const left = job.rowsToWrite - job.rowsDone;
+  const { actor: _a, ...view } = job;
+  return { ...view, progress: { done: job.rowsDone, total: job.rowsToWrite, rowsPerSecond: rate, etaSeconds: rate && job.status === 'committing' ? Math.ceil(left / rate) : null } };
+}
 
 const sourceKey = (id: string) => `imports/${id}/source`;
 const rowsKey = (id: string) => `imports/${id}/rows.json`;
@@ -101,7 +112,7 @@ const decisionsKey = (id: string) => `imports/${id}/decisions.json`;
  * counters exact and resumes after a crash without losing or duplicating a row.
  */
 export function createImportService(deps: Deps) {
-  const { table, repos, coverage, keyring, blobs, runner } = deps;
+  const { table, repos, coverage, keyring, blobs, runner, commit } = deps;
   const jobs = repos.imports;
 
   async function save(job: ImportJob, patch: Partial<ImportJob>): Promise<ImportJob> {
@@ -376,7 +387,8 @@ export function createImportService(deps: Deps) {
   }
 
   return {
-    async create(ctx: WriteContext, input: { kind: ImportKind; fileName: string; mapping?: Record<string, string | number> }) {
+    /** Creates the import; the answer (stored for its Idempotency-Key) says where to send the file, given `uploadUrlOf`. */
+    async create(ctx: WriteContext, input: { kind: ImportKind; fileName: string; mapping?: Record<string, string | number> }, uploadUrlOf?: (id: string) => string) {
       const p = ctx.principal;
       if (p.role !== 'admin' && p.role !== 'officer') throw new ForbiddenError('Only officers and admins import');
       const now = new Date().toISOString();
@@ -397,8 +409,9 @@ export function createImportService(deps: Deps) {
         rowsToWrite: 0,
         rowsDone: 0,
       };
-      await transact(table, [jobs.putOp(job)]);
-      return job;
+      const body = { ...jobView(job), ...(uploadUrlOf ? { uploadUrl: uploadUrlOf(job.id) } : {}) };
+      await commit(ctx, [jobs.putOp(job)], { status: 201, body });
+      return body;
     },
 
     /** Stores the uploaded file and starts the dry run in the background. */
@@ -417,13 +430,7 @@ export function createImportService(deps: Deps) {
     },
 
     async get(principal: Principal, id: string) {
-      const job = await visibleJob(principal, id);
-      const started = job.commitStartedAt ? Date.parse(job.commitStartedAt) : undefined;
-      const seconds = started ? ((job.committedAt ? Date.parse(job.committedAt) : Date.now()) - started) / 1000 : 0;
-      const rate = seconds > 0 ? Math.round(job.rowsDone / seconds) : 0;
-      const left = job.rowsToWrite - job.rowsDone;
-      const { actor: _a, ...view } = job;
-      return { ...view, progress: { done: job.rowsDone, total: job.rowsToWrite, rowsPerSecond: rate, etaSeconds: rate && job.status === 'committing' ? Math.ceil(left / rate) : null } };
+      return jobView(await visibleJob(principal, id));
     },
 
     async rows(principal: Principal, id: string, query: { outcome?: RowOutcome; offset: number; limit: number }) {
@@ -457,9 +464,11 @@ export function createImportService(deps: Deps) {
         if (errors.length) throw new ValidationError(errors, 'Some decisions cannot be applied');
         await blobs.put(decisionsKey(id), Buffer.from(JSON.stringify(chosen)), 'application/json');
       }
-      const next = await save(job, { status: 'committing', commitStartedAt: job.commitStartedAt ?? new Date().toISOString(), error: undefined });
+      const next: ImportJob = { ...job, status: 'committing', commitStartedAt: job.commitStartedAt ?? new Date().toISOString(), error: undefined, updatedAt: new Date().toISOString() };
+      const body = jobView(next);
+      await commit(ctx, [jobs.putOp(next)], { status: 202, body });
       await runner.submit({ type: 'import-commit', id });
-      return next;
+      return body;
     },
 
     /** Resumes commits that were running when the process stopped (called at start). */

@@ -168,6 +168,25 @@ describe('import of CSV files', () => {
     expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
   });
 
+  it('answers a retried start or commit with the first answer, and takes a file sent with an Idempotency-Key', async () => {
+    const key = `imp-${Date.now()}`;
+    const body = { kind: 'producers', fileName: 'retry.csv' };
+    const first = await api.call('POST', '/imports', { token: officer, body, headers: { 'idempotency-key': key } });
+    const again = await api.call('POST', '/imports', { token: officer, body, headers: { 'idempotency-key': key } });
+    expect(first.status).toBe(201);
+    expect(again).toMatchObject({ status: 201, body: { id: first.body.id, uploadUrl: first.body.uploadUrl } });
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const sent = await api.app.request(first.body.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${officer}`, 'content-type': 'text/csv', 'idempotency-key': `${key}-file` }, body: csv(['Tên chủ thể;SĐT;Xã/Phường', `Hộ Gửi Lại;035${String(Date.now()).slice(-7)};Xã Thiệu Hóa`]) });
+    expect(sent.status).toBe(202);
+    await api.idle();
+    const commitKey = `${key}-commit`;
+    const c1 = await api.call('POST', `/imports/${first.body.id}/commit`, { token: officer, body: {}, headers: { 'idempotency-key': commitKey } });
+    const c2 = await api.call('POST', `/imports/${first.body.id}/commit`, { token: officer, body: {}, headers: { 'idempotency-key': commitKey } });
+    expect([c1.status, c2.status, c2.headers.get('idempotent-replayed')]).toEqual([202, 202, 'true']);
+    await api.idle();
+    expect((await api.call('GET', `/imports/${first.body.id}`, { token: officer })).body).toMatchObject({ status: 'committed', rowsDone: 1 });
+  });
+
   it('shows only the last 4 digits of a citizen ID in the row outcomes', async () => {
     const id = await runImport(officer, Buffer.from(csv(['Tên chủ thể;SĐT;Số CCCD;Xã/Phường', `Hộ Có CCCD;035${String(Date.now()).slice(-7)};038123456789;Xã Thiệu Hóa`])), 'producers', 'cccd.csv');
     const res = await api.call('GET', `/imports/${id}/rows`, { token: officer });

@@ -14,6 +14,9 @@ export function idempotency(repo: IdempotencyRepository): MiddlewareHandler<AppE
     const key = c.req.header('idempotency-key');
     if (key === undefined || !['POST', 'PUT', 'PATCH', 'DELETE'].includes(c.req.method)) return next();
     if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw new ValidationError([{ path: 'Idempotency-Key', message: '1–255 visible ASCII characters' }]);
+    // Only JSON writes are replayed; a file sent as a raw body (an import's spreadsheet) is its own route's to check.
+    const type = c.req.header('content-type');
+    if (type && !/json/i.test(type)) return next();
     const body = ['POST', 'PUT', 'PATCH'].includes(c.req.method) ? await c.req.text() : '';
     const fingerprint = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${body}`).digest('base64url');
     const claim = { key, fingerprint };

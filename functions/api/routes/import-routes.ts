@@ -45,8 +45,8 @@ export function registerImportRoutes(app: Router, deps: { imports: ImportService
   app.openapi(
     createRoute({ ...common, method: 'post', path: '/imports', summary: 'Start an import of producers or products from XLSX or CSV; then PUT the file to /imports/{id}/file', request: { headers: WriteHeadersSchema, body: jsonBodyOf(ImportCreateSchema) }, responses: { 201: jsonResponse(ImportJobSchema.extend({ uploadUrl: z.string() }), 'Created; send the file next'), ...problemResponses } }),
     async (c) => {
-      const job = await imports.create(writeContext(c), c.req.valid('json'));
-      return c.json({ ...(await imports.get(c.get('principal'), job.id)), uploadUrl: `/api/v1/imports/${job.id}/file` }, 201);
+      const created = await imports.create(writeContext(c), c.req.valid('json'), (id) => `/api/v1/imports/${id}/file`);
+      return c.json({ ...created, uploadUrl: created.uploadUrl ?? '' }, 201);
     },
   );
 
@@ -75,11 +75,7 @@ export function registerImportRoutes(app: Router, deps: { imports: ImportService
 
   app.openapi(
     createRoute({ ...common, method: 'post', path: '/imports/{id}/commit', summary: 'Write the new rows (and decided ones) in the background; also resumes a stopped commit', request: { params: Params, headers: WriteHeadersSchema, body: jsonBodyOf(CommitSchema) }, responses: { 202: jsonResponse(ImportJobSchema, 'Committing'), ...problemResponses } }),
-    async (c) => {
-      const { id } = c.req.valid('param');
-      await imports.commit(writeContext(c), id, c.req.valid('json').decisions);
-      return c.json(await imports.get(c.get('principal'), id), 202);
-    },
+    async (c) => c.json(await imports.commit(writeContext(c), c.req.valid('param').id, c.req.valid('json').decisions), 202),
   );
 
   app.openapi(
