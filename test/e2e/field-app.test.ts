@@ -214,6 +214,21 @@ describe('field app on a 360 px phone (officer)', () => {
     await shot(page, '09-outbox-synced');
     await officer.unroute('**/api/v1/producers');
   }, 90_000);
+
+  it('offers every producer of a big commune in the product form, and the one it was opened for already chosen', async () => {
+    const token = await login(product.url, 'canbo.thieuhoa');
+    let last = '';
+    for (let i = 0; i < 105; i++) {
+      const res = await api<{ id: string }>(product.url, '/producers', token, { method: 'POST', body: { kind: 'household', name: `Hộ Thử Nhiều ${run}-${String(i).padStart(3, '0')}`, phone: `03${String(Number(run) * 1000 + i).padStart(8, '0').slice(-8)}`, communeCode: '15772', legalBasis: { type: 'state_management' } } });
+      expect(res.status).toBe(201);
+      last = res.body.id;
+    }
+    await page.goto(`${product.url}/#/producers/${last}`);
+    await page.getByRole('link', { name: 'Thêm sản phẩm' }).click();
+    const picker = page.getByLabel('Chủ thể');
+    await expect.poll(() => picker.inputValue(), { timeout: 15_000 }).toBe(last);
+    expect(await picker.locator('option').count()).toBeGreaterThan(105);
+  }, 60_000);
 });
 
 describe('department dashboard', () => {

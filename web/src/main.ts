@@ -11,10 +11,11 @@ import { CognitoError, refreshTokens, revokeRefreshToken } from './core/cognito.
 import { cognitoConfig } from './core/config.ts';
 import { clearSession, loadSession, SessionEndedError, setSessionRenewer, updateUser } from './core/session.ts';
 import type { Me } from './core/types.ts';
-import { errorMessage, lang, setLang, t } from './i18n/i18n.ts';
+import { lang, setLang, t } from './i18n/i18n.ts';
 import { h, replace } from './ui/dom.ts';
 import { current, go, link, route } from './ui/router.ts';
 import { notice, toast } from './ui/widgets.ts';
+import { loadFailed } from './views/common.ts';
 import { homeView } from './views/home-view.ts';
 import { loginView } from './views/login-view.ts';
 import { outboxView } from './views/outbox-view.ts';
@@ -71,7 +72,7 @@ function renderChrome(): void {
       'div',
       { class: 'tools' },
       h('button', { type: 'button', class: 'link', lang: lang() === 'vi' ? 'en' : 'vi', 'aria-label': t.nav.switchLangLabel, onclick: () => (setLang(lang() === 'vi' ? 'en' : 'vi'), rerender()) }, t.nav.switchLang),
-      u ? h('button', { type: 'button', class: 'link', onclick: signOut }, t.nav.signOut) : null,
+      u ? h('button', { type: 'button', class: 'link', onclick: () => void signOut() }, t.nav.signOut) : null,
     ),
   );
   const items: [string, string][] = u
@@ -142,7 +143,7 @@ async function render(): Promise<void> {
     replace(main, node);
   } catch (e) {
     if (seq !== renderSeq) return;
-    replace(main, notice('error', errorMessage(e)), h('p', null, h('button', { type: 'button', onclick: () => void render() }, t.common.retry)));
+    replace(main, loadFailed(e), h('p', null, h('button', { type: 'button', onclick: () => void render() }, t.common.retry)));
   }
   const heading = main.querySelector('h1');
   if (heading) {
@@ -155,7 +156,10 @@ function rerender(): void {
   void render();
 }
 
-function signOut(): void {
+async function signOut(): Promise<void> {
+  // Unsent changes and photos stay on this phone for this user, but are only sent once they sign in again.
+  const waiting = (await entries()).length;
+  if (waiting && !window.confirm(t.nav.signOutWithOutbox(waiting))) return;
   const refreshToken = loadSession()?.refreshToken;
   // In the cloud the refresh token is revoked too, so a copy of it is worthless (best effort: offline it just expires).
   if (refreshToken) void cognitoConfig().then((cfg) => cfg && revokeRefreshToken(cfg, refreshToken)).catch(() => undefined);
@@ -185,6 +189,9 @@ window.addEventListener('ocop:session', () => {
 
 document.documentElement.lang = lang();
 root.replaceWith(h('div', { id: 'app' }, header, netbar, nav, main, toasts));
+
+// Ask the browser not to evict what waits in the outbox (changes, photos) when the phone runs short of space.
+void navigator.storage?.persist?.().catch(() => undefined);
 
 if ('serviceWorker' in navigator && location.protocol !== 'file:') {
   void navigator.serviceWorker.register('/sw.js').catch(() => undefined);

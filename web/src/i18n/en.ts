@@ -28,7 +28,7 @@ export const en: Dict = {
     count: (n: number) => `${n} items`,
     of: (a: number, b: number) => `${a}/${b}`,
   },
-  nav: { label: 'Main', home: 'Home', producers: 'Producers', products: 'Products', dashboard: 'Overview', outbox: 'Outbox', signOut: 'Sign out', switchLang: 'Tiếng Việt', switchLangLabel: 'Chuyển sang tiếng Việt' },
+  nav: { label: 'Main', home: 'Home', producers: 'Producers', products: 'Products', dashboard: 'Overview', outbox: 'Outbox', signOutWithOutbox: (n: number) => `${n} change(s) have not been sent yet. They stay on this phone and are sent when you sign in again. Sign out?`, signOut: 'Sign out', switchLang: 'Tiếng Việt', switchLangLabel: 'Chuyển sang tiếng Việt' },
   roles: { admin: 'Administrator', department: 'Department (read, report)', officer: 'Officer', cooperative: 'Cooperative / producer' },
   scope: { label: 'Scope', province: 'Whole province', producer: 'Own producer' },
   net: {
@@ -143,6 +143,7 @@ export const en: Dict = {
     certificateDate: 'Decision date (dd/mm/yyyy)',
     certificateExpiry: 'Certificate expires',
     certifications: 'Other certifications',
+    organic: 'Organic',
     unit: 'Packaging / unit',
     unitHint: 'For example: box 500 g, bottle 500 ml',
     price: 'Price (VND)',

@@ -26,7 +26,7 @@ export const vi = {
     count: (n: number) => `${n} mục`,
     of: (a: number, b: number) => `${a}/${b}`,
   },
-  nav: { label: 'Chức năng chính', home: 'Trang chủ', producers: 'Chủ thể', products: 'Sản phẩm', dashboard: 'Tổng quan', outbox: 'Hàng chờ', signOut: 'Đăng xuất', switchLang: 'English', switchLangLabel: 'Switch to English' },
+  nav: { label: 'Chức năng chính', home: 'Trang chủ', producers: 'Chủ thể', products: 'Sản phẩm', dashboard: 'Tổng quan', outbox: 'Hàng chờ', signOutWithOutbox: (n: number) => `Còn ${n} thay đổi chưa gửi. Chúng vẫn được giữ trên máy và sẽ được gửi khi bạn đăng nhập lại. Đăng xuất?`, signOut: 'Đăng xuất', switchLang: 'English', switchLangLabel: 'Switch to English' },
   roles: { admin: 'Quản trị', department: 'Sở (xem, báo cáo)', officer: 'Cán bộ', cooperative: 'HTX / chủ thể' },
   scope: { label: 'Phạm vi', province: 'Toàn tỉnh', producer: 'Chủ thể của mình' },
   net: {
@@ -141,6 +141,7 @@ export const vi = {
     certificateDate: 'Ngày quyết định (dd/mm/yyyy)',
     certificateExpiry: 'Hết hạn chứng nhận',
     certifications: 'Chứng nhận khác',
+    organic: 'Hữu cơ',
     unit: 'Quy cách đóng gói / đơn vị tính',
     unitHint: 'Ví dụ: hộp 500 g, chai 500 ml',
     price: 'Giá bán (đồng)',

@@ -206,9 +206,9 @@ export async function dashboardView(r: Route): Promise<Node> {
   const exportFile = async (ext: 'xlsx' | 'csv') => {
     replace(exportStatus);
     try {
-      const res = await fetch(`${API}/exports/coverage.${ext}`, { headers: { authorization: `Bearer ${await freshToken()}` } });
+      const res = await fetch(`${API}/exports/coverage.${ext}${query({ marketplace: marketplace === 'all' ? undefined : marketplace })}`, { headers: { authorization: `Bearer ${await freshToken()}` } });
       if (res.ok) {
-        download(await res.blob(), `bao-cao-bao-phu-${today()}.${ext}`);
+        download(await res.blob(), `bao-cao-bao-phu-${marketplace === 'all' ? '' : `${marketplace}-`}${today()}.${ext}`);
         return;
       }
       if (res.status !== 404) throw new ApiError(res.status, await res.json().catch(() => ({ title: res.statusText, status: res.status, code: 'UNKNOWN' })));

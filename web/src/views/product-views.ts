@@ -1,6 +1,6 @@
 import { allowedListingMoves, accountAllowsLiveListing, readinessFor } from '#shared/onboarding-rules.ts';
 import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
-import { ApiError, get, getOptional, hasRoute, query } from '../core/api.ts';
+import { ApiError, get, getAll, getOptional, hasRoute, query } from '../core/api.ts';
 import { can, me, scopeCommunes } from '../core/app-state.ts';
 import { daysUntil, formatDate, formatMoney, formatNumber, parseAmount, parseDate } from '../core/format.ts';
 import { downscale } from '../core/image.ts';
@@ -180,10 +180,14 @@ function readProductForm(form: HTMLFormElement, editing: Product | null): Record
 export async function productFormView(r: Route): Promise<Node> {
   const editing = r.params.id ? await get<Product>(`/products/${r.params.id}`) : null;
   const preset = r.query.get('producer') ?? '';
-  const [producers, pending] = await Promise.all([
-    editing ? Promise.resolve([] as Producer[]) : get<Page<Producer>>('/producers?limit=100').then((p) => p.items, () => [] as Producer[]),
+  // Every producer in scope (a commune has hundreds), and the one the form was opened for even
+  // when the list cannot be read (offline, its page cached).
+  const [listed, presetProducer, pending] = await Promise.all([
+    editing ? Promise.resolve([] as Producer[]) : getAll<Producer>('/producers').then((p) => p.items, () => [] as Producer[]),
+    !editing && preset && !isToken(preset) ? get<Producer>(`/producers/${preset}`).catch(() => null) : Promise.resolve(null),
     editing ? Promise.resolve([]) : pendingProducers(),
   ]);
+  const producers = presetProducer && !listed.some((p) => p.id === presetProducer.id) ? [presetProducer, ...listed] : listed;
   const producerOptions: [string, string][] = [
     ...pending.map((e) => [refToken(e.id), `${e.label} (${t.common.pending})`] as [string, string]),
     ...producers.map((p) => [p.id, `${p.name} · ${p.communeName}`] as [string, string]),
@@ -213,7 +217,7 @@ export async function productFormView(r: Route): Promise<Node> {
     h('legend', null, `${t.product.certifications} ${t.common.optional}`),
     certificationOptions.map((c) => {
       const id = uid('c');
-      return h('div', { class: 'check' }, h('input', { type: 'checkbox', id, name: 'certifications', value: c, checked: editing?.certifications?.includes(c) ?? false }), h('label', { for: id }, c));
+      return h('div', { class: 'check' }, h('input', { type: 'checkbox', id, name: 'certifications', value: c, checked: editing?.certifications?.includes(c) ?? false }), h('label', { for: id }, c === 'organic' ? t.product.organic : c));
     }),
     h('p', { class: 'field-error', hidden: true }),
   );
@@ -490,7 +494,12 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
               'figure',
               null,
               thumb ? h('img', { src: thumb.url, alt: t.photos.alt(i + 1), width: 120, height: 120, loading: 'lazy' }) : h('div', { class: 'ph-placeholder' }),
-              h('figcaption', null, chip(t.photos.statuses[ph.status], ph.status === 'ready' ? 'live' : ph.status === 'rejected' ? 'rejected' : 'submitted'), ph.message ? h('span', { class: 'small' }, ph.message) : null),
+              h(
+                'figcaption',
+                null,
+                chip(t.photos.statuses[ph.status], ph.status === 'ready' ? 'live' : ph.status === 'rejected' ? 'rejected' : 'submitted'),
+                ph.status === 'rejected' ? h('span', { class: 'small' }, (ph.reason && (t.photos.reasons as Record<string, string>)[ph.reason]) || ph.message || t.photos.failed) : null,
+              ),
             );
           })
         : h('p', { class: 'muted' }, t.photos.none),
