@@ -1,7 +1,7 @@
 import { AccountSchema, ListingSchema, ListingTransitionSchema, type Account, type Listing, type ListingTransition } from '#shared/schemas/onboarding.ts';
 import { NotFoundError, RaceError, VersionConflictError } from '#functions/core/errors.ts';
 import { newId } from '#functions/core/ids.ts';
-import { getItem, queryAcross, type Item, type Table, type TxOp } from './table.ts';
+import { batchDelete, getItem, queryAcross, type Item, type PageState, type Table, type TxOp } from './table.ts';
 
 const staleOrGone = (what: string) => (old: Item | undefined) => (old ? new VersionConflictError(old.version as number) : new NotFoundError(what));
 
@@ -92,10 +92,19 @@ export function createListingRepository(table: Table) {
     transitionOp(productId: string, marketplace: string, t: ListingTransition): TxOp {
       return { item: { Put: { TableName: table.name, Item: { PK: pk(productId), SK: `LISTHIST#${marketplace}#${t.at}#${newId()}`, type: 'listing-transition', ...t } } } };
     },
-    /** Every listing and transition of a product, for deleting the product with them. */
-    async keysOfProduct(productId: string): Promise<Item[]> {
-      const { items } = await queryAcross(table, [{ pk: pk(productId), skPrefix: 'LIST' }], { limit: 1000 });
+    /** The current listings of a product (one per marketplace), deleted in the same change as the product. */
+    async listingKeysOfProduct(productId: string): Promise<Item[]> {
+      const { items } = await queryAcross(table, [{ pk: pk(productId), skPrefix: 'LISTING#' }], { limit: 100 });
       return items.map((i) => ({ PK: i.PK, SK: i.SK }));
+    },
+    /** Deletes a deleted product's listing history, however long (after the product itself is gone). */
+    async deleteHistoryOfProduct(productId: string): Promise<void> {
+      let start: PageState | undefined;
+      do {
+        const page = await queryAcross(table, [{ pk: pk(productId), skPrefix: 'LISTHIST#' }], { limit: 1000, start });
+        await batchDelete(table, page.items.map((i) => ({ PK: i.PK, SK: i.SK })));
+        start = page.next;
+      } while (start);
     },
     deleteOp(key: Item): TxOp {
       return { item: { Delete: { TableName: table.name, Key: key } } };

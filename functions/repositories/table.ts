@@ -56,12 +56,23 @@ export async function getItem(table: Table, key: Item, consistent = false): Prom
  * retrying unprocessed items with backoff. Not atomic: for idempotent bulk writes only.
  */
 export async function batchPut(table: Table, items: Item[], parallel = 4): Promise<void> {
-  const chunks: Item[][] = [];
-  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+  await batchWrite(table, items.map((Item) => ({ PutRequest: { Item } })), parallel);
+}
+
+/** Deletes many items by key, as {@link batchPut} writes them (not atomic; deleting twice is harmless). */
+export async function batchDelete(table: Table, keys: Item[], parallel = 4): Promise<void> {
+  await batchWrite(table, keys.map((Key) => ({ DeleteRequest: { Key } })), parallel);
+}
+
+type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
+
+async function batchWrite(table: Table, requests: WriteRequest[], parallel: number): Promise<void> {
+  const chunks: WriteRequest[][] = [];
+  for (let i = 0; i < requests.length; i += 25) chunks.push(requests.slice(i, i + 25));
   let next = 0;
   const worker = async () => {
     while (next < chunks.length) {
-      let pending = chunks[next++]!.map((Item) => ({ PutRequest: { Item } }));
+      let pending = chunks[next++]!;
       for (let attempt = 0; pending.length; attempt++) {
         if (attempt > 10) throw new ThrottledError();
         if (attempt) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));

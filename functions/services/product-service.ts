@@ -165,7 +165,7 @@ export function createProductService(deps: Deps) {
       const producer = await producers.get(current.producerId);
       if (!producer) throw new NotFoundError('Producer');
       const now = new Date().toISOString();
-      const children = await listings.keysOfProduct(id);
+      const children = await listings.listingKeysOfProduct(id);
       const liveCounts = { ...producer.liveCounts };
       for (const m of current.liveMarketplaces) liveCounts[m] = Math.max(0, (liveCounts[m] ?? 0) - 1);
       const producerAfter = { ...producer, liveCounts };
@@ -180,6 +180,8 @@ export function createProductService(deps: Deps) {
         ],
         { status: 204, body: null },
       );
+      // The history (a transition per move, without limit) goes after the product, outside its transaction of at most 100 items.
+      await listings.deleteHistoryOfProduct(id);
       await deps.onRemoved?.(id);
     }),
 

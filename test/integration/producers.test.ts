@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { batchPut } from '#functions/repositories/table.ts';
 import { createTestApi, producerInput, productInput, type Api } from '#test/support/harness.ts';
 
 let api: Api;
@@ -159,6 +160,19 @@ describe('products', () => {
     await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.body.id, { name: 'B' }) });
     const res = await api.call('GET', `/products?producerId=${producer.body.id}`, { token: api.adminToken });
     expect(res.body.items.map((p: { name: string }) => p.name).sort()).toEqual(['A', 'B']);
+  });
+
+  it('deletes a product with a long listing history, the history included', async () => {
+    const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput() });
+    const product = await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.body.id) });
+    const id = product.body.id as string;
+    expect((await api.call('PUT', `/products/${id}/listings/postmart`, { token: api.adminToken, body: { status: 'draft' } })).status).toBe(200);
+    // Years of moves: more transitions than one transaction (100 items) can delete.
+    await batchPut(api.local.table, Array.from({ length: 150 }, (_, i) => ({ PK: `P#38#PRODUCT#${id}`, SK: `LISTHIST#postmart#2025-01-01T00:00:${String(i).padStart(3, '0')}Z#${i}`, type: 'listing-transition', at: '2025-01-01T00:00:00Z', actor: { id: 'x', username: 'x' }, from: 'draft', to: 'submitted' })));
+    expect((await api.call('DELETE', `/products/${id}`, { token: api.adminToken })).status).toBe(204);
+    const left = await api.local.table.doc.send(new QueryCommand({ TableName: api.tableName, KeyConditionExpression: 'PK = :p', ExpressionAttributeValues: { ':p': `P#38#PRODUCT#${id}` } }));
+    expect(left.Items).toEqual([]);
+    expect((await api.call('GET', `/producers/${producer.body.id}`, { token: api.adminToken })).body.productCount).toBe(0);
   });
 
   it('refuses a product for a producer that does not exist with 404 and stores nothing', async () => {
