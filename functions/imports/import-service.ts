@@ -241,6 +241,29 @@ export function createImportService(deps: Deps) {
         }
       },
     );
+    if (job.kind === 'producers') {
+      // A row whose commune needs a decision is still the same producer as a known one with its
+      // phone, tax code or citizen ID (the name key waits for the commune): re-importing a file
+      // with the same decisions must add nothing.
+      await pool(
+        rows.filter((r) => r.outcome === 'needs_decision'),
+        16,
+        async (r) => {
+          const { name: _name, ...keys } = duplicateKeysOf(producerLike(r));
+          const earlier = Object.entries(keys).map(([kind, v]) => (v ? seen.get(`${kind}:${v}`) : undefined)).find((x) => x !== undefined);
+          if (earlier !== undefined) {
+            r.outcome = 'duplicate_in_file';
+            r.duplicateOf = { row: earlier };
+            return;
+          }
+          const ids = [...(await findMatches(keys)).keys()];
+          if (ids.length) {
+            r.outcome = 'duplicate_existing';
+            r.duplicateOf = { producerIds: ids };
+          }
+        },
+      );
+    }
     return rows;
   }
 
