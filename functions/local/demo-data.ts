@@ -1,3 +1,4 @@
+import type { Target } from '#shared/schemas/coverage.ts';
 import type { ProducerCreate } from '#shared/schemas/producer.ts';
 import type { ProductCreate } from '#shared/schemas/product.ts';
 import type { UserCreate } from '#shared/schemas/user.ts';
@@ -55,6 +56,13 @@ export async function ensureLocalAdmin(local: LocalServices, password: string): 
 }
 
 /** Loads the demo users and a small data set, once: a second start finds them and adds nothing. */
+/** Targets of the kind a provincial e-commerce plan sets (illustrative values, not the province's). */
+const demoTargets: Target[] = [
+  { indicator: 'ocopLive/productsOcop', period: '2026-12-31', scope: 'province', marketplace: 'all', unit: 'percent', value: 80 },
+  { indicator: 'producersWithAccount', period: '2026-12-31', scope: 'province', marketplace: 'all', unit: 'count', value: 500 },
+  { indicator: 'productsLive', period: '2026-12-31', scope: 'province', marketplace: 'postmart', unit: 'count', value: 300 },
+];
+
 export async function loadDemoData(local: LocalServices, admin: Principal): Promise<'loaded' | 'present'> {
   const { services, repositories } = local;
   if (await repositories.users.getByUsername(demoAccounts[0].username)) return 'present';
@@ -65,6 +73,7 @@ export async function loadDemoData(local: LocalServices, admin: Principal): Prom
     cooperativeProducerId ||= created.id;
     for (const product of products) await services.products.create(ctx, { ...product, producerId: created.id });
   }
+  await repositories.targets.replaceAll(demoTargets);
   await services.users.create(ctx, { ...DEMO_COOPERATIVE, role: 'cooperative', producerId: cooperativeProducerId });
   for (const account of demoAccounts) await services.users.create(ctx, { ...account, communes: 'communes' in account ? [...account.communes] : undefined });
   return 'loaded';

@@ -243,7 +243,12 @@ describe('department dashboard', () => {
     await expect.poll(() => desk.locator('[data-testid=commune-map] path').count(), { timeout: 20_000 }).toBe(166);
     expect(await desk.getByText('Ranh giới: sapnhap.bando.com.vn').isVisible()).toBe(true);
     const source = await desk.getByTestId('coverage-source').getAttribute('data-source');
-    expect(['api', 'fallback']).toContain(source);
+    expect(source).toBe('api');
+    // The province's targets with where each stands, and the month-end figures over time.
+    const targets = desk.locator('[data-testid=targets] li');
+    await expect.poll(() => targets.count()).toBe(3);
+    expect(await targets.first().textContent()).toMatch(/SP OCOP đang bán trên Sản phẩm OCOP · Toàn tỉnh · Tất cả các sàn.*Hạn 31\/12\/2026.*Đạt .*% \/ 80%/);
+    await expect.poll(() => desk.locator('[data-testid=trend-table] tbody tr').count(), { timeout: 15_000 }).toBeGreaterThan(0);
 
     await desk.getByRole('button', { name: 'Sắp xếp theo Chủ thể', exact: true }).click();
     const firstRow = desk.locator('[data-testid=coverage-table] tbody tr').first();

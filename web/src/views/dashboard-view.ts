@@ -3,13 +3,13 @@ import { API, ApiError, getAll, getOptional, query } from '../core/api.ts';
 import { me } from '../core/app-state.ts';
 import { classBreaks, classOf, coverageFromLists, indicatorValue, normaliseCoverage, toCsv, type Indicator } from '../core/coverage.ts';
 import { daysUntil, formatDate, formatDateTime, formatNumber, formatPercent, today } from '../core/format.ts';
-import { communes, marketplaces } from '../core/reference.ts';
+import { communeByCode, communes, marketplaces } from '../core/reference.ts';
 import { freshToken } from '../core/session.ts';
 import { coverageMetrics, type Coverage, type CoverageRow, type Page, type Producer, type Product } from '../core/types.ts';
 import { errorMessage, t } from '../i18n/i18n.ts';
 import { h, replace } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
-import { field, notice, select, toast } from '../ui/widgets.ts';
+import { field, meter, notice, select, toast } from '../ui/widgets.ts';
 import { loadFailed, section } from './common.ts';
 
 /** Sequential greens (ColorBrewer), light to dark; no data is grey. */
@@ -18,21 +18,26 @@ const NO_DATA = '#d4d4d4';
 
 type Source = { kind: 'api'; asOf: string } | { kind: 'fallback'; complete: boolean; counted: number };
 
-async function loadCoverage(marketplace: string): Promise<{ coverage: Coverage; source: Source; products: Product[] | null }> {
-  const api = await getOptional<Parameters<typeof normaliseCoverage>[0]>(`/coverage${query({ by: 'commune', marketplace })}`);
-  if (api) return { coverage: normaliseCoverage(api), source: { kind: 'api', asOf: api.asOf }, products: null };
+/** A target as the coverage report gives it: where it stands now and the share reached. */
+type TargetProgress = { indicator: string; period: string; scope: string; marketplace: string; unit: 'percent' | 'count'; value: number; current: number | null; achieved: number | null };
+type MonthTotals = { month: string; totals: Record<string, number> };
+
+async function loadCoverage(marketplace: string): Promise<{ coverage: Coverage; source: Source; products: Product[] | null; targets: TargetProgress[] }> {
+  const api = await getOptional<Parameters<typeof normaliseCoverage>[0] & { targets?: TargetProgress[] }>(`/coverage${query({ by: 'commune', marketplace })}`);
+  if (api) return { coverage: normaliseCoverage(api), source: { kind: 'api', asOf: api.asOf }, products: null, targets: api.targets ?? [] };
   const [all, producers, products] = await Promise.all([communes(), getAll<Producer>('/producers'), getAll<Product>('/products')]);
   const scope = me()?.role === 'officer' ? me()?.communes : undefined;
   return {
     coverage: coverageFromLists(all, producers.items, products.items, scope),
     source: { kind: 'fallback', complete: producers.complete && products.complete, counted: producers.items.length + products.items.length },
     products: products.items,
+    targets: [],
   };
 }
 
 export async function dashboardView(r: Route): Promise<Node> {
   const marketplace = r.query.get('marketplace') ?? 'all';
-  const [{ coverage, source, products }, markets] = await Promise.all([loadCoverage(marketplace), marketplaces()]);
+  const [{ coverage, source, products, targets }, markets] = await Promise.all([loadCoverage(marketplace), marketplaces()]);
   const marketSelect = select([['all', t.dashboard.anyMarketplace], ...markets.map((m) => [m.id, m.name] as [string, string])], { name: 'marketplace', value: marketplace });
   marketSelect.addEventListener('change', () => go(`#/dashboard${marketSelect.value === 'all' ? '' : `?marketplace=${marketSelect.value}`}`));
   const indicators: Indicator[] = [...coverageMetrics, 'ocopLiveShare'];
@@ -227,6 +232,8 @@ export async function dashboardView(r: Route): Promise<Node> {
     }
   };
 
+  const trendBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
+  if (source.kind === 'api') void loadTrend(trendBox, marketplace);
   void loadCertificates(certBox, products);
   drawTable();
   void drawMap();
@@ -242,6 +249,8 @@ export async function dashboardView(r: Route): Promise<Node> {
     ),
     source.kind === 'api' ? h('div', { class: 'filters' }, field(t.dashboard.marketplace, marketSelect)) : null,
     tiles,
+    targets.length ? section(t.dashboard.targets, targetList(targets, markets)) : null,
+    source.kind === 'api' ? section(t.dashboard.trend, trendBox) : null,
     h(
       'div',
       { class: 'dash-grid' },
@@ -256,6 +265,72 @@ export async function dashboardView(r: Route): Promise<Node> {
       h('div', { class: 'row' }, h('button', { type: 'button', class: 'secondary', onclick: () => void exportFile('xlsx') }, t.dashboard.exportXlsx), h('button', { type: 'button', class: 'secondary', onclick: () => void exportFile('csv') }, t.dashboard.exportCsv)),
       exportStatus,
       tableBox,
+    ),
+  );
+}
+
+/** Words for an indicator: a metric, or a ratio of two. */
+function indicatorLabel(indicator: string): string {
+  const names = t.dashboard.metrics as Record<string, string>;
+  const word = (m: string) => names[m] ?? (m === 'productsOcop' ? names.ocopProducts! : m);
+  const [a, b] = indicator.split('/');
+  return b ? t.dashboard.ratio(word(a!), word(b)) : word(a!);
+}
+
+/** Each target with where it stands: "Chủ thể · Toàn tỉnh · 31/12/2026 — 120 / 500 (24%)". */
+function targetList(targets: TargetProgress[], markets: { id: string; name: string }[]): HTMLElement {
+  const place = (scope: string) => (scope === 'province' ? t.scope.province : (communeByCode(scope)?.fullName ?? scope));
+  const market = (id: string) => (id === 'all' ? t.dashboard.anyMarketplace : (markets.find((m) => m.id === id)?.name ?? id));
+  const amount = (v: number | null, unit: TargetProgress['unit']) => (v === null ? '—' : unit === 'percent' ? formatPercent(v, 100) : formatNumber(v));
+  return h(
+    'ul',
+    { class: 'plain targets', 'data-testid': 'targets' },
+    targets.map((tg) => {
+      const label = `${indicatorLabel(tg.indicator)} · ${place(tg.scope)} · ${market(tg.marketplace)}`;
+      return h(
+        'li',
+        null,
+        h('div', { class: 'row spread' }, h('strong', null, label), h('span', { class: 'small' }, t.dashboard.targetBy(formatDate(tg.period)))),
+        h('p', { class: 'small' }, t.dashboard.targetProgress(amount(tg.current, tg.unit), amount(tg.value, tg.unit), formatPercent(tg.achieved, 100))),
+        tg.achieved === null ? null : meter(Math.round(tg.achieved), label),
+      );
+    }),
+  );
+}
+
+/** The last twelve month-end snapshots of the caller's communes, oldest first, as a table. */
+async function loadTrend(box: HTMLElement, marketplace: string): Promise<void> {
+  const now = new Date();
+  const month = (back: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1)).toISOString().slice(0, 7);
+  let series: MonthTotals[];
+  try {
+    const res = await getOptional<{ series: MonthTotals[] }>(`/coverage/history${query({ marketplace, from: month(12), to: month(1) })}`);
+    series = res?.series ?? [];
+  } catch (e) {
+    replace(box, loadFailed(e));
+    return;
+  }
+  if (!series.length) {
+    replace(box, h('p', { class: 'muted' }, t.dashboard.noTrend));
+    return;
+  }
+  const metrics = ['producers', 'producersLive', 'products', 'productsLive', 'ocopLive'] as const;
+  replace(
+    box,
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { 'data-testid': 'trend-table' },
+        h('caption', { class: 'visually-hidden' }, t.dashboard.trend),
+        h('thead', null, h('tr', null, h('th', { scope: 'col' }, t.dashboard.month), metrics.map((k) => h('th', { scope: 'col' }, t.dashboard.metrics[k])))),
+        h(
+          'tbody',
+          null,
+          series.map((row) => h('tr', null, h('th', { scope: 'row' }, `${row.month.slice(5)}/${row.month.slice(0, 4)}`), metrics.map((k) => h('td', { class: 'num' }, formatNumber(row.totals[k] ?? 0))))),
+        ),
+      ),
     ),
   );
 }
