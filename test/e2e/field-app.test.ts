@@ -228,7 +228,20 @@ describe('field app on a 360 px phone (officer)', () => {
     const picker = page.getByLabel('Chủ thể');
     await expect.poll(() => picker.inputValue(), { timeout: 15_000 }).toBe(last);
     expect(await picker.locator('option').count()).toBeGreaterThan(105);
-  }, 60_000);
+
+    // Registered offline, the product is listed as waiting until it is sent.
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+    await officer.setOffline(true);
+    await page.getByLabel('Tên sản phẩm').fill(`Gạo nếp cái hoa vàng ${run}`);
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.goto(`${product.url}/#/products`);
+    await expect.poll(() => page.getByTestId('pending-product').allTextContents(), { timeout: 15_000 }).toEqual([expect.stringContaining(`Gạo nếp cái hoa vàng ${run}`)]);
+    await officer.setOffline(false);
+    const counter = page.getByTestId('outbox-count');
+    await expect.poll(async () => ((await counter.count()) ? await counter.getAttribute('data-waiting') : '0'), { timeout: 45_000 }).toBe('0');
+    const products = await api<{ items: { name: string }[] }>(product.url, `/products?producerId=${last}`, token);
+    expect(products.body.items.map((p) => p.name)).toEqual([`Gạo nếp cái hoa vàng ${run}`]);
+  }, 90_000);
 });
 
 describe('department dashboard', () => {

@@ -4,7 +4,7 @@ import { ApiError, get, getAll, getOptional, hasRoute, query } from '../core/api
 import { can, me, scopeCommunes } from '../core/app-state.ts';
 import { daysUntil, formatDate, formatMoney, formatNumber, parseAmount, parseDate } from '../core/format.ts';
 import { downscale } from '../core/image.ts';
-import { submit } from '../core/outbox.ts';
+import { entries, submit } from '../core/outbox.ts';
 import { isToken, refToken } from '../core/outbox-rules.ts';
 import { communes, loadCommuneIndex, marketplaceName, marketplaces } from '../core/reference.ts';
 import type { Account, AuditEvent, Listing, ListingStatus, ListingTransition, MarketplaceInfo, MarketplaceReadiness, Page, Photo, Producer, ProducerCreate, Product, ProductCreate, Readiness } from '../core/types.ts';
@@ -37,7 +37,7 @@ export async function productListView(r: Route): Promise<Node> {
   const all = await communes().catch(() => []);
   const communeOptions = me()?.role === 'officer' && scope ? all.filter((c) => scope.includes(c.code)) : all;
   const commune = select([['', t.common.all], ...communeOptions.map((c) => [c.code, c.fullName] as [string, string])], { name: 'communeCode', value: r.query.get('communeCode') ?? '' });
-  const producers = await get<Page<Producer>>('/producers?limit=100').then((p) => p.items, () => [] as Producer[]);
+  const producers = await getAll<Producer>('/producers').then((p) => p.items, () => [] as Producer[]);
   const producer = select([['', t.common.all], ...producers.map((p) => [p.id, p.name] as [string, string])], { name: 'producerId', value: r.query.get('producerId') ?? '' });
   const stars = select([['', t.common.all], ...starOptions.map((s) => [String(s), t.product.starsValue(s)] as [string, string])], { name: 'stars' });
   const markets = await marketplaces();
@@ -85,6 +85,23 @@ export async function productListView(r: Route): Promise<Node> {
     replace(list, shown.length ? shown.map(card) : h('li', { class: 'muted' }, t.product.empty));
   };
 
+  // Products captured offline and not yet sent: shown first, so nobody enters them twice.
+  const pendingList = h('ul', { class: 'cards' });
+  const showPending = async () => {
+    const queued = (await entries()).filter((e) => e.kind === 'product.create' && (!producer.value || (e.body as { producerId?: string }).producerId === producer.value));
+    const producerLabel = (id: string | undefined) => (id && isToken(id) ? t.common.pending : (producers.find((p) => p.id === id)?.name ?? ''));
+    replace(
+      pendingList,
+      queued.map((e) =>
+        h(
+          'li',
+          { class: 'pending', 'data-testid': 'pending-product' },
+          h('div', { class: 'card-link' }, h('strong', null, e.label), h('span', null, chip(t.common.pending, 'pending')), h('span', { class: 'muted' }, producerLabel((e.body as { producerId?: string }).producerId))),
+        ),
+      ),
+    );
+  };
+
   const load = async (append: boolean) => {
     const mySeq = ++seq;
     const params = { q: q.value.trim() || undefined, communeCode: commune.value || undefined, producerId: producer.value || undefined };
@@ -92,6 +109,7 @@ export async function productListView(r: Route): Promise<Node> {
     if (!append) {
       loaded = [];
       replace(status);
+      await showPending().catch(() => undefined);
     }
     try {
       const page = await get<Page<Product>>(`/products${query({ ...params, limit: 25, cursor: append ? cursor : undefined })}`);
@@ -129,6 +147,7 @@ export async function productListView(r: Route): Promise<Node> {
       listingNote,
     ),
     status,
+    pendingList,
     list,
     more,
   );
