@@ -215,9 +215,9 @@ describe('field app on a 360 px phone (officer)', () => {
     await officer.unroute('**/api/v1/producers');
   }, 90_000);
 
+  let last = '';
   it('offers every producer of a big commune in the product form, and the one it was opened for already chosen', async () => {
     const token = await login(product.url, 'canbo.thieuhoa');
-    let last = '';
     for (let i = 0; i < 105; i++) {
       const res = await api<{ id: string }>(product.url, '/producers', token, { method: 'POST', body: { kind: 'household', name: `Hộ Thử Nhiều ${run}-${String(i).padStart(3, '0')}`, phone: `03${String(Number(run) * 1000 + i).padStart(8, '0').slice(-8)}`, communeCode: '15772', legalBasis: { type: 'state_management' } } });
       expect(res.status).toBe(201);
@@ -241,6 +241,39 @@ describe('field app on a 360 px phone (officer)', () => {
     await expect.poll(async () => ((await counter.count()) ? await counter.getAttribute('data-waiting') : '0'), { timeout: 45_000 }).toBe('0');
     const products = await api<{ items: { name: string }[] }>(product.url, `/products?producerId=${last}`, token);
     expect(products.body.items.map((p) => p.name)).toEqual([`Gạo nếp cái hoa vàng ${run}`]);
+  }, 90_000);
+
+  it('lets the officer give a waiting product another producer when its own was discarded, and sends it', async () => {
+    const productName = `Bánh răng bừa ${run}`;
+    await officer.setOffline(true);
+    await page.goto(`${product.url}/#/producers/new`);
+    await page.getByLabel('Tên chủ thể').fill(`Hộ Sẽ Bỏ ${run}`);
+    await page.getByRole('combobox', { name: /Xã\/phường/ }).fill('thieu hoa');
+    await page.getByRole('option', { name: /Xã Thiệu Hóa/ }).click();
+    // The phone of a producer registered earlier: once online, the server holds this one as a likely duplicate.
+    await page.getByLabel('Số điện thoại').fill(phone(1));
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.getByTestId('pending-producer').filter({ hasText: `Hộ Sẽ Bỏ ${run}` }).getByRole('link', { name: 'Thêm sản phẩm' }).click();
+    await page.getByLabel('Tên sản phẩm').fill(productName);
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.getByTestId('pending-product').filter({ hasText: productName }).waitFor();
+    await officer.setOffline(false);
+    await page.goto(`${product.url}/#/outbox`);
+    const producerEntry = page.locator('[data-testid=outbox-list] li[data-state=attention]', { hasText: `Hộ Sẽ Bỏ ${run}` });
+    await producerEntry.getByRole('button', { name: 'Bỏ thay đổi này' }).click({ timeout: 30_000 });
+    await page.getByRole('dialog').getByRole('button', { name: 'Bỏ thay đổi này' }).click();
+    await page.getByRole('button', { name: 'Gửi ngay' }).click();
+    const held = page.locator('[data-testid=outbox-list] li[data-state=attention]', { hasText: productName });
+    await held.waitFor({ timeout: 30_000 });
+    expect(await held.textContent()).toContain('hãy chọn lại chủ thể');
+    await held.getByRole('link', { name: 'Sửa rồi gửi lại' }).click();
+    await expect.poll(() => page.getByLabel('Tên sản phẩm').inputValue()).toBe(productName);
+    await page.getByLabel('Chủ thể').selectOption(last);
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.getByTestId('outbox-empty').waitFor({ timeout: 30_000 });
+    const token = await login(product.url, 'canbo.thieuhoa');
+    const products = await api<{ items: { name: string }[] }>(product.url, `/products?producerId=${last}`, token);
+    expect(products.body.items.map((p) => p.name).sort()).toEqual([`Gạo nếp cái hoa vàng ${run}`, productName].sort());
   }, 90_000);
 });
 

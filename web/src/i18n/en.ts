@@ -229,6 +229,7 @@ export const en: Dict = {
     attention: 'Needs your attention',
     discard: 'Discard this change',
     discardConfirm: 'Discard this change? It will not be sent to the server.',
+    edit: 'Correct and send again',
     resend: 'Send again',
     reloadAndResend: 'Apply to the latest version and send again',
     recent: 'Sent recently',

@@ -227,6 +227,7 @@ export const vi = {
     attention: 'Cần bạn xử lý',
     discard: 'Bỏ thay đổi này',
     discardConfirm: 'Bỏ thay đổi này? Nó sẽ không được gửi lên máy chủ.',
+    edit: 'Sửa rồi gửi lại',
     resend: 'Gửi lại',
     reloadAndResend: 'Cập nhật theo bản mới nhất rồi gửi lại',
     recent: 'Đã gửi gần đây',

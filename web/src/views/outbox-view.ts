@@ -4,6 +4,7 @@ import { discard, entries, flush, retry, subscribe, syncedRecently, useExisting,
 import type { DuplicateMatch } from '../core/types.ts';
 import { messageFor, t } from '../i18n/i18n.ts';
 import { h, replace } from '../ui/dom.ts';
+import { link } from '../ui/router.ts';
 import { chip, confirmDialog, notice } from '../ui/widgets.ts';
 import { duplicateList } from './producer-views.ts';
 
@@ -64,6 +65,8 @@ export async function outboxView(): Promise<Node> {
       } else {
         actions.push(h('button', { type: 'button', class: 'secondary', onclick: () => void retry(e) }, t.outbox.resend));
       }
+      // A new product can be corrected (another producer, a fixed field) and sent again.
+      if (e.kind === 'product.create') actions.push(h('a', { class: 'button secondary', href: link(`/products/new?outbox=${encodeURIComponent(e.id)}`) }, t.outbox.edit));
       actions.push(
         h(
           'button',

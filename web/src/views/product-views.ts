@@ -4,7 +4,7 @@ import { ApiError, get, getAll, getOptional, hasRoute, query } from '../core/api
 import { can, me, scopeCommunes } from '../core/app-state.ts';
 import { daysUntil, formatDate, formatMoney, formatNumber, parseAmount, parseDate } from '../core/format.ts';
 import { downscale } from '../core/image.ts';
-import { entries, submit } from '../core/outbox.ts';
+import { entries, retry, submit } from '../core/outbox.ts';
 import { isToken, refToken } from '../core/outbox-rules.ts';
 import { communes, loadCommuneIndex, marketplaceName, marketplaces } from '../core/reference.ts';
 import type { Account, AuditEvent, Listing, ListingStatus, ListingTransition, MarketplaceInfo, MarketplaceReadiness, Page, Photo, Producer, ProducerCreate, Product, ProductCreate, Readiness } from '../core/types.ts';
@@ -198,7 +198,11 @@ function readProductForm(form: HTMLFormElement, editing: Product | null): Record
 
 export async function productFormView(r: Route): Promise<Node> {
   const editing = r.params.id ? await get<Product>(`/products/${r.params.id}`) : null;
-  const preset = r.query.get('producer') ?? '';
+  // A new product still in the outbox (refused, or its producer discarded): corrected here and sent again.
+  const outboxId = r.query.get('outbox');
+  const queued = outboxId && !editing ? ((await entries()).find((e) => e.id === outboxId && e.kind === 'product.create') ?? null) : null;
+  const initial: Partial<Product> | null = editing ?? (queued?.body as Partial<Product> | undefined) ?? null;
+  const preset = r.query.get('producer') ?? (queued ? String((queued.body as { producerId?: string }).producerId ?? '') : '');
   // Every producer in scope (a commune has hundreds), and the one the form was opened for even
   // when the list cannot be read (offline, its page cached).
   const [listed, presetProducer, pending] = await Promise.all([
@@ -214,18 +218,18 @@ export async function productFormView(r: Route): Promise<Node> {
   if (!editing && !producerOptions.length) return h('section', { class: 'page' }, h('h1', null, t.product.new), notice('info', t.product.noProducer), can.writeProducers() ? h('a', { class: 'button primary', href: link('/producers/new') }, t.home.newProducer) : null);
   const box = errorBox();
   const submitBtn = h('button', { type: 'submit', class: 'primary' }, t.common.save);
-  const pricePreview = h('span', { class: 'hint', 'aria-live': 'polite' }, editing?.priceVnd !== undefined ? formatMoney(editing?.priceVnd) : '');
-  const price = input({ name: 'priceVnd', inputmode: 'numeric', value: editing?.priceVnd !== undefined ? formatNumber(editing.priceVnd) : '', autocomplete: 'off' });
+  const pricePreview = h('span', { class: 'hint', 'aria-live': 'polite' }, initial?.priceVnd !== undefined ? formatMoney(initial?.priceVnd) : '');
+  const price = input({ name: 'priceVnd', inputmode: 'numeric', value: initial?.priceVnd !== undefined ? formatNumber(initial.priceVnd) : '', autocomplete: 'off' });
   price.addEventListener('input', () => {
     const n = parseAmount(price.value);
     pricePreview.textContent = n === null || Number.isNaN(n) ? '' : formatMoney(n);
   });
-  const starsSelect = select(starOptions.map((s) => [String(s), t.product.starsValue(s)]), { name: 'ocopStars', value: String(editing?.ocopStars ?? 0) });
+  const starsSelect = select(starOptions.map((s) => [String(s), t.product.starsValue(s)]), { name: 'ocopStars', value: String(initial?.ocopStars ?? 0) });
   const certBlock = h(
     'div',
     { class: 'stack' },
-    field(t.product.certificateNo, input({ name: 'certificateNo', value: editing?.certificateNo ?? '', autocomplete: 'off' }), { path: 'certificateNo' }),
-    field(t.product.certificateDate, input({ name: 'certificateDate', inputmode: 'numeric', placeholder: 'dd/mm/yyyy', value: editing?.certificateDate ? formatDate(editing.certificateDate) : '' }), { path: 'certificateDate' }),
+    field(t.product.certificateNo, input({ name: 'certificateNo', value: initial?.certificateNo ?? '', autocomplete: 'off' }), { path: 'certificateNo' }),
+    field(t.product.certificateDate, input({ name: 'certificateDate', inputmode: 'numeric', placeholder: 'dd/mm/yyyy', value: initial?.certificateDate ? formatDate(initial.certificateDate) : '' }), { path: 'certificateDate' }),
   );
   const syncCert = () => (certBlock.hidden = starsSelect.value === '0');
   starsSelect.addEventListener('change', syncCert);
@@ -236,7 +240,7 @@ export async function productFormView(r: Route): Promise<Node> {
     h('legend', null, `${t.product.certifications} ${t.common.optional}`),
     certificationOptions.map((c) => {
       const id = uid('c');
-      return h('div', { class: 'check' }, h('input', { type: 'checkbox', id, name: 'certifications', value: c, checked: editing?.certifications?.includes(c) ?? false }), h('label', { for: id }, c === 'organic' ? t.product.organic : c));
+      return h('div', { class: 'check' }, h('input', { type: 'checkbox', id, name: 'certifications', value: c, checked: initial?.certifications?.includes(c) ?? false }), h('label', { for: id }, c === 'organic' ? t.product.organic : c));
     }),
     h('p', { class: 'field-error', hidden: true }),
   );
@@ -244,15 +248,15 @@ export async function productFormView(r: Route): Promise<Node> {
     'form',
     { class: 'stack card', novalidate: true },
     editing ? null : field(t.product.producer, select([['', t.product.chooseProducer], ...producerOptions], { name: 'producerId', value: preset }), { required: true, path: 'producerId' }),
-    field(t.product.name, input({ name: 'name', value: editing?.name ?? '', autocomplete: 'off' }), { required: true, path: 'name' }),
-    field(t.product.group, select(groups.map((g) => [g, t.product.groups[g]]), { name: 'ocopGroup', value: editing?.ocopGroup ?? 'food' }), { path: 'ocopGroup' }),
+    field(t.product.name, input({ name: 'name', value: initial?.name ?? '', autocomplete: 'off' }), { required: true, path: 'name' }),
+    field(t.product.group, select(groups.map((g) => [g, t.product.groups[g]]), { name: 'ocopGroup', value: initial?.ocopGroup ?? 'food' }), { path: 'ocopGroup' }),
     field(t.product.stars, starsSelect, { path: 'ocopStars' }),
     certBlock,
-    field(t.product.unit, input({ name: 'unit', value: editing?.unit ?? '', autocomplete: 'off' }), { path: 'unit', hint: t.product.unitHint }),
+    field(t.product.unit, input({ name: 'unit', value: initial?.unit ?? '', autocomplete: 'off' }), { path: 'unit', hint: t.product.unitHint }),
     h('div', { class: 'field-group' }, field(t.product.price, price, { path: 'priceVnd' }), pricePreview),
-    field(t.product.weight, input({ name: 'weightGrams', inputmode: 'numeric', value: editing?.weightGrams ?? '', autocomplete: 'off' }), { path: 'weightGrams' }),
-    field(t.product.shelfLife, input({ name: 'shelfLifeDays', inputmode: 'numeric', value: editing?.shelfLifeDays ?? '', autocomplete: 'off' }), { path: 'shelfLifeDays' }),
-    field(t.product.description, h('textarea', { name: 'description', rows: 4 }, editing?.description ?? ''), { path: 'description' }),
+    field(t.product.weight, input({ name: 'weightGrams', inputmode: 'numeric', value: initial?.weightGrams ?? '', autocomplete: 'off' }), { path: 'weightGrams' }),
+    field(t.product.shelfLife, input({ name: 'shelfLifeDays', inputmode: 'numeric', value: initial?.shelfLifeDays ?? '', autocomplete: 'off' }), { path: 'shelfLifeDays' }),
+    field(t.product.description, h('textarea', { name: 'description', rows: 4 }, initial?.description ?? ''), { path: 'description' }),
     certChecks,
     box,
     h('div', { class: 'actions' }, submitBtn, h('a', { href: editing ? link(`/products/${editing.id}`) : link('/products'), class: 'button secondary' }, t.common.cancel)),
@@ -269,6 +273,12 @@ export async function productFormView(r: Route): Promise<Node> {
     submitBtn.textContent = t.common.saving;
     try {
       const label = String(body.name ?? editing?.name ?? '');
+      if (queued) {
+        await retry({ ...queued, label }, body);
+        toast(t.product.queued, 'info');
+        go('#/outbox');
+        return;
+      }
       const out = editing
         ? await submit<Product>({ kind: 'product.update', method: 'PATCH', path: `/products/${editing.id}`, body, label }, { interactive: true })
         : await submit<Product>({ kind: 'product.create', method: 'POST', path: '/products', body: body as ProductCreate, label }, { interactive: !isToken(body.producerId) });
