@@ -35,7 +35,8 @@ export function isMissingRoute(err: unknown): boolean {
 /** The audit trail of a record: who changed what, when. */
 export function historyList(events: AuditEvent[]): HTMLElement {
   if (!events.length) return h('p', { class: 'muted' }, t.history.empty);
-  const skip = new Set(['version', 'updatedAt', 'createdAt', 'id']);
+  const skip = new Set(['version', 'updatedAt', 'createdAt', 'updatedBy', 'createdBy', 'id', 'searchName', 'covRev', 'communeName']);
+  const names = t.history.fieldNames as Record<string, string>;
   return h(
     'ol',
     { class: 'timeline' },
@@ -52,7 +53,7 @@ export function historyList(events: AuditEvent[]): HTMLElement {
         h('time', { datetime: e.at }, formatDateTime(e.at)),
         ' ',
         h('span', { class: 'muted' }, t.history.by(e.actor.username)),
-        changed.length ? h('div', { class: 'muted small' }, t.history.fields(changed.join(', '))) : null,
+        changed.length ? h('div', { class: 'muted small' }, t.history.fields(changed.map((k) => names[k] ?? k).join(', '))) : null,
       );
     }),
   );

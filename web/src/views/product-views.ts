@@ -256,7 +256,7 @@ export async function productFormView(r: Route): Promise<Node> {
     h('div', { class: 'field-group' }, field(t.product.price, price, { path: 'priceVnd' }), pricePreview),
     field(t.product.weight, input({ name: 'weightGrams', inputmode: 'numeric', value: initial?.weightGrams ?? '', autocomplete: 'off' }), { path: 'weightGrams' }),
     field(t.product.shelfLife, input({ name: 'shelfLifeDays', inputmode: 'numeric', value: initial?.shelfLifeDays ?? '', autocomplete: 'off' }), { path: 'shelfLifeDays' }),
-    field(t.product.description, h('textarea', { name: 'description', rows: 4 }, initial?.description ?? ''), { path: 'description' }),
+    field(t.product.description, h('textarea', { name: 'description', rows: 4, maxlength: 5000 }, initial?.description ?? ''), { path: 'description' }),
     certChecks,
     box,
     h('div', { class: 'actions' }, submitBtn, h('a', { href: editing ? link(`/products/${editing.id}`) : link('/products'), class: 'button secondary' }, t.common.cancel)),
