@@ -4,7 +4,7 @@ import type { IdempotencyClaim } from '#functions/repositories/idempotency-repos
 import type { Principal } from '#functions/services/principal.ts';
 import type { WriteContext } from '#functions/services/write-context.ts';
 import { z } from 'zod';
-import { ValidationError } from '#functions/core/errors.ts';
+import { ValidationError, type FieldError } from '#functions/core/errors.ts';
 import { IdSchema, ProblemSchema } from '#shared/schemas/common.ts';
 
 export type AppEnv = { Variables: { principal: Principal; idempotency?: IdempotencyClaim; requestId: string } };
@@ -15,12 +15,38 @@ export function createRouter() {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
-        throw new ValidationError(result.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })));
+        throw new ValidationError(result.error.issues.map(fieldErrorOf));
       }
     },
   });
 }
 export type Router = ReturnType<typeof createRouter>;
+
+/** A zod issue as the API reports it, with the rule it broke in a form clients can translate. */
+export function fieldErrorOf(issue: z.core.$ZodIssue): FieldError {
+  const path = issue.path.join('.') || '(body)';
+  const base = { path, message: issue.message };
+  switch (issue.code) {
+    case 'too_big':
+    case 'too_small': {
+      const limit = Number(issue.code === 'too_big' ? issue.maximum : issue.minimum);
+      const text = issue.origin === 'string';
+      if (issue.code === 'too_small' && text && limit === 1) return { ...base, rule: 'required' };
+      return { ...base, rule: text ? (issue.code === 'too_big' ? 'too_long' : 'too_short') : issue.code, ...(Number.isFinite(limit) ? { limit } : {}) };
+    }
+    case 'invalid_type':
+      return { ...base, rule: issue.input === undefined ? 'required' : 'type' };
+    case 'invalid_format':
+      return { ...base, rule: 'format' };
+    case 'invalid_value':
+    case 'invalid_union':
+      return { ...base, rule: 'choice' };
+    case 'unrecognized_keys':
+      return { ...base, rule: 'unknown_field' };
+    default:
+      return base;
+  }
+}
 
 export function writeContext(c: AppContext): WriteContext {
   return { principal: c.get('principal'), idempotency: c.get('idempotency') };

@@ -51,7 +51,16 @@ export const ProblemSchema = z
     status: z.number().int(),
     code: z.enum(errorCodes),
     detail: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    errors: z
+      .array(
+        z.object({
+          path: z.string(),
+          message: z.string(),
+          rule: z.enum(['required', 'too_long', 'too_short', 'too_big', 'too_small', 'format', 'type', 'choice', 'unknown_field']).optional().meta({ description: 'Which rule the field broke, for clients to word the message' }),
+          limit: z.number().optional().meta({ description: 'The bound of too_long, too_short, too_big, too_small' }),
+        }),
+      )
+      .optional(),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 

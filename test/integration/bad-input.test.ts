@@ -91,6 +91,20 @@ describe('sign-in', () => {
   });
 });
 
+describe('field errors say which rule broke, so clients can word them', () => {
+  it('gives rule and limit for a missing, a too long, an unknown and a badly formatted field', async () => {
+    const { name: _n, ...noName } = producerInput();
+    const missing = await api.call('POST', '/producers', { token: api.adminToken, body: noName });
+    expect(missing.body.errors).toContainEqual(expect.objectContaining({ path: 'name', rule: 'required' }));
+    const long = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ address: 'x'.repeat(5000) }) });
+    expect(long.body.errors).toContainEqual(expect.objectContaining({ path: 'address', rule: 'too_long', limit: expect.any(Number) }));
+    const kind = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ kind: 'bank' }) });
+    expect(kind.body.errors).toContainEqual(expect.objectContaining({ path: 'kind', rule: 'choice' }));
+    const date = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ trainingDate: '2025/01/01' }) });
+    expect(date.body.errors?.[0]).toMatchObject({ path: 'trainingDate', message: expect.any(String) });
+  });
+});
+
 describe('disabling a user', () => {
   it('refuses its token and its sign-in at once, keeps an audit event, and lets it back in when enabled', async () => {
     const created = await api.call('POST', '/users', { token: api.adminToken, body: { username: 'canbo.nghi', password: 'password-123', role: 'department' } });

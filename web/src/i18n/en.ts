@@ -212,6 +212,17 @@ export const en: Dict = {
     none: 'No photos yet.',
     alt: (n: number) => `Product photo ${n}`,
   },
+  fieldRules: {
+    required: () => 'Required.',
+    too_long: (n: number) => `At most ${n} characters.`,
+    too_short: (n: number) => `At least ${n} characters.`,
+    too_big: (n: number) => `At most ${n.toLocaleString('en')}.`,
+    too_small: (n: number) => `At least ${n.toLocaleString('en')}.`,
+    format: () => 'Wrong format.',
+    type: () => 'Wrong kind of value.',
+    choice: () => 'Not one of the allowed values.',
+    unknown_field: () => 'This field is not accepted.',
+  },
   history: {
     title: 'Change history',
     empty: 'No changes yet.',

@@ -210,6 +210,17 @@ export const vi = {
     none: 'Chưa có ảnh.',
     alt: (n: number) => `Ảnh sản phẩm số ${n}`,
   },
+  fieldRules: {
+    required: () => 'Bắt buộc.',
+    too_long: (n: number) => `Tối đa ${n} ký tự.`,
+    too_short: (n: number) => `Ít nhất ${n} ký tự.`,
+    too_big: (n: number) => `Tối đa ${n.toLocaleString('vi-VN')}.`,
+    too_small: (n: number) => `Ít nhất ${n.toLocaleString('vi-VN')}.`,
+    format: () => 'Sai định dạng.',
+    type: () => 'Sai kiểu giá trị.',
+    choice: () => 'Giá trị không có trong danh sách.',
+    unknown_field: () => 'Trường này không được nhận.',
+  },
   history: {
     title: 'Lịch sử thay đổi',
     empty: 'Chưa có thay đổi.',

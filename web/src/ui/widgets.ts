@@ -64,7 +64,9 @@ export function showError(form: HTMLElement, box: HTMLElement, err: unknown): vo
   const unmatched: Child[] = [];
   if (err instanceof ApiError && err.problem.errors?.length) {
     for (const fe of err.problem.errors) {
-      if (!setFieldError(form, fe.path, fe.message)) unmatched.push(h('li', null, `${fe.path}: ${fe.message}`));
+      // In the user's words when the API says which rule the field broke; the server's text otherwise.
+      const message = fe.rule ? t.fieldRules[fe.rule](fe.limit ?? 0) : fe.message;
+      if (!setFieldError(form, fe.path, message)) unmatched.push(h('li', null, `${fe.path}: ${message}`));
     }
   }
   replace(box, h('p', null, errorMessage(err)), unmatched.length ? h('ul', null, unmatched) : null);
