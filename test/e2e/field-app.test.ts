@@ -243,6 +243,30 @@ describe('field app on a 360 px phone (officer)', () => {
     expect(products.body.items.map((p) => p.name)).toEqual([`Gạo nếp cái hoa vàng ${run}`]);
   }, 90_000);
 
+  it('builds offline edits of one producer on each other and sends them in order', async () => {
+    await page.goto(`${product.url}/#/producers/${last}`);
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    const token = await login(product.url, 'canbo.thieuhoa');
+    const before = (await api<{ version: number }>(product.url, `/producers/${last}`, token)).body.version;
+    await officer.setOffline(true);
+    const edit = async (representative: string) => {
+      await page.goto(`${product.url}/#/producers/${last}/edit`);
+      await page.getByLabel('Người đại diện').fill(representative);
+      await page.getByRole('button', { name: 'Lưu' }).click();
+      await page.getByTestId('pending-changes').waitFor();
+    };
+    await edit('Lê Văn A');
+    expect(await page.locator('main').textContent()).toContain('Lê Văn A');
+    await page.goto(`${product.url}/#/producers/${last}/edit`);
+    expect(await page.getByLabel('Người đại diện').inputValue()).toBe('Lê Văn A');
+    await edit('Lê Văn B');
+    await edit('Lê Văn A');
+    await officer.setOffline(false);
+    const counter = page.getByTestId('outbox-count');
+    await expect.poll(async () => ((await counter.count()) ? `${await counter.getAttribute('data-waiting')}/${await counter.getAttribute('data-attention')}` : '0/0'), { timeout: 45_000 }).toBe('0/0');
+    expect((await api<{ version: number; representative?: string }>(product.url, `/producers/${last}`, token)).body).toMatchObject({ representative: 'Lê Văn A', version: before + 3 });
+  }, 90_000);
+
   it('lets the officer give a waiting product another producer when its own was discarded, and sends it', async () => {
     const productName = `Bánh răng bừa ${run}`;
     await officer.setOffline(true);

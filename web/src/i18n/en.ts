@@ -5,6 +5,7 @@ export const en: Dict = {
   lang: 'en',
   app: { name: 'OCOP onboard', tagline: 'Thanh Hóa · Putting producers and OCOP products onto e-commerce marketplaces', skip: 'Skip to main content' },
   common: {
+    pendingChanges: 'Changes are waiting to be sent; what you see includes them.',
     loading: 'Loading…',
     save: 'Save',
     saving: 'Saving…',

@@ -3,6 +3,7 @@ export const vi = {
   lang: 'vi',
   app: { name: 'OCOP lên sàn', tagline: 'Thanh Hóa · Đưa chủ thể và sản phẩm OCOP lên sàn thương mại điện tử', skip: 'Bỏ qua, tới nội dung chính' },
   common: {
+    pendingChanges: 'Có thay đổi đang chờ gửi; thông tin dưới đây đã gồm các thay đổi đó.',
     loading: 'Đang tải…',
     save: 'Lưu',
     saving: 'Đang lưu…',

@@ -70,6 +70,20 @@ export async function putInOrder<T>(draft: Omit<Draft, 'resource'> & { body: Rec
   return submit<T>({ ...draft, body, resource: draft.path }, { interactive: !last, waitMs: 10_000 });
 }
 
+/**
+ * A record as the officer last left it: the server's copy with the changes still waiting in the
+ * outbox laid over it (so a second offline edit starts from the first), and whether any wait.
+ */
+export async function withQueuedChanges<T extends object>(record: T, path: string): Promise<{ record: T; pending: boolean }> {
+  const queued = (await entries()).filter((e) => e.resource === path && e.method === 'PATCH');
+  let out = record;
+  for (const e of queued) {
+    const { version: _v, ...changes } = (e.body ?? {}) as Record<string, unknown>;
+    out = { ...out, ...Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, v === null ? undefined : v])) };
+  }
+  return { record: out, pending: queued.length > 0 };
+}
+
 /** Queued changes of one resource (to show them as pending on the board). */
 export async function queuedFor(path: string): Promise<OutboxEntry[]> {
   return (await entries()).filter((e) => e.resource === path);

@@ -11,7 +11,7 @@ import { errorMessage, t } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, communePicker, dialog, errorBox, field, input, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { facts, historyList, isMissingRoute, loadFailed, putInOrder, queuedFor, section } from './common.ts';
+import { facts, historyList, isMissingRoute, loadFailed, putInOrder, queuedFor, section, withQueuedChanges } from './common.ts';
 
 type ProducerKind = Producer['kind'];
 const kinds: readonly ProducerKind[] = ['household', 'cooperative', 'cooperative_group', 'enterprise'];
@@ -145,7 +145,7 @@ function readProducerForm(form: HTMLFormElement): ProducerCreate | null {
 }
 
 export async function producerFormView(r: Route): Promise<Node> {
-  const editing = r.params.id ? await get<Producer>(`/producers/${r.params.id}`) : null;
+  const editing = r.params.id ? (await withQueuedChanges(await get<Producer>(`/producers/${r.params.id}`), `/producers/${r.params.id}`)).record : null;
   const all = await communes();
   const scope = scopeCommunes();
   const pickable = scope === null ? all : all.filter((c) => scope.includes(c.code));
@@ -215,7 +215,12 @@ export async function producerFormView(r: Route): Promise<Node> {
           const next = body[key] ?? null;
           if (JSON.stringify(next) !== JSON.stringify(editing[key] ?? null)) patch[key] = next;
         }
-        const out = await submit<Producer>({ kind: 'producer.update', method: 'PATCH', path: `/producers/${editing.id}`, body: patch, label: body.name }, { interactive: true });
+        if (Object.keys(patch).length === 1) {
+          go(`#/producers/${editing.id}`);
+          return;
+        }
+        // After changes still waiting for this producer, in order: the version is the one the last of them produces.
+        const out = await putInOrder<Producer>({ kind: 'producer.update', method: 'PATCH', path: `/producers/${editing.id}`, body: patch, label: body.name }, editing.version);
         toast(out.state === 'synced' ? t.producer.saved : t.producer.queued, out.state === 'synced' ? 'ok' : 'info');
         go(`#/producers/${editing.id}`);
         return;
@@ -285,7 +290,7 @@ export function duplicateList(matches: DuplicateMatch[], onUse?: (id: string) =>
 
 export async function producerView(r: Route): Promise<Node> {
   await loadCommuneIndex().catch(() => undefined);
-  const p = await get<Producer>(`/producers/${r.params.id}`);
+  const { record: p, pending } = await withQueuedChanges(await get<Producer>(`/producers/${r.params.id}`), `/producers/${r.params.id}`);
   const productsBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
   const accountsBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
   const historyBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
@@ -310,6 +315,7 @@ export async function producerView(r: Route): Promise<Node> {
     'section',
     { class: 'page' },
     h('div', { class: 'page-head' }, h('h1', null, p.name), can.writeProducers() ? h('a', { href: link(`/producers/${p.id}/edit`), class: 'button secondary' }, t.common.edit) : null),
+    pending ? notice('info', h('span', { 'data-testid': 'pending-changes' }, t.common.pendingChanges)) : null,
     h(
       'div',
       { class: 'card' },

@@ -12,7 +12,7 @@ import { errorMessage, lang, t } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, dialog, errorBox, field, input, meter, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { facts, historyList, loadFailed, putInOrder, queuedFor, section } from './common.ts';
+import { facts, historyList, loadFailed, putInOrder, queuedFor, section, withQueuedChanges } from './common.ts';
 import { pendingProducers } from './producer-views.ts';
 
 type OcopGroup = Product['ocopGroup'];
@@ -197,7 +197,7 @@ function readProductForm(form: HTMLFormElement, editing: Product | null): Record
 }
 
 export async function productFormView(r: Route): Promise<Node> {
-  const editing = r.params.id ? await get<Product>(`/products/${r.params.id}`) : null;
+  const editing = r.params.id ? (await withQueuedChanges(await get<Product>(`/products/${r.params.id}`), `/products/${r.params.id}`)).record : null;
   // A new product still in the outbox (refused, or its producer discarded): corrected here and sent again.
   const outboxId = r.query.get('outbox');
   const queued = outboxId && !editing ? ((await entries()).find((e) => e.id === outboxId && e.kind === 'product.create') ?? null) : null;
@@ -273,6 +273,10 @@ export async function productFormView(r: Route): Promise<Node> {
     submitBtn.textContent = t.common.saving;
     try {
       const label = String(body.name ?? editing?.name ?? '');
+      if (editing && Object.keys(body).length === 1) {
+        go(`#/products/${editing.id}`);
+        return;
+      }
       if (queued) {
         await retry({ ...queued, label }, body);
         toast(t.product.queued, 'info');
@@ -280,7 +284,7 @@ export async function productFormView(r: Route): Promise<Node> {
         return;
       }
       const out = editing
-        ? await submit<Product>({ kind: 'product.update', method: 'PATCH', path: `/products/${editing.id}`, body, label }, { interactive: true })
+        ? await putInOrder<Product>({ kind: 'product.update', method: 'PATCH', path: `/products/${editing.id}`, body, label }, editing.version)
         : await submit<Product>({ kind: 'product.create', method: 'POST', path: '/products', body: body as ProductCreate, label }, { interactive: !isToken(body.producerId) });
       toast(out.state === 'synced' ? t.product.saved : t.product.queued, out.state === 'synced' ? 'ok' : 'info');
       if (out.state === 'synced') go(`#/products/${out.data.id}`);
@@ -296,7 +300,7 @@ export async function productFormView(r: Route): Promise<Node> {
 }
 
 export async function productView(r: Route): Promise<Node> {
-  const p = await get<Product>(`/products/${r.params.id}`);
+  const { record: p, pending } = await withQueuedChanges(await get<Product>(`/products/${r.params.id}`), `/products/${r.params.id}`);
   const marketsBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
   const photosSection = h('div');
   const historyBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
@@ -319,6 +323,7 @@ export async function productView(r: Route): Promise<Node> {
     'section',
     { class: 'page' },
     h('div', { class: 'page-head' }, h('h1', null, p.name), can.writeProducts() ? h('a', { href: link(`/products/${p.id}/edit`), class: 'button secondary' }, t.common.edit) : null),
+    pending ? notice('info', h('span', { 'data-testid': 'pending-changes' }, t.common.pendingChanges)) : null,
     h(
       'div',
       { class: 'card' },
