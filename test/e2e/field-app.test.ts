@@ -243,6 +243,29 @@ describe('field app on a 360 px phone (officer)', () => {
     expect(products.body.items.map((p) => p.name)).toEqual([`Gạo nếp cái hoa vàng ${run}`]);
   }, 90_000);
 
+  it('lets the officer correct a waiting producer the server held back, and sends it', async () => {
+    const name = `Hộ Sửa Lại ${run}`;
+    await officer.setOffline(true);
+    await page.goto(`${product.url}/#/producers/new`);
+    await page.getByLabel('Tên chủ thể').fill(name);
+    await page.getByRole('combobox', { name: /Xã\/phường/ }).fill('thieu hoa');
+    await page.getByRole('option', { name: /Xã Thiệu Hóa/ }).click();
+    await page.getByLabel('Số điện thoại').fill(phone(1));
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.getByRole('heading', { name: 'Danh sách chủ thể' }).waitFor();
+    await officer.setOffline(false);
+    await page.goto(`${product.url}/#/outbox`);
+    const held = page.locator('[data-testid=outbox-list] li[data-state=attention]', { hasText: name });
+    await held.getByRole('link', { name: 'Sửa rồi gửi lại' }).click({ timeout: 30_000 });
+    await expect.poll(() => page.getByLabel('Số điện thoại').inputValue()).toBe(phone(1));
+    await page.getByLabel('Số điện thoại').fill(phone(8));
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.getByTestId('outbox-empty').waitFor({ timeout: 30_000 });
+    const token = await login(product.url, 'canbo.thieuhoa');
+    const found = await api<{ items: { name: string; phone: string }[] }>(product.url, `/producers?q=${encodeURIComponent(name)}`, token);
+    expect(found.body.items).toEqual([expect.objectContaining({ name, phone: phone(8) })]);
+  }, 90_000);
+
   it('builds offline edits of one producer on each other and sends them in order', async () => {
     await page.goto(`${product.url}/#/producers/${last}`);
     await page.getByRole('heading', { level: 1 }).waitFor();

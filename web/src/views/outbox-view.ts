@@ -65,8 +65,10 @@ export async function outboxView(): Promise<Node> {
       } else {
         actions.push(h('button', { type: 'button', class: 'secondary', onclick: () => void retry(e) }, t.outbox.resend));
       }
-      // A new product can be corrected (another producer, a fixed field) and sent again.
-      if (e.kind === 'product.create') actions.push(h('a', { class: 'button secondary', href: link(`/products/new?outbox=${encodeURIComponent(e.id)}`) }, t.outbox.edit));
+      // A new producer or product can be corrected (a fixed field, another producer) and sent again.
+      if (e.kind === 'product.create' || e.kind === 'producer.create') {
+        actions.push(h('a', { class: 'button secondary', href: link(`/${e.kind === 'product.create' ? 'products' : 'producers'}/new?outbox=${encodeURIComponent(e.id)}`) }, t.outbox.edit));
+      }
       actions.push(
         h(
           'button',

@@ -2,7 +2,7 @@ import { allowedAccountMoves } from '#shared/onboarding-rules.ts';
 import { ApiError, get, getOptional, query } from '../core/api.ts';
 import { can, me, scopeCommunes } from '../core/app-state.ts';
 import { formatDate, parseDate, today } from '../core/format.ts';
-import { entries, submit, type OutboxEntry } from '../core/outbox.ts';
+import { entries, retry, submit, type OutboxEntry } from '../core/outbox.ts';
 import { refToken } from '../core/outbox-rules.ts';
 import { communeByCode, communes, loadCommuneIndex, marketplaces } from '../core/reference.ts';
 import type { Account, AccountStatus, AuditEvent, Commune, DuplicateMatch, Page, Producer, ProducerCreate, Product } from '../core/types.ts';
@@ -146,19 +146,23 @@ function readProducerForm(form: HTMLFormElement): ProducerCreate | null {
 
 export async function producerFormView(r: Route): Promise<Node> {
   const editing = r.params.id ? (await withQueuedChanges(await get<Producer>(`/producers/${r.params.id}`), `/producers/${r.params.id}`)).record : null;
+  // A new producer still in the outbox (refused): corrected here and sent again.
+  const outboxId = r.query.get('outbox');
+  const queued = outboxId && !editing ? ((await entries()).find((e) => e.id === outboxId && e.kind === 'producer.create') ?? null) : null;
+  const initial: (Partial<Producer> & { citizenId?: string }) | null = editing ?? (queued?.body as (Partial<Producer> & { citizenId?: string }) | undefined) ?? null;
   const all = await communes();
   const scope = scopeCommunes();
   const pickable = scope === null ? all : all.filter((c) => scope.includes(c.code));
   const box = errorBox();
   const dup = h('div');
   const submitBtn = h('button', { type: 'submit', class: 'primary' }, t.common.save);
-  const isConsent = editing ? editing.legalBasis.type === 'consent' : true;
-  const consentDate = input({ name: 'legalBasis.consentDate', inputmode: 'numeric', placeholder: 'dd/mm/yyyy', value: formatDate(editing?.legalBasis.type === 'consent' ? editing.legalBasis.consentDate : today()) });
+  const isConsent = initial?.legalBasis ? initial.legalBasis.type === 'consent' : true;
+  const consentDate = input({ name: 'legalBasis.consentDate', inputmode: 'numeric', placeholder: 'dd/mm/yyyy', value: formatDate(initial?.legalBasis?.type === 'consent' ? initial.legalBasis.consentDate : today()) });
   const consentField = field(t.producer.consentDate, consentDate, { path: 'legalBasis.consentDate' });
   consentField.hidden = !isConsent;
-  const lat = h('input', { type: 'hidden', name: 'location.lat', value: editing?.location?.lat ?? '' });
-  const lng = h('input', { type: 'hidden', name: 'location.lng', value: editing?.location?.lng ?? '' });
-  const locText = h('span', { class: 'muted', 'aria-live': 'polite' }, editing?.location ? `${editing.location.lat.toFixed(5)}, ${editing.location.lng.toFixed(5)}` : t.producer.locationNone);
+  const lat = h('input', { type: 'hidden', name: 'location.lat', value: initial?.location?.lat ?? '' });
+  const lng = h('input', { type: 'hidden', name: 'location.lng', value: initial?.location?.lng ?? '' });
+  const locText = h('span', { class: 'muted', 'aria-live': 'polite' }, initial?.location ? `${initial.location.lat.toFixed(5)}, ${initial.location.lng.toFixed(5)}` : t.producer.locationNone);
   const radioName = 'legalBasis.type';
   const radio = (value: string, label: string, checked: boolean) => {
     const id = uid('r');
@@ -168,17 +172,17 @@ export async function producerFormView(r: Route): Promise<Node> {
   const form = h(
     'form',
     { class: 'stack card', novalidate: true },
-    field(t.producer.kind, select(kinds.map((k) => [k, t.producer.kinds[k]]), { name: 'kind', value: editing?.kind ?? 'household' }), { path: 'kind' }),
-    field(t.producer.name, input({ name: 'name', value: editing?.name ?? '', autocomplete: 'off' }), { required: true, path: 'name' }),
-    communePicker(pickable, { name: 'communeCode', label: t.producer.commune, value: editing?.communeCode, required: true, hint: `${t.producer.communeHint}${me()?.role === 'officer' ? ` ${t.producer.communeOutOfScope}` : ''}` }),
-    field(t.producer.representative, input({ name: 'representative', value: editing?.representative ?? '', autocomplete: 'off' }), { path: 'representative' }),
-    field(t.producer.phone, input({ name: 'phone', type: 'tel', inputmode: 'tel', value: editing?.phone ?? '', autocomplete: 'off' }), { path: 'phone' }),
-    field(t.producer.taxCode, input({ name: 'taxCode', inputmode: 'numeric', value: editing?.taxCode ?? '', autocomplete: 'off' }), { path: 'taxCode' }),
-    editing ? null : field(t.producer.citizenId, input({ name: 'citizenId', inputmode: 'numeric', autocomplete: 'off' }), { path: 'citizenId', hint: t.producer.citizenIdHint }),
-    field(t.producer.address, input({ name: 'address', value: editing?.address ?? '', autocomplete: 'off' }), { path: 'address' }),
+    field(t.producer.kind, select(kinds.map((k) => [k, t.producer.kinds[k]]), { name: 'kind', value: initial?.kind ?? 'household' }), { path: 'kind' }),
+    field(t.producer.name, input({ name: 'name', value: initial?.name ?? '', autocomplete: 'off' }), { required: true, path: 'name' }),
+    communePicker(pickable, { name: 'communeCode', label: t.producer.commune, value: initial?.communeCode, required: true, hint: `${t.producer.communeHint}${me()?.role === 'officer' ? ` ${t.producer.communeOutOfScope}` : ''}` }),
+    field(t.producer.representative, input({ name: 'representative', value: initial?.representative ?? '', autocomplete: 'off' }), { path: 'representative' }),
+    field(t.producer.phone, input({ name: 'phone', type: 'tel', inputmode: 'tel', value: initial?.phone ?? '', autocomplete: 'off' }), { path: 'phone' }),
+    field(t.producer.taxCode, input({ name: 'taxCode', inputmode: 'numeric', value: initial?.taxCode ?? '', autocomplete: 'off' }), { path: 'taxCode' }),
+    editing ? null : field(t.producer.citizenId, input({ name: 'citizenId', inputmode: 'numeric', autocomplete: 'off', value: initial?.citizenId ?? '' }), { path: 'citizenId', hint: t.producer.citizenIdHint }),
+    field(t.producer.address, input({ name: 'address', value: initial?.address ?? '', autocomplete: 'off' }), { path: 'address' }),
     h('fieldset', { class: 'field', 'data-path': 'legalBasis' }, h('legend', null, t.producer.legalBasis), radio('consent', t.producer.consent, isConsent), radio('state_management', t.producer.stateManagement, !isConsent), h('p', { class: 'field-error', hidden: true })),
     consentField,
-    field(t.producer.trainingDate, input({ name: 'trainingDate', inputmode: 'numeric', placeholder: 'dd/mm/yyyy', value: editing?.trainingDate ? formatDate(editing.trainingDate) : '' }), { path: 'trainingDate' }),
+    field(t.producer.trainingDate, input({ name: 'trainingDate', inputmode: 'numeric', placeholder: 'dd/mm/yyyy', value: initial?.trainingDate ? formatDate(initial.trainingDate) : '' }), { path: 'trainingDate' }),
     h(
       'div',
       { class: 'field' },
@@ -223,6 +227,12 @@ export async function producerFormView(r: Route): Promise<Node> {
         const out = await putInOrder<Producer>({ kind: 'producer.update', method: 'PATCH', path: `/producers/${editing.id}`, body: patch, label: body.name }, editing.version);
         toast(out.state === 'synced' ? t.producer.saved : t.producer.queued, out.state === 'synced' ? 'ok' : 'info');
         go(`#/producers/${editing.id}`);
+        return;
+      }
+      if (queued) {
+        await retry({ ...queued, label: body.name }, body);
+        toast(t.producer.queued, 'info');
+        go('#/outbox');
         return;
       }
       const out = await submit<Producer>({ kind: 'producer.create', method: 'POST', path: '/producers', body, label: body.name }, { interactive: true });
