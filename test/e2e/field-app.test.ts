@@ -99,6 +99,8 @@ describe('field app on a 360 px phone (officer)', () => {
     await dialog.getByRole('button', { name: 'Xác nhận' }).click();
     await card('live').waitFor({ timeout: 15_000 });
     expect(await card('live').locator('.chip').textContent()).toBe('Đang bán');
+    // The card was redrawn; keyboard focus is back on it, not at the top of the page.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-marketplace'))).toBe('postmart');
     expect(await pageWidth(page)).toBeLessThanOrEqual(360);
     await shot(page, '06-product-live');
 

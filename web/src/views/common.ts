@@ -88,3 +88,11 @@ export async function withQueuedChanges<T extends object>(record: T, path: strin
 export async function queuedFor(path: string): Promise<OutboxEntry[]> {
   return (await entries()).filter((e) => e.resource === path);
 }
+
+/** After its card was redrawn, keyboard focus returns to the marketplace the officer was working on. */
+export function focusMarketplace(box: HTMLElement, marketplace: string): void {
+  const card = box.querySelector<HTMLElement>(`[data-marketplace="${CSS.escape(marketplace)}"]`);
+  if (!card) return;
+  card.tabIndex = -1;
+  card.focus({ preventScroll: false });
+}

@@ -11,7 +11,7 @@ import { errorMessage, t } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, communePicker, dialog, errorBox, field, input, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { facts, historyList, isMissingRoute, loadFailed, putInOrder, queuedFor, section, withQueuedChanges } from './common.ts';
+import { facts, historyList, isMissingRoute, loadFailed, putInOrder, queuedFor, section, withQueuedChanges, focusMarketplace } from './common.ts';
 
 type ProducerKind = Producer['kind'];
 const kinds: readonly ProducerKind[] = ['household', 'cooperative', 'cooperative_group', 'enterprise'];
@@ -404,6 +404,7 @@ async function renderAccounts(box: HTMLElement, p: Producer): Promise<void> {
                         toast(errorMessage(err), 'warn');
                       }
                       await renderAccounts(box, { ...p });
+                      focusMarketplace(box, m.id);
                     },
                   },
                   to === 'none' ? t.account.close : t.account.moveTo(t.account.statuses[to]),

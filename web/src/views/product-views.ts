@@ -12,7 +12,7 @@ import { errorMessage, lang, t } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, dialog, errorBox, field, input, meter, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { facts, historyList, loadFailed, putInOrder, queuedFor, section, withQueuedChanges } from './common.ts';
+import { facts, historyList, loadFailed, putInOrder, queuedFor, section, withQueuedChanges, focusMarketplace } from './common.ts';
 import { pendingProducers } from './producer-views.ts';
 
 type OcopGroup = Product['ocopGroup'];
@@ -476,6 +476,7 @@ async function renderMarketplaces(box: HTMLElement, p: Product, readinessP: Prom
       toast(errorMessage(err), 'warn');
     }
     await renderMarketplaces(box, p, readinessP);
+    focusMarketplace(box, m.id);
   }
 }
 
