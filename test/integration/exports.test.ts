@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, producerInput, productInput, type Api } from '#test/support/harness.ts';
 
@@ -39,6 +40,16 @@ describe('exports', () => {
     const body = lines.slice(header + 1).filter(Boolean);
     expect(body).toHaveLength(167);
     expect(body.at(-1)).toMatch(/^,Tổng cộng,,2,/);
+  });
+
+  it('send CSV gzipped to clients that accept it (a province-wide list stays under Lambda’s response limit)', async () => {
+    const plain = await download('/exports/producers.csv');
+    const res = await api.app.request('/api/v1/exports/producers.csv', { headers: { authorization: `Bearer ${api.adminToken}`, 'accept-encoding': 'gzip, br' } });
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect(res.headers.get('vary')).toContain('accept-encoding');
+    const body = gunzipSync(Buffer.from(await res.arrayBuffer())).toString('utf8');
+    // Same list (the as-of minute in the preamble may differ).
+    expect(body.split('\r\n').slice(2)).toEqual(plain.bytes.toString('utf8').split('\r\n').slice(2));
   });
 
   it('neutralise cells that would run as formulas and mask phones for the department', async () => {

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { createRoute, z } from '@hono/zod-openapi';
 import { coverageMarketplaces } from '#shared/coverage-rules.ts';
 import { toCsv, toXlsx, type Table } from '#functions/exports/tabular.ts';
@@ -10,12 +11,21 @@ const formats = {
   csv: { type: 'text/csv; charset=utf-8', write: toCsv },
 } as const;
 
+/**
+ * Sends an export as a file. CSV (plain text, 14 MB for the province's producers) goes gzipped
+ * to clients that accept it, which keeps it well under Lambda's 6 MB response limit; XLSX is
+ * already compressed (3.6 MB for the same list).
+ */
 function download(c: AppContext, table: Table, name: string, format: keyof typeof formats) {
   const stamp = new Date().toISOString().slice(0, 10);
-  return c.body(formats[format].write(table) as Uint8Array<ArrayBuffer>, 200, {
+  const bytes = formats[format].write(table) as Uint8Array<ArrayBuffer>;
+  const gzip = format === 'csv' && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '');
+  return c.body(gzip ? (gzipSync(bytes) as Uint8Array<ArrayBuffer>) : bytes, 200, {
     'content-type': formats[format].type,
     'content-disposition': `attachment; filename="${name}-${stamp}.${format}"`,
     'cache-control': 'no-store',
+    vary: 'accept-encoding',
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
   });
 }
 
