@@ -234,6 +234,8 @@ export function createImportService(deps: Deps) {
         const producer = await repos.producers.get(existing);
         if (!producer || !canSee(actor, { communeCode: producer.communeCode, producerId: producer.id })) return;
         r.existingProducerId = existing;
+        // The product will live in its producer's commune: plan batches and counters by that one, not the row's.
+        r.producer = { ...r.producer, communeCode: producer.communeCode };
         const same = (await repos.products.listAllOfProducer(existing, 500)).filter((p) => p.searchName === normaliseName(r.product!.name));
         if (same.length) {
           r.outcome = 'duplicate_existing';

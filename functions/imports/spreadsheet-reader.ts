@@ -14,6 +14,8 @@ export class SpreadsheetError extends Error {}
 export const MAX_ROWS = 200_000;
 export const MAX_COLUMNS = 256;
 export const MAX_UNZIPPED_BYTES = 256 * 1024 * 1024;
+/** Cells merged areas may fill in all (a title row over 15 columns of 100,000 rows is 1.5 M). */
+export const MAX_MERGED_CELLS = 2_000_000;
 
 /** Reads the first sheet of an XLSX file, or a CSV file (UTF-8 with or without BOM; `,` `;` or tab), into rows of cells. */
 export function readSpreadsheet(bytes: Uint8Array, format: 'xlsx' | 'csv'): Grid {
@@ -127,11 +129,14 @@ export function readXlsx(bytes: Uint8Array): Grid {
     }
     grid[rowNumber - 1] = Array.from(cells, (x) => x ?? null);
   }
-  for (let r = 0; r < grid.length; r++) grid[r] ??= [];
+  let usedColumns = 0;
+  for (let r = 0; r < grid.length; r++) usedColumns = Math.max(usedColumns, (grid[r] ??= []).length);
+  let filled = 0;
   for (const m of sheet.matchAll(/<mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"/g)) {
     const [c1, r1] = [colIndex(m[1]!), Number(m[2]) - 1];
-    // A merged area is filled only where the sheet has rows and columns an import can use.
-    const [c2, r2] = [Math.min(colIndex(m[3]!), MAX_COLUMNS - 1), Math.min(Number(m[4]) - 1, grid.length - 1)];
+    // A merged area is filled only where the sheet has rows and columns with cells in them.
+    const [c2, r2] = [Math.min(colIndex(m[3]!), usedColumns - 1, MAX_COLUMNS - 1), Math.min(Number(m[4]) - 1, grid.length - 1)];
+    if ((filled += Math.max(0, r2 - r1 + 1) * Math.max(0, c2 - c1 + 1)) > MAX_MERGED_CELLS) throw new SpreadsheetError('The sheet merges more cells than an import can take');
     const value = grid[r1]?.[c1] ?? null;
     for (let r = r1; r <= r2; r++) for (let c = c1; c <= c2; c++) if (grid[r]) grid[r]![c] = value;
   }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { listCommunes } from '#shared/admin-units/admin-units.ts';
 import { createTestApi, producerInput, type Api } from '#test/support/harness.ts';
 
 let api: Api;
@@ -194,6 +195,23 @@ describe('import of CSV files', () => {
     const res = await api.call('GET', `/imports/${id}/rows`, { token: officer });
     expect(res.body.items[0].producer).toMatchObject({ name: 'Hộ Có CCCD', citizenIdLast4: '6789' });
     expect(JSON.stringify(res.body)).not.toContain('038123456789');
+  });
+
+  it('imports products for existing producers spread over many communes, whatever commune the rows name', async () => {
+    const spread = listCommunes().slice(20, 34).map((c) => c.code);
+    const owners: { id: string; phone: string }[] = [];
+    for (const [i, communeCode] of spread.entries()) {
+      const phone = `039${String(Date.now() + i).slice(-7)}`;
+      const res = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ phone, communeCode }) });
+      owners.push({ id: res.body.id, phone });
+    }
+    const text = csv(['Tên sản phẩm;Nhóm sản phẩm;Tên chủ thể;SĐT;Xã/Phường', ...owners.map((o, i) => `Bánh đa ${i};Thực phẩm;Chủ thể ${i};${o.phone};Xã Thiệu Hóa`)]);
+    const id = await runImport(api.adminToken, Buffer.from(text), 'products', 'spread.csv');
+    await api.call('POST', `/imports/${id}/commit`, { token: api.adminToken, body: {} });
+    await api.idle();
+    expect((await api.call('GET', `/imports/${id}`, { token: api.adminToken })).body).toMatchObject({ status: 'committed', rowsDone: spread.length });
+    for (const o of owners) expect((await api.call('GET', `/producers/${o.id}`, { token: api.adminToken })).body.productCount).toBe(1);
+    expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
   });
 
   it('refuses another file once a commit has started writing rows (only resuming may follow)', async () => {

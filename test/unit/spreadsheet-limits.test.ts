@@ -10,6 +10,7 @@ function xlsx(sheetData: string, extra = ''): Uint8Array {
     'xl/worksheets/sheet1.xml': strToU8(`<worksheet><sheetData>${sheetData}</sheetData>${extra}</worksheet>`),
   });
 }
+const colName = (i: number): string => (i < 26 ? String.fromCharCode(65 + i) : colName(Math.floor(i / 26) - 1) + String.fromCharCode(65 + (i % 26)));
 const row = (r: number, ...cells: string[]) => `<row r="${r}">${cells.map((v, i) => `<c r="${String.fromCharCode(65 + i)}${r}" t="inlineStr"><is><t>${v}</t></is></c>`).join('')}</row>`;
 
 describe('spreadsheet reader limits (a few hundred bytes must not take the process down)', () => {
@@ -20,11 +21,20 @@ describe('spreadsheet reader limits (a few hundred bytes must not take the proce
     expect(() => readXlsx(file)).toThrow(new RegExp(`past row ${MAX_ROWS}`));
   });
 
-  it('fills a sheet-wide merged area only over the rows and columns that exist', () => {
+  it('fills a sheet-wide merged area only over the rows and columns that have cells', () => {
     const grid = readXlsx(xlsx(`${row(1, 'Tiêu đề')}${row(2, 'Tên', 'SĐT')}${row(3, 'Hộ A', '0912345678')}`, '<mergeCells><mergeCell ref="A1:XFD1048576"/></mergeCells>'));
-    expect(grid).toHaveLength(3);
-    expect(grid.every((r) => r.length === MAX_COLUMNS)).toBe(true);
-    expect(grid[2]![0]).toBe('Tiêu đề');
+    expect(grid).toEqual([
+      ['Tiêu đề', 'Tiêu đề'],
+      ['Tiêu đề', 'Tiêu đề'],
+      ['Tiêu đề', 'Tiêu đề'],
+    ]);
+  });
+
+  it('refuses merged areas that would fill more cells than an import can take', () => {
+    const wide = Array.from({ length: MAX_COLUMNS }, (_, i) => `<c r="${colName(i)}1"><v>1</v></c>`).join('');
+    const file = xlsx(`<row r="1">${wide}</row><row r="${MAX_ROWS - 1}"><c r="A${MAX_ROWS - 1}"><v>2</v></c></row>`, `<mergeCells><mergeCell ref="A1:IV${MAX_ROWS - 1}"/></mergeCells>`);
+    expect(file.length).toBeLessThan(20_000);
+    expect(() => readXlsx(file)).toThrow(/merges more cells/);
   });
 
   it('ignores cells beyond the last column an import can use', () => {
