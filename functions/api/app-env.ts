@@ -35,7 +35,8 @@ export function fieldErrorOf(issue: z.core.$ZodIssue): FieldError {
       return { ...base, rule: text ? (issue.code === 'too_big' ? 'too_long' : 'too_short') : issue.code, ...(Number.isFinite(limit) ? { limit } : {}) };
     }
     case 'invalid_type':
-      return { ...base, rule: issue.input === undefined ? 'required' : 'type' };
+      // zod reports no input unless asked; its message names what it received.
+      return { ...base, rule: /received undefined$/.test(issue.message) ? 'required' : 'type' };
     case 'invalid_format':
       return { ...base, rule: 'format' };
     case 'invalid_value':

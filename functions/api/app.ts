@@ -18,6 +18,9 @@ import { registerCoverageRoutes } from './routes/coverage-routes.ts';
 import { registerOnboardingRoutes } from './routes/onboarding-routes.ts';
 import { registerRecordRoutes } from './routes/record-routes.ts';
 
+/** Routes whose body is a file, not JSON (an import's spreadsheet): no JSON parsing, and no replay by Idempotency-Key. */
+const RAW_BODY_PATHS = [/\/imports\/[^/]+\/file$/];
+
 export const API_BASE = '/api/v1';
 
 /** Routes open to anyone: sign-in and the API description. */
@@ -28,10 +31,10 @@ export function createApiApp(services: Services, opts: { localPhotoFiles?: Local
   const api = createRouter();
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
 
-  api.use('*', jsonBody({ rawBodyPaths: [/\/imports\/[^/]+\/file$/] }));
+  api.use('*', jsonBody({ rawBodyPaths: RAW_BODY_PATHS }));
   const auth = requireAuth(services.verify, services.principals);
   api.use('*', async (c, next) => (publicPaths.has(c.req.path) ? next() : auth(c, next)));
-  api.use('*', idempotency(services.idempotency));
+  api.use('*', idempotency(services.idempotency, { rawBodyPaths: RAW_BODY_PATHS }));
 
   registerLoginRoute(api, services.identity);
   registerUserRoutes(api, services.users);

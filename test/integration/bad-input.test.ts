@@ -98,6 +98,8 @@ describe('field errors say which rule broke, so clients can word them', () => {
     expect(missing.body.errors).toContainEqual(expect.objectContaining({ path: 'name', rule: 'required' }));
     const long = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ address: 'x'.repeat(5000) }) });
     expect(long.body.errors).toContainEqual(expect.objectContaining({ path: 'address', rule: 'too_long', limit: expect.any(Number) }));
+    const wrongType = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ name: 42 }) });
+    expect(wrongType.body.errors).toContainEqual(expect.objectContaining({ path: 'name', rule: 'type' }));
     const kind = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ kind: 'bank' }) });
     expect(kind.body.errors).toContainEqual(expect.objectContaining({ path: 'kind', rule: 'choice' }));
     const date = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ trainingDate: '2025/01/01' }) });

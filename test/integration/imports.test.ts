@@ -179,7 +179,8 @@ describe('import of CSV files', () => {
     expect(first.status).toBe(201);
     expect(again).toMatchObject({ status: 201, body: { id: first.body.id, uploadUrl: first.body.uploadUrl } });
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    const sent = await api.app.request(first.body.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${officer}`, 'content-type': 'text/csv', 'idempotency-key': `${key}-file` }, body: csv(['Tên chủ thể;SĐT;Xã/Phường', `Hộ Gửi Lại;035${String(Date.now()).slice(-7)};Xã Thiệu Hóa`]) });
+    // A file sent with a key and without a content-type (what fetch sends for raw bytes).
+    const sent = await api.app.request(first.body.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${officer}`, 'idempotency-key': `${key}-file` }, body: new TextEncoder().encode(csv(['Tên chủ thể;SĐT;Xã/Phường', `Hộ Gửi Lại;035${String(Date.now()).slice(-7)};Xã Thiệu Hóa`])) });
     expect(sent.status).toBe(202);
     await api.idle();
     const commitKey = `${key}-commit`;

@@ -9,14 +9,13 @@ import type { AppEnv } from '../app-env.ts';
  * `Idempotency-Key` on writes: a key seen before answers with the stored first result; a new
  * key is handed to the service, which stores the result in the same transaction as the change.
  */
-export function idempotency(repo: IdempotencyRepository): MiddlewareHandler<AppEnv> {
+export function idempotency(repo: IdempotencyRepository, opts: { rawBodyPaths?: RegExp[] } = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
     if (key === undefined || !['POST', 'PUT', 'PATCH', 'DELETE'].includes(c.req.method)) return next();
     if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw new ValidationError([{ path: 'Idempotency-Key', message: '1–255 visible ASCII characters' }]);
-    // Only JSON writes are replayed; a file sent as a raw body (an import's spreadsheet) is its own route's to check.
-    const type = c.req.header('content-type');
-    if (type && !/json/i.test(type)) return next();
+    // A file sent as a raw body (an import's spreadsheet) is not replayed: its route checks the import's state instead.
+    if (opts.rawBodyPaths?.some((p) => p.test(c.req.path))) return next();
     const body = ['POST', 'PUT', 'PATCH'].includes(c.req.method) ? await c.req.text() : '';
     const fingerprint = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${body}`).digest('base64url');
     const claim = { key, fingerprint };
