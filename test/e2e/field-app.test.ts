@@ -292,6 +292,35 @@ describe('field app on a 360 px phone (officer)', () => {
     expect((await api<{ version: number; representative?: string }>(product.url, `/producers/${last}`, token)).body).toMatchObject({ representative: 'Lê Văn A', version: before + 3 });
   }, 90_000);
 
+  it('when a waiting edit is refused and discarded, the next edit of the record goes on without it', async () => {
+    const token = await login(product.url, 'canbo.thieuhoa');
+    await page.goto(`${product.url}/#/producers/${last}`);
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    await officer.setOffline(true);
+    const edit = async (label: string, value: string) => {
+      await page.goto(`${product.url}/#/producers/${last}/edit`);
+      await page.getByLabel(label).fill(value);
+      await page.getByRole('button', { name: 'Lưu' }).click();
+      await page.getByTestId('pending-changes').waitFor();
+    };
+    await edit('Người đại diện', 'Người Bị Từ Chối');
+    await edit('Địa chỉ (thôn, xóm)', 'Thôn Mới');
+    // Meanwhile someone else changes the producer: the first waiting edit is now stale.
+    const current = (await api<{ version: number }>(product.url, `/producers/${last}`, token)).body;
+    expect((await api(product.url, `/producers/${last}`, token, { method: 'PATCH', body: { version: current.version, taxCode: '2801234567' } })).status).toBe(200);
+    await officer.setOffline(false);
+    await page.goto(`${product.url}/#/outbox`);
+    const refused = page.locator('[data-testid=outbox-list] li[data-state=attention]', { hasText: 'Hộ Thử Nhiều' }).first();
+    await refused.getByRole('button', { name: 'Bỏ thay đổi này' }).click({ timeout: 30_000 });
+    await page.getByRole('dialog').getByRole('button', { name: 'Bỏ thay đổi này' }).click();
+    await page.getByRole('button', { name: 'Gửi ngay' }).click();
+    // The second edit was built on the same stale version: it is offered on top of the latest one.
+    const stale = page.locator('[data-testid=outbox-list] li[data-state=attention]');
+    await stale.getByRole('button', { name: 'Cập nhật theo bản mới nhất rồi gửi lại' }).click({ timeout: 30_000 });
+    await page.getByTestId('outbox-empty').waitFor({ timeout: 30_000 });
+    expect((await api<{ address?: string; representative?: string; taxCode?: string }>(product.url, `/producers/${last}`, token)).body).toMatchObject({ address: 'Thôn Mới', taxCode: '2801234567', representative: 'Lê Văn A' });
+  }, 90_000);
+
   it('lets the officer give a waiting product another producer when its own was discarded, and sends it', async () => {
     const productName = `Bánh răng bừa ${run}`;
     await officer.setOffline(true);

@@ -158,7 +158,7 @@ function rerender(): void {
 
 async function signOut(): Promise<void> {
   // Unsent changes and photos stay on this phone for this user, but are only sent once they sign in again.
-  const waiting = (await entries()).length;
+  const waiting = (await entries().catch(() => [])).length;
   if (waiting && !window.confirm(t.nav.signOutWithOutbox(waiting))) return;
   const refreshToken = loadSession()?.refreshToken;
   // In the cloud the refresh token is revoked too, so a copy of it is worthless (best effort: offline it just expires).

@@ -8,7 +8,7 @@
  */
 import { ApiError, NetworkError, request, type ApiResult } from './api.ts';
 import * as db from './idb.ts';
-import { classifyStatus, dependenciesOf, photoLinkAction, resolvePlaceholders, retryDelayMs, type RefValue } from './outbox-rules.ts';
+import { classifyStatus, dependenciesOf, photoLinkAction, resolvePlaceholders, retryDelayMs, versionToken, type RefValue } from './outbox-rules.ts';
 import { loadSession } from './session.ts';
 import type { PhotoUploadTarget, Problem } from './types.ts';
 
@@ -273,9 +273,20 @@ function scheduleRetry(attempts: number): void {
   retryTimer = setTimeout(() => void flush(), retryDelayMs(attempts));
 }
 
-/** Drops an entry the officer chose to discard (only ever on their word). */
+/**
+ * Drops an entry the officer chose to discard (only ever on their word). A later change of the
+ * same record that was to build on it builds on what it built on instead.
+ */
 export async function discard(entry: OutboxEntry): Promise<void> {
   await db.remove(db.STORES.outbox, entry.seq!);
+  const base = (entry.body as { version?: unknown } | undefined)?.version;
+  for (const later of await entries()) {
+    const body = later.body as { version?: unknown } | undefined;
+    if (later.resource !== entry.resource || body?.version !== versionToken(entry.id)) continue;
+    const rebased: OutboxEntry = { ...later, body: { ...body, version: base }, dependsOn: later.dependsOn.filter((d) => d !== entry.id) };
+    if (rebased.state === 'attention' && rebased.problem?.code === 'DEPENDENCY_DISCARDED') Object.assign(rebased, { state: 'pending', problem: undefined });
+    await db.put(db.STORES.outbox, rebased);
+  }
   emit({ type: 'changed' });
 }
 

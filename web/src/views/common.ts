@@ -75,7 +75,8 @@ export async function putInOrder<T>(draft: Omit<Draft, 'resource'> & { body: Rec
  * outbox laid over it (so a second offline edit starts from the first), and whether any wait.
  */
 export async function withQueuedChanges<T extends object>(record: T, path: string): Promise<{ record: T; pending: boolean }> {
-  const queued = (await entries()).filter((e) => e.resource === path && e.method === 'PATCH');
+  // Only changes still on their way: one the server refused is shown in the outbox, not as the record.
+  const queued = (await entries().catch(() => [])).filter((e) => e.resource === path && e.method === 'PATCH' && e.state === 'pending');
   let out = record;
   for (const e of queued) {
     const { version: _v, ...changes } = (e.body ?? {}) as Record<string, unknown>;
