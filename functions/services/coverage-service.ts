@@ -142,7 +142,9 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
       return targets.map((t) => {
         const rows = rowsBy.get(t.marketplace)!.filter((r) => (t.scope === 'province' ? communes === 'all' || communes.includes(r.communeCode) : r.communeCode === t.scope));
         const current = indicatorValue(sumRows(rows), t.indicator);
-        return { ...t, current: current ?? null, achieved: current === undefined || t.value === 0 ? null : Math.round((1000 * current) / t.value) / 10 };
+        // A province-wide count seen from a few communes says where they stand, not how much of the target is reached.
+        const partial = t.scope === 'province' && communes !== 'all' && t.unit === 'count';
+        return { ...t, current: current ?? null, achieved: current === undefined || t.value === 0 || partial ? null : Math.round((1000 * current) / t.value) / 10 };
       });
     },
     /** Records the counters as the snapshot of `month` (normally the month just ended). */

@@ -141,5 +141,10 @@ describe('targets', () => {
     expect(await scopes(await api.userToken({ role: 'officer', communes: ['15772'] }))).toEqual(['province']);
     expect(await scopes(await api.userToken({ role: 'officer', communes: ['15796'] }))).toEqual(['15796', 'province']);
     expect(await scopes(api.adminToken)).toEqual(['15796', 'province']);
+    // From a few communes, a province-wide count target shows where they stand, without a share reached.
+    const officerView = (await api.call('GET', '/coverage?by=province', { token: await api.userToken({ role: 'officer', communes: ['15772'] }) })).body.targets[0];
+    expect(officerView).toMatchObject({ scope: 'province', unit: 'count', current: expect.any(Number), achieved: null });
+    const adminView = (await api.call('GET', '/coverage?by=province', { token: api.adminToken })).body.targets.find((t: { scope: string }) => t.scope === 'province');
+    expect(adminView.achieved).toEqual(expect.any(Number));
   });
 });

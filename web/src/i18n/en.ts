@@ -298,6 +298,7 @@ export const en: Dict = {
       ocopLive: 'OCOP products live',
       ocopLiveShare: 'Share of OCOP products live',
     },
+    provinceYourCommunes: 'Province (figures of your communes)',
     targets: 'Targets',
     targetBy: (d: string) => `By ${d}`,
     targetProgress: (current: string, value: string, share: string) => `${current} of ${value} (${share})`,

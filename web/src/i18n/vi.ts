@@ -296,6 +296,7 @@ export const vi = {
       ocopLive: 'SP OCOP đang bán',
       ocopLiveShare: 'Tỉ lệ SP OCOP đang bán',
     },
+    provinceYourCommunes: 'Toàn tỉnh (số liệu các xã của bạn)',
     targets: 'Chỉ tiêu',
     targetBy: (d: string) => `Hạn ${d}`,
     targetProgress: (current: string, value: string, share: string) => `Đạt ${current} / ${value} (${share})`,

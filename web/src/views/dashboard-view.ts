@@ -279,7 +279,8 @@ function indicatorLabel(indicator: string): string {
 
 /** Each target with where it stands: "Chủ thể · Toàn tỉnh · 31/12/2026 — 120 / 500 (24%)". */
 function targetList(targets: TargetProgress[], markets: { id: string; name: string }[]): HTMLElement {
-  const place = (scope: string) => (scope === 'province' ? t.scope.province : (communeByCode(scope)?.fullName ?? scope));
+  const officer = me()?.role === 'officer';
+  const place = (scope: string) => (scope === 'province' ? (officer ? t.dashboard.provinceYourCommunes : t.scope.province) : (communeByCode(scope)?.fullName ?? scope));
   const market = (id: string) => (id === 'all' ? t.dashboard.anyMarketplace : (markets.find((m) => m.id === id)?.name ?? id));
   const amount = (v: number | null, unit: TargetProgress['unit']) => (v === null ? '—' : unit === 'percent' ? formatPercent(v, 100) : formatNumber(v));
   return h(
