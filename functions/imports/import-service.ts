@@ -206,7 +206,8 @@ export function createImportService(deps: Deps) {
     // Many rows: read every key of the province once instead of a few queries per row.
     let findMatches = (keys: DuplicateKeys) => repos.duplicateKeys.findMatches(keys);
     if (candidates.length > BULK_LOOKUP_ROWS) {
-      const kinds = (['phone', 'taxCode', 'citizenId', 'name'] as const).filter((k) => candidates.some((r) => duplicateKeysOf(producerLike(r))[k]));
+      const looked = [...candidates, ...rows.filter((r) => r.outcome === 'needs_decision')];
+      const kinds = (['phone', 'taxCode', 'citizenId', 'name'] as const).filter((k) => looked.some((r) => duplicateKeysOf(producerLike(r))[k]));
       const maps = new Map(await Promise.all(kinds.map(async (k) => [k, await repos.duplicateKeys.loadAll(k)] as const)));
       findMatches = async (keys) => {
         const found = new Map<string, DuplicateKind[]>();
@@ -258,6 +259,8 @@ export function createImportService(deps: Deps) {
             r.duplicateOf = { row: earlier };
             return;
           }
+          // Before any await: a later row of the file with the same phone is a duplicate of this one.
+          for (const [kind, v] of Object.entries(keys)) if (v && !seen.has(`${kind}:${v}`)) seen.set(`${kind}:${v}`, r.row);
           const ids = [...(await findMatches(keys)).keys()];
           if (ids.length) {
             r.outcome = 'duplicate_existing';

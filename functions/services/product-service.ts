@@ -2,6 +2,7 @@ import { certificateExpiry, type Product, type ProductCreate, type ProductListQu
 import { normaliseName } from '#shared/text/normalise.ts';
 import { NotFoundError, ValidationError, retryOnRace } from '#functions/core/errors.ts';
 import type { CoverageTracker } from './coverage-tracker.ts';
+import { logger } from '#functions/core/logger.ts';
 import { newId } from '#functions/core/ids.ts';
 import type { AuditRepository } from '#functions/repositories/audit-repository.ts';
 import type { CursorCodec } from '#functions/repositories/cursor.ts';
@@ -180,9 +181,11 @@ export function createProductService(deps: Deps) {
         ],
         { status: 204, body: null },
       );
-      // The history (a transition per move, without limit) goes after the product, outside its transaction of at most 100 items.
-      await listings.deleteHistoryOfProduct(id);
-      await deps.onRemoved?.(id);
+      // The product is gone; what hangs off it goes after, outside its transaction of at most 100
+      // items: the photos and the listing history (a transition per move, without limit). Both
+      // are tried even if one fails (leftovers are invisible, and cost only storage).
+      const cleanUp = await Promise.allSettled([deps.onRemoved?.(id), listings.deleteHistoryOfProduct(id)]);
+      for (const r of cleanUp) if (r.status === 'rejected') logger.warn('product clean-up failed', { productId: id, error: (r.reason as Error)?.name });
     }),
 
     /** Recomputes where the product is ready (after its photos changed) and moves the counters with it. */

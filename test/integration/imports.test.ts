@@ -215,6 +215,15 @@ describe('import of CSV files', () => {
     expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
   });
 
+  it('takes two rows with the same phone that both wait for a commune decision as one producer and its duplicate', async () => {
+    const phone = `038${String(Date.now()).slice(-7)}`;
+    const text = csv(['Tên chủ thể;SĐT;Xã/Phường;Huyện', `Hộ Hai Lần;${phone};Thiệu Hóa;Thiệu Hóa`, `Hộ Hai Lần (lặp);${phone};Thiệu Hóa;Thiệu Hóa`]);
+    const id = await runImport(officer, Buffer.from(text), 'producers', 'twice.csv');
+    const rows = await rowsOf(officer, id);
+    const outcomes = [...rows.values()].map((r: { outcome: string }) => r.outcome).sort();
+    expect(outcomes).toEqual(['duplicate_in_file', 'needs_decision']);
+  });
+
   it('refuses another file once a commit has started writing rows (only resuming may follow)', async () => {
     const id = await runImport(officer, Buffer.from(csv(['Tên chủ thể;SĐT;Xã/Phường', `Hộ Một Lần;035${String(Date.now()).slice(-7)};Xã Thiệu Hóa`])), 'producers', 'a.csv');
     await api.call('POST', `/imports/${id}/commit`, { token: officer, body: {} });
