@@ -344,14 +344,30 @@ describe('field app on a 360 px phone (officer)', () => {
     const held = page.locator('[data-testid=outbox-list] li[data-state=attention]', { hasText: productName });
     await held.waitFor({ timeout: 30_000 });
     expect(await held.textContent()).toContain('hãy chọn lại chủ thể');
+    // The right producer is registered now, offline, after the product: the corrected product waits for it.
+    const replacement = `Hộ Thay Thế ${run}`;
+    await officer.setOffline(true);
+    await page.goto(`${product.url}/#/producers/new`);
+    await page.getByLabel('Tên chủ thể').fill(replacement);
+    await page.getByRole('combobox', { name: /Xã\/phường/ }).fill('thieu hoa');
+    await page.getByRole('option', { name: /Xã Thiệu Hóa/ }).click();
+    await page.getByLabel('Số điện thoại').fill(phone(9));
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.getByRole('heading', { name: 'Danh sách chủ thể' }).waitFor();
+    await page.goto(`${product.url}/#/outbox`);
     await held.getByRole('link', { name: 'Sửa rồi gửi lại' }).click();
     await expect.poll(() => page.getByLabel('Tên sản phẩm').inputValue()).toBe(productName);
-    await page.getByLabel('Chủ thể').selectOption(last);
+    await page.getByLabel('Chủ thể').selectOption({ label: `${replacement} (Chờ gửi)` });
     await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.getByTestId('outbox-list').waitFor();
+    await officer.setOffline(false);
+    await page.getByRole('button', { name: 'Gửi ngay' }).click();
     await page.getByTestId('outbox-empty').waitFor({ timeout: 30_000 });
     const token = await login(product.url, 'canbo.thieuhoa');
-    const products = await api<{ items: { name: string }[] }>(product.url, `/products?producerId=${last}`, token);
-    expect(products.body.items.map((p) => p.name).sort()).toEqual([`Gạo nếp cái hoa vàng ${run}`, productName].sort());
+    const created = (await api<{ items: { id: string; name: string }[] }>(product.url, `/producers?q=${encodeURIComponent(replacement)}`, token)).body.items;
+    expect(created).toHaveLength(1);
+    const products = await api<{ items: { name: string }[] }>(product.url, `/products?producerId=${created[0]!.id}`, token);
+    expect(products.body.items.map((p) => p.name)).toEqual([productName]);
   }, 90_000);
 });
 

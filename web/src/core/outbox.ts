@@ -160,6 +160,8 @@ export function flush(): Promise<void> {
 async function flushOnce(): Promise<void> {
   if (!currentUser()) return;
   const queue = await entries();
+  let deferred = false;
+  let sent = false;
   const blocked = new Set<string>();
   const known = await refs();
   for (const e of queue) {
@@ -171,6 +173,13 @@ async function flushOnce(): Promise<void> {
     const path = resolvePlaceholders(e.path, known);
     const body = resolvePlaceholders(e.body, known);
     const missing = [...path.missing, ...body.missing];
+    if (missing.some((id) => queue.some((q) => q.id === id && q !== e))) {
+      // It refers to an entry still waiting further on (a correction can point at a newer one): later.
+      blocked.add(e.id);
+      deferred = true;
+      settle(e.id, { state: 'queued', entry: e });
+      continue;
+    }
     if (missing.length) {
       // An earlier entry it depends on was discarded without a replacement.
       await markAttention(e, { title: 'dependency discarded', status: 0, code: 'DEPENDENCY_DISCARDED' });
@@ -192,6 +201,7 @@ async function flushOnce(): Promise<void> {
       await db.remove(db.STORES.outbox, e.seq!);
       await db.put<SyncedRecord>(db.STORES.synced, { id: e.id, kind: e.kind, label: e.label, at: new Date().toISOString(), replayed: res.replayed, resultId: res.data?.id, user: e.user });
       await db.trim(db.STORES.synced, 30);
+      sent = true;
       emit({ type: 'synced', entry: e, data: res.data, replayed: res.replayed, foreground: waiters.has(e.id) });
       settle(e.id, { state: 'synced', data: res.data, replayed: res.replayed, entry: e });
     } catch (err) {
@@ -211,6 +221,8 @@ async function flushOnce(): Promise<void> {
       settle(e.id, { error: err instanceof ApiError ? err : new ApiError(0, problem) });
     }
   }
+  // What waited for an entry further on can go now that it has been sent.
+  if (deferred && sent) again = true;
   emit({ type: 'changed' });
 }
 
@@ -310,6 +322,8 @@ export async function retry(entry: OutboxEntry, body?: unknown): Promise<void> {
   if (body !== undefined) {
     next.body = body;
     next.key = crypto.randomUUID();
+    // A corrected body may refer to other waiting entries (another producer registered offline).
+    next.dependsOn = dependenciesOf({ path: next.path, body, resource: next.resource }, (await entries()).filter((q) => q.id !== entry.id));
   }
   await db.put(db.STORES.outbox, next);
   await releaseDependents(entry.id);
