@@ -15,6 +15,17 @@ const productName = `Mật ong rừng Pù Luông ${run}`;
 const phone = (n: number) => `09${String(Number(run) * 10 + n).padStart(8, '0').slice(-8)}`;
 let productId = '';
 
+/** Registers a producer in Xã Thiệu Hóa through the form (online or not), leaving the officer on the producer list. */
+async function registerInThieuHoa(name: string, tel: string): Promise<void> {
+  await page.goto(`${product.url}/#/producers/new`);
+  await page.getByLabel('Tên chủ thể').fill(name);
+  await page.getByRole('combobox', { name: /Xã\/phường/ }).fill('thieu hoa');
+  await page.getByRole('option', { name: /Xã Thiệu Hóa/ }).click();
+  await page.getByLabel('Số điện thoại').fill(tel);
+  await page.getByRole('button', { name: 'Lưu' }).click();
+  await page.getByRole('heading', { name: 'Danh sách chủ thể' }).waitFor();
+}
+
 beforeAll(async () => {
   [product, browser] = await Promise.all([startLocal(), launchBrowser()]);
   officer = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'vi-VN' });
@@ -248,13 +259,7 @@ describe('field app on a 360 px phone (officer)', () => {
   it('lets the officer correct a waiting producer the server held back, and sends it', async () => {
     const name = `Hộ Sửa Lại ${run}`;
     await officer.setOffline(true);
-    await page.goto(`${product.url}/#/producers/new`);
-    await page.getByLabel('Tên chủ thể').fill(name);
-    await page.getByRole('combobox', { name: /Xã\/phường/ }).fill('thieu hoa');
-    await page.getByRole('option', { name: /Xã Thiệu Hóa/ }).click();
-    await page.getByLabel('Số điện thoại').fill(phone(1));
-    await page.getByRole('button', { name: 'Lưu' }).click();
-    await page.getByRole('heading', { name: 'Danh sách chủ thể' }).waitFor();
+    await registerInThieuHoa(name, phone(1));
     await officer.setOffline(false);
     await page.goto(`${product.url}/#/outbox`);
     const held = page.locator('[data-testid=outbox-list] li[data-state=attention]', { hasText: name });
@@ -324,13 +329,8 @@ describe('field app on a 360 px phone (officer)', () => {
   it('lets the officer give a waiting product another producer when its own was discarded, and sends it', async () => {
     const productName = `Bánh răng bừa ${run}`;
     await officer.setOffline(true);
-    await page.goto(`${product.url}/#/producers/new`);
-    await page.getByLabel('Tên chủ thể').fill(`Hộ Sẽ Bỏ ${run}`);
-    await page.getByRole('combobox', { name: /Xã\/phường/ }).fill('thieu hoa');
-    await page.getByRole('option', { name: /Xã Thiệu Hóa/ }).click();
     // The phone of a producer registered earlier: once online, the server holds this one as a likely duplicate.
-    await page.getByLabel('Số điện thoại').fill(phone(1));
-    await page.getByRole('button', { name: 'Lưu' }).click();
+    await registerInThieuHoa(`Hộ Sẽ Bỏ ${run}`, phone(1));
     await page.getByTestId('pending-producer').filter({ hasText: `Hộ Sẽ Bỏ ${run}` }).getByRole('link', { name: 'Thêm sản phẩm' }).click();
     await page.getByLabel('Tên sản phẩm').fill(productName);
     await page.getByRole('button', { name: 'Lưu' }).click();
@@ -347,13 +347,7 @@ describe('field app on a 360 px phone (officer)', () => {
     // The right producer is registered now, offline, after the product: the corrected product waits for it.
     const replacement = `Hộ Thay Thế ${run}`;
     await officer.setOffline(true);
-    await page.goto(`${product.url}/#/producers/new`);
-    await page.getByLabel('Tên chủ thể').fill(replacement);
-    await page.getByRole('combobox', { name: /Xã\/phường/ }).fill('thieu hoa');
-    await page.getByRole('option', { name: /Xã Thiệu Hóa/ }).click();
-    await page.getByLabel('Số điện thoại').fill(phone(9));
-    await page.getByRole('button', { name: 'Lưu' }).click();
-    await page.getByRole('heading', { name: 'Danh sách chủ thể' }).waitFor();
+    await registerInThieuHoa(replacement, phone(9));
     await page.goto(`${product.url}/#/outbox`);
     await held.getByRole('link', { name: 'Sửa rồi gửi lại' }).click();
     await expect.poll(() => page.getByLabel('Tên sản phẩm').inputValue()).toBe(productName);
