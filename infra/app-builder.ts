@@ -75,9 +75,13 @@ export function buildApp(options: BuildAppOptions = {}): OcopApp {
   Tags.of(app).add('project', 'ocop-onboard');
   Tags.of(app).add('environment', envName);
 
+  const webDomain = optionalString(app, 'webDomain');
+  const webCertificateArn = optionalString(app, 'webCertificateArn');
+  if (!!webDomain !== !!webCertificateArn) throw new Error('Give both -c webDomain=… and -c webCertificateArn=… (an ACM certificate in us-east-1), or neither');
   const stateful = new StatefulStack(app, stackName(envName, 'Stateful'), {
     envName,
     env,
+    ...(webDomain ? { photoUploadOrigins: [`https://${webDomain}`] } : {}),
     description: `OCOP onboard (${envName}): DynamoDB table, Cognito user pool, app secret, photo and files buckets`,
     terminationProtection: envName === 'prod',
   });
@@ -97,9 +101,6 @@ export function buildApp(options: BuildAppOptions = {}): OcopApp {
   });
   photos.addStackDependency(stateful, 'the photo pipeline reads the photo bucket and writes the table');
 
-  const webDomain = optionalString(app, 'webDomain');
-  const webCertificateArn = optionalString(app, 'webCertificateArn');
-  if (!!webDomain !== !!webCertificateArn) throw new Error('Give both -c webDomain=… and -c webCertificateArn=… (an ACM certificate in us-east-1), or neither');
   const web = new WebStack(app, stackName(envName, 'Web'), {
     envName,
     env,

@@ -24,6 +24,12 @@ import { PhotoBucket, photoBucketName } from '#infra/photo-bucket.ts';
 
 export interface StatefulStackProps extends StackProps {
   readonly envName: EnvName;
+  /**
+   * Origins the web app runs on, the only ones whose browsers may PUT photo uploads (CORS).
+   * @default any origin (the presigned URL is the guard; without a custom domain the CloudFront
+   * domain is not known yet when this stack is built)
+   */
+  readonly photoUploadOrigins?: string[];
 }
 
 /**
@@ -136,7 +142,7 @@ export class StatefulStack extends Stack {
         'invalidate every issued page cursor. Rotation needs a planned re-hash migration, not a schedule.',
     });
 
-    this.photos = new PhotoBucket(this, 'Photos', { bucketName: photoBucketName(props.envName), removalPolicy });
+    this.photos = new PhotoBucket(this, 'Photos', { bucketName: photoBucketName(props.envName), removalPolicy, uploadOrigins: props.photoUploadOrigins });
     this.files = new FilesBucket(this, 'Files', { bucketName: filesBucketName(props.envName), removalPolicy, accessLogs: this.photos.accessLogs });
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });

@@ -69,9 +69,12 @@ describe('photo bucket (stateful stack)', () => {
     expect(bucket.DeletionPolicy).toBe('Retain');
   });
 
-  it('lets browsers PUT uploads only (CORS), never read or list', () => {
+  it('lets browsers PUT uploads only (CORS), never read or list; from the web app’s own domain when it has one', () => {
     const bucket = stateful.findResources('AWS::S3::Bucket')[bucketId] as { Properties: Record<string, any> };
-    expect(bucket.Properties.CorsConfiguration.CorsRules).toEqual([expect.objectContaining({ AllowedMethods: ['PUT'], AllowedHeaders: ['content-type'] })]);
+    expect(bucket.Properties.CorsConfiguration.CorsRules).toEqual([expect.objectContaining({ AllowedMethods: ['PUT'], AllowedHeaders: ['content-type'], AllowedOrigins: ['*'] })]);
+    const withDomain = buildApp({ envName: 'prod', nag: false, context: { webDomain: 'ocop.thanhhoa.gov.vn', webCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' }, outdir: mkdtempSync(join(tmpdir(), 'ocop-domain-')) });
+    const rules = Object.values(Template.fromStack(withDomain.stateful).findResources('AWS::S3::Bucket')).flatMap((b) => (b as { Properties: Record<string, any> }).Properties.CorsConfiguration?.CorsRules ?? []);
+    expect(rules).toEqual([expect.objectContaining({ AllowedMethods: ['PUT'], AllowedOrigins: ['https://ocop.thanhhoa.gov.vn'] })]);
   });
 });
 
