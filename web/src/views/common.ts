@@ -1,10 +1,10 @@
-import { ApiError, NetworkError } from '../core/api.ts';
+import { ApiError, NetworkError, get } from '../core/api.ts';
 import { entries, submit, type Draft, type OutboxEntry, type SubmitOutcome } from '../core/outbox.ts';
 import { versionToken } from '../core/outbox-rules.ts';
 import type { AuditEvent } from '../core/types.ts';
 import { formatDateTime } from '../core/format.ts';
 import { errorMessage, t } from '../i18n/i18n.ts';
-import { h, type Child } from '../ui/dom.ts';
+import { h, replace, type Child } from '../ui/dom.ts';
 import { notice } from '../ui/widgets.ts';
 
 /** A page section with its heading. */
@@ -96,4 +96,20 @@ export function focusMarketplace(box: HTMLElement, marketplace: string): void {
   if (!card) return;
   card.tabIndex = -1;
   card.focus({ preventScroll: false });
+}
+
+/** A record page's head: its name, the edit button for those who may edit, and a word when changes still wait in the outbox. */
+export function recordHead(title: string, editHref: string | null, pending: boolean): Node[] {
+  return [
+    h('div', { class: 'page-head' }, h('h1', null, title), editHref ? h('a', { href: editHref, class: 'button secondary' }, t.common.edit) : null),
+    pending ? notice('info', h('span', { 'data-testid': 'pending-changes' }, t.common.pendingChanges)) : null,
+  ].filter((n): n is HTMLElement => n !== null);
+}
+
+/** Fills `box` with a record's change history (`<path>/events`). */
+export function loadHistory(box: HTMLElement, path: string): void {
+  void get<{ items: AuditEvent[] }>(`${path}/events`).then(
+    (ev) => replace(box, historyList(ev.items)),
+    (e) => replace(box, loadFailed(e)),
+  );
 }

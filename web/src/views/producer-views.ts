@@ -5,13 +5,13 @@ import { formatDate, parseDate, today } from '../core/format.ts';
 import { entries, retry, submit, type OutboxEntry } from '../core/outbox.ts';
 import { refToken } from '../core/outbox-rules.ts';
 import { communeByCode, communes, loadCommuneIndex, marketplaces } from '../core/reference.ts';
-import type { Account, AccountStatus, AuditEvent, Commune, DuplicateMatch, Page, Producer, ProducerCreate, Product } from '../core/types.ts';
+import type { Account, AccountStatus, Commune, DuplicateMatch, Page, Producer, ProducerCreate, Product } from '../core/types.ts';
 import { isCitizenId, isPhone, isTaxCode, normalisePhone } from '../core/validate.ts';
 import { errorMessage, t } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, communePicker, dialog, errorBox, field, input, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { facts, historyList, isMissingRoute, loadFailed, putInOrder, queuedFor, section, withQueuedChanges, focusMarketplace } from './common.ts';
+import { facts, isMissingRoute, loadFailed, putInOrder, queuedFor, section, withQueuedChanges, focusMarketplace, recordHead, loadHistory } from './common.ts';
 
 type ProducerKind = Producer['kind'];
 const kinds: readonly ProducerKind[] = ['household', 'cooperative', 'cooperative_group', 'enterprise'];
@@ -316,16 +316,12 @@ export async function producerView(r: Route): Promise<Node> {
     (e) => replace(productsBox, loadFailed(e)),
   );
   void renderAccounts(accountsBox, p);
-  void get<{ items: AuditEvent[] }>(`/producers/${p.id}/events`).then(
-    (ev) => replace(historyBox, historyList(ev.items)),
-    (e) => replace(historyBox, loadFailed(e)),
-  );
+  loadHistory(historyBox, `/producers/${p.id}`);
 
   return h(
     'section',
     { class: 'page' },
-    h('div', { class: 'page-head' }, h('h1', null, p.name), can.writeProducers() ? h('a', { href: link(`/producers/${p.id}/edit`), class: 'button secondary' }, t.common.edit) : null),
-    pending ? notice('info', h('span', { 'data-testid': 'pending-changes' }, t.common.pendingChanges)) : null,
+    ...recordHead(p.name, can.writeProducers() ? link(`/producers/${p.id}/edit`) : null, pending),
     h(
       'div',
       { class: 'card' },

@@ -7,12 +7,12 @@ import { downscale } from '../core/image.ts';
 import { entries, retry, submit } from '../core/outbox.ts';
 import { isToken, refToken } from '../core/outbox-rules.ts';
 import { communes, loadCommuneIndex, marketplaceName, marketplaces } from '../core/reference.ts';
-import type { Account, AuditEvent, Listing, ListingStatus, ListingTransition, MarketplaceInfo, MarketplaceReadiness, Page, Photo, Producer, ProducerCreate, Product, ProductCreate, Readiness } from '../core/types.ts';
+import type { Account, Listing, ListingStatus, ListingTransition, MarketplaceInfo, MarketplaceReadiness, Page, Photo, Producer, ProducerCreate, Product, ProductCreate, Readiness } from '../core/types.ts';
 import { errorMessage, lang, t } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, dialog, errorBox, field, input, meter, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { facts, historyList, loadFailed, putInOrder, queuedFor, section, withQueuedChanges, focusMarketplace } from './common.ts';
+import { facts, loadFailed, putInOrder, queuedFor, section, withQueuedChanges, focusMarketplace, recordHead, loadHistory } from './common.ts';
 import { pendingProducers } from './producer-views.ts';
 
 type OcopGroup = Product['ocopGroup'];
@@ -313,17 +313,13 @@ export async function productView(r: Route): Promise<Node> {
     readinessP = loadReadiness(p, producerP);
     void renderMarketplaces(marketsBox, p, readinessP);
   });
-  void get<{ items: AuditEvent[] }>(`/products/${p.id}/events`).then(
-    (ev) => replace(historyBox, historyList(ev.items)),
-    (e) => replace(historyBox, loadFailed(e)),
-  );
+  loadHistory(historyBox, `/products/${p.id}`);
   const producer = await producerP;
 
   return h(
     'section',
     { class: 'page' },
-    h('div', { class: 'page-head' }, h('h1', null, p.name), can.writeProducts() ? h('a', { href: link(`/products/${p.id}/edit`), class: 'button secondary' }, t.common.edit) : null),
-    pending ? notice('info', h('span', { 'data-testid': 'pending-changes' }, t.common.pendingChanges)) : null,
+    ...recordHead(p.name, can.writeProducts() ? link(`/products/${p.id}/edit`) : null, pending),
     h(
       'div',
       { class: 'card' },
