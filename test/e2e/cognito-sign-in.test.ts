@@ -72,6 +72,12 @@ async function signInWithPassword(page: Page, password = PASSWORD) {
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
 }
 const session = (page: Page) => page.evaluate(() => JSON.parse(localStorage.getItem('ocop.session') ?? 'null') as { token: string; expiresAt: string; refreshToken?: string } | null);
+/** Makes the stored access token look expired (the JWT itself stays valid), as an hour later. */
+const expireAccessToken = (page: Page) =>
+  page.evaluate(() => {
+    const saved = JSON.parse(localStorage.getItem('ocop.session')!);
+    localStorage.setItem('ocop.session', JSON.stringify({ ...saved, expiresAt: new Date(Date.now() - 1000).toISOString() }));
+  });
 const heading = (page: Page) => page.getByRole('heading', { level: 1 }).textContent();
 
 describe('signing in to the cloud deployment with Cognito (360 px phone)', () => {
@@ -97,10 +103,7 @@ describe('signing in to the cloud deployment with Cognito (360 px phone)', () =>
 
     // An access token past its hour is renewed from the refresh token before the next request.
     const before = aws.signInRequests.length;
-    await page.evaluate(() => {
-      const saved = JSON.parse(localStorage.getItem('ocop.session')!);
-      localStorage.setItem('ocop.session', JSON.stringify({ ...saved, expiresAt: new Date(Date.now() - 1000).toISOString() }));
-    });
+    await expireAccessToken(page);
     await page.goto(`${url}/#/producers`);
     await expect.poll(() => heading(page)).toMatch(/chủ thể/i);
     expect(aws.signInRequests.slice(before).some((r) => r.includes('REFRESH_TOKEN_AUTH'))).toBe(true);
@@ -145,13 +148,8 @@ describe('signing in to the cloud deployment with Cognito (360 px phone)', () =>
     await expect.poll(() => heading(page)).toMatch(/chủ thể/i);
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
 
-    const expire = () =>
-      page.evaluate(() => {
-        const saved = JSON.parse(localStorage.getItem('ocop.session')!);
-        localStorage.setItem('ocop.session', JSON.stringify({ ...saved, expiresAt: new Date(Date.now() - 1000).toISOString() }));
-      });
     // Cognito answers 500 to the renewal: the app goes on with the token it has (still valid at the API here).
-    await expire();
+    await expireAccessToken(page);
     await page.goto(`${url}/#/`);
     await page.goto(`${url}/#/producers`);
     await expect.poll(() => heading(page)).toMatch(/chủ thể/i);
@@ -182,10 +180,7 @@ describe('signing in to the cloud deployment with Cognito (360 px phone)', () =>
     // The administrator disables the user: the API refuses its token, renewal fails, the app returns to sign-in.
     const sub = aws.users.get('canbo.cloud')!.sub;
     await services.users.update({ principal: { sub: 'system', username: 'system', role: 'admin', communes: [] } }, sub, { disabled: true });
-    await page.evaluate(() => {
-      const saved = JSON.parse(localStorage.getItem('ocop.session')!);
-      localStorage.setItem('ocop.session', JSON.stringify({ ...saved, expiresAt: new Date(Date.now() - 1000).toISOString() }));
-    });
+    await expireAccessToken(page);
     await page.goto(`${url}/#/producers`);
     await expect.poll(() => heading(page)).toBe('Đăng nhập');
     expect(await session(page)).toBeNull();

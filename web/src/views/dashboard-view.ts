@@ -5,6 +5,7 @@ import { classBreaks, classOf, coverageFromLists, indicatorValue, normaliseCover
 import { daysUntil, formatDate, formatDateTime, formatNumber, formatPercent, today } from '../core/format.ts';
 import { communeByCode, communes, marketplaces } from '../core/reference.ts';
 import { freshToken } from '../core/session.ts';
+import type { Target } from '#shared/schemas/coverage.ts';
 import { coverageMetrics, type Coverage, type CoverageRow, type Page, type Producer, type Product } from '../core/types.ts';
 import { errorMessage, t } from '../i18n/i18n.ts';
 import { h, replace } from '../ui/dom.ts';
@@ -19,7 +20,7 @@ const NO_DATA = '#d4d4d4';
 type Source = { kind: 'api'; asOf: string } | { kind: 'fallback'; complete: boolean; counted: number };
 
 /** A target as the coverage report gives it: where it stands now and the share reached. */
-type TargetProgress = { indicator: string; period: string; scope: string; marketplace: string; unit: 'percent' | 'count'; value: number; current: number | null; achieved: number | null };
+type TargetProgress = Target & { current: number | null; achieved: number | null };
 type MonthTotals = { month: string; totals: Record<string, number> };
 
 async function loadCoverage(marketplace: string): Promise<{ coverage: Coverage; source: Source; products: Product[] | null; targets: TargetProgress[] }> {
