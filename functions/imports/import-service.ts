@@ -98,7 +98,7 @@ function jobView(job: ImportJob) {
   const seconds = started ? ((job.committedAt ? Date.parse(job.committedAt) : Date.now()) - started) / 1000 : 0;
   const rate = seconds > 0 ? Math.round(job.rowsDone / seconds) : 0;
   const left = job.rowsToWrite - job.rowsDone;
-  const { actor: _a, ...view } = job;
+  const { actor: _a, commitRuns: _r, ...view } = job;
   return { ...view, progress: { done: job.rowsDone, total: job.rowsToWrite, rowsPerSecond: rate, etaSeconds: rate && job.status === 'committing' ? Math.ceil(left / rate) : null } };
 }
 
@@ -291,6 +291,7 @@ export function createImportService(deps: Deps) {
 
   /** Writes the rows to import in batches; batches already applied are skipped, so it resumes. */
   async function runCommit(id: string): Promise<void> {
+    const run = await jobs.startCommitRun(id);
     let job = await jobs.get(id);
     try {
       const rows = await loadRows(id);
@@ -307,7 +308,7 @@ export function createImportService(deps: Deps) {
       const time = Date.parse(job.commitStartedAt ?? job.createdAt);
       await Promise.all(
         queues.map(async (queue) => {
-          for (const b of queue) if (!done.has(b.n)) await writeBatch(job, b.n, b.rows, time);
+          for (const b of queue) if (!done.has(b.n)) await writeBatch(job, b.n, b.rows, time, run > 1);
         }),
       );
       await save(await jobs.get(id), { status: 'committed', committedAt: new Date().toISOString() });
@@ -355,9 +356,33 @@ export function createImportService(deps: Deps) {
     return perWorker;
   }
 
-  async function writeBatch(job: ImportJob, n: number, rows: PreviewRow[], time: number): Promise<void> {
+  /**
+   * What an earlier run of this commit may have left of a batch's new records. A run that
+   * stopped between writing a batch's records and counting them leaves the records visible,
+   * and users may edit, merge or delete them before the resume. Such a record stays as users
+   * left it: 'present' (with the record as it is now) or 'gone' (absent, with changes in its
+   * history). The batch's counters are still owed, and they add up with the users' changes to
+   * count each record as it is now. Records never written are absent from the map.
+   */
+  async function writtenBefore(type: 'producer' | 'product', ids: string[], auditIdOf: (id: string) => string) {
+    const current: Map<string, ProducerRecord | ProductRecord> = type === 'producer' ? await repos.producers.getMany(ids) : await repos.products.getMany(ids);
+    const state = new Map<string, { kind: 'present'; record: ProducerRecord | ProductRecord } | { kind: 'gone' }>();
+    for (const [id, record] of current) state.set(id, { kind: 'present', record });
+    await pool(
+      ids.filter((id) => !current.has(id)),
+      8,
+      async (id) => {
+        const history = await repos.audit.listForEntity(type, id, 5);
+        if (history.some((e) => e.id !== auditIdOf(id))) state.set(id, { kind: 'gone' });
+      },
+    );
+    return state;
+  }
+
+  async function writeBatch(job: ImportJob, n: number, rows: PreviewRow[], time: number, resumed: boolean): Promise<void> {
     const actor = job.actor as Principal;
     const at = new Date(time).toISOString();
+    const auditIdOf = (entityId: string) => rowId(job.id, 0, `audit-${entityId}`, time);
     for (let attempt = 1; ; attempt++) {
       const items: Item[] = [];
       const txOps: TxOp[] = [];
@@ -393,13 +418,20 @@ export function createImportService(deps: Deps) {
         for (const p of newProducts) if (p.producerId === pid) p.communeCode = current.communeCode;
       }
       for (const p of newProducts) p.readyMarketplaces = readyMarketplacesOf(marketplaces, { product: p, producer: producerOf.get(p.producerId) ?? {}, photos: { readyCount: 0 } });
+      // Only a run after the first, or a retry of this batch, can find records already written.
+      const recheck = resumed || attempt > 1;
+      const producersBefore = recheck ? await writtenBefore('producer', [...newProducers.values()].map((p) => p.id), auditIdOf) : new Map();
+      const productsBefore = recheck ? await writtenBefore('product', newProducts.map((p) => p.id), auditIdOf) : new Map();
       for (const p of newProducers.values()) {
-        items.push(put(repos.producers.createOp(p)), ...repos.duplicateKeys.putOps(p.id, duplicateKeysOf(p)).map(put));
-        items.push(put(repos.audit.recordOp({ id: rowId(job.id, 0, `audit-${p.id}`, time), entityType: 'producer', entityId: p.id, action: 'create', actor, at, before: null, after: { id: p.id, name: p.name, communeCode: p.communeCode, importId: job.id } })));
+        const before = producersBefore.get(p.id);
+        // The duplicate keys follow the record as it is now (a user may have changed its phone).
+        if (!before) items.push(put(repos.producers.createOp(p)), ...repos.duplicateKeys.putOps(p.id, duplicateKeysOf(p)).map(put));
+        else if (before.kind === 'present') items.push(...repos.duplicateKeys.putOps(p.id, duplicateKeysOf(before.record as ProducerRecord)).map(put));
+        items.push(put(repos.audit.recordOp({ id: auditIdOf(p.id), entityType: 'producer', entityId: p.id, action: 'create', actor, at, before: null, after: { id: p.id, name: p.name, communeCode: p.communeCode, importId: job.id } })));
       }
       for (const p of newProducts) {
-        items.push(put(repos.products.createOp(p)));
-        items.push(put(repos.audit.recordOp({ id: rowId(job.id, 0, `audit-${p.id}`, time), entityType: 'product', entityId: p.id, action: 'create', actor, at, before: null, after: { id: p.id, name: p.name, producerId: p.producerId, importId: job.id } })));
+        if (!productsBefore.has(p.id)) items.push(put(repos.products.createOp(p)));
+        items.push(put(repos.audit.recordOp({ id: auditIdOf(p.id), entityType: 'product', entityId: p.id, action: 'create', actor, at, before: null, after: { id: p.id, name: p.name, producerId: p.producerId, importId: job.id } })));
       }
       await batchPut(table, items, BATCH_WRITES_PER_WORKER);
       txOps.push(...coverage.ops({ producers: [...[...newProducers.values()].map((p) => [undefined, p] as [undefined, ProducerRecord]), ...existingPairs], products: newProducts.map((p) => [undefined, p] as [undefined, ProductRecord]) }));
@@ -434,6 +466,7 @@ export function createImportService(deps: Deps) {
         counts: {},
         batches: 0,
         batchesDone: 0,
+        commitRuns: 0,
         rowsToWrite: 0,
         rowsDone: 0,
       };

@@ -1,6 +1,7 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { NotFoundError } from '#functions/core/errors.ts';
-import { getItem, queryAcross, type Table, type TxOp } from './table.ts';
+import { getItem, queryAcross, send, type Table, type TxOp } from './table.ts';
 
 export const importStatuses = ['awaiting_file', 'previewing', 'previewed', 'committing', 'committed', 'failed'] as const;
 export const rowOutcomes = ['new', 'duplicate_existing', 'duplicate_in_file', 'invalid', 'needs_decision', 'out_of_scope'] as const;
@@ -25,6 +26,8 @@ export const ImportJobSchema = z.object({
   rowsToWrite: z.number().int().default(0),
   rowsDone: z.number().int().default(0),
   commitStartedAt: z.string().optional(),
+  /** How many times the commit has started running (first run, resumes, redelivered job events). */
+  commitRuns: z.number().int().default(0),
   committedAt: z.string().optional(),
   error: z.string().optional(),
 });
@@ -45,6 +48,18 @@ export function createImportRepository(table: Table) {
     },
     putOp(job: ImportJob): TxOp {
       return { item: { Put: { TableName: table.name, Item: { PK: pk(job.id), SK: 'META', type: 'import', GSI2PK: `${table.prefix}IMPORT`, GSI2SK: `${job.status}#${job.id}`, ...job } } } };
+    },
+    /**
+     * Counts one more run of the commit, atomically, and returns the count with this run. Only
+     * the first run knows that no record of its batches can have been written before it.
+     */
+    async startCommitRun(id: string): Promise<number> {
+      const out = await send(() =>
+        table.doc.send(
+          new UpdateCommand({ TableName: table.name, Key: { PK: pk(id), SK: 'META' }, UpdateExpression: 'ADD commitRuns :one', ConditionExpression: 'attribute_exists(PK)', ExpressionAttributeValues: { ':one': 1 }, ReturnValues: 'UPDATED_NEW' }),
+        ),
+      );
+      return Number(out.Attributes?.commitRuns);
     },
     /** Marks batch `n` done and counts its rows, failing if it was already done. */
     batchDoneOp(id: string, n: number, rows: number): TxOp[] {

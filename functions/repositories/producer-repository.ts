@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ProducerSchema } from '#shared/schemas/producer.ts';
 import { NotFoundError, VersionConflictError, ConflictError, RaceError } from '#functions/core/errors.ts';
-import { getItem, queryAcross, type Item, type PageState, type Partition, type Table, type TxOp } from './table.ts';
+import { batchGet, getItem, queryAcross, type Item, type PageState, type Partition, type Table, type TxOp } from './table.ts';
 
 /** A producer as stored. `citizenIdHash` is a keyed hash; the number itself is never stored. */
 export const ProducerRecordSchema = ProducerSchema.omit({ communeName: true }).extend({
@@ -45,6 +45,14 @@ export function createProducerRepository(table: Table) {
     async get(id: string): Promise<ProducerRecord | undefined> {
       const item = await getItem(table, key(id));
       return item ? fromItem(item) : undefined;
+    },
+    /** The records of these ids that exist (a strongly consistent read), by id. */
+    async getMany(ids: string[]): Promise<Map<string, ProducerRecord>> {
+      const items = await batchGet(table, ids.map(key), true);
+      return new Map(items.map((i) => {
+        const r = fromItem(i);
+        return [r.id, r];
+      }));
     },
     createOp(r: ProducerRecord): TxOp {
       return { item: { Put: { TableName: table.name, Item: toItem(r), ConditionExpression: 'attribute_not_exists(PK)' } } };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ProductSchema } from '#shared/schemas/product.ts';
 import { NotFoundError, RaceError, VersionConflictError } from '#functions/core/errors.ts';
-import { getItem, queryAcross, type Item, type PageState, type Partition, type Table, type TxOp } from './table.ts';
+import { batchGet, getItem, queryAcross, type Item, type PageState, type Partition, type Table, type TxOp } from './table.ts';
 
 export const ProductRecordSchema = ProductSchema.extend({
   searchName: z.string(),
@@ -49,6 +49,14 @@ export function createProductRepository(table: Table) {
     async get(id: string): Promise<ProductRecord | undefined> {
       const item = await getItem(table, key(id));
       return item ? fromItem(item) : undefined;
+    },
+    /** The records of these ids that exist (a strongly consistent read), by id. */
+    async getMany(ids: string[]): Promise<Map<string, ProductRecord>> {
+      const items = await batchGet(table, ids.map(key), true);
+      return new Map(items.map((i) => {
+        const r = fromItem(i);
+        return [r.id, r];
+      }));
     },
     createOp(r: ProductRecord): TxOp {
       return { item: { Put: { TableName: table.name, Item: toItem(r), ConditionExpression: 'attribute_not_exists(PK)' } } };

@@ -1,5 +1,5 @@
 import { DynamoDBClient, ProvisionedThroughputExceededException, RequestLimitExceeded, ThrottlingException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { AppError, ThrottledError } from '#functions/core/errors.ts';
 import { tableDesign, type IndexName } from './table-design.ts';
@@ -49,6 +49,25 @@ export async function send<T>(call: () => Promise<T>): Promise<T> {
 export async function getItem(table: Table, key: Item, consistent = false): Promise<Item | undefined> {
   const out = await send(() => table.doc.send(new GetCommand({ TableName: table.name, Key: key, ConsistentRead: consistent })));
   return out.Item;
+}
+
+/**
+ * Reads many items by key with BatchGetItem, 100 keys a request, retrying unprocessed keys
+ * with backoff. Items come back in no particular order; missing keys are simply absent.
+ */
+export async function batchGet(table: Table, keys: Item[], consistent = false): Promise<Item[]> {
+  const out: Item[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    let pending = keys.slice(i, i + 100);
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt > 10) throw new ThrottledError();
+      if (attempt) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+      const res = await send(() => table.doc.send(new BatchGetCommand({ RequestItems: { [table.name]: { Keys: pending, ConsistentRead: consistent } } })));
+      out.push(...((res.Responses?.[table.name] ?? []) as Item[]));
+      pending = (res.UnprocessedKeys?.[table.name]?.Keys ?? []) as Item[];
+    }
+  }
+  return out;
 }
 
 /**

@@ -6,6 +6,7 @@ import { ensureTable, startDynamoLocal, type DynamoLocal } from '#functions/loca
 import { ensureLocalAdmin } from '#functions/local/demo-data.ts';
 import { createLocalServices } from '#functions/local/local-services.ts';
 import { freePort } from '#test/support/dynamo-global-setup.ts';
+import { createTestApi, producerInput } from '#test/support/harness.ts';
 
 const ROWS = 2400;
 
@@ -61,4 +62,62 @@ describe('an import commit killed with the store', () => {
     expect(totals.producersTrained).toBe(ROWS / 3);
     await dynamo.stop();
   }, 300_000);
+});
+
+describe('a commit stopped after writing a batch’s records but before counting them', () => {
+  it('resumes without undoing what users did to those records meanwhile, and counts them as they are', async () => {
+    const api = await createTestApi();
+    const csv = ['Tên chủ thể,SĐT,Xã/Phường', 'Hộ Giữ Nguyên,0381000001,15772', 'Hộ Được Sửa,0381000002,15772', 'Hộ Bị Xóa,0381000003,15772', 'Hộ Đổi Số,0381000004,15772'].join('\n');
+    const created = await api.call('POST', '/imports', { token: api.adminToken, body: { kind: 'producers', fileName: 'list.csv' } });
+    const sent = await api.app.request(created.body.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${api.adminToken}`, 'content-type': 'text/csv' }, body: csv });
+    expect(sent.status).toBe(202);
+    await api.idle();
+    const id = created.body.id as string;
+
+    // The transaction that counts the batch fails once, as if the process died right before it.
+    const name = 'fail-batch-count';
+    let failed = 0;
+    api.local.table.doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        const items = (args.input as { TransactItems?: { Put?: { Item?: { SK?: string } } }[] }).TransactItems ?? [];
+        if (context.commandName === 'TransactWriteItemsCommand' && !failed && items.some((i) => String(i.Put?.Item?.SK).startsWith('BATCH#'))) {
+          failed += 1;
+          throw new Error('socket hang up');
+        }
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    await api.call('POST', `/imports/${id}/commit`, { token: api.adminToken, body: {} });
+    await api.idle();
+    api.local.table.doc.middlewareStack.remove(name);
+    expect(failed).toBe(1);
+    expect((await api.call('GET', `/imports/${id}`, { token: api.adminToken })).body.status).toBe('failed');
+
+    // The records are visible, so users work on them before anyone resumes the import.
+    const find = async (q: string) => (await api.call('GET', `/producers?q=${encodeURIComponent(q)}`, { token: api.adminToken })).body.items as { id: string; name: string; phone?: string; communeCode: string }[];
+    const [edited] = await find('Hộ Được Sửa');
+    const [deleted] = await find('Hộ Bị Xóa');
+    const [rephoned] = await find('Hộ Đổi Số');
+    expect((await api.call('PATCH', `/producers/${edited!.id}`, { token: api.adminToken, body: { version: 1, name: 'Hộ Đã Sửa Tên', communeCode: '15835' } })).status).toBe(200);
+    expect((await api.call('DELETE', `/producers/${deleted!.id}`, { token: api.adminToken })).status).toBe(204);
+    expect((await api.call('PATCH', `/producers/${rephoned!.id}`, { token: api.adminToken, body: { version: 1, phone: '0381000099' } })).status).toBe(200);
+
+    const resumed = await api.call('POST', `/imports/${id}/commit`, { token: api.adminToken, body: {} });
+    expect(resumed.status).toBe(202);
+    await api.idle();
+    expect((await api.call('GET', `/imports/${id}`, { token: api.adminToken })).body).toMatchObject({ status: 'committed', progress: { done: 4, total: 4 } });
+
+    expect(await find('Hộ Bị Xóa')).toEqual([]);
+    expect(await find('Hộ Được Sửa')).toEqual([]);
+    expect(await find('Hộ Đã Sửa Tên')).toMatchObject([{ id: edited!.id, communeCode: '15835' }]);
+    expect(await find('Hộ Giữ Nguyên')).toHaveLength(1);
+    // The old phone is free again: a new producer with it is not flagged as a duplicate of the changed one.
+    const dup = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ name: 'Hộ Mới', communeCode: '15772', phone: '0381000004' }) });
+    expect(dup.status).toBe(201);
+    const check = await api.local.services.coverageReports.reconcile();
+    expect(check.differences).toEqual([]);
+    const counts = Object.fromEntries((await api.local.services.coverageReports.report(['15772', '15835'], 'commune')).rows.map((r: { communeCode: string; producers: number }) => [r.communeCode, r.producers]));
+    expect(counts).toEqual({ '15772': 3, '15835': 1 });
+  }, 120_000);
 });
