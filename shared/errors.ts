@@ -37,3 +37,27 @@ export const errorCodes = [
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
+
+/**
+ * Which rule an invalid field broke (`errors[].rule` of a VALIDATION_FAILED problem), so a
+ * client can word the message itself: the generic rules of any schema (with `limit` for the
+ * length and size bounds), then the domain checks that span fields. Never rename one, only add.
+ */
+export const fieldRules = [
+  'required',
+  'too_long',
+  'too_short',
+  'too_big',
+  'too_small',
+  'format',
+  'type',
+  'choice',
+  'unknown_field',
+  'certificate_required',
+  'officer_needs_communes',
+  'communes_only_for_officers',
+  'cooperative_needs_producer',
+  'producer_only_for_cooperatives',
+] as const;
+
+export type FieldRule = (typeof fieldRules)[number];

@@ -4,7 +4,8 @@ import type { IdempotencyClaim } from '#functions/repositories/idempotency-repos
 import type { Principal } from '#functions/services/principal.ts';
 import type { WriteContext } from '#functions/services/write-context.ts';
 import { z } from 'zod';
-import { ValidationError, type FieldError } from '#functions/core/errors.ts';
+import { ValidationError, type FieldError, type FieldRule } from '#functions/core/errors.ts';
+import { fieldRules } from '#shared/errors.ts';
 import { IdSchema, ProblemSchema } from '#shared/schemas/common.ts';
 
 export type AppEnv = { Variables: { principal: Principal; idempotency?: IdempotencyClaim; requestId: string } };
@@ -44,6 +45,10 @@ export function fieldErrorOf(issue: z.core.$ZodIssue): FieldError {
       return { ...base, rule: 'choice' };
     case 'unrecognized_keys':
       return { ...base, rule: 'unknown_field' };
+    case 'custom': {
+      const rule = (issue.params as { rule?: unknown } | undefined)?.rule;
+      return (fieldRules as readonly unknown[]).includes(rule) ? { ...base, rule: rule as FieldRule } : base;
+    }
     default:
       return base;
   }

@@ -1,12 +1,13 @@
-import type { ErrorCode } from '#shared/errors.ts';
+import type { ErrorCode, FieldRule } from '#shared/errors.ts';
 
 /**
  * One invalid field. `rule` (when the schema says which) lets a client put the message in its
  * own words: `required`, `too_long`/`too_short` (text, with `limit` characters), `too_big`/
- * `too_small` (numbers and lists, with `limit`), `format`, `type`, `choice`, `unknown_field`.
+ * `too_small` (numbers and lists, with `limit`), `format`, `type`, `choice`, `unknown_field`,
+ * and the domain checks of `fieldRules` (a custom issue names its rule in `params.rule`).
  */
 export type FieldError = { path: string; message: string; rule?: FieldRule; limit?: number };
-export type FieldRule = 'required' | 'too_long' | 'too_short' | 'too_big' | 'too_small' | 'format' | 'type' | 'choice' | 'unknown_field';
+export type { FieldRule };
 
 /** Base of every error the API answers with a 4xx/5xx problem+json; handled once in `app.onError`. */
 export class AppError extends Error {

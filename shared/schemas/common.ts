@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorCodes } from '../errors.ts';
+import { errorCodes, fieldRules } from '../errors.ts';
 import { CITIZEN_ID_PATTERN, PHONE_PATTERN, TAX_CODE_PATTERN, normalisePhone } from '../contact-rules.ts';
 
 export { normalisePhone };
@@ -56,7 +56,7 @@ export const ProblemSchema = z
         z.object({
           path: z.string(),
           message: z.string(),
-          rule: z.enum(['required', 'too_long', 'too_short', 'too_big', 'too_small', 'format', 'type', 'choice', 'unknown_field']).optional().meta({ description: 'Which rule the field broke, for clients to word the message' }),
+          rule: z.enum(fieldRules).optional().meta({ description: 'Which rule the field broke, for clients to word the message' }),
           limit: z.number().optional().meta({ description: 'The bound of too_long, too_short, too_big, too_small' }),
         }),
       )

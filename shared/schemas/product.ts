@@ -26,8 +26,8 @@ const productFields = {
 
 function requireCertificateWhenRated(v: { ocopStars?: number | undefined; certificateNo?: string | null | undefined; certificateDate?: string | null | undefined }, ctx: z.RefinementCtx) {
   if (!v.ocopStars) return;
-  if (!v.certificateNo) ctx.addIssue({ code: 'custom', path: ['certificateNo'], message: 'an OCOP-rated product needs its certificate number' });
-  if (!v.certificateDate) ctx.addIssue({ code: 'custom', path: ['certificateDate'], message: 'an OCOP-rated product needs its decision date' });
+  if (!v.certificateNo) ctx.addIssue({ code: 'custom', path: ['certificateNo'], message: 'an OCOP-rated product needs its certificate number', params: { rule: 'certificate_required' } });
+  if (!v.certificateDate) ctx.addIssue({ code: 'custom', path: ['certificateDate'], message: 'an OCOP-rated product needs its decision date', params: { rule: 'certificate_required' } });
 }
 
 export const ProductCreateSchema = z

@@ -20,10 +20,10 @@ export const UserCreateSchema = z
     producerId: IdSchema.optional(),
   })
   .superRefine((u, ctx) => {
-    if (u.role === 'officer' && !u.communes?.length) ctx.addIssue({ code: 'custom', path: ['communes'], message: 'an officer needs at least one commune' });
-    if (u.role !== 'officer' && u.communes) ctx.addIssue({ code: 'custom', path: ['communes'], message: 'only officers have communes' });
-    if (u.role === 'cooperative' && !u.producerId) ctx.addIssue({ code: 'custom', path: ['producerId'], message: 'a cooperative user needs its producer' });
-    if (u.role !== 'cooperative' && u.producerId) ctx.addIssue({ code: 'custom', path: ['producerId'], message: 'only cooperative users have a producer' });
+    if (u.role === 'officer' && !u.communes?.length) ctx.addIssue({ code: 'custom', path: ['communes'], message: 'an officer needs at least one commune', params: { rule: 'officer_needs_communes' } });
+    if (u.role !== 'officer' && u.communes) ctx.addIssue({ code: 'custom', path: ['communes'], message: 'only officers have communes', params: { rule: 'communes_only_for_officers' } });
+    if (u.role === 'cooperative' && !u.producerId) ctx.addIssue({ code: 'custom', path: ['producerId'], message: 'a cooperative user needs its producer', params: { rule: 'cooperative_needs_producer' } });
+    if (u.role !== 'cooperative' && u.producerId) ctx.addIssue({ code: 'custom', path: ['producerId'], message: 'only cooperative users have a producer', params: { rule: 'producer_only_for_cooperatives' } });
   })
   .meta({ id: 'UserCreate' });
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { createTestApi, producerInput, type Api } from '#test/support/harness.ts';
+import { createTestApi, productInput, producerInput, type Api } from '#test/support/harness.ts';
 
 let api: Api;
 beforeAll(async () => {
@@ -104,6 +104,19 @@ describe('field errors say which rule broke, so clients can word them', () => {
     expect(kind.body.errors).toContainEqual(expect.objectContaining({ path: 'kind', rule: 'choice' }));
     const date = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ trainingDate: '2025/01/01' }) });
     expect(date.body.errors?.[0]).toMatchObject({ path: 'trainingDate', message: expect.any(String) });
+  });
+
+  it('names the domain rule a field broke across fields (an OCOP product without its certificate, an officer without communes)', async () => {
+    const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput() });
+    const { certificateNo: _c, ...noCertificate } = productInput(producer.body.id, { ocopStars: 4 });
+    const product = await api.call('POST', '/products', { token: api.adminToken, body: noCertificate });
+    expect(product.status).toBe(400);
+    expect(product.body.errors).toContainEqual(expect.objectContaining({ path: 'certificateNo', rule: 'certificate_required' }));
+    const officer = await api.call('POST', '/users', { token: api.adminToken, body: { username: 'canbo.khong.xa', password: 'password-123', role: 'officer' } });
+    expect(officer.status).toBe(400);
+    expect(officer.body.errors).toEqual([expect.objectContaining({ path: 'communes', rule: 'officer_needs_communes' })]);
+    const department = await api.call('POST', '/users', { token: api.adminToken, body: { username: 'so.co.xa', password: 'password-123', role: 'department', communes: ['15772'] } });
+    expect(department.body.errors).toEqual([expect.objectContaining({ path: 'communes', rule: 'communes_only_for_officers' })]);
   });
 });
 

@@ -117,7 +117,7 @@ describe('a commit stopped after writing a batch’s records but before counting
     expect(dup.status).toBe(201);
     const check = await api.local.services.coverageReports.reconcile();
     expect(check.differences).toEqual([]);
-    const counts = Object.fromEntries((await api.local.services.coverageReports.report(['15772', '15835'], 'commune')).rows.map((r: { communeCode: string; producers: number }) => [r.communeCode, r.producers]));
+    const counts = Object.fromEntries((await api.local.services.coverageReports.communeReport(['15772', '15835'])).rows.map((r) => [r.communeCode, r.producers]));
     expect(counts).toEqual({ '15772': 3, '15835': 1 });
   }, 120_000);
 });

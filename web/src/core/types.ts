@@ -13,7 +13,8 @@ import type { Role } from '#shared/schemas/user.ts';
 
 export type { AccountStatus, AuditEvent, Photo, PhotoUploadTarget, ErrorCode, ListingStatus, Marketplace, Producer, ProducerCreate, ProducerUpdate, Product, ProductCreate, ProductUpdate, Role };
 
-export type FieldRule = 'required' | 'too_long' | 'too_short' | 'too_big' | 'too_small' | 'format' | 'type' | 'choice' | 'unknown_field';
+export type { FieldRule } from '#shared/errors.ts';
+import type { FieldRule } from '#shared/errors.ts';
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
 export type Items<T> = { items: T[] };

@@ -223,6 +223,11 @@ export const en: Dict = {
     type: () => 'Wrong kind of value.',
     choice: () => 'Not one of the allowed values.',
     unknown_field: () => 'This field is not accepted.',
+    certificate_required: () => 'An OCOP-rated product needs its certificate number and decision date.',
+    officer_needs_communes: () => 'An officer needs at least one commune.',
+    communes_only_for_officers: () => 'Only officers are given communes.',
+    cooperative_needs_producer: () => 'A cooperative account needs its producer.',
+    producer_only_for_cooperatives: () => 'Only cooperative accounts have a producer.',
   },
   history: {
     title: 'Change history',

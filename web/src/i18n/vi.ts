@@ -221,6 +221,11 @@ export const vi = {
     type: () => 'Sai kiểu giá trị.',
     choice: () => 'Giá trị không có trong danh sách.',
     unknown_field: () => 'Trường này không được nhận.',
+    certificate_required: () => 'Sản phẩm đã xếp hạng OCOP cần số và ngày quyết định công nhận.',
+    officer_needs_communes: () => 'Cán bộ cần được giao ít nhất một xã/phường.',
+    communes_only_for_officers: () => 'Chỉ cán bộ xã mới được giao xã/phường.',
+    cooperative_needs_producer: () => 'Tài khoản HTX cần gắn với một chủ thể.',
+    producer_only_for_cooperatives: () => 'Chỉ tài khoản HTX mới gắn với chủ thể.',
   },
   history: {
     title: 'Lịch sử thay đổi',
