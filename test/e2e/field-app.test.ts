@@ -376,6 +376,23 @@ describe('department dashboard', () => {
     await desk.getByRole('heading', { name: 'Tổng quan tiến độ' }).waitFor({ timeout: 20_000 });
     await expect.poll(() => desk.locator('[data-testid=commune-map] path').count(), { timeout: 20_000 }).toBe(166);
     expect(await desk.getByText('Ranh giới: sapnhap.bando.com.vn').isVisible()).toBe(true);
+    // The map is one tab stop; the arrow keys move between communes and Enter picks one.
+    const mapStop = desk.locator('[data-testid=commune-map] path[tabindex="0"]');
+    expect(await mapStop.count()).toBe(1);
+    await mapStop.focus();
+    const focusedCode = () => desk.evaluate(() => document.activeElement?.getAttribute('data-code') ?? null);
+    const first = await focusedCode();
+    await desk.keyboard.press('ArrowRight');
+    const second = await focusedCode();
+    expect(second).not.toBeNull();
+    expect(second).not.toBe(first);
+    const box = async (code: string | null) => (await desk.locator(`[data-testid=commune-map] path[data-code="${code}"]`).boundingBox())!;
+    expect((await box(second)).x + (await box(second)).width / 2).toBeGreaterThan((await box(first)).x + (await box(first)).width / 2);
+    await desk.keyboard.press('Enter');
+    const picked = await desk.locator(`[data-testid=commune-map] path[data-code="${second}"]`).getAttribute('aria-label');
+    expect(await desk.locator('.map-info').textContent()).toContain(picked!.split(':')[0]);
+    expect(await focusedCode()).toBe(second);
+    expect(await desk.locator(`[data-testid=coverage-table] tr.selected`).getAttribute('data-code')).toBe(second);
     const source = await desk.getByTestId('coverage-source').getAttribute('data-source');
     expect(source).toBe('api');
     // The province's targets with where each stands, and the month-end figures over time.

@@ -317,7 +317,7 @@ export const en: Dict = {
     anyMarketplace: 'All marketplaces',
     indicator: 'Indicator shaded on the map',
     map: 'Map of the 166 communes',
-    mapLabel: (m: string) => `Map of the communes shaded by: ${m}`,
+    mapLabel: (m: string) => `Map of the communes shaded by: ${m}. Arrow keys move to the neighbouring commune, Enter picks it.`,
     mapLoading: 'Loading the map…',
     mapFailed: 'The map could not be loaded.',
     attribution: 'Ranh giới: sapnhap.bando.com.vn',

@@ -315,7 +315,7 @@ export const vi = {
     anyMarketplace: 'Tất cả các sàn',
     indicator: 'Chỉ tiêu tô màu trên bản đồ',
     map: 'Bản đồ 166 xã/phường',
-    mapLabel: (m: string) => `Bản đồ các xã/phường tô màu theo: ${m}`,
+    mapLabel: (m: string) => `Bản đồ các xã/phường tô màu theo: ${m}. Phím mũi tên chuyển sang xã bên cạnh, Enter để chọn.`,
     mapLoading: 'Đang tải bản đồ…',
     mapFailed: 'Không tải được bản đồ.',
     attribution: 'Ranh giới: sapnhap.bando.com.vn',

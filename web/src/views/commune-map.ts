@@ -8,7 +8,9 @@ import { svg } from '../ui/dom.ts';
 type Ring = [number, number][];
 type Geometry = { type: 'Polygon'; coordinates: Ring[] } | { type: 'MultiPolygon'; coordinates: Ring[][] };
 type Feature = { geometry: Geometry; properties: { code: string; name: string } };
-export type CommuneShapes = { width: number; height: number; shapes: { code: string; name: string; d: string }[] };
+/** A commune's outline as SVG path data, and its centre (for moving between communes with the arrow keys). */
+export type CommuneShape = { code: string; name: string; d: string; cx: number; cy: number };
+export type CommuneShapes = { width: number; height: number; shapes: CommuneShape[] };
 
 const GEO_URL = '/geo/thanh-hoa-communes-2025.geojson';
 let shapesPromise: Promise<CommuneShapes> | null = null;
@@ -39,23 +41,78 @@ export function project(features: Feature[], width: number): CommuneShapes {
   const height = Math.ceil((maxY - minY) * scale);
   const px = (x: number) => Math.round((x - minX) * kx * scale * 10) / 10;
   const py = (y: number) => Math.round((maxY - y) * scale * 10) / 10;
-  const shapes = features.map((f) => ({
-    code: f.properties.code,
-    name: f.properties.name,
-    d: polygons(f.geometry)
-      .flatMap((poly) => poly.map((ring) => `M${ring.map(([x, y]) => `${px(x)} ${py(y)}`).join('L')}Z`))
-      .join(''),
-  }));
+  const shapes = features.map((f) => {
+    const outer = polygons(f.geometry).flatMap((poly) => poly[0] ?? []);
+    const mean = (i: 0 | 1) => outer.reduce((sum, p) => sum + p[i], 0) / (outer.length || 1);
+    return {
+      code: f.properties.code,
+      name: f.properties.name,
+      d: polygons(f.geometry)
+        .flatMap((poly) => poly.map((ring) => `M${ring.map(([x, y]) => `${px(x)} ${py(y)}`).join('L')}Z`))
+        .join(''),
+      cx: px(mean(0)),
+      cy: py(mean(1)),
+    };
+  });
   return { width, height, shapes };
 }
 
-/** Draws the map; `fill(code)` gives each commune's colour, `onPick` is called on a click. */
-export function drawMap(data: CommuneShapes, opts: { label: string; fill: (code: string) => string; title: (code: string, name: string) => string; onPick: (code: string) => void }): SVGSVGElement {
-  const root = svg('svg', { viewBox: `0 0 ${data.width} ${data.height}`, role: 'img', 'aria-label': opts.label, class: 'map', 'data-testid': 'commune-map' });
+const DIRECTIONS = { ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowDown: [0, 1], ArrowUp: [0, -1] } as const;
+
+/**
+ * The commune the arrow key leads to from `from`: the nearest centre lying in that direction
+ * (within 60° either side of it), distance across the direction counting double; undefined at
+ * the province's edge.
+ */
+export function neighbourIn(shapes: CommuneShape[], from: CommuneShape, key: keyof typeof DIRECTIONS): CommuneShape | undefined {
+  const [dx, dy] = DIRECTIONS[key];
+  let best: CommuneShape | undefined;
+  let bestScore = Infinity;
+  for (const s of shapes) {
+    if (s === from) continue;
+    const along = (s.cx - from.cx) * dx + (s.cy - from.cy) * dy;
+    const across = Math.abs((s.cx - from.cx) * dy - (s.cy - from.cy) * dx);
+    if (along <= 0 || across > along * Math.sqrt(3)) continue;
+    const score = along + 2 * across;
+    if (score < bestScore) [best, bestScore] = [s, score];
+  }
+  return best;
+}
+
+/**
+ * Draws the map; `fill(code)` gives each commune's colour, `onPick` is called on a click or on
+ * Enter/Space. The map is one tab stop: the arrow keys move between neighbouring communes
+ * (roving tabindex), each commune a button named by its `title`.
+ */
+export function drawMap(data: CommuneShapes, opts: { label: string; fill: (code: string) => string; title: (code: string, name: string) => string; onPick: (code: string) => void; current?: string | null }): SVGSVGElement {
+  const root = svg('svg', { viewBox: `0 0 ${data.width} ${data.height}`, role: 'group', 'aria-label': opts.label, class: 'map', 'data-testid': 'commune-map' });
+  const paths = new Map<string, SVGElement>();
+  const start = data.shapes.find((s) => s.code === opts.current) ?? data.shapes[0];
   for (const s of data.shapes) {
-    const path = svg('path', { d: s.d, fill: opts.fill(s.code), 'data-code': s.code }, svg('title', {}, opts.title(s.code, s.name)));
+    const name = opts.title(s.code, s.name);
+    const path = svg('path', { d: s.d, fill: opts.fill(s.code), 'data-code': s.code, role: 'button', 'aria-label': name, tabindex: s === start ? '0' : '-1' }, svg('title', {}, name));
     path.addEventListener('click', () => opts.onPick(s.code));
+    paths.set(s.code, path);
     root.append(path);
   }
+  const focus = (code: string) => {
+    for (const [c, p] of paths) p.setAttribute('tabindex', c === code ? '0' : '-1');
+    paths.get(code)?.focus();
+  };
+  root.addEventListener('keydown', (e) => {
+    const code = (e.target as Element).getAttribute?.('data-code');
+    const from = data.shapes.find((s) => s.code === code);
+    if (!from) return;
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      opts.onPick(from.code);
+      // Picking may redraw the path on top (moving it in the document), which drops its focus.
+      focus(from.code);
+    } else if (e.key in DIRECTIONS) {
+      e.preventDefault();
+      const next = neighbourIn(data.shapes, from, e.key as keyof typeof DIRECTIONS);
+      if (next) focus(next.code);
+    }
+  });
   return root;
 }

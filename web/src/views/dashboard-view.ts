@@ -127,6 +127,7 @@ export async function dashboardView(r: Route): Promise<Node> {
           select_(code);
           tableBox.querySelector(`tr[data-code="${code}"]`)?.scrollIntoView({ block: 'nearest' });
         },
+        current: selected,
       });
       replace(mapBox, map);
       if (selected) select_(selected);
