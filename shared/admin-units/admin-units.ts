@@ -233,30 +233,32 @@ function addOldVersion(c: { code: string; name: string; fullName: string; type: 
   if (period) version.validIn.push(period);
 }
 
-for (const c of rawPreReform.communes) addOldVersion(c, '2025-pre-reform');
-for (const c of raw2024.communes) addOldVersion(c, '2024');
-for (const code of Object.keys(rawOldToNew)) {
-  if (!oldUnits.has(code)) throw new Error(`admin-units: oldToNew code ${code} is in no old list`);
-}
+function buildOldUnits(): void {
+  for (const c of rawPreReform.communes) addOldVersion(c, '2025-pre-reform');
+  for (const c of raw2024.communes) addOldVersion(c, '2024');
+  for (const code of Object.keys(rawOldToNew)) {
+    if (!oldUnits.has(code)) throw new Error(`admin-units: oldToNew code ${code} is in no old list`);
+  }
 
-/**
- * 15790 Xã Thiệu Phú (Huyện Thiệu Hóa) is in neither list: it was merged into 15829 Thị trấn Hậu
- * Hiền during 2024, before the 2024 list (559 → 558 communes; data/ATTRIBUTION.md, "Known
- * facts"). It is placed through 15829, which went wholly into one new commune.
- */
-{
-  const through = oldUnits.get('15829');
-  const district = raw2024.districts.find((d) => d.code === '398');
-  if (!through?.mapping || !district) throw new Error('admin-units: 15829 / district 398 missing from the data');
-  addOldVersion({ code: '15790', name: 'Thiệu Phú', fullName: 'Xã Thiệu Phú', type: 'Xã', districtCode: district.code, districtFullName: district.fullName }, null);
-  const unit = oldUnits.get('15790')!;
-  unit.mapping = through.mapping;
-  unit.note = `Xã Thiệu Phú (15790) was merged into ${through.versions[0]!.fullName} (15829) in 2024, before the 2024 list; placed through 15829.`;
-}
+  /**
+   * 15790 Xã Thiệu Phú (Huyện Thiệu Hóa) is in neither list: it was merged into 15829 Thị trấn Hậu
+   * Hiền during 2024, before the 2024 list (559 → 558 communes; data/ATTRIBUTION.md, "Known
+   * facts"). It is placed through 15829, which went wholly into one new commune.
+   */
+  {
+    const through = oldUnits.get('15829');
+    const district = raw2024.districts.find((d) => d.code === '398');
+    if (!through?.mapping || !district) throw new Error('admin-units: 15829 / district 398 missing from the data');
+    addOldVersion({ code: '15790', name: 'Thiệu Phú', fullName: 'Xã Thiệu Phú', type: 'Xã', districtCode: district.code, districtFullName: district.fullName }, null);
+    const unit = oldUnits.get('15790')!;
+    unit.mapping = through.mapping;
+    unit.note = `Xã Thiệu Phú (15790) was merged into ${through.versions[0]!.fullName} (15829) in 2024, before the 2024 list; placed through 15829.`;
+  }
 
-for (const unit of oldUnits.values()) {
-  if (!unit.mapping) {
-    unit.note = `${unit.versions.map((v) => `${v.fullName} (${unit.code}, ${v.districtFullName})`).join(' / ')} was merged into another commune on 2025-01-01; the reference data has no mapping for it.`;
+  for (const unit of oldUnits.values()) {
+    if (!unit.mapping) {
+      unit.note = `${unit.versions.map((v) => `${v.fullName} (${unit.code}, ${v.districtFullName})`).join(' / ')} was merged into another commune on 2025-01-01; the reference data has no mapping for it.`;
+    }
   }
 }
 
@@ -285,9 +287,11 @@ function spellingWords(s: string): string[] {
   return spellingKey(s).split(' ');
 }
 
-for (const c of communes) addName(c.name, { kind: 'current', commune: c, words: spellingWords(c.name), type: c.type });
-for (const unit of [...oldUnits.values()].sort((a, b) => a.code.localeCompare(b.code))) {
-  for (const version of unit.versions) addName(version.name, { kind: 'old', unit, version, words: spellingWords(version.name), type: version.type });
+function buildNameIndex(): void {
+  for (const c of communes) addName(c.name, { kind: 'current', commune: c, words: spellingWords(c.name), type: c.type });
+  for (const unit of [...oldUnits.values()].sort((a, b) => a.code.localeCompare(b.code))) {
+    for (const version of unit.versions) addName(version.name, { kind: 'old', unit, version, words: spellingWords(version.name), type: version.type });
+  }
 }
 
 /**
@@ -309,14 +313,29 @@ type DistrictEntry = { code: string; words: string[] };
 /** Loose district name key (no type prefix) → districts of either period with that name. */
 const districtIndex = new Map<string, DistrictEntry[]>();
 const districtCodes = new Set<string>();
-for (const d of [...rawPreReform.districts, ...raw2024.districts]) {
-  if (districtCodes.has(d.code)) continue;
-  districtCodes.add(d.code);
-  const key = normaliseName(d.name);
-  const entry = { code: d.code, words: spellingWords(d.name) };
-  const list = districtIndex.get(key);
-  if (list) list.push(entry);
-  else districtIndex.set(key, [entry]);
+function buildDistrictIndex(): void {
+  for (const d of [...rawPreReform.districts, ...raw2024.districts]) {
+    if (districtCodes.has(d.code)) continue;
+    districtCodes.add(d.code);
+    const key = normaliseName(d.name);
+    const entry = { code: d.code, words: spellingWords(d.name) };
+    const list = districtIndex.get(key);
+    if (list) list.push(entry);
+    else districtIndex.set(key, [entry]);
+  }
+}
+
+let indexesBuilt = false;
+/**
+ * Builds the old units and the name indexes on first use: most processes (an API request, a
+ * scheduled job) never resolve an old name, and building them costs a cold start ~20 ms.
+ */
+function ensureIndexes(): void {
+  if (indexesBuilt) return;
+  buildOldUnits();
+  buildNameIndex();
+  buildDistrictIndex();
+  indexesBuilt = true;
 }
 
 /** The district codes a hint names, or undefined if it names none. */
@@ -463,6 +482,7 @@ function narrow<T>(items: T[], keep: (item: T) => boolean): { items: T[]; narrow
  * 15790 Xã Thiệu Phú, merged in 2024 before the 2024 list, resolves through 15829 (see data/ATTRIBUTION.md).
  */
 export function resolveUnit(input: { name: string; district?: string }): Resolution {
+  ensureIndexes();
   const query: Query = input.district === undefined ? { name: input.name } : { name: input.name, district: input.district };
   const hint = readHint(input.district);
   const text = input.name.normalize('NFC').trim();
