@@ -4,8 +4,7 @@ import type { IdempotencyClaim } from '#functions/repositories/idempotency-repos
 import type { Principal } from '#functions/services/principal.ts';
 import type { WriteContext } from '#functions/services/write-context.ts';
 import { z } from 'zod';
-import { ValidationError, type FieldError, type FieldRule } from '#functions/core/errors.ts';
-import { fieldRules } from '#shared/errors.ts';
+import { ValidationError, fieldErrorOf } from '#functions/core/errors.ts';
 import { IdSchema, ProblemSchema } from '#shared/schemas/common.ts';
 
 export type AppEnv = { Variables: { principal: Principal; idempotency?: IdempotencyClaim; requestId: string } };
@@ -23,36 +22,6 @@ export function createRouter() {
 }
 export type Router = ReturnType<typeof createRouter>;
 
-/** A zod issue as the API reports it, with the rule it broke in a form clients can translate. */
-export function fieldErrorOf(issue: z.core.$ZodIssue): FieldError {
-  const path = issue.path.join('.') || '(body)';
-  const base = { path, message: issue.message };
-  switch (issue.code) {
-    case 'too_big':
-    case 'too_small': {
-      const limit = Number(issue.code === 'too_big' ? issue.maximum : issue.minimum);
-      const text = issue.origin === 'string';
-      if (issue.code === 'too_small' && text && limit === 1) return { ...base, rule: 'required' };
-      return { ...base, rule: text ? (issue.code === 'too_big' ? 'too_long' : 'too_short') : issue.code, ...(Number.isFinite(limit) ? { limit } : {}) };
-    }
-    case 'invalid_type':
-      // zod reports no input unless asked; its message names what it received.
-      return { ...base, rule: /received undefined$/.test(issue.message) ? 'required' : 'type' };
-    case 'invalid_format':
-      return { ...base, rule: 'format' };
-    case 'invalid_value':
-    case 'invalid_union':
-      return { ...base, rule: 'choice' };
-    case 'unrecognized_keys':
-      return { ...base, rule: 'unknown_field' };
-    case 'custom': {
-      const rule = (issue.params as { rule?: unknown } | undefined)?.rule;
-      return (fieldRules as readonly unknown[]).includes(rule) ? { ...base, rule: rule as FieldRule } : base;
-    }
-    default:
-      return base;
-  }
-}
 
 export function writeContext(c: AppContext): WriteContext {
   return { principal: c.get('principal'), idempotency: c.get('idempotency') };

@@ -1,4 +1,5 @@
-import type { ErrorCode, FieldRule } from '#shared/errors.ts';
+import type { z } from 'zod';
+import { fieldRules, type ErrorCode, type FieldRule } from '#shared/errors.ts';
 
 /**
  * One invalid field. `rule` (when the schema says which) lets a client put the message in its
@@ -8,6 +9,37 @@ import type { ErrorCode, FieldRule } from '#shared/errors.ts';
  */
 export type FieldError = { path: string; message: string; rule?: FieldRule; limit?: number };
 export type { FieldRule };
+
+/** A zod issue as the API reports it, with the rule it broke in a form clients can translate. */
+export function fieldErrorOf(issue: z.core.$ZodIssue): FieldError {
+  const path = issue.path.join('.') || '(body)';
+  const base = { path, message: issue.message };
+  switch (issue.code) {
+    case 'too_big':
+    case 'too_small': {
+      const limit = Number(issue.code === 'too_big' ? issue.maximum : issue.minimum);
+      const text = issue.origin === 'string';
+      if (issue.code === 'too_small' && text && limit === 1) return { ...base, rule: 'required' };
+      return { ...base, rule: text ? (issue.code === 'too_big' ? 'too_long' : 'too_short') : issue.code, ...(Number.isFinite(limit) ? { limit } : {}) };
+    }
+    case 'invalid_type':
+      // zod reports no input unless asked; its message names what it received.
+      return { ...base, rule: /received undefined$/.test(issue.message) ? 'required' : 'type' };
+    case 'invalid_format':
+      return { ...base, rule: 'format' };
+    case 'invalid_value':
+    case 'invalid_union':
+      return { ...base, rule: 'choice' };
+    case 'unrecognized_keys':
+      return { ...base, rule: 'unknown_field' };
+    case 'custom': {
+      const rule = (issue.params as { rule?: unknown } | undefined)?.rule;
+      return (fieldRules as readonly unknown[]).includes(rule) ? { ...base, rule: rule as FieldRule } : base;
+    }
+    default:
+      return base;
+  }
+}
 
 /** Base of every error the API answers with a 4xx/5xx problem+json; handled once in `app.onError`. */
 export class AppError extends Error {

@@ -1,3 +1,4 @@
+import type { ImportField } from '#shared/import-fields.ts';
 import { normaliseName } from '#shared/text/normalise.ts';
 import type { Cell, Grid } from './spreadsheet-reader.ts';
 
@@ -23,9 +24,9 @@ const synonyms = {
   certificateDate: ['ngay cap', 'ngay quyet dinh', 'ngay qd', 'ngay chung nhan', 'certificate date', 'decision date'],
   unit: ['don vi tinh', 'dvt', 'quy cach', 'unit'],
   priceVnd: ['gia ban', 'gia', 'don gia', 'gia vnd', 'price'],
-} as const;
+} as const satisfies Record<ImportField, readonly string[]>;
 
-export type ImportField = keyof typeof synonyms;
+export type { ImportField };
 export type ColumnMapping = Partial<Record<ImportField, number>>;
 
 const fieldsOf: Record<ImportKind, ImportField[]> = {

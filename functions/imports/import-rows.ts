@@ -1,11 +1,26 @@
+import type { z } from 'zod';
 import { resolveUnit } from '#shared/admin-units/admin-units.ts';
+import { fieldRuleWords } from '#shared/field-rule-words.ts';
+import type { ImportField as Field } from '#shared/import-fields.ts';
 import { ProducerCreateSchema, type ProducerCreate } from '#shared/schemas/producer.ts';
 import { ProductCreateSchema, type ProductCreate } from '#shared/schemas/product.ts';
 import { normaliseName } from '#shared/text/normalise.ts';
 import type { ColumnMapping, ImportField, ImportKind } from './import-columns.ts';
+import { fieldErrorOf } from '#functions/core/errors.ts';
 import type { Cell } from './spreadsheet-reader.ts';
 
-export type FieldError = { field: string; message: string };
+/** Why a row's field cannot be taken: `message` in English, `vi` in Vietnamese (for the officer and the errors file). */
+export type FieldError = { field: Field; message: string; vi: string };
+
+const problem = (field: Field, message: string, vi: string): FieldError => ({ field, message, vi });
+
+/** A schema's complaint about a field, worded in Vietnamese by the rule it broke. */
+function fromIssue(field: Field, issue: z.core.$ZodIssue): FieldError {
+  const { rule, limit } = fieldErrorOf(issue);
+  return { field, message: issue.message, vi: rule ? fieldRuleWords.vi[rule](limit ?? 0) : 'Giá trị không hợp lệ.' };
+}
+
+const NOT_A_DATE = ['not a date (dd/mm/yyyy)', 'không phải ngày (dd/mm/yyyy)'] as const;
 export type Candidate = { code: string; fullName: string; share?: string };
 
 /** One spreadsheet row read into a producer (and product) to create, or why it cannot be. */
@@ -97,6 +112,18 @@ export function parsePrice(cell: Cell): number | undefined | null {
   return /^\d+$/.test(cleaned) ? Number(cleaned) : null;
 }
 
+/** The column a product schema's complaint is about (its `name` is the product's name). */
+function productFieldOf(key: PropertyKey | undefined): Field {
+  const fields: Record<string, Field> = { name: 'productName', ocopGroup: 'ocopGroup', ocopStars: 'ocopStars', certificateNo: 'certificateNo', certificateDate: 'certificateDate', unit: 'unit', priceVnd: 'priceVnd' };
+  return fields[String(key)] ?? 'productName';
+}
+
+/** The column a producer schema's complaint is about. */
+function producerFieldOf(key: PropertyKey | undefined): Field {
+  const fields: Record<string, Field> = { name: 'name', kind: 'kind', representative: 'representative', phone: 'phone', taxCode: 'taxCode', citizenId: 'citizenId', address: 'address', trainingDate: 'trainingDate' };
+  return fields[String(key)] ?? 'name';
+}
+
 /**
  * Reads one row with the column mapping: cleans cells as officers' spreadsheets write them
  * (phones without their leading zero, dates as Excel serials or dd/mm/yyyy, "4 sao"), places
@@ -107,9 +134,9 @@ export function interpretRow(row: Cell[], mapping: ColumnMapping, kind: ImportKi
   const errors: FieldError[] = [];
   const name = text(cell('name')) ?? '';
   const producerKind = parseKind(cell('kind'), name);
-  if (!producerKind) errors.push({ field: 'kind', message: `unknown producer kind "${text(cell('kind'))}"` });
+  if (!producerKind) errors.push(problem('kind', `unknown producer kind "${text(cell('kind'))}"`, `không rõ loại hình "${text(cell('kind'))}"`));
   const trainingDate = parseDate(cell('trainingDate'));
-  if (trainingDate === null) errors.push({ field: 'trainingDate', message: 'not a date (dd/mm/yyyy)' });
+  if (trainingDate === null) errors.push(problem('trainingDate', ...NOT_A_DATE));
   const producerDraft = {
     kind: producerKind ?? 'household',
     name,
@@ -125,14 +152,14 @@ export function interpretRow(row: Cell[], mapping: ColumnMapping, kind: ImportKi
   let product: Omit<ProductCreate, 'producerId'> | undefined;
   if (kind === 'products') {
     const stars = parseStars(cell('ocopStars'));
-    if (stars === null) errors.push({ field: 'ocopStars', message: 'expected 3, 4 or 5 stars, or blank' });
+    if (stars === null) errors.push(problem('ocopStars', 'expected 3, 4 or 5 stars, or blank', 'cần 3, 4 hoặc 5 sao, hoặc để trống'));
     const groupText = text(cell('ocopGroup'));
     const group = groupText ? groups.find(([re]) => re.test(normaliseName(groupText)))?.[1] : undefined;
-    if (!group) errors.push({ field: 'ocopGroup', message: groupText ? `unknown OCOP group "${groupText}"` : 'the OCOP product group is missing' });
+    if (!group) errors.push(groupText ? problem('ocopGroup', `unknown OCOP group "${groupText}"`, `không rõ nhóm sản phẩm OCOP "${groupText}"`) : problem('ocopGroup', 'the OCOP product group is missing', 'thiếu nhóm sản phẩm OCOP'));
     const certificateDate = parseDate(cell('certificateDate'));
-    if (certificateDate === null) errors.push({ field: 'certificateDate', message: 'not a date (dd/mm/yyyy)' });
+    if (certificateDate === null) errors.push(problem('certificateDate', ...NOT_A_DATE));
     const price = parsePrice(cell('priceVnd'));
-    if (price === null) errors.push({ field: 'priceVnd', message: 'not a price' });
+    if (price === null) errors.push(problem('priceVnd', 'not a price', 'không phải giá tiền'));
     const draft = {
       name: text(cell('productName')) ?? '',
       ocopGroup: group ?? 'food',
@@ -143,7 +170,7 @@ export function interpretRow(row: Cell[], mapping: ColumnMapping, kind: ImportKi
       priceVnd: price ?? undefined,
     };
     const parsed = ProductCreateSchema.safeParse({ ...draft, producerId: '0'.repeat(26) });
-    if (!parsed.success) for (const i of parsed.error.issues) if (i.path[0] !== 'producerId') errors.push({ field: String(i.path[0] ?? 'product'), message: i.message });
+    if (!parsed.success) for (const i of parsed.error.issues) if (i.path[0] !== 'producerId') errors.push(fromIssue(productFieldOf(i.path[0]), i));
     if (parsed.success) {
       const { producerId: _p, ...rest } = parsed.data;
       product = rest;
@@ -151,14 +178,15 @@ export function interpretRow(row: Cell[], mapping: ColumnMapping, kind: ImportKi
   }
 
   const communeText = text(cell('commune'));
-  if (!communeText) errors.push({ field: 'commune', message: 'the commune is missing' });
+  if (!communeText) errors.push(problem('commune', 'the commune is missing', 'thiếu xã/phường'));
   const resolution = communeText ? resolveUnit({ name: communeText, district: text(cell('district')) }) : undefined;
   const placeholder = '00000';
   const parsedProducer = ProducerCreateSchema.safeParse({ ...producerDraft, communeCode: resolution?.candidates[0]?.code ?? placeholder });
-  if (!parsedProducer.success) for (const i of parsedProducer.error.issues) if (i.path[0] !== 'communeCode') errors.push({ field: String(i.path[0] ?? 'producer'), message: i.message });
+  if (!parsedProducer.success) for (const i of parsedProducer.error.issues) if (i.path[0] !== 'communeCode') errors.push(fromIssue(producerFieldOf(i.path[0]), i));
 
   if (resolution && (resolution.status === 'not_found' || resolution.status === 'unmapped' || resolution.candidates.length === 0)) {
-    errors.push({ field: 'commune', message: `"${communeText}" is not a known commune of the province${resolution.status === 'unmapped' ? ' (an old unit with no mapping)' : ''}` });
+    const unmapped = resolution.status === 'unmapped';
+    errors.push(problem('commune', `"${communeText}" is not a known commune of the province${unmapped ? ' (an old unit with no mapping)' : ''}`, `"${communeText}" không phải xã/phường của tỉnh${unmapped ? ' (đơn vị cũ chưa có nơi sáp nhập trong dữ liệu)' : ''}`));
   }
   if (errors.length || !parsedProducer.success || !resolution) return { status: 'invalid', errors };
   if (resolution.status === 'ambiguous') {

@@ -3,6 +3,7 @@ import { marketplaces } from '#shared/marketplaces.ts';
 import { readyMarketplacesOf } from '#shared/onboarding-rules.ts';
 import type { ProducerCreate } from '#shared/schemas/producer.ts';
 import type { ProductCreate } from '#shared/schemas/product.ts';
+import { importFieldLabels } from '#shared/import-fields.ts';
 import { normaliseName } from '#shared/text/normalise.ts';
 import type { BlobStore } from '#functions/core/blob-store.ts';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, RaceError, ValidationError } from '#functions/core/errors.ts';
@@ -180,7 +181,7 @@ export function createImportService(deps: Deps) {
       if (r.outcome !== 'new') continue;
       if (actor.role === 'officer' && !actor.communes.includes(r.producer.communeCode!)) {
         r.outcome = 'out_of_scope';
-        r.errors = [{ field: 'commune', message: `commune ${r.producer.communeCode} is not one of your communes` }];
+        r.errors = [{ field: 'commune', message: `commune ${r.producer.communeCode} is not one of your communes`, vi: `xã/phường ${r.producer.communeCode} không thuộc địa bàn được giao` }];
         continue;
       }
       const keys = fileKeys(r);
@@ -562,7 +563,8 @@ export function createImportService(deps: Deps) {
           r.row,
           reasons[r.outcome],
           [
-            ...(r.errors ?? []).map((e) => `${e.field}: ${e.message}`),
+            // Rows stored before errors were worded in Vietnamese have only `message`.
+            ...(r.errors ?? []).map((e) => `${importFieldLabels.vi[e.field] ?? e.field}: ${e.vi ?? e.message}`),
             ...(r.candidates ? [`Xã/phường mới có thể là: ${r.candidates.map((c) => c.fullName).join('; ')}`] : []),
             ...(r.duplicateOf?.row ? [`trùng dòng ${r.duplicateOf.row}`] : []),
             ...(r.duplicateOf?.producerIds ? [`trùng chủ thể ${r.duplicateOf.producerIds.join(', ')}`] : []),

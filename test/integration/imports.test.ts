@@ -78,6 +78,7 @@ describe('import of a messy LibreOffice spreadsheet', () => {
     expect(rows.get(7)).toMatchObject({ outcome: 'new', producer: { phone: '0911222333', communeCode: '15778' } });
     expect(rows.get(8).outcome).toBe('invalid');
     expect(rows.get(8).errors.map((e: { field: string }) => e.field).sort()).toEqual(['phone', 'trainingDate']);
+    expect(rows.get(8).errors).toContainEqual({ field: 'trainingDate', message: 'not a date (dd/mm/yyyy)', vi: 'không phải ngày (dd/mm/yyyy)' });
     expect(rows.get(9)).toMatchObject({ outcome: 'duplicate_in_file', duplicateOf: { row: 4 } });
     expect(rows.get(10)).toMatchObject({ outcome: 'new', producer: { communeCode: '15796', phone: '0356111222' } });
     expect(rows.get(11).outcome).toBe('out_of_scope');
@@ -118,7 +119,9 @@ describe('import of a messy LibreOffice spreadsheet', () => {
     execFileSync('soffice', ['--headless', `-env:UserInstallation=file://${dir}/profile`, '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76', '--outdir', dir, join(dir, 'e.xlsx')], { stdio: 'ignore', timeout: 120_000 });
     const csv = readFileSync(join(dir, 'e.csv'), 'utf8');
     expect(csv).toContain('Dòng,Lý do,Chi tiết,STT,Tên chủ thể (*)');
-    expect(csv).toMatch(/8,Dữ liệu không hợp lệ,.*phone/);
+    // The reasons are worded in Vietnamese, field by field.
+    expect(csv).toMatch(/8,Dữ liệu không hợp lệ,.*Ngày tập huấn: không phải ngày \(dd\/mm\/yyyy\)/);
+    expect(csv).toMatch(/8,Dữ liệu không hợp lệ,.*Số điện thoại: Sai định dạng\./);
     expect(csv).toContain('Trùng với dòng khác trong tệp');
     expect(csv).toContain('Ngoài địa bàn được phân công');
   }, 240_000);

@@ -1,3 +1,4 @@
+import { fieldRuleWords } from '#shared/field-rule-words.ts';
 import type { Dict } from './vi.ts';
 
 /** English, the second language: the same keys as vi.ts (the type makes a missing or extra key an error). */
@@ -213,22 +214,7 @@ export const en: Dict = {
     none: 'No photos yet.',
     alt: (n: number) => `Product photo ${n}`,
   },
-  fieldRules: {
-    required: () => 'Required.',
-    too_long: (n: number) => `At most ${n} characters.`,
-    too_short: (n: number) => `At least ${n} characters.`,
-    too_big: (n: number) => `At most ${n.toLocaleString('en')}.`,
-    too_small: (n: number) => `At least ${n.toLocaleString('en')}.`,
-    format: () => 'Wrong format.',
-    type: () => 'Wrong kind of value.',
-    choice: () => 'Not one of the allowed values.',
-    unknown_field: () => 'This field is not accepted.',
-    certificate_required: () => 'An OCOP-rated product needs its certificate number and decision date.',
-    officer_needs_communes: () => 'An officer needs at least one commune.',
-    communes_only_for_officers: () => 'Only officers are given communes.',
-    cooperative_needs_producer: () => 'A cooperative account needs its producer.',
-    producer_only_for_cooperatives: () => 'Only cooperative accounts have a producer.',
-  },
+  fieldRules: fieldRuleWords.en,
   history: {
     title: 'Change history',
     empty: 'No changes yet.',

@@ -1,3 +1,4 @@
+import { fieldRuleWords } from '#shared/field-rule-words.ts';
 /** Vietnamese, the default language. Every label on screen comes from here or from en.ts (same keys). */
 export const vi = {
   lang: 'vi',
@@ -211,22 +212,7 @@ export const vi = {
     none: 'Chưa có ảnh.',
     alt: (n: number) => `Ảnh sản phẩm số ${n}`,
   },
-  fieldRules: {
-    required: () => 'Bắt buộc.',
-    too_long: (n: number) => `Tối đa ${n} ký tự.`,
-    too_short: (n: number) => `Ít nhất ${n} ký tự.`,
-    too_big: (n: number) => `Tối đa ${n.toLocaleString('vi-VN')}.`,
-    too_small: (n: number) => `Ít nhất ${n.toLocaleString('vi-VN')}.`,
-    format: () => 'Sai định dạng.',
-    type: () => 'Sai kiểu giá trị.',
-    choice: () => 'Giá trị không có trong danh sách.',
-    unknown_field: () => 'Trường này không được nhận.',
-    certificate_required: () => 'Sản phẩm đã xếp hạng OCOP cần số và ngày quyết định công nhận.',
-    officer_needs_communes: () => 'Cán bộ cần được giao ít nhất một xã/phường.',
-    communes_only_for_officers: () => 'Chỉ cán bộ xã mới được giao xã/phường.',
-    cooperative_needs_producer: () => 'Tài khoản HTX cần gắn với một chủ thể.',
-    producer_only_for_cooperatives: () => 'Chỉ tài khoản HTX mới gắn với chủ thể.',
-  },
+  fieldRules: fieldRuleWords.vi,
   history: {
     title: 'Lịch sử thay đổi',
     empty: 'Chưa có thay đổi.',

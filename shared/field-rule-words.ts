@@ -1,0 +1,41 @@
+import type { FieldRule } from './errors.ts';
+
+/**
+ * Words for the rule a field broke (`errors[].rule` of the API's validation problems): the web
+ * app shows them beside the field, the server uses the Vietnamese ones where it writes for
+ * people (the rows an import could not take).
+ */
+export const fieldRuleWords: Record<'vi' | 'en', Record<FieldRule, (limit: number) => string>> = {
+  vi: {
+    required: () => 'Bắt buộc.',
+    too_long: (n: number) => `Tối đa ${n} ký tự.`,
+    too_short: (n: number) => `Ít nhất ${n} ký tự.`,
+    too_big: (n: number) => `Tối đa ${n.toLocaleString('vi-VN')}.`,
+    too_small: (n: number) => `Ít nhất ${n.toLocaleString('vi-VN')}.`,
+    format: () => 'Sai định dạng.',
+    type: () => 'Sai kiểu giá trị.',
+    choice: () => 'Giá trị không có trong danh sách.',
+    unknown_field: () => 'Trường này không được nhận.',
+    certificate_required: () => 'Sản phẩm đã xếp hạng OCOP cần số và ngày quyết định công nhận.',
+    officer_needs_communes: () => 'Cán bộ cần được giao ít nhất một xã/phường.',
+    communes_only_for_officers: () => 'Chỉ cán bộ xã mới được giao xã/phường.',
+    cooperative_needs_producer: () => 'Tài khoản HTX cần gắn với một chủ thể.',
+    producer_only_for_cooperatives: () => 'Chỉ tài khoản HTX mới gắn với chủ thể.',
+  },
+  en: {
+    required: () => 'Required.',
+    too_long: (n: number) => `At most ${n} characters.`,
+    too_short: (n: number) => `At least ${n} characters.`,
+    too_big: (n: number) => `At most ${n.toLocaleString('en')}.`,
+    too_small: (n: number) => `At least ${n.toLocaleString('en')}.`,
+    format: () => 'Wrong format.',
+    type: () => 'Wrong kind of value.',
+    choice: () => 'Not one of the allowed values.',
+    unknown_field: () => 'This field is not accepted.',
+    certificate_required: () => 'An OCOP-rated product needs its certificate number and decision date.',
+    officer_needs_communes: () => 'An officer needs at least one commune.',
+    communes_only_for_officers: () => 'Only officers are given communes.',
+    cooperative_needs_producer: () => 'A cooperative account needs its producer.',
+    producer_only_for_cooperatives: () => 'Only cooperative accounts have a producer.',
+  },
+};
