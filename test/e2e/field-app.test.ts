@@ -73,6 +73,13 @@ describe('field app on a 360 px phone (officer)', () => {
   it('records a seller account and registers a product with its readiness per marketplace', async () => {
     const postmart = page.locator('[data-testid=accounts] li[data-marketplace=postmart]');
     await postmart.getByRole('button', { name: /Đã đăng ký/ }).click();
+    // A shop address on another marketplace is caught in the dialog, with what was typed kept.
+    const shopUrl = page.getByRole('dialog').getByLabel(/Địa chỉ gian hàng/);
+    await shopUrl.fill('https://shopee.vn/hoptacxa');
+    await page.getByRole('dialog').getByRole('button', { name: 'Xác nhận' }).click();
+    expect(await page.getByRole('dialog').locator('.field-error').textContent()).toContain('postmart.vn');
+    expect(await shopUrl.inputValue()).toBe('https://shopee.vn/hoptacxa');
+    await shopUrl.fill('');
     await page.getByRole('dialog').getByRole('button', { name: 'Xác nhận' }).click();
     await expect.poll(() => postmart.locator('.chip').textContent(), { timeout: 15_000 }).toBe('Đã đăng ký');
     await shot(page, '04-producer-page');
@@ -118,6 +125,11 @@ describe('field app on a 360 px phone (officer)', () => {
     const token = await login(product.url, 'canbo.thieuhoa');
     const listings = await api<{ items: { marketplace: string; status: string; url?: string }[] }>(product.url, `/products/${productId}/listings`, token);
     expect(listings.body.items.find((l) => l.marketplace === 'postmart')).toMatchObject({ status: 'live', url: `https://postmart.vn/san-pham/mat-ong-${run}` });
+
+    // Taking a live product off the marketplace asks first; cancelling changes nothing.
+    await card('live').getByRole('button', { name: 'Tạm dừng' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Huỷ' }).click();
+    expect(await card('live').count()).toBe(1);
   }, 60_000);
 
   it('scales a 12-megapixel photo down to 2000 px in the browser, uploads it, and the missing photo disappears from readiness', async () => {
@@ -363,6 +375,20 @@ describe('field app on a 360 px phone (officer)', () => {
     const products = await api<{ items: { name: string }[] }>(product.url, `/products?producerId=${created[0]!.id}`, token);
     expect(products.body.items.map((p) => p.name)).toEqual([productName]);
   }, 90_000);
+});
+
+describe('cooperative', () => {
+  it('is not offered the coverage dashboard, which is the province’s', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
+    const coop = await ctx.newPage();
+    await coop.goto(product.url);
+    await coop.getByLabel('Tên đăng nhập').fill('htx.demo');
+    await coop.getByLabel('Mật khẩu').fill('demo1234');
+    await coop.getByRole('button', { name: 'Đăng nhập' }).click();
+    await coop.getByRole('link', { name: 'Sản phẩm' }).first().waitFor({ timeout: 20_000 });
+    expect(await coop.locator('nav a[href="#/dashboard"], .tiles a[href="#/dashboard"]').count()).toBe(0);
+    await ctx.close();
+  }, 60_000);
 });
 
 describe('department dashboard', () => {

@@ -29,6 +29,12 @@ describe('web formats', () => {
     expect(parseAmount('185 000 đ')).toBe(185_000);
     expect(parseAmount('')).toBeNull();
     expect(parseAmount('12abc')).toBeNaN();
+    // A decimal part is refused, not read as a number ten or a hundred times larger.
+    expect(parseAmount('0,5')).toBeNaN();
+    expect(parseAmount('1.250.000,00')).toBeNaN();
+    expect(parseAmount('1,5 kg')).toBeNaN();
+    expect(parseAmount('1.250')).toBe(1250);
+    expect(parseAmount('25.000 đ')).toBe(25_000);
   });
 
   it('counts days to a date and shows shares as whole percentages', () => {

@@ -79,7 +79,7 @@ function renderChrome(): void {
     ? [
         ['/producers', t.nav.producers],
         ['/products', t.nav.products],
-        ['/dashboard', t.nav.dashboard],
+        ...(can.viewCoverage() ? ([['/dashboard', t.nav.dashboard]] as [string, string][]) : []),
         ...(can.writeProducts() ? ([['/outbox', t.nav.outbox]] as [string, string][]) : []),
       ]
     : [];

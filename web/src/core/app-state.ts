@@ -15,6 +15,8 @@ export const can = {
   writeProducers: () => role() === 'admin' || role() === 'officer',
   writeProducts: () => role() === 'admin' || role() === 'officer' || role() === 'cooperative',
   writeOnboarding: () => role() === 'admin' || role() === 'officer' || role() === 'cooperative',
+  /** Coverage (dashboard, reports) is for the province's side; a cooperative sees its own records. */
+  viewCoverage: () => role() === 'admin' || role() === 'department' || role() === 'officer',
 };
 
 /** Communes the user may create records in; null means any (admin). */

@@ -67,8 +67,13 @@ export function daysUntil(date: string, from = today()): number {
   return Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
-/** Parses an amount typed with dots, spaces or commas as thousand separators ("1.250.000 đ") into an integer; null when empty or invalid. */
+/**
+ * Parses an amount typed with dots, spaces or commas as thousand separators ("1.250.000 đ") into
+ * an integer; null when empty, NaN when invalid — including a decimal part ("0,5", "1.250.000,00"),
+ * which Vietnamese writes with a comma and which must not silently become a larger number.
+ */
 export function parseAmount(input: string): number | null {
+  if (/[.,]\d{1,2}\s*(?:₫|đ|vnd)?\s*$/i.test(input.trim())) return NaN;
   const digits = input.replace(/[\s.,₫đ]|vnd/gi, '');
   if (!digits) return null;
   return /^\d{1,12}$/.test(digits) ? Number(digits) : NaN;

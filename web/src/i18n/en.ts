@@ -128,6 +128,8 @@ export const en: Dict = {
     shopUrl: 'Shop address',
     hint: 'Accounts move one step at a time: None → Registered → Verified → Active.',
     forListing: (s: string) => `Seller account: ${s}`,
+    shopUrlWrong: (domains: string) => `The shop address must be on ${domains}.`,
+    confirmClose: (market: string) => `Close the seller account on ${market}? Opening it again means registering and verifying from the start.`,
   },
   product: {
     title: 'Product',
@@ -190,6 +192,7 @@ export const en: Dict = {
     historyEmpty: 'No changes yet.',
     view: 'View on the marketplace',
     pendingChange: 'Change waiting to be sent',
+    confirmStop: (market: string, to: string) => `${to}: the product on ${market}? Buyers will not see it until it is live again.`,
   },
   photos: {
     title: 'Product photos',
@@ -221,6 +224,7 @@ export const en: Dict = {
     actions: { create: 'Created', update: 'Updated', delete: 'Deleted', merge: 'Merged' },
     by: (who: string) => `by ${who}`,
     fieldNames: {
+      photos: 'photos',
       name: 'name',
       kind: 'kind',
       representative: 'representative',
@@ -366,7 +370,7 @@ export const en: Dict = {
     taxCode: 'A tax code of 10 or 13 digits',
     citizenId: 'Citizen ID of 12 digits, or old ID of 9',
     date: 'A date as dd/mm/yyyy',
-    amount: 'Digits only',
+    amount: 'Whole numbers only (no decimals).',
     url: 'The address must start with https://',
   },
 };

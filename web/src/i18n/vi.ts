@@ -126,6 +126,8 @@ export const vi = {
     shopUrl: 'Địa chỉ gian hàng',
     hint: 'Tài khoản đi lần lượt: Chưa có → Đã đăng ký → Đã xác minh → Đang hoạt động.',
     forListing: (s: string) => `Tài khoản bán hàng: ${s}`,
+    shopUrlWrong: (domains: string) => `Địa chỉ gian hàng phải thuộc ${domains}.`,
+    confirmClose: (market: string) => `Đóng tài khoản bán hàng trên ${market}? Muốn mở lại sẽ phải đăng ký và xác minh lại từ đầu.`,
   },
   product: {
     title: 'Sản phẩm',
@@ -188,6 +190,7 @@ export const vi = {
     historyEmpty: 'Chưa có thay đổi.',
     view: 'Xem trên sàn',
     pendingChange: 'Thay đổi đang chờ gửi',
+    confirmStop: (market: string, to: string) => `${to} sản phẩm trên ${market}? Người mua sẽ không còn thấy sản phẩm cho đến khi bán lại.`,
   },
   photos: {
     title: 'Ảnh sản phẩm',
@@ -219,6 +222,7 @@ export const vi = {
     actions: { create: 'Tạo mới', update: 'Cập nhật', delete: 'Xoá', merge: 'Gộp' },
     by: (who: string) => `bởi ${who}`,
     fieldNames: {
+      photos: 'ảnh',
       name: 'tên',
       kind: 'loại hình',
       representative: 'người đại diện',
@@ -364,7 +368,7 @@ export const vi = {
     taxCode: 'Mã số thuế gồm 10 hoặc 13 chữ số',
     citizenId: 'CCCD 12 số hoặc CMND 9 số',
     date: 'Ngày theo dạng dd/mm/yyyy',
-    amount: 'Chỉ nhập số',
+    amount: 'Chỉ nhập số nguyên (không có phần lẻ).',
     url: 'Địa chỉ phải bắt đầu bằng https://',
   },
 };

@@ -14,7 +14,7 @@ export function homeView(): Node {
     ['/products/new', t.home.newProduct, can.writeProducts()],
     ['/producers', t.home.producers, true],
     ['/products', t.home.products, true],
-    ['/dashboard', t.home.dashboard, true],
+    ['/dashboard', t.home.dashboard, can.viewCoverage()],
     ['/outbox', t.home.outbox, can.writeProducts()],
   ];
   return h(

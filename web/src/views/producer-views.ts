@@ -1,3 +1,4 @@
+import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
 import { allowedAccountMoves } from '#shared/onboarding-rules.ts';
 import { ApiError, get, getOptional, query } from '../core/api.ts';
 import { can, me, scopeCommunes } from '../core/app-state.ts';
@@ -10,7 +11,7 @@ import { isCitizenId, isPhone, isTaxCode, normalisePhone } from '../core/validat
 import { errorMessage, t } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
-import { chip, clearFieldErrors, communePicker, dialog, errorBox, field, input, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
+import { chip, clearFieldErrors, communePicker, confirmDialog, dialog, errorBox, field, input, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
 import { facts, isMissingRoute, loadFailed, putInOrder, queuedFor, section, withQueuedChanges, focusMarketplace, recordHead, loadHistory } from './common.ts';
 
 type ProducerKind = Producer['kind'];
@@ -384,11 +385,18 @@ async function renderAccounts(box: HTMLElement, p: Producer): Promise<void> {
                     class: to === 'none' ? 'secondary small' : 'small',
                     onclick: async () => {
                       let shopUrl: string | undefined;
-                      if (to !== 'none') {
+                      if (to === 'none') {
+                        if (!(await confirmDialog(t.account.confirmClose(m.name), t.account.close))) return;
+                      } else {
                         const urlInput = input({ name: 'shopUrl', type: 'url', inputmode: 'url', value: acc?.shopUrl ?? '', placeholder: m.url });
-                        const res = await dialog(`${m.name}: ${t.account.statuses[to]}`, [field(`${t.account.shopUrl} ${t.common.optional}`, urlInput)], {
+                        const res = await dialog(`${m.name}: ${t.account.statuses[to]}`, [field(`${t.account.shopUrl} ${t.common.optional}`, urlInput, { path: 'shopUrl', hint: m.domains.join(', ') })], {
                           submitLabel: t.listing.confirm,
-                          onSubmit: () => ({ url: urlInput.value.trim() }),
+                          // A wrong address is caught here, with what was typed still in the field (the server refuses it too).
+                          onSubmit: (f) => {
+                            const url = urlInput.value.trim();
+                            if (url && !isUrlOnMarketplace(m as Parameters<typeof isUrlOnMarketplace>[0], url)) return setFieldError(f, 'shopUrl', t.account.shopUrlWrong(m.domains.join(', '))), null;
+                            return { url };
+                          },
                         });
                         if (!res) return;
                         shopUrl = res.url || undefined;

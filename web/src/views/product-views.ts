@@ -11,7 +11,7 @@ import type { Account, Listing, ListingStatus, ListingTransition, MarketplaceInf
 import { errorMessage, lang, t } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
-import { chip, clearFieldErrors, dialog, errorBox, field, input, meter, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
+import { chip, clearFieldErrors, confirmDialog, dialog, errorBox, field, input, meter, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
 import { facts, loadFailed, putInOrder, queuedFor, section, withQueuedChanges, focusMarketplace, recordHead, loadHistory } from './common.ts';
 import { pendingProducers } from './producer-views.ts';
 
@@ -169,7 +169,13 @@ function readProductForm(form: HTMLFormElement, editing: Product | null): Record
   if (!body.name) fail('name', t.fields.required);
   const optionalText = ['certificateNo', 'unit', 'description'] as const;
   for (const k of optionalText) body[k] = v(k) || undefined;
-  const date = v('certificateDate');
+  // The certificate fields are hidden for a product without a rating: not read nor checked, and
+  // what the product had stays as it was.
+  if (!body.ocopStars) {
+    body.certificateNo = editing?.certificateNo;
+    body.certificateDate = editing?.certificateDate;
+  }
+  const date = body.ocopStars ? v('certificateDate') : '';
   if (date) {
     const d = parseDate(date);
     if (d) body.certificateDate = d;
@@ -456,6 +462,8 @@ async function renderMarketplaces(box: HTMLElement, p: Product, readinessP: Prom
       });
       if (!res) return;
       extra.url = res;
+    } else if (to === 'paused' || to === 'delisted') {
+      if (!(await confirmDialog(t.listing.confirmStop(m.name, t.listing.to[to]), t.listing.to[to]))) return;
     } else if (to === 'rejected') {
       const reason = h('textarea', { name: 'reason', rows: 3, required: true });
       const res = await dialog(`${m.name}: ${t.listing.to.rejected}`, [field(t.listing.reason, reason, { required: true, path: 'reason' })], {
