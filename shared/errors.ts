@@ -33,6 +33,7 @@ export const errorCodes = [
   'DUPLICATE_PRODUCER',
   'MERGE_TOO_LARGE',
   'NOT_AVAILABLE',
+  'SNAPSHOT_EXISTS',
   'INTERNAL',
 ] as const;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { createCloudServices } from '#functions/api/cloud-services.ts';
 import { loadConfig } from '#functions/core/config.ts';
 import { logger } from '#functions/core/logger.ts';
+import { ConflictError } from '#functions/core/errors.ts';
 import { ScheduledJobEventSchema, emfLine, snapshotMonthAt } from './scheduled-jobs.ts';
 
 // Cloud entry point of the scheduled jobs (EventBridge rules): the month-end coverage
@@ -21,9 +22,17 @@ export const handler = async (event: unknown, context?: { awsRequestId?: string 
   const at = time ? new Date(time) : new Date();
 
   if (job === 'coverage-snapshot') {
-    const result = await services.coverageReports.snapshot(snapshotMonthAt(at));
-    logger.info('coverage snapshot taken', { requestId, eventId, job, ...result });
-    return { job, ...result };
+    const month = snapshotMonthAt(at);
+    try {
+      const result = await services.coverageReports.snapshot(month);
+      logger.info('coverage snapshot taken', { requestId, eventId, job, ...result });
+      return { job, ...result };
+    } catch (e) {
+      // A redelivered or retried event finds the month taken: done, not a failure to retry.
+      if (!(e instanceof ConflictError && e.code === 'SNAPSHOT_EXISTS')) throw e;
+      logger.info('coverage snapshot already taken', { requestId, eventId, job, month });
+      return { job, month, alreadyTaken: true };
+    }
   }
 
   const result = await services.coverageReports.reconcile();

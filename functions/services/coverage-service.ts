@@ -8,6 +8,8 @@ import type { CoverageRepository, CoverageRow } from '#functions/repositories/co
 import { ProducerRecordSchema, type ProducerRecord } from '#functions/repositories/producer-repository.ts';
 import { ProductRecordSchema, type ProductRecord } from '#functions/repositories/product-repository.ts';
 import { send, type Item, type Table } from '#functions/repositories/table.ts';
+import { ConflictError } from '#functions/core/errors.ts';
+import { snapshotMonthAt } from '#functions/jobs/scheduled-jobs.ts';
 import type { PhotoSummaryProvider } from './coverage-tracker.ts';
 import type { TargetRepository } from '#functions/repositories/target-repository.ts';
 
@@ -123,11 +125,6 @@ export function indicatorValue(m: Metrics, indicator: string): number | undefine
   return den === 0 ? 0 : Math.round((1000 * num) / den) / 10;
 }
 
-/** The month before `date` (`yyyy-mm`), whose end a snapshot records. */
-export function previousMonth(date = new Date()): string {
-  const d = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() - 1, 1));
-  return d.toISOString().slice(0, 7);
-}
 
 export function createCoverageService(deps: { table: Table; coverage: CoverageRepository; targets: TargetRepository; photos: PhotoSummaryProvider }) {
   return {
@@ -147,15 +144,20 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
         return { ...t, current: current ?? null, achieved: current === undefined || t.value === 0 || partial ? null : Math.round((1000 * current) / t.value) / 10 };
       });
     },
-    /** Records the counters as the snapshot of `month` (normally the month just ended). */
-    async snapshot(month = previousMonth()) {
+    /**
+     * Records the counters as the snapshot of `month` (normally the month just ended, in Vietnam
+     * time). Month-end figures are what reports quote: one already taken is kept (409
+     * SNAPSHOT_EXISTS) unless `replace` says to take it again.
+     */
+    async snapshot(month = snapshotMonthAt(new Date()), opts: { replace?: boolean } = {}) {
+      if (!opts.replace && (await deps.coverage.hasSnapshot(month))) throw new ConflictError('SNAPSHOT_EXISTS', `The snapshot of ${month} was already taken; ask to replace it to take it again`);
       const takenAt = new Date().toISOString();
       await deps.coverage.writeSnapshot(month, await deps.coverage.allRows(), takenAt);
       return { month, takenAt };
     },
     /** Takes last month's snapshot if it is missing (the local server calls this at start). */
     async catchUp(now = new Date()) {
-      const month = previousMonth(now);
+      const month = snapshotMonthAt(now);
       return (await deps.coverage.hasSnapshot(month)) ? null : this.snapshot(month);
     },
     /** The monthly series of totals over the caller's communes. */

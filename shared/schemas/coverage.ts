@@ -25,8 +25,10 @@ export const TargetSchema = z
 export const TargetsPutSchema = z.strictObject({ items: z.array(TargetSchema).max(100) }).meta({ id: 'TargetsPut' });
 export type Target = z.infer<typeof TargetSchema>;
 
-export const HistoryQuerySchema = z.object({
-  from: z.string().regex(/^\d{4}-\d{2}$/).meta({ example: '2026-01' }),
-  to: z.string().regex(/^\d{4}-\d{2}$/).meta({ example: '2026-12' }),
-  marketplace: z.enum(coverageMarketplaces as [string, ...string[]]).default('all'),
-});
+export const HistoryQuerySchema = z
+  .object({
+    from: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).meta({ example: '2026-01' }),
+    to: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).meta({ example: '2026-12' }),
+    marketplace: z.enum(coverageMarketplaces as [string, ...string[]]).default('all'),
+  })
+  .refine((q) => q.from <= q.to, { path: ['to'], message: 'the last month must not come before the first' });

@@ -116,6 +116,24 @@ describe('coverage history', () => {
     expect(res.body.series.map((s: { month: string }) => s.month)).toEqual(['2026-09', '2026-10']);
     const now = await api.call('GET', '/coverage?by=province', { token: api.adminToken });
     expect(res.body.series[1].totals).toEqual(now.body.totals);
+    expect((await api.call('GET', '/coverage/history?from=2026-06&to=2026-01', { token: api.adminToken })).status).toBe(400);
+    expect((await api.call('GET', '/coverage/history?from=2026-13&to=2026-14', { token: api.adminToken })).status).toBe(400);
+  });
+
+  it('keeps a month-end snapshot once taken: taking it again is refused unless asked to replace it', async () => {
+    // (The month may already be taken by the catch-up above: start from a fresh take.)
+    const first = await api.call('POST', '/coverage/snapshots?replace=true', { token: api.adminToken, body: {} });
+    expect(first.status).toBe(200);
+    await api.call('POST', '/producers', { token: api.adminToken, body: producerInput() });
+    const again = await api.call('POST', '/coverage/snapshots', { token: api.adminToken, body: {} });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('SNAPSHOT_EXISTS');
+    const month = first.body.month as string;
+    const kept = await api.call('GET', `/coverage/history?from=${month}&to=${month}`, { token: api.adminToken });
+    expect(kept.body.series).toEqual([expect.objectContaining({ month, takenAt: first.body.takenAt })]);
+    const replaced = await api.call('POST', '/coverage/snapshots?replace=true', { token: api.adminToken, body: {} });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body.month).toBe(month);
   });
 });
 

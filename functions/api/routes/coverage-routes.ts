@@ -43,10 +43,18 @@ export function registerCoverageRoutes(app: Router, deps: { coverageReports: Cov
     },
   );
   app.openapi(
-    createRoute({ method: 'post', path: '/coverage/snapshots', tags, security: bearer, summary: 'Take the month-end snapshot now (admin; normally scheduled)', responses: { 200: jsonResponse(z.object({ month: z.string(), takenAt: z.string() }), 'Taken'), ...problemResponses } }),
+    createRoute({
+      method: 'post',
+      path: '/coverage/snapshots',
+      tags,
+      security: bearer,
+      summary: 'Take the snapshot of the month just ended (Vietnam time) now (admin; normally scheduled); 409 SNAPSHOT_EXISTS if it was taken, unless replace=true',
+      request: { query: z.object({ replace: z.enum(['true', 'false']).default('false') }) },
+      responses: { 200: jsonResponse(z.object({ month: z.string(), takenAt: z.string() }), 'Taken'), ...problemResponses },
+    }),
     async (c) => {
       assertRole(c.get('principal'), 'admin');
-      return c.json(await reports.snapshot(), 200);
+      return c.json(await reports.snapshot(undefined, { replace: c.req.valid('query').replace === 'true' }), 200);
     },
   );
   app.openapi(

@@ -356,6 +356,7 @@ export const en: Dict = {
     NOT_READY: 'The product is not ready for this marketplace; fill in what is missing or give a reason.',
     DUPLICATE_PRODUCER: 'This producer may already be registered.',
     MERGE_TOO_LARGE: 'The two producers have too much data to merge at once.',
+    SNAPSHOT_EXISTS: 'That month-end snapshot has already been taken.',
     NOT_AVAILABLE: 'This is not available yet.',
     INTERNAL: 'The server had a problem. Please try again later.',
     DEPENDENCY_DISCARDED: 'This depends on a change that was discarded; choose the producer again or discard this.',

@@ -354,6 +354,7 @@ export const vi = {
     NOT_READY: 'Sản phẩm chưa đủ điều kiện cho sàn này; bổ sung thông tin còn thiếu hoặc ghi lý do gửi.',
     DUPLICATE_PRODUCER: 'Chủ thể này có thể đã được đăng ký.',
     MERGE_TOO_LARGE: 'Hai chủ thể có quá nhiều dữ liệu để gộp cùng lúc.',
+    SNAPSHOT_EXISTS: 'Số liệu cuối tháng này đã được chốt.',
     NOT_AVAILABLE: 'Chức năng này chưa có.',
     INTERNAL: 'Máy chủ gặp lỗi. Vui lòng thử lại sau.',
     DEPENDENCY_DISCARDED: 'Mục này phụ thuộc một thay đổi đã bị bỏ; hãy chọn lại chủ thể hoặc bỏ mục này.',
