@@ -103,6 +103,9 @@ async function batchWrite(table: Table, requests: WriteRequest[], parallel: numb
   await Promise.all(Array.from({ length: Math.min(parallel, chunks.length) }, worker));
 }
 
+/** DynamoDB's limit on the items of one transaction. */
+export const MAX_TRANSACTION_ITEMS = 100;
+
 const TRANSACTION_ATTEMPTS = 4;
 
 /**

@@ -1,24 +1,30 @@
-import { TargetSchema, type Target } from '#shared/schemas/coverage.ts';
-import { queryAcross, transact, type Table } from './table.ts';
+import { TargetSchema, targetKey, type Target } from '#shared/schemas/coverage.ts';
+import { ValidationError } from '#functions/core/errors.ts';
+import { MAX_TRANSACTION_ITEMS, queryAcross, transact, type Table } from './table.ts';
 
 /** Targets: PK `P#38#TARGET`, SK `<indicator>#<marketplace>#<scope>#<period>`; the whole set is small. */
 export function createTargetRepository(table: Table) {
   const pk = `${table.prefix}TARGET`;
-  const sk = (t: Target) => `${t.indicator}#${t.marketplace}#${t.scope}#${t.period}`;
+  const sk = targetKey;
   return {
     async list(): Promise<Target[]> {
       const { items } = await queryAcross(table, [{ pk }], { limit: 1000 });
       return items.map((i) => TargetSchema.parse(i));
     },
-    /** Replaces the whole set in one transaction (at most 100 changes). */
+    /**
+     * Replaces the whole set in one transaction, all or nothing: targets removed are deleted,
+     * new and changed ones written, unchanged ones left alone. More than 100 changes at once are
+     * refused (400) — the admin sends the removals first.
+     */
     async replaceAll(next: Target[]): Promise<void> {
-      const current = await this.list();
+      const current = new Map((await this.list()).map((t) => [sk(t), t]));
       const keep = new Set(next.map(sk));
       const ops = [
-        ...current.filter((t) => !keep.has(sk(t))).map((t) => ({ item: { Delete: { TableName: table.name, Key: { PK: pk, SK: sk(t) } } } })),
-        ...next.map((t) => ({ item: { Put: { TableName: table.name, Item: { PK: pk, SK: sk(t), type: 'target', ...t } } } })),
+        ...[...current.keys()].filter((k) => !keep.has(k)).map((k) => ({ item: { Delete: { TableName: table.name, Key: { PK: pk, SK: k } } } })),
+        ...next.filter((t) => JSON.stringify(current.get(sk(t))) !== JSON.stringify(TargetSchema.parse(t))).map((t) => ({ item: { Put: { TableName: table.name, Item: { PK: pk, SK: sk(t), type: 'target', ...t } } } })),
       ];
-      for (let i = 0; i < ops.length; i += 100) await transact(table, ops.slice(i, i + 100));
+      if (ops.length > MAX_TRANSACTION_ITEMS) throw new ValidationError([{ path: 'items', message: `this replaces or removes ${ops.length} targets at once; at most ${MAX_TRANSACTION_ITEMS} changes fit in one request` }], 'Too many target changes at once');
+      if (ops.length) await transact(table, ops);
     },
   };
 }

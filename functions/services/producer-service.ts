@@ -9,7 +9,7 @@ import type { AuditRepository } from '#functions/repositories/audit-repository.t
 import type { CursorCodec } from '#functions/repositories/cursor.ts';
 import type { ProducerRecord, ProducerRepository } from '#functions/repositories/producer-repository.ts';
 import type { ProductRecord, ProductRepository } from '#functions/repositories/product-repository.ts';
-import type { Partition } from '#functions/repositories/table.ts';
+import { MAX_TRANSACTION_ITEMS, type Partition } from '#functions/repositories/table.ts';
 import { assertCommuneInScope, assertMayWriteRecords, assertRole, assertVisible, canSee, maskPhone, seesPersonalData, type Principal } from './principal.ts';
 import type { AccountRepository, ListingRepository } from '#functions/repositories/onboarding-repository.ts';
 import type { DuplicateKeyRepository, DuplicateKeys, DuplicateKind } from '#functions/repositories/duplicate-key-repository.ts';
@@ -20,7 +20,11 @@ type MergeInput = { sourceId: string; version: number };
 import type { Committer, WriteContext } from './write-context.ts';
 import { applyPatch } from './patch.ts';
 
-/** A producer moves with its products in one transaction; DynamoDB allows 100 items in one. */
+/**
+ * A producer moves with its products in one transaction; DynamoDB allows 100 items in one. Above
+ * this many products the move is refused without reading them; below it, the transaction's
+ * actual size decides (counters and keys take their share).
+ */
 const MAX_PRODUCTS_TO_MOVE = 90;
 
 export function assertKnownCommune(code: string, path = 'communeCode'): void {
@@ -97,8 +101,6 @@ export function duplicateKeysOf(r: Pick<ProducerRecord, 'phone' | 'taxCode' | 'c
   return { phone: r.phone, taxCode: r.taxCode, citizenId: r.citizenIdHash, name: `${r.communeCode}#${r.searchName}` };
 }
 
-/** A merge is one transaction; DynamoDB allows 100 items in one. */
-const MAX_MERGE_ITEMS = 100;
 
 export function createProducerService(deps: Deps) {
   const { producers, products, accounts, listings, duplicateKeys, coverage, audit, keyring, cursors, commit } = deps;
@@ -205,6 +207,9 @@ export function createProducerService(deps: Deps) {
         }
       }
       ops.push(...coverage.ops({ producers: [[current, next]], products: productPairs }));
+      // One transaction holds it all (its products, their counters, the idempotency record): refuse
+      // before writing what DynamoDB would refuse.
+      if (ops.length + (ctx.idempotency ? 1 : 0) > MAX_TRANSACTION_ITEMS) throw new ConflictError('TOO_MANY_PRODUCTS_TO_MOVE', `This change would move ${current.productCount} products in one step, more than can be written at once; move some products to another producer first`);
       const view = producerView(next, principal);
       await commit(ctx, ops, { status: 200, body: view });
       return view;
@@ -250,11 +255,11 @@ export function createProducerService(deps: Deps) {
       if (input.sourceId === id) throw new ValidationError([{ path: 'sourceId', message: 'a producer cannot be merged into itself' }]);
       const [target, source] = await Promise.all([getVisible(principal, id), getVisible(principal, input.sourceId)]);
       const [sourceProducts, sourceAccounts, targetAccounts] = await Promise.all([
-        products.listAllOfProducer(source.id, MAX_MERGE_ITEMS),
+        products.listAllOfProducer(source.id, MAX_TRANSACTION_ITEMS),
         accounts.listForProducer(source.id),
         accounts.listForProducer(target.id),
       ]);
-      if (source.productCount >= MAX_MERGE_ITEMS) throw new ConflictError('MERGE_TOO_LARGE', `This merge touches more than ${MAX_MERGE_ITEMS} records; move some products first`);
+      if (source.productCount >= MAX_TRANSACTION_ITEMS) throw new ConflictError('MERGE_TOO_LARGE', `This merge touches more than ${MAX_TRANSACTION_ITEMS} records; move some products first`);
       if (sourceProducts.length !== source.productCount) throw new RaceError();
       const now = new Date().toISOString();
       const liveCounts = { ...target.liveCounts };
@@ -291,7 +296,7 @@ export function createProducerService(deps: Deps) {
         audit.recordOp({ entityType: 'producer', entityId: target.id, action: 'merge', actor: principal, at: now, before: auditView(target), after: { ...auditView(next), mergedFrom: source.id } }),
         audit.recordOp({ entityType: 'producer', entityId: source.id, action: 'merge', actor: principal, at: now, before: auditView(source), after: { mergedInto: target.id } }),
       ];
-      if (ops.length + (ctx.idempotency ? 1 : 0) > MAX_MERGE_ITEMS) throw new ConflictError('MERGE_TOO_LARGE', `This merge touches more than ${MAX_MERGE_ITEMS} records; move some products first`);
+      if (ops.length + (ctx.idempotency ? 1 : 0) > MAX_TRANSACTION_ITEMS) throw new ConflictError('MERGE_TOO_LARGE', `This merge touches more than ${MAX_TRANSACTION_ITEMS} records; move some products first`);
       const view = producerView(next, principal);
       await commit(ctx, ops, { status: 200, body: view });
       return view;

@@ -22,7 +22,19 @@ export const TargetSchema = z
     value: z.number().min(0).max(10_000_000),
   })
   .meta({ id: 'Target' });
-export const TargetsPutSchema = z.strictObject({ items: z.array(TargetSchema).max(100) }).meta({ id: 'TargetsPut' });
+/** What makes a target one target: a second with the same indicator, marketplace, scope and period would replace it. */
+export const targetKey = (t: Pick<Target, 'indicator' | 'marketplace' | 'scope' | 'period'>) => `${t.indicator}#${t.marketplace}#${t.scope}#${t.period}`;
+export const TargetsPutSchema = z
+  .strictObject({ items: z.array(TargetSchema).max(100) })
+  .superRefine((body, ctx) => {
+    const seen = new Map<string, number>();
+    body.items.forEach((t, i) => {
+      const first = seen.get(targetKey(t));
+      if (first === undefined) seen.set(targetKey(t), i);
+      else ctx.addIssue({ code: 'custom', path: ['items', i], message: `the same target as items.${first} (indicator, marketplace, scope and period)` });
+    });
+  })
+  .meta({ id: 'TargetsPut' });
 export type Target = z.infer<typeof TargetSchema>;
 
 export const HistoryQuerySchema = z

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { listCommunes } from '#shared/admin-units/admin-units.ts';
 import { createTestApi, producerInput, productInput, type Api } from '#test/support/harness.ts';
 
 let api: Api;
@@ -147,6 +148,23 @@ describe('targets', () => {
     expect(report.body.targets).toEqual([expect.objectContaining({ indicator: 'ocopLive/productsOcop', current: expected, achieved: expected })]);
     const officer = await api.userToken({ role: 'officer', communes: ['14758'] });
     expect((await api.call('PUT', '/targets', { token: officer, body: { items: [] } })).status).toBe(403);
+  });
+
+  it('refuses two targets with the same key with 400, and replaces the set all or nothing', async () => {
+    const target = (scope: string, value: number) => ({ indicator: 'producers', period: '2027-06-30', scope, marketplace: 'all', unit: 'count', value });
+    const base = Array.from({ length: 60 }, (_, i) => target(listCommunes()[i]!.code, 10));
+    expect((await api.call('PUT', '/targets', { token: api.adminToken, body: { items: base } })).status).toBe(200);
+    const dup = await api.call('PUT', '/targets', { token: api.adminToken, body: { items: [...base.slice(0, 59), target(base[0]!.scope, 20)] } });
+    expect(dup.status).toBe(400);
+    expect(dup.body.errors).toEqual([expect.objectContaining({ path: 'items.59' })]);
+    // 60 removals and 60 new ones are more than one transaction holds: refused, the set unchanged.
+    const other = Array.from({ length: 60 }, (_, i) => target(listCommunes()[100 + i]!.code, 5));
+    expect((await api.call('PUT', '/targets', { token: api.adminToken, body: { items: other } })).status).toBe(400);
+    expect((await api.call('GET', '/targets', { token: api.adminToken })).body.items).toHaveLength(60);
+    // Unchanged targets are not rewritten, so changing one of 60 is one change.
+    const changed = await api.call('PUT', '/targets', { token: api.adminToken, body: { items: [...base.slice(0, 59), target(base[59]!.scope, 11)] } });
+    expect(changed.status).toBe(200);
+    expect(changed.body.items.find((t: { scope: string }) => t.scope === base[59]!.scope).value).toBe(11);
   });
 
   it('shows a commune’s own target only to those who cover that commune', async () => {

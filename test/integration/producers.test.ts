@@ -95,6 +95,16 @@ describe('producers', () => {
     expect(inNew.body.items.map((p: { id: string }) => p.id)).toContain(product.body.id);
   });
 
+  it('refuses with 409, before writing, a move whose products would not fit in one transaction', async () => {
+    const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ communeCode: '15772' }) });
+    for (let i = 0; i < 80; i++) expect((await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.body.id, { name: `Sản phẩm ${i}` }) })).status).toBe(201);
+    const moved = await api.call('PATCH', `/producers/${producer.body.id}`, { token: api.adminToken, headers: { 'idempotency-key': `move-${producer.body.id}` }, body: { version: 1, communeCode: '14758' } });
+    expect(moved.status).toBe(409);
+    expect(moved.body.code).toBe('TOO_MANY_PRODUCTS_TO_MOVE');
+    expect((await api.call('GET', `/producers/${producer.body.id}`, { token: api.adminToken })).body).toMatchObject({ communeCode: '15772', version: 1 });
+    expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
+  }, 60_000);
+
   it('does not move a producer while the product index lags behind its product count (it retries, then answers 503)', async () => {
     const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput() });
     await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.body.id) });
@@ -146,7 +156,7 @@ describe('products', () => {
     expect(product.body).toMatchObject({ certificateExpiry: '2027-02-28', communeCode: '15772', version: 1 });
     const bad = await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.body.id, { certificateNo: undefined }) });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors).toEqual([{ path: 'certificateNo', message: expect.any(String) }]);
+    expect(bad.body.errors).toEqual([{ path: 'certificateNo', message: expect.any(String), rule: 'certificate_required' }]);
     const unrate = await api.call('PATCH', `/products/${product.body.id}`, { token: api.adminToken, body: { version: 1, certificateNo: null } });
     expect(unrate.status).toBe(400);
     const ok = await api.call('PATCH', `/products/${product.body.id}`, { token: api.adminToken, body: { version: 1, ocopStars: 0, certificateNo: null, certificateDate: null } });
