@@ -115,7 +115,10 @@ export class MonitoringStack extends Stack {
         });
       const usingMetrics: Record<string, IMetric> = { table: metric() };
       tableDesign.globalIndexes.forEach((index, i) => (usingMetrics[`gsi${i + 1}`] = metric(index.indexName)));
-      return new MathExpression({ label: `${metricName} (table and indexes)`, expression: Object.keys(usingMetrics).join(' + '), usingMetrics, period: fiveMinutes });
+      // CloudWatch publishes a throttle metric only when throttling happens, and a sum with a
+      // missing term is missing: each term is filled with 0, or the alarm could fire only when
+      // the table and every index throttle in the same period.
+      return new MathExpression({ label: `${metricName} (table and indexes)`, expression: Object.keys(usingMetrics).map((id) => `FILL(${id}, 0)`).join(' + '), usingMetrics, period: fiveMinutes });
     };
     alarm('TableReadThrottles', 'DynamoDB throttled reads of the table or an index (on-demand limits or a hot partition)', throttles('ReadThrottleEvents'));
     alarm('TableWriteThrottles', 'DynamoDB throttled writes to the table or an index (on-demand limits or a hot partition)', throttles('WriteThrottleEvents'));

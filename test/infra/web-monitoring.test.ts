@@ -222,6 +222,8 @@ describe('operations (monitoring stack)', () => {
       const metrics = alarm(suffix).Metrics.filter((m: Record<string, any>) => m.MetricStat).map((m: Record<string, any>) => m.MetricStat.Metric);
       expect(metrics.every((m: Record<string, any>) => m.MetricName === name && m.Namespace === 'AWS/DynamoDB')).toBe(true);
       expect(metrics.map((m: Record<string, any>) => m.Dimensions.find((d: { Name: string }) => d.Name === 'GlobalSecondaryIndexName')?.Value ?? 'table').sort()).toEqual(['GSI1', 'GSI2', 'GSI3', 'GSI4', 'table']);
+      // Throttle metrics exist only while throttling happens: every term is filled with 0, so one throttled index is enough.
+      expect(alarm(suffix).Metrics.find((m: Record<string, any>) => m.Expression).Expression).toBe('FILL(table, 0) + FILL(gsi1, 0) + FILL(gsi2, 0) + FILL(gsi3, 0) + FILL(gsi4, 0)');
     }
   });
 

@@ -208,6 +208,12 @@ describe('refused uploads', () => {
     expect(gif.status).toBe(400);
   });
 
+  it('answers 404 for a file link with a malformed escape, not 500', async () => {
+    const res = await api.app.request('/api/v1/files/%ZZ.jpg?sig=x');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('problem+json');
+  });
+
   it('refuses an upload whose signature was edited, or sent with another type or size', async () => {
     const productId = await newProduct();
     const target = (await call('POST', `/products/${productId}/photos`, { token: api.adminToken, body: { contentType: 'image/jpeg', bytes: jpeg.length } })).body;

@@ -126,7 +126,12 @@ export function registerLocalPhotoFileRoutes(app: Hono<AppEnv>, deps: { apiBase:
   });
 
   app.get(`${deps.apiBase}/files/*`, async (c) => {
-    const key = decodeURIComponent(c.req.path.slice(`${deps.apiBase}/files/`.length));
+    let key: string;
+    try {
+      key = decodeURIComponent(c.req.path.slice(`${deps.apiBase}/files/`.length));
+    } catch {
+      throw new NotFoundError('File'); // a malformed %-escape names no file
+    }
     const data = await files.readSigned(key, c.req.query());
     if (!data) throw new NotFoundError('File');
     const type = fileTypes[key.slice(key.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
