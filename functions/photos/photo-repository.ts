@@ -71,9 +71,11 @@ export function createPhotoRepository(table: Table) {
       return item ? fromItem(item) : undefined;
     },
     /** Every photo of a product (a product has a handful), in upload order. */
+    /** A product's photos, read consistently: readiness is computed from them right after a photo changes. */
     async listOfProduct(productId: string): Promise<PhotoRecord[]> {
       const { items } = await queryAcross(table, [{ pk: pk(productId) }], {
         limit: 1000,
+        consistent: true,
         filter: { FilterExpression: '#type = :photo', ExpressionAttributeNames: { '#type': 'type' }, ExpressionAttributeValues: { ':photo': 'photo' } },
       });
       return items.map(fromItem);

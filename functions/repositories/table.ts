@@ -160,7 +160,7 @@ export type PageState = { p: number; k?: Item };
 export async function queryAcross(
   table: Table,
   partitions: Partition[],
-  opts: { limit: number; start?: PageState; filter?: Pick<QueryCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> },
+  opts: { limit: number; start?: PageState; filter?: Pick<QueryCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>; consistent?: boolean },
 ): Promise<{ items: Item[]; next?: PageState }> {
   const items: Item[] = [];
   let lastPartition = 0;
@@ -177,6 +177,8 @@ export async function queryAcross(
           ...opts.filter,
           ...keyCondition(part, keyAttrs, opts.filter),
           ExclusiveStartKey: startKey,
+          // Only the table's own partitions can be read consistently, not an index's.
+          ...(opts.consistent && !part.index ? { ConsistentRead: true } : {}),
           Limit: Math.min(1000, opts.filter ? Math.max(opts.limit * 4, 100) : opts.limit - items.length + 1),
         }),
       ),

@@ -188,12 +188,16 @@ export function createProductService(deps: Deps) {
       for (const r of cleanUp) if (r.status === 'rejected') logger.warn('product clean-up failed', { productId: id, error: (r.reason as Error)?.name });
     }),
 
-    /** Recomputes where the product is ready (after its photos changed) and moves the counters with it. */
+    /**
+     * Recomputes where the product is ready (after its photos changed) and moves the counters with
+     * it. It writes even when nothing moved: the write bumps the product's coverage revision, so an
+     * edit that read the photos before this change cannot commit readiness computed without it
+     * (the edit retries and reads them again).
+     */
     refreshReadiness: (id: string) => retryOnRace(async (): Promise<void> => {
       const current = await products.get(id);
       if (!current) return;
       const readyMarketplaces = await coverage.readyMarketplaces(current, await producers.get(current.producerId));
-      if (readyMarketplaces.join() === current.readyMarketplaces.join()) return;
       await transact(deps.table, [products.derivedOp(current, { readyMarketplaces }), ...coverage.ops({ products: [[current, { ...current, readyMarketplaces }]] })]);
     }),
   };

@@ -252,3 +252,48 @@ describe('readiness with photos', () => {
     expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
   });
 });
+
+describe('readiness while a photo is processed', () => {
+  it('an edit that read the photos before one became ready does not keep readiness without it', async () => {
+    const sharp = (await import('sharp')).default;
+    const { product } = await producerWithProduct({ description: undefined });
+    expect(product.readyMarketplaces).toEqual([]);
+    const jpeg = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#2e86c1' } }).jpeg().toBuffer();
+
+    // The edit (adding the description every marketplace needs) is held right before it writes;
+    // meanwhile a photo is uploaded, processed and the product's readiness refreshed.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let held: (() => void) | undefined;
+    const reachedWrite = new Promise<void>((r) => (held = r));
+    const name = 'hold-product-edit';
+    api.local.table.doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        const items = (args.input as { TransactItems?: { Put?: { Item?: { id?: string; description?: string } } }[] }).TransactItems ?? [];
+        if (context.commandName === 'TransactWriteItemsCommand' && held && items.some((i) => i.Put?.Item?.id === product.id && i.Put?.Item?.description)) {
+          held();
+          held = undefined;
+          await gate;
+        }
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      const edit = api.call('PATCH', `/products/${product.id}`, { token: api.adminToken, body: { version: 1, description: 'Mô tả đầy đủ cho các sàn.' } });
+      await reachedWrite;
+      const target = await api.call('POST', `/products/${product.id}/photos`, { token: api.adminToken, body: { contentType: 'image/jpeg', bytes: jpeg.length } });
+      expect((await api.app.request(target.body.uploadUrl, { method: 'PUT', headers: target.body.headers, body: jpeg })).status).toBeLessThan(300);
+      await api.idle();
+      release();
+      expect((await edit).status).toBe(200);
+    } finally {
+      api.local.table.doc.middlewareStack.remove(name);
+    }
+    const readiness = await api.call('GET', `/products/${product.id}/readiness`, { token: api.adminToken });
+    const complete = readiness.body.marketplaces.filter((m: { percent: number }) => m.percent === 100).map((m: { marketplace: string }) => m.marketplace);
+    expect(complete.length).toBeGreaterThan(0);
+    expect((await api.call('GET', `/products/${product.id}`, { token: api.adminToken })).body.readyMarketplaces.sort()).toEqual(complete.sort());
+    expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
+  });
+});
