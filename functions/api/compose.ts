@@ -17,6 +17,7 @@ import { createOnboardingService } from '#functions/services/onboarding-service.
 import { createCoverageTracker } from '#functions/services/coverage-tracker.ts';
 import { createPhotoRepository } from '#functions/photos/photo-repository.ts';
 import { createPhotoService, type PhotoService } from '#functions/photos/photo-service.ts';
+import { createAuditTrail } from '#functions/services/audit-trail.ts';
 import { createPhotoSummaryProvider } from '#functions/photos/photo-summary.ts';
 import type { PhotoStore } from '#functions/photos/photo-store.ts';
 import type { BlobStore } from '#functions/core/blob-store.ts';
@@ -74,7 +75,7 @@ export function composeServices(opts: {
   return {
     identity,
     verify,
-    audit: repos.audit,
+    auditTrail: createAuditTrail({ audit: repos.audit, cursors }),
     idempotency: repos.idempotency,
     principals,
     producers,

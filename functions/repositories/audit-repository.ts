@@ -1,7 +1,7 @@
 import type { AuditEvent } from '#shared/schemas/audit.ts';
 import { newId } from '#functions/core/ids.ts';
 import type { Principal } from '#functions/services/principal.ts';
-import { queryAcross, type Table, type TxOp } from './table.ts';
+import { queryAcross, type PageState, type Table, type TxOp } from './table.ts';
 
 export type AuditEntity = AuditEvent['entityType'];
 
@@ -18,9 +18,14 @@ export function createAuditRepository(table: Table) {
       const item = { PK: pk(e.entityType, e.entityId), SK: `${e.at}#${id}`, type: 'audit', ...e, id, actor: { id: e.actor.sub, username: e.actor.username } };
       return { item: { Put: { TableName: table.name, Item: item } } };
     },
+    /** The entity's first `limit` events, oldest first. */
     async listForEntity(type: AuditEntity, id: string, limit = 100): Promise<AuditEvent[]> {
-      const { items } = await queryAcross(table, [{ pk: pk(type, id) }], { limit });
-      return items.map(({ PK: _pk, SK: _sk, type: _t, ...rest }) => rest as AuditEvent);
+      return (await this.pageForEntity(type, id, { limit, newestFirst: false })).items;
+    },
+    /** One page of the entity's events, newest first unless asked otherwise, and where the next page starts. */
+    async pageForEntity(type: AuditEntity, id: string, page: { limit: number; start?: PageState; newestFirst?: boolean }): Promise<{ items: AuditEvent[]; next?: PageState }> {
+      const { items, next } = await queryAcross(table, [{ pk: pk(type, id) }], { limit: page.limit, start: page.start, descending: page.newestFirst ?? true });
+      return { items: items.map(({ PK: _pk, SK: _sk, type: _t, ...rest }) => rest as AuditEvent), next };
     },
   };
 }

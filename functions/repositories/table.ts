@@ -160,7 +160,7 @@ export type PageState = { p: number; k?: Item };
 export async function queryAcross(
   table: Table,
   partitions: Partition[],
-  opts: { limit: number; start?: PageState; filter?: Pick<QueryCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>; consistent?: boolean },
+  opts: { limit: number; start?: PageState; filter?: Pick<QueryCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>; consistent?: boolean; descending?: boolean },
 ): Promise<{ items: Item[]; next?: PageState }> {
   const items: Item[] = [];
   let lastPartition = 0;
@@ -179,6 +179,7 @@ export async function queryAcross(
           ExclusiveStartKey: startKey,
           // Only the table's own partitions can be read consistently, not an index's.
           ...(opts.consistent && !part.index ? { ConsistentRead: true } : {}),
+          ...(opts.descending ? { ScanIndexForward: false } : {}),
           Limit: Math.min(1000, opts.filter ? Math.max(opts.limit * 4, 100) : opts.limit - items.length + 1),
         }),
       ),

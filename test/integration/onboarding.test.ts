@@ -194,7 +194,7 @@ describe('duplicate producers', () => {
     const accounts = await api.call('GET', `/producers/${survivor.producer.id}/accounts`, { token: api.adminToken });
     expect(accounts.body.items).toEqual([expect.objectContaining({ marketplace: 'postmart', status: 'registered', producerId: survivor.producer.id })]);
     const events = await api.call('GET', `/producers/${survivor.producer.id}/events`, { token: api.adminToken });
-    expect(events.body.items.at(-1)).toMatchObject({ action: 'merge', after: { mergedFrom: duplicate.producer.id } });
+    expect(events.body.items[0]).toMatchObject({ action: 'merge', after: { mergedFrom: duplicate.producer.id } });
     const stale = await api.call('POST', `/producers/${survivor.producer.id}/merge`, { token: api.adminToken, body: { sourceId: survivor.producer.id, version: 2 } });
     expect(stale.status).toBe(400);
   });

@@ -39,8 +39,28 @@ describe('producers', () => {
     expect(stale.status).toBe(409);
     expect(stale.body).toMatchObject({ code: 'VERSION_CONFLICT', currentVersion: 2 });
     const events = await api.call('GET', `/producers/${created.body.id}/events`, { token: api.adminToken });
-    expect(events.body.items.map((e: { action: string }) => e.action)).toEqual(['create', 'update']);
+    expect(events.body.items.map((e: { action: string }) => e.action)).toEqual(['update', 'create']);
   });
+
+  it('pages a long audit trail newest first, every event reachable', async () => {
+    const created = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput() });
+    for (let v = 1; v <= 104; v++) expect((await api.call('PATCH', `/producers/${created.body.id}`, { token: api.adminToken, body: { version: v, address: `Thôn ${v}` } })).status).toBe(200);
+    const seen: { action: string; after: { address?: string } | null }[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { items: typeof seen; nextCursor: string | null } } = await api.call('GET', `/producers/${created.body.id}/events?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: api.adminToken });
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(105);
+    expect(seen[0]!.after?.address).toBe('Thôn 104');
+    expect(seen.at(-1)!.action).toBe('create');
+    // A cursor is bound to its caller and record.
+    const first = await api.call('GET', `/producers/${created.body.id}/events?limit=10`, { token: api.adminToken });
+    const other = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput() });
+    expect((await api.call('GET', `/producers/${other.body.id}/events?cursor=${encodeURIComponent(first.body.nextCursor)}`, { token: api.adminToken })).status).toBe(400);
+  }, 60_000);
 
   it('answers a retried create with the first result and stores one producer', async () => {
     const headers = { 'idempotency-key': 'create-retry-1' };

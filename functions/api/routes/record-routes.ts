@@ -1,13 +1,13 @@
 import { ProducerCreateSchema, ProducerListQuerySchema, ProducerSchema, ProducerUpdateSchema } from '#shared/schemas/producer.ts';
 import { ProductCreateSchema, ProductListQuerySchema, ProductSchema, ProductUpdateSchema } from '#shared/schemas/product.ts';
-import type { AuditRepository } from '#functions/repositories/audit-repository.ts';
+import type { AuditTrail } from '#functions/services/audit-trail.ts';
 import type { ProducerService } from '#functions/services/producer-service.ts';
 import type { ProductService } from '#functions/services/product-service.ts';
 import type { Router } from '../app-env.ts';
 import { registerResourceRoutes } from './resource-routes.ts';
 
 /** Producers and their products: `/producers…` and `/products…`. */
-export function registerRecordRoutes(app: Router, deps: { producers: ProducerService; products: ProductService; audit: AuditRepository }) {
+export function registerRecordRoutes(app: Router, deps: { producers: ProducerService; products: ProductService; auditTrail: AuditTrail }) {
   registerResourceRoutes(app, {
     path: '/producers',
     tag: 'Producers',
@@ -15,7 +15,7 @@ export function registerRecordRoutes(app: Router, deps: { producers: ProducerSer
     entity: 'producer',
     schemas: { create: ProducerCreateSchema, update: ProducerUpdateSchema, view: ProducerSchema, listQuery: ProducerListQuerySchema },
     service: deps.producers,
-    audit: deps.audit,
+    auditTrail: deps.auditTrail,
     deleteSummary: 'Delete a producer that has no products',
   });
   registerResourceRoutes(app, {
@@ -25,7 +25,7 @@ export function registerRecordRoutes(app: Router, deps: { producers: ProducerSer
     entity: 'product',
     schemas: { create: ProductCreateSchema, update: ProductUpdateSchema, view: ProductSchema, listQuery: ProductListQuerySchema },
     service: deps.products,
-    audit: deps.audit,
+    auditTrail: deps.auditTrail,
     deleteSummary: 'Delete a product',
   });
 }

@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { PageQuerySchema, pageOf } from '#shared/schemas/common.ts';
 import { AuditEventSchema } from '#shared/schemas/audit.ts';
-import type { AuditEntity, AuditRepository } from '#functions/repositories/audit-repository.ts';
+import type { AuditEntity } from '#functions/repositories/audit-repository.ts';
+import type { AuditTrail } from '#functions/services/audit-trail.ts';
 import type { Principal } from '#functions/services/principal.ts';
 import type { WriteContext } from '#functions/services/write-context.ts';
 import { IdParamsSchema, WriteHeadersSchema, bearer, jsonBodyOf, jsonResponse, problemResponses, writeContext, type AppContext, type Router } from '../app-env.ts';
@@ -34,7 +35,7 @@ export function registerResourceRoutes<C extends z.ZodType, U extends z.ZodType,
     entity: AuditEntity;
     schemas: { create: C; update: U; view: V; listQuery: Q };
     service: ResourceService<z.infer<C>, z.infer<U>, z.infer<V>, z.infer<Q>>;
-    audit: AuditRepository;
+    auditTrail: AuditTrail;
     deleteSummary: string;
   },
 ) {
@@ -74,11 +75,12 @@ export function registerResourceRoutes<C extends z.ZodType, U extends z.ZodType,
   );
 
   app.openapi(
-    createRoute({ ...common, method: 'get', path: `${path}/{id}/events`, summary: `Audit trail of a ${noun}`, request: { params: IdParamsSchema }, responses: { 200: jsonResponse(z.object({ items: z.array(AuditEventSchema) }), 'Events, oldest first'), ...problemResponses } }),
+    createRoute({ ...common, method: 'get', path: `${path}/{id}/events`, summary: `Audit trail of a ${noun}, newest first, in pages`, request: { params: IdParamsSchema, query: PageQuerySchema }, responses: { 200: jsonResponse(z.object({ items: z.array(AuditEventSchema), nextCursor: z.string().nullable() }), 'Events, newest first'), ...problemResponses } }),
     async (c) => {
       const { id } = c.req.valid('param');
-      await service.getVisible(c.get('principal'), id);
-      return c.json({ items: await spec.audit.listForEntity(spec.entity, id) }, 200);
+      const principal = c.get('principal');
+      await service.getVisible(principal, id);
+      return c.json(await spec.auditTrail.page(principal, spec.entity, id, c.req.valid('query')), 200);
     },
   );
 }

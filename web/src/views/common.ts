@@ -1,4 +1,4 @@
-import { ApiError, NetworkError, get } from '../core/api.ts';
+import { ApiError, NetworkError, get, query } from '../core/api.ts';
 import { entries, submit, type Draft, type OutboxEntry, type SubmitOutcome } from '../core/outbox.ts';
 import { versionToken } from '../core/outbox-rules.ts';
 import type { AuditEvent } from '../core/types.ts';
@@ -32,7 +32,7 @@ export function isMissingRoute(err: unknown): boolean {
   return err instanceof ApiError && err.status === 404;
 }
 
-/** The audit trail of a record: who changed what, when. */
+/** The audit trail of a record, newest first (as the API pages it): who changed what, when. */
 export function historyList(events: AuditEvent[]): HTMLElement {
   if (!events.length) return h('p', { class: 'muted' }, t.history.empty);
   const skip = new Set(['version', 'updatedAt', 'createdAt', 'updatedBy', 'createdBy', 'id', 'searchName', 'covRev', 'communeName']);
@@ -40,7 +40,7 @@ export function historyList(events: AuditEvent[]): HTMLElement {
   return h(
     'ol',
     { class: 'timeline' },
-    [...events].reverse().map((e) => {
+    events.map((e) => {
       const changed =
         e.action === 'update' && e.before && e.after
           ? Object.keys(e.after).filter((k) => !skip.has(k) && JSON.stringify(e.before![k]) !== JSON.stringify(e.after![k]))
@@ -106,10 +106,17 @@ export function recordHead(title: string, editHref: string | null, pending: bool
   ].filter((n): n is HTMLElement => n !== null);
 }
 
-/** Fills `box` with a record's change history (`<path>/events`). */
+/** Fills `box` with a record's change history (`<path>/events`), newest first, older pages on demand. */
 export function loadHistory(box: HTMLElement, path: string): void {
-  void get<{ items: AuditEvent[] }>(`${path}/events`).then(
-    (ev) => replace(box, historyList(ev.items)),
-    (e) => replace(box, loadFailed(e)),
-  );
+  const shown: AuditEvent[] = [];
+  const load = (cursor?: string) =>
+    get<{ items: AuditEvent[]; nextCursor?: string | null }>(`${path}/events${query({ limit: 50, cursor })}`).then(
+      (page) => {
+        shown.push(...page.items);
+        const next = page.nextCursor;
+        replace(box, historyList(shown), next ? h('button', { type: 'button', class: 'secondary small', onclick: () => void load(next) }, t.common.more) : null);
+      },
+      (e) => replace(box, shown.length ? historyList(shown) : null, loadFailed(e)),
+    );
+  void load();
 }
