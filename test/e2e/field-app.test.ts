@@ -132,6 +132,26 @@ describe('field app on a 360 px phone (officer)', () => {
     expect(await card('live').count()).toBe(1);
   }, 60_000);
 
+  it('shows the copy saved on the phone within seconds when the network stalls, and says it may not be the latest', async () => {
+    await page.goto(`${product.url}/#/products/${productId}`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 15_000 }).toBe(productName);
+    await page.evaluate(() => (location.hash = '#/producers'));
+    await page.getByRole('heading', { name: 'Danh sách chủ thể' }).waitFor({ timeout: 15_000 });
+    product.freeze();
+    try {
+      // The frozen server never answers: the page can only come from the saved copy.
+      await page.evaluate((id) => (location.hash = `#/products/${id}`), productId);
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 15_000 }).toBe(productName);
+      await page.getByTestId('saved-copy').waitFor({ timeout: 5_000 });
+    } finally {
+      product.thaw();
+    }
+    // Once answers come from the network again, the notice goes away.
+    await page.evaluate(() => (location.hash = '#/producers'));
+    await page.getByRole('heading', { name: 'Danh sách chủ thể' }).waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.getByTestId('saved-copy').count(), { timeout: 15_000 }).toBe(0);
+  }, 60_000);
+
   it('scales a 12-megapixel photo down to 2000 px in the browser, uploads it, and the missing photo disappears from readiness', async () => {
     const [w, h] = [4000, 3000];
     const raw = Buffer.alloc(w * h * 3);

@@ -9,7 +9,7 @@ import { freePort } from '#test/support/dynamo-global-setup.ts';
 export const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export type LocalProduct = { url: string; port: number; stop: () => Promise<void> };
+export type LocalProduct = { url: string; port: number; stop: () => Promise<void>; freeze: () => void; thaw: () => void };
 
 /** Starts the real `npm start` (functions/local/start.ts) on free ports with its own data folder. */
 export async function startLocal(): Promise<LocalProduct> {
@@ -36,6 +36,9 @@ export async function startLocal(): Promise<LocalProduct> {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    /** Freezes the server process (connections are accepted, nothing answers): a phone with signal but no data moving. */
+    freeze: () => void child.kill('SIGSTOP'),
+    thaw: () => void child.kill('SIGCONT'),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -3,7 +3,7 @@
  * and the routes. Views live in views/; the dashboard and its map load on demand.
  */
 import './app.css';
-import { get, onUnauthenticated } from './core/api.ts';
+import { get, onReadSource, onUnauthenticated } from './core/api.ts';
 import { can, me } from './core/app-state.ts';
 import { entries, flush, startSync, subscribe } from './core/outbox.ts';
 import { communeByCode, loadCommuneIndex } from './core/reference.ts';
@@ -108,6 +108,8 @@ async function renderNetbar(): Promise<void> {
   const waiting = queued.length - attention;
   const parts = [];
   if (!navigator.onLine) parts.push(h('p', { class: 'offline' }, t.net.offline));
+  // Signal without data moving: the page shows the copy saved on the phone, and says so.
+  else if (showingSaved) parts.push(h('p', { class: 'offline', 'data-testid': 'saved-copy' }, t.common.offlineData));
   if (queued.length)
     parts.push(
       h(
@@ -120,6 +122,14 @@ async function renderNetbar(): Promise<void> {
   netbar.hidden = parts.length === 0;
   document.body.dataset.outbox = String(queued.length);
 }
+
+/** Whether the last read was answered from the phone's saved copy. */
+let showingSaved = false;
+onReadSource((cached) => {
+  if (cached === showingSaved) return;
+  showingSaved = cached;
+  void renderNetbar();
+});
 
 let renderSeq = 0;
 

@@ -6,8 +6,11 @@
  * - app shell (listed at build time in __SHELL__): cached on install, served cache-first;
  *   page loads fall back to the cached index.html;
  * - reference data (communes, marketplaces, the API description): stale-while-revalidate;
- * - lists and records the user has viewed: network first, the cached copy when offline
- *   (the page deletes that cache on sign-in and sign-out, so no user sees another's data);
+ * - lists and records the user has viewed: network first, the cached copy when offline or when
+ *   the network has not answered within a few seconds (a phone with signal but no data moving);
+ *   a cached copy carries `x-ocop-cached` so the page can say so. The network answer, when it
+ *   comes, still refreshes the cache. (The page deletes that cache on sign-in and sign-out, so
+ *   no user sees another's data.)
  * - map boundaries: cached on first use.
  */
 declare const __SHELL__: string[];
@@ -50,7 +53,11 @@ sw.addEventListener('fetch', (e: FetchEvent) => {
   const url = new URL(req.url);
   if (url.origin !== sw.location.origin) return;
   if (req.mode === 'navigate') {
-    e.respondWith(fetch(req).catch(async () => (await caches.match('/index.html', { cacheName: SHELL })) ?? Response.error()));
+    // The page itself: the network's, unless it fails or keeps the officer waiting; then the saved shell.
+    const shell = async () => (await caches.match('/index.html', { cacheName: SHELL })) ?? Response.error();
+    const network = fetch(req);
+    e.waitUntil(network.catch(() => undefined));
+    e.respondWith(within(network, NETWORK_WAIT_MS).then((res) => res ?? shell(), shell));
     return;
   }
   if (REFERENCE.some((r) => r.test(url.pathname))) {
@@ -58,7 +65,7 @@ sw.addEventListener('fetch', (e: FetchEvent) => {
     return;
   }
   if (DATA_PATHS.some((r) => r.test(url.pathname))) {
-    e.respondWith(networkFirst(req, DATA));
+    e.respondWith(networkFirst(req, DATA, e));
     return;
   }
   if (url.pathname.startsWith('/api/') || url.pathname === '/config.json') return;
@@ -81,14 +88,43 @@ async function staleWhileRevalidate(req: Request, name: string): Promise<Respons
   return cached ?? network;
 }
 
-async function networkFirst(req: Request, name: string): Promise<Response> {
-  const cache = await caches.open(name);
+/** How long a data request waits for the network before a cached copy is shown instead. */
+const NETWORK_WAIT_MS = 4000;
+
+/** The promise's answer if it comes within `ms`, undefined if it is slower (a rejection passes through). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const slow = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
   try {
-    const res = await fetch(req);
+    return await Promise.race([promise, slow]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A cached answer, marked so the page can tell the user it is not fresh. */
+function markedCached(res: Response): Response {
+  const headers = new Headers(res.headers);
+  headers.set('x-ocop-cached', '1');
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+}
+
+async function networkFirst(req: Request, name: string, event: ExtendableEvent): Promise<Response> {
+  const cache = await caches.open(name);
+  const network = fetch(req).then((res) => {
     if (res.ok) void cache.put(req, res.clone());
     return res;
-  } catch (err) {
+  });
+  // The network keeps going after a cached copy was shown, to refresh the cache for next time.
+  event.waitUntil(network.catch(() => undefined));
+  const cachedCopy = async () => {
     const cached = await cache.match(req, { ignoreVary: true });
+    return cached ? markedCached(cached) : undefined;
+  };
+  try {
+    return (await within(network, NETWORK_WAIT_MS)) ?? (await cachedCopy()) ?? (await network);
+  } catch (err) {
+    const cached = await cachedCopy();
     if (cached) return cached;
     throw err;
   }

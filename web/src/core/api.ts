@@ -37,6 +37,15 @@ export type RequestOptions = {
   token?: string;
 };
 
+/** How long a read waits for an answer before it counts as a network failure (writes go through the outbox). */
+const READ_TIMEOUT_MS = 20_000;
+
+const cachedListeners = new Set<(cached: boolean) => void>();
+/** Called after every read with whether the answer was the phone's saved copy (the network too slow or absent). */
+export function onReadSource(fn: (cached: boolean) => void): void {
+  cachedListeners.add(fn);
+}
+
 const listeners = new Set<() => void>();
 /** Called when the API says the session is no longer valid (401). */
 export function onUnauthenticated(fn: () => void): void {
@@ -58,12 +67,15 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   if (t) headers.authorization = `Bearer ${t}`;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
+  const method = opts.method ?? 'GET';
+  const signals = [opts.signal, method === 'GET' ? AbortSignal.timeout(READ_TIMEOUT_MS) : undefined].filter((s): s is AbortSignal => !!s);
   let res: Response;
   try {
-    res = await fetch(`${API}${path}`, { method: opts.method ?? 'GET', headers, body: opts.body, signal: opts.signal });
+    res = await fetch(`${API}${path}`, { method, headers, body: opts.body, signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0] });
   } catch (e) {
     throw new NetworkError(e);
   }
+  if (method === 'GET') for (const fn of cachedListeners) fn(res.headers.get('x-ocop-cached') === '1');
   const text = await res.text().catch(() => '');
   let data: unknown = null;
   if (text) {

@@ -24,7 +24,7 @@ export const en: Dict = {
     yes: 'Yes',
     no: 'No',
     unavailable: 'This is not available on the server yet.',
-    offlineData: 'Showing data kept on this device (offline).',
+    offlineData: 'The network is slow or gone — showing data saved on this device, which may not be the latest.',
     queued: 'Saved on this device; it will be sent when the connection returns.',
     pending: 'Waiting to send',
     count: (n: number) => `${n} items`,

@@ -22,7 +22,7 @@ export const vi = {
     yes: 'Có',
     no: 'Không',
     unavailable: 'Chức năng này chưa có trên máy chủ.',
-    offlineData: 'Đang xem dữ liệu lưu trên máy (ngoại tuyến).',
+    offlineData: 'Mạng chậm hoặc mất — đang xem dữ liệu đã lưu trên máy, có thể chưa mới nhất.',
     queued: 'Đã lưu trên máy; sẽ gửi khi có mạng.',
     pending: 'Chờ gửi',
     count: (n: number) => `${n} mục`,
