@@ -15,6 +15,8 @@ export const can = {
   writeProducers: () => role() === 'admin' || role() === 'officer',
   writeProducts: () => role() === 'admin' || role() === 'officer' || role() === 'cooperative',
   writeOnboarding: () => role() === 'admin' || role() === 'officer' || role() === 'cooperative',
+  /** Bulk import from a spreadsheet (an officer sees only their own imports). */
+  importLists: () => role() === 'admin' || role() === 'officer',
 };
 
 /** Communes the user may create records in; null means any (admin). */

@@ -1,6 +1,7 @@
 /**
  * Files to and from the API that a plain link or `request` cannot carry: downloads need the
- * bearer token (an `<a href>` cannot send it). Loaded only by the screens that use it.
+ * bearer token (an `<a href>` cannot send it), uploads send raw bytes. Loaded only by the
+ * screens that use it (the dashboard, the imports).
  */
 import { API, ApiError, NetworkError } from './api.ts';
 import { freshToken } from './session.ts';
@@ -38,4 +39,21 @@ export function saveFile(blob: Blob, name: string): void {
 /** Fetches a file from the API and saves it. */
 export async function downloadFile(path: string, name: string): Promise<void> {
   saveFile(await fetchFile(path), name);
+}
+
+/**
+ * PUTs raw bytes to an upload URL the API gave; the session's token goes only to this
+ * origin (a presigned URL elsewhere carries its own signature). Throws ApiError or NetworkError.
+ */
+export async function putFile<T>(url: string, body: Blob): Promise<T> {
+  const sameOrigin = new URL(url, location.href).origin === location.origin;
+  const token = sameOrigin ? await freshToken() : null;
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body });
+  } catch (e) {
+    throw new NetworkError(e);
+  }
+  if (!res.ok) throw new ApiError(res.status, await problemOf(res));
+  return (await res.json().catch(() => null)) as T;
 }
