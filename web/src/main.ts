@@ -1,6 +1,6 @@
 /**
  * The field app and department dashboard: boot, layout (header, network/outbox bar, navigation)
- * and the routes. Views live in views/; the dashboard and its map load on demand.
+ * and the routes. Views live in views/; the dashboard, its map and the import screens load on demand.
  */
 import './app.css';
 import { get, onReadSource, onUnauthenticated } from './core/api.ts';
@@ -41,6 +41,8 @@ route('/products/:id', productView);
 route('/products/:id/edit', productFormView);
 route('/outbox', outboxView);
 route('/dashboard', async (r) => (await import('./views/dashboard-view.ts')).dashboardView(r));
+route('/imports', async () => (await import('./views/import-views.ts')).newImportView());
+route('/imports/:id', async (r) => (await import('./views/import-views.ts')).importView(r));
 
 function roleLabel(u: Me): string {
   return t.roles[u.role];

@@ -17,6 +17,8 @@ export const can = {
   writeOnboarding: () => role() === 'admin' || role() === 'officer' || role() === 'cooperative',
   /** Coverage (dashboard, reports) is for the province's side; a cooperative sees its own records. */
   viewCoverage: () => role() === 'admin' || role() === 'department' || role() === 'officer',
+  /** Bulk import from a spreadsheet (an officer sees only their own imports). */
+  importLists: () => role() === 'admin' || role() === 'officer',
 };
 
 /** Communes the user may create records in; null means any (admin). */

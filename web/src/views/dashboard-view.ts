@@ -1,10 +1,10 @@
 /** The department dashboard (loaded on demand): KPI tiles, the commune map, the sortable table, exports and expiring certificates. */
-import { API, ApiError, getAll, getOptional, query } from '../core/api.ts';
+import { ApiError, NetworkError, getAll, getOptional, query } from '../core/api.ts';
 import { me } from '../core/app-state.ts';
 import { classBreaks, classOf, coverageFromLists, indicatorValue, normaliseCoverage, toCsv, type Indicator } from '../core/coverage.ts';
 import { daysUntil, formatDate, formatDateTime, formatNumber, formatPercent, today } from '../core/format.ts';
 import { communeByCode, communes, marketplaces } from '../core/reference.ts';
-import { freshToken } from '../core/session.ts';
+import { downloadFile, saveFile } from '../core/files.ts';
 import type { Target } from '#shared/schemas/coverage.ts';
 import { coverageMetrics, type Coverage, type CoverageRow, type Page, type Producer, type Product } from '../core/types.ts';
 import { errorMessage, t } from '../i18n/i18n.ts';
@@ -203,22 +203,15 @@ export async function dashboardView(r: Route): Promise<Node> {
     );
   };
 
-  const download = (blob: Blob, name: string) => {
-    const a = h('a', { href: URL.createObjectURL(blob), download: name });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-  };
   const exportFile = async (ext: 'xlsx' | 'csv') => {
     replace(exportStatus);
     try {
-      const res = await fetch(`${API}/exports/coverage.${ext}${query({ marketplace: marketplace === 'all' ? undefined : marketplace })}`, { headers: { authorization: `Bearer ${await freshToken()}` } });
-      if (res.ok) {
-        download(await res.blob(), `bao-cao-bao-phu-${marketplace === 'all' ? '' : `${marketplace}-`}${today()}.${ext}`);
+      try {
+        await downloadFile(`/exports/coverage.${ext}${query({ marketplace: marketplace === 'all' ? undefined : marketplace })}`, `bao-cao-bao-phu-${marketplace === 'all' ? '' : `${marketplace}-`}${today()}.${ext}`);
         return;
+      } catch (e) {
+        if (!(e instanceof ApiError && e.status === 404)) throw e;
       }
-      if (res.status !== 404) throw new ApiError(res.status, await res.json().catch(() => ({ title: res.statusText, status: res.status, code: 'UNKNOWN' })));
       if (ext === 'xlsx') {
         replace(exportStatus, notice('info', t.dashboard.exportXlsxUnavailable));
         return;
@@ -227,10 +220,10 @@ export async function dashboardView(r: Route): Promise<Node> {
         [t.dashboard.code, ...columns.map((c) => c.label)],
         coverage.rows.map((r) => [r.communeCode, ...columns.map((c) => r[c.key] as string | number | null)]),
       );
-      download(new Blob([csv], { type: 'text/csv;charset=utf-8' }), `bao-cao-bao-phu-${today()}.csv`);
+      saveFile(new Blob([csv], { type: 'text/csv;charset=utf-8' }), `bao-cao-bao-phu-${today()}.csv`);
       replace(exportStatus, notice('info', t.dashboard.exportLocal));
     } catch (e) {
-      toast(errorMessage(e), 'warn');
+      toast(e instanceof NetworkError ? t.errors.NETWORK_READ : errorMessage(e), 'warn');
     }
   };
 

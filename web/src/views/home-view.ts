@@ -16,6 +16,7 @@ export function homeView(): Node {
     ['/products', t.home.products, true],
     ['/dashboard', t.home.dashboard, can.viewCoverage()],
     ['/outbox', t.home.outbox, can.writeProducts()],
+    ['/imports', t.home.importLists, can.importLists()],
   ];
   return h(
     'section',

@@ -1,0 +1,553 @@
+/**
+ * Bulk import screens (loaded on demand): send a spreadsheet, review the dry run (counts per
+ * outcome, invalid rows with their reasons, a new commune to choose for rows whose old commune
+ * was split), commit and follow its progress, resume a commit that stopped.
+ *
+ * Imports need a connection: unlike single records they are never queued in the outbox.
+ * The API has no "my imports" list, so the ids of the user's last imports are kept on this
+ * device (localStorage, per username).
+ */
+import { importFieldLabels, type ImportField } from '#shared/import-fields.ts';
+import { ApiError, NetworkError, get, query, request } from '../core/api.ts';
+import { can, me } from '../core/app-state.ts';
+import { downloadFile, putFile } from '../core/files.ts';
+import { formatDateTime, formatNumber } from '../core/format.ts';
+import { errorMessage, lang, t } from '../i18n/i18n.ts';
+import { h, replace, uid, type Child } from '../ui/dom.ts';
+import { go, link, type Route } from '../ui/router.ts';
+import { chip, clearFieldErrors, confirmDialog, errorBox, field, meter, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
+import { loadFailed, section } from './common.ts';
+
+type ImportKind = 'producers' | 'products';
+type ImportStatus = 'awaiting_file' | 'previewing' | 'previewed' | 'committing' | 'committed' | 'failed';
+type Outcome = 'new' | 'duplicate_existing' | 'duplicate_in_file' | 'invalid' | 'needs_decision' | 'out_of_scope';
+type Progress = { done: number; total: number; rowsPerSecond: number; etaSeconds: number | null };
+type ImportJob = {
+  id: string;
+  kind: ImportKind;
+  fileName: string;
+  status: ImportStatus;
+  totalRows: number;
+  counts: Partial<Record<Outcome, number>>;
+  error?: string;
+  createdAt?: string;
+  updatedAt?: string;
+  commitStartedAt?: string;
+  progress?: Progress;
+};
+type Candidate = { code: string; fullName: string; share?: string };
+type ImportRow = {
+  row: number;
+  outcome: Outcome;
+  producer: { name: string; communeCode?: string };
+  product?: { name: string };
+  errors?: { field: string; message: string; vi?: string }[];
+  candidates?: Candidate[];
+};
+type RowsPage = { total: number; items: ImportRow[] };
+
+/** The API's limit for an import file (MAX_IMPORT_BYTES in functions/imports/import-service.ts). */
+const MAX_BYTES = 25 * 1024 * 1024;
+const POLL_MS = 1500;
+const RECENT_MAX = 10;
+const ROWS_PAGE = 500;
+const INVALID_SHOWN = 50;
+const outcomes: readonly Outcome[] = ['new', 'needs_decision', 'invalid', 'duplicate_existing', 'duplicate_in_file', 'out_of_scope'];
+const statusTone: Record<ImportStatus, string> = { awaiting_file: 'draft', previewing: 'submitted', previewed: 'pending', committing: 'submitted', committed: 'live', failed: 'rejected' };
+const busy = (s: ImportStatus) => s === 'previewing' || s === 'committing';
+
+// --- Recent imports, kept on this device per user -------------------------------------------
+
+const recentKey = () => `ocop.imports.${me()?.username ?? ''}`;
+
+function recentIds(): string[] {
+  try {
+    const ids: unknown = JSON.parse(localStorage.getItem(recentKey()) ?? '[]');
+    return Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string').slice(0, RECENT_MAX) : [];
+  } catch {
+    return [];
+  }
+}
+
+function saveRecent(ids: string[]): void {
+  try {
+    localStorage.setItem(recentKey(), JSON.stringify(ids.slice(0, RECENT_MAX)));
+  } catch {
+    // Storage full or blocked: the list is a convenience, the imports themselves are on the server.
+  }
+}
+
+/** Puts an import first in the user's recent list (or only adds it, when `toFront` is false). */
+function rememberImport(id: string, toFront = true): void {
+  const ids = recentIds();
+  if (!toFront && ids.includes(id)) return;
+  saveRecent([id, ...ids.filter((x) => x !== id)]);
+}
+
+function forgetImport(id: string): void {
+  saveRecent(recentIds().filter((x) => x !== id));
+}
+
+// --- Helpers -----------------------------------------------------------------------------------
+
+/** One Idempotency-Key per thing sent, kept while it may be retried (same key, same body). */
+const keys = new Map<string, string>();
+function keyFor(what: string): string {
+  let key = keys.get(what);
+  if (!key) keys.set(what, (key = crypto.randomUUID()));
+  return key;
+}
+
+const fieldLabel = (f: string) => importFieldLabels[lang()][f as ImportField] ?? f;
+
+/** Why a chosen file cannot be sent, or null when it can. */
+function fileProblem(file: File | undefined): string | null {
+  if (!file) return t.imports.chooseFile;
+  if (!/\.(xlsx|csv)$/i.test(file.name)) return t.imports.wrongType;
+  if (file.size === 0) return t.imports.emptyFile;
+  if (file.size > MAX_BYTES) return t.imports.tooLarge((file.size / 1024 / 1024).toLocaleString('vi-VN', { maximumFractionDigits: 1 }));
+  return null;
+}
+
+/** Shows a failed call in `box`: imports are never queued, so a lost connection says so plainly. */
+function showFailure(scope: HTMLElement, box: HTMLElement, err: unknown): void {
+  if (err instanceof NetworkError) {
+    clearFieldErrors(scope);
+    replace(box, h('p', null, t.imports.needsConnection));
+    box.hidden = false;
+    box.focus();
+  } else showError(scope, box, err);
+}
+
+function offlineFailure(scope: HTMLElement, box: HTMLElement): boolean {
+  if (navigator.onLine) return false;
+  showFailure(scope, box, new NetworkError());
+  return true;
+}
+
+/** "3 mới · 1 cần chọn xã/phường mới · …" */
+function countsSummary(job: ImportJob): string {
+  return outcomes
+    .filter((o) => job.counts[o])
+    .map((o) => `${t.imports.outcomes[o]}: ${formatNumber(job.counts[o])}`)
+    .join(' · ');
+}
+
+function statusText(job: ImportJob): string {
+  const lines = t.imports.statusLines;
+  return job.status === 'previewed' ? lines.previewed(formatNumber(job.totalRows)) : lines[job.status];
+}
+
+/** Why an import failed, in the user's words (the API says it in English). */
+function failureText(job: ImportJob): Child[] {
+  if (job.commitStartedAt) return [h('p', null, t.imports.stopped)];
+  const error = job.error ?? '';
+  const columns = /no column for: ([\w, ]+)/.exec(error);
+  if (columns) return [h('p', null, t.imports.missingColumns(columns[1]!.split(',').map((f) => f.trim()).filter(Boolean).map((f) => `“${fieldLabel(f)}”`).join(', ')))];
+  const rows = /has (\d+) rows; at most (\d+)/.exec(error);
+  if (rows) return [h('p', null, t.imports.tooManyRows(formatNumber(Number(rows[1])), formatNumber(Number(rows[2]))))];
+  return [h('p', null, t.imports.unreadable), error ? h('p', { class: 'small' }, `${t.imports.detail} `, h('span', { lang: 'en' }, error)) : null];
+}
+
+function rowName(r: ImportRow): string {
+  const name = r.product?.name ? `${r.product.name} · ${r.producer.name}` : r.producer.name;
+  return name.trim() || t.imports.noName;
+}
+
+async function allRows(id: string, outcome: Outcome): Promise<ImportRow[]> {
+  const rows: ImportRow[] = [];
+  for (;;) {
+    const page = await get<RowsPage>(`/imports/${encodeURIComponent(id)}/rows${query({ outcome, offset: rows.length, limit: ROWS_PAGE })}`);
+    rows.push(...page.items);
+    if (!page.items.length || rows.length >= page.total) return rows;
+  }
+}
+
+/** Sends the file to the import's upload URL; the dry run starts on the server. */
+async function sendFile(job: { id: string; uploadUrl?: string }, file: File): Promise<ImportJob> {
+  return putFile<ImportJob>(job.uploadUrl || `/api/v1/imports/${encodeURIComponent(job.id)}/file`, file);
+}
+
+const fileInput = () => h('input', { type: 'file', name: 'file', accept: '.xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv' });
+
+// --- #/imports: a new import and the recent ones ---------------------------------------------
+
+export function newImportView(): Node {
+  if (!can.importLists()) return h('section', { class: 'page' }, h('h1', null, t.imports.title), notice('warn', t.errors.FORBIDDEN));
+  const columnsHint = (kind: ImportKind) => `${t.imports.columns[kind]} ${t.imports.oldNames}`;
+  const file = fileInput();
+  const fileField = field(t.imports.file, file, { hint: columnsHint('producers'), path: 'file', required: true });
+  const hint = fileField.querySelector('.hint')!;
+  const radio = (value: ImportKind, checked: boolean) => {
+    const id = uid('r');
+    return h('div', { class: 'radio' }, h('input', { type: 'radio', id, name: 'kind', value, checked, onchange: () => (hint.textContent = columnsHint(value)) }), h('label', { for: id }, t.imports.kinds[value]));
+  };
+  const box = errorBox();
+  const submitBtn = h('button', { type: 'submit', class: 'primary' }, t.imports.submit);
+  const form = h(
+    'form',
+    { class: 'stack card', novalidate: true },
+    h('fieldset', { class: 'field', 'data-path': 'kind' }, h('legend', null, t.imports.kind), radio('producers', true), radio('products', false)),
+    fileField,
+    notice('info', t.imports.nothingWritten),
+    box,
+    h('div', { class: 'actions' }, submitBtn),
+  );
+  file.addEventListener('change', () => setFieldError(form, 'file', file.files?.[0] ? fileProblem(file.files[0]) : null));
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearFieldErrors(form);
+    box.hidden = true;
+    const chosen = file.files?.[0];
+    const problem = fileProblem(chosen);
+    if (problem || !chosen) {
+      setFieldError(form, 'file', problem);
+      file.focus();
+      return;
+    }
+    if (offlineFailure(form, box)) return;
+    const kind = (form.elements.namedItem('kind') as RadioNodeList).value as ImportKind;
+    const fileName = chosen.name.slice(0, 200);
+    // A retry of the same file after a failure reuses the key: the server answers the import it already made.
+    const what = `create|${kind}|${fileName}|${chosen.size}|${chosen.lastModified}`;
+    submitBtn.disabled = true;
+    submitBtn.textContent = t.imports.sending;
+    try {
+      const created = await request<ImportJob & { uploadUrl?: string }>('/imports', { method: 'POST', body: JSON.stringify({ kind, fileName }), idempotencyKey: keyFor(what) });
+      rememberImport(created.data.id);
+      try {
+        await sendFile(created.data, chosen);
+      } catch (err) {
+        // A replayed create whose file had got through already: the import is under way.
+        if (!(created.replayed && err instanceof ApiError && err.status === 409)) throw err;
+      }
+      keys.delete(what);
+      go(`#/imports/${encodeURIComponent(created.data.id)}`);
+    } catch (err) {
+      showFailure(form, box, err);
+      submitBtn.disabled = false;
+      submitBtn.textContent = t.imports.submit;
+    }
+  });
+
+  const recentBox = h('div', { 'aria-live': 'polite' }, h('p', { class: 'muted' }, t.common.loading));
+  void loadRecent(recentBox);
+  return h('section', { class: 'page' }, h('h1', null, t.imports.title), form, section(t.imports.recent, recentBox));
+}
+
+/** The user's recent imports, newest first; ids the server no longer knows (404) are dropped. */
+async function loadRecent(box: HTMLElement): Promise<void> {
+  const ids = recentIds();
+  if (!ids.length) {
+    replace(box, h('p', { class: 'muted' }, t.imports.noRecent));
+    return;
+  }
+  const results = await Promise.all(ids.map((id) => get<ImportJob>(`/imports/${encodeURIComponent(id)}`).then((job) => ({ id, job }), (err: unknown) => ({ id, err }))));
+  const jobs: ImportJob[] = [];
+  let failure: unknown = null;
+  for (const r of results) {
+    if ('job' in r) jobs.push(r.job);
+    else if (r.err instanceof ApiError && r.err.status === 404) forgetImport(r.id);
+    else failure ??= r.err;
+  }
+  replace(
+    box,
+    failure ? loadFailed(failure) : null,
+    jobs.length
+      ? h(
+          'ul',
+          { class: 'cards', 'data-testid': 'recent-imports' },
+          jobs.map((job) =>
+            h(
+              'li',
+              null,
+              h(
+                'a',
+                { href: link(`/imports/${encodeURIComponent(job.id)}`), class: 'card-link' },
+                h('strong', null, job.fileName),
+                h('span', null, chip(t.imports.statuses[job.status], statusTone[job.status]), ' ', h('span', { class: 'muted small' }, `${t.imports.kindsShort[job.kind]} · ${formatDateTime(job.createdAt)}`)),
+                job.totalRows ? h('span', { class: 'muted small' }, countsSummary(job)) : null,
+              ),
+            ),
+          ),
+        )
+      : failure
+        ? null
+        : h('p', { class: 'muted' }, t.imports.noRecent),
+  );
+}
+
+// --- #/imports/:id: one import ----------------------------------------------------------------
+
+export async function importView(r: Route): Promise<Node> {
+  const id = r.params.id!;
+  const path = `/imports/${encodeURIComponent(id)}`;
+  let job: ImportJob;
+  try {
+    job = await get<ImportJob>(path);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) forgetImport(id);
+    throw e;
+  }
+  rememberImport(id, false);
+
+  const statusLine = h('p', { class: 'import-status', 'aria-live': 'polite', 'data-testid': 'import-status', tabindex: -1 });
+  const retryNote = h('p', { class: 'small muted', hidden: true }, t.imports.retrying);
+  const body = h('div', { class: 'stack' });
+  const page = h(
+    'section',
+    { class: 'page', 'data-testid': 'import', 'data-status': job.status },
+    h('h1', null, job.fileName),
+    h('p', { class: 'muted small' }, `${t.imports.kindsShort[job.kind]} · ${t.imports.created(formatDateTime(job.createdAt))}`),
+    statusLine,
+    retryNote,
+    body,
+  );
+  let drawn: ImportStatus | null = null;
+  let drawSeq = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const progressBox = h('div', { 'data-testid': 'progress' });
+
+  const show = (next: ImportJob) => {
+    job = next;
+    page.dataset.status = job.status;
+    const text = statusText(job);
+    if (statusLine.textContent !== text) statusLine.textContent = text;
+    if (job.status === 'committing') drawProgress();
+    if (job.status === drawn) return;
+    drawn = job.status;
+    void drawBody();
+  };
+
+  /** Asks again every 1.5 s while the server works; stops when the page is left. */
+  const poll = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void tick(), POLL_MS);
+  };
+  const tick = async () => {
+    if (!page.isConnected) return;
+    try {
+      const next = await get<ImportJob>(path);
+      if (!page.isConnected) return;
+      retryNote.hidden = true;
+      show(next);
+    } catch (e) {
+      if (!page.isConnected) return;
+      if (e instanceof ApiError && [401, 403, 404].includes(e.status)) {
+        if (e.status === 404) forgetImport(id);
+        replace(body, loadFailed(e));
+        return;
+      }
+      retryNote.hidden = false;
+    }
+    if (busy(job.status)) poll();
+  };
+  /** After a request that starts work on the server: show its answer and follow it. */
+  const started = (next: ImportJob) => {
+    show(next);
+    statusLine.focus();
+    if (busy(next.status)) poll();
+  };
+
+  const drawProgress = () => {
+    const p = job.progress ?? { done: 0, total: 0, rowsPerSecond: 0, etaSeconds: null };
+    const parts = [t.imports.progressText(formatNumber(p.done), formatNumber(p.total))];
+    if (p.rowsPerSecond) parts.push(t.imports.rate(formatNumber(p.rowsPerSecond)));
+    if (p.etaSeconds !== null && p.etaSeconds !== undefined) parts.push(t.imports.eta(Math.floor(p.etaSeconds / 60), p.etaSeconds % 60));
+    replace(progressBox, meter(p.total ? Math.floor((100 * p.done) / p.total) : 0, t.imports.progress), h('p', { class: 'small' }, parts.join(' · ')));
+  };
+
+  const downloadButton = () => {
+    const notTaken = job.totalRows - (job.counts.new ?? 0);
+    if (notTaken <= 0) return null;
+    const stem = job.fileName.replace(/\.[^.]+$/, '').replace(/[\\/:*?"<>|]+/g, '-');
+    return h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        onclick: () => void downloadFile(`${path}/errors.xlsx`, `${stem}-dong-chua-nhap.xlsx`).catch((e: unknown) => toast(e instanceof NetworkError ? t.imports.needsConnection : errorMessage(e), 'warn')),
+      },
+      t.imports.download,
+    );
+  };
+
+  const listLink = () => h('a', { href: link(job.kind === 'products' ? '/products' : '/producers'), class: 'button primary' }, job.kind === 'products' ? t.home.products : t.home.producers);
+  const newLink = (primary = false) => h('a', { href: link('/imports'), class: primary ? 'button primary' : 'button secondary' }, t.imports.newImport);
+
+  const drawBody = async () => {
+    const seq = ++drawSeq;
+    const put = (...children: Child[]) => seq === drawSeq && replace(body, ...children);
+    switch (job.status) {
+      case 'awaiting_file':
+        put(awaitingFile());
+        return;
+      case 'previewing':
+        put();
+        return;
+      case 'committing':
+        put(progressBox);
+        return;
+      case 'committed':
+        put(
+          notice('ok', h('p', { 'data-testid': 'import-done' }, t.imports.written(formatNumber(job.progress?.done ?? job.counts.new ?? 0)))),
+          h('div', { class: 'actions' }, listLink(), downloadButton(), newLink()),
+        );
+        return;
+      case 'failed': {
+        const resumeBox = errorBox();
+        const resumeBtn = h('button', { type: 'button', class: 'primary' }, t.imports.resume);
+        resumeBtn.addEventListener('click', async () => {
+          resumeBox.hidden = true;
+          if (offlineFailure(body, resumeBox)) return;
+          resumeBtn.disabled = true;
+          try {
+            // No decisions: a resume carries on with the ones the commit started with.
+            const res = await request<ImportJob>(`${path}/commit`, { method: 'POST', body: JSON.stringify({}), idempotencyKey: keyFor(`resume|${id}|${job.updatedAt ?? ''}`) });
+            started(res.data);
+          } catch (e) {
+            showFailure(body, resumeBox, e);
+            resumeBtn.disabled = false;
+          }
+        });
+        put(notice('error', ...failureText(job)), resumeBox, h('div', { class: 'actions' }, job.commitStartedAt ? resumeBtn : newLink(true)));
+        return;
+      }
+      case 'previewed': {
+        put(h('p', { class: 'muted' }, t.common.loading));
+        try {
+          const node = await previewed();
+          put(node);
+        } catch (e) {
+          put(loadFailed(e), h('button', { type: 'button', onclick: () => ((drawn = null), show(job)) }, t.common.retry));
+        }
+      }
+    }
+  };
+
+  /** The file never reached the server (the upload failed): choose it again. */
+  const awaitingFile = () => {
+    const file = fileInput();
+    const box = errorBox();
+    const btn = h('button', { type: 'submit', class: 'primary' }, t.imports.sendFile);
+    const form = h('form', { class: 'stack card', novalidate: true }, field(t.imports.file, file, { hint: `${t.imports.columns[job.kind]} ${t.imports.oldNames}`, path: 'file', required: true }), box, h('div', { class: 'actions' }, btn));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearFieldErrors(form);
+      box.hidden = true;
+      const chosen = file.files?.[0];
+      const problem = fileProblem(chosen);
+      if (problem || !chosen) {
+        setFieldError(form, 'file', problem);
+        file.focus();
+        return;
+      }
+      if (offlineFailure(form, box)) return;
+      btn.disabled = true;
+      btn.textContent = t.imports.sending;
+      try {
+        started(await sendFile(job, chosen));
+      } catch (err) {
+        showFailure(form, box, err);
+        btn.disabled = false;
+        btn.textContent = t.imports.sendFile;
+      }
+    });
+    return form;
+  };
+
+  /** The dry run's results: counts, the rows that need a commune, the invalid rows, and the commit. */
+  const previewed = async (): Promise<Node> => {
+    const [decisionRows, invalid] = await Promise.all([
+      job.counts.needs_decision ? allRows(id, 'needs_decision') : Promise.resolve([]),
+      job.counts.invalid ? get<RowsPage>(`${path}/rows${query({ outcome: 'invalid', limit: INVALID_SHOWN })}`) : Promise.resolve({ total: 0, items: [] }),
+    ]);
+    const scope = me()?.role === 'officer' ? new Set(me()?.communes ?? []) : null;
+    const shares = t.imports.shares as Record<string, string>;
+    const commitBtn = h('button', { type: 'button', class: 'primary', 'data-testid': 'commit' });
+    const nothing = h('p', { class: 'muted', hidden: true }, t.imports.nothingToCommit);
+    const box = errorBox();
+    const selects = decisionRows.map((row) => {
+      const options = (row.candidates ?? []).map((c) => [c.code, `${c.fullName}${c.share && shares[c.share] ? ` (${shares[c.share]})` : ''}${scope && !scope.has(c.code) ? ` — ${t.imports.notYours}` : ''}`] as [string, string]);
+      const sel = select([['', t.imports.skipRow], ...options], { name: `decision-${row.row}`, 'data-row': String(row.row) });
+      for (const opt of sel.options) if (opt.value && scope && !scope.has(opt.value)) opt.disabled = true;
+      sel.addEventListener('change', () => update());
+      return { row, sel };
+    });
+    const decisions = () => selects.filter((s) => s.sel.value).map((s) => ({ row: s.row.row, communeCode: s.sel.value }));
+    const toWrite = () => (job.counts.new ?? 0) + decisions().length;
+    const update = () => {
+      const n = toWrite();
+      commitBtn.textContent = t.imports.commit(formatNumber(n));
+      commitBtn.disabled = n === 0;
+      nothing.hidden = n > 0;
+    };
+    update();
+    const commitArea = h('div', { class: 'stack' }, notice('info', t.imports.nothingWritten), box, nothing, h('div', { class: 'actions' }, commitBtn, downloadButton()));
+    commitBtn.addEventListener('click', async () => {
+      const chosen = decisions();
+      const n = (job.counts.new ?? 0) + chosen.length;
+      if (n === 0) return;
+      box.hidden = true;
+      if (!(await confirmDialog(t.imports.confirmCommit(formatNumber(n)), t.imports.confirm))) return;
+      if (offlineFailure(commitArea, box)) return;
+      const payload = JSON.stringify({ decisions: chosen });
+      commitBtn.disabled = true;
+      commitBtn.textContent = t.imports.committing;
+      try {
+        const res = await request<ImportJob>(`${path}/commit`, { method: 'POST', body: payload, idempotencyKey: keyFor(`commit|${id}|${payload}`) });
+        started(res.data);
+      } catch (e) {
+        showFailure(commitArea, box, e);
+        update();
+        // Someone (another tab) committed it meanwhile: show where it stands.
+        if (e instanceof ApiError && e.status === 409) void tick();
+      }
+    });
+
+    return h(
+      'div',
+      { class: 'stack' },
+      section(
+        t.imports.counts,
+        h(
+          'dl',
+          { class: 'facts', 'data-testid': 'import-counts' },
+          outcomes.filter((o) => job.counts[o]).map((o) => h('div', { 'data-outcome': o }, h('dt', null, t.imports.outcomes[o]), h('dd', null, t.imports.rows(formatNumber(job.counts[o]))))),
+        ),
+      ),
+      selects.length
+        ? section(
+            t.imports.decisions,
+            h('p', { class: 'hint' }, t.imports.decisionsHelp),
+            h('div', { class: 'stack', 'data-testid': 'decisions' }, selects.map(({ row, sel }) => field(t.imports.decisionLabel(formatNumber(row.row), rowName(row)), sel))),
+          )
+        : null,
+      invalid.items.length
+        ? section(
+            t.imports.invalid,
+            invalid.total > invalid.items.length ? h('p', { class: 'hint' }, t.imports.invalidFirst(formatNumber(invalid.items.length), formatNumber(invalid.total))) : null,
+            h(
+              'ul',
+              { class: 'plain invalid-rows', 'data-testid': 'invalid-rows' },
+              invalid.items.map((row) =>
+                h(
+                  'li',
+                  { 'data-row': row.row },
+                  h('strong', null, t.imports.row(formatNumber(row.row))),
+                  row.producer.name || row.product?.name ? ` · ${rowName(row)}` : null,
+                  h('ul', null, (row.errors ?? []).map((e) => h('li', null, `${fieldLabel(e.field)}: ${lang() === 'vi' ? (e.vi ?? e.message) : e.message}`))),
+                ),
+              ),
+            ),
+          )
+        : null,
+      commitArea,
+    );
+  };
+
+  show(job);
+  if (busy(job.status)) poll();
+  return page;
+}
