@@ -1,3 +1,4 @@
+import { producerLimits } from '../field-limits.ts';
 import { z } from 'zod';
 import { CitizenIdSchema, CommuneCodeSchema, DateSchema, IdSchema, PhoneSchema, TaxCodeSchema, VersionSchema } from './common.ts';
 
@@ -17,12 +18,12 @@ export const LocationSchema = z.object({
 
 const producerFields = {
   kind: ProducerKindSchema,
-  name: z.string().trim().min(1).max(200),
-  representative: z.string().trim().min(1).max(120).optional(),
+  name: z.string().trim().min(1).max(producerLimits.name),
+  representative: z.string().trim().min(1).max(producerLimits.representative).optional(),
   phone: PhoneSchema.optional(),
   taxCode: TaxCodeSchema.optional(),
   communeCode: CommuneCodeSchema,
-  address: z.string().trim().max(300).optional(),
+  address: z.string().trim().max(producerLimits.address).optional(),
   location: LocationSchema.optional(),
   legalBasis: LegalBasisSchema,
   trainingDate: DateSchema.optional().meta({ description: 'Date of e-commerce training' }),

@@ -1,3 +1,4 @@
+import { productLimits } from '../field-limits.ts';
 import { z } from 'zod';
 import { DateSchema, IdSchema, VersionSchema, CommuneCodeSchema } from './common.ts';
 
@@ -11,17 +12,17 @@ export const certifications = ['VietGAP', 'GlobalGAP', 'organic', 'HACCP', 'ISO2
 export const OCOP_CERTIFICATE_MONTHS = 36;
 
 const productFields = {
-  name: z.string().trim().min(1).max(200),
+  name: z.string().trim().min(1).max(productLimits.name),
   ocopGroup: OcopGroupSchema,
   ocopStars: OcopStarsSchema,
-  certificateNo: z.string().trim().min(1).max(60).optional(),
+  certificateNo: z.string().trim().min(1).max(productLimits.certificateNo).optional(),
   certificateDate: DateSchema.optional().meta({ description: 'Date of the OCOP rating decision' }),
   certifications: z.array(z.enum(certifications)).max(certifications.length).optional(),
-  unit: z.string().trim().min(1).max(30).optional().meta({ example: 'hộp 500 g' }),
-  priceVnd: z.number().int().min(0).max(1_000_000_000).optional(),
-  weightGrams: z.number().int().min(1).max(1_000_000).optional(),
-  shelfLifeDays: z.number().int().min(1).max(3650).optional(),
-  description: z.string().trim().max(5000).optional(),
+  unit: z.string().trim().min(1).max(productLimits.unit).optional().meta({ example: 'hộp 500 g' }),
+  priceVnd: z.number().int().min(productLimits.priceVnd.min).max(productLimits.priceVnd.max).optional(),
+  weightGrams: z.number().int().min(productLimits.weightGrams.min).max(productLimits.weightGrams.max).optional(),
+  shelfLifeDays: z.number().int().min(productLimits.shelfLifeDays.min).max(productLimits.shelfLifeDays.max).optional(),
+  description: z.string().trim().max(productLimits.description).optional(),
 };
 
 function requireCertificateWhenRated(v: { ocopStars?: number | undefined; certificateNo?: string | null | undefined; certificateDate?: string | null | undefined }, ctx: z.RefinementCtx) {

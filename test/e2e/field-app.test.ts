@@ -150,6 +150,9 @@ describe('field app on a 360 px phone (officer)', () => {
     await page.evaluate(() => (location.hash = '#/producers'));
     await page.getByRole('heading', { name: 'Danh sách chủ thể' }).waitFor({ timeout: 15_000 });
     await expect.poll(() => page.getByTestId('saved-copy').count(), { timeout: 15_000 }).toBe(0);
+    // Back where the next steps continue: the product's page.
+    await page.evaluate((id) => (location.hash = `#/products/${id}`), productId);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 15_000 }).toBe(productName);
   }, 60_000);
 
   it('scales a 12-megapixel photo down to 2000 px in the browser, uploads it, and the missing photo disappears from readiness', async () => {

@@ -1,5 +1,6 @@
 import { ApiError, NetworkError } from '../core/api.ts';
 import { CognitoError } from '../core/cognito.ts';
+import type { FieldRule } from '../core/types.ts';
 import { en } from './en.ts';
 import { vi, type Dict } from './vi.ts';
 
@@ -56,4 +57,14 @@ function cognitoMessage(type: string): string | undefined {
     LimitExceededException: r.TooManyRequestsException,
   };
   return (r as Record<string, string>)[type] ?? same[type];
+}
+
+/** A field error from the API in the user's words: by the rule it broke when the API says which, else the server's text. */
+export function wordFieldError(fe: { message: string; rule?: FieldRule; limit?: number }): string {
+  return fe.rule ? t.fieldRules[fe.rule](fe.limit ?? 0) : fe.message;
+}
+
+/** What a field (an API path such as `weightGrams`) is called on screen. */
+export function fieldNameOf(path: string): string {
+  return (t.history.fieldNames as Record<string, string>)[path] ?? path;
 }

@@ -1,7 +1,7 @@
 import { ApiError } from '../core/api.ts';
 import { indexCommunes, searchCommunes } from '../core/commune-search.ts';
 import type { Commune } from '../core/types.ts';
-import { errorMessage, t } from '../i18n/i18n.ts';
+import { errorMessage, fieldNameOf, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid, type Child } from './dom.ts';
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
@@ -64,9 +64,8 @@ export function showError(form: HTMLElement, box: HTMLElement, err: unknown): vo
   const unmatched: Child[] = [];
   if (err instanceof ApiError && err.problem.errors?.length) {
     for (const fe of err.problem.errors) {
-      // In the user's words when the API says which rule the field broke; the server's text otherwise.
-      const message = fe.rule ? t.fieldRules[fe.rule](fe.limit ?? 0) : fe.message;
-      if (!setFieldError(form, fe.path, message)) unmatched.push(h('li', null, `${fe.path}: ${message}`));
+      const message = wordFieldError(fe);
+      if (!setFieldError(form, fe.path, message)) unmatched.push(h('li', null, `${fieldNameOf(fe.path)}: ${message}`));
     }
   }
   replace(box, h('p', null, errorMessage(err)), unmatched.length ? h('ul', null, unmatched) : null);

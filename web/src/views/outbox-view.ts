@@ -2,7 +2,7 @@ import { get } from '../core/api.ts';
 import { formatDateTime } from '../core/format.ts';
 import { discard, entries, flush, retry, subscribe, syncedRecently, useExisting, type OutboxEntry } from '../core/outbox.ts';
 import type { DuplicateMatch } from '../core/types.ts';
-import { messageFor, t } from '../i18n/i18n.ts';
+import { messageFor, t, fieldNameOf, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace } from '../ui/dom.ts';
 import { link } from '../ui/router.ts';
 import { chip, confirmDialog, notice } from '../ui/widgets.ts';
@@ -88,7 +88,7 @@ export async function outboxView(): Promise<Node> {
       { class: attention ? 'attention' : '', 'data-state': e.state },
       h('div', { class: 'row spread' }, h('strong', null, `${t.outbox.kinds[e.kind]}: ${e.label}`), chip(attention ? t.outbox.attention : blocked ? t.outbox.blocked : t.outbox.waiting, attention ? 'rejected' : 'pending')),
       h('p', { class: 'small muted' }, t.outbox.createdAt(formatDateTime(e.createdAt)), e.attempts ? ` · ${t.outbox.attempts(e.attempts)}` : ''),
-      attention && e.problem ? notice('error', messageFor(String(e.problem.code), e.problem.title), e.problem.errors?.length ? h('ul', null, e.problem.errors.map((fe) => h('li', null, `${fe.path}: ${fe.message}`))) : null) : null,
+      attention && e.problem ? notice('error', messageFor(String(e.problem.code), e.problem.title), e.problem.errors?.length ? h('ul', null, e.problem.errors.map((fe) => h('li', null, `${fieldNameOf(fe.path)}: ${wordFieldError(fe)}`))) : null) : null,
       actions.length ? h('div', { class: 'actions' }, actions) : null,
     );
   };

@@ -1,3 +1,4 @@
+import { producerLimits } from '#shared/field-limits.ts';
 import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
 import { allowedAccountMoves } from '#shared/onboarding-rules.ts';
 import { ApiError, get, getOptional, query } from '../core/api.ts';
@@ -8,7 +9,7 @@ import { refToken } from '../core/outbox-rules.ts';
 import { communeByCode, communes, loadCommuneIndex, marketplaces } from '../core/reference.ts';
 import type { Account, AccountStatus, Commune, DuplicateMatch, Page, Producer, ProducerCreate, Product } from '../core/types.ts';
 import { isCitizenId, isPhone, isTaxCode, normalisePhone } from '../core/validate.ts';
-import { errorMessage, t } from '../i18n/i18n.ts';
+import { errorMessage, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, communePicker, confirmDialog, dialog, errorBox, field, input, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
@@ -174,13 +175,13 @@ export async function producerFormView(r: Route): Promise<Node> {
     'form',
     { class: 'stack card', novalidate: true },
     field(t.producer.kind, select(kinds.map((k) => [k, t.producer.kinds[k]]), { name: 'kind', value: initial?.kind ?? 'household' }), { path: 'kind' }),
-    field(t.producer.name, input({ name: 'name', value: initial?.name ?? '', autocomplete: 'off' }), { required: true, path: 'name' }),
+    field(t.producer.name, input({ name: 'name', value: initial?.name ?? '', autocomplete: 'off', maxlength: producerLimits.name }), { required: true, path: 'name' }),
     communePicker(pickable, { name: 'communeCode', label: t.producer.commune, value: initial?.communeCode, required: true, hint: `${t.producer.communeHint}${me()?.role === 'officer' ? ` ${t.producer.communeOutOfScope}` : ''}` }),
-    field(t.producer.representative, input({ name: 'representative', value: initial?.representative ?? '', autocomplete: 'off' }), { path: 'representative' }),
+    field(t.producer.representative, input({ name: 'representative', value: initial?.representative ?? '', autocomplete: 'off', maxlength: producerLimits.representative }), { path: 'representative' }),
     field(t.producer.phone, input({ name: 'phone', type: 'tel', inputmode: 'tel', value: initial?.phone ?? '', autocomplete: 'off' }), { path: 'phone' }),
     field(t.producer.taxCode, input({ name: 'taxCode', inputmode: 'numeric', value: initial?.taxCode ?? '', autocomplete: 'off' }), { path: 'taxCode' }),
     editing ? null : field(t.producer.citizenId, input({ name: 'citizenId', inputmode: 'numeric', autocomplete: 'off', value: initial?.citizenId ?? '' }), { path: 'citizenId', hint: t.producer.citizenIdHint }),
-    field(t.producer.address, input({ name: 'address', value: initial?.address ?? '', autocomplete: 'off' }), { path: 'address' }),
+    field(t.producer.address, input({ name: 'address', value: initial?.address ?? '', autocomplete: 'off', maxlength: producerLimits.address }), { path: 'address' }),
     h('fieldset', { class: 'field', 'data-path': 'legalBasis' }, h('legend', null, t.producer.legalBasis), radio('consent', t.producer.consent, isConsent), radio('state_management', t.producer.stateManagement, !isConsent), h('p', { class: 'field-error', hidden: true })),
     consentField,
     field(t.producer.trainingDate, input({ name: 'trainingDate', inputmode: 'numeric', placeholder: 'dd/mm/yyyy', value: initial?.trainingDate ? formatDate(initial.trainingDate) : '' }), { path: 'trainingDate' }),
@@ -268,6 +269,8 @@ export async function producerFormView(r: Route): Promise<Node> {
     (dup.querySelector('h2') as HTMLElement | null)?.focus();
   };
 
+  // What the server refused last time (a waiting entry opened to be corrected), marked on its field.
+  for (const fe of queued?.problem?.errors ?? []) setFieldError(form, fe.path, wordFieldError(fe));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     box.hidden = true;

@@ -1,3 +1,4 @@
+import { productLimits } from '#shared/field-limits.ts';
 import { allowedListingMoves, accountAllowsLiveListing, readinessFor } from '#shared/onboarding-rules.ts';
 import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
 import { ApiError, get, getAll, getOptional, hasRoute, query } from '../core/api.ts';
@@ -8,7 +9,7 @@ import { entries, retry, submit } from '../core/outbox.ts';
 import { isToken, refToken } from '../core/outbox-rules.ts';
 import { communes, loadCommuneIndex, marketplaceName, marketplaces } from '../core/reference.ts';
 import type { Account, Listing, ListingStatus, ListingTransition, MarketplaceInfo, MarketplaceReadiness, Page, Photo, Producer, ProducerCreate, Product, ProductCreate, Readiness } from '../core/types.ts';
-import { errorMessage, lang, t } from '../i18n/i18n.ts';
+import { errorMessage, lang, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, confirmDialog, dialog, errorBox, field, input, meter, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
@@ -185,9 +186,12 @@ function readProductForm(form: HTMLFormElement, editing: Product | null): Record
     if (!body.certificateNo) fail('certificateNo', t.fields.required);
     if (!date) fail('certificateDate', t.fields.required);
   }
-  for (const [k, name] of [['priceVnd', 'priceVnd'], ['weightGrams', 'weightGrams'], ['shelfLifeDays', 'shelfLifeDays']] as const) {
-    const n = parseAmount(v(name));
-    if (Number.isNaN(n)) fail(name, t.fields.amount);
+  for (const k of ['priceVnd', 'weightGrams', 'shelfLifeDays'] as const) {
+    const n = parseAmount(v(k));
+    const { min, max } = productLimits[k];
+    if (Number.isNaN(n)) fail(k, t.fields.amount);
+    else if (n !== null && n < min) fail(k, t.fieldRules.too_small(min));
+    else if (n !== null && n > max) fail(k, t.fieldRules.too_big(max));
     else body[k] = n ?? undefined;
   }
   const certs = [...form.querySelectorAll<HTMLInputElement>('input[name=certifications]:checked')].map((c) => c.value);
@@ -234,7 +238,7 @@ export async function productFormView(r: Route): Promise<Node> {
   const certBlock = h(
     'div',
     { class: 'stack' },
-    field(t.product.certificateNo, input({ name: 'certificateNo', value: initial?.certificateNo ?? '', autocomplete: 'off' }), { path: 'certificateNo' }),
+    field(t.product.certificateNo, input({ name: 'certificateNo', value: initial?.certificateNo ?? '', autocomplete: 'off', maxlength: productLimits.certificateNo }), { path: 'certificateNo' }),
     field(t.product.certificateDate, input({ name: 'certificateDate', inputmode: 'numeric', placeholder: 'dd/mm/yyyy', value: initial?.certificateDate ? formatDate(initial.certificateDate) : '' }), { path: 'certificateDate' }),
   );
   const syncCert = () => (certBlock.hidden = starsSelect.value === '0');
@@ -254,19 +258,21 @@ export async function productFormView(r: Route): Promise<Node> {
     'form',
     { class: 'stack card', novalidate: true },
     editing ? null : field(t.product.producer, select([['', t.product.chooseProducer], ...producerOptions], { name: 'producerId', value: preset }), { required: true, path: 'producerId' }),
-    field(t.product.name, input({ name: 'name', value: initial?.name ?? '', autocomplete: 'off' }), { required: true, path: 'name' }),
+    field(t.product.name, input({ name: 'name', value: initial?.name ?? '', autocomplete: 'off', maxlength: productLimits.name }), { required: true, path: 'name' }),
     field(t.product.group, select(groups.map((g) => [g, t.product.groups[g]]), { name: 'ocopGroup', value: initial?.ocopGroup ?? 'food' }), { path: 'ocopGroup' }),
     field(t.product.stars, starsSelect, { path: 'ocopStars' }),
     certBlock,
-    field(t.product.unit, input({ name: 'unit', value: initial?.unit ?? '', autocomplete: 'off' }), { path: 'unit', hint: t.product.unitHint }),
+    field(t.product.unit, input({ name: 'unit', value: initial?.unit ?? '', autocomplete: 'off', maxlength: productLimits.unit }), { path: 'unit', hint: t.product.unitHint }),
     h('div', { class: 'field-group' }, field(t.product.price, price, { path: 'priceVnd' }), pricePreview),
     field(t.product.weight, input({ name: 'weightGrams', inputmode: 'numeric', value: initial?.weightGrams ?? '', autocomplete: 'off' }), { path: 'weightGrams' }),
     field(t.product.shelfLife, input({ name: 'shelfLifeDays', inputmode: 'numeric', value: initial?.shelfLifeDays ?? '', autocomplete: 'off' }), { path: 'shelfLifeDays' }),
-    field(t.product.description, h('textarea', { name: 'description', rows: 4, maxlength: 5000 }, initial?.description ?? ''), { path: 'description' }),
+    field(t.product.description, h('textarea', { name: 'description', rows: 4, maxlength: productLimits.description }, initial?.description ?? ''), { path: 'description' }),
     certChecks,
     box,
     h('div', { class: 'actions' }, submitBtn, h('a', { href: editing ? link(`/products/${editing.id}`) : link('/products'), class: 'button secondary' }, t.common.cancel)),
   );
+  // What the server refused last time (a waiting entry opened to be corrected), marked on its field.
+  for (const fe of queued?.problem?.errors ?? []) setFieldError(form, fe.path, wordFieldError(fe));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     box.hidden = true;
