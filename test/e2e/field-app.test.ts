@@ -181,6 +181,10 @@ describe('field app on a 360 px phone (officer)', () => {
     await expect.poll(() => page.locator('main').textContent(), { timeout: 15_000 }).toContain('Ảnh đã được lưu trên máy');
     const counter = page.getByTestId('outbox-count');
     await expect.poll(() => counter.getAttribute('data-waiting'), { timeout: 15_000 }).toBe('1');
+    // The waiting photo is on the product's page, shown from the phone.
+    await expect.poll(() => page.getByTestId('waiting-photo').count(), { timeout: 15_000 }).toBe(1);
+    const serverPhotos = () => page.locator('.gallery figure:not([data-testid=waiting-photo])').count();
+    expect(await serverPhotos()).toBe(1);
     await shot(page, '06c-photo-queued-offline');
 
     // The connection drops during the first upload: the resend gets the same photo's link again (same key) and uploads once more.
@@ -202,9 +206,29 @@ describe('field app on a 360 px phone (officer)', () => {
       .poll(async () => (await api<{ items: { status: string; source?: { width: number } }[] }>(product.url, `/products/${productId}/photos`, token)).body.items.map((p) => `${p.status}:${p.source?.width}`), { timeout: 30_000 })
       .toEqual(['ready:2000', 'ready:2000']);
     expect([puts, photoPosts]).toEqual([2, 2]);
+    // Sent in the background: the page now shows it from the server, without a reload.
+    await expect.poll(() => page.getByTestId('waiting-photo').count(), { timeout: 15_000 }).toBe(0);
+    await expect.poll(serverPhotos, { timeout: 15_000 }).toBe(2);
     await officer.unroute('**/api/v1/uploads/**');
     await officer.unroute('**/api/v1/products/*/photos');
   }, 90_000);
+
+  it('redraws a seller account moved offline once it is sent, so the next move starts from the new state', async () => {
+    await page.goto(`${product.url}/#/producers`);
+    await page.getByRole('link', { name: new RegExp(producerName) }).first().click();
+    const tiki = page.locator('[data-testid=accounts] li[data-marketplace=tiki]');
+    await tiki.waitFor({ timeout: 15_000 });
+    await officer.setOffline(true);
+    await tiki.getByRole('button', { name: /Đã đăng ký/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Xác nhận' }).click();
+    await expect.poll(() => tiki.textContent(), { timeout: 15_000 }).toContain('Thay đổi đang chờ gửi');
+    await officer.setOffline(false);
+    await expect.poll(() => tiki.textContent(), { timeout: 30_000 }).not.toContain('Thay đổi đang chờ gửi');
+    expect(await tiki.locator('.chip').textContent()).toBe('Đã đăng ký');
+    await tiki.getByRole('button', { name: /Đã xác minh/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Xác nhận' }).click();
+    await expect.poll(() => tiki.locator('.chip').textContent(), { timeout: 15_000 }).toBe('Đã xác minh');
+  }, 60_000);
 
   it('keeps producers registered offline in the outbox, syncs them exactly once even when an answer is lost, and holds a duplicate for the officer', async () => {
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });

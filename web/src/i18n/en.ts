@@ -217,6 +217,8 @@ export const en: Dict = {
     },
     none: 'No photos yet.',
     alt: (n: number) => `Product photo ${n}`,
+    waiting: 'Waiting to send',
+    waitingAlt: (n: number) => `Photo waiting to send ${n}`,
   },
   fieldRules: fieldRuleWords.en,
   history: {

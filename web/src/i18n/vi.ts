@@ -215,6 +215,8 @@ export const vi = {
     },
     none: 'Chưa có ảnh.',
     alt: (n: number) => `Ảnh sản phẩm số ${n}`,
+    waiting: 'Chờ gửi',
+    waitingAlt: (n: number) => `Ảnh chờ gửi số ${n}`,
   },
   fieldRules: fieldRuleWords.vi,
   history: {

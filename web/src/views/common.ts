@@ -1,5 +1,5 @@
 import { ApiError, NetworkError, get, query } from '../core/api.ts';
-import { entries, submit, type Draft, type OutboxEntry, type SubmitOutcome } from '../core/outbox.ts';
+import { entries, submit, subscribe, type Draft, type OutboxEntry, type SubmitOutcome } from '../core/outbox.ts';
 import { versionToken } from '../core/outbox-rules.ts';
 import type { AuditEvent } from '../core/types.ts';
 import { formatDateTime } from '../core/format.ts';
@@ -119,4 +119,21 @@ export function loadHistory(box: HTMLElement, path: string): void {
       (e) => replace(box, shown.length ? historyList(shown) : null, loadFailed(e)),
     );
   void load();
+}
+
+/**
+ * Calls `fn` when the outbox sends (in the background) a change whose path `matches`, for as long
+ * as `el` is on the page: the part of the page it shows is redrawn from the server, so it does not
+ * go on showing "waiting" or offer a move from a state the record has left.
+ */
+export function redrawOnSync(el: HTMLElement, matches: (path: string) => boolean, fn: () => void): void {
+  const stop = subscribe((e) => {
+    if (!el.isConnected) {
+      // Not yet on the page: wait; left the page after being shown: stop listening.
+      if (el.dataset.shown) stop();
+      return;
+    }
+    el.dataset.shown = '1';
+    if (e.type === 'synced' && matches(e.entry.path)) fn();
+  });
 }

@@ -13,7 +13,7 @@ import { errorMessage, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, communePicker, confirmDialog, dialog, errorBox, field, input, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { facts, isMissingRoute, loadFailed, putInOrder, queuedFor, section, withQueuedChanges, focusMarketplace, recordHead, loadHistory } from './common.ts';
+import { facts, isMissingRoute, loadFailed, putInOrder, queuedFor, section, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync } from './common.ts';
 
 type ProducerKind = Producer['kind'];
 const kinds: readonly ProducerKind[] = ['household', 'cooperative', 'cooperative_group', 'enterprise'];
@@ -320,6 +320,7 @@ export async function producerView(r: Route): Promise<Node> {
     (e) => replace(productsBox, loadFailed(e)),
   );
   void renderAccounts(accountsBox, p);
+  redrawOnSync(accountsBox, (path) => path.startsWith(`/producers/${p.id}/accounts/`), () => void renderAccounts(accountsBox, p));
   loadHistory(historyBox, `/producers/${p.id}`);
 
   return h(

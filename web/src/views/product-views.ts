@@ -13,7 +13,7 @@ import { errorMessage, lang, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, confirmDialog, dialog, errorBox, field, input, meter, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { facts, loadFailed, putInOrder, queuedFor, section, withQueuedChanges, focusMarketplace, recordHead, loadHistory } from './common.ts';
+import { facts, loadFailed, putInOrder, queuedFor, section, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync } from './common.ts';
 import { pendingProducers } from './producer-views.ts';
 
 type OcopGroup = Product['ocopGroup'];
@@ -320,11 +320,13 @@ export async function productView(r: Route): Promise<Node> {
   let readinessP = loadReadiness(p, producerP);
 
   void renderMarketplaces(marketsBox, p, readinessP);
-  // A new photo can change readiness: recompute it and redraw the marketplace cards.
-  void renderPhotos(photosSection, p, () => {
+  const redrawMarkets = () => {
     readinessP = loadReadiness(p, producerP);
     void renderMarketplaces(marketsBox, p, readinessP);
-  });
+  };
+  redrawOnSync(marketsBox, (path) => path.startsWith(`/products/${p.id}/listings/`), redrawMarkets);
+  // A new photo can change readiness: recompute it and redraw the marketplace cards.
+  void renderPhotos(photosSection, p, redrawMarkets);
   loadHistory(historyBox, `/products/${p.id}`);
   const producer = await producerP;
 
@@ -527,13 +529,24 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
   if (available === false) return;
   const gallery = h('div', { class: 'gallery' });
   const status = h('div', { 'aria-live': 'polite' });
+  const photosPath = `/products/${p.id}/photos`;
+  // Photos taken on this phone and still waiting in the outbox, shown from the phone itself.
+  let waitingUrls: string[] = [];
+  const waitingFigures = async () => {
+    for (const url of waitingUrls) URL.revokeObjectURL(url);
+    const waiting = (await entries()).filter((e) => e.kind === 'photo.upload' && e.path === photosPath && e.blob);
+    waitingUrls = waiting.map((e) => URL.createObjectURL(e.blob!));
+    return waiting.map((e, i) => h('figure', { 'data-testid': 'waiting-photo' }, h('img', { src: waitingUrls[i]!, alt: t.photos.waitingAlt(i + 1), width: 120, height: 120 }), h('figcaption', null, chip(e.state === 'attention' ? t.outbox.attention : t.photos.waiting, e.state === 'attention' ? 'rejected' : 'pending'))));
+  };
   const refresh = async () => {
-    const res = await getOptional<{ items: Photo[] }>(`/products/${p.id}/photos`).catch(() => null);
-    if (!res) return;
+    const [res, waiting] = await Promise.all([getOptional<{ items: Photo[] }>(photosPath).catch(() => null), waitingFigures()]);
+    if (!res && !waiting.length) return;
+    const items = res?.items ?? [];
     replace(
       gallery,
-      res.items.length
-        ? res.items.map((ph, i) => {
+      waiting,
+      items.length || waiting.length
+        ? items.map((ph, i) => {
             const thumb = ph.variants.find((v) => v.purpose === 'thumbnail') ?? ph.variants[0];
             return h(
               'figure',
@@ -550,6 +563,8 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
         : h('p', { class: 'muted' }, t.photos.none),
     );
   };
+  // A waiting photo sent in the background: show it from the server and recompute readiness.
+  redrawOnSync(container, (path) => path === photosPath, () => void refresh().then(onChange));
   const upload = async (file: File) => {
     try {
       replace(status, h('p', null, t.photos.preparing));
