@@ -129,7 +129,7 @@ export function createProductRepository(table: Table) {
       const page = await queryAcross(table, [{ ...certificatePartition, skAtMost: `${date}#~` }], { limit: opts.limit, start: opts.start, filter });
       return { items: page.items.map(fromItem), next: page.next };
     },
-    async list(partitions: Partition[], opts: { limit: number; start?: PageState; nameQuery?: string; producerId?: string }) {
+    async list(partitions: Partition[], opts: { limit: number; start?: PageState; nameQuery?: string; producerId?: string; ocopStars?: number }) {
       const names: Record<string, string> = {};
       const values: Record<string, unknown> = {};
       const clauses: string[] = [];
@@ -142,6 +142,11 @@ export function createProductRepository(table: Table) {
         clauses.push('#pid = :pid');
         names['#pid'] = 'producerId';
         values[':pid'] = opts.producerId;
+      }
+      if (opts.ocopStars !== undefined) {
+        clauses.push('#stars = :stars');
+        names['#stars'] = 'ocopStars';
+        values[':stars'] = opts.ocopStars;
       }
       const filter = clauses.length ? { FilterExpression: clauses.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values } : undefined;
       const page = await queryAcross(table, partitions, { limit: opts.limit, start: opts.start, filter });

@@ -120,10 +120,10 @@ export function createProductService(deps: Deps) {
     },
 
     async list(principal: Principal, query: ProductListQuery, page: { limit: number; cursor?: string }) {
-      const binding = `products|${principal.sub}|${query.communeCode ?? ''}|${query.producerId ?? ''}|${query.q ?? ''}`;
+      const binding = `products|${principal.sub}|${query.communeCode ?? ''}|${query.producerId ?? ''}|${query.q ?? ''}|${query.ocopStars ?? ''}`;
       const start = cursors.decode(page.cursor, binding);
       const partitions = query.producerId && principal.role !== 'cooperative' ? await producerPartitionIfVisible(principal, query) : partitionsFor(principal, query);
-      const result = await products.list(partitions, { limit: page.limit, start, nameQuery: query.q ? normaliseName(query.q) : undefined });
+      const result = await products.list(partitions, { limit: page.limit, start, nameQuery: query.q ? normaliseName(query.q) : undefined, ocopStars: query.ocopStars === undefined ? undefined : Number(query.ocopStars) });
       return { items: result.items.map(productView), nextCursor: cursors.encode(result.next, binding) };
     },
 

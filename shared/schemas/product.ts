@@ -72,6 +72,7 @@ export const ProductListQuerySchema = z.object({
   communeCode: CommuneCodeSchema.optional(),
   producerId: IdSchema.optional(),
   q: z.string().trim().min(1).max(100).optional(),
+  ocopStars: z.enum(['0', '3', '4', '5']).optional().meta({ description: 'Only products with this OCOP rating (0 = not rated)' }),
 });
 
 export type ProductCreate = z.infer<typeof ProductCreateSchema>;

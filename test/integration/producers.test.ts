@@ -184,6 +184,16 @@ describe('products', () => {
     expect(ok.body).not.toHaveProperty('certificateExpiry');
   });
 
+  it('filters products by OCOP rating on the server, across pages', async () => {
+    const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput() });
+    for (let i = 0; i < 6; i++) await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.body.id, { name: `Sản phẩm ${i}`, ocopStars: i === 4 ? 5 : 3 }) });
+    const five = await api.call('GET', `/products?producerId=${producer.body.id}&ocopStars=5&limit=2`, { token: api.adminToken });
+    expect(five.body.items.map((p: { name: string }) => p.name)).toEqual(['Sản phẩm 4']);
+    const three = await api.call('GET', `/products?producerId=${producer.body.id}&ocopStars=3&limit=100`, { token: api.adminToken });
+    expect(three.body.items).toHaveLength(5);
+    expect((await api.call('GET', '/products?ocopStars=2', { token: api.adminToken })).status).toBe(400);
+  });
+
   it('lists a producer’s products', async () => {
     const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput() });
     await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.body.id, { name: 'A' }) });

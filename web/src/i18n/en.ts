@@ -164,6 +164,7 @@ export const en: Dict = {
     filterStars: 'Rating',
     filterMarketplace: 'Marketplace',
     filterStatus: 'Marketplace status',
+    noneLoadedYet: (n: number) => `No match among the ${n} products loaded so far — press “Show more” to look further.`,
     filterNeedsListings: 'Filtering by marketplace loads each product’s listings on this page.',
     openProducer: 'Open producer',
   },

@@ -162,6 +162,7 @@ export const vi = {
     filterStars: 'Hạng sao',
     filterMarketplace: 'Sàn',
     filterStatus: 'Trạng thái trên sàn',
+    noneLoadedYet: (n: number) => `Chưa thấy sản phẩm phù hợp trong ${n} sản phẩm đã tải — bấm “Xem thêm” để tìm tiếp.`,
     filterNeedsListings: 'Lọc theo sàn cần tải trạng thái từng sản phẩm của trang này.',
     openProducer: 'Xem chủ thể',
   },

@@ -40,7 +40,7 @@ export async function productListView(r: Route): Promise<Node> {
   const commune = select([['', t.common.all], ...communeOptions.map((c) => [c.code, c.fullName] as [string, string])], { name: 'communeCode', value: r.query.get('communeCode') ?? '' });
   const producers = await getAll<Producer>('/producers').then((p) => p.items, () => [] as Producer[]);
   const producer = select([['', t.common.all], ...producers.map((p) => [p.id, p.name] as [string, string])], { name: 'producerId', value: r.query.get('producerId') ?? '' });
-  const stars = select([['', t.common.all], ...starOptions.map((s) => [String(s), t.product.starsValue(s)] as [string, string])], { name: 'stars' });
+  const stars = select([['', t.common.all], ...starOptions.map((s) => [String(s), t.product.starsValue(s)] as [string, string])], { name: 'ocopStars', value: r.query.get('ocopStars') ?? '' });
   const markets = await marketplaces();
   const market = select([['', t.common.all], ...markets.map((m) => [m.id, m.name] as [string, string])], { name: 'marketplace' });
   const mstatus = select([['', t.common.all], ['none', t.listing.notListed], ...listingStatuses.map((s) => [s, t.listing.statuses[s]] as [string, string])], { name: 'status' });
@@ -63,10 +63,10 @@ export async function productListView(r: Route): Promise<Node> {
       ),
     );
 
-  /** Client-side filters on the loaded page: stars, and marketplace × status (which needs each product's listings). */
+  /** Marketplace × status, on the pages loaded so far (it needs each product's listings); the other filters are the server's. */
   const applyFilters = async () => {
     const mySeq = seq;
-    let shown = loaded.filter((p) => !stars.value || String(p.ocopStars) === stars.value);
+    let shown = loaded;
     if (market.value || mstatus.value) {
       const missing = shown.filter((p) => !listingCache.has(p.id));
       await Promise.all(missing.map(async (p) => listingCache.set(p.id, (await getOptional<{ items: Listing[] }>(`/products/${p.id}/listings`).catch(() => null))?.items ?? null)));
@@ -83,7 +83,8 @@ export async function productListView(r: Route): Promise<Node> {
         });
       }
     }
-    replace(list, shown.length ? shown.map(card) : h('li', { class: 'muted' }, t.product.empty));
+    // Filtered on the loaded pages only: with more to load, none here is not none at all.
+    replace(list, shown.length ? shown.map(card) : h('li', { class: 'muted' }, cursor && (market.value || mstatus.value) ? t.product.noneLoadedYet(loaded.length) : t.product.empty));
   };
 
   // Products captured offline and not yet sent: shown first, so nobody enters them twice.
@@ -105,7 +106,7 @@ export async function productListView(r: Route): Promise<Node> {
 
   const load = async (append: boolean) => {
     const mySeq = ++seq;
-    const params = { q: q.value.trim() || undefined, communeCode: commune.value || undefined, producerId: producer.value || undefined };
+    const params = { q: q.value.trim() || undefined, communeCode: commune.value || undefined, producerId: producer.value || undefined, ocopStars: stars.value || undefined };
     history.replaceState(null, '', `#/products${query(params)}`);
     if (!append) {
       loaded = [];
@@ -128,8 +129,8 @@ export async function productListView(r: Route): Promise<Node> {
     clearTimeout(timer);
     timer = setTimeout(() => void load(false), 300);
   });
-  for (const s of [commune, producer]) s.addEventListener('change', () => void load(false));
-  for (const s of [stars, market, mstatus]) s.addEventListener('change', () => void applyFilters());
+  for (const s of [commune, producer, stars]) s.addEventListener('change', () => void load(false));
+  for (const s of [market, mstatus]) s.addEventListener('change', () => void applyFilters());
   more.addEventListener('click', () => void load(true));
   await load(false);
   return h(
