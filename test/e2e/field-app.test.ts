@@ -422,6 +422,30 @@ describe('field app on a 360 px phone (officer)', () => {
     const products = await api<{ items: { name: string }[] }>(product.url, `/products?producerId=${created[0]!.id}`, token);
     expect(products.body.items.map((p) => p.name)).toEqual([productName]);
   }, 90_000);
+
+  it('takes the photos of a product registered offline on the spot, and sends them after the product', async () => {
+    const producerName = `Hộ Chụp Ảnh ${run}`;
+    const productName = `Nem chua ${run}`;
+    await officer.setOffline(true);
+    await registerInThieuHoa(producerName, phone(6));
+    await page.getByTestId('pending-producer').filter({ hasText: producerName }).getByRole('link', { name: 'Thêm sản phẩm' }).click();
+    await page.getByLabel('Tên sản phẩm').fill(productName);
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    const card = page.getByTestId('pending-product').filter({ hasText: productName });
+    await card.waitFor();
+    const jpeg = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#a04000' } }).jpeg().toBuffer();
+    await card.getByLabel('Chọn ảnh có sẵn').setInputFiles({ name: 'nem.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+    await expect.poll(() => card.getByTestId('pending-photos').textContent(), { timeout: 15_000 }).toBe('1 ảnh chờ gửi');
+    await officer.setOffline(false);
+    await page.goto(`${product.url}/#/outbox`);
+    await page.getByRole('button', { name: 'Gửi ngay' }).click();
+    await page.getByTestId('outbox-empty').waitFor({ timeout: 30_000 });
+    const token = await login(product.url, 'canbo.thieuhoa');
+    const producers = (await api<{ items: { id: string }[] }>(product.url, `/producers?q=${encodeURIComponent(producerName)}`, token)).body.items;
+    const products = (await api<{ items: { id: string; name: string }[] }>(product.url, `/products?producerId=${producers[0]!.id}`, token)).body.items;
+    expect(products.map((p) => p.name)).toEqual([productName]);
+    await expect.poll(async () => (await api<{ items: { status: string }[] }>(product.url, `/products/${products[0]!.id}/photos`, token)).body.items.map((p) => p.status), { timeout: 30_000 }).toEqual(['ready']);
+  }, 90_000);
 });
 
 describe('cooperative', () => {

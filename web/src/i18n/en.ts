@@ -219,6 +219,7 @@ export const en: Dict = {
     none: 'No photos yet.',
     alt: (n: number) => `Product photo ${n}`,
     waiting: 'Waiting to send',
+    waitingCount: (n: number) => `${n} photo${n === 1 ? '' : 's'} waiting to send`,
     waitingAlt: (n: number) => `Photo waiting to send ${n}`,
   },
   fieldRules: fieldRuleWords.en,

@@ -217,6 +217,7 @@ export const vi = {
     none: 'Chưa có ảnh.',
     alt: (n: number) => `Ảnh sản phẩm số ${n}`,
     waiting: 'Chờ gửi',
+    waitingCount: (n: number) => `${n} ảnh chờ gửi`,
     waitingAlt: (n: number) => `Ảnh chờ gửi số ${n}`,
   },
   fieldRules: fieldRuleWords.vi,

@@ -90,17 +90,31 @@ export async function productListView(r: Route): Promise<Node> {
   // Products captured offline and not yet sent: shown first, so nobody enters them twice.
   const pendingList = h('ul', { class: 'cards' });
   const showPending = async () => {
-    const queued = (await entries()).filter((e) => e.kind === 'product.create' && (!producer.value || (e.body as { producerId?: string }).producerId === producer.value));
+    const all = await entries();
+    const queued = all.filter((e) => e.kind === 'product.create' && (!producer.value || (e.body as { producerId?: string }).producerId === producer.value));
     const producerLabel = (id: string | undefined) => (id && isToken(id) ? t.common.pending : (producers.find((p) => p.id === id)?.name ?? ''));
     replace(
       pendingList,
-      queued.map((e) =>
-        h(
+      queued.map((e) => {
+        // Its photos can be taken now, on the spot: they wait for the product and go right after it.
+        const productPath = `/products/${refToken(e.id)}`;
+        const photos = all.filter((x) => x.kind === 'photo.upload' && x.path === `${productPath}/photos`).length;
+        const takePhoto = async (file: File) => {
+          try {
+            await sendPhoto(productPath, e.label, file, 0);
+            toast(t.photos.queued, 'info');
+          } catch (err) {
+            toast(errorMessage(err), 'warn');
+          }
+          await showPending();
+        };
+        return h(
           'li',
           { class: 'pending', 'data-testid': 'pending-product' },
-          h('div', { class: 'card-link' }, h('strong', null, e.label), h('span', null, chip(t.common.pending, 'pending')), h('span', { class: 'muted' }, producerLabel((e.body as { producerId?: string }).producerId))),
-        ),
-      ),
+          h('div', { class: 'card-link' }, h('strong', null, e.label), h('span', null, chip(t.common.pending, 'pending')), h('span', { class: 'muted' }, producerLabel((e.body as { producerId?: string }).producerId)), photos ? h('span', { class: 'muted small', 'data-testid': 'pending-photos' }, t.photos.waitingCount(photos)) : null),
+          can.writeProducts() ? h('div', { class: 'row' }, photoPicker(true, t.photos.take, takePhoto), photoPicker(false, t.photos.choose, takePhoto)) : null,
+        );
+      }),
     );
   };
 
@@ -569,15 +583,10 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
   const upload = async (file: File) => {
     try {
       replace(status, h('p', null, t.photos.preparing));
-      const small = await downscale(file);
-      replace(status, h('p', null, navigator.onLine ? t.photos.uploading : t.photos.queued));
-      // Through the outbox: offline (or if the link drops) the photo waits on the phone and is sent later.
-      const outcome = await submit<{ id?: string }>(
-        { kind: 'photo.upload', method: 'POST', path: `/products/${p.id}/photos`, body: { contentType: 'image/jpeg', bytes: small.blob.size }, label: p.name, blob: small.blob },
-        { interactive: true, waitMs: navigator.onLine ? 60_000 : 0 },
-      );
+      const outcome = await sendPhoto(`/products/${p.id}`, p.name, file, navigator.onLine ? 60_000 : 0, () => replace(status, h('p', null, navigator.onLine ? t.photos.uploading : t.photos.queued)));
       if (outcome.state === 'queued') {
         replace(status, notice('warn', t.photos.queued));
+        await refresh();
         return;
       }
       replace(status, notice('ok', t.photos.uploaded));
@@ -595,17 +604,30 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
       await refresh();
     }
   };
-  const picker = (capture: boolean, label: string) => {
-    const id = uid('photo');
-    const el = h('input', { type: 'file', id, accept: 'image/*', class: 'visually-hidden', ...(capture ? { capture: 'environment' } : {}) });
-    el.addEventListener('change', () => {
-      for (const f of el.files ?? []) void upload(f);
-      el.value = '';
-    });
-    return h('span', null, el, h('label', { for: id, class: 'button secondary' }, label));
-  };
-  replace(container, section(t.photos.title, h('p', { class: 'hint' }, t.photos.hint), can.writeProducts() ? h('div', { class: 'row' }, picker(true, t.photos.take), picker(false, t.photos.choose)) : null, status, gallery));
+  replace(container, section(t.photos.title, h('p', { class: 'hint' }, t.photos.hint), can.writeProducts() ? h('div', { class: 'row' }, photoPicker(true, t.photos.take, upload), photoPicker(false, t.photos.choose, upload)) : null, status, gallery));
   await refresh();
+}
+
+/** A button that takes a photo (`capture`: the camera) or picks existing ones, each handed to `onFile`. */
+function photoPicker(capture: boolean, label: string, onFile: (file: File) => Promise<void>): HTMLElement {
+  const id = uid('photo');
+  const el = h('input', { type: 'file', id, accept: 'image/*', class: 'visually-hidden', ...(capture ? { capture: 'environment' } : {}) });
+  el.addEventListener('change', () => {
+    for (const f of el.files ?? []) void onFile(f);
+    el.value = '';
+  });
+  return h('span', null, el, h('label', { for: id, class: 'button secondary' }, label));
+}
+
+/**
+ * Scales a photo down on the phone and hands it to the outbox for the product at `productPath`
+ * (a waiting product's placeholder path works too): sent at once when it can be (waiting up to
+ * `waitMs` for the answer), else kept on the phone and sent later.
+ */
+async function sendPhoto(productPath: string, label: string, file: File, waitMs: number, onScaled?: () => void) {
+  const small = await downscale(file);
+  onScaled?.();
+  return submit<{ id?: string }>({ kind: 'photo.upload', method: 'POST', path: `${productPath}/photos`, body: { contentType: 'image/jpeg', bytes: small.blob.size }, label, blob: small.blob }, { interactive: true, waitMs });
 }
 
 export type { ProducerCreate };
