@@ -128,12 +128,8 @@ export function loadHistory(box: HTMLElement, path: string): void {
  */
 export function redrawOnSync(el: HTMLElement, matches: (path: string) => boolean, fn: () => void): void {
   const stop = subscribe((e) => {
-    if (!el.isConnected) {
-      // Not yet on the page: wait; left the page after being shown: stop listening.
-      if (el.dataset.shown) stop();
-      return;
-    }
-    el.dataset.shown = '1';
-    if (e.type === 'synced' && matches(e.entry.path)) fn();
+    if (el.isConnected && e.type === 'synced' && matches(e.entry.path)) fn();
   });
+  // Every navigation draws a new page: this one stops listening.
+  window.addEventListener('hashchange', stop, { once: true });
 }
