@@ -29,8 +29,12 @@ import { SpreadsheetError, detectFormat, readSpreadsheet } from './spreadsheet-r
 export const MAX_IMPORT_ROWS = 100_000;
 export const MAX_IMPORT_BYTES = 25 * 1024 * 1024;
 const ROWS_PER_BATCH = 400;
-/** A batch's counters are one item per commune × 8 marketplaces, in a transaction of at most 100 items. */
-const COMMUNES_PER_BATCH = 12;
+/** DynamoDB's limit on the items of one transaction: a batch's counting transaction stays within it. */
+const MAX_TRANSACTION_ITEMS = 100;
+/** Counter items a commune takes in a batch's transaction: `all` and one per marketplace. */
+const COUNTERS_PER_COMMUNE = marketplaces.length + 1;
+/** The batch's marker and the job's progress, in every batch's transaction (`batchDoneOp`). */
+const BATCH_MARKER_ITEMS = 2;
 const PARALLEL_BATCHES = 4;
 /** BatchWriteItem requests each worker keeps in flight: 4 × 2 = 8 in all, what the store sustains best. */
 const BATCH_WRITES_PER_WORKER = 2;
@@ -322,7 +326,9 @@ export function createImportService(deps: Deps) {
   /**
    * Rows grouped by commune, communes dealt to the parallel workers (so two batches running
    * at once never touch the same counter item), each worker's rows cut into batches of at
-   * most 100 rows over at most 10 communes; a producer's products stay together.
+   * most {@link ROWS_PER_BATCH} rows whose counting transaction fits DynamoDB's limit: the
+   * counters of each commune, one update per existing producer that gains products, and the
+   * batch marker. A producer's products stay together.
    */
   function planBatches(rows: PreviewRow[], kind: ImportKind): PreviewRow[][][] {
     const groups = new Map<string, PreviewRow[]>();
@@ -333,23 +339,28 @@ export function createImportService(deps: Deps) {
     const communes = [...new Set([...groups.values()].map((g) => g[0]!.producer.communeCode!))].sort();
     const worker = new Map(communes.map((c, i) => [c, i % PARALLEL_BATCHES]));
     const perWorker: PreviewRow[][][] = Array.from({ length: PARALLEL_BATCHES }, () => []);
-    const current: { rows: PreviewRow[]; communes: Set<string> }[] = Array.from({ length: PARALLEL_BATCHES }, () => ({ rows: [], communes: new Set() }));
+    const emptyBatch = () => ({ rows: [] as PreviewRow[], communes: new Set<string>(), producers: new Set<string>(), txItems: BATCH_MARKER_ITEMS });
+    const current = Array.from({ length: PARALLEL_BATCHES }, emptyBatch);
     for (const group of [...groups.values()].sort((a, b) => a[0]!.producer.communeCode!.localeCompare(b[0]!.producer.communeCode!))) {
       const commune = group[0]!.producer.communeCode!;
+      // A products group is one producer's rows: at most one existing producer per group.
+      const existing = group[0]!.existingProducerId;
       const w = worker.get(commune)!;
-      const cur = current[w]!;
       for (let i = 0; i < group.length; ) {
+        const cur = current[w]!;
         const room = ROWS_PER_BATCH - cur.rows.length;
-        const full = room <= 0 || (!cur.communes.has(commune) && cur.communes.size >= COMMUNES_PER_BATCH) || (kind === 'products' && group.length > room && cur.rows.length > 0);
+        const txItems = cur.txItems + (cur.communes.has(commune) ? 0 : COUNTERS_PER_COMMUNE) + (existing && !cur.producers.has(existing) ? 1 : 0);
+        const full = room <= 0 || txItems > MAX_TRANSACTION_ITEMS || (kind === 'products' && group.length > room && cur.rows.length > 0);
         if (full) {
           perWorker[w]!.push(cur.rows);
-          cur.rows = [];
-          cur.communes = new Set();
+          current[w] = emptyBatch();
           continue;
         }
         const take = kind === 'products' ? group.length - i : Math.min(room, group.length - i);
         cur.rows.push(...group.slice(i, i + take));
         cur.communes.add(commune);
+        if (existing) cur.producers.add(existing);
+        cur.txItems = txItems;
         i += take;
       }
     }

@@ -1,0 +1,47 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { listCommunes } from '#shared/admin-units/admin-units.ts';
+import { createTestApi, producerInput, type Api } from '#test/support/harness.ts';
+
+let api: Api;
+beforeAll(async () => {
+  api = await createTestApi();
+});
+
+const csv = (rows: string[]) => rows.join('\r\n');
+let phoneSeq = 0;
+const uniquePhone = () => `03${String(Date.now() % 1e6).padStart(6, '0')}${String(phoneSeq++ % 100).padStart(2, '0')}`;
+
+async function dryRun(body: string, kind = 'producers', token = api.adminToken) {
+  const created = await api.call('POST', '/imports', { token, body: { kind, fileName: 'list.csv' } });
+  expect(created.status).toBe(201);
+  const sent = await api.app.request(created.body.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body });
+  expect(sent.status).toBe(202);
+  await api.idle();
+  return created.body.id as string;
+}
+
+async function commit(id: string, decisions: { row: number; communeCode: string }[] = [], token = api.adminToken) {
+  const res = await api.call('POST', `/imports/${id}/commit`, { token, body: { decisions } });
+  expect(res.status).toBe(202);
+  await api.idle();
+  return (await api.call('GET', `/imports/${id}`, { token })).body;
+}
+
+describe('a products import joining existing producers', () => {
+  it('keeps every batch within one transaction, for producers spread over many communes and many in one commune', async () => {
+    const spread = listCommunes().slice(40, 100).map((c) => c.code);
+    const communes = [...spread, ...Array.from({ length: 120 }, () => '15772')];
+    const owners: { id: string; phone: string; name: string }[] = [];
+    for (const communeCode of communes) {
+      const body = producerInput({ communeCode });
+      const res = await api.call('POST', '/producers', { token: api.adminToken, body });
+      expect(res.status).toBe(201);
+      owners.push({ id: res.body.id, phone: body.phone, name: body.name });
+    }
+    const id = await dryRun(csv(['Tên sản phẩm;Nhóm sản phẩm;Tên chủ thể;SĐT;Xã/Phường', ...owners.map((o, i) => `Bánh ${i};Thực phẩm;${o.name};${o.phone};Xã Thiệu Hóa`)]), 'products');
+    const job = await commit(id);
+    expect(job).toMatchObject({ status: 'committed', rowsDone: owners.length });
+    for (const o of [owners[0]!, owners[59]!, owners[60]!, owners.at(-1)!]) expect((await api.call('GET', `/producers/${o.id}`, { token: api.adminToken })).body.productCount).toBe(1);
+    expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
+  }, 120_000);
+});
