@@ -54,8 +54,15 @@ export type PreviewRow = {
   product?: Omit<ProductCreate, 'producerId'>;
   /** For product rows: the existing producer the product joins. */
   existingProducerId?: string;
+  /** For product rows of a producer new to the store: the row that first named it (the row's own number if it is that row). */
+  producerRow?: number;
   raw: (string | number | null)[];
 };
+
+/** What the file has shown so far: each producer key with the row that first had it; each product (producer row | name) with its row. */
+type FileIndex = { keys: Map<string, PreviewRow>; products: Map<string, number> };
+const newFileIndex = (): FileIndex => ({ keys: new Map(), products: new Map() });
+const productKey = (r: PreviewRow) => `${r.producerRow}|${normaliseName(r.product!.name)}`;
 
 /** Background work a request starts and does not wait for. */
 export type Job = { type: 'import-preview' | 'import-commit'; id: string };
@@ -135,7 +142,23 @@ export function createImportService(deps: Deps) {
   async function loadRows(id: string): Promise<PreviewRow[]> {
     const raw = await blobs.get(rowsKey(id));
     if (!raw) throw new ConflictError('VERSION_CONFLICT', 'The preview of this import is not ready yet');
-    return JSON.parse(raw.toString('utf8')) as PreviewRow[];
+    return upgradeRows(JSON.parse(raw.toString('utf8')) as PreviewRow[]);
+  }
+
+  /**
+   * Rows stored by an earlier version, as this one stores them, so that a commit started
+   * before an upgrade resumes with the same batches and record ids: a product row of a new
+   * producer gets the row that first named the producer, as then by commune and first key.
+   */
+  function upgradeRows(rows: PreviewRow[]): PreviewRow[] {
+    const first = new Map<string, number>();
+    for (const r of rows) {
+      if (r.outcome !== 'new' || !r.product || r.existingProducerId || r.producerRow !== undefined) continue;
+      const key = `${r.producer.communeCode}|${fileKeys(r)[0]}`;
+      if (!first.has(key)) first.set(key, r.row);
+      r.producerRow = first.get(key);
+    }
+    return rows;
   }
 
   function resolveMapping(detected: ColumnMapping, headers: string[], override?: Record<string, string | number>): ColumnMapping {
@@ -174,81 +197,24 @@ export function createImportService(deps: Deps) {
   /** Outcome of every row: scope, duplicates in the file and in the store. */
   async function classify(job: ImportJob, dataRows: { row: number; cells: (string | number | null)[] }[], mapping: ColumnMapping): Promise<PreviewRow[]> {
     const actor = job.actor as Principal;
-    const seen = new Map<string, number>();
     const rows: PreviewRow[] = dataRows.map(({ row, cells }) => {
       const r = interpretRow(cells, mapping, job.kind);
       if (r.status === 'invalid') return { row, outcome: 'invalid', errors: r.errors, producer: { name: '', kind: 'household', legalBasis: { type: 'state_management' } }, raw: cells };
       if (r.status === 'needs_decision') return { row, outcome: 'needs_decision', candidates: r.candidates, producer: r.producer, product: r.product, raw: cells };
       return { row, outcome: 'new', producer: r.producer, product: r.product, raw: cells };
     });
-    for (const r of rows) {
-      if (r.outcome !== 'new') continue;
+    const index = newFileIndex();
+    const fresh = rows.filter((r) => r.outcome === 'new');
+    for (const r of fresh) {
       if (actor.role === 'officer' && !actor.communes.includes(r.producer.communeCode!)) {
         r.outcome = 'out_of_scope';
         r.errors = [{ field: 'commune', message: `commune ${r.producer.communeCode} is not one of your communes`, vi: `xã/phường ${r.producer.communeCode} không thuộc địa bàn được giao` }];
         continue;
       }
-      const keys = fileKeys(r);
-      const earlier = keys.map((k) => seen.get(k)).find((x) => x !== undefined);
-      if (earlier !== undefined && job.kind === 'producers') {
-        r.outcome = 'duplicate_in_file';
-        r.duplicateOf = { row: earlier };
-        continue;
-      }
-      if (job.kind === 'products') {
-        const productKey = `${keys[0]}|${normaliseName(r.product!.name)}`;
-        const earlierProduct = seen.get(productKey);
-        if (earlierProduct !== undefined) {
-          r.outcome = 'duplicate_in_file';
-          r.duplicateOf = { row: earlierProduct };
-          continue;
-        }
-        seen.set(productKey, r.row);
-      }
-      for (const k of keys) if (!seen.has(k)) seen.set(k, r.row);
+      checkInFile(job.kind, r, index);
     }
-    const candidates = rows.filter((r) => r.outcome === 'new');
-    // Many rows: read every key of the province once instead of a few queries per row.
-    let findMatches = (keys: DuplicateKeys) => repos.duplicateKeys.findMatches(keys);
-    if (candidates.length > BULK_LOOKUP_ROWS) {
-      const looked = [...candidates, ...rows.filter((r) => r.outcome === 'needs_decision')];
-      const kinds = (['phone', 'taxCode', 'citizenId', 'name'] as const).filter((k) => looked.some((r) => duplicateKeysOf(producerLike(r))[k]));
-      const maps = new Map(await Promise.all(kinds.map(async (k) => [k, await repos.duplicateKeys.loadAll(k)] as const)));
-      findMatches = async (keys) => {
-        const found = new Map<string, DuplicateKind[]>();
-        for (const [kind, value] of Object.entries(keys) as [DuplicateKind, string | undefined][]) {
-          for (const pid of value ? (maps.get(kind)?.get(value) ?? []) : []) found.set(pid, [...(found.get(pid) ?? []), kind]);
-        }
-        return found;
-      };
-    }
-    await pool(
-      candidates,
-      16,
-      async (r) => {
-        const found = await findMatches(duplicateKeysOf(producerLike(r)));
-        const ids = [...found.keys()];
-        if (job.kind === 'producers') {
-          if (ids.length) {
-            r.outcome = 'duplicate_existing';
-            r.duplicateOf = { producerIds: ids };
-          }
-          return;
-        }
-        const existing = ids[0];
-        if (!existing) return;
-        const producer = await repos.producers.get(existing);
-        if (!producer || !canSee(actor, { communeCode: producer.communeCode, producerId: producer.id })) return;
-        r.existingProducerId = existing;
-        // The product will live in its producer's commune: plan batches and counters by that one, not the row's.
-        r.producer = { ...r.producer, communeCode: producer.communeCode };
-        const same = (await repos.products.listAllOfProducer(existing, 500)).filter((p) => p.searchName === normaliseName(r.product!.name));
-        if (same.length) {
-          r.outcome = 'duplicate_existing';
-          r.duplicateOf = { productIds: same.map((p) => p.id), producerIds: [existing] };
-        }
-      },
-    );
+    const findMatches = await matcherFor(rows.filter((r) => r.outcome === 'new' || r.outcome === 'needs_decision'));
+    await checkInStore(job, fresh, rows, findMatches);
     if (job.kind === 'producers') {
       // A row whose commune needs a decision is still the same producer as a known one with its
       // phone, tax code or citizen ID (the name key waits for the commune): re-importing a file
@@ -258,14 +224,14 @@ export function createImportService(deps: Deps) {
         16,
         async (r) => {
           const { name: _name, ...keys } = duplicateKeysOf(producerLike(r));
-          const earlier = Object.entries(keys).map(([kind, v]) => (v ? seen.get(`${kind}:${v}`) : undefined)).find((x) => x !== undefined);
+          const earlier = Object.entries(keys).map(([kind, v]) => (v ? index.keys.get(`${kind}:${v}`) : undefined)).find((x) => x !== undefined);
           if (earlier !== undefined) {
             r.outcome = 'duplicate_in_file';
-            r.duplicateOf = { row: earlier };
+            r.duplicateOf = { row: earlier.row };
             return;
           }
           // Before any await: a later row of the file with the same phone is a duplicate of this one.
-          for (const [kind, v] of Object.entries(keys)) if (v && !seen.has(`${kind}:${v}`)) seen.set(`${kind}:${v}`, r.row);
+          for (const [kind, v] of Object.entries(keys)) if (v && !index.keys.has(`${kind}:${v}`)) index.keys.set(`${kind}:${v}`, r);
           const ids = [...(await findMatches(keys)).keys()];
           if (ids.length) {
             r.outcome = 'duplicate_existing';
@@ -275,6 +241,112 @@ export function createImportService(deps: Deps) {
       );
     }
     return rows;
+  }
+
+  /**
+   * Checks a new row against the rows of the file remembered so far, and remembers it if it
+   * stays new. In a producers file a row sharing a key (phone, tax code, citizen ID, name in
+   * the commune) with an earlier one is its duplicate. In a products file such a row's product
+   * belongs to the earlier row's producer — but only if it is the same producer by name and
+   * by its other keys: two households sharing a commune office's phone are not merged
+   * silently, the later row is a duplicate for the officer to see.
+   */
+  function checkInFile(kind: ImportKind, r: PreviewRow, index: FileIndex): void {
+    const earlier = fileKeys(r)
+      .map((k) => index.keys.get(k))
+      .find((x) => x !== undefined);
+    if (earlier && (kind === 'producers' || !sameProducer(earlier, r))) {
+      r.outcome = 'duplicate_in_file';
+      r.duplicateOf = { row: earlier.row };
+      return;
+    }
+    if (kind === 'products') {
+      r.producerRow = earlier ? (earlier.producerRow ?? earlier.row) : r.row;
+      // The product lives in its producer's commune.
+      if (earlier) r.producer = { ...r.producer, communeCode: earlier.producer.communeCode };
+      const sameProduct = index.products.get(productKey(r));
+      if (sameProduct !== undefined) {
+        r.outcome = 'duplicate_in_file';
+        r.duplicateOf = { row: sameProduct };
+        return;
+      }
+    }
+    remember(index, r);
+  }
+
+  function remember(index: FileIndex, r: PreviewRow): void {
+    for (const k of fileKeys(r)) if (!index.keys.has(k)) index.keys.set(k, r);
+    if (r.product && !index.products.has(productKey(r))) index.products.set(productKey(r), r.row);
+  }
+
+  /** Two rows of a products file name the same producer: the same name, and no phone, tax code or citizen ID that differs. */
+  function sameProducer(a: PreviewRow, b: PreviewRow): boolean {
+    const [ka, kb] = [producerLike(a), producerLike(b)];
+    const differ = (x?: string, y?: string) => x !== undefined && y !== undefined && x !== y;
+    return ka.searchName === kb.searchName && !differ(ka.phone, kb.phone) && !differ(ka.taxCode, kb.taxCode) && !differ(ka.citizenIdHash, kb.citizenIdHash);
+  }
+
+  /** Finds existing producers by their keys: a few queries per row, or for many rows every key of the province read once. */
+  async function matcherFor(looked: PreviewRow[]): Promise<(keys: DuplicateKeys) => Promise<Map<string, DuplicateKind[]>>> {
+    if (looked.length <= BULK_LOOKUP_ROWS) return (keys) => repos.duplicateKeys.findMatches(keys);
+    const kinds = (['phone', 'taxCode', 'citizenId', 'name'] as const).filter((k) => looked.some((r) => duplicateKeysOf(producerLike(r))[k]));
+    const maps = new Map(await Promise.all(kinds.map(async (k) => [k, await repos.duplicateKeys.loadAll(k)] as const)));
+    return async (keys) => {
+      const found = new Map<string, DuplicateKind[]>();
+      for (const [kind, value] of Object.entries(keys) as [DuplicateKind, string | undefined][]) {
+        for (const pid of value ? (maps.get(kind)?.get(value) ?? []) : []) found.set(pid, [...(found.get(pid) ?? []), kind]);
+      }
+      return found;
+    };
+  }
+
+  /**
+   * Checks the rows of `subject` still new against the store: a producer row duplicating an
+   * existing producer is not written; a product row joins the existing producer it names
+   * (rows sharing a producer join through the row that first named it, `all` holds it), and
+   * is a duplicate if that producer already has a product of that name.
+   */
+  async function checkInStore(job: ImportJob, subject: PreviewRow[], all: PreviewRow[], findMatches: (keys: DuplicateKeys) => Promise<Map<string, DuplicateKind[]>>): Promise<void> {
+    const actor = job.actor as Principal;
+    const fresh = subject.filter((r) => r.outcome === 'new');
+    const namesProducer = (r: PreviewRow) => r.producerRow === undefined || r.producerRow === r.row;
+    await pool(fresh.filter(namesProducer), 16, async (r) => {
+      const ids = [...(await findMatches(duplicateKeysOf(producerLike(r)))).keys()];
+      if (job.kind === 'producers') {
+        if (ids.length) {
+          r.outcome = 'duplicate_existing';
+          r.duplicateOf = { producerIds: ids };
+        }
+        return;
+      }
+      const existing = ids[0];
+      if (!existing) return;
+      const producer = await repos.producers.get(existing);
+      if (!producer || !canSee(actor, { communeCode: producer.communeCode, producerId: producer.id })) return;
+      r.existingProducerId = existing;
+      // The product will live in its producer's commune: plan batches and counters by that one, not the row's.
+      r.producer = { ...r.producer, communeCode: producer.communeCode };
+    });
+    if (job.kind === 'producers') return;
+    const byRow = new Map(all.map((r) => [r.row, r]));
+    for (const r of fresh) {
+      const first = byRow.get(r.producerRow!);
+      if (!namesProducer(r) && first?.existingProducerId) {
+        r.existingProducerId = first.existingProducerId;
+        r.producer = { ...r.producer, communeCode: first.producer.communeCode };
+      }
+    }
+    await pool(
+      fresh.filter((r) => r.existingProducerId),
+      16,
+      async (r) => {
+        const same = (await repos.products.listAllOfProducer(r.existingProducerId!, 500)).filter((p) => p.searchName === normaliseName(r.product!.name));
+        if (same.length) {
+          r.outcome = 'duplicate_existing';
+          r.duplicateOf = { productIds: same.map((p) => p.id), producerIds: [r.existingProducerId!] };
+        }
+      },
+    );
   }
 
   function producerLike(r: PreviewRow) {
@@ -333,7 +405,7 @@ export function createImportService(deps: Deps) {
   function planBatches(rows: PreviewRow[], kind: ImportKind): PreviewRow[][][] {
     const groups = new Map<string, PreviewRow[]>();
     for (const r of rows) {
-      const key = kind === 'products' ? `${r.producer.communeCode}|${r.existingProducerId ?? fileKeys(r)[0]}` : r.producer.communeCode!;
+      const key = kind === 'products' ? `${r.producer.communeCode}|${r.existingProducerId ?? r.producerRow}` : r.producer.communeCode!;
       groups.set(key, [...(groups.get(key) ?? []), r]);
     }
     const communes = [...new Set([...groups.values()].map((g) => g[0]!.producer.communeCode!))].sort();
@@ -398,16 +470,16 @@ export function createImportService(deps: Deps) {
     for (let attempt = 1; ; attempt++) {
       const items: Item[] = [];
       const txOps: TxOp[] = [];
-      const newProducers = new Map<string, ProducerRecord>();
+      const newProducers = new Map<number, ProducerRecord>();
       const newProducts: ProductRecord[] = [];
       const existingAdds = new Map<string, number>();
       for (const r of rows) {
         let producerId = r.existingProducerId;
         if (!producerId) {
-          const key = job.kind === 'products' ? fileKeys(r)[0]! : String(r.row);
+          const key = r.producerRow ?? r.row;
           let record = newProducers.get(key);
           if (!record) {
-            record = newProducerRecord(r.producer as ProducerCreate, { id: rowId(job.id, r.row, 'producer', time), at, actor, keyring });
+            record = newProducerRecord(r.producer as ProducerCreate, { id: rowId(job.id, key, 'producer', time), at, actor, keyring });
             newProducers.set(key, record);
           }
           producerId = record.id;

@@ -45,3 +45,30 @@ describe('a products import joining existing producers', () => {
     expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
   }, 120_000);
 });
+
+describe('a products file whose rows share a phone', () => {
+  it('does not merge two households with one phone: the later row is a duplicate of the earlier one for the officer to see', async () => {
+    const office = uniquePhone();
+    const own = uniquePhone();
+    const id = await dryRun(
+      csv([
+        'Tên sản phẩm;Nhóm sản phẩm;Tên chủ thể;SĐT;Xã/Phường',
+        `Mật ong;Thực phẩm;Hộ Lê Văn Chung;${office};Xã Thiệu Hóa`,
+        `Nem chua;Thực phẩm;Hộ Trần Thị Riêng;${office};Xã Thiệu Hóa`,
+        `Chè lam;Thực phẩm;Hộ Lê Văn Chung;${office};Xã Thiệu Hóa`,
+        `Bánh gai;Thực phẩm;Hộ Lê Văn Chung;${own};Xã Thiệu Hóa`,
+      ]),
+      'products',
+    );
+    const rows = new Map<number, any>((await api.call('GET', `/imports/${id}/rows`, { token: api.adminToken })).body.items.map((r: { row: number }) => [r.row, r]));
+    expect(rows.get(3)).toMatchObject({ outcome: 'duplicate_in_file', duplicateOf: { row: 2 } });
+    // The same name with another phone is not silently the same producer either.
+    expect(rows.get(5)).toMatchObject({ outcome: 'duplicate_in_file', duplicateOf: { row: 2 } });
+    expect([rows.get(2).outcome, rows.get(4).outcome]).toEqual(['new', 'new']);
+    expect(await commit(id)).toMatchObject({ status: 'committed', rowsDone: 2 });
+    const found = await api.call('GET', `/producers?q=${encodeURIComponent('ho le van chung')}`, { token: api.adminToken });
+    expect(found.body.items).toEqual([expect.objectContaining({ phone: office, productCount: 2 })]);
+    expect((await api.call('GET', `/producers?q=${encodeURIComponent('ho tran thi rieng')}`, { token: api.adminToken })).body.items).toEqual([]);
+    expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
+  });
+});
