@@ -110,13 +110,21 @@ function jobView(job: ImportJob) {
   const seconds = started ? ((job.committedAt ? Date.parse(job.committedAt) : Date.now()) - started) / 1000 : 0;
   const rate = seconds > 0 ? Math.round(job.rowsDone / seconds) : 0;
   const left = job.rowsToWrite - job.rowsDone;
-  const { actor: _a, commitRuns: _r, ...view } = job;
+  const { actor: _a, commitRuns: _r, rowsFile: _f, ...view } = job;
   return { ...view, progress: { done: job.rowsDone, total: job.rowsToWrite, rowsPerSecond: rate, etaSeconds: rate && job.status === 'committing' ? Math.ceil(left / rate) : null } };
 }
 
 const sourceKey = (id: string) => `imports/${id}/source`;
-const rowsKey = (id: string) => `imports/${id}/rows.json`;
-const decisionsKey = (id: string) => `imports/${id}/decisions.json`;
+/** The dry run's rows; a commit with decisions stores them with the decisions applied under a name of its own (`ImportJob.rowsFile`). */
+const rowsKey = (id: string, file = 'rows') => `imports/${id}/${file}.json`;
+/** Decisions as commits stored them before rows were stored with their decisions applied. */
+const legacyDecisionsKey = (id: string) => `imports/${id}/decisions.json`;
+
+function countOutcomes(rows: PreviewRow[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of rows) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
+  return counts;
+}
 
 /**
  * Bulk import of officers' spreadsheets: upload, a dry run with an outcome per row (new,
@@ -139,10 +147,17 @@ export function createImportService(deps: Deps) {
     return job;
   }
 
-  async function loadRows(id: string): Promise<PreviewRow[]> {
-    const raw = await blobs.get(rowsKey(id));
+  /** The rows of an import: the dry run's, or once a commit applied decisions, the rows it writes. */
+  async function loadRows(job: ImportJob): Promise<PreviewRow[]> {
+    const raw = await blobs.get(rowsKey(job.id, job.rowsFile));
     if (!raw) throw new ConflictError('VERSION_CONFLICT', 'The preview of this import is not ready yet');
-    return upgradeRows(JSON.parse(raw.toString('utf8')) as PreviewRow[]);
+    const rows = JSON.parse(raw.toString('utf8')) as PreviewRow[];
+    if (!job.rowsFile && job.commitStartedAt) {
+      // A commit started before decided rows were checked: it resumes with the rows it started with.
+      const legacy = JSON.parse((await blobs.get(legacyDecisionsKey(job.id)))?.toString('utf8') ?? '{}') as Record<string, string>;
+      for (const r of rows) if (r.outcome === 'needs_decision' && legacy[r.row]) Object.assign(r, { outcome: 'new', producer: { ...r.producer, communeCode: legacy[r.row] } });
+    }
+    return upgradeRows(rows);
   }
 
   /**
@@ -184,9 +199,7 @@ export function createImportService(deps: Deps) {
       if (dataRows.length > MAX_IMPORT_ROWS) throw new AppError(400, 'VALIDATION_FAILED', `The file has ${dataRows.length} rows; at most ${MAX_IMPORT_ROWS} per import`);
       const rows = await classify(job, dataRows, mapping);
       await blobs.put(rowsKey(id), Buffer.from(JSON.stringify(rows)), 'application/json');
-      const counts: Record<string, number> = {};
-      for (const r of rows) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
-      job = await save(job, { status: 'previewed', headerRow: detected.headerRow + 1, mapping: mapping as Record<string, number>, totalRows: rows.length, counts });
+      job = await save(job, { status: 'previewed', headerRow: detected.headerRow + 1, mapping: mapping as Record<string, number>, totalRows: rows.length, counts: countOutcomes(rows) });
     } catch (e) {
       const message = e instanceof AppError || e instanceof SpreadsheetError ? e.message : 'The file could not be read';
       if (!(e instanceof AppError || e instanceof SpreadsheetError)) logger.error('import preview failed', { importId: id, error: (e as Error).name });
@@ -241,6 +254,22 @@ export function createImportService(deps: Deps) {
       );
     }
     return rows;
+  }
+
+  /**
+   * Applies the officer's communes to the rows that waited for them and checks those rows as
+   * the dry run checks new rows, against the file and the store: a decided row that duplicates
+   * a record is not written, a decided product row joins its existing producer.
+   */
+  async function applyDecisions(job: ImportJob, rows: PreviewRow[], chosen: Record<number, string>): Promise<void> {
+    const index = newFileIndex();
+    for (const r of rows) if (r.outcome === 'new' || r.outcome === 'duplicate_existing') remember(index, r);
+    const decided = rows.filter((r) => chosen[r.row] !== undefined);
+    for (const r of decided) {
+      Object.assign(r, { outcome: 'new', producer: { ...r.producer, communeCode: chosen[r.row] } });
+      checkInFile(job.kind, r, index);
+    }
+    await checkInStore(job, decided, rows, await matcherFor(decided.filter((r) => r.outcome === 'new')));
   }
 
   /**
@@ -371,11 +400,7 @@ export function createImportService(deps: Deps) {
     const run = await jobs.startCommitRun(id);
     let job = await jobs.get(id);
     try {
-      const rows = await loadRows(id);
-      const decisions = JSON.parse((await blobs.get(decisionsKey(id)))?.toString('utf8') ?? '{}') as Record<string, string>;
-      const toWrite = rows
-        .filter((r) => r.outcome === 'new' || (r.outcome === 'needs_decision' && decisions[r.row]))
-        .map((r) => (r.outcome === 'needs_decision' ? { ...r, producer: { ...r.producer, communeCode: decisions[r.row]! } } : r));
+      const toWrite = (await loadRows(job)).filter((r) => r.outcome === 'new');
       // The plan is a pure function of the stored rows and decisions, so a resumed commit
       // numbers the batches exactly as the first attempt did.
       let n = 0;
@@ -579,8 +604,7 @@ export function createImportService(deps: Deps) {
     },
 
     async rows(principal: Principal, id: string, query: { outcome?: RowOutcome; offset: number; limit: number }) {
-      await visibleJob(principal, id);
-      const rows = (await loadRows(id)).filter((r) => !query.outcome || r.outcome === query.outcome);
+      const rows = (await loadRows(await visibleJob(principal, id))).filter((r) => !query.outcome || r.outcome === query.outcome);
       // The citizen ID is needed in full only to hash it at commit; a view shows its last 4 digits, as for producers.
       const view = ({ raw: _r, ...r }: PreviewRow) => {
         const { citizenId, ...producer } = r.producer;
@@ -594,8 +618,9 @@ export function createImportService(deps: Deps) {
       const job = await visibleJob(ctx.principal, id);
       const resumable = job.status === 'failed' && job.commitStartedAt;
       if (job.status !== 'previewed' && !resumable) throw new ConflictError('VERSION_CONFLICT', `The import is ${job.status}; only a previewed import (or a stopped commit) can be committed`);
+      let next: ImportJob = { ...job, status: 'committing', commitStartedAt: job.commitStartedAt ?? new Date().toISOString(), error: undefined, updatedAt: new Date().toISOString() };
       if (!resumable) {
-        const rows = await loadRows(id);
+        const rows = await loadRows(job);
         const byRow = new Map(rows.map((r) => [r.row, r]));
         const errors: { path: string; message: string }[] = [];
         const chosen: Record<number, string> = {};
@@ -607,9 +632,14 @@ export function createImportService(deps: Deps) {
           else chosen[d.row] = d.communeCode;
         });
         if (errors.length) throw new ValidationError(errors, 'Some decisions cannot be applied');
-        await blobs.put(decisionsKey(id), Buffer.from(JSON.stringify(chosen)), 'application/json');
+        if (Object.keys(chosen).length) {
+          await applyDecisions(job, rows, chosen);
+          // A file of this request's own: a concurrent commit with other decisions cannot overwrite it.
+          const rowsFile = `rows-${newId()}`;
+          await blobs.put(rowsKey(id, rowsFile), Buffer.from(JSON.stringify(rows)), 'application/json');
+          next = { ...next, rowsFile, counts: countOutcomes(rows) };
+        }
       }
-      const next: ImportJob = { ...job, status: 'committing', commitStartedAt: job.commitStartedAt ?? new Date().toISOString(), error: undefined, updatedAt: new Date().toISOString() };
       const body = jobView(next);
       await commit(ctx, [jobs.putOp(next)], { status: 202, body });
       await runner.submit({ type: 'import-commit', id });
@@ -626,7 +656,7 @@ export function createImportService(deps: Deps) {
     /** The rows that were not (or will not be) imported, with the reason, as a table to fix and re-upload. */
     async errorReport(principal: Principal, id: string) {
       const job = await visibleJob(principal, id);
-      const rows = (await loadRows(id)).filter((r) => r.outcome !== 'new');
+      const rows = (await loadRows(job)).filter((r) => r.outcome !== 'new');
       const bytes = await blobs.get(sourceKey(id));
       const grid = bytes ? readSpreadsheet(bytes, detectFormat(bytes)) : [];
       const headers = (grid[(job.headerRow ?? 1) - 1] ?? []).map((h) => (h === null ? '' : String(h)));

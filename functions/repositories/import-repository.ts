@@ -26,6 +26,8 @@ export const ImportJobSchema = z.object({
   rowsToWrite: z.number().int().default(0),
   rowsDone: z.number().int().default(0),
   commitStartedAt: z.string().optional(),
+  /** The rows the commit writes, when its decisions made them differ from the dry run's (a blob of the import). */
+  rowsFile: z.string().optional(),
   /** How many times the commit has started running (first run, resumes, redelivered job events). */
   commitRuns: z.number().int().default(0),
   committedAt: z.string().optional(),

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listCommunes } from '#shared/admin-units/admin-units.ts';
+import { readXlsx } from '#functions/imports/spreadsheet-reader.ts';
 import { createTestApi, producerInput, type Api } from '#test/support/harness.ts';
 
 let api: Api;
@@ -25,6 +26,19 @@ async function commit(id: string, decisions: { row: number; communeCode: string 
   expect(res.status).toBe(202);
   await api.idle();
   return (await api.call('GET', `/imports/${id}`, { token })).body;
+}
+
+async function rowsNotImported(id: string) {
+  const res = await api.app.request(`/api/v1/imports/${id}/errors.xlsx`, { headers: { authorization: `Bearer ${api.adminToken}` } });
+  expect(res.status).toBe(200);
+  const grid = readXlsx(new Uint8Array(await res.arrayBuffer()));
+  const header = grid.findIndex((r) => r[0] === 'Dòng');
+  return grid.slice(header + 1).map((r) => ({ row: r[0], reason: r[1] }));
+}
+
+async function decideFirstCandidate(id: string) {
+  const waiting = await api.call('GET', `/imports/${id}/rows?outcome=needs_decision`, { token: api.adminToken });
+  return waiting.body.items.map((r: { row: number; candidates: { code: string }[] }) => ({ row: r.row, communeCode: r.candidates[0]!.code }));
 }
 
 describe('a products import joining existing producers', () => {
@@ -69,6 +83,29 @@ describe('a products file whose rows share a phone', () => {
     const found = await api.call('GET', `/producers?q=${encodeURIComponent('ho le van chung')}`, { token: api.adminToken });
     expect(found.body.items).toEqual([expect.objectContaining({ phone: office, productCount: 2 })]);
     expect((await api.call('GET', `/producers?q=${encodeURIComponent('ho tran thi rieng')}`, { token: api.adminToken })).body.items).toEqual([]);
+    expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
+  });
+});
+
+describe('rows that waited for a commune decision', () => {
+  it('are checked for duplicates once decided: the same file twice with the same decisions adds nothing the second time', async () => {
+    const producers = csv(['Tên chủ thể;Xã/Phường;Huyện', 'Hộ Chỉ Có Tên Quyết Định;Thiệu Hóa;Thiệu Hóa']);
+    const products = csv(['Tên sản phẩm;Nhóm sản phẩm;Tên chủ thể;SĐT;Xã/Phường;Huyện', `Nem chua quyết định;Thực phẩm;HTX Nem Quyết Định;${uniquePhone()};Thiệu Hóa;Thiệu Hóa`]);
+    const done: Record<string, number>[] = [];
+    for (const run of [1, 2]) {
+      for (const [kind, text] of [['producers', producers], ['products', products]] as const) {
+        const id = await dryRun(text, kind);
+        const decisions = await decideFirstCandidate(id);
+        expect(decisions).toHaveLength(1);
+        const job = await commit(id, decisions);
+        expect(job.status).toBe('committed');
+        done.push({ run, rowsDone: job.rowsDone });
+        const notImported = await rowsNotImported(id);
+        expect(notImported).toEqual(run === 1 ? [] : [{ row: 2, reason: 'Trùng với chủ thể/sản phẩm đã có' }]);
+      }
+    }
+    expect(done.map((d) => d.rowsDone)).toEqual([1, 1, 0, 0]);
+    for (const q of ['ho chi co ten quyet dinh', 'htx nem quyet dinh']) expect((await api.call('GET', `/producers?q=${encodeURIComponent(q)}`, { token: api.adminToken })).body.items).toHaveLength(1);
     expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
   });
 });
