@@ -19,12 +19,12 @@ import { batchPut, transact, type Item, type Table, type TxOp } from '#functions
 import type { Committer } from '#functions/services/write-context.ts';
 import type { CoverageTracker } from '#functions/services/coverage-tracker.ts';
 import { canSee, type Principal } from '#functions/services/principal.ts';
-import { duplicateKeysOf, newProducerRecord } from '#functions/services/producer-service.ts';
+import { duplicateKeysOf, keptCitizenId, newProducerRecord, type KeptCitizenId } from '#functions/services/producer-service.ts';
 import { newProductRecord } from '#functions/services/product-service.ts';
 import type { WriteContext } from '#functions/services/write-context.ts';
 import { detectColumns, fieldOfHeader, requiredFields, type ColumnMapping, type ImportField, type ImportKind } from './import-columns.ts';
 import { interpretRow, type Candidate, type FieldError } from './import-rows.ts';
-import { SpreadsheetError, detectFormat, readSpreadsheet } from './spreadsheet-reader.ts';
+import { SpreadsheetError, detectFormat, readSpreadsheet, type Cell } from './spreadsheet-reader.ts';
 
 export const MAX_IMPORT_ROWS = 100_000;
 export const MAX_IMPORT_BYTES = 25 * 1024 * 1024;
@@ -50,7 +50,8 @@ export type PreviewRow = {
   candidates?: Candidate[];
   /** Existing records this row duplicates (ids), or the earlier row of the file. */
   duplicateOf?: { producerIds?: string[]; productIds?: string[]; row?: number };
-  producer: Omit<ProducerCreate, 'communeCode'> & { communeCode?: string };
+  /** The producer to create; its citizen ID only as kept for producers (hash and last 4 digits), never in clear. */
+  producer: Omit<ProducerCreate, 'communeCode' | 'citizenId'> & KeptCitizenId & { communeCode?: string };
   product?: Omit<ProductCreate, 'producerId'>;
   /** For product rows: the existing producer the product joins. */
   existingProducerId?: string;
@@ -90,6 +91,17 @@ export function createInProcessRunner() {
       while (running.size) await Promise.all([...running]);
     },
   };
+}
+
+/** The row's cells with the citizen ID's digits hidden but the last 4, as they are stored (for the errors file). */
+function maskCitizenId(cells: Cell[], mapping: ColumnMapping): Cell[] {
+  const col = mapping.citizenId;
+  const cell = col === undefined ? null : cells[col];
+  if (cell === null || cell === undefined) return cells;
+  const text = String(cell).trim();
+  const masked = [...cells];
+  masked[col!] = '*'.repeat(Math.max(0, text.length - 4)) + text.slice(-4);
+  return masked;
 }
 
 /** A stable id per import row, so a resumed commit rewrites the same records, never new ones. */
@@ -163,9 +175,12 @@ export function createImportService(deps: Deps) {
   /**
    * Rows stored by an earlier version, as this one stores them, so that a commit started
    * before an upgrade resumes with the same batches and record ids: a product row of a new
-   * producer gets the row that first named the producer, as then by commune and first key.
+   * producer gets the row that first named the producer, as then by commune and first key;
+   * a citizen ID is reduced to what is kept of it.
    */
   function upgradeRows(rows: PreviewRow[]): PreviewRow[] {
+    // Citizen IDs were kept in clear.
+    for (const r of rows) r.producer = keepCitizenId(r.producer as PreviewRow['producer'] & { citizenId?: string });
     const first = new Map<string, number>();
     for (const r of rows) {
       if (r.outcome !== 'new' || !r.product || r.existingProducerId || r.producerRow !== undefined) continue;
@@ -212,9 +227,11 @@ export function createImportService(deps: Deps) {
     const actor = job.actor as Principal;
     const rows: PreviewRow[] = dataRows.map(({ row, cells }) => {
       const r = interpretRow(cells, mapping, job.kind);
-      if (r.status === 'invalid') return { row, outcome: 'invalid', errors: r.errors, producer: { name: '', kind: 'household', legalBasis: { type: 'state_management' } }, raw: cells };
-      if (r.status === 'needs_decision') return { row, outcome: 'needs_decision', candidates: r.candidates, producer: r.producer, product: r.product, raw: cells };
-      return { row, outcome: 'new', producer: r.producer, product: r.product, raw: cells };
+      const raw = maskCitizenId(cells, mapping);
+      if (r.status === 'invalid') return { row, outcome: 'invalid', errors: r.errors, producer: { name: '', kind: 'household', legalBasis: { type: 'state_management' } }, raw };
+      const producer = keepCitizenId(r.producer);
+      if (r.status === 'needs_decision') return { row, outcome: 'needs_decision', candidates: r.candidates, producer, product: r.product, raw };
+      return { row, outcome: 'new', producer, product: r.product, raw };
     });
     const index = newFileIndex();
     const fresh = rows.filter((r) => r.outcome === 'new');
@@ -378,11 +395,17 @@ export function createImportService(deps: Deps) {
     );
   }
 
+  /** A row's producer with its citizen ID reduced to what is kept of it, as the dry run stores it. */
+  function keepCitizenId<P extends { citizenId?: string }>(producer: P): Omit<P, 'citizenId'> & KeptCitizenId {
+    const { citizenId, ...rest } = producer;
+    return citizenId ? { ...rest, ...keptCitizenId(keyring, citizenId) } : rest;
+  }
+
   function producerLike(r: PreviewRow) {
     return {
       phone: r.producer.phone,
       taxCode: r.producer.taxCode,
-      citizenIdHash: r.producer.citizenId ? keyring.hashCitizenId(r.producer.citizenId) : undefined,
+      citizenIdHash: r.producer.citizenIdHash,
       communeCode: r.producer.communeCode!,
       searchName: normaliseName(r.producer.name),
     };
@@ -504,7 +527,7 @@ export function createImportService(deps: Deps) {
           const key = r.producerRow ?? r.row;
           let record = newProducers.get(key);
           if (!record) {
-            record = newProducerRecord(r.producer as ProducerCreate, { id: rowId(job.id, key, 'producer', time), at, actor, keyring });
+            record = newProducerRecord(r.producer as PreviewRow['producer'] & ProducerCreate, { id: rowId(job.id, key, 'producer', time), at, actor, keyring });
             newProducers.set(key, record);
           }
           producerId = record.id;
@@ -607,8 +630,8 @@ export function createImportService(deps: Deps) {
       const rows = (await loadRows(await visibleJob(principal, id))).filter((r) => !query.outcome || r.outcome === query.outcome);
       // The citizen ID is needed in full only to hash it at commit; a view shows its last 4 digits, as for producers.
       const view = ({ raw: _r, ...r }: PreviewRow) => {
-        const { citizenId, ...producer } = r.producer;
-        return { ...r, producer: citizenId ? { ...producer, citizenIdLast4: citizenId.slice(-4) } : producer };
+        const { citizenIdHash: _h, ...producer } = r.producer;
+        return { ...r, producer };
       };
       return { total: rows.length, items: rows.slice(query.offset, query.offset + query.limit).map(view) };
     },

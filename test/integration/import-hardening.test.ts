@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listCommunes } from '#shared/admin-units/admin-units.ts';
 import { readXlsx } from '#functions/imports/spreadsheet-reader.ts';
@@ -107,5 +109,26 @@ describe('rows that waited for a commune decision', () => {
     expect(done.map((d) => d.rowsDone)).toEqual([1, 1, 0, 0]);
     for (const q of ['ho chi co ten quyet dinh', 'htx nem quyet dinh']) expect((await api.call('GET', `/producers?q=${encodeURIComponent(q)}`, { token: api.adminToken })).body.items).toHaveLength(1);
     expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
+  });
+});
+
+describe('citizen IDs in an import', () => {
+  it('are never stored in clear by the dry run, and still land as hash and last 4 digits and catch duplicates', async () => {
+    const kept = `0381${String(Date.now()).slice(-8)}`;
+    const refused = `0382${String(Date.now()).slice(-8)}`;
+    const id = await dryRun(csv(['Tên chủ thể;SĐT;Số CCCD;Xã/Phường', `Hộ Có Căn Cước;${uniquePhone()};${kept};Xã Thiệu Hóa`, `Hộ Sai Số Điện Thoại;12345;${refused};Xã Thiệu Hóa`]));
+    const stored = await readFile(join(api.dataDir, 'files', 'imports', id, 'rows.json'), 'utf8');
+    expect(stored).toContain(kept.slice(-4));
+    expect(stored).not.toContain(kept);
+    expect(stored).not.toContain(refused);
+    expect(stored).not.toContain(refused.slice(0, 8));
+
+    expect(await commit(id)).toMatchObject({ status: 'committed', rowsDone: 1 });
+    const [producer] = (await api.call('GET', `/producers?q=${encodeURIComponent('ho co can cuoc')}`, { token: api.adminToken })).body.items;
+    expect((await api.call('GET', `/producers/${producer.id}`, { token: api.adminToken })).body).toMatchObject({ citizenIdLast4: kept.slice(-4) });
+
+    const again = await dryRun(csv(['Tên chủ thể;SĐT;Số CCCD;Xã/Phường', `Hộ Đổi Tên Khác;${uniquePhone()};${kept};Xã Thiệu Vũ`]));
+    const [row] = (await api.call('GET', `/imports/${again}/rows`, { token: api.adminToken })).body.items;
+    expect(row).toMatchObject({ outcome: 'duplicate_existing', duplicateOf: { producerIds: [producer.id] } });
   });
 });
