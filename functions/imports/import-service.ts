@@ -664,7 +664,7 @@ export function createImportService(deps: Deps) {
         }
       }
       const body = jobView(next);
-      await commit(ctx, [jobs.putOp(next)], { status: 202, body });
+      await commit(ctx, [jobs.putOp(next, job)], { status: 202, body });
       await runner.submit({ type: 'import-commit', id });
       return body;
     },

@@ -1,6 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { NotFoundError } from '#functions/core/errors.ts';
+import { ConflictError, NotFoundError } from '#functions/core/errors.ts';
 import { getItem, queryAcross, send, type Table, type TxOp } from './table.ts';
 
 export const importStatuses = ['awaiting_file', 'previewing', 'previewed', 'committing', 'committed', 'failed'] as const;
@@ -48,8 +48,18 @@ export function createImportRepository(table: Table) {
       if (!item) throw new NotFoundError('Import');
       return ImportJobSchema.parse(item);
     },
-    putOp(job: ImportJob): TxOp {
-      return { item: { Put: { TableName: table.name, Item: { PK: pk(job.id), SK: 'META', type: 'import', GSI2PK: `${table.prefix}IMPORT`, GSI2SK: `${job.status}#${job.id}`, ...job } } } };
+    /**
+     * Writes the job. With `expected` (the job as read), only if nobody changed it since — its
+     * status and `updatedAt` — so of two requests moving it on from the same state one wins and
+     * the other gets 409.
+     */
+    putOp(job: ImportJob, expected?: ImportJob): TxOp {
+      const Item = { PK: pk(job.id), SK: 'META', type: 'import', GSI2PK: `${table.prefix}IMPORT`, GSI2SK: `${job.status}#${job.id}`, ...job };
+      if (!expected) return { item: { Put: { TableName: table.name, Item } } };
+      return {
+        item: { Put: { TableName: table.name, Item, ConditionExpression: '#s = :s AND updatedAt = :u', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': expected.status, ':u': expected.updatedAt } } },
+        onConditionFailed: () => new ConflictError('VERSION_CONFLICT', 'The import changed meanwhile: another commit or file got there first'),
+      };
     },
     /**
      * Counts one more run of the commit, atomically, and returns the count with this run. Only

@@ -132,3 +132,22 @@ describe('citizen IDs in an import', () => {
     expect(row).toMatchObject({ outcome: 'duplicate_existing', duplicateOf: { producerIds: [producer.id] } });
   });
 });
+
+describe('a commit racing other changes', () => {
+  it('starts once when two commits with other decisions arrive together: the other gets 409', async () => {
+    const id = await dryRun(csv(['Tên chủ thể;Xã/Phường;Huyện', 'Hộ Hai Người Bấm;Thiệu Hóa;Thiệu Hóa']));
+    const [decision] = await decideFirstCandidate(id);
+    const waiting = await api.call('GET', `/imports/${id}/rows?outcome=needs_decision`, { token: api.adminToken });
+    const [c0, c1] = waiting.body.items[0].candidates.map((c: { code: string }) => c.code);
+    const answers = await Promise.all(
+      [c0, c1].map((communeCode, i) => api.call('POST', `/imports/${id}/commit`, { token: api.adminToken, body: { decisions: [{ row: decision.row, communeCode }] }, headers: { 'idempotency-key': `race-${i}-${id}` } })),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
+    await api.idle();
+    const winner = answers[0]!.status === 202 ? c0 : c1;
+    expect(await api.local.repositories.imports.get(id)).toMatchObject({ status: 'committed', commitRuns: 1, rowsDone: 1 });
+    const found = await api.call('GET', `/producers?q=${encodeURIComponent('ho hai nguoi bam')}`, { token: api.adminToken });
+    expect(found.body.items).toEqual([expect.objectContaining({ communeCode: winner })]);
+    expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
+  });
+});
