@@ -515,13 +515,26 @@ export function createImportService(deps: Deps) {
     const actor = job.actor as Principal;
     const at = new Date(time).toISOString();
     const auditIdOf = (entityId: string) => rowId(job.id, 0, `audit-${entityId}`, time);
+    const existingIds = [...new Set(rows.flatMap((r) => (r.existingProducerId ? [r.existingProducerId] : [])))];
     for (let attempt = 1; ; attempt++) {
+      // Only a run after the first, or a retry of this batch, can find records already written.
+      const recheck = resumed || attempt > 1;
+      const existing = existingIds.length ? await repos.producers.getMany(existingIds) : new Map<string, ProducerRecord>();
+      // A product joins its existing producer only where the plan counted it: a producer deleted,
+      // merged or moved to another commune since the dry run leaves its rows not written.
+      const skipped = rows.filter((r) => r.existingProducerId && existing.get(r.existingProducerId)?.communeCode !== r.producer.communeCode);
+      if (recheck && skipped.length) {
+        // Products an earlier run wrote but never counted, for a producer that is gone.
+        const strays = await repos.products.getMany(skipped.map((r) => rowId(job.id, r.row, 'product', time)));
+        if (strays.size) await repos.products.deleteUncounted([...strays.keys()]);
+      }
       const items: Item[] = [];
       const txOps: TxOp[] = [];
       const newProducers = new Map<number, ProducerRecord>();
       const newProducts: ProductRecord[] = [];
       const existingAdds = new Map<string, number>();
       for (const r of rows) {
+        if (skipped.includes(r)) continue;
         let producerId = r.existingProducerId;
         if (!producerId) {
           const key = r.producerRow ?? r.row;
@@ -541,8 +554,7 @@ export function createImportService(deps: Deps) {
       for (const p of newProducers.values()) producerOf.set(p.id, p);
       const existingPairs: [ProducerRecord, ProducerRecord][] = [];
       for (const [pid, count] of existingAdds) {
-        const current = await repos.producers.get(pid);
-        if (!current) throw new NotFoundError('Producer');
+        const current = existing.get(pid)!;
         producerOf.set(pid, current);
         existingPairs.push([current, { ...current, productCount: current.productCount + count }]);
         txOps.push(repos.producers.childChangeOp(current, { productCountDelta: count }));
@@ -550,8 +562,6 @@ export function createImportService(deps: Deps) {
         for (const p of newProducts) if (p.producerId === pid) p.communeCode = current.communeCode;
       }
       for (const p of newProducts) p.readyMarketplaces = readyMarketplacesOf(marketplaces, { product: p, producer: producerOf.get(p.producerId) ?? {}, photos: { readyCount: 0 } });
-      // Only a run after the first, or a retry of this batch, can find records already written.
-      const recheck = resumed || attempt > 1;
       const producersBefore = recheck ? await writtenBefore('producer', [...newProducers.values()].map((p) => p.id), auditIdOf) : new Map();
       const productsBefore = recheck ? await writtenBefore('product', newProducts.map((p) => p.id), auditIdOf) : new Map();
       for (const p of newProducers.values()) {
@@ -567,13 +577,14 @@ export function createImportService(deps: Deps) {
       }
       await batchPut(table, items, BATCH_WRITES_PER_WORKER);
       txOps.push(...coverage.ops({ producers: [...[...newProducers.values()].map((p) => [undefined, p] as [undefined, ProducerRecord]), ...existingPairs], products: newProducts.map((p) => [undefined, p] as [undefined, ProductRecord]) }));
-      txOps.push(...jobs.batchDoneOp(job.id, n, rows.length));
+      txOps.push(...jobs.batchDoneOp(job.id, n, rows.length, skipped.map((r) => r.row)));
       try {
         await transact(table, txOps);
         return;
       } catch (e) {
         if (e instanceof BatchAlreadyDoneError) return;
-        if (!(e instanceof RaceError) || attempt >= 6) throw e;
+        // A producer changed (race) or vanished (not found) meanwhile: redo the batch from fresh reads.
+        if (!(e instanceof RaceError || e instanceof NotFoundError) || attempt >= 6) throw e;
       }
     }
   }
@@ -601,6 +612,7 @@ export function createImportService(deps: Deps) {
         commitRuns: 0,
         rowsToWrite: 0,
         rowsDone: 0,
+        rowsSkipped: 0,
       };
       const body = { ...jobView(job), ...(uploadUrlOf ? { uploadUrl: uploadUrlOf(job.id) } : {}) };
       await commit(ctx, [jobs.putOp(job)], { status: 201, body });
@@ -679,10 +691,12 @@ export function createImportService(deps: Deps) {
     /** The rows that were not (or will not be) imported, with the reason, as a table to fix and re-upload. */
     async errorReport(principal: Principal, id: string) {
       const job = await visibleJob(principal, id);
-      const rows = (await loadRows(job)).filter((r) => r.outcome !== 'new');
+      const skipped = new Set(job.rowsSkipped ? [...(await jobs.doneBatches(id)).values()].flat() : []);
+      const rows = (await loadRows(job)).filter((r) => r.outcome !== 'new' || skipped.has(r.row));
       const bytes = await blobs.get(sourceKey(id));
       const grid = bytes ? readSpreadsheet(bytes, detectFormat(bytes)) : [];
       const headers = (grid[(job.headerRow ?? 1) - 1] ?? []).map((h) => (h === null ? '' : String(h)));
+      const gone = 'Chủ thể đã bị xóa, gộp hoặc chuyển xã sau khi kiểm tra';
       const reasons: Record<RowOutcome, string> = {
         new: '',
         duplicate_existing: 'Trùng với chủ thể/sản phẩm đã có',
@@ -697,7 +711,7 @@ export function createImportService(deps: Deps) {
         headers: ['Dòng', 'Lý do', 'Chi tiết', ...headers],
         rows: rows.map((r) => [
           r.row,
-          reasons[r.outcome],
+          skipped.has(r.row) ? gone : reasons[r.outcome],
           [
             // Rows stored before errors were worded in Vietnamese have only `message`.
             ...(r.errors ?? []).map((e) => `${importFieldLabels.vi[e.field] ?? e.field}: ${e.vi ?? e.message}`),

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listCommunes } from '#shared/admin-units/admin-units.ts';
 import { readXlsx } from '#functions/imports/spreadsheet-reader.ts';
-import { createTestApi, producerInput, type Api } from '#test/support/harness.ts';
+import { createTestApi, failNextBatchCount, producerInput, type Api } from '#test/support/harness.ts';
 
 let api: Api;
 beforeAll(async () => {
@@ -148,6 +148,33 @@ describe('a commit racing other changes', () => {
     expect(await api.local.repositories.imports.get(id)).toMatchObject({ status: 'committed', commitRuns: 1, rowsDone: 1 });
     const found = await api.call('GET', `/producers?q=${encodeURIComponent('ho hai nguoi bam')}`, { token: api.adminToken });
     expect(found.body.items).toEqual([expect.objectContaining({ communeCode: winner })]);
+    expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
+  });
+
+  it('does not write, and reports, the products of an existing producer deleted since the dry run', async () => {
+    const kept = producerInput({ communeCode: '15772' });
+    const gone = producerInput({ communeCode: '15796' });
+    const ids = [];
+    for (const body of [kept, gone]) ids.push((await api.call('POST', '/producers', { token: api.adminToken, body })).body.id as string);
+    const id = await dryRun(csv(['Tên sản phẩm;Nhóm sản phẩm;Tên chủ thể;SĐT;Xã/Phường', `Giò lụa;Thực phẩm;${kept.name};${kept.phone};Xã Thiệu Hóa`, `Chả cá;Thực phẩm;${gone.name};${gone.phone};Xã Thiệu Hóa`]), 'products');
+    expect((await api.call('DELETE', `/producers/${ids[1]}`, { token: api.adminToken })).status).toBe(204);
+    expect(await commit(id)).toMatchObject({ status: 'committed', rowsDone: 2, rowsSkipped: 1 });
+    expect((await api.call('GET', `/producers/${ids[0]}`, { token: api.adminToken })).body.productCount).toBe(1);
+    expect(await rowsNotImported(id)).toEqual([{ row: 3, reason: 'Chủ thể đã bị xóa, gộp hoặc chuyển xã sau khi kiểm tra' }]);
+    expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
+  });
+
+  it('removes what a stopped commit wrote for a producer deleted before the resume, and counts the rest', async () => {
+    const owner = producerInput({ communeCode: '15835' });
+    const ownerId = (await api.call('POST', '/producers', { token: api.adminToken, body: owner })).body.id as string;
+    const id = await dryRun(csv(['Tên sản phẩm;Nhóm sản phẩm;Tên chủ thể;SĐT;Xã/Phường', `Bánh răng bừa;Thực phẩm;${owner.name};${owner.phone};Xã Thiệu Hóa`]), 'products');
+    const fault = failNextBatchCount(api);
+    expect(await commit(id)).toMatchObject({ status: 'failed' });
+    expect(fault.stop()).toBe(1);
+    expect((await api.call('GET', `/products?producerId=${ownerId}`, { token: api.adminToken })).body.items).toHaveLength(1);
+    expect((await api.call('DELETE', `/producers/${ownerId}`, { token: api.adminToken })).status).toBe(204);
+    expect(await commit(id)).toMatchObject({ status: 'committed', rowsDone: 1, rowsSkipped: 1 });
+    expect((await api.call('GET', `/products?producerId=${ownerId}`, { token: api.adminToken })).body.items).toEqual([]);
     expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
   });
 });
