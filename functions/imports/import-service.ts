@@ -38,6 +38,14 @@ const BATCH_MARKER_ITEMS = 2;
 const PARALLEL_BATCHES = 4;
 /** BatchWriteItem requests each worker keeps in flight: 4 × 2 = 8 in all, what the store sustains best. */
 const BATCH_WRITES_PER_WORKER = 2;
+/**
+ * A dry run or commit whose import has not changed for this long has died without saying so
+ * (a job Lambda timed out or ran out of memory): a commit may resume it, a file restart it.
+ * Longer than the job Lambda's 15-minute timeout, so a job still running is never taken for
+ * dead; a running commit updates its import with every batch.
+ */
+const STALE_AFTER_MS = 20 * 60 * 1000;
+const isStale = (job: ImportJob) => Date.now() - Date.parse(job.updatedAt) > STALE_AFTER_MS;
 /** Above this many rows the dry run reads all duplicate keys at once rather than per row. */
 const BULK_LOOKUP_ROWS = 1000;
 
@@ -147,9 +155,10 @@ export function createImportService(deps: Deps) {
   const { table, repos, coverage, keyring, blobs, runner, commit } = deps;
   const jobs = repos.imports;
 
-  async function save(job: ImportJob, patch: Partial<ImportJob>): Promise<ImportJob> {
+  /** Saves the job with `patch`; `ifUnchanged`: only if nobody changed it since it was read (else 409). */
+  async function save(job: ImportJob, patch: Partial<ImportJob>, ifUnchanged = false): Promise<ImportJob> {
     const next = { ...job, ...patch, updatedAt: new Date().toISOString() };
-    await transact(table, [jobs.putOp(next)]);
+    await transact(table, [jobs.putOp(next, ifUnchanged ? job : undefined)]);
     return next;
   }
 
@@ -622,14 +631,15 @@ export function createImportService(deps: Deps) {
     /** Stores the uploaded file and starts the dry run in the background. */
     async upload(principal: Principal, id: string, bytes: Uint8Array) {
       const job = await visibleJob(principal, id);
-      if (job.status !== 'awaiting_file' && job.status !== 'previewed' && job.status !== 'failed') throw new ConflictError('VERSION_CONFLICT', `The import is ${job.status}; a file can no longer be sent`);
+      const deadPreview = job.status === 'previewing' && isStale(job);
+      if (job.status !== 'awaiting_file' && job.status !== 'previewed' && job.status !== 'failed' && !deadPreview) throw new ConflictError('VERSION_CONFLICT', `The import is ${job.status}; a file can no longer be sent`);
       // Once a commit has started, rows of this file are written under ids and batch numbers of this
       // job: only resuming may follow. A corrected file goes into a new import.
       if (job.commitStartedAt) throw new ConflictError('VERSION_CONFLICT', 'This import has started writing rows; resume its commit, or start a new import for another file');
       if (bytes.length === 0) throw new ValidationError([{ path: '(body)', message: 'the file is empty' }]);
       if (bytes.length > MAX_IMPORT_BYTES) throw new AppError(413, 'PAYLOAD_TOO_LARGE', `Import files are limited to ${MAX_IMPORT_BYTES / 1024 / 1024} MB`);
       await blobs.put(sourceKey(id), bytes);
-      const next = await save(job, { status: 'previewing', error: undefined });
+      const next = await save(job, { status: 'previewing', error: undefined }, true);
       await runner.submit({ type: 'import-preview', id });
       return next;
     },
@@ -651,7 +661,7 @@ export function createImportService(deps: Deps) {
     /** Starts (or resumes) the commit with the decisions for rows that need them. */
     async commit(ctx: WriteContext, id: string, decisions: { row: number; communeCode: string }[]) {
       const job = await visibleJob(ctx.principal, id);
-      const resumable = job.status === 'failed' && job.commitStartedAt;
+      const resumable = (job.status === 'failed' && job.commitStartedAt) || (job.status === 'committing' && isStale(job));
       if (job.status !== 'previewed' && !resumable) throw new ConflictError('VERSION_CONFLICT', `The import is ${job.status}; only a previewed import (or a stopped commit) can be committed`);
       let next: ImportJob = { ...job, status: 'committing', commitStartedAt: job.commitStartedAt ?? new Date().toISOString(), error: undefined, updatedAt: new Date().toISOString() };
       if (!resumable) {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { listCommunes } from '#shared/admin-units/admin-units.ts';
 import { readXlsx } from '#functions/imports/spreadsheet-reader.ts';
 import { createTestApi, failNextBatchCount, producerInput, type Api } from '#test/support/harness.ts';
@@ -176,5 +177,39 @@ describe('a commit racing other changes', () => {
     expect(await commit(id)).toMatchObject({ status: 'committed', rowsDone: 1, rowsSkipped: 1 });
     expect((await api.call('GET', `/products?producerId=${ownerId}`, { token: api.adminToken })).body.items).toEqual([]);
     expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
+  });
+});
+
+describe('an import whose background job died without a word (a Lambda timeout or out of memory)', () => {
+  const leaveAs = (id: string, status: 'previewing' | 'committing', minutesAgo: number) =>
+    api.local.table.doc.send(
+      new UpdateCommand({
+        TableName: api.tableName,
+        Key: { PK: `P#38#IMPORT#${id}`, SK: 'META' },
+        UpdateExpression: `SET #s = :s, GSI2SK = :g, updatedAt = :u${status === 'committing' ? ', commitStartedAt = if_not_exists(commitStartedAt, :u)' : ''}`,
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':s': status, ':g': `${status}#${id}`, ':u': new Date(Date.now() - minutesAgo * 60_000).toISOString() },
+      }),
+    );
+
+  it('resumes a commit left committing once it has not moved for long, and not while it may still run', async () => {
+    const id = await dryRun(csv(['Tên chủ thể;SĐT;Xã/Phường', `Hộ Việc Treo;${uniquePhone()};Xã Thiệu Hóa`]));
+    await leaveAs(id, 'committing', 1);
+    expect((await api.call('POST', `/imports/${id}/commit`, { token: api.adminToken, body: {} })).status).toBe(409);
+    await leaveAs(id, 'committing', 60);
+    expect(await commit(id)).toMatchObject({ status: 'committed', rowsDone: 1 });
+    expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
+  });
+
+  it('takes a new file for a dry run left previewing once it has not moved for long', async () => {
+    const created = await api.call('POST', '/imports', { token: api.adminToken, body: { kind: 'producers', fileName: 'list.csv' } });
+    const send = (body: string) => api.app.request(created.body.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${api.adminToken}`, 'content-type': 'text/csv' }, body });
+    await leaveAs(created.body.id, 'previewing', 1);
+    const file = csv(['Tên chủ thể;SĐT;Xã/Phường', `Hộ Xem Lại;${uniquePhone()};Xã Thiệu Hóa`]);
+    expect((await send(file)).status).toBe(409);
+    await leaveAs(created.body.id, 'previewing', 60);
+    expect((await send(file)).status).toBe(202);
+    await api.idle();
+    expect((await api.call('GET', `/imports/${created.body.id}`, { token: api.adminToken })).body).toMatchObject({ status: 'previewed', counts: { new: 1 } });
   });
 });
