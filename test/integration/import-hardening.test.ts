@@ -213,3 +213,17 @@ describe('an import whose background job died without a word (a Lambda timeout o
     expect((await api.call('GET', `/imports/${created.body.id}`, { token: api.adminToken })).body).toMatchObject({ status: 'previewed', counts: { new: 1 } });
   });
 });
+
+describe('the column mapping of an import', () => {
+  it('takes only the fields an import knows, refusing any other key with 400 and storing nothing', async () => {
+    const before = (await api.local.repositories.imports.listByStatus('awaiting_file')).length;
+    for (const key of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'tên']) {
+      const res = await api.call('POST', '/imports', { token: api.adminToken, rawBody: `{"kind":"producers","fileName":"x.csv","mapping":{"${key}":3}}`, headers: { 'content-type': 'application/json' } });
+      expect(res.status, key).toBe(400);
+      expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [expect.objectContaining({ path: expect.stringContaining('mapping') })] });
+    }
+    expect(await api.local.repositories.imports.listByStatus('awaiting_file')).toHaveLength(before);
+    const ok = await api.call('POST', '/imports', { token: api.adminToken, body: { kind: 'producers', fileName: 'x.csv', mapping: { name: 1, phone: 'SĐT' } } });
+    expect(ok.status).toBe(201);
+  });
+});
