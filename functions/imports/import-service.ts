@@ -19,21 +19,33 @@ import { batchPut, transact, type Item, type Table, type TxOp } from '#functions
 import type { Committer } from '#functions/services/write-context.ts';
 import type { CoverageTracker } from '#functions/services/coverage-tracker.ts';
 import { canSee, type Principal } from '#functions/services/principal.ts';
-import { duplicateKeysOf, newProducerRecord } from '#functions/services/producer-service.ts';
+import { duplicateKeysOf, keptCitizenId, newProducerRecord, type KeptCitizenId } from '#functions/services/producer-service.ts';
 import { newProductRecord } from '#functions/services/product-service.ts';
 import type { WriteContext } from '#functions/services/write-context.ts';
 import { detectColumns, fieldOfHeader, requiredFields, type ColumnMapping, type ImportField, type ImportKind } from './import-columns.ts';
 import { interpretRow, type Candidate, type FieldError } from './import-rows.ts';
-import { SpreadsheetError, detectFormat, readSpreadsheet } from './spreadsheet-reader.ts';
+import { SpreadsheetError, detectFormat, readSpreadsheet, type Cell } from './spreadsheet-reader.ts';
 
 export const MAX_IMPORT_ROWS = 100_000;
 export const MAX_IMPORT_BYTES = 25 * 1024 * 1024;
 const ROWS_PER_BATCH = 400;
-/** A batch's counters are one item per commune × 8 marketplaces, in a transaction of at most 100 items. */
-const COMMUNES_PER_BATCH = 12;
+/** DynamoDB's limit on the items of one transaction: a batch's counting transaction stays within it. */
+const MAX_TRANSACTION_ITEMS = 100;
+/** Counter items a commune takes in a batch's transaction: `all` and one per marketplace. */
+const COUNTERS_PER_COMMUNE = marketplaces.length + 1;
+/** The batch's marker and the job's progress, in every batch's transaction (`batchDoneOp`). */
+const BATCH_MARKER_ITEMS = 2;
 const PARALLEL_BATCHES = 4;
 /** BatchWriteItem requests each worker keeps in flight: 4 × 2 = 8 in all, what the store sustains best. */
 const BATCH_WRITES_PER_WORKER = 2;
+/**
+ * A dry run or commit whose import has not changed for this long has died without saying so
+ * (a job Lambda timed out or ran out of memory): a commit may resume it, a file restart it.
+ * Longer than the job Lambda's 15-minute timeout, so a job still running is never taken for
+ * dead; a running commit updates its import with every batch.
+ */
+const STALE_AFTER_MS = 20 * 60 * 1000;
+const isStale = (job: ImportJob) => Date.now() - Date.parse(job.updatedAt) > STALE_AFTER_MS;
 /** Above this many rows the dry run reads all duplicate keys at once rather than per row. */
 const BULK_LOOKUP_ROWS = 1000;
 
@@ -46,12 +58,20 @@ export type PreviewRow = {
   candidates?: Candidate[];
   /** Existing records this row duplicates (ids), or the earlier row of the file. */
   duplicateOf?: { producerIds?: string[]; productIds?: string[]; row?: number };
-  producer: Omit<ProducerCreate, 'communeCode'> & { communeCode?: string };
+  /** The producer to create; its citizen ID only as kept for producers (hash and last 4 digits), never in clear. */
+  producer: Omit<ProducerCreate, 'communeCode' | 'citizenId'> & KeptCitizenId & { communeCode?: string };
   product?: Omit<ProductCreate, 'producerId'>;
   /** For product rows: the existing producer the product joins. */
   existingProducerId?: string;
+  /** For product rows of a producer new to the store: the row that first named it (the row's own number if it is that row). */
+  producerRow?: number;
   raw: (string | number | null)[];
 };
+
+/** What the file has shown so far: each producer key with the row that first had it; each product (producer row | name) with its row. */
+type FileIndex = { keys: Map<string, PreviewRow>; products: Map<string, number> };
+const newFileIndex = (): FileIndex => ({ keys: new Map(), products: new Map() });
+const productKey = (r: PreviewRow) => `${r.producerRow}|${normaliseName(r.product!.name)}`;
 
 /** Background work a request starts and does not wait for. */
 export type Job = { type: 'import-preview' | 'import-commit'; id: string };
@@ -81,6 +101,17 @@ export function createInProcessRunner() {
   };
 }
 
+/** The row's cells with the citizen ID's digits hidden but the last 4, as they are stored (for the errors file). */
+function maskCitizenId(cells: Cell[], mapping: ColumnMapping): Cell[] {
+  const col = mapping.citizenId;
+  const cell = col === undefined ? null : cells[col];
+  if (cell === null || cell === undefined) return cells;
+  const text = String(cell).trim();
+  const masked = [...cells];
+  masked[col!] = '*'.repeat(Math.max(0, text.length - 4)) + text.slice(-4);
+  return masked;
+}
+
 /** A stable id per import row, so a resumed commit rewrites the same records, never new ones. */
 function rowId(importId: string, row: number, part: string, time: number): string {
   const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -99,13 +130,21 @@ function jobView(job: ImportJob) {
   const seconds = started ? ((job.committedAt ? Date.parse(job.committedAt) : Date.now()) - started) / 1000 : 0;
   const rate = seconds > 0 ? Math.round(job.rowsDone / seconds) : 0;
   const left = job.rowsToWrite - job.rowsDone;
-  const { actor: _a, commitRuns: _r, ...view } = job;
+  const { actor: _a, commitRuns: _r, rowsFile: _f, ...view } = job;
   return { ...view, progress: { done: job.rowsDone, total: job.rowsToWrite, rowsPerSecond: rate, etaSeconds: rate && job.status === 'committing' ? Math.ceil(left / rate) : null } };
 }
 
 const sourceKey = (id: string) => `imports/${id}/source`;
-const rowsKey = (id: string) => `imports/${id}/rows.json`;
-const decisionsKey = (id: string) => `imports/${id}/decisions.json`;
+/** The dry run's rows; a commit with decisions stores them with the decisions applied under a name of its own (`ImportJob.rowsFile`). */
+const rowsKey = (id: string, file = 'rows') => `imports/${id}/${file}.json`;
+/** Decisions as commits stored them before rows were stored with their decisions applied. */
+const legacyDecisionsKey = (id: string) => `imports/${id}/decisions.json`;
+
+function countOutcomes(rows: PreviewRow[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of rows) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
+  return counts;
+}
 
 /**
  * Bulk import of officers' spreadsheets: upload, a dry run with an outcome per row (new,
@@ -116,9 +155,10 @@ export function createImportService(deps: Deps) {
   const { table, repos, coverage, keyring, blobs, runner, commit } = deps;
   const jobs = repos.imports;
 
-  async function save(job: ImportJob, patch: Partial<ImportJob>): Promise<ImportJob> {
+  /** Saves the job with `patch`; `ifUnchanged`: only if nobody changed it since it was read (else 409). */
+  async function save(job: ImportJob, patch: Partial<ImportJob>, ifUnchanged = false): Promise<ImportJob> {
     const next = { ...job, ...patch, updatedAt: new Date().toISOString() };
-    await transact(table, [jobs.putOp(next)]);
+    await transact(table, [jobs.putOp(next, ifUnchanged ? job : undefined)]);
     return next;
   }
 
@@ -128,10 +168,36 @@ export function createImportService(deps: Deps) {
     return job;
   }
 
-  async function loadRows(id: string): Promise<PreviewRow[]> {
-    const raw = await blobs.get(rowsKey(id));
+  /** The rows of an import: the dry run's, or once a commit applied decisions, the rows it writes. */
+  async function loadRows(job: ImportJob): Promise<PreviewRow[]> {
+    const raw = await blobs.get(rowsKey(job.id, job.rowsFile));
     if (!raw) throw new ConflictError('VERSION_CONFLICT', 'The preview of this import is not ready yet');
-    return JSON.parse(raw.toString('utf8')) as PreviewRow[];
+    const rows = JSON.parse(raw.toString('utf8')) as PreviewRow[];
+    if (!job.rowsFile && job.commitStartedAt) {
+      // A commit started before decided rows were checked: it resumes with the rows it started with.
+      const legacy = JSON.parse((await blobs.get(legacyDecisionsKey(job.id)))?.toString('utf8') ?? '{}') as Record<string, string>;
+      for (const r of rows) if (r.outcome === 'needs_decision' && legacy[r.row]) Object.assign(r, { outcome: 'new', producer: { ...r.producer, communeCode: legacy[r.row] } });
+    }
+    return upgradeRows(rows);
+  }
+
+  /**
+   * Rows stored by an earlier version, as this one stores them, so that a commit started
+   * before an upgrade resumes with the same batches and record ids: a product row of a new
+   * producer gets the row that first named the producer, as then by commune and first key;
+   * a citizen ID is reduced to what is kept of it.
+   */
+  function upgradeRows(rows: PreviewRow[]): PreviewRow[] {
+    // Citizen IDs were kept in clear.
+    for (const r of rows) r.producer = keepCitizenId(r.producer as PreviewRow['producer'] & { citizenId?: string });
+    const first = new Map<string, number>();
+    for (const r of rows) {
+      if (r.outcome !== 'new' || !r.product || r.existingProducerId || r.producerRow !== undefined) continue;
+      const key = `${r.producer.communeCode}|${fileKeys(r)[0]}`;
+      if (!first.has(key)) first.set(key, r.row);
+      r.producerRow = first.get(key);
+    }
+    return rows;
   }
 
   function resolveMapping(detected: ColumnMapping, headers: string[], override?: Record<string, string | number>): ColumnMapping {
@@ -157,9 +223,7 @@ export function createImportService(deps: Deps) {
       if (dataRows.length > MAX_IMPORT_ROWS) throw new AppError(400, 'VALIDATION_FAILED', `The file has ${dataRows.length} rows; at most ${MAX_IMPORT_ROWS} per import`);
       const rows = await classify(job, dataRows, mapping);
       await blobs.put(rowsKey(id), Buffer.from(JSON.stringify(rows)), 'application/json');
-      const counts: Record<string, number> = {};
-      for (const r of rows) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
-      job = await save(job, { status: 'previewed', headerRow: detected.headerRow + 1, mapping: mapping as Record<string, number>, totalRows: rows.length, counts });
+      job = await save(job, { status: 'previewed', headerRow: detected.headerRow + 1, mapping: mapping as Record<string, number>, totalRows: rows.length, counts: countOutcomes(rows) });
     } catch (e) {
       const message = e instanceof AppError || e instanceof SpreadsheetError ? e.message : 'The file could not be read';
       if (!(e instanceof AppError || e instanceof SpreadsheetError)) logger.error('import preview failed', { importId: id, error: (e as Error).name });
@@ -170,81 +234,26 @@ export function createImportService(deps: Deps) {
   /** Outcome of every row: scope, duplicates in the file and in the store. */
   async function classify(job: ImportJob, dataRows: { row: number; cells: (string | number | null)[] }[], mapping: ColumnMapping): Promise<PreviewRow[]> {
     const actor = job.actor as Principal;
-    const seen = new Map<string, number>();
     const rows: PreviewRow[] = dataRows.map(({ row, cells }) => {
       const r = interpretRow(cells, mapping, job.kind);
-      if (r.status === 'invalid') return { row, outcome: 'invalid', errors: r.errors, producer: { name: '', kind: 'household', legalBasis: { type: 'state_management' } }, raw: cells };
-      if (r.status === 'needs_decision') return { row, outcome: 'needs_decision', candidates: r.candidates, producer: r.producer, product: r.product, raw: cells };
-      return { row, outcome: 'new', producer: r.producer, product: r.product, raw: cells };
+      const raw = maskCitizenId(cells, mapping);
+      if (r.status === 'invalid') return { row, outcome: 'invalid', errors: r.errors, producer: { name: '', kind: 'household', legalBasis: { type: 'state_management' } }, raw };
+      const producer = keepCitizenId(r.producer);
+      if (r.status === 'needs_decision') return { row, outcome: 'needs_decision', candidates: r.candidates, producer, product: r.product, raw };
+      return { row, outcome: 'new', producer, product: r.product, raw };
     });
-    for (const r of rows) {
-      if (r.outcome !== 'new') continue;
+    const index = newFileIndex();
+    const fresh = rows.filter((r) => r.outcome === 'new');
+    for (const r of fresh) {
       if (actor.role === 'officer' && !actor.communes.includes(r.producer.communeCode!)) {
         r.outcome = 'out_of_scope';
         r.errors = [{ field: 'commune', message: `commune ${r.producer.communeCode} is not one of your communes`, vi: `xã/phường ${r.producer.communeCode} không thuộc địa bàn được giao` }];
         continue;
       }
-      const keys = fileKeys(r);
-      const earlier = keys.map((k) => seen.get(k)).find((x) => x !== undefined);
-      if (earlier !== undefined && job.kind === 'producers') {
-        r.outcome = 'duplicate_in_file';
-        r.duplicateOf = { row: earlier };
-        continue;
-      }
-      if (job.kind === 'products') {
-        const productKey = `${keys[0]}|${normaliseName(r.product!.name)}`;
-        const earlierProduct = seen.get(productKey);
-        if (earlierProduct !== undefined) {
-          r.outcome = 'duplicate_in_file';
-          r.duplicateOf = { row: earlierProduct };
-          continue;
-        }
-        seen.set(productKey, r.row);
-      }
-      for (const k of keys) if (!seen.has(k)) seen.set(k, r.row);
+      checkInFile(job.kind, r, index);
     }
-    const candidates = rows.filter((r) => r.outcome === 'new');
-    // Many rows: read every key of the province once instead of a few queries per row.
-    let findMatches = (keys: DuplicateKeys) => repos.duplicateKeys.findMatches(keys);
-    if (candidates.length > BULK_LOOKUP_ROWS) {
-      const looked = [...candidates, ...rows.filter((r) => r.outcome === 'needs_decision')];
-      const kinds = (['phone', 'taxCode', 'citizenId', 'name'] as const).filter((k) => looked.some((r) => duplicateKeysOf(producerLike(r))[k]));
-      const maps = new Map(await Promise.all(kinds.map(async (k) => [k, await repos.duplicateKeys.loadAll(k)] as const)));
-      findMatches = async (keys) => {
-        const found = new Map<string, DuplicateKind[]>();
-        for (const [kind, value] of Object.entries(keys) as [DuplicateKind, string | undefined][]) {
-          for (const pid of value ? (maps.get(kind)?.get(value) ?? []) : []) found.set(pid, [...(found.get(pid) ?? []), kind]);
-        }
-        return found;
-      };
-    }
-    await pool(
-      candidates,
-      16,
-      async (r) => {
-        const found = await findMatches(duplicateKeysOf(producerLike(r)));
-        const ids = [...found.keys()];
-        if (job.kind === 'producers') {
-          if (ids.length) {
-            r.outcome = 'duplicate_existing';
-            r.duplicateOf = { producerIds: ids };
-          }
-          return;
-        }
-        const existing = ids[0];
-        if (!existing) return;
-        const producer = await repos.producers.get(existing);
-        if (!producer || !canSee(actor, { communeCode: producer.communeCode, producerId: producer.id })) return;
-        r.existingProducerId = existing;
-        // The product will live in its producer's commune: plan batches and counters by that one, not the row's.
-        r.producer = { ...r.producer, communeCode: producer.communeCode };
-        const same = (await repos.products.listAllOfProducer(existing, 500)).filter((p) => p.searchName === normaliseName(r.product!.name));
-        if (same.length) {
-          r.outcome = 'duplicate_existing';
-          r.duplicateOf = { productIds: same.map((p) => p.id), producerIds: [existing] };
-        }
-      },
-    );
+    const findMatches = await matcherFor(rows.filter((r) => r.outcome === 'new' || r.outcome === 'needs_decision'));
+    await checkInStore(job, fresh, rows, findMatches);
     if (job.kind === 'producers') {
       // A row whose commune needs a decision is still the same producer as a known one with its
       // phone, tax code or citizen ID (the name key waits for the commune): re-importing a file
@@ -254,14 +263,14 @@ export function createImportService(deps: Deps) {
         16,
         async (r) => {
           const { name: _name, ...keys } = duplicateKeysOf(producerLike(r));
-          const earlier = Object.entries(keys).map(([kind, v]) => (v ? seen.get(`${kind}:${v}`) : undefined)).find((x) => x !== undefined);
+          const earlier = Object.entries(keys).map(([kind, v]) => (v ? index.keys.get(`${kind}:${v}`) : undefined)).find((x) => x !== undefined);
           if (earlier !== undefined) {
             r.outcome = 'duplicate_in_file';
-            r.duplicateOf = { row: earlier };
+            r.duplicateOf = { row: earlier.row };
             return;
           }
           // Before any await: a later row of the file with the same phone is a duplicate of this one.
-          for (const [kind, v] of Object.entries(keys)) if (v && !seen.has(`${kind}:${v}`)) seen.set(`${kind}:${v}`, r.row);
+          for (const [kind, v] of Object.entries(keys)) if (v && !index.keys.has(`${kind}:${v}`)) index.keys.set(`${kind}:${v}`, r);
           const ids = [...(await findMatches(keys)).keys()];
           if (ids.length) {
             r.outcome = 'duplicate_existing';
@@ -273,11 +282,139 @@ export function createImportService(deps: Deps) {
     return rows;
   }
 
+  /**
+   * Applies the officer's communes to the rows that waited for them and checks those rows as
+   * the dry run checks new rows, against the file and the store: a decided row that duplicates
+   * a record is not written, a decided product row joins its existing producer.
+   */
+  async function applyDecisions(job: ImportJob, rows: PreviewRow[], chosen: Record<number, string>): Promise<void> {
+    const index = newFileIndex();
+    for (const r of rows) if (r.outcome === 'new' || r.outcome === 'duplicate_existing') remember(index, r);
+    const decided = rows.filter((r) => chosen[r.row] !== undefined);
+    for (const r of decided) {
+      Object.assign(r, { outcome: 'new', producer: { ...r.producer, communeCode: chosen[r.row] } });
+      checkInFile(job.kind, r, index);
+    }
+    await checkInStore(job, decided, rows, await matcherFor(decided.filter((r) => r.outcome === 'new')));
+  }
+
+  /**
+   * Checks a new row against the rows of the file remembered so far, and remembers it if it
+   * stays new. In a producers file a row sharing a key (phone, tax code, citizen ID, name in
+   * the commune) with an earlier one is its duplicate. In a products file such a row's product
+   * belongs to the earlier row's producer — but only if it is the same producer by name and
+   * by its other keys: two households sharing a commune office's phone are not merged
+   * silently, the later row is a duplicate for the officer to see.
+   */
+  function checkInFile(kind: ImportKind, r: PreviewRow, index: FileIndex): void {
+    const earlier = fileKeys(r)
+      .map((k) => index.keys.get(k))
+      .find((x) => x !== undefined);
+    if (earlier && (kind === 'producers' || !sameProducer(earlier, r))) {
+      r.outcome = 'duplicate_in_file';
+      r.duplicateOf = { row: earlier.row };
+      return;
+    }
+    if (kind === 'products') {
+      r.producerRow = earlier ? (earlier.producerRow ?? earlier.row) : r.row;
+      // The product lives in its producer's commune.
+      if (earlier) r.producer = { ...r.producer, communeCode: earlier.producer.communeCode };
+      const sameProduct = index.products.get(productKey(r));
+      if (sameProduct !== undefined) {
+        r.outcome = 'duplicate_in_file';
+        r.duplicateOf = { row: sameProduct };
+        return;
+      }
+    }
+    remember(index, r);
+  }
+
+  function remember(index: FileIndex, r: PreviewRow): void {
+    for (const k of fileKeys(r)) if (!index.keys.has(k)) index.keys.set(k, r);
+    if (r.product && !index.products.has(productKey(r))) index.products.set(productKey(r), r.row);
+  }
+
+  /** Two rows of a products file name the same producer: the same name, and no phone, tax code or citizen ID that differs. */
+  function sameProducer(a: PreviewRow, b: PreviewRow): boolean {
+    const [ka, kb] = [producerLike(a), producerLike(b)];
+    const differ = (x?: string, y?: string) => x !== undefined && y !== undefined && x !== y;
+    return ka.searchName === kb.searchName && !differ(ka.phone, kb.phone) && !differ(ka.taxCode, kb.taxCode) && !differ(ka.citizenIdHash, kb.citizenIdHash);
+  }
+
+  /** Finds existing producers by their keys: a few queries per row, or for many rows every key of the province read once. */
+  async function matcherFor(looked: PreviewRow[]): Promise<(keys: DuplicateKeys) => Promise<Map<string, DuplicateKind[]>>> {
+    if (looked.length <= BULK_LOOKUP_ROWS) return (keys) => repos.duplicateKeys.findMatches(keys);
+    const kinds = (['phone', 'taxCode', 'citizenId', 'name'] as const).filter((k) => looked.some((r) => duplicateKeysOf(producerLike(r))[k]));
+    const maps = new Map(await Promise.all(kinds.map(async (k) => [k, await repos.duplicateKeys.loadAll(k)] as const)));
+    return async (keys) => {
+      const found = new Map<string, DuplicateKind[]>();
+      for (const [kind, value] of Object.entries(keys) as [DuplicateKind, string | undefined][]) {
+        for (const pid of value ? (maps.get(kind)?.get(value) ?? []) : []) found.set(pid, [...(found.get(pid) ?? []), kind]);
+      }
+      return found;
+    };
+  }
+
+  /**
+   * Checks the rows of `subject` still new against the store: a producer row duplicating an
+   * existing producer is not written; a product row joins the existing producer it names
+   * (rows sharing a producer join through the row that first named it, `all` holds it), and
+   * is a duplicate if that producer already has a product of that name.
+   */
+  async function checkInStore(job: ImportJob, subject: PreviewRow[], all: PreviewRow[], findMatches: (keys: DuplicateKeys) => Promise<Map<string, DuplicateKind[]>>): Promise<void> {
+    const actor = job.actor as Principal;
+    const fresh = subject.filter((r) => r.outcome === 'new');
+    const namesProducer = (r: PreviewRow) => r.producerRow === undefined || r.producerRow === r.row;
+    await pool(fresh.filter(namesProducer), 16, async (r) => {
+      const ids = [...(await findMatches(duplicateKeysOf(producerLike(r)))).keys()];
+      if (job.kind === 'producers') {
+        if (ids.length) {
+          r.outcome = 'duplicate_existing';
+          r.duplicateOf = { producerIds: ids };
+        }
+        return;
+      }
+      const existing = ids[0];
+      if (!existing) return;
+      const producer = await repos.producers.get(existing);
+      if (!producer || !canSee(actor, { communeCode: producer.communeCode, producerId: producer.id })) return;
+      r.existingProducerId = existing;
+      // The product will live in its producer's commune: plan batches and counters by that one, not the row's.
+      r.producer = { ...r.producer, communeCode: producer.communeCode };
+    });
+    if (job.kind === 'producers') return;
+    const byRow = new Map(all.map((r) => [r.row, r]));
+    for (const r of fresh) {
+      const first = byRow.get(r.producerRow!);
+      if (!namesProducer(r) && first?.existingProducerId) {
+        r.existingProducerId = first.existingProducerId;
+        r.producer = { ...r.producer, communeCode: first.producer.communeCode };
+      }
+    }
+    await pool(
+      fresh.filter((r) => r.existingProducerId),
+      16,
+      async (r) => {
+        const same = (await repos.products.listAllOfProducer(r.existingProducerId!, 500)).filter((p) => p.searchName === normaliseName(r.product!.name));
+        if (same.length) {
+          r.outcome = 'duplicate_existing';
+          r.duplicateOf = { productIds: same.map((p) => p.id), producerIds: [r.existingProducerId!] };
+        }
+      },
+    );
+  }
+
+  /** A row's producer with its citizen ID reduced to what is kept of it, as the dry run stores it. */
+  function keepCitizenId<P extends { citizenId?: string }>(producer: P): Omit<P, 'citizenId'> & KeptCitizenId {
+    const { citizenId, ...rest } = producer;
+    return citizenId ? { ...rest, ...keptCitizenId(keyring, citizenId) } : rest;
+  }
+
   function producerLike(r: PreviewRow) {
     return {
       phone: r.producer.phone,
       taxCode: r.producer.taxCode,
-      citizenIdHash: r.producer.citizenId ? keyring.hashCitizenId(r.producer.citizenId) : undefined,
+      citizenIdHash: r.producer.citizenIdHash,
       communeCode: r.producer.communeCode!,
       searchName: normaliseName(r.producer.name),
     };
@@ -295,11 +432,7 @@ export function createImportService(deps: Deps) {
     const run = await jobs.startCommitRun(id);
     let job = await jobs.get(id);
     try {
-      const rows = await loadRows(id);
-      const decisions = JSON.parse((await blobs.get(decisionsKey(id)))?.toString('utf8') ?? '{}') as Record<string, string>;
-      const toWrite = rows
-        .filter((r) => r.outcome === 'new' || (r.outcome === 'needs_decision' && decisions[r.row]))
-        .map((r) => (r.outcome === 'needs_decision' ? { ...r, producer: { ...r.producer, communeCode: decisions[r.row]! } } : r));
+      const toWrite = (await loadRows(job)).filter((r) => r.outcome === 'new');
       // The plan is a pure function of the stored rows and decisions, so a resumed commit
       // numbers the batches exactly as the first attempt did.
       let n = 0;
@@ -322,34 +455,41 @@ export function createImportService(deps: Deps) {
   /**
    * Rows grouped by commune, communes dealt to the parallel workers (so two batches running
    * at once never touch the same counter item), each worker's rows cut into batches of at
-   * most 100 rows over at most 10 communes; a producer's products stay together.
+   * most {@link ROWS_PER_BATCH} rows whose counting transaction fits DynamoDB's limit: the
+   * counters of each commune, one update per existing producer that gains products, and the
+   * batch marker. A producer's products stay together.
    */
   function planBatches(rows: PreviewRow[], kind: ImportKind): PreviewRow[][][] {
     const groups = new Map<string, PreviewRow[]>();
     for (const r of rows) {
-      const key = kind === 'products' ? `${r.producer.communeCode}|${r.existingProducerId ?? fileKeys(r)[0]}` : r.producer.communeCode!;
+      const key = kind === 'products' ? `${r.producer.communeCode}|${r.existingProducerId ?? r.producerRow}` : r.producer.communeCode!;
       groups.set(key, [...(groups.get(key) ?? []), r]);
     }
     const communes = [...new Set([...groups.values()].map((g) => g[0]!.producer.communeCode!))].sort();
     const worker = new Map(communes.map((c, i) => [c, i % PARALLEL_BATCHES]));
     const perWorker: PreviewRow[][][] = Array.from({ length: PARALLEL_BATCHES }, () => []);
-    const current: { rows: PreviewRow[]; communes: Set<string> }[] = Array.from({ length: PARALLEL_BATCHES }, () => ({ rows: [], communes: new Set() }));
+    const emptyBatch = () => ({ rows: [] as PreviewRow[], communes: new Set<string>(), producers: new Set<string>(), txItems: BATCH_MARKER_ITEMS });
+    const current = Array.from({ length: PARALLEL_BATCHES }, emptyBatch);
     for (const group of [...groups.values()].sort((a, b) => a[0]!.producer.communeCode!.localeCompare(b[0]!.producer.communeCode!))) {
       const commune = group[0]!.producer.communeCode!;
+      // A products group is one producer's rows: at most one existing producer per group.
+      const existing = group[0]!.existingProducerId;
       const w = worker.get(commune)!;
-      const cur = current[w]!;
       for (let i = 0; i < group.length; ) {
+        const cur = current[w]!;
         const room = ROWS_PER_BATCH - cur.rows.length;
-        const full = room <= 0 || (!cur.communes.has(commune) && cur.communes.size >= COMMUNES_PER_BATCH) || (kind === 'products' && group.length > room && cur.rows.length > 0);
+        const txItems = cur.txItems + (cur.communes.has(commune) ? 0 : COUNTERS_PER_COMMUNE) + (existing && !cur.producers.has(existing) ? 1 : 0);
+        const full = room <= 0 || txItems > MAX_TRANSACTION_ITEMS || (kind === 'products' && group.length > room && cur.rows.length > 0);
         if (full) {
           perWorker[w]!.push(cur.rows);
-          cur.rows = [];
-          cur.communes = new Set();
+          current[w] = emptyBatch();
           continue;
         }
         const take = kind === 'products' ? group.length - i : Math.min(room, group.length - i);
         cur.rows.push(...group.slice(i, i + take));
         cur.communes.add(commune);
+        if (existing) cur.producers.add(existing);
+        cur.txItems = txItems;
         i += take;
       }
     }
@@ -384,19 +524,32 @@ export function createImportService(deps: Deps) {
     const actor = job.actor as Principal;
     const at = new Date(time).toISOString();
     const auditIdOf = (entityId: string) => rowId(job.id, 0, `audit-${entityId}`, time);
+    const existingIds = [...new Set(rows.flatMap((r) => (r.existingProducerId ? [r.existingProducerId] : [])))];
     for (let attempt = 1; ; attempt++) {
+      // Only a run after the first, or a retry of this batch, can find records already written.
+      const recheck = resumed || attempt > 1;
+      const existing = existingIds.length ? await repos.producers.getMany(existingIds) : new Map<string, ProducerRecord>();
+      // A product joins its existing producer only where the plan counted it: a producer deleted,
+      // merged or moved to another commune since the dry run leaves its rows not written.
+      const skipped = rows.filter((r) => r.existingProducerId && existing.get(r.existingProducerId)?.communeCode !== r.producer.communeCode);
+      if (recheck && skipped.length) {
+        // Products an earlier run wrote but never counted, for a producer that is gone.
+        const strays = await repos.products.getMany(skipped.map((r) => rowId(job.id, r.row, 'product', time)));
+        if (strays.size) await repos.products.deleteUncounted([...strays.keys()]);
+      }
       const items: Item[] = [];
       const txOps: TxOp[] = [];
-      const newProducers = new Map<string, ProducerRecord>();
+      const newProducers = new Map<number, ProducerRecord>();
       const newProducts: ProductRecord[] = [];
       const existingAdds = new Map<string, number>();
       for (const r of rows) {
+        if (skipped.includes(r)) continue;
         let producerId = r.existingProducerId;
         if (!producerId) {
-          const key = job.kind === 'products' ? fileKeys(r)[0]! : String(r.row);
+          const key = r.producerRow ?? r.row;
           let record = newProducers.get(key);
           if (!record) {
-            record = newProducerRecord(r.producer as ProducerCreate, { id: rowId(job.id, r.row, 'producer', time), at, actor, keyring });
+            record = newProducerRecord(r.producer as PreviewRow['producer'] & ProducerCreate, { id: rowId(job.id, key, 'producer', time), at, actor, keyring });
             newProducers.set(key, record);
           }
           producerId = record.id;
@@ -410,8 +563,7 @@ export function createImportService(deps: Deps) {
       for (const p of newProducers.values()) producerOf.set(p.id, p);
       const existingPairs: [ProducerRecord, ProducerRecord][] = [];
       for (const [pid, count] of existingAdds) {
-        const current = await repos.producers.get(pid);
-        if (!current) throw new NotFoundError('Producer');
+        const current = existing.get(pid)!;
         producerOf.set(pid, current);
         existingPairs.push([current, { ...current, productCount: current.productCount + count }]);
         txOps.push(repos.producers.childChangeOp(current, { productCountDelta: count }));
@@ -419,8 +571,6 @@ export function createImportService(deps: Deps) {
         for (const p of newProducts) if (p.producerId === pid) p.communeCode = current.communeCode;
       }
       for (const p of newProducts) p.readyMarketplaces = readyMarketplacesOf(marketplaces, { product: p, producer: producerOf.get(p.producerId) ?? {}, photos: { readyCount: 0 } });
-      // Only a run after the first, or a retry of this batch, can find records already written.
-      const recheck = resumed || attempt > 1;
       const producersBefore = recheck ? await writtenBefore('producer', [...newProducers.values()].map((p) => p.id), auditIdOf) : new Map();
       const productsBefore = recheck ? await writtenBefore('product', newProducts.map((p) => p.id), auditIdOf) : new Map();
       for (const p of newProducers.values()) {
@@ -436,13 +586,14 @@ export function createImportService(deps: Deps) {
       }
       await batchPut(table, items, BATCH_WRITES_PER_WORKER);
       txOps.push(...coverage.ops({ producers: [...[...newProducers.values()].map((p) => [undefined, p] as [undefined, ProducerRecord]), ...existingPairs], products: newProducts.map((p) => [undefined, p] as [undefined, ProductRecord]) }));
-      txOps.push(...jobs.batchDoneOp(job.id, n, rows.length));
+      txOps.push(...jobs.batchDoneOp(job.id, n, rows.length, skipped.map((r) => r.row)));
       try {
         await transact(table, txOps);
         return;
       } catch (e) {
         if (e instanceof BatchAlreadyDoneError) return;
-        if (!(e instanceof RaceError) || attempt >= 6) throw e;
+        // A producer changed (race) or vanished (not found) meanwhile: redo the batch from fresh reads.
+        if (!(e instanceof RaceError || e instanceof NotFoundError) || attempt >= 6) throw e;
       }
     }
   }
@@ -470,6 +621,7 @@ export function createImportService(deps: Deps) {
         commitRuns: 0,
         rowsToWrite: 0,
         rowsDone: 0,
+        rowsSkipped: 0,
       };
       const body = { ...jobView(job), ...(uploadUrlOf ? { uploadUrl: uploadUrlOf(job.id) } : {}) };
       await commit(ctx, [jobs.putOp(job)], { status: 201, body });
@@ -479,14 +631,15 @@ export function createImportService(deps: Deps) {
     /** Stores the uploaded file and starts the dry run in the background. */
     async upload(principal: Principal, id: string, bytes: Uint8Array) {
       const job = await visibleJob(principal, id);
-      if (job.status !== 'awaiting_file' && job.status !== 'previewed' && job.status !== 'failed') throw new ConflictError('VERSION_CONFLICT', `The import is ${job.status}; a file can no longer be sent`);
+      const deadPreview = job.status === 'previewing' && isStale(job);
+      if (job.status !== 'awaiting_file' && job.status !== 'previewed' && job.status !== 'failed' && !deadPreview) throw new ConflictError('VERSION_CONFLICT', `The import is ${job.status}; a file can no longer be sent`);
       // Once a commit has started, rows of this file are written under ids and batch numbers of this
       // job: only resuming may follow. A corrected file goes into a new import.
       if (job.commitStartedAt) throw new ConflictError('VERSION_CONFLICT', 'This import has started writing rows; resume its commit, or start a new import for another file');
       if (bytes.length === 0) throw new ValidationError([{ path: '(body)', message: 'the file is empty' }]);
       if (bytes.length > MAX_IMPORT_BYTES) throw new AppError(413, 'PAYLOAD_TOO_LARGE', `Import files are limited to ${MAX_IMPORT_BYTES / 1024 / 1024} MB`);
       await blobs.put(sourceKey(id), bytes);
-      const next = await save(job, { status: 'previewing', error: undefined });
+      const next = await save(job, { status: 'previewing', error: undefined }, true);
       await runner.submit({ type: 'import-preview', id });
       return next;
     },
@@ -496,12 +649,11 @@ export function createImportService(deps: Deps) {
     },
 
     async rows(principal: Principal, id: string, query: { outcome?: RowOutcome; offset: number; limit: number }) {
-      await visibleJob(principal, id);
-      const rows = (await loadRows(id)).filter((r) => !query.outcome || r.outcome === query.outcome);
+      const rows = (await loadRows(await visibleJob(principal, id))).filter((r) => !query.outcome || r.outcome === query.outcome);
       // The citizen ID is needed in full only to hash it at commit; a view shows its last 4 digits, as for producers.
       const view = ({ raw: _r, ...r }: PreviewRow) => {
-        const { citizenId, ...producer } = r.producer;
-        return { ...r, producer: citizenId ? { ...producer, citizenIdLast4: citizenId.slice(-4) } : producer };
+        const { citizenIdHash: _h, ...producer } = r.producer;
+        return { ...r, producer };
       };
       return { total: rows.length, items: rows.slice(query.offset, query.offset + query.limit).map(view) };
     },
@@ -509,10 +661,11 @@ export function createImportService(deps: Deps) {
     /** Starts (or resumes) the commit with the decisions for rows that need them. */
     async commit(ctx: WriteContext, id: string, decisions: { row: number; communeCode: string }[]) {
       const job = await visibleJob(ctx.principal, id);
-      const resumable = job.status === 'failed' && job.commitStartedAt;
+      const resumable = (job.status === 'failed' && job.commitStartedAt) || (job.status === 'committing' && isStale(job));
       if (job.status !== 'previewed' && !resumable) throw new ConflictError('VERSION_CONFLICT', `The import is ${job.status}; only a previewed import (or a stopped commit) can be committed`);
+      let next: ImportJob = { ...job, status: 'committing', commitStartedAt: job.commitStartedAt ?? new Date().toISOString(), error: undefined, updatedAt: new Date().toISOString() };
       if (!resumable) {
-        const rows = await loadRows(id);
+        const rows = await loadRows(job);
         const byRow = new Map(rows.map((r) => [r.row, r]));
         const errors: { path: string; message: string }[] = [];
         const chosen: Record<number, string> = {};
@@ -524,11 +677,16 @@ export function createImportService(deps: Deps) {
           else chosen[d.row] = d.communeCode;
         });
         if (errors.length) throw new ValidationError(errors, 'Some decisions cannot be applied');
-        await blobs.put(decisionsKey(id), Buffer.from(JSON.stringify(chosen)), 'application/json');
+        if (Object.keys(chosen).length) {
+          await applyDecisions(job, rows, chosen);
+          // A file of this request's own: a concurrent commit with other decisions cannot overwrite it.
+          const rowsFile = `rows-${newId()}`;
+          await blobs.put(rowsKey(id, rowsFile), Buffer.from(JSON.stringify(rows)), 'application/json');
+          next = { ...next, rowsFile, counts: countOutcomes(rows) };
+        }
       }
-      const next: ImportJob = { ...job, status: 'committing', commitStartedAt: job.commitStartedAt ?? new Date().toISOString(), error: undefined, updatedAt: new Date().toISOString() };
       const body = jobView(next);
-      await commit(ctx, [jobs.putOp(next)], { status: 202, body });
+      await commit(ctx, [jobs.putOp(next, job)], { status: 202, body });
       await runner.submit({ type: 'import-commit', id });
       return body;
     },
@@ -543,10 +701,12 @@ export function createImportService(deps: Deps) {
     /** The rows that were not (or will not be) imported, with the reason, as a table to fix and re-upload. */
     async errorReport(principal: Principal, id: string) {
       const job = await visibleJob(principal, id);
-      const rows = (await loadRows(id)).filter((r) => r.outcome !== 'new');
+      const skipped = new Set(job.rowsSkipped ? [...(await jobs.doneBatches(id)).values()].flat() : []);
+      const rows = (await loadRows(job)).filter((r) => r.outcome !== 'new' || skipped.has(r.row));
       const bytes = await blobs.get(sourceKey(id));
       const grid = bytes ? readSpreadsheet(bytes, detectFormat(bytes)) : [];
       const headers = (grid[(job.headerRow ?? 1) - 1] ?? []).map((h) => (h === null ? '' : String(h)));
+      const gone = 'Chủ thể đã bị xóa, gộp hoặc chuyển xã sau khi kiểm tra';
       const reasons: Record<RowOutcome, string> = {
         new: '',
         duplicate_existing: 'Trùng với chủ thể/sản phẩm đã có',
@@ -561,7 +721,7 @@ export function createImportService(deps: Deps) {
         headers: ['Dòng', 'Lý do', 'Chi tiết', ...headers],
         rows: rows.map((r) => [
           r.row,
-          reasons[r.outcome],
+          skipped.has(r.row) ? gone : reasons[r.outcome],
           [
             // Rows stored before errors were worded in Vietnamese have only `message`.
             ...(r.errors ?? []).map((e) => `${importFieldLabels.vi[e.field] ?? e.field}: ${e.vi ?? e.message}`),

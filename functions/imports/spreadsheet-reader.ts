@@ -8,14 +8,23 @@ export class SpreadsheetError extends Error {}
 /**
  * Limits that keep a small hostile file from taking the process down: a ZIP whose parts inflate
  * past {@link MAX_UNZIPPED_BYTES}, a sheet addressing a row past {@link MAX_ROWS}, and cells or
- * merged areas beyond {@link MAX_COLUMNS} (ignored: no import needs that many columns). The
- * province's 66,816 producers fit with room to spare.
+ * merged areas beyond {@link MAX_COLUMNS} (ignored: no import needs that many columns), a cell
+ * longer than {@link MAX_CELL_CHARS}; the XML is scanned in linear time, an unclosed element is
+ * an error. The province's 66,816 producers fit with room to spare.
  */
 export const MAX_ROWS = 200_000;
 export const MAX_COLUMNS = 256;
 export const MAX_UNZIPPED_BYTES = 256 * 1024 * 1024;
 /** Cells merged areas may fill in all (a title row over 15 columns of 100,000 rows is 1.5 M). */
 export const MAX_MERGED_CELLS = 2_000_000;
+/** Characters a cell may hold: Excel's own limit. */
+export const MAX_CELL_CHARS = 32_767;
+
+/** A cell's text, refused past {@link MAX_CELL_CHARS}. */
+function cellText(s: string): string {
+  if (s.length > MAX_CELL_CHARS) throw new SpreadsheetError(`A cell holds more than ${MAX_CELL_CHARS.toLocaleString('en')} characters, Excel's limit for a cell`);
+  return s;
+}
 
 /** Reads the first sheet of an XLSX file, or a CSV file (UTF-8 with or without BOM; `,` `;` or tab), into rows of cells. */
 export function readSpreadsheet(bytes: Uint8Array, format: 'xlsx' | 'csv'): Grid {
@@ -38,7 +47,7 @@ export function readCsv(bytes: Uint8Array): Grid {
   let quoted = false;
   let i = 0;
   const endField = () => {
-    row.push(field === '' ? null : field);
+    row.push(field === '' ? null : cellText(field));
     field = '';
   };
   while (i < text.length) {
@@ -72,10 +81,9 @@ export function readCsv(bytes: Uint8Array): Grid {
   return rows;
 }
 
-const decodeXml = (s: string) =>
-  s.replace(/&(lt|gt|amp|quot|apos|#(\d+)|#x([0-9a-fA-F]+));/g, (_, name, dec, hex) =>
-    dec ? String.fromCodePoint(Number(dec)) : hex ? String.fromCodePoint(parseInt(hex, 16)) : ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" } as Record<string, string>)[name]!,
-  );
+const entities: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const codePoint = (n: number) => (n <= 0x10ffff ? String.fromCodePoint(n) : '\uFFFD');
+const decodeXml = (s: string) => s.replace(/&(lt|gt|amp|quot|apos|#(\d{1,8})|#x([0-9a-fA-F]{1,8}));/g, (_, name, dec, hex) => (dec ? codePoint(Number(dec)) : hex ? codePoint(parseInt(hex, 16)) : entities[name]!));
 
 function colIndex(ref: string): number {
   const letters = /^[A-Z]+/.exec(ref)![0];
@@ -84,8 +92,53 @@ function colIndex(ref: string): number {
   return n - 1;
 }
 
+const isNameEnd = (code: number) => code === 0x3e || code === 0x2f || code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+
+/**
+ * The `<tag …>` elements of `xml` in order: their attribute text and, unless they close
+ * themselves, their content. Found by plain index scans, so the work is linear in the text
+ * whatever it holds (patterns like `<row>([\s\S]*?)</row>` rescan the rest of the text for
+ * every unclosed tag). An element without its closing tag ends the part with an error.
+ */
+function* elements(xml: string, tag: string): Generator<{ attrs: string; inner?: string }> {
+  const open = `<${tag}`;
+  const close = `</${tag}>`;
+  for (let at = xml.indexOf(open); at >= 0; at = xml.indexOf(open, at)) {
+    const nameEnd = at + open.length;
+    // `<c` is not `<col`: the name ends at a space, `>` or `/`.
+    if (!isNameEnd(xml.charCodeAt(nameEnd))) {
+      at = nameEnd;
+      continue;
+    }
+    const gt = xml.indexOf('>', nameEnd);
+    if (gt < 0) throw new SpreadsheetError(`The workbook has a <${tag}> tag that never ends`);
+    if (xml.charCodeAt(gt - 1) === 0x2f) {
+      yield { attrs: xml.slice(nameEnd, gt - 1) };
+      at = gt + 1;
+      continue;
+    }
+    const end = xml.indexOf(close, gt + 1);
+    if (end < 0) throw new SpreadsheetError(`The workbook has a <${tag}> element without its </${tag}>`);
+    yield { attrs: xml.slice(nameEnd, gt), inner: xml.slice(gt + 1, end) };
+    at = end + close.length;
+  }
+}
+
+/** The value of attribute `name` (double-quoted) in an element's attribute text. */
+function attr(attrs: string, name: string): string | undefined {
+  const needle = `${name}="`;
+  for (let at = attrs.indexOf(needle); at >= 0; at = attrs.indexOf(needle, at + 1)) {
+    if (at > 0 && !isNameEnd(attrs.charCodeAt(at - 1))) continue;
+    const end = attrs.indexOf('"', at + needle.length);
+    return end < 0 ? undefined : attrs.slice(at + needle.length, end);
+  }
+  return undefined;
+}
+
+const firstOf = (xml: string, tag: string) => elements(xml, tag).next().value;
+
 /** Text of an `<si>` or `<is>` element: the `<t>` runs joined (rich text included). */
-const runsText = (xml: string) => [...xml.matchAll(/<t(?:\s[^>]*)?>([\s\S]*?)<\/t>/g)].map((m) => decodeXml(m[1]!)).join('');
+const runsText = (xml: string) => cellText([...elements(xml, 't')].map((t) => decodeXml(t.inner ?? '')).join(''));
 
 export function readXlsx(bytes: Uint8Array): Grid {
   let files: Record<string, Uint8Array>;
@@ -102,29 +155,29 @@ export function readXlsx(bytes: Uint8Array): Grid {
     if (e instanceof SpreadsheetError) throw e;
     throw new SpreadsheetError('The file is not a readable XLSX workbook');
   }
-  const shared = files['xl/sharedStrings.xml'] ? [...strFromU8(files['xl/sharedStrings.xml']).matchAll(/<si>([\s\S]*?)<\/si>/g)].map((m) => runsText(m[1]!)) : [];
+  const shared = files['xl/sharedStrings.xml'] ? [...elements(strFromU8(files['xl/sharedStrings.xml']), 'si')].map((si) => runsText(si.inner ?? '')) : [];
   const sheetPath = firstSheetPath(files);
   const sheetBytes = files[sheetPath];
   if (!sheetBytes) throw new SpreadsheetError('The workbook has no worksheet');
   const sheet = strFromU8(sheetBytes);
   const grid: Grid = [];
-  for (const rowMatch of sheet.matchAll(/<row\b([^>]*?)(?:\/>|>([\s\S]*?)<\/row>)/g)) {
-    const rowNumber = Number(/\br="(\d+)"/.exec(rowMatch[1]!)?.[1] ?? grid.length + 1);
+  for (const rowElement of elements(sheet, 'row')) {
+    const r = attr(rowElement.attrs, 'r');
+    const rowNumber = r !== undefined && /^\d+$/.test(r) ? Number(r) : grid.length + 1;
     if (rowNumber > MAX_ROWS) throw new SpreadsheetError(`The sheet goes past row ${MAX_ROWS}; an import takes at most ${MAX_ROWS} rows`);
     const cells: Cell[] = [];
-    for (const c of (rowMatch[2] ?? '').matchAll(/<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
-      const attrs = c[1]!;
-      const ref = /\br="([A-Z]+\d+)"/.exec(attrs)?.[1];
-      const type = /\bt="(\w+)"/.exec(attrs)?.[1];
-      const inner = c[2] ?? '';
-      const v = /<v>([\s\S]*?)<\/v>/.exec(inner)?.[1];
+    for (const c of elements(rowElement.inner ?? '', 'c')) {
+      const ref = attr(c.attrs, 'r');
+      const type = attr(c.attrs, 't');
+      const inner = c.inner ?? '';
+      const v = inner ? firstOf(inner, 'v')?.inner : undefined;
       let value: Cell = null;
       if (type === 's' && v !== undefined) value = shared[Number(v)] ?? null;
       else if (type === 'inlineStr') value = runsText(inner);
-      else if (type === 'str' || type === 'e') value = v !== undefined ? decodeXml(v) : null;
+      else if (type === 'str' || type === 'e') value = v !== undefined ? cellText(decodeXml(v)) : null;
       else if (type === 'b') value = v === '1' ? 'TRUE' : 'FALSE';
       else if (v !== undefined) value = Number(v);
-      const col = ref ? colIndex(ref) : cells.length;
+      const col = ref !== undefined && /^[A-Z]+\d+$/.test(ref) ? colIndex(ref) : cells.length;
       if (col < MAX_COLUMNS) cells[col] = value === '' ? null : value;
     }
     grid[rowNumber - 1] = Array.from(cells, (x) => x ?? null);
@@ -132,7 +185,9 @@ export function readXlsx(bytes: Uint8Array): Grid {
   let usedColumns = 0;
   for (let r = 0; r < grid.length; r++) usedColumns = Math.max(usedColumns, (grid[r] ??= []).length);
   let filled = 0;
-  for (const m of sheet.matchAll(/<mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"/g)) {
+  for (const merge of elements(sheet, 'mergeCell')) {
+    const m = /^([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})$/.exec(attr(merge.attrs, 'ref') ?? '');
+    if (!m) continue;
     const [c1, r1] = [colIndex(m[1]!), Number(m[2]) - 1];
     // A merged area is filled only where the sheet has rows and columns with cells in them.
     const [c2, r2] = [Math.min(colIndex(m[3]!), usedColumns - 1, MAX_COLUMNS - 1), Math.min(Number(m[4]) - 1, grid.length - 1)];
@@ -146,8 +201,10 @@ export function readXlsx(bytes: Uint8Array): Grid {
 function firstSheetPath(files: Record<string, Uint8Array>): string {
   const workbook = files['xl/workbook.xml'] ? strFromU8(files['xl/workbook.xml']) : '';
   const rels = files['xl/_rels/workbook.xml.rels'] ? strFromU8(files['xl/_rels/workbook.xml.rels']) : '';
-  const rid = /<sheet\b[^>]*\br:id="([^"]+)"/.exec(workbook)?.[1];
-  const target = rid ? new RegExp(`<Relationship\\b[^>]*Id="${rid}"[^>]*Target="([^"]+)"`).exec(rels)?.[1] ?? new RegExp(`<Relationship\\b[^>]*Target="([^"]+)"[^>]*Id="${rid}"`).exec(rels)?.[1] : undefined;
-  if (target) return target.startsWith('/') ? target.slice(1) : `xl/${target}`;
+  const sheet = firstOf(workbook, 'sheet');
+  const rid = sheet && attr(sheet.attrs, 'r:id');
+  const target = rid ? [...elements(rels, 'Relationship')].map((rel) => rel.attrs).find((a) => attr(a, 'Id') === rid) : undefined;
+  const path = target && attr(target, 'Target');
+  if (path) return path.startsWith('/') ? path.slice(1) : `xl/${path}`;
   return Object.keys(files).filter((f) => f.startsWith('xl/worksheets/sheet')).sort()[0] ?? 'xl/worksheets/sheet1.xml';
 }

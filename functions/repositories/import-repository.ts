@@ -1,6 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { NotFoundError } from '#functions/core/errors.ts';
+import { ConflictError, NotFoundError } from '#functions/core/errors.ts';
 import { getItem, queryAcross, send, type Table, type TxOp } from './table.ts';
 
 export const importStatuses = ['awaiting_file', 'previewing', 'previewed', 'committing', 'committed', 'failed'] as const;
@@ -25,7 +25,11 @@ export const ImportJobSchema = z.object({
   batchesDone: z.number().int().default(0),
   rowsToWrite: z.number().int().default(0),
   rowsDone: z.number().int().default(0),
+  /** Rows of done batches that were not written: their existing producer was deleted, merged or moved since the dry run. */
+  rowsSkipped: z.number().int().default(0),
   commitStartedAt: z.string().optional(),
+  /** The rows the commit writes, when its decisions made them differ from the dry run's (a blob of the import). */
+  rowsFile: z.string().optional(),
   /** How many times the commit has started running (first run, resumes, redelivered job events). */
   commitRuns: z.number().int().default(0),
   committedAt: z.string().optional(),
@@ -46,8 +50,18 @@ export function createImportRepository(table: Table) {
       if (!item) throw new NotFoundError('Import');
       return ImportJobSchema.parse(item);
     },
-    putOp(job: ImportJob): TxOp {
-      return { item: { Put: { TableName: table.name, Item: { PK: pk(job.id), SK: 'META', type: 'import', GSI2PK: `${table.prefix}IMPORT`, GSI2SK: `${job.status}#${job.id}`, ...job } } } };
+    /**
+     * Writes the job. With `expected` (the job as read), only if nobody changed it since — its
+     * status and `updatedAt` — so of two requests moving it on from the same state one wins and
+     * the other gets 409.
+     */
+    putOp(job: ImportJob, expected?: ImportJob): TxOp {
+      const Item = { PK: pk(job.id), SK: 'META', type: 'import', GSI2PK: `${table.prefix}IMPORT`, GSI2SK: `${job.status}#${job.id}`, ...job };
+      if (!expected) return { item: { Put: { TableName: table.name, Item } } };
+      return {
+        item: { Put: { TableName: table.name, Item, ConditionExpression: '#s = :s AND updatedAt = :u', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': expected.status, ':u': expected.updatedAt } } },
+        onConditionFailed: () => new ConflictError('VERSION_CONFLICT', 'The import changed meanwhile: another commit or file got there first'),
+      };
     },
     /**
      * Counts one more run of the commit, atomically, and returns the count with this run. Only
@@ -61,22 +75,32 @@ export function createImportRepository(table: Table) {
       );
       return Number(out.Attributes?.commitRuns);
     },
-    /** Marks batch `n` done and counts its rows, failing if it was already done. */
-    batchDoneOp(id: string, n: number, rows: number): TxOp[] {
+    /** Marks batch `n` done and counts its rows (`skipped`: the numbers of those not written), failing if it was already done. */
+    batchDoneOp(id: string, n: number, rows: number, skipped: number[] = []): TxOp[] {
       return [
         {
-          item: { Put: { TableName: table.name, Item: { PK: pk(id), SK: `BATCH#${String(n).padStart(6, '0')}`, type: 'import-batch', rows }, ConditionExpression: 'attribute_not_exists(PK)' } },
+          item: { Put: { TableName: table.name, Item: { PK: pk(id), SK: `BATCH#${String(n).padStart(6, '0')}`, type: 'import-batch', rows, skipped }, ConditionExpression: 'attribute_not_exists(PK)' } },
           onConditionFailed: () => new BatchAlreadyDoneError(),
         },
-        { item: { Update: { TableName: table.name, Key: { PK: pk(id), SK: 'META' }, UpdateExpression: 'ADD batchesDone :one, rowsDone :n SET updatedAt = :t', ExpressionAttributeValues: { ':one': 1, ':n': rows, ':t': new Date().toISOString() } } } },
+        {
+          item: {
+            Update: {
+              TableName: table.name,
+              Key: { PK: pk(id), SK: 'META' },
+              UpdateExpression: 'ADD batchesDone :one, rowsDone :n, rowsSkipped :k SET updatedAt = :t',
+              ExpressionAttributeValues: { ':one': 1, ':n': rows, ':k': skipped.length, ':t': new Date().toISOString() },
+            },
+          },
+        },
       ];
     },
-    async doneBatches(id: string): Promise<Set<number>> {
-      const done = new Set<number>();
+    /** The batches done, each with the numbers of its rows that were not written. */
+    async doneBatches(id: string): Promise<Map<number, number[]>> {
+      const done = new Map<number, number[]>();
       let start;
       do {
         const page = await queryAcross(table, [{ pk: pk(id), skPrefix: 'BATCH#' }], { limit: 1000, start });
-        for (const i of page.items) done.add(Number(String(i.SK).slice(6)));
+        for (const i of page.items) done.set(Number(String(i.SK).slice(6)), (i.skipped as number[] | undefined) ?? []);
         start = page.next;
       } while (start);
       return done;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ProductSchema } from '#shared/schemas/product.ts';
 import { NotFoundError, RaceError, VersionConflictError } from '#functions/core/errors.ts';
-import { batchGet, getItem, queryAcross, type Item, type PageState, type Partition, type Table, type TxOp } from './table.ts';
+import { batchDelete, batchGet, getItem, queryAcross, type Item, type PageState, type Partition, type Table, type TxOp } from './table.ts';
 
 export const ProductRecordSchema = ProductSchema.extend({
   searchName: z.string(),
@@ -57,6 +57,10 @@ export function createProductRepository(table: Table) {
         const r = fromItem(i);
         return [r.id, r];
       }));
+    },
+    /** Deletes products that were never counted (an import's, whose producer vanished before the count); not atomic. */
+    async deleteUncounted(ids: string[]): Promise<void> {
+      await batchDelete(table, ids.map(key));
     },
     createOp(r: ProductRecord): TxOp {
       return { item: { Put: { TableName: table.name, Item: toItem(r), ConditionExpression: 'attribute_not_exists(PK)' } } };

@@ -76,14 +76,24 @@ type Deps = {
   commit: Committer;
 };
 
-/** A producer as first stored: derived fields set, the citizen ID reduced to its hash and last 4 digits. */
-export function newProducerRecord(input: ProducerCreate, meta: { id: string; at: string; actor: Principal; keyring: Keyring }): ProducerRecord {
+/** What is kept of a citizen ID: its keyed hash (for duplicate checks) and its last 4 digits, never the number. */
+export type KeptCitizenId = Partial<Pick<ProducerRecord, 'citizenIdHash' | 'citizenIdLast4'>>;
+
+export function keptCitizenId(keyring: Keyring, citizenId: string): Required<KeptCitizenId> {
+  return { citizenIdHash: keyring.hashCitizenId(citizenId), citizenIdLast4: citizenId.slice(-4) };
+}
+
+/**
+ * A producer as first stored: derived fields set, the citizen ID reduced to its hash and last 4
+ * digits (or given already reduced, as an import's dry run keeps it).
+ */
+export function newProducerRecord(input: ProducerCreate & KeptCitizenId, meta: { id: string; at: string; actor: Principal; keyring: Keyring }): ProducerRecord {
   const { citizenId, confirmDistinct: _confirm, ...fields } = input;
   return {
     ...fields,
     id: meta.id,
     searchName: normaliseName(input.name),
-    ...(citizenId ? { citizenIdHash: meta.keyring.hashCitizenId(citizenId), citizenIdLast4: citizenId.slice(-4) } : {}),
+    ...(citizenId ? keptCitizenId(meta.keyring, citizenId) : {}),
     productCount: 0,
     accountMarketplaces: [],
     liveCounts: {},
@@ -182,10 +192,7 @@ export function createProducerService(deps: Deps) {
       if (citizenId === null) {
         delete next.citizenIdHash;
         delete next.citizenIdLast4;
-      } else if (citizenId) {
-        next.citizenIdHash = keyring.hashCitizenId(citizenId);
-        next.citizenIdLast4 = citizenId.slice(-4);
-      }
+      } else if (citizenId) Object.assign(next, keptCitizenId(keyring, citizenId));
       Object.assign(next, { searchName: normaliseName(next.name), version: current.version + 1, updatedAt: now, updatedBy: principal.sub });
 
       const ops = [

@@ -6,7 +6,7 @@ import { ensureTable, startDynamoLocal, type DynamoLocal } from '#functions/loca
 import { ensureLocalAdmin } from '#functions/local/demo-data.ts';
 import { createLocalServices } from '#functions/local/local-services.ts';
 import { freePort } from '#test/support/dynamo-global-setup.ts';
-import { createTestApi, producerInput } from '#test/support/harness.ts';
+import { createTestApi, failNextBatchCount, producerInput } from '#test/support/harness.ts';
 
 const ROWS = 2400;
 
@@ -74,24 +74,10 @@ describe('a commit stopped after writing a batch’s records but before counting
     await api.idle();
     const id = created.body.id as string;
 
-    // The transaction that counts the batch fails once, as if the process died right before it.
-    const name = 'fail-batch-count';
-    let failed = 0;
-    api.local.table.doc.middlewareStack.add(
-      (next, context) => async (args) => {
-        const items = (args.input as { TransactItems?: { Put?: { Item?: { SK?: string } } }[] }).TransactItems ?? [];
-        if (context.commandName === 'TransactWriteItemsCommand' && !failed && items.some((i) => String(i.Put?.Item?.SK).startsWith('BATCH#'))) {
-          failed += 1;
-          throw new Error('socket hang up');
-        }
-        return next(args);
-      },
-      { step: 'initialize', name },
-    );
+    const fault = failNextBatchCount(api);
     await api.call('POST', `/imports/${id}/commit`, { token: api.adminToken, body: {} });
     await api.idle();
-    api.local.table.doc.middlewareStack.remove(name);
-    expect(failed).toBe(1);
+    expect(fault.stop()).toBe(1);
     expect((await api.call('GET', `/imports/${id}`, { token: api.adminToken })).body.status).toBe('failed');
 
     // The records are visible, so users work on them before anyone resumes the import.

@@ -71,6 +71,33 @@ export function producerInput(overrides: Record<string, unknown> = {}) {
   return { kind: 'household', name: `Hộ Lê Thị Hoa ${producerSeq}-${randomUUID().slice(0, 6)}`, phone, communeCode: '15772', legalBasis: { type: 'state_management' }, ...overrides };
 }
 
+/**
+ * Makes the next transaction that counts an import batch fail once, as if the process died
+ * right before it (its records already written); `stop()` removes the fault and says how
+ * many transactions it failed.
+ */
+export function failNextBatchCount(api: Api) {
+  const name = `fail-batch-count-${randomUUID()}`;
+  let failed = 0;
+  api.local.table.doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      const items = (args.input as { TransactItems?: { Put?: { Item?: { SK?: string } } }[] }).TransactItems ?? [];
+      if (context.commandName === 'TransactWriteItemsCommand' && !failed && items.some((i) => String(i.Put?.Item?.SK).startsWith('BATCH#'))) {
+        failed += 1;
+        throw new Error('socket hang up');
+      }
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  return {
+    stop() {
+      api.local.table.doc.middlewareStack.remove(name);
+      return failed;
+    },
+  };
+}
+
 export function productInput(producerId: string, overrides: Record<string, unknown> = {}) {
   return { producerId, name: 'Mật ong rừng', ocopGroup: 'food', ocopStars: 3, certificateNo: '12/QĐ-UBND', certificateDate: '2024-02-29', priceVnd: 150000, ...overrides };
 }

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { importFields } from '#shared/import-fields.ts';
 import { IdSchema } from '#shared/schemas/common.ts';
 import { importKinds } from '#functions/imports/import-columns.ts';
 import { MAX_IMPORT_BYTES, type ImportService } from '#functions/imports/import-service.ts';
@@ -12,7 +13,17 @@ const ImportCreateSchema = z
   .strictObject({
     kind: z.enum(importKinds).meta({ description: 'producers, or products with their producer' }),
     fileName: z.string().trim().min(1).max(200),
-    mapping: z.record(z.string(), z.union([z.string().max(200), z.number().int().min(0).max(500)])).optional().meta({ description: 'Override the detected columns: field → header text or column index (0-based)' }),
+    mapping: z
+      .preprocess(
+        // JSON.parse keeps a `__proto__` key as an own property, which records drop silently: refuse it like any unknown field.
+        (value, ctx) => {
+          if (value && typeof value === 'object' && Object.hasOwn(value, '__proto__')) ctx.addIssue({ code: 'unrecognized_keys', keys: ['__proto__'], input: value as Record<string, unknown>, message: 'Unrecognized key: "__proto__"' });
+          return value;
+        },
+        z.partialRecord(z.enum(importFields), z.union([z.string().max(200), z.number().int().min(0).max(500)])),
+      )
+      .optional()
+      .meta({ description: 'Override the detected columns: field (one of the import fields) → header text or column index (0-based)' }),
   })
   .meta({ id: 'ImportCreate' });
 
