@@ -154,7 +154,8 @@ describe('importing a producer list from a spreadsheet on a 360 px phone (office
     const text = await recent.first().textContent();
     expect(text).toContain(fileName);
     expect(text).toContain('Đã nhập xong');
-    expect(text).toContain('Mới, sẽ nhập: 3 · Cần chọn xã/phường mới: 1 · Không hợp lệ: 1');
+    // Once committed, the decided row counts among the new ones.
+    expect(text).toContain('Mới, sẽ nhập: 4 · Không hợp lệ: 1');
     await recent.first().getByRole('link').click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(fileName);
     expect(await unlabelledControls(page)).toEqual([]);
