@@ -59,6 +59,8 @@ export const fieldRules = [
   'communes_only_for_officers',
   'cooperative_needs_producer',
   'producer_only_for_cooperatives',
+  'duplicate_target',
+  'too_many_changes',
 ] as const;
 
 export type FieldRule = (typeof fieldRules)[number];

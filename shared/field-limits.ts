@@ -18,3 +18,16 @@ export const productLimits = {
   weightGrams: { min: 1, max: 1_000_000 },
   shelfLifeDays: { min: 1, max: 3650 },
 } as const;
+
+/** User accounts (POST /users): a username is lower-cased before it is checked. */
+export const userLimits = {
+  username: { pattern: /^[a-z0-9][a-z0-9._-]{2,39}$/, max: 40 },
+  password: { min: 8, max: 200 },
+} as const;
+
+/** Targets (PUT /targets): the value, how many targets the set may hold, and how many one PUT may add, change or remove (one transaction). */
+export const targetLimits = {
+  value: { min: 0, max: 10_000_000 },
+  count: 100,
+  changesPerPut: 100,
+} as const;

@@ -21,6 +21,8 @@ export const fieldRuleWords: Record<'vi' | 'en', Record<FieldRule, (limit: numbe
     communes_only_for_officers: () => 'Chỉ cán bộ xã mới được giao xã/phường.',
     cooperative_needs_producer: () => 'Tài khoản HTX cần gắn với một chủ thể.',
     producer_only_for_cooperatives: () => 'Chỉ tài khoản HTX mới gắn với chủ thể.',
+    duplicate_target: () => 'Trùng với một chỉ tiêu khác (cùng chỉ tiêu, sàn, phạm vi và hạn).',
+    too_many_changes: (n: number) => `Mỗi lần lưu chỉ thêm, sửa hoặc xoá được tối đa ${n} mục; hãy lưu làm nhiều lần.`,
   },
   en: {
     required: () => 'Required.',
@@ -37,5 +39,7 @@ export const fieldRuleWords: Record<'vi' | 'en', Record<FieldRule, (limit: numbe
     communes_only_for_officers: () => 'Only officers are given communes.',
     cooperative_needs_producer: () => 'A cooperative account needs its producer.',
     producer_only_for_cooperatives: () => 'Only cooperative accounts have a producer.',
+    duplicate_target: () => 'The same as another target (same indicator, marketplace, scope and date).',
+    too_many_changes: (n: number) => `One save can add, change or remove at most ${n}; save in several steps.`,
   },
 };

@@ -1,4 +1,5 @@
 import { TargetSchema, targetKey, type Target } from '#shared/schemas/coverage.ts';
+import { targetChanges } from '#shared/target-rules.ts';
 import { ValidationError } from '#functions/core/errors.ts';
 import { MAX_TRANSACTION_ITEMS, queryAcross, transact, type Table } from './table.ts';
 
@@ -17,13 +18,12 @@ export function createTargetRepository(table: Table) {
      * refused (400) — the admin sends the removals first.
      */
     async replaceAll(next: Target[]): Promise<void> {
-      const current = new Map((await this.list()).map((t) => [sk(t), t]));
-      const keep = new Set(next.map(sk));
+      const { removed, written } = targetChanges(await this.list(), next);
       const ops = [
-        ...[...current.keys()].filter((k) => !keep.has(k)).map((k) => ({ item: { Delete: { TableName: table.name, Key: { PK: pk, SK: k } } } })),
-        ...next.filter((t) => JSON.stringify(current.get(sk(t))) !== JSON.stringify(TargetSchema.parse(t))).map((t) => ({ item: { Put: { TableName: table.name, Item: { PK: pk, SK: sk(t), type: 'target', ...t } } } })),
+        ...removed.map((k) => ({ item: { Delete: { TableName: table.name, Key: { PK: pk, SK: k } } } })),
+        ...written.map((t) => ({ item: { Put: { TableName: table.name, Item: { PK: pk, SK: sk(t), type: 'target', ...t } } } })),
       ];
-      if (ops.length > MAX_TRANSACTION_ITEMS) throw new ValidationError([{ path: 'items', message: `this replaces or removes ${ops.length} targets at once; at most ${MAX_TRANSACTION_ITEMS} changes fit in one request` }], 'Too many target changes at once');
+      if (ops.length > MAX_TRANSACTION_ITEMS) throw new ValidationError([{ path: 'items', message: `this replaces or removes ${ops.length} targets at once; at most ${MAX_TRANSACTION_ITEMS} changes fit in one request`, rule: 'too_many_changes', limit: MAX_TRANSACTION_ITEMS }], 'Too many target changes at once');
       if (ops.length) await transact(table, ops);
     },
   };

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { coverageMarketplaces, coverageMetrics } from '../coverage-rules.ts';
+import { targetLimits } from '../field-limits.ts';
+import { targetKey } from '../target-rules.ts';
 import { DateSchema } from './common.ts';
+
+export { targetKey };
 
 export const CoverageMetricSchema = z.enum(coverageMetrics);
 const metricsShape = Object.fromEntries(coverageMetrics.map((k) => [k, z.number().int()])) as Record<(typeof coverageMetrics)[number], z.ZodNumber>;
@@ -19,19 +23,17 @@ export const TargetSchema = z
     scope: z.string().regex(/^(province|\d{5})$/).default('province').meta({ description: '`province` or a commune code' }),
     marketplace: z.enum(coverageMarketplaces as [string, ...string[]]).default('all'),
     unit: z.enum(['percent', 'count']),
-    value: z.number().min(0).max(10_000_000),
+    value: z.number().min(targetLimits.value.min).max(targetLimits.value.max),
   })
   .meta({ id: 'Target' });
-/** What makes a target one target: a second with the same indicator, marketplace, scope and period would replace it. */
-export const targetKey = (t: Pick<Target, 'indicator' | 'marketplace' | 'scope' | 'period'>) => `${t.indicator}#${t.marketplace}#${t.scope}#${t.period}`;
 export const TargetsPutSchema = z
-  .strictObject({ items: z.array(TargetSchema).max(100) })
+  .strictObject({ items: z.array(TargetSchema).max(targetLimits.count) })
   .superRefine((body, ctx) => {
     const seen = new Map<string, number>();
     body.items.forEach((t, i) => {
       const first = seen.get(targetKey(t));
       if (first === undefined) seen.set(targetKey(t), i);
-      else ctx.addIssue({ code: 'custom', path: ['items', i], message: `the same target as items.${first} (indicator, marketplace, scope and period)` });
+      else ctx.addIssue({ code: 'custom', path: ['items', i], message: `the same target as items.${first} (indicator, marketplace, scope and period)`, params: { rule: 'duplicate_target' } });
     });
   })
   .meta({ id: 'TargetsPut' });

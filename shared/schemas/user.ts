@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { userLimits } from '../field-limits.ts';
 import { CommuneCodeSchema, IdSchema } from './common.ts';
 
 export const roles = ['admin', 'department', 'officer', 'cooperative'] as const;
@@ -9,12 +10,12 @@ export const UsernameSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9._-]{2,39}$/, '3–40 characters: letters, digits, dot, dash, underscore');
+  .regex(userLimits.username.pattern, '3–40 characters: letters, digits, dot, dash, underscore');
 
 export const UserCreateSchema = z
   .strictObject({
     username: UsernameSchema,
-    password: z.string().min(8, 'at least 8 characters').max(200),
+    password: z.string().min(userLimits.password.min, `at least ${userLimits.password.min} characters`).max(userLimits.password.max),
     role: RoleSchema,
     communes: z.array(CommuneCodeSchema).min(1).max(166).optional(),
     producerId: IdSchema.optional(),

@@ -88,3 +88,12 @@ export async function login(base: string, username: string, password = 'demo1234
 export async function pageWidth(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth);
 }
+
+/** Signs in through the sign-in form and waits for the home page's greeting. */
+export async function signIn(page: Page, base: string, username: string, password = 'demo1234'): Promise<void> {
+  await page.goto(base);
+  await page.getByLabel('Tên đăng nhập').fill(username);
+  await page.getByLabel('Mật khẩu').fill(password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.getByRole('heading', { level: 1, name: `Xin chào, ${username}` }).waitFor({ timeout: 15_000 });
+}

@@ -1,6 +1,6 @@
 /**
  * The field app and department dashboard: boot, layout (header, network/outbox bar, navigation)
- * and the routes. Views live in views/; the dashboard, its map and the import screens load on demand.
+ * and the routes. Views live in views/; the dashboard, its map, the import and the administrator's screens load on demand.
  */
 import './app.css';
 import { get, onReadSource, onUnauthenticated } from './core/api.ts';
@@ -43,6 +43,8 @@ route('/outbox', outboxView);
 route('/dashboard', async (r) => (await import('./views/dashboard-view.ts')).dashboardView(r));
 route('/imports', async () => (await import('./views/import-views.ts')).newImportView());
 route('/imports/:id', async (r) => (await import('./views/import-views.ts')).importView(r));
+route('/admin/users', async () => (await import('./views/admin-users-view.ts')).usersView());
+route('/admin/targets', async () => (await import('./views/admin-targets-view.ts')).targetsView());
 
 function roleLabel(u: Me): string {
   return t.roles[u.role];
@@ -83,6 +85,12 @@ function renderChrome(): void {
         ['/products', t.nav.products],
         ...(can.viewCoverage() ? ([['/dashboard', t.nav.dashboard]] as [string, string][]) : []),
         ...(can.writeProducts() ? ([['/outbox', t.nav.outbox]] as [string, string][]) : []),
+        ...(can.administer()
+          ? ([
+              ['/admin/users', t.admin.nav.users],
+              ['/admin/targets', t.admin.nav.targets],
+            ] as [string, string][])
+          : []),
       ]
     : [];
   const here = current().route.path;

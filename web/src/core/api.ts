@@ -95,6 +95,14 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   return { data: data as T, status: res.status, replayed: res.headers.get('idempotent-replayed') === 'true', ...(Number.isNaN(date) ? {} : { serverTime: date }) };
 }
 
+const keys = new Map<string, string>();
+/** One Idempotency-Key per thing sent (e.g. its body), kept while it may be retried: a retry of the same thing sends the same key. */
+export function keyFor(what: string): string {
+  let key = keys.get(what);
+  if (!key) keys.set(what, (key = crypto.randomUUID()));
+  return key;
+}
+
 export async function get<T>(path: string, signal?: AbortSignal): Promise<T> {
   return (await request<T>(path, { signal })).data;
 }

@@ -19,6 +19,8 @@ export const can = {
   viewCoverage: () => role() === 'admin' || role() === 'department' || role() === 'officer',
   /** Bulk import from a spreadsheet (an officer sees only their own imports). */
   importLists: () => role() === 'admin' || role() === 'officer',
+  /** Users and their scopes, targets (DESIGN §2: the administrator's jobs). */
+  administer: () => role() === 'admin',
 };
 
 /** Communes the user may create records in; null means any (admin). */

@@ -3,15 +3,15 @@ import { ApiError, NetworkError, getAll, getOptional, query } from '../core/api.
 import { me } from '../core/app-state.ts';
 import { classBreaks, classOf, coverageFromLists, indicatorValue, normaliseCoverage, toCsv, type Indicator } from '../core/coverage.ts';
 import { daysUntil, formatDate, formatDateTime, formatNumber, formatPercent, today } from '../core/format.ts';
-import { communeByCode, communes, marketplaces } from '../core/reference.ts';
+import { communes, marketplaces } from '../core/reference.ts';
 import { downloadFile, saveFile } from '../core/files.ts';
-import type { Target } from '#shared/schemas/coverage.ts';
 import { coverageMetrics, type Coverage, type CoverageRow, type Page, type Producer, type Product } from '../core/types.ts';
 import { errorMessage, t } from '../i18n/i18n.ts';
 import { h, replace } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { field, meter, notice, select, toast } from '../ui/widgets.ts';
 import { loadFailed, section } from './common.ts';
+import { indicatorLabel, targetAmount, targetMarket, targetPlace, type TargetProgress } from './target-words.ts';
 
 /** Sequential greens (ColorBrewer), light to dark; no data is grey. */
 const PALETTE = ['#edf8e9', '#bae4b3', '#74c476', '#31a354', '#006d2c'];
@@ -19,8 +19,6 @@ const NO_DATA = '#d4d4d4';
 
 type Source = { kind: 'api'; asOf: string } | { kind: 'fallback'; complete: boolean; counted: number };
 
-/** A target as the coverage report gives it: where it stands now and the share reached. */
-type TargetProgress = Target & { current: number | null; achieved: number | null };
 type MonthTotals = { month: string; totals: Record<string, number> };
 
 async function loadCoverage(marketplace: string): Promise<{ coverage: Coverage; source: Source; products: Product[] | null; targets: TargetProgress[] }> {
@@ -264,30 +262,18 @@ export async function dashboardView(r: Route): Promise<Node> {
   );
 }
 
-/** Words for an indicator: a metric, or a ratio of two. */
-function indicatorLabel(indicator: string): string {
-  const names = t.dashboard.metrics as Record<string, string>;
-  const word = (m: string) => names[m] ?? (m === 'productsOcop' ? names.ocopProducts! : m);
-  const [a, b] = indicator.split('/');
-  return b ? t.dashboard.ratio(word(a!), word(b)) : word(a!);
-}
-
 /** Each target with where it stands: "Chủ thể · Toàn tỉnh · 31/12/2026 — 120 / 500 (24%)". */
 function targetList(targets: TargetProgress[], markets: { id: string; name: string }[]): HTMLElement {
-  const officer = me()?.role === 'officer';
-  const place = (scope: string) => (scope === 'province' ? (officer ? t.dashboard.provinceYourCommunes : t.scope.province) : (communeByCode(scope)?.fullName ?? scope));
-  const market = (id: string) => (id === 'all' ? t.dashboard.anyMarketplace : (markets.find((m) => m.id === id)?.name ?? id));
-  const amount = (v: number | null, unit: TargetProgress['unit']) => (v === null ? '—' : unit === 'percent' ? formatPercent(v, 100) : formatNumber(v));
   return h(
     'ul',
     { class: 'plain targets', 'data-testid': 'targets' },
     targets.map((tg) => {
-      const label = `${indicatorLabel(tg.indicator)} · ${place(tg.scope)} · ${market(tg.marketplace)}`;
+      const label = `${indicatorLabel(tg.indicator)} · ${targetPlace(tg.scope)} · ${targetMarket(tg.marketplace, markets)}`;
       return h(
         'li',
         null,
         h('div', { class: 'row spread' }, h('strong', null, label), h('span', { class: 'small' }, t.dashboard.targetBy(formatDate(tg.period)))),
-        h('p', { class: 'small' }, t.dashboard.targetProgress(amount(tg.current, tg.unit), amount(tg.value, tg.unit), formatPercent(tg.achieved, 100))),
+        h('p', { class: 'small' }, t.dashboard.targetProgress(targetAmount(tg.current, tg.unit), targetAmount(tg.value, tg.unit), formatPercent(tg.achieved, 100))),
         tg.achieved === null ? null : meter(Math.round(tg.achieved), label),
       );
     }),

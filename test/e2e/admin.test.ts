@@ -1,0 +1,257 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, launchBrowser, login, pageWidth, shot, signIn, startLocal, unlabelledControls, type LocalProduct } from './support.ts';
+
+let product: LocalProduct;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let adminToken: string;
+const run = Date.now().toString().slice(-6);
+const officer = { username: `canbo.moi${run}`, password: `mat-khau-${run}` };
+const cooperative = { username: `htx.moi${run}`, password: `mat-khau-${run}` };
+const teaGroup = 'Tổ hợp tác chè Thiệu Trung';
+
+type Target = { indicator: string; period: string; scope: string; marketplace: string; unit: string; value: number };
+const keyOf = (t: Target) => `${t.indicator}#${t.marketplace}#${t.scope}#${t.period}`;
+const trained: Target = { indicator: 'producersTrained/producers', period: '2027-12-31', scope: 'province', marketplace: 'all', unit: 'percent', value: 60 };
+const hamRongVoso: Target = { indicator: 'productsLive', period: '2027-06-30', scope: '14758', marketplace: 'voso', unit: 'count', value: 25 };
+
+type User = { id: string; username: string; role: string; communes?: string[]; producerId?: string; disabled: boolean };
+async function allUsers(): Promise<User[]> {
+  const res = await api<{ items: User[]; nextCursor: string | null }>(product.url, '/users?limit=100', adminToken);
+  expect(res.status).toBe(200);
+  return res.body.items;
+}
+
+const card = (username: string) => page.locator(`li.user[data-username="${username}"]`);
+const heading = () => page.getByRole('heading', { level: 1 }).textContent();
+
+/** Fills the create form's username and password (the role and scope are set by each test). */
+async function fillAccount(account: { username: string; password: string }): Promise<void> {
+  await page.getByLabel('Tên đăng nhập').fill(account.username);
+  await page.getByLabel('Mật khẩu').fill(account.password);
+}
+
+/** Screen rows of the targets table, by key, as the administrator sees them. */
+async function screenTargets(): Promise<string[]> {
+  return (await page.locator('[data-testid=targets] tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.key!))).sort();
+}
+
+beforeAll(async () => {
+  [product, browser] = await Promise.all([startLocal(), launchBrowser()]);
+  adminToken = await login(product.url, 'admin', 'admin');
+  context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, locale: 'vi-VN' });
+  page = await context.newPage();
+  await signIn(page, product.url, 'admin', 'admin');
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await product?.stop();
+});
+
+describe('users (administrator, 360 px)', () => {
+  it('opens from the home tile; lists every user with role, scope and status; the admin’s own row cannot be disabled', async () => {
+    await page.getByRole('link', { name: 'Quản lý người dùng' }).click();
+    await expect.poll(heading).toBe('Người dùng');
+    expect(await page.getByRole('navigation').getByRole('link').allTextContents()).toEqual(expect.arrayContaining(['Người dùng', 'Chỉ tiêu']));
+    await card('canbo.thieuhoa').waitFor();
+    await expect.poll(() => card('canbo.thieuhoa').textContent()).toContain('Xã Thiệu Hóa, Xã Thiệu Trung');
+    expect(await card('canbo.thieuhoa').textContent()).toContain('Cán bộ');
+    expect(await card('canbo.thieuhoa').textContent()).toContain('Đang hoạt động');
+    await expect.poll(() => card('htx.demo').textContent()).toContain('HTX Nông nghiệp Thiệu Hóa');
+    expect(await card('sct').textContent()).toContain('Toàn tỉnh');
+    expect(await card('sct').getByRole('button', { name: 'Khóa tài khoản sct' }).count()).toBe(1);
+    expect(await card('admin').textContent()).toContain('(bạn)');
+    expect(await card('admin').getByRole('button').count()).toBe(0);
+    // Only the officer's role asks for communes, only the cooperative's for a producer.
+    expect(await page.getByRole('combobox', { name: 'Xã/phường phụ trách' }).isVisible()).toBe(true);
+    expect(await page.getByLabel('Chủ thể của tài khoản HTX').isVisible()).toBe(false);
+    expect(await page.locator('.field[data-path=password] .hint').textContent()).toContain('Ít nhất 8 ký tự');
+    expect(await unlabelledControls(page)).toEqual([]);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+    await shot(page, 'admin-01-users');
+  }, 60_000);
+
+  it('refuses an officer without a commune before sending anything', async () => {
+    await fillAccount(officer);
+    await page.getByLabel('Vai trò').selectOption('officer');
+    await page.getByRole('button', { name: 'Tạo tài khoản' }).click();
+    expect(await page.locator('.field[data-path=communes] .field-error').textContent()).toBe('Cán bộ cần được giao ít nhất một xã/phường.');
+    expect(await page.getByRole('combobox', { name: 'Xã/phường phụ trách' }).getAttribute('aria-invalid')).toBe('true');
+    expect((await allUsers()).map((u) => u.username)).not.toContain(officer.username);
+  });
+
+  it('creates an officer with two communes (one picked with the mouse, one with the keyboard); the officer’s scope is exactly those', async () => {
+    const picker = page.getByRole('combobox', { name: 'Xã/phường phụ trách' });
+    await picker.fill('thieu hoa');
+    await page.getByRole('option', { name: /Xã Thiệu Hóa/ }).first().click();
+    await picker.fill('thieu trung');
+    await page.getByRole('option', { name: /Xã Thiệu Trung/ }).first().waitFor();
+    await picker.press('Enter');
+    const chosen = page.getByTestId('chosen-communes');
+    await expect.poll(() => chosen.locator('li').allTextContents()).toEqual(['Xã Thiệu HóaBỏ', 'Xã Thiệu TrungBỏ']);
+    expect(await chosen.getByRole('button', { name: 'Bỏ Xã Thiệu Hóa' }).count()).toBe(1);
+    expect(await page.locator('.field[data-path=communes] .field-error').isHidden()).toBe(true);
+    await page.getByRole('button', { name: 'Tạo tài khoản' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: `Đã tạo tài khoản ${officer.username}.` }).count()).toBeGreaterThan(0);
+    await expect.poll(() => card(officer.username).textContent()).toContain('Xã Thiệu Hóa, Xã Thiệu Trung');
+    expect(await chosen.locator('li').count()).toBe(0);
+
+    const token = await login(product.url, officer.username, officer.password);
+    const me = await api<User>(product.url, '/auth/me', token);
+    expect(me.body).toMatchObject({ username: officer.username, role: 'officer', communes: ['15772', '15835'] });
+    await shot(page, 'admin-02-officer-created');
+  }, 60_000);
+
+  it('says in Vietnamese, on the field, that a username is taken', async () => {
+    await fillAccount(officer);
+    await page.getByLabel('Vai trò').selectOption('department');
+    await page.getByRole('button', { name: 'Tạo tài khoản' }).click();
+    await expect.poll(() => page.locator('.field[data-path=username] .field-error').textContent()).toBe('Tên đăng nhập đã có người dùng.');
+    expect(await page.getByRole('alert').filter({ hasText: 'Tên đăng nhập đã có người dùng.' }).count()).toBe(1);
+    expect((await allUsers()).filter((u) => u.username === officer.username)).toHaveLength(1);
+  });
+
+  it('creates a cooperative account bound to its producer, and refuses one without it', async () => {
+    await fillAccount(cooperative);
+    await page.getByLabel('Vai trò').selectOption('cooperative');
+    expect(await page.getByRole('combobox', { name: 'Xã/phường phụ trách' }).isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Tạo tài khoản' }).click();
+    expect(await page.locator('.field[data-path=producerId] .field-error').textContent()).toBe('Tài khoản HTX cần gắn với một chủ thể.');
+
+    const found = await api<{ items: { id: string; name: string }[] }>(product.url, `/producers?q=${encodeURIComponent('che thieu trung')}`, adminToken);
+    const tea = found.body.items.find((p) => p.name === teaGroup)!;
+    await page.getByLabel('Tìm chủ thể theo tên').fill('che thieu');
+    const chooser = page.getByLabel('Chủ thể của tài khoản HTX');
+    await expect.poll(() => chooser.locator('option').allTextContents()).toEqual(['Chọn chủ thể', `${teaGroup} · Xã Thiệu Trung`]);
+    await chooser.selectOption(tea.id);
+    await page.getByRole('button', { name: 'Tạo tài khoản' }).click();
+    await expect.poll(() => card(cooperative.username).textContent()).toContain(teaGroup);
+    expect(await card(cooperative.username).textContent()).toContain('HTX / chủ thể');
+
+    const me = await api<User>(product.url, '/auth/me', await login(product.url, cooperative.username, cooperative.password));
+    expect(me.body).toMatchObject({ role: 'cooperative', producerId: tea.id });
+    expect(me.body.communes ?? []).toEqual([]);
+  }, 60_000);
+
+  it('disables a user after confirmation (its sign-in and token then fail) and enables it again', async () => {
+    const token = await login(product.url, officer.username, officer.password);
+    await card(officer.username).getByRole('button', { name: `Khóa tài khoản ${officer.username}` }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.getByRole('heading').textContent()).toContain(`Khóa tài khoản ${officer.username}?`);
+    await shot(page, 'admin-03-confirm-disable', false);
+    await dialog.getByRole('button', { name: 'Khóa tài khoản' }).click();
+    await expect.poll(() => card(officer.username).textContent()).toContain('Đã khóa');
+    // Focus lands on the redrawn row's button, now the one that enables it again.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(`Mở khóa tài khoản ${officer.username}`);
+    const refused = await api(product.url, '/auth/login', undefined, { method: 'POST', body: officer });
+    expect(refused.status).toBe(401);
+    expect((await api(product.url, '/auth/me', token)).status).toBe(401);
+    expect((await allUsers()).find((u) => u.username === officer.username)?.disabled).toBe(true);
+
+    await card(officer.username).getByRole('button', { name: `Mở khóa tài khoản ${officer.username}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Mở khóa' }).click();
+    await expect.poll(() => card(officer.username).textContent()).toContain('Đang hoạt động');
+    expect(await login(product.url, officer.username, officer.password)).toEqual(expect.any(String));
+    expect((await allUsers()).find((u) => u.username === officer.username)?.disabled).toBe(false);
+  }, 60_000);
+});
+
+describe('targets (administrator, 360 px)', () => {
+  it('adds two targets, refuses a duplicate, saves, and shows them after a reload', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Chỉ tiêu' }).click();
+    await expect.poll(heading).toBe('Chỉ tiêu');
+    const before = (await api<{ items: Target[] }>(product.url, '/targets', adminToken)).body.items;
+    await expect.poll(screenTargets).toEqual(before.map(keyOf).sort());
+    // Where a saved target stands, from the province report.
+    const ocop = page.locator('tr[data-key="ocopLive/productsOcop#all#province#2026-12-31"]');
+    expect(await ocop.locator('th').textContent()).toBe('SP OCOP đang bán trên Sản phẩm OCOP');
+    expect(await ocop.locator('td').nth(4).textContent()).toMatch(/^Đạt .+ \/ 80%/);
+
+    const add = async (t: Target, label: string) => {
+      await page.getByLabel('Chỉ tiêu', { exact: true }).selectOption(t.indicator);
+      if (t.scope === 'province') await page.getByRole('radio', { name: 'Toàn tỉnh' }).check();
+      else {
+        await page.getByRole('radio', { name: 'Một xã/phường' }).check();
+        await page.getByRole('combobox', { name: /Xã\/phường/ }).fill(label);
+        await page.getByRole('option', { name: /Phường Hàm Rồng/ }).first().click();
+      }
+      await page.getByLabel('Sàn', { exact: true }).selectOption(t.marketplace);
+      await page.getByLabel('Hạn (dd/mm/yyyy)').fill(t.period.split('-').reverse().join('/'));
+      expect(await page.getByLabel('Đơn vị').inputValue()).toBe(t.unit);
+      await page.getByLabel('Giá trị').fill(String(t.value));
+      await page.getByRole('button', { name: 'Thêm vào danh sách' }).click();
+    };
+    await add(trained, '');
+    await add(hamRongVoso, 'ham rong');
+    await expect.poll(() => page.getByTestId('targets-status').textContent()).toBe('2 thay đổi chưa lưu.');
+    await add(trained, '');
+    expect(await page.getByRole('alert').filter({ hasText: 'Trùng với một chỉ tiêu khác' }).count()).toBe(1);
+    const row = page.locator(`tr[data-key="${keyOf(hamRongVoso)}"]`);
+    expect(await row.locator('th, td').allTextContents()).toEqual(['Sản phẩm đang bán Chưa lưu', 'Phường Hàm Rồng', 'Voso', '30/06/2027', '25', '—', 'Bỏ']);
+    expect(await unlabelledControls(page)).toEqual([]);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+    await shot(page, 'admin-04-targets-added');
+
+    await page.getByRole('button', { name: 'Lưu chỉ tiêu' }).click();
+    await expect.poll(() => page.getByTestId('targets-status').textContent()).toBe('');
+    const saved = (await api<{ items: Target[] }>(product.url, '/targets', adminToken)).body.items;
+    expect(saved.map(keyOf).sort()).toEqual([...before.map(keyOf), keyOf(trained), keyOf(hamRongVoso)].sort());
+    expect(saved.find((t) => keyOf(t) === keyOf(hamRongVoso))).toEqual(hamRongVoso);
+
+    await page.reload();
+    await expect.poll(heading).toBe('Chỉ tiêu');
+    await expect.poll(screenTargets).toEqual(saved.map(keyOf).sort());
+    expect(await row.locator('td').nth(3).textContent()).toBe('25');
+    expect(await page.locator(`tr[data-key="${keyOf(trained)}"] td`).nth(3).textContent()).toBe('60%');
+  }, 90_000);
+
+  it('removes one and saves: the API holds exactly what the screen shows', async () => {
+    await page.locator(`tr[data-key="${keyOf(trained)}"]`).getByRole('button', { name: /^Bỏ chỉ tiêu/ }).click();
+    await expect.poll(() => page.getByTestId('targets-status').textContent()).toBe('1 thay đổi chưa lưu.');
+    await page.getByRole('button', { name: 'Lưu chỉ tiêu' }).click();
+    await expect.poll(() => page.getByTestId('targets-status').textContent()).toBe('');
+    await page.reload();
+    await expect.poll(heading).toBe('Chỉ tiêu');
+    const held = (await api<{ items: Target[] }>(product.url, '/targets', adminToken)).body.items;
+    expect(held.map(keyOf)).not.toContain(keyOf(trained));
+    expect(held.map(keyOf)).toContain(keyOf(hamRongVoso));
+    await expect.poll(screenTargets).toEqual(held.map(keyOf).sort());
+  }, 60_000);
+});
+
+describe('creating users where sign-in is Cognito', () => {
+  it('says the account is made in Cognito with two-step set-up at first sign-in, and checks the pool’s password policy before sending', async () => {
+    const cloud = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN', serviceWorkers: 'block' });
+    const p = await cloud.newPage();
+    await signIn(p, product.url, 'admin', 'admin');
+    // The same local API, but the web config says Cognito (the session already held is used as it is).
+    await cloud.route('**/config.json', (route) => route.fulfill({ json: { apiBase: '/api/v1', auth: { mode: 'cognito', region: 'ap-southeast-1', userPoolId: 'ap-southeast-1_test', clientId: 'test', tokenUse: 'access' } } }));
+    await p.goto(`${product.url}/#/admin/users`);
+    await p.reload();
+    await expect.poll(() => p.getByRole('heading', { level: 1 }).textContent()).toBe('Người dùng');
+    expect(await p.getByTestId('cognito-note').textContent()).toContain('thiết lập xác thực hai bước');
+    expect(await p.locator('.field[data-path=password] .hint').textContent()).toBe('Ít nhất 12 ký tự, có chữ thường, chữ hoa, chữ số và ký hiệu.');
+    await p.getByLabel('Tên đăng nhập').fill(`canbo.cloud${run}`);
+    await p.getByLabel('Mật khẩu').fill('matkhau-dai-12');
+    await p.getByRole('combobox', { name: 'Xã/phường phụ trách' }).fill('ham rong');
+    await p.getByRole('option', { name: /Phường Hàm Rồng/ }).first().click();
+    await p.getByRole('button', { name: 'Tạo tài khoản' }).click();
+    expect(await p.locator('.field[data-path=password] .field-error').textContent()).toBe('Ít nhất 12 ký tự, có chữ thường, chữ hoa, chữ số và ký hiệu.');
+    expect((await allUsers()).map((u) => u.username)).not.toContain(`canbo.cloud${run}`);
+    await cloud.close();
+  }, 60_000);
+});
+
+describe('the administrator’s screens are for the administrator', () => {
+  it('shows an officer neither the tiles nor the navigation entries', async () => {
+    const other = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
+    const p = await other.newPage();
+    await signIn(p, product.url, 'canbo.hamrong');
+    expect(await p.getByRole('link', { name: 'Quản lý người dùng' }).count()).toBe(0);
+    expect(await p.getByRole('navigation').getByRole('link', { name: 'Người dùng' }).count()).toBe(0);
+    await other.close();
+  }, 60_000);
+});

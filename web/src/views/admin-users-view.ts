@@ -1,0 +1,307 @@
+/**
+ * The administrator's users screen (loaded on demand): every account with its role, scope and
+ * status, disable / enable, and a form to create one. Needs a connection: nothing here is queued.
+ */
+import { userLimits } from '#shared/field-limits.ts';
+import type { User } from '#shared/schemas/user.ts';
+import { ApiError, get, getAll, keyFor, query, request } from '../core/api.ts';
+import { me } from '../core/app-state.ts';
+import { cognitoConfig } from '../core/config.ts';
+import { communeByCode, communes, loadCommuneIndex } from '../core/reference.ts';
+import type { Commune, Page, Producer, Role } from '../core/types.ts';
+import { errorMessage, t } from '../i18n/i18n.ts';
+import { h, replace } from '../ui/dom.ts';
+import { chip, clearFieldErrors, communePicker, confirmDialog, errorBox, field, input, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
+import { facts, loadFailed, section } from './common.ts';
+
+/** Cognito's password policy (infra/stateful-stack.ts), checked before the pool refuses it in English. */
+const cloudPassword = (p: string) => p.length >= 12 && /[a-z]/.test(p) && /[A-Z]/.test(p) && /\d/.test(p) && /[^A-Za-z0-9]/.test(p);
+
+export async function usersView(): Promise<Node> {
+  const [list, cognito] = await Promise.all([communes(), cognitoConfig(), loadCommuneIndex()]);
+  const usersBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
+  const users = usersList(usersBox);
+  void users.load();
+  return h(
+    'section',
+    { class: 'page' },
+    h('h1', null, t.admin.users.title),
+    section(t.admin.users.list, usersBox),
+    section(t.admin.users.create, createForm(list, cognito !== null, (u) => void users.load(u))),
+  );
+}
+
+/** The users, a page at a time ("Xem thêm"), each with its disable / enable button. */
+function usersList(box: HTMLElement): { load: (created?: User) => Promise<void> } {
+  const self = me();
+  const ul = h('ul', { class: 'cards', 'data-testid': 'users' });
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, t.common.more);
+  const producerNames = new Map<string, Promise<string>>();
+  let cursor: string | null = null;
+
+  const producerName = (id: string) => {
+    let name = producerNames.get(id);
+    if (!name) producerNames.set(id, (name = get<Producer>(`/producers/${id}`).then((p) => p.name, () => id)));
+    return name;
+  };
+  const scopeOf = (u: User): HTMLElement => {
+    if (u.role === 'officer') return h('span', null, (u.communes ?? []).map((c) => communeByCode(c)?.fullName ?? c).join(', '));
+    if (u.role !== 'cooperative' || !u.producerId) return h('span', null, t.scope.province);
+    const span = h('span', null, '…');
+    void producerName(u.producerId).then((n) => (span.textContent = n));
+    return span;
+  };
+  const card = (u: User): HTMLElement => {
+    const own = u.id === self?.id;
+    const action = own
+      ? null
+      : h(
+          'button',
+          {
+            type: 'button',
+            class: u.disabled ? 'secondary small' : 'danger small',
+            'aria-label': u.disabled ? t.admin.users.enableLabel(u.username) : t.admin.users.disableLabel(u.username),
+            onclick: () => void toggle(u, li),
+          },
+          u.disabled ? t.admin.users.enable : t.admin.users.disable,
+        );
+    const li = h(
+      'li',
+      { class: 'user', 'data-username': u.username },
+      h('strong', null, u.username, own ? ` ${t.admin.users.you}` : ''),
+      facts([
+        [t.admin.users.role, t.roles[u.role]],
+        [t.admin.users.scope, scopeOf(u)],
+        [t.admin.users.status, u.disabled ? chip(t.admin.users.disabled, 'rejected') : chip(t.admin.users.active, 'live')],
+      ]),
+      action ? h('div', { class: 'actions' }, action) : null,
+    );
+    return li;
+  };
+  const toggle = async (u: User, li: HTMLElement) => {
+    const disabling = !u.disabled;
+    const ok = await confirmDialog(disabling ? t.admin.users.confirmDisable(u.username) : t.admin.users.confirmEnable(u.username), disabling ? t.admin.users.disable : t.admin.users.enable);
+    if (!ok) return;
+    try {
+      const body = JSON.stringify({ disabled: disabling });
+      const res = await request<User>(`/users/${encodeURIComponent(u.id)}`, { method: 'PATCH', body, idempotencyKey: crypto.randomUUID() });
+      const next = card(res.data);
+      li.replaceWith(next);
+      next.querySelector('button')?.focus();
+      toast(disabling ? t.admin.users.disabledDone(u.username) : t.admin.users.enabledDone(u.username));
+    } catch (e) {
+      toast(errorMessage(e), 'warn');
+    }
+  };
+  const page = async (from: string | null) => {
+    const res = await get<Page<User>>(`/users${query({ limit: 25, cursor: from })}`);
+    ul.append(...res.items.map(card));
+    cursor = res.nextCursor;
+    more.hidden = !cursor;
+  };
+  more.addEventListener('click', () => {
+    more.disabled = true;
+    page(cursor)
+      .catch((e: unknown) => toast(errorMessage(e), 'warn'))
+      .finally(() => (more.disabled = false));
+  });
+  return {
+    /** (Re)loads from the first page; a user just created is shown even when it sorts beyond it. */
+    async load(created) {
+      ul.replaceChildren();
+      try {
+        await page(null);
+      } catch (e) {
+        replace(box, loadFailed(e));
+        return;
+      }
+      if (created && !ul.querySelector(`[data-username="${CSS.escape(created.username)}"]`)) ul.prepend(card(created));
+      replace(box, ul.children.length ? ul : h('p', { class: 'muted' }, t.admin.users.empty), more);
+    },
+  };
+}
+
+/** The create form: role first decides what else is asked (communes for an officer, the producer for a cooperative). */
+function createForm(list: Commune[], isCognito: boolean, onCreated: (u: User) => void): HTMLElement {
+  const box = errorBox();
+  const done = h('div', { 'aria-live': 'polite' });
+  const username = input({ name: 'username', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', maxlength: userLimits.username.max });
+  const password = input({ type: 'password', name: 'password', autocomplete: 'new-password', maxlength: userLimits.password.max });
+  const role = select(
+    (Object.keys(t.roles) as Role[]).map((r) => [r, t.roles[r]]),
+    { name: 'role', value: 'officer' },
+  );
+  const chosen = communesChooser(list);
+  const producer = producerChooser();
+  const submit = h('button', { type: 'submit', class: 'primary' }, t.admin.users.submit);
+  const form = h(
+    'form',
+    { class: 'stack', novalidate: true },
+    field(t.admin.users.username, username, { required: true, path: 'username', hint: t.admin.users.usernameHint }),
+    field(t.admin.users.password, password, { required: true, path: 'password', hint: isCognito ? t.admin.users.passwordHintCognito : t.admin.users.passwordHint(userLimits.password.min) }),
+    isCognito ? notice('info', h('span', { 'data-testid': 'cognito-note' }, t.admin.users.cognitoNote)) : null,
+    field(t.admin.users.role, role, { required: true, path: 'role' }),
+    chosen.el,
+    producer.el,
+    box,
+    h('div', { class: 'actions' }, submit),
+    done,
+  );
+  const syncRole = () => {
+    chosen.el.hidden = role.value !== 'officer';
+    producer.el.hidden = role.value !== 'cooperative';
+    if (role.value === 'cooperative') producer.open();
+  };
+  role.addEventListener('change', syncRole);
+  syncRole();
+
+  /** The API's rules, checked before sending: each failure marked on its field. */
+  const check = (): Record<string, unknown> | null => {
+    clearFieldErrors(form);
+    const r = role.value as Role;
+    const name = username.value.trim().toLowerCase();
+    const codes = chosen.codes();
+    const errors: [string, string][] = [];
+    if (!name) errors.push(['username', t.fieldRules.required(0)]);
+    else if (!userLimits.username.pattern.test(name)) errors.push(['username', t.admin.users.usernameHint]);
+    if (!password.value) errors.push(['password', t.fieldRules.required(0)]);
+    else if (password.value.length < userLimits.password.min) errors.push(['password', t.fieldRules.too_short(userLimits.password.min)]);
+    else if (isCognito && !cloudPassword(password.value)) errors.push(['password', t.admin.users.passwordHintCognito]);
+    if (r === 'officer' && !codes.length) errors.push(['communes', t.fieldRules.officer_needs_communes(0)]);
+    if (r === 'cooperative' && !producer.value()) errors.push(['producerId', t.fieldRules.cooperative_needs_producer(0)]);
+    for (const [path, message] of errors) setFieldError(form, path, message);
+    if (errors.length) return null;
+    return { username: name, password: password.value, role: r, ...(r === 'officer' ? { communes: codes } : {}), ...(r === 'cooperative' ? { producerId: producer.value() } : {}) };
+  };
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    box.hidden = true;
+    replace(done);
+    const body = check();
+    if (!body) {
+      form.querySelector<HTMLElement>('[aria-invalid=true]')?.focus();
+      return;
+    }
+    submit.disabled = true;
+    try {
+      const payload = JSON.stringify(body);
+      const res = await request<User>('/users', { method: 'POST', body: payload, idempotencyKey: keyFor(payload) });
+      replace(done, notice('ok', t.admin.users.created(res.data.username)));
+      toast(t.admin.users.created(res.data.username));
+      username.value = '';
+      password.value = '';
+      chosen.reset();
+      producer.reset();
+      onCreated(res.data);
+      username.focus();
+    } catch (err) {
+      showError(form, box, err);
+      if (err instanceof ApiError && err.code === 'USERNAME_TAKEN') setFieldError(form, 'username', t.errors.USERNAME_TAKEN);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
+
+/**
+ * Several communes: the commune picker (loose search, keyboard) adds the one chosen to a list,
+ * each with a button to take it off again.
+ */
+function communesChooser(list: Commune[]): { el: HTMLElement; codes: () => string[]; reset: () => void } {
+  const chosen: Commune[] = [];
+  const ul = h('ul', { class: 'plain chosen', 'aria-label': t.admin.users.chosen, 'data-testid': 'chosen-communes' });
+  const empty = h('p', { class: 'muted small' }, t.admin.users.noneChosen);
+  const picker = communePicker(list, {
+    name: 'communes',
+    label: t.admin.users.communes,
+    hint: t.admin.users.communesHint,
+    onChange: (c) => {
+      if (!c) return;
+      if (!chosen.some((x) => x.code === c.code)) chosen.push(c);
+      text.value = '';
+      hidden.value = '';
+      setFieldError(picker.closest('form') ?? picker, 'communes', null);
+      draw();
+    },
+  });
+  const text = picker.querySelector<HTMLInputElement>('input[role=combobox]')!;
+  const hidden = picker.querySelector<HTMLInputElement>('input[type=hidden]')!;
+  const draw = () => {
+    replace(
+      ul,
+      chosen.map((c) =>
+        h(
+          'li',
+          { class: 'row spread', 'data-code': c.code },
+          h('span', null, c.fullName),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'secondary small',
+              'aria-label': t.admin.users.removeCommune(c.fullName),
+              onclick: () => {
+                chosen.splice(chosen.indexOf(c), 1);
+                draw();
+                text.focus();
+              },
+            },
+            t.admin.users.remove,
+          ),
+        ),
+      ),
+    );
+    empty.hidden = chosen.length > 0;
+  };
+  draw();
+  return {
+    el: h('div', { class: 'stack' }, picker, empty, ul),
+    codes: () => chosen.map((c) => c.code),
+    reset: () => {
+      chosen.length = 0;
+      text.value = '';
+      draw();
+    },
+  };
+}
+
+/** The producer a cooperative account belongs to: every producer (as far as a few pages go), narrowed by a name search on the server. */
+function producerChooser(): { el: HTMLElement; open: () => void; value: () => string; reset: () => void } {
+  const search = input({ type: 'search', name: 'producerQ', autocomplete: 'off' });
+  const chooser = select([['', t.admin.users.chooseProducer]], { name: 'producerId' });
+  const note = h('p', { class: 'hint', 'aria-live': 'polite' });
+  let seq = 0;
+  let loaded = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const load = async () => {
+    const mine = ++seq;
+    loaded = true;
+    note.textContent = t.common.loading;
+    try {
+      const res = await getAll<Producer>('/producers', { q: search.value.trim() || undefined }, 5);
+      if (mine !== seq) return;
+      const keep = chooser.value;
+      replace(chooser, h('option', { value: '' }, t.admin.users.chooseProducer), res.items.map((p) => h('option', { value: p.id }, `${p.name} · ${p.communeName}`)));
+      if (res.items.some((p) => p.id === keep)) chooser.value = keep;
+      note.textContent = !res.items.length ? t.admin.users.noProducers : res.complete ? '' : t.admin.users.producersPartial(res.items.length);
+    } catch (e) {
+      if (mine === seq) note.textContent = errorMessage(e);
+    }
+  };
+  search.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void load(), 300);
+  });
+  return {
+    el: h('div', { class: 'stack' }, field(t.admin.users.producerSearch, search), field(t.admin.users.producer, chooser, { required: true, path: 'producerId' }), note),
+    open: () => {
+      if (!loaded) void load();
+    },
+    value: () => chooser.value,
+    reset: () => {
+      chooser.value = '';
+    },
+  };
+}
