@@ -223,9 +223,9 @@ describe('the first administrator (create-admin)', () => {
 });
 
 describe('the bundled import job function', () => {
-  it('previews and commits an import the bundled API started, invoked with the payload the API sent', async () => {
+  it('previews and commits a file sent through the API’s own route, invoked with the job payloads the API sent', async () => {
     const csv = ['Ten chu the,So dien thoai,Xa,Huyen', 'Hộ Phan Văn Built,0356000911,Thiệu Tiến,Thiệu Hóa', 'Hộ Phan Thị Bundle,0356000922,Thiệu Ngọc,Thiệu Hóa'].join('\r\n');
-    const created = (await api(httpApiEvent('POST', '/api/v1/imports', { token: adminToken, body: { kind: 'producers', fileName: 'list.csv' } }))).responses[0]!;
+    const created = (await api(httpApiEvent('POST', '/api/v1/imports', { token: adminToken, body: { kind: 'producers', fileName: 'list.csv', bytes: Buffer.byteLength(csv) } }))).responses[0]!;
     expect(created.status).toBe(201);
     const id = created.body.id as string;
     const before = aws.invocations.length;
