@@ -5,7 +5,7 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { EventField, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { EventField, Match, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -13,7 +13,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { scheduledJobs, type ScheduledJobName } from '#functions/jobs/scheduled-jobs.ts';
 import { apiFunctionName, type EnvName } from '#infra/environment.ts';
-import { bindFilesBucket } from '#infra/files-bucket.ts';
+import { IMPORT_SOURCE_KEY_PATTERN, bindFilesBucket, filesBucketName } from '#infra/files-bucket.ts';
 import { bindPhotoBucketForApi } from '#infra/photo-stack.ts';
 import { ProjectFunction, cognitoIssuer, type ProjectFunctionProps } from '#infra/project-function.ts';
 
@@ -50,7 +50,10 @@ export const metricsNamespace = (envName: EnvName) => `OcopOnboard/${envName}`;
  * - the API function (hono, `functions/api/lambda.ts`) behind `ANY /api/v1/{proxy+}` with a
  *   Cognito JWT authorizer, plus the public routes without one; the app verifies the same
  *   access token again and applies roles and scopes from the table;
- * - the import job function, invoked asynchronously by the API (`JOB_FUNCTION_NAME`);
+ * - the import job function, run by an EventBridge rule when an import's file arrives in the
+ *   files bucket (`imports/<id>/source`, uploaded by the browser through a presigned PUT), and
+ *   invoked asynchronously by the API (`JOB_FUNCTION_NAME`) for commits and for files sent
+ *   through the API's own route;
  * - the scheduled job function, run by EventBridge rules (month-end snapshot, nightly
  *   reconciliation).
  * Asynchronous functions retry twice, then keep the event in their dead-letter queue.
@@ -60,6 +63,8 @@ export class ApiStack extends Stack {
   readonly stage: HttpStage;
   readonly apiFunction: ProjectFunction;
   readonly importJobFunction: ProjectFunction;
+  /** The files bucket's "Object Created" on `imports/<id>/source` → the import job function (the dry run). */
+  readonly importFileArrived: Rule;
   readonly scheduledJobFunction: ProjectFunction;
   readonly schedules: Record<ScheduledJobName, Rule>;
   readonly accessLogs: LogGroup;
@@ -87,6 +92,17 @@ export class ApiStack extends Stack {
       asyncInvocation: asyncRetries,
     }).bindTable(props.table, 'readwrite');
     bindFilesBucket(this.importJobFunction, props.envName);
+    // The stateful stack's files bucket sends its events to EventBridge (see FilesBucket): the
+    // rule lives here, so that stack never refers to this function.
+    this.importFileArrived = new Rule(this, 'ImportFileArrived', {
+      description: 'An import spreadsheet arrived under imports/<id>/source: run its dry run',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: { bucket: { name: [filesBucketName(props.envName)] }, object: { key: Match.wildcard(IMPORT_SOURCE_KEY_PATTERN) } },
+      },
+      targets: [new LambdaFunction(this.importJobFunction.function, { ...asyncRetries, deadLetterQueue: this.importJobFunction.deadLetterQueue })],
+    });
 
     this.apiFunction = cloudFunction('ApiFunction', { entry: 'functions/api/lambda.ts', functionName: apiFunctionName(props.envName), description: 'OCOP onboard HTTP API (hono)' }, { admin: true })
       .bindTable(props.table, 'readwrite')

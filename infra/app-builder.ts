@@ -81,7 +81,7 @@ export function buildApp(options: BuildAppOptions = {}): OcopApp {
   const stateful = new StatefulStack(app, stackName(envName, 'Stateful'), {
     envName,
     env,
-    ...(webDomain ? { photoUploadOrigins: [`https://${webDomain}`] } : {}),
+    ...(webDomain ? { uploadOrigins: [`https://${webDomain}`] } : {}),
     description: `OCOP onboard (${envName}): DynamoDB table, Cognito user pool, app secret, photo and files buckets`,
     terminationProtection: envName === 'prod',
   });

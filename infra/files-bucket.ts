@@ -1,6 +1,6 @@
 import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
+import { Bucket, HttpMethods, type CfnBucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { PRIVATE_BUCKET } from '#infra/private-bucket.ts';
 import { Construct } from 'constructs';
 import type { EnvName } from '#infra/environment.ts';
@@ -11,6 +11,8 @@ export const IMPORT_FILE_DAYS = 30;
 
 /** Where the import service keeps its files (`imports/<importId>/…`, see `functions/imports/import-service.ts`). */
 export const IMPORT_PREFIX = 'imports/';
+/** The key of an import's uploaded spreadsheet, `imports/<importId>/source`, as an EventBridge wildcard. */
+export const IMPORT_SOURCE_KEY_PATTERN = `${IMPORT_PREFIX}*/source`;
 
 /**
  * The files bucket's name, `ocop-onboard-<env>-files-<account>-<region>`: named like the photo
@@ -24,13 +26,21 @@ export interface FilesBucketProps {
   readonly removalPolicy: RemovalPolicy;
   /** Where S3 writes the server access logs (the photo bucket's log bucket). */
   readonly accessLogs: IBucket;
+  /** Origins allowed to PUT import files from a browser. @default ['*'] — the presigned signature is the authorisation. */
+  readonly uploadOrigins?: string[];
 }
 
 /**
  * The server's own files — import spreadsheets and what the dry run made of them. Private (no
  * public access, ACLs disabled), SSE-S3, TLS only, access-logged; import files expire after
- * IMPORT_FILE_DAYS. Only the API and the import job function reach it, never a browser: the
- * spreadsheet is sent through the API.
+ * IMPORT_FILE_DAYS.
+ *
+ * - `imports/<id>/source`: the spreadsheet, PUT by the browser through a presigned URL bound to
+ *   the size declared at `POST /imports` (CORS allows that PUT from `uploadOrigins`), or by the
+ *   API when a client sends it to `PUT /imports/{id}/file`;
+ * - `imports/<id>/rows.json`, `decisions.json`: the dry run and the commit's decisions;
+ * - every ObjectCreated goes to EventBridge (set on the bucket itself, as on the photo bucket),
+ *   where the API stack's rule picks `imports/<id>/source` for the import job function.
  */
 export class FilesBucket extends Construct {
   readonly bucket: Bucket;
@@ -42,6 +52,7 @@ export class FilesBucket extends Construct {
       ...PRIVATE_BUCKET,
       serverAccessLogsBucket: props.accessLogs,
       serverAccessLogsPrefix: 'files-bucket/',
+      cors: [{ allowedMethods: [HttpMethods.PUT], allowedOrigins: props.uploadOrigins ?? ['*'], allowedHeaders: ['content-type'], maxAge: 3600 }],
       lifecycleRules: [
         { id: 'expire-import-files', prefix: IMPORT_PREFIX, expiration: Duration.days(IMPORT_FILE_DAYS) },
         { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
@@ -49,6 +60,7 @@ export class FilesBucket extends Construct {
       removalPolicy: props.removalPolicy,
       autoDeleteObjects: props.removalPolicy === RemovalPolicy.DESTROY,
     });
+    (this.bucket.node.defaultChild as CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
   }
 }
 

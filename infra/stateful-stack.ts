@@ -25,11 +25,12 @@ import { PhotoBucket, photoBucketName } from '#infra/photo-bucket.ts';
 export interface StatefulStackProps extends StackProps {
   readonly envName: EnvName;
   /**
-   * Origins the web app runs on, the only ones whose browsers may PUT photo uploads (CORS).
+   * Origins the web app runs on, the only ones whose browsers may PUT photos and import files
+   * straight into their buckets (CORS).
    * @default any origin (the presigned URL is the guard; without a custom domain the CloudFront
    * domain is not known yet when this stack is built)
    */
-  readonly photoUploadOrigins?: string[];
+  readonly uploadOrigins?: string[];
 }
 
 /**
@@ -142,8 +143,8 @@ export class StatefulStack extends Stack {
         'invalidate every issued page cursor. Rotation needs a planned re-hash migration, not a schedule.',
     });
 
-    this.photos = new PhotoBucket(this, 'Photos', { bucketName: photoBucketName(props.envName), removalPolicy, uploadOrigins: props.photoUploadOrigins });
-    this.files = new FilesBucket(this, 'Files', { bucketName: filesBucketName(props.envName), removalPolicy, accessLogs: this.photos.accessLogs });
+    this.photos = new PhotoBucket(this, 'Photos', { bucketName: photoBucketName(props.envName), removalPolicy, uploadOrigins: props.uploadOrigins });
+    this.files = new FilesBucket(this, 'Files', { bucketName: filesBucketName(props.envName), removalPolicy, accessLogs: this.photos.accessLogs, uploadOrigins: props.uploadOrigins });
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });

@@ -1,12 +1,21 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { presignPut, type UploadTarget } from './s3-presign.ts';
 
 /** Files the server keeps for itself (import sources and results): a folder locally, S3 in the cloud. */
 export interface BlobStore {
   put(key: string, data: Uint8Array, contentType?: string): Promise<void>;
   get(key: string): Promise<Buffer | undefined>;
+  /** The object's size in bytes without reading it, or undefined if there is none. */
+  size(key: string): Promise<number | undefined>;
+  /**
+   * Where a client sends a file straight into the store under `key` (one PUT of exactly `bytes`
+   * bytes of `contentType`), or undefined when the store takes no direct uploads (the local
+   * folder: the API's own route takes the file).
+   */
+  uploadTarget(key: string, file: { contentType: string; bytes: number }, expiresInSeconds: number): Promise<UploadTarget | undefined>;
 }
 
 export function createLocalBlobStore(dir: string): BlobStore {
@@ -32,9 +41,14 @@ export function createLocalBlobStore(dir: string): BlobStore {
         throw e;
       }
     },
+    async size(key) {
+      return (await stat(pathOf(key)).catch(() => undefined))?.size;
+    },
+    uploadTarget: async () => undefined,
   };
 }
 
+/** Import files in the files bucket; browsers upload a spreadsheet straight into it through `uploadTarget` (a presigned PUT). */
 export function createS3BlobStore(client: S3Client, bucket: string): BlobStore {
   return {
     async put(key, data, contentType = 'application/octet-stream') {
@@ -49,5 +63,14 @@ export function createS3BlobStore(client: S3Client, bucket: string): BlobStore {
         throw e;
       }
     },
+    async size(key) {
+      try {
+        return (await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ContentLength;
+      } catch (e) {
+        if (e instanceof NotFound || e instanceof NoSuchKey) return undefined;
+        throw e;
+      }
+    },
+    uploadTarget: (key, file, expiresInSeconds) => presignPut(client, { bucket, key, ...file }, expiresInSeconds),
   };
 }

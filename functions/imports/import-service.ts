@@ -28,6 +28,8 @@ import { SpreadsheetError, detectFormat, readSpreadsheet, type Cell } from './sp
 
 export const MAX_IMPORT_ROWS = 100_000;
 export const MAX_IMPORT_BYTES = 25 * 1024 * 1024;
+/** How long a direct upload link (presigned S3 PUT) of an import file stays valid. */
+export const IMPORT_UPLOAD_URL_SECONDS = 15 * 60;
 const ROWS_PER_BATCH = 400;
 /** DynamoDB's limit on the items of one transaction: a batch's counting transaction stays within it. */
 const MAX_TRANSACTION_ITEMS = 100;
@@ -130,7 +132,7 @@ function jobView(job: ImportJob) {
   const seconds = started ? ((job.committedAt ? Date.parse(job.committedAt) : Date.now()) - started) / 1000 : 0;
   const rate = seconds > 0 ? Math.round(job.rowsDone / seconds) : 0;
   const left = job.rowsToWrite - job.rowsDone;
-  const { actor: _a, commitRuns: _r, rowsFile: _f, ...view } = job;
+  const { actor: _a, commitRuns: _r, rowsFile: _f, uploadTag: _u, ...view } = job;
   return { ...view, progress: { done: job.rowsDone, total: job.rowsToWrite, rowsPerSecond: rate, etaSeconds: rate && job.status === 'committing' ? Math.ceil(left / rate) : null } };
 }
 
@@ -144,6 +146,14 @@ function countOutcomes(rows: PreviewRow[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const r of rows) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
   return counts;
+}
+
+const sourceKeyPattern = /^imports\/([0-9A-HJKMNP-TV-Z]{26})\/source$/;
+
+/** The import whose uploaded file a store key is (`imports/<id>/source`), or undefined for any other key. */
+export function importOfSourceKey(key: string): { importId: string } | undefined {
+  const m = sourceKeyPattern.exec(key);
+  return m ? { importId: m[1]! } : undefined;
 }
 
 /**
@@ -598,9 +608,57 @@ export function createImportService(deps: Deps) {
     }
   }
 
+  /**
+   * Where the client sends the file of a new import: straight into the store when it takes
+   * direct uploads (a presigned S3 PUT bound to the declared size, in the cloud), else the API's
+   * own route `localUrlOf(id)` (the local server).
+   */
+  async function uploadTargetOf(id: string, file: { bytes?: number; contentType?: string }, localUrlOf?: (id: string) => string) {
+    const contentType = file.contentType ?? 'application/octet-stream';
+    const direct = file.bytes ? await blobs.uploadTarget(sourceKey(id), { contentType, bytes: file.bytes }, IMPORT_UPLOAD_URL_SECONDS) : undefined;
+    if (direct) return { uploadUrl: direct.url, method: direct.method, headers: direct.headers, expiresAt: direct.expiresAt };
+    return localUrlOf ? { uploadUrl: localUrlOf(id), method: 'PUT' as const, headers: { 'content-type': contentType } } : {};
+  }
+
+  /**
+   * The file of an import arrived in the store by a direct upload (S3's ObjectCreated event in
+   * the cloud): the import goes `previewing` and the dry run runs here, once per upload. S3
+   * delivers an event at least once: a delivery for an import that is no longer awaiting a file
+   * is ignored, unless it is another delivery of the upload this dry run is of (`tag`, S3's
+   * sequencer), which runs the dry run again (the one before it may have been cut short; it
+   * writes the same rows). A file larger than declared at create fails the import unread.
+   * @returns what was done: `previewed` (or `failed`) after a dry run, `ignored` otherwise.
+   */
+  async function sourceArrived(id: string, upload: { tag: string }): Promise<{ importId: string; outcome: ImportJob['status'] | 'ignored' }> {
+    let job: ImportJob;
+    try {
+      job = await jobs.get(id);
+    } catch (e) {
+      if (e instanceof NotFoundError) return { importId: id, outcome: 'ignored' };
+      throw e;
+    }
+    const claimed = job.status === 'awaiting_file' && (await jobs.claimUpload(id, upload.tag));
+    if (!claimed) {
+      job = await jobs.get(id);
+      if (job.status !== 'previewing' || job.uploadTag !== upload.tag) {
+        logger.warn('ignored import file', { importId: id, status: job.status });
+        return { importId: id, outcome: 'ignored' };
+      }
+    }
+    const size = await blobs.size(sourceKey(id));
+    const limit = Math.min(job.fileBytes ?? MAX_IMPORT_BYTES, MAX_IMPORT_BYTES);
+    if (size === undefined || size > limit) {
+      const error = size === undefined ? 'No file was uploaded' : `The file has ${size} bytes, more than the ${limit} declared`;
+      await save(await jobs.get(id), { status: 'failed', error });
+      return { importId: id, outcome: 'failed' };
+    }
+    await preview(id);
+    return { importId: id, outcome: (await jobs.get(id)).status };
+  }
+
   return {
     /** Creates the import; the answer (stored for its Idempotency-Key) says where to send the file, given `uploadUrlOf`. */
-    async create(ctx: WriteContext, input: { kind: ImportKind; fileName: string; mapping?: Record<string, string | number> }, uploadUrlOf?: (id: string) => string) {
+    async create(ctx: WriteContext, input: { kind: ImportKind; fileName: string; mapping?: Record<string, string | number>; bytes?: number; contentType?: string }, uploadUrlOf?: (id: string) => string) {
       const p = ctx.principal;
       if (p.role !== 'admin' && p.role !== 'officer') throw new ForbiddenError('Only officers and admins import');
       const now = new Date().toISOString();
@@ -622,8 +680,9 @@ export function createImportService(deps: Deps) {
         rowsToWrite: 0,
         rowsDone: 0,
         rowsSkipped: 0,
+        fileBytes: input.bytes,
       };
-      const body = { ...jobView(job), ...(uploadUrlOf ? { uploadUrl: uploadUrlOf(job.id) } : {}) };
+      const body = { ...jobView(job), ...(await uploadTargetOf(job.id, input, uploadUrlOf)) };
       await commit(ctx, [jobs.putOp(job)], { status: 201, body });
       return body;
     },
@@ -733,6 +792,8 @@ export function createImportService(deps: Deps) {
         ]),
       };
     },
+
+    sourceArrived,
 
     /** Does one background job; the local runner and the cloud job Lambda both call this. */
     handleJob(job: Job): Promise<void> {

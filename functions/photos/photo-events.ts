@@ -1,25 +1,13 @@
 import { logger } from '#functions/core/logger.ts';
+import { objectsCreatedIn, type ObjectCreatedEvent } from '#functions/core/object-events.ts';
 import type { CompleteUpload } from './photo-service.ts';
 import { photoKeys, type PhotoRef } from './photo-store.ts';
 
-/** S3's own notification (`Records[]`, keys URL-encoded) or EventBridge's "Object Created" (`detail`, keys plain). */
-export type ObjectCreatedEvent =
-  | { Records: { eventName?: string; s3: { bucket: { name: string }; object: { key: string } } }[] }
-  | { source?: string; 'detail-type'?: string; detail: { bucket: { name: string }; object: { key: string } } };
+export type { ObjectCreatedEvent };
 
 /** The uploads an event announces, in `bucket`; other keys and buckets are ignored. */
 export function uploadsIn(event: ObjectCreatedEvent, bucket: string): PhotoRef[] {
-  const objects =
-    'Records' in event
-      ? event.Records.filter((r) => !r.eventName || r.eventName.startsWith('ObjectCreated:')).map((r) => ({ bucket: r.s3.bucket.name, key: decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')) }))
-      : event['detail-type'] && event['detail-type'] !== 'Object Created'
-        ? []
-        : [{ bucket: event.detail.bucket.name, key: event.detail.object.key }];
-  return objects.flatMap((o) => {
-    const ref = o.bucket === bucket ? photoKeys.parseUpload(o.key) : undefined;
-    if (!ref) logger.warn('ignored object event', { bucket: o.bucket, key: o.key });
-    return ref ? [ref] : [];
-  });
+  return objectsCreatedIn(event, bucket, photoKeys.parseUpload).map(({ object: _object, ...ref }) => ref);
 }
 
 /**

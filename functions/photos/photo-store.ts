@@ -1,3 +1,5 @@
+import type { UploadTarget } from '#functions/core/s3-presign.ts';
+
 /**
  * Where photo files live: S3 in the cloud (`s3-photo-store.ts`), a folder on a laptop
  * (`local-photo-store.ts`). The service sees only this interface.
@@ -24,7 +26,7 @@ export interface PhotoStore {
   url(key: string): Promise<string>;
 }
 
-export type UploadTarget = { url: string; method: 'PUT'; headers: Record<string, string>; expiresAt: string };
+export type { UploadTarget };
 
 /** The photo a store key belongs to. */
 export type PhotoRef = { productId: string; photoId: string };

@@ -1,5 +1,6 @@
 import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { presignPut } from '#functions/core/s3-presign.ts';
 import { MAX_UPLOAD_BYTES } from '#shared/schemas/photo.ts';
 import { PhotoRejectedError } from './photo-pipeline.ts';
 import type { PhotoStore, UploadTarget } from './photo-store.ts';
@@ -24,16 +25,7 @@ export function createS3Client(opts: { region: string; endpoint?: string }): S3C
 export function createS3PhotoStore(opts: { client: S3Client; bucket: string }): PhotoStore {
   const { client, bucket: Bucket } = opts;
   return {
-    async uploadTarget(key, file, expiresInSeconds): Promise<UploadTarget> {
-      const command = new PutObjectCommand({ Bucket, Key: key, ContentType: file.contentType, ContentLength: file.bytes });
-      const url = await getSignedUrl(client, command, { expiresIn: expiresInSeconds, signableHeaders: new Set(['content-type', 'content-length']) });
-      return {
-        url,
-        method: 'PUT',
-        headers: { 'content-type': file.contentType, 'content-length': String(file.bytes) },
-        expiresAt: new Date(Date.now() + expiresInSeconds * 1000).toISOString(),
-      };
-    },
+    uploadTarget: (key, file, expiresInSeconds): Promise<UploadTarget> => presignPut(client, { bucket: Bucket, key, ...file }, expiresInSeconds),
     async putUpload(key, data, contentType) {
       await client.send(new PutObjectCommand({ Bucket, Key: key, Body: data, ContentType: contentType }));
     },

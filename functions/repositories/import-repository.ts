@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { ConflictError, NotFoundError } from '#functions/core/errors.ts';
@@ -34,6 +35,10 @@ export const ImportJobSchema = z.object({
   commitRuns: z.number().int().default(0),
   committedAt: z.string().optional(),
   error: z.string().optional(),
+  /** The size the file was declared with at create: a direct upload is bound to it and may not be larger. */
+  fileBytes: z.number().int().optional(),
+  /** Which upload the dry run is of (S3's sequencer of the PUT that brought the file), so a redelivered event is recognised. */
+  uploadTag: z.string().optional(),
 });
 export type ImportJob = z.infer<typeof ImportJobSchema>;
 
@@ -74,6 +79,31 @@ export function createImportRepository(table: Table) {
         ),
       );
       return Number(out.Attributes?.commitRuns);
+    },
+    /**
+     * Takes the file that arrived for an import awaiting one: `previewing`, tagged with the
+     * upload, atomically. False when the import is not awaiting a file (any more): another
+     * delivery of the same event, or a file sent after the dry run started, takes nothing.
+     */
+    async claimUpload(id: string, tag: string): Promise<boolean> {
+      try {
+        await send(() =>
+          table.doc.send(
+            new UpdateCommand({
+              TableName: table.name,
+              Key: { PK: pk(id), SK: 'META' },
+              UpdateExpression: 'SET #s = :previewing, GSI2SK = :gsi, uploadTag = :tag, updatedAt = :t REMOVE #e',
+              ConditionExpression: '#s = :awaiting',
+              ExpressionAttributeNames: { '#s': 'status', '#e': 'error' },
+              ExpressionAttributeValues: { ':previewing': 'previewing', ':awaiting': 'awaiting_file', ':gsi': `previewing#${id}`, ':tag': tag, ':t': new Date().toISOString() },
+            }),
+          ),
+        );
+        return true;
+      } catch (e) {
+        if (e instanceof ConditionalCheckFailedException) return false;
+        throw e;
+      }
     },
     /** Marks batch `n` done and counts its rows (`skipped`: the numbers of those not written), failing if it was already done. */
     batchDoneOp(id: string, n: number, rows: number, skipped: number[] = []): TxOp[] {

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, launchBrowser, login, pageWidth, shot, startLocal, unlabelledControls, type LocalProduct } from './support.ts';
@@ -172,5 +174,55 @@ describe('importing a producer list from a spreadsheet on a 360 px phone (office
     const recent = page.getByTestId('recent-imports').locator('li');
     await expect.poll(() => recent.count(), { timeout: 15_000 }).toBe(2);
     expect(await recent.first().textContent()).toContain('Bị lỗi');
+  }, 60_000);
+});
+
+describe('sending the list straight to storage on another origin, as in the cloud (officer)', () => {
+  it('declares the size, PUTs to the upload URL with its headers and no token, and waits for the file to arrive before showing the dry run', async () => {
+    const list = Buffer.from(`Tên chủ thể,SĐT,Xã/Phường\r\nHộ Gửi Thẳng ${run},${phone(7)},Xã Thiệu Hóa\r\n`, 'utf8');
+    const received: { headers: Record<string, string | string[] | undefined>; body: Buffer }[] = [];
+    // Storage as S3 serves a presigned PUT: its own origin, CORS for the PUT, no answer body.
+    const storage = createServer((req, res) => {
+      const cors = { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'PUT', 'access-control-allow-headers': 'content-type' };
+      if (req.method === 'OPTIONS') return void res.writeHead(200, cors).end();
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body: Buffer.concat(chunks) });
+        res.writeHead(200, { ...cors, etag: '"x"' }).end();
+      });
+    });
+    await new Promise<void>((resolve) => storage.listen(0, '127.0.0.1', resolve));
+    const storageUrl = `http://localhost:${(storage.address() as AddressInfo).port}`;
+    let declared: unknown;
+    // The local server answers its own upload route; point the answer at storage instead, as the cloud API does.
+    await page.route('**/api/v1/imports', async (route) => {
+      declared = route.request().postDataJSON();
+      const res = await route.fetch();
+      const body = await res.json();
+      await route.fulfill({ response: res, json: { ...body, uploadUrl: `${storageUrl}/files/imports/${body.id}/source?X-Amz-Signature=abc`, headers: { 'content-type': 'application/octet-stream', 'content-length': String(list.length) }, expiresAt: new Date(Date.now() + 900_000).toISOString() } });
+    });
+    try {
+      await page.goto(`${product.url}/#/imports`);
+      await page.getByLabel('Tệp danh sách (.xlsx hoặc .csv)').setInputFiles({ name: `gui-thang-${run}.csv`, mimeType: 'text/csv', buffer: list });
+      await page.getByRole('button', { name: 'Tải lên và kiểm tra' }).click();
+      await expect.poll(() => page.getByTestId('import-status').textContent().catch(() => null), { timeout: 15_000 }).toBe('Đã gửi tệp; đang chờ máy chủ nhận tệp…');
+      expect(declared).toMatchObject({ kind: 'producers', fileName: `gui-thang-${run}.csv`, bytes: list.length });
+      expect(received).toHaveLength(1);
+      expect(received[0]!.body.equals(list)).toBe(true);
+      expect(received[0]!.headers).toMatchObject({ 'content-type': 'application/octet-stream', 'content-length': String(list.length) });
+      expect(received[0]!.headers.authorization).toBeUndefined();
+      expect(await page.getByLabel('Tệp danh sách (.xlsx hoặc .csv)').count()).toBe(0);
+
+      // The file "arrives": here through the local server's own route, which starts the dry run as S3's event does in the cloud.
+      const id = decodeURIComponent(/#\/imports\/([^/?]+)/.exec(page.url())![1]!);
+      const token = await login(product.url, 'canbo.thieuhoa');
+      const sent = await fetch(`${product.url}/api/v1/imports/${id}/file`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' }, body: new Uint8Array(received[0]!.body) });
+      expect(sent.status).toBe(202);
+      await expect.poll(() => page.getByTestId('import-status').textContent(), { timeout: 20_000 }).toBe('Đã kiểm tra 1 dòng; chờ bạn xác nhận.');
+    } finally {
+      await page.unroute('**/api/v1/imports');
+      storage.close();
+    }
   }, 60_000);
 });

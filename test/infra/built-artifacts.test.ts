@@ -223,9 +223,9 @@ describe('the first administrator (create-admin)', () => {
 });
 
 describe('the bundled import job function', () => {
-  it('previews and commits an import the bundled API started, invoked with the payload the API sent', async () => {
+  it('previews and commits a file sent through the API’s own route, invoked with the job payloads the API sent', async () => {
     const csv = ['Ten chu the,So dien thoai,Xa,Huyen', 'Hộ Phan Văn Built,0356000911,Thiệu Tiến,Thiệu Hóa', 'Hộ Phan Thị Bundle,0356000922,Thiệu Ngọc,Thiệu Hóa'].join('\r\n');
-    const created = (await api(httpApiEvent('POST', '/api/v1/imports', { token: adminToken, body: { kind: 'producers', fileName: 'list.csv' } }))).responses[0]!;
+    const created = (await api(httpApiEvent('POST', '/api/v1/imports', { token: adminToken, body: { kind: 'producers', fileName: 'list.csv', bytes: Buffer.byteLength(csv) } }))).responses[0]!;
     expect(created.status).toBe(201);
     const id = created.body.id as string;
     const before = aws.invocations.length;
@@ -247,6 +247,31 @@ describe('the bundled import job function', () => {
     const done = (await api(httpApiEvent('GET', `/api/v1/imports/${id}`, { token: adminToken }), httpApiEvent('GET', `/api/v1/producers?q=${encodeURIComponent('phan van built')}`, { token: adminToken }))).responses;
     expect(done[0]!.body.status).toBe('committed');
     expect(done[1]!.body.items).toEqual([expect.objectContaining({ name: 'Hộ Phan Văn Built', communeCode: '15778' })]);
+  });
+
+  it('previews a file the browser PUT straight into the files bucket when S3’s Object Created event arrives, once', async () => {
+    const csv = Buffer.from(['Ten chu the;So dien thoai;Xa;Huyen', 'Hộ Trịnh Văn Thẳng,0356000933,Thiệu Tiến,Thiệu Hóa', 'Hộ Trịnh Thị Lên,0356000944,Thiệu Ngọc,Thiệu Hóa', 'Hộ Sai Số,12345,Thiệu Ngọc,Thiệu Hóa'].join('\r\n').replaceAll(',', ';'));
+    const created = (await api(httpApiEvent('POST', '/api/v1/imports', { token: adminToken, body: { kind: 'producers', fileName: 'direct.csv', bytes: csv.length, contentType: 'text/csv' } }))).responses[0]!;
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const key = `imports/${id}/source`;
+    expect(created.body.uploadUrl).toMatch(new RegExp(`^${aws.endpoint}/${FILES_BUCKET}/${key}\\?.*X-Amz-Expires=900.*X-Amz-SignedHeaders=content-length%3Bcontent-type%3Bhost`));
+    expect(created.body.headers).toEqual({ 'content-type': 'text/csv', 'content-length': String(csv.length) });
+    const invoked = aws.invocations.length;
+    const put = await fetch(created.body.uploadUrl, { method: 'PUT', headers: created.body.headers, body: csv });
+    expect(put.status).toBe(200);
+    expect(aws.objects.get(`${FILES_BUCKET}/${key}`)?.body.equals(csv)).toBe(true);
+    expect((await api(httpApiEvent('GET', `/api/v1/imports/${id}`, { token: adminToken }))).responses[0]!.body.status).toBe('awaiting_file');
+
+    const event = objectCreatedEvent(FILES_BUCKET, key, csv.length);
+    const { results } = await run('ImportJob', [event, event, objectCreatedEvent(FILES_BUCKET, `imports/${id}/rows.json`, 10)]);
+    expect(results.map((r) => r.value)).toEqual([{ imports: [{ importId: id, outcome: 'previewed' }] }, { imports: [{ importId: id, outcome: 'ignored' }] }, { imports: [] }]);
+    const previewed = (await api(httpApiEvent('GET', `/api/v1/imports/${id}`, { token: adminToken }))).responses[0]!;
+    expect(previewed.body).toMatchObject({ status: 'previewed', totalRows: 3, counts: { new: 2, invalid: 1 } });
+    expect(aws.invocations.length).toBe(invoked);
+
+    const late = await run('ImportJob', [{ ...event, detail: { ...event.detail, object: { ...event.detail.object, sequencer: '00617F0801A3C8C8FF' } } }]);
+    expect(late.results[0]!.value).toEqual({ imports: [{ importId: id, outcome: 'ignored' }] });
   });
 
   it('refuses a payload that is not a job, so Lambda retries it and then keeps it in the dead-letter queue', async () => {

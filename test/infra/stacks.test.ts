@@ -197,6 +197,17 @@ describe('stateful stack', () => {
     });
   });
 
+  it('lets browsers PUT import files straight into the files bucket (CORS, from the web domain when there is one) and sends its object events to EventBridge', () => {
+    const filesBucketOf = (template: Template) =>
+      Object.values(template.findResources('AWS::S3::Bucket', { Properties: { BucketName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('-files-$')])] }) } }))[0] as { Properties: Record<string, any> };
+    const bucket = filesBucketOf(prodStateful);
+    expect(bucket.Properties.NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
+    expect(Object.keys(prodStateful.findResources('Custom::S3BucketNotifications'))).toEqual([]);
+    expect(bucket.Properties.CorsConfiguration.CorsRules).toEqual([{ AllowedMethods: ['PUT'], AllowedOrigins: ['*'], AllowedHeaders: ['content-type'], MaxAge: 3600 }]);
+    const withDomain = buildApp({ envName: 'prod', nag: false, context: { webDomain: 'ocop.thanhhoa.gov.vn', webCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' } });
+    expect(filesBucketOf(Template.fromStack(withDomain.stateful)).Properties.CorsConfiguration.CorsRules).toEqual([expect.objectContaining({ AllowedMethods: ['PUT'], AllowedOrigins: ['https://ocop.thanhhoa.gov.vn'] })]);
+  });
+
   it('lets an administrator create users without an email address (the email is optional)', () => {
     const pool = onlyResource(prodStateful, 'AWS::Cognito::UserPool');
     expect(pool.Properties.Schema).toEqual(expect.arrayContaining([expect.objectContaining({ Name: 'email', Required: false })]));
@@ -355,7 +366,7 @@ describe('jobs (api stack)', () => {
   });
 
   it('runs the month-end snapshot at 00:05 on the 1st and the reconciliation at 02:00, Vietnam time, with the job named in the input', () => {
-    const rules = Object.values(prodApi.findResources('AWS::Events::Rule')) as { Properties: { ScheduleExpression: string; Targets: Record<string, any>[] } }[];
+    const rules = Object.values(prodApi.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } })) as { Properties: { ScheduleExpression: string; Targets: Record<string, any>[] } }[];
     expect(rules.map((r) => r.Properties.ScheduleExpression).sort()).toEqual(['cron(0 19 * * ? *)', 'cron(5 17 L * ? *)']);
     for (const rule of rules) {
       expect(rule.Properties.Targets).toEqual([
@@ -379,6 +390,30 @@ describe('jobs (api stack)', () => {
     expect(scheduled.filter((s) => asArray(s.Action).includes('dynamodb:Scan'))).toHaveLength(1);
     for (const pf of [prod.api.apiFunction, prod.api.importJobFunction]) expect(statementsOf(pf).flatMap((s) => asArray(s.Action))).not.toContain('dynamodb:Scan');
     expect(fnOf(prod.api.scheduledJobFunction).Properties.Environment.Variables.METRICS_NAMESPACE).toBe('OcopOnboard/prod');
+  });
+
+  it('runs the import job function when an import’s file arrives under imports/<id>/source of the files bucket, with retries and its dead-letter queue', () => {
+    const fnId = prod.api.getLogicalId(prod.api.importJobFunction.function.node.defaultChild as CfnElement);
+    const ruleId = prod.api.getLogicalId(prod.api.importFileArrived.node.defaultChild as CfnElement);
+    const rule = prodApi.findResources('AWS::Events::Rule')[ruleId] as { Properties: Record<string, any> };
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: { bucket: { name: [expect.objectContaining({ 'Fn::Join': ['', expect.arrayContaining(['ocop-onboard-prod-files-'])] })] }, object: { key: [{ wildcard: 'imports/*/source' }] } },
+    });
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [fnId, 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 6 * 3600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [prod.api.getLogicalId(prod.api.importJobFunction.deadLetterQueue!.node.defaultChild as CfnElement), 'Arn'] } },
+      }),
+    ]);
+    expect(rule.Properties.Targets[0].Input).toBeUndefined();
+    prodApi.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] }, SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] } });
+    // It reads the arrived file (HeadObject and GetObject both need s3:GetObject) under imports/ of the files bucket.
+    const reads = statementsOf(prod.api.importJobFunction).filter((s) => asArray(s.Action).includes('s3:GetObject'));
+    expect(reads.map((s) => JSON.stringify(s.Resource))).toEqual([expect.stringMatching(/ocop-onboard-prod-files-.*\/imports\/\*/)]);
+    expect(fnOf(prod.api.importJobFunction).Properties.Environment.Variables.FILES_BUCKET).toEqual(expect.objectContaining({ 'Fn::Join': ['', expect.arrayContaining(['ocop-onboard-prod-files-'])] }));
   });
 
   it('gives the import job function the table and the import files, and nothing of Cognito or photos', () => {

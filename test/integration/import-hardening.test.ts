@@ -16,7 +16,7 @@ let phoneSeq = 0;
 const uniquePhone = () => `03${String(Date.now() % 1e6).padStart(6, '0')}${String(phoneSeq++ % 100).padStart(2, '0')}`;
 
 async function dryRun(body: string, kind = 'producers', token = api.adminToken) {
-  const created = await api.call('POST', '/imports', { token, body: { kind, fileName: 'list.csv' } });
+  const created = await api.call('POST', '/imports', { token, body: { kind, fileName: 'list.csv', bytes: Buffer.byteLength(body) } });
   expect(created.status).toBe(201);
   const sent = await api.app.request(created.body.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body });
   expect(sent.status).toBe(202);
@@ -202,10 +202,10 @@ describe('an import whose background job died without a word (a Lambda timeout o
   });
 
   it('takes a new file for a dry run left previewing once it has not moved for long', async () => {
-    const created = await api.call('POST', '/imports', { token: api.adminToken, body: { kind: 'producers', fileName: 'list.csv' } });
+    const file = csv(['Tên chủ thể;SĐT;Xã/Phường', `Hộ Xem Lại;${uniquePhone()};Xã Thiệu Hóa`]);
+    const created = await api.call('POST', '/imports', { token: api.adminToken, body: { kind: 'producers', fileName: 'list.csv', bytes: Buffer.byteLength(file) } });
     const send = (body: string) => api.app.request(created.body.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${api.adminToken}`, 'content-type': 'text/csv' }, body });
     await leaveAs(created.body.id, 'previewing', 1);
-    const file = csv(['Tên chủ thể;SĐT;Xã/Phường', `Hộ Xem Lại;${uniquePhone()};Xã Thiệu Hóa`]);
     expect((await send(file)).status).toBe(409);
     await leaveAs(created.body.id, 'previewing', 60);
     expect((await send(file)).status).toBe(202);
@@ -218,12 +218,12 @@ describe('the column mapping of an import', () => {
   it('takes only the fields an import knows, refusing any other key with 400 and storing nothing', async () => {
     const before = (await api.local.repositories.imports.listByStatus('awaiting_file')).length;
     for (const key of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'tên']) {
-      const res = await api.call('POST', '/imports', { token: api.adminToken, rawBody: `{"kind":"producers","fileName":"x.csv","mapping":{"${key}":3}}`, headers: { 'content-type': 'application/json' } });
+      const res = await api.call('POST', '/imports', { token: api.adminToken, rawBody: `{"kind":"producers","fileName":"x.csv","bytes":10,"mapping":{"${key}":3}}`, headers: { 'content-type': 'application/json' } });
       expect(res.status, key).toBe(400);
       expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [expect.objectContaining({ path: expect.stringContaining('mapping') })] });
     }
     expect(await api.local.repositories.imports.listByStatus('awaiting_file')).toHaveLength(before);
-    const ok = await api.call('POST', '/imports', { token: api.adminToken, body: { kind: 'producers', fileName: 'x.csv', mapping: { name: 1, phone: 'SĐT' } } });
+    const ok = await api.call('POST', '/imports', { token: api.adminToken, body: { kind: 'producers', fileName: 'x.csv', bytes: 10, mapping: { name: 1, phone: 'SĐT' } } });
     expect(ok.status).toBe(201);
   });
 });

@@ -68,7 +68,7 @@ describe('a commit stopped after writing a batch’s records but before counting
   it('resumes without undoing what users did to those records meanwhile, and counts them as they are', async () => {
     const api = await createTestApi();
     const csv = ['Tên chủ thể,SĐT,Xã/Phường', 'Hộ Giữ Nguyên,0381000001,15772', 'Hộ Được Sửa,0381000002,15772', 'Hộ Bị Xóa,0381000003,15772', 'Hộ Đổi Số,0381000004,15772'].join('\n');
-    const created = await api.call('POST', '/imports', { token: api.adminToken, body: { kind: 'producers', fileName: 'list.csv' } });
+    const created = await api.call('POST', '/imports', { token: api.adminToken, body: { kind: 'producers', fileName: 'list.csv', bytes: Buffer.byteLength(csv) } });
     const sent = await api.app.request(created.body.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${api.adminToken}`, 'content-type': 'text/csv' }, body: csv });
     expect(sent.status).toBe(202);
     await api.idle();

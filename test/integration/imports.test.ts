@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { listCommunes } from '#shared/admin-units/admin-units.ts';
+import { createLocalBlobStore } from '#functions/core/blob-store.ts';
 import { createTestApi, producerInput, type Api } from '#test/support/harness.ts';
 
 let api: Api;
@@ -48,9 +49,9 @@ function messySpreadsheet(): Buffer {
 }
 
 async function runImport(token: string, bytes: Uint8Array, kind = 'producers', fileName = 'list.xlsx') {
-  const created = await api.call('POST', '/imports', { token, body: { kind, fileName } });
+  const created = await api.call('POST', '/imports', { token, body: { kind, fileName, bytes: bytes.length } });
   expect(created.status).toBe(201);
-  const sent = await api.app.request(created.body.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' }, body: Buffer.from(bytes) });
+  const sent = await api.app.request(created.body.uploadUrl, { method: created.body.method, headers: { authorization: `Bearer ${token}`, ...created.body.headers }, body: Buffer.from(bytes) });
   expect(sent.status).toBe(202);
   await api.idle();
   return created.body.id as string;
@@ -176,14 +177,15 @@ describe('import of CSV files', () => {
 
   it('answers a retried start or commit with the first answer, and takes a file sent with an Idempotency-Key', async () => {
     const key = `imp-${Date.now()}`;
-    const body = { kind: 'producers', fileName: 'retry.csv' };
+    const file = new TextEncoder().encode(csv(['Tên chủ thể;SĐT;Xã/Phường', `Hộ Gửi Lại;035${String(Date.now()).slice(-7)};Xã Thiệu Hóa`]));
+    const body = { kind: 'producers', fileName: 'retry.csv', bytes: file.length };
     const first = await api.call('POST', '/imports', { token: officer, body, headers: { 'idempotency-key': key } });
     const again = await api.call('POST', '/imports', { token: officer, body, headers: { 'idempotency-key': key } });
     expect(first.status).toBe(201);
     expect(again).toMatchObject({ status: 201, body: { id: first.body.id, uploadUrl: first.body.uploadUrl } });
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     // A file sent with a key and without a content-type (what fetch sends for raw bytes).
-    const sent = await api.app.request(first.body.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${officer}`, 'idempotency-key': `${key}-file` }, body: new TextEncoder().encode(csv(['Tên chủ thể;SĐT;Xã/Phường', `Hộ Gửi Lại;035${String(Date.now()).slice(-7)};Xã Thiệu Hóa`])) });
+    const sent = await api.app.request(first.body.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${officer}`, 'idempotency-key': `${key}-file` }, body: file });
     expect(sent.status).toBe(202);
     await api.idle();
     const commitKey = `${key}-commit`;
@@ -248,9 +250,98 @@ describe('import of CSV files', () => {
 
   it('keeps imports to officers and admins, and each import to its owner', async () => {
     const department = await api.userToken({ role: 'department' });
-    expect((await api.call('POST', '/imports', { token: department, body: { kind: 'producers', fileName: 'x.csv' } })).status).toBe(403);
-    const created = await api.call('POST', '/imports', { token: officer, body: { kind: 'producers', fileName: 'x.csv' } });
+    expect((await api.call('POST', '/imports', { token: department, body: { kind: 'producers', fileName: 'x.csv', bytes: 10 } })).status).toBe(403);
+    const created = await api.call('POST', '/imports', { token: officer, body: { kind: 'producers', fileName: 'x.csv', bytes: 10 } });
     const other = await api.userToken({ role: 'officer', communes: ['15772'] });
     expect((await api.call('GET', `/imports/${created.body.id}`, { token: other })).status).toBe(404);
+  });
+});
+
+describe('starting an import: the declared file size', () => {
+  it('is required, at least 1 byte and at most 25 MB', async () => {
+    const start = (extra: Record<string, unknown>) => api.call('POST', '/imports', { token: officer, body: { kind: 'producers', fileName: 'x.csv', ...extra } });
+    const [missing, zero, over, fraction] = await Promise.all([start({}), start({ bytes: 0 }), start({ bytes: 25 * 1024 * 1024 + 1 }), start({ bytes: 1.5 })]);
+    expect(missing).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED', errors: [{ path: 'bytes', rule: 'required' }] } });
+    expect(zero).toMatchObject({ status: 400, body: { errors: [{ path: 'bytes', rule: 'too_small' }] } });
+    expect(over).toMatchObject({ status: 400, body: { errors: [{ path: 'bytes', rule: 'too_big', limit: 25 * 1024 * 1024 }] } });
+    expect(fraction).toMatchObject({ status: 400, body: { errors: [{ path: 'bytes' }] } });
+    expect((await start({ bytes: 10, contentType: 'text/csv\r\nx-evil: 1' })).body).toMatchObject({ errors: [{ path: 'contentType' }] });
+  });
+
+  it('on a local server, answers the API’s own upload route with the headers to send, and the PUT starts the dry run', async () => {
+    const file = Buffer.from('Tên chủ thể;SĐT;Xã/Phường\r\nHộ Gửi Thẳng;0357000111;Xã Thiệu Hóa');
+    const created = await api.call('POST', '/imports', { token: officer, body: { kind: 'producers', fileName: 'local.csv', bytes: file.length, contentType: 'text/csv' } });
+    expect(created).toMatchObject({ status: 201, body: { status: 'awaiting_file', fileBytes: file.length, uploadUrl: `/api/v1/imports/${created.body.id}/file`, method: 'PUT', headers: { 'content-type': 'text/csv' } } });
+    expect(created.body.expiresAt).toBeUndefined();
+    const sent = await api.app.request(created.body.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${officer}`, ...created.body.headers }, body: file });
+    expect(sent.status).toBe(202);
+    await api.idle();
+    expect((await api.call('GET', `/imports/${created.body.id}`, { token: officer })).body).toMatchObject({ status: 'previewed', counts: { new: 1 } });
+  });
+});
+
+describe('a file that arrived in the store by a direct upload (the S3 event path)', () => {
+  const list = (name: string) => Buffer.from(`Tên chủ thể;SĐT;Xã/Phường\r\n${name};035${String(Date.now()).slice(-7)};Xã Thiệu Hóa\r\nHộ Thứ Hai ${name};036${String(Date.now()).slice(-7)};Xã Thiệu Hóa`);
+  const blobs = () => createLocalBlobStore(join(api.dataDir, 'files'));
+  async function started(file: Buffer) {
+    const created = await api.call('POST', '/imports', { token: officer, body: { kind: 'producers', fileName: 'direct.csv', bytes: file.length } });
+    expect(created.status).toBe(201);
+    return created.body.id as string;
+  }
+  const status = async (id: string) => (await api.call('GET', `/imports/${id}`, { token: officer })).body;
+
+  it('marks the import previewing and runs the dry run; another delivery or a later file changes nothing', async () => {
+    const file = list('Hộ Tải Thẳng');
+    const id = await started(file);
+    await blobs().put(`imports/${id}/source`, file);
+    expect(await api.local.services.imports.sourceArrived(id, { tag: 'seq-1' })).toEqual({ importId: id, outcome: 'previewed' });
+    const first = await status(id);
+    expect(first).toMatchObject({ status: 'previewed', totalRows: 2, counts: { new: 2 } });
+    expect(first.uploadTag).toBeUndefined();
+
+    await blobs().put(`imports/${id}/source`, Buffer.from('Tên chủ thể;SĐT;Xã/Phường\r\nHộ Khác;0351234567;Xã Thiệu Hóa'));
+    expect(await api.local.services.imports.sourceArrived(id, { tag: 'seq-2' })).toEqual({ importId: id, outcome: 'ignored' });
+    expect(await api.local.services.imports.sourceArrived(id, { tag: 'seq-1' })).toEqual({ importId: id, outcome: 'ignored' });
+    expect(await status(id)).toMatchObject({ status: 'previewed', totalRows: 2, updatedAt: first.updatedAt });
+  });
+
+  it('takes one of two deliveries that arrive together and ignores the other', async () => {
+    const file = list('Hộ Hai Tin');
+    const id = await started(file);
+    await blobs().put(`imports/${id}/source`, file);
+    const outcomes = await Promise.all([api.local.services.imports.sourceArrived(id, { tag: 'a' }), api.local.services.imports.sourceArrived(id, { tag: 'b' })]);
+    expect(outcomes.map((o) => o.outcome).sort()).toEqual(['ignored', 'previewed']);
+    expect(await status(id)).toMatchObject({ status: 'previewed', counts: { new: 2 } });
+  });
+
+  it('runs the dry run again when the event that started it is delivered again while it is still previewing (the first run was cut short)', async () => {
+    const file = list('Hộ Bị Ngắt');
+    const id = await started(file);
+    await blobs().put(`imports/${id}/source`, file);
+    expect(await api.local.repositories.imports.claimUpload(id, 'seq-9')).toBe(true);
+    expect(await api.local.repositories.imports.claimUpload(id, 'seq-9')).toBe(false);
+    expect(await status(id)).toMatchObject({ status: 'previewing' });
+    expect(await api.local.services.imports.sourceArrived(id, { tag: 'seq-8' })).toMatchObject({ outcome: 'ignored' });
+    expect(await api.local.services.imports.sourceArrived(id, { tag: 'seq-9' })).toMatchObject({ outcome: 'previewed' });
+    expect(await status(id)).toMatchObject({ status: 'previewed', counts: { new: 2 } });
+  });
+
+  it('fails the import without reading a file larger than declared', async () => {
+    const file = list('Hộ Quá Cỡ');
+    const id = await started(file.subarray(0, file.length - 1));
+    await blobs().put(`imports/${id}/source`, file);
+    expect(await api.local.services.imports.sourceArrived(id, { tag: 's' })).toMatchObject({ outcome: 'failed' });
+    expect(await status(id)).toMatchObject({ status: 'failed', totalRows: 0, error: `The file has ${file.length} bytes, more than the ${file.length - 1} declared` });
+    expect((await api.call('GET', `/imports/${id}/rows`, { token: officer })).status).toBe(409);
+  });
+
+  it('ignores a file for an import that does not exist or has started committing', async () => {
+    expect(await api.local.services.imports.sourceArrived('01JZZZZZZZZZZZZZZZZZZZZZZZ', { tag: 's' })).toMatchObject({ outcome: 'ignored' });
+    const file = list('Hộ Đang Ghi');
+    const id = await runImport(officer, file, 'producers', 'direct.csv');
+    await api.call('POST', `/imports/${id}/commit`, { token: officer, body: {} });
+    expect(await api.local.services.imports.sourceArrived(id, { tag: 's' })).toMatchObject({ outcome: 'ignored' });
+    await api.idle();
+    expect(await status(id)).toMatchObject({ status: 'committed', rowsDone: 2 });
   });
 });

@@ -24,8 +24,22 @@ const ImportCreateSchema = z
       )
       .optional()
       .meta({ description: 'Override the detected columns: field (one of the import fields) → header text or column index (0-based)' }),
+    bytes: z.number().int().min(1).max(MAX_IMPORT_BYTES).meta({ description: `Exact size of the file in bytes (at most ${MAX_IMPORT_BYTES}); a direct upload is bound to it` }),
+    contentType: z
+      .string()
+      .max(100)
+      .regex(/^[\w.+-]+\/[\w.+-]+$/, 'expected a media type such as text/csv')
+      .optional()
+      .meta({ description: 'Type the file will be sent with (default application/octet-stream); it is part of the upload link' }),
   })
   .meta({ id: 'ImportCreate' });
+
+const ImportUploadTargetSchema = z.object({
+  uploadUrl: z.string().meta({ description: 'Where to PUT the file: a presigned S3 URL in the cloud (send no Authorization header), the API’s own /imports/{id}/file on a local server' }),
+  method: z.literal('PUT'),
+  headers: z.record(z.string(), z.string()).meta({ description: 'Headers the PUT must carry, exactly (content-length is the declared size; browsers set it themselves)' }),
+  expiresAt: z.string().optional().meta({ description: 'When a presigned upload URL stops working' }),
+});
 
 const ImportJobSchema = z
   .object({
@@ -54,10 +68,17 @@ export function registerImportRoutes(app: Router, deps: { imports: ImportService
   const common = { tags, security: bearer };
 
   app.openapi(
-    createRoute({ ...common, method: 'post', path: '/imports', summary: 'Start an import of producers or products from XLSX or CSV; then PUT the file to /imports/{id}/file', request: { headers: WriteHeadersSchema, body: jsonBodyOf(ImportCreateSchema) }, responses: { 201: jsonResponse(ImportJobSchema.extend({ uploadUrl: z.string() }), 'Created; send the file next'), ...problemResponses } }),
+    createRoute({
+      ...common,
+      method: 'post',
+      path: '/imports',
+      summary: 'Start an import of producers or products from XLSX or CSV of `bytes` bytes; then PUT the file to `uploadUrl` with `headers`. In the cloud that is a presigned S3 URL and the dry run starts when the file arrives; locally it is /imports/{id}/file',
+      request: { headers: WriteHeadersSchema, body: jsonBodyOf(ImportCreateSchema) },
+      responses: { 201: jsonResponse(ImportJobSchema.extend(ImportUploadTargetSchema.shape), 'Created; send the file next'), ...problemResponses },
+    }),
     async (c) => {
       const created = await imports.create(writeContext(c), c.req.valid('json'), (id) => `/api/v1/imports/${id}/file`);
-      return c.json({ ...created, uploadUrl: created.uploadUrl ?? '' }, 201);
+      return c.json({ ...created, uploadUrl: created.uploadUrl ?? '', method: 'PUT' as const, headers: created.headers ?? {} }, 201);
     },
   );
 
@@ -66,7 +87,7 @@ export function registerImportRoutes(app: Router, deps: { imports: ImportService
     bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: () => Promise.reject(new PayloadTooLargeError(MAX_IMPORT_BYTES)) }),
   );
   app.openapi(
-    createRoute({ ...common, method: 'put', path: '/imports/{id}/file', summary: 'Send the spreadsheet (raw body, XLSX or CSV, ≤ 25 MB); the dry run starts in the background', request: { params: Params, body: { content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } }, required: true } }, responses: { 202: jsonResponse(ImportJobSchema, 'Previewing'), ...problemResponses } }),
+    createRoute({ ...common, method: 'put', path: '/imports/{id}/file', summary: 'Send the spreadsheet through the API (raw body, XLSX or CSV, ≤ 25 MB; in the cloud API Gateway and Lambda limit it to about 4.5 MB, so use the `uploadUrl` of the create instead); the dry run starts in the background', request: { params: Params, body: { content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } }, required: true } }, responses: { 202: jsonResponse(ImportJobSchema, 'Previewing'), ...problemResponses } }),
     async (c) => {
       const bytes = new Uint8Array(await c.req.arrayBuffer());
       const job = await imports.upload(c.get('principal'), c.req.valid('param').id, bytes);

@@ -42,18 +42,22 @@ export async function downloadFile(path: string, name: string): Promise<void> {
 }
 
 /**
- * PUTs raw bytes to an upload URL the API gave; the session's token goes only to this
- * origin (a presigned URL elsewhere carries its own signature). Throws ApiError or NetworkError.
+ * PUTs raw bytes to an upload URL the API gave, with the headers it said the PUT must carry
+ * (the browser sets content-length itself from the body). The session's token goes only to this
+ * origin: a presigned URL elsewhere (S3) carries its own signature, and must get no other
+ * credentials. Answers the JSON the URL answered, or null (S3 answers none). Throws ApiError or
+ * NetworkError.
  */
-export async function putFile<T>(url: string, body: Blob): Promise<T> {
+export async function putFile<T>(url: string, body: Blob, headers: Record<string, string> = { 'content-type': 'application/octet-stream' }): Promise<T | null> {
   const sameOrigin = new URL(url, location.href).origin === location.origin;
   const token = sameOrigin ? await freshToken() : null;
+  const sent = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'content-length' && k.toLowerCase() !== 'authorization'));
   let res: Response;
   try {
-    res = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body });
+    res = await fetch(url, { method: 'PUT', headers: { ...sent, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body, ...(sameOrigin ? {} : { credentials: 'omit' as const }) });
   } catch (e) {
     throw new NetworkError(e);
   }
   if (!res.ok) throw new ApiError(res.status, await problemOf(res));
-  return (await res.json().catch(() => null)) as T;
+  return (await res.json().catch(() => null)) as T | null;
 }

@@ -433,6 +433,7 @@ export const en: Dict = {
       committed: 'Import finished.',
       failed: 'The import failed.',
     },
+    arriving: 'File sent; waiting for the server to receive it…',
     retrying: 'Lost the connection to the server; trying again…',
     outcomes: { new: 'New, will be imported', duplicate_existing: 'Duplicate of an existing record', duplicate_in_file: 'Duplicate of another row in the file', invalid: 'Invalid', needs_decision: 'New commune to choose', out_of_scope: 'Outside your communes' },
     counts: 'Check results',

@@ -431,6 +431,7 @@ export const vi = {
       committed: 'Đã nhập xong.',
       failed: 'Không nhập được.',
     },
+    arriving: 'Đã gửi tệp; đang chờ máy chủ nhận tệp…',
     retrying: 'Mất kết nối với máy chủ; đang thử lại…',
     outcomes: { new: 'Mới, sẽ nhập', duplicate_existing: 'Trùng với dữ liệu đã có', duplicate_in_file: 'Trùng với dòng khác trong tệp', invalid: 'Không hợp lệ', needs_decision: 'Cần chọn xã/phường mới', out_of_scope: 'Ngoài địa bàn được giao' },
     counts: 'Kết quả kiểm tra',

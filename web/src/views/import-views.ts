@@ -163,9 +163,50 @@ async function allRows(id: string, outcome: Outcome): Promise<ImportRow[]> {
   }
 }
 
-/** Sends the file to the import's upload URL; the dry run starts on the server. */
-async function sendFile(job: { id: string; uploadUrl?: string }, file: File): Promise<ImportJob> {
-  return putFile<ImportJob>(job.uploadUrl || `/api/v1/imports/${encodeURIComponent(job.id)}/file`, file);
+/** Where `POST /imports` says to send the file: a presigned S3 URL in the cloud, the API's own route on a local server. */
+type UploadTarget = { uploadUrl: string; headers?: Record<string, string>; expiresAt?: string };
+
+/**
+ * Imports whose file this tab sent straight to storage, and when. The server starts the dry run
+ * when the file arrives there, so for a few seconds it still says `awaiting_file`: the page
+ * waits for it rather than asking for the file again.
+ */
+const sentAt = new Map<string, number>();
+const ARRIVAL_WAIT_MS = 2 * 60_000;
+const arriving = (job: ImportJob) => job.status === 'awaiting_file' && Date.now() - (sentAt.get(job.id) ?? -Infinity) < ARRIVAL_WAIT_MS;
+
+/** Sends the file to the import's upload URL with the headers it needs; the dry run starts on the server. */
+async function sendFile(job: ImportJob & UploadTarget, file: File): Promise<ImportJob> {
+  const answer = await putFile<ImportJob>(job.uploadUrl, file, job.headers);
+  // The API's own route answers the import, previewing; storage answers nothing.
+  if (answer && typeof answer === 'object' && 'status' in answer) return answer;
+  sentAt.set(job.id, Date.now());
+  return { ...job, status: 'awaiting_file' };
+}
+
+/**
+ * Starts an import of `file` and sends the file. `what` names the attempt: a retry after a
+ * failure reuses its Idempotency-Key, so the server answers the import it already made — with
+ * a fresh one instead when that answer's upload link has expired.
+ */
+async function startImport(kind: ImportKind, file: File, what: string): Promise<ImportJob> {
+  const create = () => request<ImportJob & UploadTarget>('/imports', { method: 'POST', body: JSON.stringify({ kind, fileName: file.name.slice(0, 200), bytes: file.size }), idempotencyKey: keyFor(what) });
+  let created = await create();
+  const expiresAt = created.data.expiresAt ? Date.parse(created.data.expiresAt) : Infinity;
+  if (created.replayed && expiresAt <= (created.serverTime ?? Date.now()) + 30_000) {
+    keys.delete(what);
+    created = await create();
+  }
+  rememberImport(created.data.id);
+  let job: ImportJob = created.data;
+  try {
+    job = await sendFile(created.data, file);
+  } catch (err) {
+    // A replayed create whose file had got through already: the import is under way.
+    if (!(created.replayed && err instanceof ApiError && err.status === 409)) throw err;
+  }
+  keys.delete(what);
+  return job;
 }
 
 const fileInput = () => h('input', { type: 'file', name: 'file', accept: '.xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv' });
@@ -208,22 +249,11 @@ export function newImportView(): Node {
     }
     if (offlineFailure(form, box)) return;
     const kind = (form.elements.namedItem('kind') as RadioNodeList).value as ImportKind;
-    const fileName = chosen.name.slice(0, 200);
-    // A retry of the same file after a failure reuses the key: the server answers the import it already made.
-    const what = `create|${kind}|${fileName}|${chosen.size}|${chosen.lastModified}`;
     submitBtn.disabled = true;
     submitBtn.textContent = t.imports.sending;
     try {
-      const created = await request<ImportJob & { uploadUrl?: string }>('/imports', { method: 'POST', body: JSON.stringify({ kind, fileName }), idempotencyKey: keyFor(what) });
-      rememberImport(created.data.id);
-      try {
-        await sendFile(created.data, chosen);
-      } catch (err) {
-        // A replayed create whose file had got through already: the import is under way.
-        if (!(created.replayed && err instanceof ApiError && err.status === 409)) throw err;
-      }
-      keys.delete(what);
-      go(`#/imports/${encodeURIComponent(created.data.id)}`);
+      const job = await startImport(kind, chosen, `create|${kind}|${chosen.name}|${chosen.size}|${chosen.lastModified}`);
+      go(`#/imports/${encodeURIComponent(job.id)}`);
     } catch (err) {
       showFailure(form, box, err);
       submitBtn.disabled = false;
@@ -304,7 +334,7 @@ export async function importView(r: Route): Promise<Node> {
     retryNote,
     body,
   );
-  let drawn: ImportStatus | null = null;
+  let drawn: ImportStatus | 'arriving' | null = null;
   let drawSeq = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const progressBox = h('div', { 'data-testid': 'progress' });
@@ -312,11 +342,12 @@ export async function importView(r: Route): Promise<Node> {
   const show = (next: ImportJob) => {
     job = next;
     page.dataset.status = job.status;
-    const text = statusText(job);
+    const state = arriving(job) ? 'arriving' : job.status;
+    const text = state === 'arriving' ? t.imports.arriving : statusText(job);
     if (statusLine.textContent !== text) statusLine.textContent = text;
     if (job.status === 'committing') drawProgress();
-    if (job.status === drawn) return;
-    drawn = job.status;
+    if (state === drawn) return;
+    drawn = state;
     void drawBody();
   };
 
@@ -341,7 +372,7 @@ export async function importView(r: Route): Promise<Node> {
       }
       retryNote.hidden = false;
     }
-    if (busy(job.status)) poll();
+    if (busy(job.status) || arriving(job)) poll();
   };
   /** After a request that starts work on the server: show its answer and follow it. */
   const started = (next: ImportJob) => {
@@ -381,7 +412,7 @@ export async function importView(r: Route): Promise<Node> {
     const put = (...children: Child[]) => seq === drawSeq && replace(body, ...children);
     switch (job.status) {
       case 'awaiting_file':
-        put(awaitingFile());
+        put(arriving(job) ? null : awaitingFile());
         return;
       case 'previewing':
         put();
@@ -426,7 +457,7 @@ export async function importView(r: Route): Promise<Node> {
     }
   };
 
-  /** The file never reached the server (the upload failed): choose it again. */
+  /** The file never reached the server (the upload failed, or never arrived in storage): choose it again. */
   const awaitingFile = () => {
     const file = fileInput();
     const box = errorBox();
@@ -447,7 +478,10 @@ export async function importView(r: Route): Promise<Node> {
       btn.disabled = true;
       btn.textContent = t.imports.sending;
       try {
-        started(await sendFile(job, chosen));
+        // The first upload link is spent or expired: the file goes into a new import, which replaces this one.
+        const next = await startImport(job.kind, chosen, `resend|${id}|${chosen.name}|${chosen.size}|${chosen.lastModified}`);
+        forgetImport(id);
+        go(`#/imports/${encodeURIComponent(next.id)}`);
       } catch (err) {
         showFailure(form, box, err);
         btn.disabled = false;
@@ -548,6 +582,6 @@ export async function importView(r: Route): Promise<Node> {
   };
 
   show(job);
-  if (busy(job.status)) poll();
+  if (busy(job.status) || arriving(job)) poll();
   return page;
 }
