@@ -15,7 +15,7 @@ import { BatchAlreadyDoneError, type ImportJob } from '#functions/repositories/i
 import type { DuplicateKeys, DuplicateKind } from '#functions/repositories/duplicate-key-repository.ts';
 import type { ProducerRecord } from '#functions/repositories/producer-repository.ts';
 import type { ProductRecord } from '#functions/repositories/product-repository.ts';
-import { batchPut, transact, type Item, type Table, type TxOp } from '#functions/repositories/table.ts';
+import { MAX_TRANSACTION_ITEMS, batchPut, transact, type Item, type Table, type TxOp } from '#functions/repositories/table.ts';
 import type { Committer } from '#functions/services/write-context.ts';
 import type { CoverageTracker } from '#functions/services/coverage-tracker.ts';
 import { canSee, type Principal } from '#functions/services/principal.ts';
@@ -31,8 +31,6 @@ export const MAX_IMPORT_BYTES = 25 * 1024 * 1024;
 /** How long a direct upload link (presigned S3 PUT) of an import file stays valid. */
 export const IMPORT_UPLOAD_URL_SECONDS = 15 * 60;
 const ROWS_PER_BATCH = 400;
-/** DynamoDB's limit on the items of one transaction: a batch's counting transaction stays within it. */
-const MAX_TRANSACTION_ITEMS = 100;
 /** Counter items a commune takes in a batch's transaction: `all` and one per marketplace. */
 const COUNTERS_PER_COMMUNE = marketplaces.length + 1;
 /** The batch's marker and the job's progress, in every batch's transaction (`batchDoneOp`). */
@@ -133,7 +131,9 @@ function jobView(job: ImportJob) {
   const rate = seconds > 0 ? Math.round(job.rowsDone / seconds) : 0;
   const left = job.rowsToWrite - job.rowsDone;
   const { actor: _a, commitRuns: _r, rowsFile: _f, uploadTag: _u, ...view } = job;
-  return { ...view, progress: { done: job.rowsDone, total: job.rowsToWrite, rowsPerSecond: rate, etaSeconds: rate && job.status === 'committing' ? Math.ceil(left / rate) : null } };
+  // A job that died without saying so (a Lambda timeout): the client offers to resume or start again.
+  const stalled = (job.status === 'committing' || job.status === 'previewing') && isStale(job);
+  return { ...view, stalled, progress: { done: job.rowsDone, total: job.rowsToWrite, rowsPerSecond: rate, etaSeconds: rate && job.status === 'committing' ? Math.ceil(left / rate) : null } };
 }
 
 const sourceKey = (id: string) => `imports/${id}/source`;
@@ -450,9 +450,11 @@ export function createImportService(deps: Deps) {
       if (job.batches !== n || job.rowsToWrite !== toWrite.length) job = await save(job, { batches: n, rowsToWrite: toWrite.length });
       const done = await jobs.doneBatches(id);
       const time = Date.parse(job.commitStartedAt ?? job.createdAt);
+      // A later run, or one that finds batches done (a commit started before runs were counted), may meet records written before.
+      const resumed = run > 1 || done.size > 0;
       await Promise.all(
         queues.map(async (queue) => {
-          for (const b of queue) if (!done.has(b.n)) await writeBatch(job, b.n, b.rows, time, run > 1);
+          for (const b of queue) if (!done.has(b.n)) await writeBatch(job, b.n, b.rows, time, resumed);
         }),
       );
       await save(await jobs.get(id), { status: 'committed', committedAt: new Date().toISOString() });
@@ -697,8 +699,15 @@ export function createImportService(deps: Deps) {
       if (job.commitStartedAt) throw new ConflictError('VERSION_CONFLICT', 'This import has started writing rows; resume its commit, or start a new import for another file');
       if (bytes.length === 0) throw new ValidationError([{ path: '(body)', message: 'the file is empty' }]);
       if (bytes.length > MAX_IMPORT_BYTES) throw new AppError(413, 'PAYLOAD_TOO_LARGE', `Import files are limited to ${MAX_IMPORT_BYTES / 1024 / 1024} MB`);
-      await blobs.put(sourceKey(id), bytes);
+      // The import is taken first (conditionally: of two uploads or an upload and a commit, one
+      // wins), then its file stored, so a refused upload never replaces the file of another.
       const next = await save(job, { status: 'previewing', error: undefined }, true);
+      try {
+        await blobs.put(sourceKey(id), bytes);
+      } catch (e) {
+        await save(next, { status: 'failed', error: 'The file could not be stored; send it again' }).catch(() => undefined);
+        throw e;
+      }
       await runner.submit({ type: 'import-preview', id });
       return next;
     },

@@ -70,8 +70,7 @@ export function createPhotoRepository(table: Table) {
       const item = await getItem(table, key(productId, photoId), consistent);
       return item ? fromItem(item) : undefined;
     },
-    /** Every photo of a product (a product has a handful), in upload order. */
-    /** A product's photos, read consistently: readiness is computed from them right after a photo changes. */
+    /** Every photo of a product (a product has a handful), in upload order, read consistently: readiness is computed from them right after a photo changes. */
     async listOfProduct(productId: string): Promise<PhotoRecord[]> {
       const { items } = await queryAcross(table, [{ pk: pk(productId) }], {
         limit: 1000,

@@ -194,9 +194,13 @@ describe('an import whose background job died without a word (a Lambda timeout o
 
   it('resumes a commit left committing once it has not moved for long, and not while it may still run', async () => {
     const id = await dryRun(csv(['Tên chủ thể;SĐT;Xã/Phường', `Hộ Việc Treo;${uniquePhone()};Xã Thiệu Hóa`]));
+    const view = async () => (await api.call('GET', `/imports/${id}`, { token: api.adminToken })).body;
     await leaveAs(id, 'committing', 1);
+    expect(await view()).toMatchObject({ status: 'committing', stalled: false });
     expect((await api.call('POST', `/imports/${id}/commit`, { token: api.adminToken, body: {} })).status).toBe(409);
     await leaveAs(id, 'committing', 60);
+    // The view says so, for the screen to offer the resume.
+    expect(await view()).toMatchObject({ status: 'committing', stalled: true });
     expect(await commit(id)).toMatchObject({ status: 'committed', rowsDone: 1 });
     expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
   });

@@ -103,6 +103,11 @@ export function keyFor(what: string): string {
   return key;
 }
 
+/** Done with `what` (it got through, or must not be retried as the same request): its next send is a new one. */
+export function forgetKey(what: string): void {
+  keys.delete(what);
+}
+
 export async function get<T>(path: string, signal?: AbortSignal): Promise<T> {
   return (await request<T>(path, { signal })).data;
 }

@@ -461,6 +461,8 @@ export const en: Dict = {
     written: (n: string) => `${n} rows written to the system.`,
     stopped: 'Writing stopped part-way. Rows already written stay written; press “Resume import” to finish (no row is written twice).',
     resume: 'Resume import',
+    stalledCommit: 'Writing stopped part-way (no progress for 20 minutes). Rows already written stay; press “Resume” to write the rest, none twice.',
+    stalledPreview: 'Checking the file stopped (no progress for 20 minutes). Import the file again.',
     missingColumns: (cols: string) => `The file has no column for: ${cols}. Add or rename the columns, then import again.`,
     tooManyRows: (n: string, max: string) => `The file has ${n} rows; an import takes at most ${max}. Split the file.`,
     unreadable: 'The file could not be read. Check it (.xlsx or .csv) and import again.',

@@ -459,6 +459,8 @@ export const vi = {
     written: (n: string) => `Đã ghi ${n} dòng vào hệ thống.`,
     stopped: 'Việc ghi bị dừng giữa chừng. Các dòng đã ghi vẫn giữ nguyên; bấm “Tiếp tục nhập” để ghi nốt (không dòng nào bị ghi hai lần).',
     resume: 'Tiếp tục nhập',
+    stalledCommit: 'Việc ghi đã dừng giữa chừng (không thấy tiến triển trong 20 phút). Các dòng đã ghi vẫn giữ nguyên; bấm “Tiếp tục nhập” để ghi nốt, không dòng nào bị ghi hai lần.',
+    stalledPreview: 'Việc kiểm tra tệp đã dừng (không thấy tiến triển trong 20 phút). Hãy nhập lại tệp này.',
     missingColumns: (cols: string) => `Tệp không có cột: ${cols}. Hãy thêm hoặc đặt lại tên cột rồi nhập lại.`,
     tooManyRows: (n: string, max: string) => `Tệp có ${n} dòng; mỗi lần nhập tối đa ${max} dòng. Hãy tách tệp.`,
     unreadable: 'Không đọc được tệp. Hãy kiểm tra lại tệp (.xlsx hoặc .csv) rồi nhập lại.',

@@ -8,7 +8,7 @@
  * device (localStorage, per username).
  */
 import { importFieldLabels, type ImportField } from '#shared/import-fields.ts';
-import { ApiError, NetworkError, get, query, request } from '../core/api.ts';
+import { ApiError, NetworkError, get, query, request, keyFor, forgetKey } from '../core/api.ts';
 import { can, me } from '../core/app-state.ts';
 import { downloadFile, putFile } from '../core/files.ts';
 import { formatDateTime, formatNumber } from '../core/format.ts';
@@ -34,6 +34,10 @@ type ImportJob = {
   updatedAt?: string;
   commitStartedAt?: string;
   progress?: Progress;
+  /** Rows of the commit not written (their existing producer went away since the dry run). */
+  rowsSkipped?: number;
+  /** Committing or previewing, but unmoved for so long that the job must have died. */
+  stalled?: boolean;
 };
 type Candidate = { code: string; fullName: string; share?: string };
 type ImportRow = {
@@ -90,13 +94,6 @@ function forgetImport(id: string): void {
 
 // --- Helpers -----------------------------------------------------------------------------------
 
-/** One Idempotency-Key per thing sent, kept while it may be retried (same key, same body). */
-const keys = new Map<string, string>();
-function keyFor(what: string): string {
-  let key = keys.get(what);
-  if (!key) keys.set(what, (key = crypto.randomUUID()));
-  return key;
-}
 
 const fieldLabel = (f: string) => importFieldLabels[lang()][f as ImportField] ?? f;
 
@@ -194,7 +191,7 @@ async function startImport(kind: ImportKind, file: File, what: string): Promise<
   let created = await create();
   const expiresAt = created.data.expiresAt ? Date.parse(created.data.expiresAt) : Infinity;
   if (created.replayed && expiresAt <= (created.serverTime ?? Date.now()) + 30_000) {
-    keys.delete(what);
+    forgetKey(what);
     created = await create();
   }
   rememberImport(created.data.id);
@@ -205,7 +202,7 @@ async function startImport(kind: ImportKind, file: File, what: string): Promise<
     // A replayed create whose file had got through already: the import is under way.
     if (!(created.replayed && err instanceof ApiError && err.status === 409)) throw err;
   }
-  keys.delete(what);
+  forgetKey(what);
   return job;
 }
 
@@ -334,7 +331,7 @@ export async function importView(r: Route): Promise<Node> {
     retryNote,
     body,
   );
-  let drawn: ImportStatus | 'arriving' | null = null;
+  let drawn: ImportStatus | 'arriving' | 'stalled' | null = null;
   let drawSeq = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const progressBox = h('div', { 'data-testid': 'progress' });
@@ -342,7 +339,7 @@ export async function importView(r: Route): Promise<Node> {
   const show = (next: ImportJob) => {
     job = next;
     page.dataset.status = job.status;
-    const state = arriving(job) ? 'arriving' : job.status;
+    const state = arriving(job) ? 'arriving' : job.stalled ? 'stalled' : job.status;
     const text = state === 'arriving' ? t.imports.arriving : statusText(job);
     if (statusLine.textContent !== text) statusLine.textContent = text;
     if (job.status === 'committing') drawProgress();
@@ -390,7 +387,7 @@ export async function importView(r: Route): Promise<Node> {
   };
 
   const downloadButton = () => {
-    const notTaken = job.totalRows - (job.counts.new ?? 0);
+    const notTaken = job.totalRows - (job.counts.new ?? 0) + (job.rowsSkipped ?? 0);
     if (notTaken <= 0) return null;
     const stem = job.fileName.replace(/\.[^.]+$/, '').replace(/[\\/:*?"<>|]+/g, '-');
     return h(
@@ -407,9 +404,35 @@ export async function importView(r: Route): Promise<Node> {
   const listLink = () => h('a', { href: link(job.kind === 'products' ? '/products' : '/producers'), class: 'button primary' }, job.kind === 'products' ? t.home.products : t.home.producers);
   const newLink = (primary = false) => h('a', { href: link('/imports'), class: primary ? 'button primary' : 'button secondary' }, t.imports.newImport);
 
+  /** Resumes a commit that stopped (no decisions: it carries on with those it started with). */
+  const resumeControls = () => {
+    const resumeBox = errorBox();
+    const resumeBtn = h('button', { type: 'button', class: 'primary' }, t.imports.resume);
+    resumeBtn.addEventListener('click', async () => {
+      resumeBox.hidden = true;
+      if (offlineFailure(body, resumeBox)) return;
+      resumeBtn.disabled = true;
+      try {
+        const res = await request<ImportJob>(`${path}/commit`, { method: 'POST', body: JSON.stringify({}), idempotencyKey: keyFor(`resume|${id}|${job.updatedAt ?? ''}`) });
+        started(res.data);
+      } catch (e) {
+        showFailure(body, resumeBox, e);
+        resumeBtn.disabled = false;
+      }
+    });
+    return { resumeBox, resumeBtn };
+  };
+
   const drawBody = async () => {
     const seq = ++drawSeq;
     const put = (...children: Child[]) => seq === drawSeq && replace(body, ...children);
+    if (job.stalled) {
+      if (job.status === 'committing') {
+        const { resumeBox, resumeBtn } = resumeControls();
+        put(notice('warn', t.imports.stalledCommit), resumeBox, h('div', { class: 'actions' }, resumeBtn));
+      } else put(notice('warn', t.imports.stalledPreview), h('div', { class: 'actions' }, newLink(true)));
+      return;
+    }
     switch (job.status) {
       case 'awaiting_file':
         put(arriving(job) ? null : awaitingFile());
@@ -422,26 +445,12 @@ export async function importView(r: Route): Promise<Node> {
         return;
       case 'committed':
         put(
-          notice('ok', h('p', { 'data-testid': 'import-done' }, t.imports.written(formatNumber(job.progress?.done ?? job.counts.new ?? 0)))),
+          notice('ok', h('p', { 'data-testid': 'import-done' }, t.imports.written(formatNumber((job.progress?.done ?? job.counts.new ?? 0) - (job.rowsSkipped ?? 0))))),
           h('div', { class: 'actions' }, listLink(), downloadButton(), newLink()),
         );
         return;
       case 'failed': {
-        const resumeBox = errorBox();
-        const resumeBtn = h('button', { type: 'button', class: 'primary' }, t.imports.resume);
-        resumeBtn.addEventListener('click', async () => {
-          resumeBox.hidden = true;
-          if (offlineFailure(body, resumeBox)) return;
-          resumeBtn.disabled = true;
-          try {
-            // No decisions: a resume carries on with the ones the commit started with.
-            const res = await request<ImportJob>(`${path}/commit`, { method: 'POST', body: JSON.stringify({}), idempotencyKey: keyFor(`resume|${id}|${job.updatedAt ?? ''}`) });
-            started(res.data);
-          } catch (e) {
-            showFailure(body, resumeBox, e);
-            resumeBtn.disabled = false;
-          }
-        });
+        const { resumeBox, resumeBtn } = resumeControls();
         put(notice('error', ...failureText(job)), resumeBox, h('div', { class: 'actions' }, job.commitStartedAt ? resumeBtn : newLink(true)));
         return;
       }
