@@ -1,3 +1,4 @@
+import { VIETNAM_UTC_OFFSET_HOURS } from '#shared/vietnam-time.ts';
 import { getCommune } from '#shared/admin-units/admin-units.ts';
 import { ALL, type Metrics } from '#shared/coverage-rules.ts';
 import { getMarketplace } from '#shared/marketplaces.ts';
@@ -30,7 +31,7 @@ const groupNames: Record<Product['ocopGroup'], string> = { food: 'Thực phẩm'
 export function vnDate(iso: string | undefined, withTime = false): string {
   if (!iso) return '';
   if (!withTime && /^\d{4}-\d{2}-\d{2}$/.test(iso)) return iso.split('-').reverse().join('/');
-  const d = new Date(new Date(iso).getTime() + 7 * 3600_000);
+  const d = new Date(new Date(iso).getTime() + VIETNAM_UTC_OFFSET_HOURS * 3600_000);
   const p = (n: number) => String(n).padStart(2, '0');
   const date = `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
   return withTime ? `${date} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}` : date;

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-
-/** Vietnam keeps UTC+7 all year (no daylight saving), so a local wall-clock time is one fixed UTC time. */
-export const VIETNAM_UTC_OFFSET_HOURS = 7;
+import { vietnamMonth } from '#shared/vietnam-time.ts';
 
 /** An EventBridge rule schedule in UTC (the fields of `Schedule.cron`). */
 export type UtcCron = { minute: string; hour: string; day?: string; month?: string; weekDay?: string };
@@ -32,8 +30,7 @@ export type ScheduledJobEvent = z.infer<typeof ScheduledJobEventSchema>;
 
 /** The month (`yyyy-mm`) a snapshot taken at `time` records: the one that ended before that moment in Vietnam. */
 export function snapshotMonthAt(time: Date): string {
-  const local = new Date(time.getTime() + VIETNAM_UTC_OFFSET_HOURS * 3600_000);
-  return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+  return vietnamMonth(time, 1);
 }
 
 /** The CloudWatch metric the reconciliation publishes; the alarm on it fires above zero. */

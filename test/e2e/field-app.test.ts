@@ -436,15 +436,26 @@ describe('field app on a 360 px phone (officer)', () => {
     const jpeg = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#a04000' } }).jpeg().toBuffer();
     await card.getByLabel('Chọn ảnh có sẵn').setInputFiles({ name: 'nem.jpg', mimeType: 'image/jpeg', buffer: jpeg });
     await expect.poll(() => card.getByTestId('pending-photos').textContent(), { timeout: 15_000 }).toBe('1 ảnh chờ gửi');
+    // Back online the product goes through, but its photo's upload keeps failing for now.
+    await officer.route('**/api/v1/uploads/**', (route) => route.abort('connectionreset'));
     await officer.setOffline(false);
     await page.goto(`${product.url}/#/outbox`);
     await page.getByRole('button', { name: 'Gửi ngay' }).click();
-    await page.getByTestId('outbox-empty').waitFor({ timeout: 30_000 });
     const token = await login(product.url, 'canbo.thieuhoa');
-    const producers = (await api<{ items: { id: string }[] }>(product.url, `/producers?q=${encodeURIComponent(producerName)}`, token)).body.items;
-    const products = (await api<{ items: { id: string; name: string }[] }>(product.url, `/products?producerId=${producers[0]!.id}`, token)).body.items;
-    expect(products.map((p) => p.name)).toEqual([productName]);
-    await expect.poll(async () => (await api<{ items: { status: string }[] }>(product.url, `/products/${products[0]!.id}/photos`, token)).body.items.map((p) => p.status), { timeout: 30_000 }).toEqual(['ready']);
+    const productsOf = async () => {
+      const producers = (await api<{ items: { id: string }[] }>(product.url, `/producers?q=${encodeURIComponent(producerName)}`, token)).body.items;
+      return producers.length ? (await api<{ items: { id: string; name: string }[] }>(product.url, `/products?producerId=${producers[0]!.id}`, token)).body.items : [];
+    };
+    await expect.poll(async () => (await productsOf()).map((p) => p.name), { timeout: 30_000 }).toEqual([productName]);
+    const [created] = await productsOf();
+    // The product's own page shows the photo still waiting on the phone.
+    await page.goto(`${product.url}/#/products/${created!.id}`);
+    await expect.poll(() => page.getByTestId('waiting-photo').count(), { timeout: 15_000 }).toBe(1);
+    await officer.unroute('**/api/v1/uploads/**');
+    await page.goto(`${product.url}/#/outbox`);
+    await page.getByRole('button', { name: 'Gửi ngay' }).click();
+    await page.getByTestId('outbox-empty').waitFor({ timeout: 30_000 });
+    await expect.poll(async () => (await api<{ items: { status: string }[] }>(product.url, `/products/${created!.id}/photos`, token)).body.items.map((p) => p.status), { timeout: 30_000 }).toEqual(['ready']);
   }, 90_000);
 });
 

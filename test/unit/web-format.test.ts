@@ -71,3 +71,13 @@ describe('photo downscaling', () => {
     expect(fitLongEdge(1200, 800)).toEqual({ width: 1200, height: 800 });
   });
 });
+
+describe('months in Vietnam time', () => {
+  it('turns the month at midnight in Vietnam, seven hours before UTC does', async () => {
+    const { vietnamMonth } = await import('#shared/vietnam-time.ts');
+    expect(vietnamMonth(new Date('2026-11-30T16:59:00Z'))).toBe('2026-11');
+    expect(vietnamMonth(new Date('2026-11-30T17:00:00Z'))).toBe('2026-12');
+    expect(vietnamMonth(new Date('2026-12-31T17:30:00Z'), 1)).toBe('2026-12');
+    expect(vietnamMonth(new Date('2027-01-15T00:00:00Z'), 12)).toBe('2026-01');
+  });
+});

@@ -81,6 +81,15 @@ async function refs(): Promise<Map<string, RefValue>> {
   return new Map((await db.getAll<RefValue>(db.STORES.refs)).map((r) => [r.ref, r]));
 }
 
+/**
+ * Turns an entry's path into the one it is sent to: a placeholder of a record created offline
+ * (`/products/<token>/photos`) becomes the record's id once that create has gone through.
+ */
+export async function pathResolver(): Promise<(path: string) => string> {
+  const known = await refs();
+  return (path) => resolvePlaceholders(path, known).value;
+}
+
 /** Stores a write in the outbox (it is sent by the next flush). */
 export async function enqueue(draft: Draft): Promise<OutboxEntry> {
   const user = currentUser();

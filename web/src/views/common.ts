@@ -1,5 +1,5 @@
 import { ApiError, NetworkError, get, query } from '../core/api.ts';
-import { entries, submit, subscribe, type Draft, type OutboxEntry, type SubmitOutcome } from '../core/outbox.ts';
+import { entries, pathResolver, submit, subscribe, type Draft, type OutboxEntry, type SubmitOutcome } from '../core/outbox.ts';
 import { versionToken } from '../core/outbox-rules.ts';
 import type { AuditEvent } from '../core/types.ts';
 import { formatDateTime } from '../core/format.ts';
@@ -128,7 +128,11 @@ export function loadHistory(box: HTMLElement, path: string): void {
  */
 export function redrawOnSync(el: HTMLElement, matches: (path: string) => boolean, fn: () => void): void {
   const stop = subscribe((e) => {
-    if (el.isConnected && e.type === 'synced' && matches(e.entry.path)) fn();
+    if (!el.isConnected || e.type !== 'synced') return;
+    // A change queued for a record created offline names it by placeholder until that is sent.
+    void pathResolver().then((resolve) => {
+      if (el.isConnected && matches(resolve(e.entry.path))) fn();
+    });
   });
   // Every navigation draws a new page: this one stops listening.
   window.addEventListener('hashchange', stop, { once: true });

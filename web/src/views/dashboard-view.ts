@@ -1,3 +1,4 @@
+import { vietnamMonth } from '#shared/vietnam-time.ts';
 /** The department dashboard (loaded on demand): KPI tiles, the commune map, the sortable table, exports and expiring certificates. */
 import { ApiError, NetworkError, getAll, getOptional, query } from '../core/api.ts';
 import { me } from '../core/app-state.ts';
@@ -282,8 +283,9 @@ function targetList(targets: TargetProgress[], markets: { id: string; name: stri
 
 /** The last twelve month-end snapshots of the caller's communes, oldest first, as a table. */
 async function loadTrend(box: HTMLElement, marketplace: string): Promise<void> {
+  // Months as the snapshots count them: in Vietnam time (on the 1st before 07:00 UTC the month has already turned).
   const now = new Date();
-  const month = (back: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1)).toISOString().slice(0, 7);
+  const month = (back: number) => vietnamMonth(now, back);
   let series: MonthTotals[];
   try {
     const res = await getOptional<{ series: MonthTotals[] }>(`/coverage/history${query({ marketplace, from: month(12), to: month(1) })}`);

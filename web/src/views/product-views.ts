@@ -5,7 +5,7 @@ import { ApiError, get, getAll, getOptional, hasRoute, query } from '../core/api
 import { can, me, scopeCommunes } from '../core/app-state.ts';
 import { daysUntil, formatDate, formatMoney, formatNumber, parseAmount, parseDate } from '../core/format.ts';
 import { downscale } from '../core/image.ts';
-import { entries, retry, submit } from '../core/outbox.ts';
+import { entries, pathResolver, retry, submit } from '../core/outbox.ts';
 import { isToken, refToken } from '../core/outbox-rules.ts';
 import { communes, loadCommuneIndex, marketplaceName, marketplaces } from '../core/reference.ts';
 import type { Account, Listing, ListingStatus, ListingTransition, MarketplaceInfo, MarketplaceReadiness, Page, Photo, Producer, ProducerCreate, Product, ProductCreate, Readiness } from '../core/types.ts';
@@ -549,7 +549,8 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
   let waitingUrls: string[] = [];
   const waitingFigures = async () => {
     for (const url of waitingUrls) URL.revokeObjectURL(url);
-    const waiting = (await entries()).filter((e) => e.kind === 'photo.upload' && e.path === photosPath && e.blob);
+    const [all, resolve] = await Promise.all([entries(), pathResolver()]);
+    const waiting = all.filter((e) => e.kind === 'photo.upload' && e.blob && resolve(e.path) === photosPath);
     waitingUrls = waiting.map((e) => URL.createObjectURL(e.blob!));
     return waiting.map((e, i) => h('figure', { 'data-testid': 'waiting-photo' }, h('img', { src: waitingUrls[i]!, alt: t.photos.waitingAlt(i + 1), width: 120, height: 120 }), h('figcaption', null, chip(e.state === 'attention' ? t.outbox.attention : t.photos.waiting, e.state === 'attention' ? 'rejected' : 'pending'))));
   };
