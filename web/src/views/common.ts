@@ -128,7 +128,8 @@ export function loadHistory(box: HTMLElement, path: string): void {
  */
 export function redrawOnSync(el: HTMLElement, matches: (path: string) => boolean, fn: () => void): void {
   const stop = subscribe((e) => {
-    if (!el.isConnected || e.type !== 'synced') return;
+    // Only background sends: a change sent while the officer waited is redrawn by the view that sent it.
+    if (!el.isConnected || e.type !== 'synced' || e.foreground) return;
     // A change queued for a record created offline names it by placeholder until that is sent.
     void pathResolver().then((resolve) => {
       if (el.isConnected && matches(resolve(e.entry.path))) fn();
