@@ -38,6 +38,7 @@ import type { Construct } from 'constructs';
 import { API_PREFIX } from '#infra/api-stack.ts';
 import type { EnvName } from '#infra/environment.ts';
 import { photoBucketName } from '#infra/photo-bucket.ts';
+import { filesBucketName } from '#infra/files-bucket.ts';
 import type { WebConfig } from '#shared/web-config.ts';
 import {
   HASHED_ASSET_PATTERNS,
@@ -112,6 +113,8 @@ export class WebStack extends Stack {
 
     const region = this.region;
     const photoOrigin = `https://${photoBucketName(props.envName)}.s3.${region}.${this.urlSuffix}`;
+    // The browser PUTs import files straight to the files bucket (a presigned URL).
+    const filesOrigin = `https://${filesBucketName(props.envName)}.s3.${region}.${this.urlSuffix}`;
     const cognitoOrigin = `https://cognito-idp.${region}.${this.urlSuffix}`;
     const common = {
       contentTypeOptions: { override: true },
@@ -132,7 +135,7 @@ export class WebStack extends Stack {
         },
         removeHeaders: ['Server', 'X-Powered-By'],
       });
-    const siteHeaders = headers('SiteHeaders', 'OCOP onboard web app: strict CSP and security headers', siteContentSecurityPolicy({ photoOrigins: [photoOrigin], connectOrigins: [cognitoOrigin] }));
+    const siteHeaders = headers('SiteHeaders', 'OCOP onboard web app: strict CSP and security headers', siteContentSecurityPolicy({ photoOrigins: [photoOrigin], connectOrigins: [filesOrigin, cognitoOrigin] }));
     const apiHeaders = headers('ApiHeaders', 'OCOP onboard API: no content may load or frame', apiContentSecurityPolicy());
     const docsHeaders = headers('DocsHeaders', 'OCOP onboard API reference page: its inline script and style by hash', docsContentSecurityPolicy(`${API_PREFIX}/openapi.json`));
 

@@ -123,7 +123,8 @@ describe('web hosting (web stack)', () => {
     expect(directives['script-src']).toEqual(["'self'"]);
     expect(directives['style-src']).toEqual(["'self'"]);
     expect(directives['img-src']).toEqual(["'self'", 'data:', 'blob:', 'https://ocop-onboard-prod-photos-<AccountId>-<Region>.s3.<Region>.<URLSuffix>']);
-    expect(directives['connect-src']).toEqual(["'self'", 'https://ocop-onboard-prod-photos-<AccountId>-<Region>.s3.<Region>.<URLSuffix>', 'https://cognito-idp.<Region>.<URLSuffix>']);
+    // Photos and import files are PUT straight to their buckets; sign-in talks to Cognito.
+    expect(directives['connect-src']).toEqual(["'self'", 'https://ocop-onboard-prod-photos-<AccountId>-<Region>.s3.<Region>.<URLSuffix>', 'https://ocop-onboard-prod-files-<AccountId>-<Region>.s3.<Region>.<URLSuffix>', 'https://cognito-idp.<Region>.<URLSuffix>']);
     expect(directives['object-src']).toEqual(["'none'"]);
     expect(csp).not.toMatch(/unsafe-eval|\*/);
   });
