@@ -130,7 +130,7 @@ function jobView(job: ImportJob) {
   const seconds = started ? ((job.committedAt ? Date.parse(job.committedAt) : Date.now()) - started) / 1000 : 0;
   const rate = seconds > 0 ? Math.round(job.rowsDone / seconds) : 0;
   const left = job.rowsToWrite - job.rowsDone;
-  const { actor: _a, commitRuns: _r, rowsFile: _f, uploadTag: _u, ...view } = job;
+  const { actor: _a, commitRuns: _r, rowsFile: _f, uploadTag: _u, headers: _h, ...view } = job;
   // A job that died without saying so (a Lambda timeout): the client offers to resume or start again.
   const stalled = (job.status === 'committing' || job.status === 'previewing') && isStale(job);
   return { ...view, stalled, progress: { done: job.rowsDone, total: job.rowsToWrite, rowsPerSecond: rate, etaSeconds: rate && job.status === 'committing' ? Math.ceil(left / rate) : null } };
@@ -178,6 +178,13 @@ export function createImportService(deps: Deps) {
     return job;
   }
 
+  /** The header row of the stored file (for imports whose dry run predates keeping it on the job). */
+  async function headersOfSource(id: string, headerRow: number): Promise<string[]> {
+    const bytes = await blobs.get(sourceKey(id));
+    const grid = bytes ? readSpreadsheet(bytes, detectFormat(bytes)) : [];
+    return (grid[headerRow - 1] ?? []).map((h) => (h === null ? '' : String(h)));
+  }
+
   /** The rows of an import: the dry run's, or once a commit applied decisions, the rows it writes. */
   async function loadRows(job: ImportJob): Promise<PreviewRow[]> {
     const raw = await blobs.get(rowsKey(job.id, job.rowsFile));
@@ -221,6 +228,18 @@ export function createImportService(deps: Deps) {
 
   async function preview(id: string): Promise<void> {
     let job = await jobs.get(id);
+    // A late or repeated run (a redelivered event, a Lambda retry) of a dry run already done, or of an import committed since: nothing to do.
+    if (job.status !== 'previewing') return;
+    try {
+      // This run takes the import: a fresh updatedAt (it is not stalled while a run works on it),
+      // and the state its result may be saved over — if another run or a new file took it since, this one's result is dropped.
+      job = await save(job, {}, true);
+    } catch (e) {
+      if (e instanceof ConflictError) return;
+      throw e;
+    }
+    // Each run writes its rows under a name of its own, so a run that lost cannot overwrite the rows of the one that won.
+    const rowsFile = `rows-${newId()}`;
     try {
       const bytes = await blobs.get(sourceKey(id));
       if (!bytes) throw new AppError(400, 'VALIDATION_FAILED', 'No file was uploaded');
@@ -232,12 +251,16 @@ export function createImportService(deps: Deps) {
       const dataRows = grid.slice(detected.headerRow + 1).map((cells, i) => ({ row: detected.headerRow + 2 + i, cells })).filter((r) => r.cells.some((c) => c !== null && String(c).trim() !== ''));
       if (dataRows.length > MAX_IMPORT_ROWS) throw new AppError(400, 'VALIDATION_FAILED', `The file has ${dataRows.length} rows; at most ${MAX_IMPORT_ROWS} per import`);
       const rows = await classify(job, dataRows, mapping);
-      await blobs.put(rowsKey(id), Buffer.from(JSON.stringify(rows)), 'application/json');
-      job = await save(job, { status: 'previewed', headerRow: detected.headerRow + 1, mapping: mapping as Record<string, number>, totalRows: rows.length, counts: countOutcomes(rows) });
+      await blobs.put(rowsKey(id, rowsFile), Buffer.from(JSON.stringify(rows)), 'application/json');
+      const headers = (grid[detected.headerRow] ?? []).map((h) => (h === null ? '' : String(h)));
+      job = await save(job, { status: 'previewed', rowsFile, headers, headerRow: detected.headerRow + 1, mapping: mapping as Record<string, number>, totalRows: rows.length, counts: countOutcomes(rows) }, true);
     } catch (e) {
+      if (e instanceof ConflictError) return; // another run or a new file took the import meanwhile
       const message = e instanceof AppError || e instanceof SpreadsheetError ? e.message : 'The file could not be read';
       if (!(e instanceof AppError || e instanceof SpreadsheetError)) logger.error('import preview failed', { importId: id, error: (e as Error).name });
-      await save(job, { status: 'failed', error: message });
+      await save(job, { status: 'failed', error: message }, true).catch((err: unknown) => {
+        if (!(err instanceof ConflictError)) throw err;
+      });
     }
   }
 
@@ -771,9 +794,8 @@ export function createImportService(deps: Deps) {
       const job = await visibleJob(principal, id);
       const skipped = new Set(job.rowsSkipped ? [...(await jobs.doneBatches(id)).values()].flat() : []);
       const rows = (await loadRows(job)).filter((r) => r.outcome !== 'new' || skipped.has(r.row));
-      const bytes = await blobs.get(sourceKey(id));
-      const grid = bytes ? readSpreadsheet(bytes, detectFormat(bytes)) : [];
-      const headers = (grid[(job.headerRow ?? 1) - 1] ?? []).map((h) => (h === null ? '' : String(h)));
+      // The header row as the dry run read it: the stored file may have been sent again since.
+      const headers = job.headers ?? (await headersOfSource(id, job.headerRow ?? 1));
       const gone = 'Chủ thể đã bị xóa, gộp hoặc chuyển xã sau khi kiểm tra';
       const reasons: Record<RowOutcome, string> = {
         new: '',

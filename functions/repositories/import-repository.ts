@@ -31,6 +31,8 @@ export const ImportJobSchema = z.object({
   commitStartedAt: z.string().optional(),
   /** The rows the commit writes, when its decisions made them differ from the dry run's (a blob of the import). */
   rowsFile: z.string().optional(),
+  /** The file's header row as the dry run read it (the errors file repeats it). */
+  headers: z.array(z.string()).optional(),
   /** How many times the commit has started running (first run, resumes, redelivered job events). */
   commitRuns: z.number().int().default(0),
   committedAt: z.string().optional(),

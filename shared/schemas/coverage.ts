@@ -34,6 +34,8 @@ export const TargetsPutSchema = z
       const first = seen.get(targetKey(t));
       if (first === undefined) seen.set(targetKey(t), i);
       else ctx.addIssue({ code: 'custom', path: ['items', i], message: `the same target as items.${first} (indicator, marketplace, scope and period)`, params: { rule: 'duplicate_target' } });
+      // A ratio is a share (percent), a metric a number (count): any other pair reads wrongly everywhere it is shown.
+      if (t.unit !== (t.indicator.includes('/') ? 'percent' : 'count')) ctx.addIssue({ code: 'custom', path: ['items', i, 'unit'], message: `${t.indicator} is measured in ${t.indicator.includes('/') ? 'percent' : 'count'}`, params: { rule: 'choice' } });
     });
   })
   .meta({ id: 'TargetsPut' });

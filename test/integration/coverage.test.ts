@@ -154,6 +154,10 @@ describe('targets', () => {
     const target = (scope: string, value: number) => ({ indicator: 'producers', period: '2027-06-30', scope, marketplace: 'all', unit: 'count', value });
     const base = Array.from({ length: 60 }, (_, i) => target(listCommunes()[i]!.code, 10));
     expect((await api.call('PUT', '/targets', { token: api.adminToken, body: { items: base } })).status).toBe(200);
+    // A count indicator measured in percent would read wrongly everywhere: refused.
+    const mismatched = await api.call('PUT', '/targets', { token: api.adminToken, body: { items: [{ ...target('province', 10), unit: 'percent' }] } });
+    expect(mismatched.status).toBe(400);
+    expect(mismatched.body.errors).toEqual([expect.objectContaining({ path: 'items.0.unit', rule: 'choice' })]);
     const dup = await api.call('PUT', '/targets', { token: api.adminToken, body: { items: [...base.slice(0, 59), target(base[0]!.scope, 20)] } });
     expect(dup.status).toBe(400);
     expect(dup.body.errors).toEqual([expect.objectContaining({ path: 'items.59' })]);

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -113,12 +113,47 @@ describe('rows that waited for a commune decision', () => {
   });
 });
 
+/** Puts the import in `status` with its last change `minutesAgo` (as a job that died would leave it). */
+const leaveAs = (id: string, status: 'previewing' | 'committing', minutesAgo: number) =>
+  api.local.table.doc.send(
+    new UpdateCommand({
+      TableName: api.tableName,
+      Key: { PK: `P#38#IMPORT#${id}`, SK: 'META' },
+      UpdateExpression: `SET #s = :s, GSI2SK = :g, updatedAt = :u${status === 'committing' ? ', commitStartedAt = if_not_exists(commitStartedAt, :u)' : ''}`,
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':s': status, ':g': `${status}#${id}`, ':u': new Date(Date.now() - minutesAgo * 60_000).toISOString() },
+    }),
+  );
+
+describe('a dry run delivered again', () => {
+  it('after the import was committed changes nothing (a redelivered event or a Lambda retry cannot undo a commit)', async () => {
+    const id = await dryRun(csv(['Tên chủ thể;SĐT;Xã/Phường', `Hộ Chạy Lại;${uniquePhone()};Xã Thiệu Hóa`]));
+    const committed = await commit(id);
+    expect(committed).toMatchObject({ status: 'committed' });
+    await api.local.services.imports.handleJob({ type: 'import-preview', id });
+    expect((await api.call('GET', `/imports/${id}`, { token: api.adminToken })).body).toMatchObject({ status: 'committed', commitStartedAt: committed.commitStartedAt, progress: { done: 1 } });
+  });
+
+  it('twice while the import is previewing keeps one result', async () => {
+    const file = csv(['Tên chủ thể;SĐT;Xã/Phường', `Hộ Hai Lần;${uniquePhone()};Xã Thiệu Hóa`, 'Hộ Sai;12;Xã Thiệu Hóa']);
+    const id = await dryRun(file);
+    await leaveAs(id, 'previewing', 1);
+    await Promise.all([api.local.services.imports.handleJob({ type: 'import-preview', id }), api.local.services.imports.handleJob({ type: 'import-preview', id })]);
+    const job = (await api.call('GET', `/imports/${id}`, { token: api.adminToken })).body;
+    expect(job).toMatchObject({ status: 'previewed', counts: { new: 1, invalid: 1 } });
+    expect((await api.call('GET', `/imports/${id}/rows`, { token: api.adminToken })).body.total).toBe(2);
+  });
+});
+
 describe('citizen IDs in an import', () => {
   it('are never stored in clear by the dry run, and still land as hash and last 4 digits and catch duplicates', async () => {
     const kept = `0381${String(Date.now()).slice(-8)}`;
     const refused = `0382${String(Date.now()).slice(-8)}`;
     const id = await dryRun(csv(['Tên chủ thể;SĐT;Số CCCD;Xã/Phường', `Hộ Có Căn Cước;${uniquePhone()};${kept};Xã Thiệu Hóa`, `Hộ Sai Số Điện Thoại;12345;${refused};Xã Thiệu Hóa`]));
-    const stored = await readFile(join(api.dataDir, 'files', 'imports', id, 'rows.json'), 'utf8');
+    // Every file the dry run stored for this import (its rows are under a name of their own).
+    const dir = join(api.dataDir, 'files', 'imports', id);
+    const stored = (await Promise.all((await readdir(dir)).filter((f) => f.startsWith('rows')).map((f) => readFile(join(dir, f), 'utf8')))).join('\n');
+    expect(stored).not.toBe('');
     expect(stored).toContain(kept.slice(-4));
     expect(stored).not.toContain(kept);
     expect(stored).not.toContain(refused);
@@ -181,17 +216,6 @@ describe('a commit racing other changes', () => {
 });
 
 describe('an import whose background job died without a word (a Lambda timeout or out of memory)', () => {
-  const leaveAs = (id: string, status: 'previewing' | 'committing', minutesAgo: number) =>
-    api.local.table.doc.send(
-      new UpdateCommand({
-        TableName: api.tableName,
-        Key: { PK: `P#38#IMPORT#${id}`, SK: 'META' },
-        UpdateExpression: `SET #s = :s, GSI2SK = :g, updatedAt = :u${status === 'committing' ? ', commitStartedAt = if_not_exists(commitStartedAt, :u)' : ''}`,
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':s': status, ':g': `${status}#${id}`, ':u': new Date(Date.now() - minutesAgo * 60_000).toISOString() },
-      }),
-    );
-
   it('resumes a commit left committing once it has not moved for long, and not while it may still run', async () => {
     const id = await dryRun(csv(['Tên chủ thể;SĐT;Xã/Phường', `Hộ Việc Treo;${uniquePhone()};Xã Thiệu Hóa`]));
     const view = async () => (await api.call('GET', `/imports/${id}`, { token: api.adminToken })).body;

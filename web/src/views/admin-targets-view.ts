@@ -192,7 +192,8 @@ function addForm(list: readonly Commune[], markets: MarketplaceInfo[], add: (tg:
   const unitFor = (i: string): Unit => (i.includes('/') ? 'percent' : 'count');
   const unit = select(
     (['percent', 'count'] as const).map((u) => [u, t.admin.targets.units[u]]),
-    { name: 'unit', value: unitFor(indicator.value) },
+    // The unit follows the indicator (a ratio is a share, a metric a number); the API refuses any other pair.
+    { name: 'unit', value: unitFor(indicator.value), disabled: true },
   );
   indicator.addEventListener('change', () => (unit.value = unitFor(indicator.value)));
   const market = select([['all', t.dashboard.anyMarketplace], ...markets.map((m) => [m.id, m.name] as [string, string])], { name: 'marketplace' });

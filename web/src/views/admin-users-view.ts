@@ -4,7 +4,7 @@
  */
 import { userLimits } from '#shared/field-limits.ts';
 import type { User } from '#shared/schemas/user.ts';
-import { ApiError, get, getAll, keyFor, query, request } from '../core/api.ts';
+import { ApiError, forgetKey, get, getAll, keyFor, query, request } from '../core/api.ts';
 import { me } from '../core/app-state.ts';
 import { cognitoConfig } from '../core/config.ts';
 import { communeByCode, communes, loadCommuneIndex } from '../core/reference.ts';
@@ -186,7 +186,10 @@ function createForm(list: Commune[], isCognito: boolean, onCreated: (u: User) =>
     submit.disabled = true;
     try {
       const payload = JSON.stringify(body);
-      const res = await request<User>('/users', { method: 'POST', body: payload, idempotencyKey: keyFor(payload) });
+      // The key is named by what is sent but the password (which is not kept), and forgotten once the user exists.
+      const what = `user|${JSON.stringify({ ...body, password: undefined })}`;
+      const res = await request<User>('/users', { method: 'POST', body: payload, idempotencyKey: keyFor(what) });
+      forgetKey(what);
       replace(done, notice('ok', t.admin.users.created(res.data.username)));
       toast(t.admin.users.created(res.data.username));
       username.value = '';
