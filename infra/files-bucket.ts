@@ -65,19 +65,20 @@ export class FilesBucket extends Construct {
 }
 
 /**
- * Read and write of import files for the API or the import job function, with `FILES_BUCKET`
- * set: s3:GetObject and s3:PutObject under `imports/`, and s3:ListBucket on the bucket so a
+ * Read, write and delete of import files for the API or the import job function, with
+ * `FILES_BUCKET` set: s3:GetObject, s3:PutObject and s3:DeleteObject (a committed import's
+ * uploaded file, which holds personal data, is deleted) under `imports/`, and s3:ListBucket on the bucket so a
  * missing file reads as "not there" (404), not "access denied" (403).
  */
 export function bindFilesBucket(fn: ProjectFunction, envName: EnvName): ProjectFunction {
   const bucket = Bucket.fromBucketName(fn, 'FilesBucketRef', filesBucketName(envName));
-  fn.role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['s3:GetObject', 's3:PutObject'], resources: [bucket.arnForObjects(`${IMPORT_PREFIX}*`)] }));
+  fn.role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [bucket.arnForObjects(`${IMPORT_PREFIX}*`)] }));
   fn.role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
   Validations.of(fn.role).acknowledge({
     id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::ocop-onboard-${envName}-files-<AWS::AccountId>-<AWS::Region>/${IMPORT_PREFIX}*]`,
     reason:
       `Object-level S3 permissions name objects by key prefix (${IMPORT_PREFIX}* of the one files bucket): import files are keyed by ` +
-      'import id, unknown at deploy time; only get and put are allowed, and only under that prefix.',
+      'import id, unknown at deploy time; only get, put and delete are allowed, and only under that prefix.',
   });
   return fn.addEnvironment('FILES_BUCKET', bucket.bucketName);
 }

@@ -1,7 +1,7 @@
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { presignPut, type UploadTarget } from './s3-presign.ts';
 
 /** Files the server keeps for itself (import sources and results): a folder locally, S3 in the cloud. */
@@ -10,6 +10,8 @@ export interface BlobStore {
   get(key: string): Promise<Buffer | undefined>;
   /** The object's size in bytes without reading it, or undefined if there is none. */
   size(key: string): Promise<number | undefined>;
+  /** Removes the object (nothing happens if there is none). */
+  delete(key: string): Promise<void>;
   /**
    * Where a client sends a file straight into the store under `key` (one PUT of exactly `bytes`
    * bytes of `contentType`), or undefined when the store takes no direct uploads (the local
@@ -44,6 +46,9 @@ export function createLocalBlobStore(dir: string): BlobStore {
     async size(key) {
       return (await stat(pathOf(key)).catch(() => undefined))?.size;
     },
+    async delete(key) {
+      await rm(pathOf(key), { force: true });
+    },
     uploadTarget: async () => undefined,
   };
 }
@@ -70,6 +75,9 @@ export function createS3BlobStore(client: S3Client, bucket: string): BlobStore {
         if (e instanceof NotFound || e instanceof NoSuchKey) return undefined;
         throw e;
       }
+    },
+    async delete(key) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     },
     uploadTarget: (key, file, expiresInSeconds) => presignPut(client, { bucket, key, ...file }, expiresInSeconds),
   };

@@ -481,6 +481,9 @@ export function createImportService(deps: Deps) {
         }),
       );
       await save(await jobs.get(id), { status: 'committed', committedAt: new Date().toISOString() });
+      // The uploaded file holds personal data in clear (phones, citizen IDs) and is no longer
+      // needed: the rows kept for the errors file are masked, its header row is on the job.
+      await blobs.delete(sourceKey(id)).catch((err: unknown) => logger.warn('import file not deleted', { importId: id, error: (err as Error).name }));
     } catch (e) {
       logger.error('import commit stopped', { importId: id, error: (e as Error).name, at: (e as Error).stack?.split('\n').slice(1, 6).join('\n') });
       await save(await jobs.get(id), { status: 'failed', error: 'The commit stopped; resume it to finish (rows already written stay written, none is written twice)' });

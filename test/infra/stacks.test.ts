@@ -302,7 +302,7 @@ describe('api stack', () => {
     const invoke = statements.filter((s) => asArray(s.Action).includes('lambda:InvokeFunction'));
     expect(invoke.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [prod.api.getLogicalId(prod.api.importJobFunction.function.node.defaultChild as CfnElement), 'Arn'] }]);
     const files = statements.filter((s) => JSON.stringify(s.Resource).includes('ocop-onboard-prod-files-'));
-    expect(files.map((s) => `${asArray(s.Action).sort().join(',')} ${JSON.stringify(s.Resource).includes('/imports/*') ? 'imports/*' : 'bucket'}`).sort()).toEqual(['s3:GetObject,s3:PutObject imports/*', 's3:ListBucket bucket']);
+    expect(files.map((s) => `${asArray(s.Action).sort().join(',')} ${JSON.stringify(s.Resource).includes('/imports/*') ? 'imports/*' : 'bucket'}`).sort()).toEqual(['s3:DeleteObject,s3:GetObject,s3:PutObject imports/*', 's3:ListBucket bucket']);
   });
 
   it('uses no AWS managed policy on any function role and writes each function’s logs only to its own log group', () => {

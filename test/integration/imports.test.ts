@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +103,8 @@ describe('import of a messy LibreOffice spreadsheet', () => {
     const decided = await api.call('GET', `/producers?communeCode=15835&q=${encodeURIComponent('nguyen van binh')}`, { token: officer });
     expect(decided.body.items).toHaveLength(1);
     expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
+    // The uploaded file (personal data in clear) is gone once the import is committed.
+    expect(existsSync(join(api.dataDir, 'files', 'imports', id, 'source'))).toBe(false);
 
     const again = await runImport(officer, xlsx);
     const second = await api.call('GET', `/imports/${again}`, { token: officer });
