@@ -206,6 +206,20 @@ async function startImport(kind: ImportKind, file: File, what: string): Promise<
   return job;
 }
 
+/** The file a form is about to send, or null after saying on the form why it cannot go (none, wrong, too big, offline). */
+function fileToSend(form: HTMLFormElement, file: HTMLInputElement, box: HTMLElement): File | null {
+  clearFieldErrors(form);
+  box.hidden = true;
+  const chosen = file.files?.[0];
+  const problem = fileProblem(chosen);
+  if (problem || !chosen) {
+    setFieldError(form, 'file', problem);
+    file.focus();
+    return null;
+  }
+  return offlineFailure(form, box) ? null : chosen;
+}
+
 const fileInput = () => h('input', { type: 'file', name: 'file', accept: '.xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv' });
 
 // --- #/imports: a new import and the recent ones ---------------------------------------------
@@ -235,16 +249,8 @@ export function newImportView(): Node {
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clearFieldErrors(form);
-    box.hidden = true;
-    const chosen = file.files?.[0];
-    const problem = fileProblem(chosen);
-    if (problem || !chosen) {
-      setFieldError(form, 'file', problem);
-      file.focus();
-      return;
-    }
-    if (offlineFailure(form, box)) return;
+    const chosen = fileToSend(form, file, box);
+    if (!chosen) return;
     const kind = (form.elements.namedItem('kind') as RadioNodeList).value as ImportKind;
     submitBtn.disabled = true;
     submitBtn.textContent = t.imports.sending;
@@ -474,16 +480,8 @@ export async function importView(r: Route): Promise<Node> {
     const form = h('form', { class: 'stack card', novalidate: true }, field(t.imports.file, file, { hint: `${t.imports.columns[job.kind]} ${t.imports.oldNames}`, path: 'file', required: true }), box, h('div', { class: 'actions' }, btn));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
-      clearFieldErrors(form);
-      box.hidden = true;
-      const chosen = file.files?.[0];
-      const problem = fileProblem(chosen);
-      if (problem || !chosen) {
-        setFieldError(form, 'file', problem);
-        file.focus();
-        return;
-      }
-      if (offlineFailure(form, box)) return;
+      const chosen = fileToSend(form, file, box);
+      if (!chosen) return;
       btn.disabled = true;
       btn.textContent = t.imports.sending;
       try {
