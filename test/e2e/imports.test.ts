@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, launchBrowser, login, pageWidth, shot, startLocal, unlabelledControls, type LocalProduct } from './support.ts';
+import { api, launchBrowser, login, pageWidth, shot, signIn, startLocal, unlabelledControls, type LocalProduct } from './support.ts';
 
 let product: LocalProduct;
 let browser: Browser;
@@ -51,11 +51,7 @@ beforeAll(async () => {
   [product, browser] = await Promise.all([startLocal(), launchBrowser()]);
   officer = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'vi-VN', acceptDownloads: true });
   page = await officer.newPage();
-  await page.goto(product.url);
-  await page.getByLabel('Tên đăng nhập').fill('canbo.thieuhoa');
-  await page.getByLabel('Mật khẩu').fill('demo1234');
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Xin chào, canbo.thieuhoa' }).waitFor({ timeout: 15_000 });
+  await signIn(page, product.url, 'canbo.thieuhoa');
 }, 120_000);
 
 afterAll(async () => {
