@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { api, launchBrowser, login, pageWidth, shot, startLocal, unlabelledControls, type LocalProduct } from './support.ts';
+import { api, launchBrowser, login, pageWidth, shot, startLocal, unlabelledControls, phoneContext, signIn, type LocalProduct } from './support.ts';
 
 let product: LocalProduct;
 let browser: Browser;
@@ -28,7 +28,7 @@ async function registerInThieuHoa(name: string, tel: string): Promise<void> {
 
 beforeAll(async () => {
   [product, browser] = await Promise.all([startLocal(), launchBrowser()]);
-  officer = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'vi-VN' });
+  officer = await phoneContext(browser);
   page = await officer.newPage();
 }, 120_000);
 
@@ -461,13 +461,9 @@ describe('field app on a 360 px phone (officer)', () => {
 
 describe('cooperative', () => {
   it('is not offered the coverage dashboard, which is the province’s', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
+    const ctx = await phoneContext(browser);
     const coop = await ctx.newPage();
-    await coop.goto(product.url);
-    await coop.getByLabel('Tên đăng nhập').fill('htx.demo');
-    await coop.getByLabel('Mật khẩu').fill('demo1234');
-    await coop.getByRole('button', { name: 'Đăng nhập' }).click();
-    await coop.getByRole('link', { name: 'Sản phẩm' }).first().waitFor({ timeout: 20_000 });
+    await signIn(coop, product.url, 'htx.demo');
     expect(await coop.locator('nav a[href="#/dashboard"], .tiles a[href="#/dashboard"]').count()).toBe(0);
     await ctx.close();
   }, 60_000);

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, launchBrowser, login, pageWidth, shot, signIn, startLocal, unlabelledControls, type LocalProduct } from './support.ts';
+import { api, launchBrowser, login, pageWidth, shot, signIn, startLocal, unlabelledControls, phoneContext, type LocalProduct } from './support.ts';
 
 let product: LocalProduct;
 let browser: Browser;
@@ -49,7 +49,7 @@ async function producersIn(token: string, communeCode: string): Promise<string[]
 
 beforeAll(async () => {
   [product, browser] = await Promise.all([startLocal(), launchBrowser()]);
-  officer = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'vi-VN', acceptDownloads: true });
+  officer = await phoneContext(browser, { acceptDownloads: true });
   page = await officer.newPage();
   await signIn(page, product.url, 'canbo.thieuhoa');
 }, 120_000);

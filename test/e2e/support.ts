@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { freePort } from '#test/support/dynamo-global-setup.ts';
 
 export const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
@@ -96,4 +96,9 @@ export async function signIn(page: Page, base: string, username: string, passwor
   await page.getByLabel('Mật khẩu').fill(password);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
   await page.getByRole('heading', { level: 1, name: `Xin chào, ${username}` }).waitFor({ timeout: 15_000 });
+}
+
+/** A browser context like an officer's cheap Android phone: 360 px wide, touch, Vietnamese. */
+export function phoneContext(browser: Browser, extra: BrowserContextOptions = {}): Promise<BrowserContext> {
+  return browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'vi-VN', ...extra });
 }
