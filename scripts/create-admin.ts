@@ -75,7 +75,7 @@ export async function createAdmin(opts: CreateAdminOptions) {
   const { sub } = await identity.createIdentity(username, opts.password, { email });
 
   const now = new Date().toISOString();
-  const record: UserRecord = { id: sub, username, role: 'admin', disabled: false, createdAt: now };
+  const record: UserRecord = { id: sub, username, role: 'admin', disabled: false, createdAt: now, version: 1 };
   try {
     await transact(table, [...repos.users.createOps(record), repos.audit.recordOp({ entityType: 'user', entityId: sub, action: 'create', actor: operator, at: now, before: null, after: userView(record) })]);
   } catch (e) {

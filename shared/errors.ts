@@ -61,6 +61,8 @@ export const fieldRules = [
   'producer_only_for_cooperatives',
   'duplicate_target',
   'too_many_changes',
+  'nothing_to_change',
+  'version_required',
 ] as const;
 
 export type FieldRule = (typeof fieldRules)[number];

@@ -23,6 +23,8 @@ export const fieldRuleWords: Record<'vi' | 'en', Record<FieldRule, (limit: numbe
     producer_only_for_cooperatives: () => 'Chỉ tài khoản HTX mới gắn với chủ thể.',
     duplicate_target: () => 'Trùng với một chỉ tiêu khác (cùng chỉ tiêu, sàn, phạm vi và hạn).',
     too_many_changes: (n: number) => `Mỗi lần lưu chỉ thêm, sửa hoặc xoá được tối đa ${n} mục; hãy lưu làm nhiều lần.`,
+    nothing_to_change: () => 'Không có gì để thay đổi.',
+    version_required: () => 'Thiếu phiên bản của bản ghi; hãy tải lại rồi sửa.',
   },
   en: {
     required: () => 'Required.',
@@ -41,5 +43,7 @@ export const fieldRuleWords: Record<'vi' | 'en', Record<FieldRule, (limit: numbe
     producer_only_for_cooperatives: () => 'Only cooperative accounts have a producer.',
     duplicate_target: () => 'The same as another target (same indicator, marketplace, scope and date).',
     too_many_changes: (n: number) => `One save can add, change or remove at most ${n}; save in several steps.`,
+    nothing_to_change: () => 'Nothing to change.',
+    version_required: () => 'The version of the record is missing; reload, then edit.',
   },
 };

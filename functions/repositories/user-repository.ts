@@ -38,10 +38,30 @@ export function createUserRepository(table: Table) {
         { item: { Put: { TableName: table.name, Item: { ...key(u.id), type: 'user', GSI2PK: listPartition.pk, GSI2SK: u.username, ...u }, ConditionExpression: 'attribute_not_exists(PK)' } } },
       ];
     },
-    /** Sets `disabled`, provided it still has the value the caller read (a concurrent change is a conflict). */
-    setDisabledOp(u: UserRecord, disabled: boolean): TxOp {
+    /**
+     * Sets the role, scope and `disabled` of `next` (one version on), provided the user is still
+     * at the version the caller read; accounts stored before users had versions count as version
+     * 1. Other attributes (the password hash, …) are left as they are.
+     */
+    updateScopeOp(current: UserRecord, next: UserRecord): TxOp {
+      const set = ['#role = :role', 'disabled = :disabled', 'version = :next'];
+      const remove: string[] = [];
+      const values: Record<string, unknown> = { ':role': next.role, ':disabled': next.disabled, ':next': current.version + 1, ':v': current.version };
+      if (next.communes) (set.push('communes = :communes'), (values[':communes'] = next.communes));
+      else remove.push('communes');
+      if (next.producerId) (set.push('producerId = :producerId'), (values[':producerId'] = next.producerId));
+      else remove.push('producerId');
       return {
-        item: { Update: { TableName: table.name, Key: key(u.id), UpdateExpression: 'SET disabled = :d', ConditionExpression: 'disabled = :was', ExpressionAttributeValues: { ':d': disabled, ':was': u.disabled } } },
+        item: {
+          Update: {
+            TableName: table.name,
+            Key: key(current.id),
+            UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+            ConditionExpression: current.version === 1 ? 'attribute_exists(PK) AND (version = :v OR attribute_not_exists(version))' : 'version = :v',
+            ExpressionAttributeNames: { '#role': 'role' },
+            ExpressionAttributeValues: values,
+          },
+        },
         onConditionFailed: () => new ConflictError('VERSION_CONFLICT', 'The user was changed at the same time; read it again'),
       };
     },

@@ -1,5 +1,5 @@
-import type { User, UserCreate, UserUpdate } from '#shared/schemas/user.ts';
-import { ForbiddenError, NotFoundError, ValidationError } from '#functions/core/errors.ts';
+import { scopeIssues, type User, type UserCreate, type UserUpdate } from '#shared/schemas/user.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#functions/core/errors.ts';
 import type { AuditRepository } from '#functions/repositories/audit-repository.ts';
 import type { CursorCodec } from '#functions/repositories/cursor.ts';
 import type { ProducerRepository } from '#functions/repositories/producer-repository.ts';
@@ -25,6 +25,22 @@ type Deps = {
   onChanged?: (id: string) => void;
 };
 
+/**
+ * The user after an administrator's change: the scope fields sent replace the old ones; a new
+ * role keeps only the scope fields sent with it. One version on from `before`.
+ */
+export function applyUserChange(before: UserRecord, change: UserUpdate): UserRecord {
+  const role = change.role ?? before.role;
+  const roleChanged = role !== before.role;
+  const communes = change.communes ? [...new Set(change.communes)].sort() : roleChanged ? undefined : before.communes;
+  const producerId = change.producerId ?? (roleChanged ? undefined : before.producerId);
+  const { communes: _c, producerId: _p, ...rest } = before;
+  return { ...rest, role, disabled: change.disabled ?? before.disabled, ...(communes ? { communes } : {}), ...(producerId ? { producerId } : {}), version: before.version + 1 };
+}
+
+const sameUser = (a: UserRecord, b: UserRecord) =>
+  a.role === b.role && a.disabled === b.disabled && a.producerId === b.producerId && (a.communes ?? []).join() === (b.communes ?? []).join();
+
 export function createUserService(deps: Deps) {
   const { users, producers, audit, identity, cursors, commit, onChanged } = deps;
   return {
@@ -41,6 +57,7 @@ export function createUserService(deps: Deps) {
         ...(input.communes ? { communes: [...new Set(input.communes)].sort() } : {}),
         ...(input.producerId ? { producerId: input.producerId } : {}),
         disabled: false,
+        version: 1,
         ...(identityRecord.passwordHash ? { passwordHash: identityRecord.passwordHash } : {}),
         createdAt: now,
       };
@@ -60,27 +77,35 @@ export function createUserService(deps: Deps) {
       return view;
     },
     /**
-     * Disables or re-enables a user: first at the identity provider (Cognito: sign-in blocked and
-     * refresh tokens revoked, or allowed again), then in the table, together with the stored
-     * answer to the Idempotency-Key. So a request that failed half-way has stored nothing, and
-     * repeating it — with the same key or not — does every step again (each is idempotent).
+     * Changes a user's role and scope, or disables or re-enables it. Sign-in goes first, at the
+     * identity provider (Cognito: sign-in blocked and refresh tokens revoked, or allowed again),
+     * then the table, together with the stored answer to the Idempotency-Key. So a request that
+     * failed half-way has stored nothing, and repeating it — with the same key or not — does
+     * every step again (each is idempotent). An administrator can neither disable nor re-role
+     * itself, so the province always keeps an administrator.
      */
     async update(ctx: WriteContext, id: string, change: UserUpdate): Promise<User> {
       assertRole(ctx.principal, 'admin');
-      const before = await users.get(id);
+      const before = await users.get(id, { consistent: true });
       if (!before) throw new NotFoundError('User');
-      if (change.disabled && id === ctx.principal.sub) throw new ForbiddenError('You cannot disable your own account');
-      const after: UserRecord = { ...before, disabled: change.disabled };
-      await (change.disabled ? identity.disableIdentity(before.username) : identity.enableIdentity(before.username));
-      if (before.disabled !== change.disabled) {
-        const now = new Date().toISOString();
-        await commit(
-          ctx,
-          [users.setDisabledOp(before, change.disabled), audit.recordOp({ entityType: 'user', entityId: id, action: 'update', actor: ctx.principal, at: now, before: userView(before), after: userView(after) })],
-          { status: 200, body: userView(after) },
-        );
-        onChanged?.(id);
-      }
+      if (change.version !== undefined && change.version !== before.version) throw new ConflictError('VERSION_CONFLICT', 'The user was changed since you read it; read it again');
+      const own = id === ctx.principal.sub;
+      if (own && change.disabled) throw new ForbiddenError('You cannot disable your own account');
+      if (own && change.role !== undefined && change.role !== before.role) throw new ForbiddenError('You cannot change your own role');
+      const after = applyUserChange(before, change);
+      const issues = scopeIssues(after);
+      if (issues.length) throw new ValidationError(issues, 'The role and scope do not fit together');
+      after.communes?.forEach((c, i) => assertKnownCommune(c, `communes.${i}`));
+      if (after.producerId && after.producerId !== before.producerId && !(await producers.get(after.producerId))) throw new ValidationError([{ path: 'producerId', message: 'no such producer' }], 'Unknown producer');
+      if (change.disabled !== undefined) await (change.disabled ? identity.disableIdentity(before.username) : identity.enableIdentity(before.username));
+      if (sameUser(before, after)) return userView(before);
+      const now = new Date().toISOString();
+      await commit(
+        ctx,
+        [users.updateScopeOp(before, after), audit.recordOp({ entityType: 'user', entityId: id, action: 'update', actor: ctx.principal, at: now, before: userView(before), after: userView(after) })],
+        { status: 200, body: userView(after) },
+      );
+      onChanged?.(id);
       return userView(after);
     },
     async list(principal: Principal, page: { limit: number; cursor?: string }) {

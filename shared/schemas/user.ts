@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import type { FieldRule } from '../errors.ts';
 import { userLimits } from '../field-limits.ts';
-import { CommuneCodeSchema, IdSchema } from './common.ts';
+import { CommuneCodeSchema, IdSchema, VersionSchema } from './common.ts';
 
 export const roles = ['admin', 'department', 'officer', 'cooperative'] as const;
 export const RoleSchema = z.enum(roles);
@@ -12,19 +13,33 @@ export const UsernameSchema = z
   .toLowerCase()
   .regex(userLimits.username.pattern, '3–40 characters: letters, digits, dot, dash, underscore');
 
+type Scope = { role: Role; communes?: readonly string[] | undefined; producerId?: string | undefined };
+
+/**
+ * What a role's scope must hold: an officer its communes, a cooperative user its producer, and
+ * nobody a scope field of another role. One rule set for creating a user and for changing one.
+ */
+export function scopeIssues(u: Scope): { path: 'communes' | 'producerId'; message: string; rule: FieldRule }[] {
+  const issues: ReturnType<typeof scopeIssues> = [];
+  if (u.role === 'officer' && !u.communes?.length) issues.push({ path: 'communes', message: 'an officer needs at least one commune', rule: 'officer_needs_communes' });
+  if (u.role !== 'officer' && u.communes) issues.push({ path: 'communes', message: 'only officers have communes', rule: 'communes_only_for_officers' });
+  if (u.role === 'cooperative' && !u.producerId) issues.push({ path: 'producerId', message: 'a cooperative user needs its producer', rule: 'cooperative_needs_producer' });
+  if (u.role !== 'cooperative' && u.producerId) issues.push({ path: 'producerId', message: 'only cooperative users have a producer', rule: 'producer_only_for_cooperatives' });
+  return issues;
+}
+
+const CommunesSchema = z.array(CommuneCodeSchema).min(1).max(166);
+
 export const UserCreateSchema = z
   .strictObject({
     username: UsernameSchema,
     password: z.string().min(userLimits.password.min, `at least ${userLimits.password.min} characters`).max(userLimits.password.max),
     role: RoleSchema,
-    communes: z.array(CommuneCodeSchema).min(1).max(166).optional(),
+    communes: CommunesSchema.optional(),
     producerId: IdSchema.optional(),
   })
   .superRefine((u, ctx) => {
-    if (u.role === 'officer' && !u.communes?.length) ctx.addIssue({ code: 'custom', path: ['communes'], message: 'an officer needs at least one commune', params: { rule: 'officer_needs_communes' } });
-    if (u.role !== 'officer' && u.communes) ctx.addIssue({ code: 'custom', path: ['communes'], message: 'only officers have communes', params: { rule: 'communes_only_for_officers' } });
-    if (u.role === 'cooperative' && !u.producerId) ctx.addIssue({ code: 'custom', path: ['producerId'], message: 'a cooperative user needs its producer', params: { rule: 'cooperative_needs_producer' } });
-    if (u.role !== 'cooperative' && u.producerId) ctx.addIssue({ code: 'custom', path: ['producerId'], message: 'only cooperative users have a producer', params: { rule: 'producer_only_for_cooperatives' } });
+    for (const { path, message, rule } of scopeIssues(u)) ctx.addIssue({ code: 'custom', path: [path], message, params: { rule } });
   })
   .meta({ id: 'UserCreate' });
 
@@ -34,8 +49,26 @@ export const UserIdSchema = z
   .regex(/^([0-9A-HJKMNP-TV-Z]{26}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/, 'not a valid user id')
   .meta({ description: "The identity's sub", example: '6b1e8f0a-3c2d-4e5f-9a8b-7c6d5e4f3a2b' });
 
-/** What an administrator may change on a user; for now, whether it may sign in. */
-export const UserUpdateSchema = z.strictObject({ disabled: z.boolean() }).meta({ id: 'UserUpdate' });
+/**
+ * What an administrator may change on a user: whether it may sign in, and its role and scope.
+ * A role or scope change carries the `version` it was based on (a stale one gets 409); the
+ * scope fields sent replace the old ones, and a role change drops the scope fields of the old
+ * role that are not sent again. Disabling or enabling alone may leave `version` out.
+ */
+export const UserUpdateSchema = z
+  .strictObject({
+    version: VersionSchema.optional(),
+    disabled: z.boolean().optional(),
+    role: RoleSchema.optional(),
+    communes: CommunesSchema.optional(),
+    producerId: IdSchema.optional(),
+  })
+  .superRefine((u, ctx) => {
+    const scopeChange = u.role !== undefined || u.communes !== undefined || u.producerId !== undefined;
+    if (!scopeChange && u.disabled === undefined) ctx.addIssue({ code: 'custom', path: [], message: 'nothing to change: send disabled, role, communes or producerId', params: { rule: 'nothing_to_change' } });
+    if (scopeChange && u.version === undefined) ctx.addIssue({ code: 'custom', path: ['version'], message: 'a role or scope change needs the version it was based on', params: { rule: 'version_required' } });
+  })
+  .meta({ id: 'UserUpdate' });
 
 export const UserSchema = z
   .object({
@@ -46,6 +79,8 @@ export const UserSchema = z
     producerId: z.string().optional(),
     disabled: z.boolean(),
     createdAt: z.string(),
+    /** Bumped by every change; accounts made before users had versions read as 1. */
+    version: z.number().int().min(1).default(1),
   })
   .meta({ id: 'User' });
 

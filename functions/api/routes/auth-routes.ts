@@ -38,7 +38,7 @@ export function registerUserRoutes(app: Router, users: UserService) {
       path: '/users/{id}',
       tags,
       security: bearer,
-      summary: 'Disable or re-enable a user (admin); a disabled user can neither sign in nor use a token it holds',
+      summary: "Change a user's role and scope (with the version it was based on), or disable or re-enable it (admin); a disabled user can neither sign in nor use a token it holds",
       request: { params: z.object({ id: UserIdSchema }), headers: WriteHeadersSchema, body: jsonBodyOf(UserUpdateSchema) },
       responses: { 200: jsonResponse(UserSchema, 'Updated'), ...problemResponses },
     }),
