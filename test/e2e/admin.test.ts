@@ -76,7 +76,7 @@ describe('users (administrator, 360 px)', () => {
 
   it('refuses an officer without a commune before sending anything', async () => {
     await fillAccount(officer);
-    await page.getByLabel('Vai trò').selectOption('officer');
+    await page.getByLabel(/^Vai trò/).selectOption('officer');
     await page.getByRole('button', { name: 'Tạo tài khoản' }).click();
     expect(await page.locator('.field[data-path=communes] .field-error').textContent()).toBe('Cán bộ cần được giao ít nhất một xã/phường.');
     expect(await page.getByRole('combobox', { name: 'Xã/phường phụ trách' }).getAttribute('aria-invalid')).toBe('true');
@@ -107,7 +107,7 @@ describe('users (administrator, 360 px)', () => {
 
   it('says in Vietnamese, on the field, that a username is taken', async () => {
     await fillAccount(officer);
-    await page.getByLabel('Vai trò').selectOption('department');
+    await page.getByLabel(/^Vai trò/).selectOption('department');
     await page.getByRole('button', { name: 'Tạo tài khoản' }).click();
     await expect.poll(() => page.locator('.field[data-path=username] .field-error').textContent()).toBe('Tên đăng nhập đã có người dùng.');
     expect(await page.getByRole('alert').filter({ hasText: 'Tên đăng nhập đã có người dùng.' }).count()).toBe(1);
@@ -116,7 +116,7 @@ describe('users (administrator, 360 px)', () => {
 
   it('creates a cooperative account bound to its producer, and refuses one without it', async () => {
     await fillAccount(cooperative);
-    await page.getByLabel('Vai trò').selectOption('cooperative');
+    await page.getByLabel(/^Vai trò/).selectOption('cooperative');
     expect(await page.getByRole('combobox', { name: 'Xã/phường phụ trách' }).isVisible()).toBe(false);
     await page.getByRole('button', { name: 'Tạo tài khoản' }).click();
     expect(await page.locator('.field[data-path=producerId] .field-error').textContent()).toBe('Tài khoản HTX cần gắn với một chủ thể.');
@@ -156,6 +156,43 @@ describe('users (administrator, 360 px)', () => {
     await expect.poll(() => card(officer.username).textContent()).toContain('Đang hoạt động');
     expect(await login(product.url, officer.username, officer.password)).toEqual(expect.any(String));
     expect((await allUsers()).find((u) => u.username === officer.username)?.disabled).toBe(false);
+  }, 60_000);
+
+  it('moves the officer to other communes in place of its card; its token has the new scope at once', async () => {
+    const token = await login(product.url, officer.username, officer.password);
+    await card(officer.username).getByRole('button', { name: `Sửa vai trò và phạm vi của ${officer.username}` }).click();
+    const form = page.getByRole('form', { name: `Sửa vai trò và phạm vi của ${officer.username}` });
+    expect(await form.getByLabel(/^Vai trò/).inputValue()).toBe('officer');
+    const chosen = form.getByTestId('chosen-communes');
+    expect(await chosen.locator('li').allTextContents()).toEqual(['Xã Thiệu HóaBỏ', 'Xã Thiệu TrungBỏ']);
+    await chosen.getByRole('button', { name: 'Bỏ Xã Thiệu Hóa' }).click();
+    const picker = form.getByRole('combobox', { name: 'Xã/phường phụ trách' });
+    await picker.fill('ham rong');
+    await page.getByRole('option', { name: /Phường Hàm Rồng/ }).first().click();
+    // A cooperative needs its producer: checked before sending, and nothing changes.
+    await form.getByLabel(/^Vai trò/).selectOption('cooperative');
+    await form.getByRole('button', { name: 'Lưu' }).click();
+    expect(await form.locator('.field[data-path=producerId] .field-error').textContent()).toBe('Tài khoản HTX cần gắn với một chủ thể.');
+    await form.getByLabel(/^Vai trò/).selectOption('officer');
+    await shot(page, 'admin-03b-edit-scope', false);
+    await form.getByRole('button', { name: 'Lưu' }).click();
+
+    await expect.poll(() => card(officer.username).textContent()).toContain('Phường Hàm Rồng, Xã Thiệu Trung');
+    expect(await page.getByRole('status').filter({ hasText: `Đã lưu vai trò và phạm vi của ${officer.username}.` }).count()).toBeGreaterThan(0);
+    expect((await api<User>(product.url, '/auth/me', token)).body).toMatchObject({ role: 'officer', communes: ['14758', '15835'] });
+  }, 60_000);
+
+  it('does not overwrite a change someone saved meanwhile: it says so and shows the user as it now is', async () => {
+    await card(officer.username).getByRole('button', { name: `Sửa vai trò và phạm vi của ${officer.username}` }).click();
+    const form = page.getByRole('form', { name: `Sửa vai trò và phạm vi của ${officer.username}` });
+    const current = (await allUsers()).find((u) => u.username === officer.username)! as User & { version: number };
+    const meanwhile = await api(product.url, `/users/${current.id}`, adminToken, { method: 'PATCH', body: { version: current.version, role: 'department' } });
+    expect(meanwhile.status).toBe(200);
+    await form.getByTestId('chosen-communes').getByRole('button', { name: 'Bỏ Phường Hàm Rồng' }).click();
+    await form.getByRole('button', { name: 'Lưu' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Bản ghi vừa được người khác sửa' }).count()).toBeGreaterThan(0);
+    await expect.poll(() => card(officer.username).textContent()).toContain('Sở (xem, báo cáo)');
+    expect((await allUsers()).find((u) => u.username === officer.username)).toMatchObject({ role: 'department' });
   }, 60_000);
 });
 

@@ -237,6 +237,8 @@ export const en: Dict = {
       disabled: 'Disabled',
       disable: 'Disable',
       enable: 'Enable',
+      editLabel: (u: string) => `Change the role and scope of ${u}`,
+      savedDone: (u: string) => `Saved the role and scope of ${u}.`,
       disableLabel: (u: string) => `Disable the account ${u}`,
       enableLabel: (u: string) => `Enable the account ${u}`,
       confirmDisable: (u: string) => `Disable the account ${u}? They will not be able to sign in, and a session they have open is blocked too.`,

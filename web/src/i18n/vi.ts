@@ -235,6 +235,8 @@ export const vi = {
       disabled: 'Đã khóa',
       disable: 'Khóa tài khoản',
       enable: 'Mở khóa',
+      editLabel: (u: string) => `Sửa vai trò và phạm vi của ${u}`,
+      savedDone: (u: string) => `Đã lưu vai trò và phạm vi của ${u}.`,
       disableLabel: (u: string) => `Khóa tài khoản ${u}`,
       enableLabel: (u: string) => `Mở khóa tài khoản ${u}`,
       confirmDisable: (u: string) => `Khóa tài khoản ${u}? Người này sẽ không đăng nhập được và phiên đang mở cũng bị chặn.`,

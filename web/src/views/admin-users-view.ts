@@ -20,7 +20,7 @@ const cloudPassword = (p: string) => p.length >= 12 && /[a-z]/.test(p) && /[A-Z]
 export async function usersView(): Promise<Node> {
   const [list, cognito] = await Promise.all([communes(), cognitoConfig(), loadCommuneIndex()]);
   const usersBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
-  const users = usersList(usersBox);
+  const users = usersList(usersBox, list);
   void users.load();
   return h(
     'section',
@@ -32,7 +32,7 @@ export async function usersView(): Promise<Node> {
 }
 
 /** The users, a page at a time ("Xem thêm"), each with its disable / enable button. */
-function usersList(box: HTMLElement): { load: (created?: User) => Promise<void> } {
+function usersList(box: HTMLElement, list: Commune[]): { load: (created?: User) => Promise<void> } {
   const self = me();
   const ul = h('ul', { class: 'cards', 'data-testid': 'users' });
   const more = h('button', { type: 'button', class: 'secondary', hidden: true }, t.common.more);
@@ -53,17 +53,23 @@ function usersList(box: HTMLElement): { load: (created?: User) => Promise<void> 
   };
   const card = (u: User): HTMLElement => {
     const own = u.id === self?.id;
-    const action = own
+    const actions = own
       ? null
       : h(
-          'button',
-          {
-            type: 'button',
-            class: u.disabled ? 'secondary small' : 'danger small',
-            'aria-label': u.disabled ? t.admin.users.enableLabel(u.username) : t.admin.users.disableLabel(u.username),
-            onclick: () => void toggle(u, li),
-          },
-          u.disabled ? t.admin.users.enable : t.admin.users.disable,
+          'div',
+          { class: 'actions' },
+          h('button', { type: 'button', class: 'secondary small', 'aria-label': t.admin.users.editLabel(u.username), onclick: () => edit(u, li) }, t.common.edit),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: u.disabled ? 'secondary small' : 'danger small',
+              'data-action': 'toggle',
+              'aria-label': u.disabled ? t.admin.users.enableLabel(u.username) : t.admin.users.disableLabel(u.username),
+              onclick: () => void toggle(u, li),
+            },
+            u.disabled ? t.admin.users.enable : t.admin.users.disable,
+          ),
         );
     const li = h(
       'li',
@@ -74,9 +80,32 @@ function usersList(box: HTMLElement): { load: (created?: User) => Promise<void> 
         [t.admin.users.scope, scopeOf(u)],
         [t.admin.users.status, u.disabled ? chip(t.admin.users.disabled, 'rejected') : chip(t.admin.users.active, 'live')],
       ]),
-      action ? h('div', { class: 'actions' }, action) : null,
+      actions,
     );
     return li;
+  };
+  /** Swaps the card for a form to change the role and scope; saved with the version the card showed. */
+  const edit = (u: User, li: HTMLElement) => {
+    const editing = h('li', { class: 'user', 'data-username': u.username });
+    const form = editForm(list, u, {
+      saved: (next) => {
+        const fresh = card(next);
+        editing.replaceWith(fresh);
+        fresh.querySelector('button')?.focus();
+        toast(t.admin.users.savedDone(u.username));
+      },
+      cancelled: () => {
+        editing.replaceWith(li);
+        li.querySelector('button')?.focus();
+      },
+      stale: () => {
+        toast(t.errors.VERSION_CONFLICT, 'warn');
+        void load();
+      },
+    });
+    editing.append(form);
+    li.replaceWith(editing);
+    form.querySelector<HTMLElement>('select')?.focus();
   };
   const toggle = async (u: User, li: HTMLElement) => {
     const disabling = !u.disabled;
@@ -87,7 +116,7 @@ function usersList(box: HTMLElement): { load: (created?: User) => Promise<void> 
       const res = await request<User>(`/users/${encodeURIComponent(u.id)}`, { method: 'PATCH', body, idempotencyKey: crypto.randomUUID() });
       const next = card(res.data);
       li.replaceWith(next);
-      next.querySelector('button')?.focus();
+      next.querySelector<HTMLElement>('button[data-action=toggle]')?.focus();
       toast(disabling ? t.admin.users.disabledDone(u.username) : t.admin.users.enabledDone(u.username));
     } catch (e) {
       toast(errorMessage(e), 'warn');
@@ -105,20 +134,96 @@ function usersList(box: HTMLElement): { load: (created?: User) => Promise<void> 
       .catch((e: unknown) => toast(errorMessage(e), 'warn'))
       .finally(() => (more.disabled = false));
   });
+  /** (Re)loads from the first page; a user just created is shown even when it sorts beyond it. */
+  const load = async (created?: User) => {
+    ul.replaceChildren();
+    try {
+      await page(null);
+    } catch (e) {
+      replace(box, loadFailed(e));
+      return;
+    }
+    if (created && !ul.querySelector(`[data-username="${CSS.escape(created.username)}"]`)) ul.prepend(card(created));
+    replace(box, ul.children.length ? ul : h('p', { class: 'muted' }, t.admin.users.empty), more);
+  };
+  return { load };
+}
+
+/**
+ * The role and the scope it asks for — communes for an officer, the producer for a cooperative —
+ * with the API's rules checked before sending. The create and edit forms share it.
+ */
+function scopeFields(list: Commune[], initial?: User) {
+  const role = select(
+    (Object.keys(t.roles) as Role[]).map((r) => [r, t.roles[r]]),
+    { name: 'role', value: initial?.role ?? 'officer' },
+  );
+  const chosen = communesChooser(list, initial?.communes);
+  const producer = producerChooser(initial?.producerId);
+  const sync = () => {
+    chosen.el.hidden = role.value !== 'officer';
+    producer.el.hidden = role.value !== 'cooperative';
+    if (role.value === 'cooperative') producer.open();
+  };
+  role.addEventListener('change', sync);
+  sync();
   return {
-    /** (Re)loads from the first page; a user just created is shown even when it sorts beyond it. */
-    async load(created) {
-      ul.replaceChildren();
-      try {
-        await page(null);
-      } catch (e) {
-        replace(box, loadFailed(e));
-        return;
-      }
-      if (created && !ul.querySelector(`[data-username="${CSS.escape(created.username)}"]`)) ul.prepend(card(created));
-      replace(box, ul.children.length ? ul : h('p', { class: 'muted' }, t.admin.users.empty), more);
+    els: [field(t.admin.users.role, role, { required: true, path: 'role' }), chosen.el, producer.el],
+    /** Each rule the chosen role and scope break, as [field path, words]. */
+    errors(): [string, string][] {
+      const errors: [string, string][] = [];
+      if (role.value === 'officer' && !chosen.codes().length) errors.push(['communes', t.fieldRules.officer_needs_communes(0)]);
+      if (role.value === 'cooperative' && !producer.value()) errors.push(['producerId', t.fieldRules.cooperative_needs_producer(0)]);
+      return errors;
+    },
+    value(): { role: Role; communes?: string[]; producerId?: string } {
+      const r = role.value as Role;
+      return { role: r, ...(r === 'officer' ? { communes: chosen.codes() } : {}), ...(r === 'cooperative' ? { producerId: producer.value() } : {}) };
+    },
+    reset() {
+      chosen.reset();
+      producer.reset();
     },
   };
+}
+
+/** Changing one user's role and scope, in place of its card. */
+function editForm(list: Commune[], u: User, on: { saved: (u: User) => void; cancelled: () => void; stale: () => void }): HTMLElement {
+  const box = errorBox();
+  const scope = scopeFields(list, u);
+  const save = h('button', { type: 'submit', class: 'primary small' }, t.common.save);
+  const cancel = h('button', { type: 'button', class: 'secondary small', onclick: () => on.cancelled() }, t.common.cancel);
+  const form = h(
+    'form',
+    { class: 'stack', novalidate: true, 'aria-label': t.admin.users.editLabel(u.username) },
+    h('strong', null, u.username),
+    ...scope.els,
+    box,
+    h('div', { class: 'actions' }, save, cancel),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    box.hidden = true;
+    clearFieldErrors(form);
+    const errors = scope.errors();
+    for (const [path, message] of errors) setFieldError(form, path, message);
+    if (errors.length) {
+      form.querySelector<HTMLElement>('[aria-invalid=true]')?.focus();
+      return;
+    }
+    save.disabled = true;
+    try {
+      const body = JSON.stringify({ version: u.version, ...scope.value() });
+      const res = await request<User>(`/users/${encodeURIComponent(u.id)}`, { method: 'PATCH', body, idempotencyKey: crypto.randomUUID() });
+      on.saved(res.data);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'VERSION_CONFLICT') on.stale();
+      else showError(form, box, err);
+    } finally {
+      save.disabled = false;
+    }
+  });
+  return form;
 }
 
 /** The create form: role first decides what else is asked (communes for an officer, the producer for a cooperative). */
@@ -127,12 +232,7 @@ function createForm(list: Commune[], isCognito: boolean, onCreated: (u: User) =>
   const done = h('div', { 'aria-live': 'polite' });
   const username = input({ name: 'username', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', maxlength: userLimits.username.max });
   const password = input({ type: 'password', name: 'password', autocomplete: 'new-password', maxlength: userLimits.password.max });
-  const role = select(
-    (Object.keys(t.roles) as Role[]).map((r) => [r, t.roles[r]]),
-    { name: 'role', value: 'officer' },
-  );
-  const chosen = communesChooser(list);
-  const producer = producerChooser();
+  const scope = scopeFields(list);
   const submit = h('button', { type: 'submit', class: 'primary' }, t.admin.users.submit);
   const form = h(
     'form',
@@ -140,38 +240,25 @@ function createForm(list: Commune[], isCognito: boolean, onCreated: (u: User) =>
     field(t.admin.users.username, username, { required: true, path: 'username', hint: t.admin.users.usernameHint }),
     field(t.admin.users.password, password, { required: true, path: 'password', hint: isCognito ? t.admin.users.passwordHintCognito : t.admin.users.passwordHint(userLimits.password.min) }),
     isCognito ? notice('info', h('span', { 'data-testid': 'cognito-note' }, t.admin.users.cognitoNote)) : null,
-    field(t.admin.users.role, role, { required: true, path: 'role' }),
-    chosen.el,
-    producer.el,
+    ...scope.els,
     box,
     h('div', { class: 'actions' }, submit),
     done,
   );
-  const syncRole = () => {
-    chosen.el.hidden = role.value !== 'officer';
-    producer.el.hidden = role.value !== 'cooperative';
-    if (role.value === 'cooperative') producer.open();
-  };
-  role.addEventListener('change', syncRole);
-  syncRole();
-
   /** The API's rules, checked before sending: each failure marked on its field. */
   const check = (): Record<string, unknown> | null => {
     clearFieldErrors(form);
-    const r = role.value as Role;
     const name = username.value.trim().toLowerCase();
-    const codes = chosen.codes();
     const errors: [string, string][] = [];
     if (!name) errors.push(['username', t.fieldRules.required(0)]);
     else if (!userLimits.username.pattern.test(name)) errors.push(['username', t.admin.users.usernameHint]);
     if (!password.value) errors.push(['password', t.fieldRules.required(0)]);
     else if (password.value.length < userLimits.password.min) errors.push(['password', t.fieldRules.too_short(userLimits.password.min)]);
     else if (isCognito && !cloudPassword(password.value)) errors.push(['password', t.admin.users.passwordHintCognito]);
-    if (r === 'officer' && !codes.length) errors.push(['communes', t.fieldRules.officer_needs_communes(0)]);
-    if (r === 'cooperative' && !producer.value()) errors.push(['producerId', t.fieldRules.cooperative_needs_producer(0)]);
+    errors.push(...scope.errors());
     for (const [path, message] of errors) setFieldError(form, path, message);
     if (errors.length) return null;
-    return { username: name, password: password.value, role: r, ...(r === 'officer' ? { communes: codes } : {}), ...(r === 'cooperative' ? { producerId: producer.value() } : {}) };
+    return { username: name, password: password.value, ...scope.value() };
   };
 
   form.addEventListener('submit', async (e) => {
@@ -194,8 +281,7 @@ function createForm(list: Commune[], isCognito: boolean, onCreated: (u: User) =>
       toast(t.admin.users.created(res.data.username));
       username.value = '';
       password.value = '';
-      chosen.reset();
-      producer.reset();
+      scope.reset();
       onCreated(res.data);
       username.focus();
     } catch (err) {
@@ -212,8 +298,8 @@ function createForm(list: Commune[], isCognito: boolean, onCreated: (u: User) =>
  * Several communes: the commune picker (loose search, keyboard) adds the one chosen to a list,
  * each with a button to take it off again.
  */
-function communesChooser(list: Commune[]): { el: HTMLElement; codes: () => string[]; reset: () => void } {
-  const chosen: Commune[] = [];
+function communesChooser(list: Commune[], initial: readonly string[] = []): { el: HTMLElement; codes: () => string[]; reset: () => void } {
+  const chosen: Commune[] = initial.map((code) => communeByCode(code)).filter((c): c is Commune => c !== undefined);
   const ul = h('ul', { class: 'plain chosen', 'aria-label': t.admin.users.chosen, 'data-testid': 'chosen-communes' });
   const empty = h('p', { class: 'muted small' }, t.admin.users.noneChosen);
   const picker = communePicker(list, {
@@ -270,24 +356,31 @@ function communesChooser(list: Commune[]): { el: HTMLElement; codes: () => strin
   };
 }
 
-/** The producer a cooperative account belongs to: every producer (as far as a few pages go), narrowed by a name search on the server. */
-function producerChooser(): { el: HTMLElement; open: () => void; value: () => string; reset: () => void } {
+/**
+ * The producer a cooperative account belongs to: every producer (as far as a few pages go),
+ * narrowed by a name search on the server. The account's current producer, when editing, stays
+ * on offer whatever the search finds.
+ */
+function producerChooser(initialId?: string): { el: HTMLElement; open: () => void; value: () => string; reset: () => void } {
   const search = input({ type: 'search', name: 'producerQ', autocomplete: 'off' });
   const chooser = select([['', t.admin.users.chooseProducer]], { name: 'producerId' });
   const note = h('p', { class: 'hint', 'aria-live': 'polite' });
   let seq = 0;
   let loaded = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const option = (p: Producer) => h('option', { value: p.id }, `${p.name} · ${p.communeName}`);
+  const current = initialId ? get<Producer>(`/producers/${initialId}`).catch(() => undefined) : Promise.resolve(undefined);
   const load = async () => {
     const mine = ++seq;
     loaded = true;
     note.textContent = t.common.loading;
     try {
-      const res = await getAll<Producer>('/producers', { q: search.value.trim() || undefined }, 5);
+      const [res, pinned] = await Promise.all([getAll<Producer>('/producers', { q: search.value.trim() || undefined }, 5), current]);
       if (mine !== seq) return;
-      const keep = chooser.value;
-      replace(chooser, h('option', { value: '' }, t.admin.users.chooseProducer), res.items.map((p) => h('option', { value: p.id }, `${p.name} · ${p.communeName}`)));
-      if (res.items.some((p) => p.id === keep)) chooser.value = keep;
+      const keep = chooser.value || (pinned?.id ?? '');
+      const others = res.items.filter((p) => p.id !== pinned?.id);
+      replace(chooser, h('option', { value: '' }, t.admin.users.chooseProducer), pinned ? option(pinned) : null, others.map(option));
+      if (keep === pinned?.id || res.items.some((p) => p.id === keep)) chooser.value = keep;
       note.textContent = !res.items.length ? t.admin.users.noProducers : res.complete ? '' : t.admin.users.producersPartial(res.items.length);
     } catch (e) {
       if (mine === seq) note.textContent = errorMessage(e);
