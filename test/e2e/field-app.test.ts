@@ -457,6 +457,28 @@ describe('field app on a 360 px phone (officer)', () => {
     await page.getByTestId('outbox-empty').waitFor({ timeout: 30_000 });
     await expect.poll(async () => (await api<{ items: { status: string }[] }>(product.url, `/products/${created!.id}/photos`, token)).body.items.map((p) => p.status), { timeout: 30_000 }).toEqual(['ready']);
   }, 90_000);
+
+  it("shows a record's history newest first, 50 at a time, with older changes on demand", async () => {
+    const token = await login(product.url, 'canbo.thieuhoa');
+    const made = await api<{ id: string; version: number }>(product.url, '/producers', token, { method: 'POST', body: { kind: 'household', name: `Hộ Nhiều Lần Sửa ${run}`, communeCode: '15772', phone: phone(7), legalBasis: { type: 'state_management' } } });
+    expect(made.status).toBe(201);
+    let version = made.body.version;
+    for (let i = 1; i <= 54; i++) {
+      const res = await api<{ version: number }>(product.url, `/producers/${made.body.id}`, token, { method: 'PATCH', body: { version, address: `Thôn ${i}` } });
+      expect(res.status).toBe(200);
+      version = res.body.version;
+    }
+    await page.goto(`${product.url}/#/producers/${made.body.id}`);
+    const timeline = page.locator('ol.timeline > li');
+    await expect.poll(() => timeline.count()).toBe(50);
+    const more = page.getByRole('button', { name: 'Xem thêm' });
+    expect(await timeline.first().textContent()).toContain('Cập nhật');
+    await more.click();
+    await expect.poll(() => timeline.count()).toBe(55);
+    // The oldest entry, the registration, comes last, and nothing is left to load.
+    expect(await timeline.last().textContent()).toContain('Tạo mới');
+    expect(await more.count()).toBe(0);
+  }, 90_000);
 });
 
 describe('cooperative', () => {
