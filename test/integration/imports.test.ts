@@ -243,6 +243,31 @@ describe('import of CSV files', () => {
     expect(again.status).toBe(409);
   });
 
+  it('lets a commit that takes the import first win over an upload read just before it: the upload gets 409 and its file is not stored', async () => {
+    const original = Buffer.from(csv(['Tên chủ thể;SĐT;Xã/Phường', `Hộ Đua Nhau;035${String(Date.now()).slice(-7)};Xã Thiệu Hóa`]));
+    const id = await runImport(officer, original, 'producers', 'a.csv');
+    const key = { PK: `P#38#IMPORT#${id}`, SK: 'META' };
+    const name = `commit-first-${id}`;
+    // Right before the upload saves the import, a commit takes it (as one arriving a moment earlier would).
+    api.local.table.doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        const items = (args.input as { TransactItems?: { Put?: { Item?: { PK?: string; SK?: string; status?: string } } }[] }).TransactItems ?? [];
+        if (context.commandName === 'TransactWriteItemsCommand' && items.some((i) => i.Put?.Item?.PK === key.PK && i.Put.Item.SK === 'META' && i.Put.Item.status === 'previewing')) {
+          api.local.table.doc.middlewareStack.remove(name);
+          await api.local.table.doc.send(new UpdateCommand({ TableName: api.tableName, Key: key, UpdateExpression: 'SET #s = :c, updatedAt = :now', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':c': 'committing', ':now': new Date(Date.now() + 1000).toISOString() } }));
+        }
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    const other = 'Tên chủ thể;SĐT;Xã/Phường\r\nHộ Chen Ngang;0351234568;Xã Thiệu Hóa';
+    const res = await api.app.request(`/api/v1/imports/${id}/file`, { method: 'PUT', headers: { authorization: `Bearer ${officer}`, 'content-type': 'text/csv' }, body: other });
+    api.local.table.doc.middlewareStack.remove(name);
+    expect(res.status).toBe(409);
+    expect(readFileSync(join(api.dataDir, 'files', 'imports', id, 'source'))).toEqual(original);
+    expect((await api.call('GET', `/imports/${id}`, { token: officer })).body.status).toBe('committing');
+  });
+
   it('refuses a file without the required columns with a clear reason', async () => {
     const id = await runImport(officer, Buffer.from('a,b\n1,2\n'), 'producers', 'x.csv');
     const job = await api.call('GET', `/imports/${id}`, { token: officer });
