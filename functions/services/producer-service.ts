@@ -319,7 +319,9 @@ export function createProducerService(deps: Deps) {
       .filter((r): r is ProducerRecord => !!r)
       .map((r) => {
         const matchedOn = found.get(r.id)!;
-        return canSee(principal, { communeCode: r.communeCode, producerId: r.id }) ? { id: r.id, name: r.name, communeCode: r.communeCode, matchedOn } : { communeCode: r.communeCode, matchedOn };
+        // Outside the caller's scope only the fact of a match is told, not where: otherwise any
+        // phone number or citizen ID typed into the form would reveal its owner's commune.
+        return canSee(principal, { communeCode: r.communeCode, producerId: r.id }) ? { id: r.id, name: r.name, communeCode: r.communeCode, matchedOn } : { matchedOn };
       });
   }
 }

@@ -81,7 +81,7 @@ export const ReadinessSchema = z
 export const DuplicateMatchSchema = z.object({
   id: z.string().optional().meta({ description: 'Only for producers in your scope' }),
   name: z.string().optional(),
-  communeCode: z.string(),
+  communeCode: z.string().optional().meta({ description: "Only for producers in your scope: a phone, tax code or citizen ID must not tell where its owner lives" }),
   matchedOn: z.array(z.enum(['phone', 'taxCode', 'citizenId', 'name'])),
 });
 

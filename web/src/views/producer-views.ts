@@ -294,7 +294,7 @@ export function duplicateList(matches: DuplicateMatch[], onUse?: (id: string) =>
         'li',
         null,
         h('strong', null, m.name ?? t.producer.outsideScope),
-        ` · ${communeName(m.communeCode)} · `,
+        m.communeCode ? ` · ${communeName(m.communeCode)} · ` : ' · ',
         m.matchedOn.map((k) => t.producer.matchedOn[k]).join(', '),
         m.id ? h('span', { class: 'row' }, h('a', { href: link(`/producers/${m.id}`) }, t.producer.open), onUse ? h('button', { type: 'button', class: 'secondary small', onclick: () => onUse(m.id!) }, t.producer.useExisting) : null) : null,
       ),
