@@ -5,12 +5,13 @@ import type { CursorCodec } from '#functions/repositories/cursor.ts';
 import type { ProducerRepository } from '#functions/repositories/producer-repository.ts';
 import type { UserRecord, UserRepository } from '#functions/repositories/user-repository.ts';
 import type { IdentityProvider } from './auth-service.ts';
+import { sessionsEndAt } from './auth-service.ts';
 import { assertRole, type Principal } from './principal.ts';
 import { assertKnownCommune } from './producer-service.ts';
 import type { Committer, WriteContext } from './write-context.ts';
 
 export function userView(u: UserRecord): User {
-  const { passwordHash: _h, ...view } = u;
+  const { passwordHash: _h, tokensValidAfter: _t, ...view } = u;
   return view;
 }
 
@@ -72,6 +73,8 @@ export function createUserService(deps: Deps) {
       if (change.disabled && id === ctx.principal.sub) throw new ForbiddenError('You cannot disable your own account');
       const after: UserRecord = { ...before, disabled: change.disabled };
       await (change.disabled ? identity.disableIdentity(before.username) : identity.enableIdentity(before.username));
+      // Its tokens stay refused after it is enabled again: that needs a new sign-in.
+      if (change.disabled) await users.endSessions(id, sessionsEndAt());
       if (before.disabled !== change.disabled) {
         const now = new Date().toISOString();
         await commit(
