@@ -165,7 +165,7 @@ async function main() {
       report: () => reports.report('all', 'commune', ALL),
       targets: () => reports.targetsWithProgress('all'),
       route: async () => JSON.stringify(await Promise.all([reports.report('all', 'commune', ALL), reports.targetsWithProgress('all')])),
-      auth: async () => local.services.principals.resolve((await local.services.verify(token)).sub),
+      auth: async () => local.services.principals.resolve(await local.services.verify(token)),
       // What the route would cost with the change proposed to the lead: the target list and the
       // `all` counters in parallel, then each other target marketplace's counters in parallel, once.
       proposed: async () => {

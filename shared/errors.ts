@@ -9,6 +9,7 @@ export const errorCodes = [
   'PAYLOAD_TOO_LARGE',
   'UNAUTHENTICATED',
   'INVALID_CREDENTIALS',
+  'SESSION_ENDED',
   'FORBIDDEN',
   'OUT_OF_SCOPE',
   'NOT_FOUND',

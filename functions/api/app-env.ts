@@ -7,7 +7,15 @@ import { z } from 'zod';
 import { ValidationError, fieldErrorOf } from '#functions/core/errors.ts';
 import { IdSchema, ProblemSchema } from '#shared/schemas/common.ts';
 
-export type AppEnv = { Variables: { principal: Principal; idempotency?: IdempotencyClaim; requestId: string } };
+export type AppEnv = {
+  Variables: {
+    principal: Principal;
+    idempotency?: IdempotencyClaim;
+    requestId: string;
+    /** The bearer token's session was ended; true only on the routes that accept such a token (signing out again). */
+    sessionEnded?: boolean;
+  };
+};
 export type AppContext = Context<AppEnv>;
 
 /** A router whose validation failures all become one VALIDATION_FAILED problem, field by field. */
@@ -32,7 +40,7 @@ const problem = (description: string) => ({ description, content: { 'application
 /** The error answers every authenticated route can give. */
 export const problemResponses = {
   400: problem('Invalid input (VALIDATION_FAILED, MALFORMED_JSON, INVALID_CURSOR)'),
-  401: problem('Not signed in (UNAUTHENTICATED)'),
+  401: problem('Not signed in, or signed out since (UNAUTHENTICATED, SESSION_ENDED)'),
   403: problem('Role or scope does not allow it (FORBIDDEN, OUT_OF_SCOPE)'),
   404: problem('Not found or outside your scope (NOT_FOUND)'),
   409: problem('Conflict (VERSION_CONFLICT and others)'),

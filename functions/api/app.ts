@@ -8,7 +8,7 @@ import { handleError, notFound } from './middleware/errors.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { jsonBody } from './middleware/request-body.ts';
 import { registerAdminUnitRoutes } from './routes/admin-unit-routes.ts';
-import { registerLoginRoute, registerUserRoutes } from './routes/auth-routes.ts';
+import { registerLoginRoute, registerLogoutRoute, registerUserRoutes } from './routes/auth-routes.ts';
 import { apiDocsPage } from './routes/docs-page.ts';
 import { registerLocalPhotoFileRoutes, registerPhotoRoutes } from './routes/photo-routes.ts';
 import type { LocalPhotoStore } from '#functions/photos/local-photo-store.ts';
@@ -25,6 +25,8 @@ export const API_BASE = '/api/v1';
 
 /** Routes open to anyone: sign-in and the API description. */
 const publicPaths = new Set([`${API_BASE}/auth/login`, `${API_BASE}/openapi.json`]);
+/** Routes a token of an ended session may still call: signing out again answers as the first time did. */
+const endedSessionPaths = new Set([`${API_BASE}/auth/logout`]);
 
 /** Builds the API: the same app runs in Lambda and in the local server. */
 export function createApiApp(services: Services, opts: { localPhotoFiles?: LocalPhotoStore } = {}) {
@@ -32,12 +34,13 @@ export function createApiApp(services: Services, opts: { localPhotoFiles?: Local
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
 
   api.use('*', jsonBody({ rawBodyPaths: RAW_BODY_PATHS }));
-  const auth = requireAuth(services.verify, services.principals);
+  const auth = requireAuth(services.verify, services.principals, { endedSessionPaths });
   api.use('*', async (c, next) => (publicPaths.has(c.req.path) ? next() : auth(c, next)));
   api.use('*', idempotency(services.idempotency, { rawBodyPaths: RAW_BODY_PATHS }));
 
   registerLoginRoute(api, services.identity);
   registerUserRoutes(api, services.users);
+  registerLogoutRoute(api, services.sessions);
   registerAdminUnitRoutes(api);
   registerOnboardingRoutes(api, services);
   registerCoverageRoutes(api, services);

@@ -8,7 +8,7 @@ import type { Table } from '#functions/repositories/table.ts';
 import { createAccountRepository, createListingRepository } from '#functions/repositories/onboarding-repository.ts';
 import { createDuplicateKeyRepository } from '#functions/repositories/duplicate-key-repository.ts';
 import { createUserRepository } from '#functions/repositories/user-repository.ts';
-import { createPrincipalResolver, type IdentityProvider, type TokenVerifier } from '#functions/services/auth-service.ts';
+import { createPrincipalResolver, createSessionService, type IdentityProvider, type TokenVerifier } from '#functions/services/auth-service.ts';
 import { createProducerService } from '#functions/services/producer-service.ts';
 import { createProductService } from '#functions/services/product-service.ts';
 import { createUserService } from '#functions/services/user-service.ts';
@@ -78,6 +78,7 @@ export function composeServices(opts: {
     auditTrail: createAuditTrail({ audit: repos.audit, cursors }),
     idempotency: repos.idempotency,
     principals,
+    sessions: createSessionService({ users: repos.users, identity, principals }),
     producers,
     products,
     coverage,

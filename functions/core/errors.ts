@@ -79,6 +79,12 @@ export class UnauthenticatedError extends AppError {
     super(401, 'UNAUTHENTICATED', message);
   }
 }
+/** A valid token of a session that has since been ended (signed out everywhere, or the user disabled). */
+export class SessionEndedError extends AppError {
+  constructor() {
+    super(401, 'SESSION_ENDED', 'This session was ended (signed out); sign in again');
+  }
+}
 export class InvalidCredentialsError extends AppError {
   constructor() {
     super(401, 'INVALID_CREDENTIALS', 'Wrong username or password');

@@ -1,11 +1,15 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { UserSchema } from '#shared/schemas/user.ts';
 import { ConflictError } from '#functions/core/errors.ts';
-import { getItem, queryAcross, type Item, type PageState, type Partition, type Table, type TxOp } from './table.ts';
+import { getItem, queryAcross, send, type Item, type PageState, type Partition, type Table, type TxOp } from './table.ts';
 
 export const UserRecordSchema = UserSchema.extend({
   /** Local sign-in only (scrypt); cloud users sign in with Cognito and have none. */
   passwordHash: z.string().optional(),
+  /** When the user's sessions were last ended (signed out everywhere, or disabled): tokens issued before it are refused. Never shown. */
+  tokensValidAfter: z.iso.datetime().optional(),
 });
 export type UserRecord = z.infer<typeof UserRecordSchema>;
 
@@ -67,6 +71,28 @@ export function createUserRepository(table: Table) {
     },
     setPasswordOp(id: string, passwordHash: string): TxOp {
       return { item: { Update: { TableName: table.name, Key: key(id), UpdateExpression: 'SET passwordHash = :h', ConditionExpression: 'attribute_exists(PK)', ExpressionAttributeValues: { ':h': passwordHash } } } };
+    },
+    /**
+     * Ends the user's sessions: tokens issued before `validAfter` (ISO) are refused from then
+     * on. The instant only moves forward (of two sign-outs racing, the later one stays); a user
+     * that does not exist is left alone.
+     */
+    async endSessions(id: string, validAfter: string): Promise<void> {
+      try {
+        await send(() =>
+          table.doc.send(
+            new UpdateCommand({
+              TableName: table.name,
+              Key: key(id),
+              UpdateExpression: 'SET tokensValidAfter = :t',
+              ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(tokensValidAfter) OR tokensValidAfter < :t)',
+              ExpressionAttributeValues: { ':t': validAfter },
+            }),
+          ),
+        );
+      } catch (e) {
+        if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      }
     },
     async list(opts: { limit: number; start?: PageState }) {
       const page = await queryAcross(table, [listPartition], opts);

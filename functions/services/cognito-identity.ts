@@ -34,7 +34,8 @@ export function createCognitoTokenVerifier(getKey: JWTVerifyGetKey, opts: { issu
     }
     if (payload.token_use !== 'access' || payload.client_id !== opts.clientId) throw new UnauthenticatedError('Send the access token of the web client');
     if (typeof payload.sub !== 'string' || !payload.sub) throw new UnauthenticatedError('The token names no subject');
-    return { sub: payload.sub };
+    if (typeof payload.iat !== 'number') throw new UnauthenticatedError('The token has no issue time');
+    return { sub: payload.sub, iat: payload.iat };
   };
 }
 
@@ -51,6 +52,8 @@ export type CognitoIdentity = IdentityProvider & {
   enableIdentity(username: string): Promise<void>;
   /** Deletes the Cognito user, e.g. when the table write that should follow its creation failed. */
   deleteIdentity(username: string): Promise<void>;
+  /** Revokes the user's refresh tokens (AdminUserGlobalSignOut); its access tokens are refused by the API through the user record. */
+  signOutEverywhere(username: string): Promise<void>;
 };
 
 /** Identities in a Cognito user pool, created by an administrator (the pool allows no self sign-up). */
@@ -100,6 +103,7 @@ export function createCognitoIdentity(opts: { userPoolId: string; region?: strin
       ),
     enableIdentity: (username) => run(username, () => client.send(new AdminEnableUserCommand({ UserPoolId, Username: username }))),
     deleteIdentity: (username) => run(username, () => client.send(new AdminDeleteUserCommand({ UserPoolId, Username: username }))),
+    signOutEverywhere: (username) => run(username, () => client.send(new AdminUserGlobalSignOutCommand({ UserPoolId, Username: username }))),
   };
 }
 

@@ -5,12 +5,13 @@ import type { CursorCodec } from '#functions/repositories/cursor.ts';
 import type { ProducerRepository } from '#functions/repositories/producer-repository.ts';
 import type { UserRecord, UserRepository } from '#functions/repositories/user-repository.ts';
 import type { IdentityProvider } from './auth-service.ts';
+import { sessionsEndAt } from './auth-service.ts';
 import { assertRole, type Principal } from './principal.ts';
 import { assertKnownCommune } from './producer-service.ts';
 import type { Committer, WriteContext } from './write-context.ts';
 
 export function userView(u: UserRecord): User {
-  const { passwordHash: _h, ...view } = u;
+  const { passwordHash: _h, tokensValidAfter: _t, ...view } = u;
   return view;
 }
 
@@ -98,6 +99,8 @@ export function createUserService(deps: Deps) {
       after.communes?.forEach((c, i) => assertKnownCommune(c, `communes.${i}`));
       if (after.producerId && after.producerId !== before.producerId && !(await producers.get(after.producerId))) throw new ValidationError([{ path: 'producerId', message: 'no such producer' }], 'Unknown producer');
       if (change.disabled !== undefined) await (change.disabled ? identity.disableIdentity(before.username) : identity.enableIdentity(before.username));
+      // Its tokens stay refused after it is enabled again: that needs a new sign-in.
+      if (change.disabled) await users.endSessions(id, sessionsEndAt());
       if (sameUser(before, after)) return userView(before);
       const now = new Date().toISOString();
       await commit(

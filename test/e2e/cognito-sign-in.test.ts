@@ -109,14 +109,22 @@ describe('signing in to the cloud deployment with Cognito (360 px phone)', () =>
     expect(aws.signInRequests.slice(before).some((r) => r.includes('REFRESH_TOKEN_AUTH'))).toBe(true);
     expect(Date.parse((await session(page))!.expiresAt)).toBeGreaterThan(Date.now() + 3000_000);
 
-    // Signing out revokes the refresh token at Cognito.
-    const refreshToken = (await session(page))!.refreshToken!;
+    // Signing out ends the session at the API, so a copy of the access token is refused, and revokes the refresh token at Cognito.
+    const { token: accessToken, refreshToken } = (await session(page))!;
+    // A token from the very second of the sign-out still counts (token times have whole seconds): this one is from an earlier second.
+    const issuedAt = JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString()).iat as number;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, (issuedAt + 1) * 1000 - Date.now())));
+    expect((await fetch(`${url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(200);
     await page.getByRole('button', { name: 'Đăng xuất' }).click();
-    await expect.poll(() => aws.signInRequests.some((r) => r.includes(refreshToken) && r.includes('"Token"'))).toBe(true);
+    await expect.poll(() => aws.signInRequests.some((r) => r.includes(refreshToken!) && r.includes('"Token"'))).toBe(true);
     expect(await session(page)).toBeNull();
+    expect(aws.calls).toContain('AWSCognitoIdentityProviderService.AdminUserGlobalSignOut');
+    const copied = await fetch(`${url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(copied.status).toBe(401);
+    expect(await copied.json()).toMatchObject({ code: 'SESSION_ENDED' });
   });
 
-  it('keeps the session when renewal fails for a passing reason (Cognito busy, offline), and restarts a sign-in whose session ran out', async () => {
+  it('keeps the session when renewal fails for a passing reason (Cognito busy, offline), restarts a sign-in whose session ran out, and signs out offline', async () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
     const page = await context.newPage();
     // Cognito's sign-in session runs out at the code step: back to the password, with a word why.
@@ -161,6 +169,11 @@ describe('signing in to the cloud deployment with Cognito (360 px phone)', () =>
     await page.goto(`${url}/#/producers`);
     await expect.poll(() => heading(page)).toMatch(/chủ thể/i);
     expect(await session(page)).not.toBeNull();
+
+    // Signing out offline: the API cannot be told, and the phone signs out all the same.
+    await page.getByRole('button', { name: 'Đăng xuất' }).click();
+    await expect.poll(() => heading(page)).toBe('Đăng nhập');
+    expect(await session(page)).toBeNull();
     await context.setOffline(false);
     await context.close();
   });

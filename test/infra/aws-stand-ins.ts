@@ -190,12 +190,12 @@ export async function startAwsStandIns(opts: { secretString?: string } = {}) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  /** A token as Cognito would issue it to the web client: an access token (`client_id`, no `aud`) by default. */
-  async function signToken(sub: string, o: { tokenUse?: 'access' | 'id'; clientId?: string; issuer?: string; expiresIn?: string; key?: CryptoKey } = {}) {
+  /** A token as Cognito would issue it to the web client: an access token (`client_id`, no `aud`) by default; `issuedAt` (seconds) backdates it. */
+  async function signToken(sub: string, o: { tokenUse?: 'access' | 'id'; clientId?: string; issuer?: string; expiresIn?: string; key?: CryptoKey; issuedAt?: number } = {}) {
     const tokenUse = o.tokenUse ?? 'access';
     const claims: Record<string, unknown> = { token_use: tokenUse, 'cognito:username': 'someone', auth_time: Math.floor(Date.now() / 1000) };
     if (tokenUse === 'access') Object.assign(claims, { client_id: o.clientId ?? clientId, scope: 'aws.cognito.signin.user.admin', username: 'someone' });
-    const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).setSubject(sub).setIssuer(o.issuer ?? issuer).setIssuedAt().setExpirationTime(o.expiresIn ?? '1h');
+    const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).setSubject(sub).setIssuer(o.issuer ?? issuer).setIssuedAt(o.issuedAt).setExpirationTime(o.expiresIn ?? '1h');
     if (tokenUse === 'id') jwt.setAudience(o.clientId ?? clientId);
     return jwt.sign(o.key ?? privateKey);
   }

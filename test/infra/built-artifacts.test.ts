@@ -179,10 +179,10 @@ describe('the bundled API function', () => {
     expect(aws.users.has('canbo.weak')).toBe(false);
     expect(await item('P#38#USERNAME#canbo.weak')).toBeUndefined();
   });
-  it('disables a user in the table and in Cognito (its token stops working at once), refuses an admin disabling itself, and enables it again', async () => {
+  it('disables a user in the table and in Cognito (its token stops working at once), refuses an admin disabling itself, and enables it again (for new sign-ins only)', async () => {
     const created = (await api(httpApiEvent('POST', '/api/v1/users', { token: adminToken, body: { username: 'canbo.off', password: 'Strong-passw0rd', role: 'department' } }))).responses[0]!;
     const sub = created.body.id as string;
-    const userToken = await aws.signToken(sub);
+    const userToken = await aws.signToken(sub, { issuedAt: Math.floor(Date.now() / 1000) - 60 });
     const disable = httpApiEvent('PATCH', `/api/v1/users/${sub}`, { token: adminToken, body: { disabled: true } });
     const { responses } = await api(
       httpApiEvent('GET', '/api/v1/auth/me', { token: userToken }),
@@ -198,9 +198,27 @@ describe('the bundled API function', () => {
     expect(await item(`P#38#USER#${sub}`)).toMatchObject({ disabled: true });
     expect(aws.users.get('admin')).toMatchObject({ enabled: true });
 
-    const enabled = await api(httpApiEvent('PATCH', `/api/v1/users/${sub}`, { token: adminToken, body: { disabled: false } }), httpApiEvent('GET', '/api/v1/auth/me', { token: userToken }));
-    expect(enabled.responses.map((r) => r.status)).toEqual([200, 200]);
+    const enabled = await api(
+      httpApiEvent('PATCH', `/api/v1/users/${sub}`, { token: adminToken, body: { disabled: false } }),
+      httpApiEvent('GET', '/api/v1/auth/me', { token: userToken }),
+      httpApiEvent('GET', '/api/v1/auth/me', { token: await aws.signToken(sub) }),
+    );
+    expect(enabled.responses.map((r) => r.status)).toEqual([200, 401, 200]);
+    expect(enabled.responses[1]!.body).toMatchObject({ code: 'SESSION_ENDED' });
     expect(aws.users.get('canbo.off')).toMatchObject({ enabled: true });
+  });
+
+  it('signs a user out everywhere: Cognito global sign-out, its earlier tokens refused with SESSION_ENDED, a new one accepted, no token logged', async () => {
+    const created = (await api(httpApiEvent('POST', '/api/v1/users', { token: adminToken, body: { username: 'canbo.out', password: 'Strong-passw0rd', role: 'department' } }))).responses[0]!;
+    const sub = created.body.id as string;
+    const earlier = await aws.signToken(sub, { issuedAt: Math.floor(Date.now() / 1000) - 60 });
+    const callsBefore = aws.calls.length;
+    const { responses, stdout, stderr } = await api(httpApiEvent('POST', '/api/v1/auth/logout', { token: earlier }), httpApiEvent('GET', '/api/v1/auth/me', { token: earlier }));
+    expect(responses[0]).toMatchObject({ status: 204 });
+    expect(`${stdout}${stderr}`).not.toContain(earlier.split('.')[2]);
+    expect(responses[1]).toMatchObject({ status: 401, body: { code: 'SESSION_ENDED' } });
+    expect(aws.calls.slice(callsBefore)).toContain('AWSCognitoIdentityProviderService.AdminUserGlobalSignOut');
+    expect((await api(httpApiEvent('GET', '/api/v1/auth/me', { token: await aws.signToken(sub) }))).responses[0]!.status).toBe(200);
   });
 
   it('deletes the Cognito user again when the table write after it fails', async () => {

@@ -3,13 +3,13 @@
  * and the routes. Views live in views/; the dashboard, its map, the import and the administrator's screens load on demand.
  */
 import './app.css';
-import { get, onReadSource, onUnauthenticated } from './core/api.ts';
+import { get, onReadSource, onUnauthenticated, request } from './core/api.ts';
 import { can, me } from './core/app-state.ts';
 import { entries, flush, startSync, subscribe } from './core/outbox.ts';
 import { communeByCode, loadCommuneIndex } from './core/reference.ts';
 import { CognitoError, refreshTokens, revokeRefreshToken } from './core/cognito.ts';
 import { cognitoConfig } from './core/config.ts';
-import { clearSession, loadSession, SessionEndedError, setSessionRenewer, updateUser } from './core/session.ts';
+import { clearSession, freshToken, loadSession, SessionEndedError, setSessionRenewer, updateUser } from './core/session.ts';
 import type { Me } from './core/types.ts';
 import { lang, setLang, t } from './i18n/i18n.ts';
 import { h, replace } from './ui/dom.ts';
@@ -176,10 +176,19 @@ function rerender(): void {
   void render();
 }
 
+/** How long signing out waits for the API to end the sessions before it signs out on this phone anyway (slow network). */
+const SIGN_OUT_WAIT_MS = 4000;
+
 async function signOut(): Promise<void> {
   // Unsent changes and photos stay on this phone for this user, but are only sent once they sign in again.
   const waiting = (await entries().catch(() => [])).length;
   if (waiting && !window.confirm(t.nav.signOutWithOutbox(waiting))) return;
+  // First the API ends every session of this user, so a copy of the token stops working too. Best
+  // effort: offline, or refused, the sign-out on this phone below happens all the same.
+  const ended = freshToken()
+    .then(async (token) => void (token && (await request('/auth/logout', { method: 'POST', token }))))
+    .catch(() => undefined);
+  await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, SIGN_OUT_WAIT_MS))]);
   const refreshToken = loadSession()?.refreshToken;
   // In the cloud the refresh token is revoked too, so a copy of it is worthless (best effort: offline it just expires).
   if (refreshToken) void cognitoConfig().then((cfg) => cfg && revokeRefreshToken(cfg, refreshToken)).catch(() => undefined);

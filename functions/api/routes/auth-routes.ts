@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { LoginSchema, TokenSchema, UserSchema, UserCreateSchema, UserIdSchema, UserUpdateSchema } from '#shared/schemas/user.ts';
 import { PageQuerySchema, pageOf } from '#shared/schemas/common.ts';
-import type { IdentityProvider } from '#functions/services/auth-service.ts';
+import type { IdentityProvider, SessionService } from '#functions/services/auth-service.ts';
 import { userView, type UserService } from '#functions/services/user-service.ts';
 import { WriteHeadersSchema, bearer, jsonBodyOf, jsonResponse, problemResponses, writeContext, type Router } from '../app-env.ts';
 
@@ -47,5 +47,25 @@ export function registerUserRoutes(app: Router, users: UserService) {
   app.openapi(
     createRoute({ method: 'get', path: '/users', tags, security: bearer, summary: 'Users (admin)', request: { query: PageQuerySchema }, responses: { 200: jsonResponse(pageOf(UserSchema), 'A page of users'), ...problemResponses } }),
     async (c) => c.json(await users.list(c.get('principal'), c.req.valid('query')), 200),
+  );
+}
+
+/** `POST /auth/logout`: ends every session of the caller, on every device. */
+export function registerLogoutRoute(app: Router, sessions: SessionService) {
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/auth/logout',
+      tags: ['Auth'],
+      security: bearer,
+      summary: 'Sign out everywhere: every token of yours issued until now is refused from now on (other API instances may accept one for up to 30 s more); no body',
+      description:
+        'In the cloud your Cognito refresh tokens are revoked too. A token issued in the same second as the sign-out is still accepted (token times have whole seconds). Sending an ended session\'s token again answers 204 and changes nothing.',
+      responses: { 204: { description: 'Signed out everywhere' }, 401: problemResponses[401], 503: problemResponses[503] },
+    }),
+    async (c) => {
+      if (!c.get('sessionEnded')) await sessions.signOutEverywhere(c.get('principal'));
+      return c.body(null, 204);
+    },
   );
 }

@@ -116,9 +116,9 @@ export async function refreshTokens(cfg: CognitoAuthConfig, refreshToken: string
 }
 
 /**
- * Revokes the refresh token at sign-out: Cognito renews nothing from it again. Access tokens
- * already issued stay valid at the API until they expire (at most an hour; the API checks them
- * itself); a disabled user is refused at once by the API's own user record.
+ * Revokes the refresh token at sign-out: Cognito renews nothing from it again. The access
+ * tokens already issued are ended by the API (`POST /auth/logout`, which also signs the user
+ * out of Cognito everywhere); this covers a sign-out that could not reach the API.
  */
 export async function revokeRefreshToken(cfg: CognitoAuthConfig, refreshToken: string): Promise<void> {
   await call(cfg, 'RevokeToken', { ClientId: cfg.clientId, Token: refreshToken });

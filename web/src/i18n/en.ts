@@ -479,6 +479,7 @@ export const en: Dict = {
     PAYLOAD_TOO_LARGE: 'The data sent is too large.',
     UNAUTHENTICATED: 'Your session has expired. Please sign in again.',
     INVALID_CREDENTIALS: 'Wrong username or password.',
+    SESSION_ENDED: 'You were signed out. Please sign in again.',
     FORBIDDEN: 'Your role may not do this.',
     OUT_OF_SCOPE: 'This is outside the communes or producer you are assigned to.',
     NOT_FOUND: 'Not found (it may have been deleted, or be outside your scope).',

@@ -477,6 +477,7 @@ export const vi = {
     PAYLOAD_TOO_LARGE: 'Dữ liệu gửi lên quá lớn.',
     UNAUTHENTICATED: 'Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại.',
     INVALID_CREDENTIALS: 'Sai tên đăng nhập hoặc mật khẩu.',
+    SESSION_ENDED: 'Bạn đã đăng xuất. Vui lòng đăng nhập lại.',
     FORBIDDEN: 'Vai trò của bạn không được làm việc này.',
     OUT_OF_SCOPE: 'Việc này nằm ngoài xã/phường hoặc chủ thể bạn phụ trách.',
     NOT_FOUND: 'Không tìm thấy (có thể đã bị xoá hoặc ngoài phạm vi của bạn).',
