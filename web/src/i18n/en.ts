@@ -291,6 +291,7 @@ export const en: Dict = {
       save: 'Save targets',
       saved: 'Targets saved.',
       unsaved: (n: number) => `${n} unsaved changes.`,
+      leaveUnsaved: (n: number) => `${n} target changes are not saved. Leaving this page loses them. Leave anyway?`,
       noChanges: 'Nothing to save.',
       tooMany: (n: number) => `The list holds at most ${n} targets.`,
       valueRange: (max: string) => `Enter a number from 0 to ${max}.`,

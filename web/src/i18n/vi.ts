@@ -289,6 +289,7 @@ export const vi = {
       save: 'Lưu chỉ tiêu',
       saved: 'Đã lưu chỉ tiêu.',
       unsaved: (n: number) => `${n} thay đổi chưa lưu.`,
+      leaveUnsaved: (n: number) => `Còn ${n} thay đổi chỉ tiêu chưa lưu. Rời trang này thì các thay đổi đó sẽ mất. Vẫn rời trang?`,
       noChanges: 'Không có thay đổi nào cần lưu.',
       tooMany: (n: number) => `Danh sách có tối đa ${n} chỉ tiêu.`,
       valueRange: (max: string) => `Nhập một số từ 0 đến ${max}.`,
