@@ -67,3 +67,49 @@ export const fieldRules = [
 ] as const;
 
 export type FieldRule = (typeof fieldRules)[number];
+
+/**
+ * Why an import could not take its file or stopped (`failure.code` of a failed import, and of the
+ * problems the import routes answer about the file), so a client can word it itself
+ * (`shared/import-failure-words.ts`). Never rename one, only add.
+ */
+export const importFailureCodes = [
+  /** The server never got the file (an upload that did not arrive in the store). */
+  'no_file',
+  /** 0 bytes (`bytes: 0`), or not one cell with something in it. */
+  'empty_file',
+  /** Over the import limit (`limit` bytes; `bytes` when known). */
+  'too_large',
+  /** A direct upload larger than the size declared at create (`bytes`, `limit`: the declared size). */
+  'larger_than_declared',
+  /** Neither an XLSX workbook nor a text (CSV) file: an old .xls, a PDF, an image, UTF-16 text. */
+  'wrong_type',
+  /** A ZIP that is not a readable workbook, or whose sheet's XML is cut short. */
+  'damaged_workbook',
+  /** A ZIP without an Excel worksheet (an .ods or .docx, say). */
+  'no_worksheet',
+  /** The workbook's parts unpack to more than `limit` bytes. */
+  'unpacks_too_large',
+  /** A cell holds more than `limit` characters (Excel's own limit). */
+  'cell_too_long',
+  /** More than `limit` rows (`rows`: how many, when counted). */
+  'too_many_rows',
+  /** Merged areas would fill more than `limit` cells. */
+  'too_many_merged_cells',
+  /** None of the first `limit` rows names a column the import knows; `fields`: the columns it needs. */
+  'no_header_row',
+  /** The header row lacks the columns of `fields`. */
+  'missing_columns',
+  /** The file could not be read, for a reason the reader does not name. */
+  'unreadable',
+  /** The server could not store the file; sending it again may work. */
+  'file_not_stored',
+  /** The import takes no file in its state (it is being committed, or has written rows). */
+  'file_not_accepted',
+  /** The dry run stopped on a server-side condition (a busy store), not on the file. */
+  'check_interrupted',
+  /** The commit stopped midway; resuming finishes it. */
+  'commit_stopped',
+] as const;
+
+export type ImportFailureCode = (typeof importFailureCodes)[number];

@@ -47,14 +47,17 @@ export function fieldOfHeader(header: Cell): ImportField | undefined {
 
 export type HeaderDetection = { headerRow: number; mapping: ColumnMapping; headers: string[] };
 
+/** How many rows from the top may hold the header row (titles and merged group headers come above it). */
+export const HEADER_SEARCH_ROWS = 15;
+
 /**
- * Finds the header row (the one of the first 15 that names most fields; with merged group
+ * Finds the header row (the one of the first {@link HEADER_SEARCH_ROWS} that names most fields; with merged group
  * headers above it, the lower row wins) and maps each known field to its column.
  */
 export function detectColumns(grid: Grid, kind: ImportKind): HeaderDetection {
   let best: HeaderDetection = { headerRow: 0, mapping: {}, headers: [] };
   let bestScore = 0;
-  for (let r = 0; r < Math.min(15, grid.length); r++) {
+  for (let r = 0; r < Math.min(HEADER_SEARCH_ROWS, grid.length); r++) {
     const row = grid[r] ?? [];
     const mapping: ColumnMapping = {};
     row.forEach((cell, c) => {

@@ -3,6 +3,7 @@ import { marketplaces } from '#shared/marketplaces.ts';
 import { readyMarketplacesOf } from '#shared/onboarding-rules.ts';
 import type { ProducerCreate } from '#shared/schemas/producer.ts';
 import type { ProductCreate } from '#shared/schemas/product.ts';
+import type { ImportFailure } from '#shared/schemas/common.ts';
 import { importFieldLabels } from '#shared/import-fields.ts';
 import { normaliseName } from '#shared/text/normalise.ts';
 import type { BlobStore } from '#functions/core/blob-store.ts';
@@ -22,7 +23,7 @@ import { canSee, type Principal } from '#functions/services/principal.ts';
 import { duplicateKeysOf, keptCitizenId, newProducerRecord, type KeptCitizenId } from '#functions/services/producer-service.ts';
 import { newProductRecord } from '#functions/services/product-service.ts';
 import type { WriteContext } from '#functions/services/write-context.ts';
-import { detectColumns, fieldOfHeader, requiredFields, type ColumnMapping, type ImportField, type ImportKind } from './import-columns.ts';
+import { HEADER_SEARCH_ROWS, detectColumns, fieldOfHeader, requiredFields, type ColumnMapping, type ImportField, type ImportKind } from './import-columns.ts';
 import { interpretRow, type Candidate, type FieldError } from './import-rows.ts';
 import { SpreadsheetError, detectFormat, readSpreadsheet, type Cell } from './spreadsheet-reader.ts';
 
@@ -148,6 +149,28 @@ function countOutcomes(rows: PreviewRow[]): Record<string, number> {
   return counts;
 }
 
+const hasContent = (cells: Cell[]) => cells.some((c) => c !== null && String(c).trim() !== '');
+
+/** An import file over the limit (413), whether the API or the store's own limit caught it. */
+export function importFileTooLarge(bytes?: number): AppError {
+  const failure: ImportFailure = { code: 'too_large', ...(bytes ? { bytes } : {}), limit: MAX_IMPORT_BYTES };
+  return new AppError(413, 'PAYLOAD_TOO_LARGE', `Import files are limited to ${MAX_IMPORT_BYTES / 1024 / 1024} MB`, { failure });
+}
+
+/** The file lacks required columns: none of its first rows names any (no header row), or these. */
+function missingColumnsError(missing: ImportField[], mapping: ColumnMapping): SpreadsheetError {
+  const columns = `no column for: ${missing.join(', ')} (set the mapping)`;
+  if (Object.keys(mapping).length === 0) return new SpreadsheetError({ code: 'no_header_row', fields: missing, limit: HEADER_SEARCH_ROWS }, `None of the first ${HEADER_SEARCH_ROWS} rows names a column the import knows, so the file has ${columns}`);
+  return new SpreadsheetError({ code: 'missing_columns', fields: missing }, `The file has ${columns}`);
+}
+
+/** Why a dry run stopped: the file (its own code), the store (busy: the check was interrupted), or something unforeseen. */
+function previewFailureOf(e: unknown): { failure: ImportFailure; message: string } {
+  if (e instanceof SpreadsheetError) return { failure: e.failure, message: e.message };
+  if (e instanceof AppError) return { failure: { code: 'check_interrupted' }, message: e.message };
+  return { failure: { code: 'unreadable' }, message: 'The file could not be read' };
+}
+
 const sourceKeyPattern = /^imports\/([0-9A-HJKMNP-TV-Z]{26})\/source$/;
 
 /** The import whose uploaded file a store key is (`imports/<id>/source`), or undefined for any other key. */
@@ -242,23 +265,24 @@ export function createImportService(deps: Deps) {
     const rowsFile = `rows-${newId()}`;
     try {
       const bytes = await blobs.get(sourceKey(id));
-      if (!bytes) throw new AppError(400, 'VALIDATION_FAILED', 'No file was uploaded');
+      if (!bytes) throw new SpreadsheetError({ code: 'no_file' }, 'No file was uploaded');
       const grid = readSpreadsheet(bytes, detectFormat(bytes));
+      if (!grid.some(hasContent)) throw new SpreadsheetError({ code: 'empty_file', bytes: bytes.length }, 'No cell of the file holds anything');
       const detected = detectColumns(grid, job.kind);
       const mapping = resolveMapping(detected.mapping, detected.headers, job.mappingOverride);
       const missing = requiredFields[job.kind].filter((f) => mapping[f] === undefined);
-      if (missing.length) throw new AppError(400, 'VALIDATION_FAILED', `The file has no column for: ${missing.join(', ')} (set the mapping)`);
-      const dataRows = grid.slice(detected.headerRow + 1).map((cells, i) => ({ row: detected.headerRow + 2 + i, cells })).filter((r) => r.cells.some((c) => c !== null && String(c).trim() !== ''));
-      if (dataRows.length > MAX_IMPORT_ROWS) throw new AppError(400, 'VALIDATION_FAILED', `The file has ${dataRows.length} rows; at most ${MAX_IMPORT_ROWS} per import`);
+      if (missing.length) throw missingColumnsError(missing, mapping);
+      const dataRows = grid.slice(detected.headerRow + 1).map((cells, i) => ({ row: detected.headerRow + 2 + i, cells })).filter((r) => hasContent(r.cells));
+      if (dataRows.length > MAX_IMPORT_ROWS) throw new SpreadsheetError({ code: 'too_many_rows', rows: dataRows.length, limit: MAX_IMPORT_ROWS }, `The file has ${dataRows.length} rows; at most ${MAX_IMPORT_ROWS} per import`);
       const rows = await classify(job, dataRows, mapping);
       await blobs.put(rowsKey(id, rowsFile), Buffer.from(JSON.stringify(rows)), 'application/json');
       const headers = (grid[detected.headerRow] ?? []).map((h) => (h === null ? '' : String(h)));
       job = await save(job, { status: 'previewed', rowsFile, headers, headerRow: detected.headerRow + 1, mapping: mapping as Record<string, number>, totalRows: rows.length, counts: countOutcomes(rows) }, true);
     } catch (e) {
       if (e instanceof ConflictError) return; // another run or a new file took the import meanwhile
-      const message = e instanceof AppError || e instanceof SpreadsheetError ? e.message : 'The file could not be read';
-      if (!(e instanceof AppError || e instanceof SpreadsheetError)) logger.error('import preview failed', { importId: id, error: (e as Error).name });
-      await save(job, { status: 'failed', error: message }, true).catch((err: unknown) => {
+      const { failure, message } = previewFailureOf(e);
+      if (failure.code === 'unreadable') logger.error('import preview failed', { importId: id, error: (e as Error).name });
+      await save(job, { status: 'failed', error: message, failure }, true).catch((err: unknown) => {
         if (!(err instanceof ConflictError)) throw err;
       });
     }
@@ -486,7 +510,7 @@ export function createImportService(deps: Deps) {
       await blobs.delete(sourceKey(id)).catch((err: unknown) => logger.warn('import file not deleted', { importId: id, error: (err as Error).name }));
     } catch (e) {
       logger.error('import commit stopped', { importId: id, error: (e as Error).name, at: (e as Error).stack?.split('\n').slice(1, 6).join('\n') });
-      await save(await jobs.get(id), { status: 'failed', error: 'The commit stopped; resume it to finish (rows already written stay written, none is written twice)' });
+      await save(await jobs.get(id), { status: 'failed', error: 'The commit stopped; resume it to finish (rows already written stay written, none is written twice)', failure: { code: 'commit_stopped' } });
     }
   }
 
@@ -677,7 +701,8 @@ export function createImportService(deps: Deps) {
     const limit = Math.min(job.fileBytes ?? MAX_IMPORT_BYTES, MAX_IMPORT_BYTES);
     if (size === undefined || size > limit) {
       const error = size === undefined ? 'No file was uploaded' : `The file has ${size} bytes, more than the ${limit} declared`;
-      await save(await jobs.get(id), { status: 'failed', error });
+      const failure: ImportFailure = size === undefined ? { code: 'no_file' } : size > MAX_IMPORT_BYTES ? { code: 'too_large', bytes: size, limit: MAX_IMPORT_BYTES } : { code: 'larger_than_declared', bytes: size, limit };
+      await save(await jobs.get(id), { status: 'failed', error, failure });
       return { importId: id, outcome: 'failed' };
     }
     await preview(id);
@@ -719,19 +744,20 @@ export function createImportService(deps: Deps) {
     async upload(principal: Principal, id: string, bytes: Uint8Array) {
       const job = await visibleJob(principal, id);
       const deadPreview = job.status === 'previewing' && isStale(job);
-      if (job.status !== 'awaiting_file' && job.status !== 'previewed' && job.status !== 'failed' && !deadPreview) throw new ConflictError('VERSION_CONFLICT', `The import is ${job.status}; a file can no longer be sent`);
+      const notAccepted = { failure: { code: 'file_not_accepted' } satisfies ImportFailure };
+      if (job.status !== 'awaiting_file' && job.status !== 'previewed' && job.status !== 'failed' && !deadPreview) throw new ConflictError('VERSION_CONFLICT', `The import is ${job.status}; a file can no longer be sent`, notAccepted);
       // Once a commit has started, rows of this file are written under ids and batch numbers of this
       // job: only resuming may follow. A corrected file goes into a new import.
-      if (job.commitStartedAt) throw new ConflictError('VERSION_CONFLICT', 'This import has started writing rows; resume its commit, or start a new import for another file');
-      if (bytes.length === 0) throw new ValidationError([{ path: '(body)', message: 'the file is empty' }]);
-      if (bytes.length > MAX_IMPORT_BYTES) throw new AppError(413, 'PAYLOAD_TOO_LARGE', `Import files are limited to ${MAX_IMPORT_BYTES / 1024 / 1024} MB`);
+      if (job.commitStartedAt) throw new ConflictError('VERSION_CONFLICT', 'This import has started writing rows; resume its commit, or start a new import for another file', notAccepted);
+      if (bytes.length === 0) throw new AppError(400, 'VALIDATION_FAILED', 'The request has invalid fields', { errors: [{ path: '(body)', message: 'the file is empty' }], failure: { code: 'empty_file', bytes: 0 } satisfies ImportFailure });
+      if (bytes.length > MAX_IMPORT_BYTES) throw importFileTooLarge(bytes.length);
       // The import is taken first (conditionally: of two uploads or an upload and a commit, one
       // wins), then its file stored, so a refused upload never replaces the file of another.
-      const next = await save(job, { status: 'previewing', error: undefined }, true);
+      const next = await save(job, { status: 'previewing', error: undefined, failure: undefined }, true);
       try {
         await blobs.put(sourceKey(id), bytes);
       } catch (e) {
-        await save(next, { status: 'failed', error: 'The file could not be stored; send it again' }).catch(() => undefined);
+        await save(next, { status: 'failed', error: 'The file could not be stored; send it again', failure: { code: 'file_not_stored' } }).catch(() => undefined);
         throw e;
       }
       await runner.submit({ type: 'import-preview', id });
@@ -757,7 +783,7 @@ export function createImportService(deps: Deps) {
       const job = await visibleJob(ctx.principal, id);
       const resumable = (job.status === 'failed' && job.commitStartedAt) || (job.status === 'committing' && isStale(job));
       if (job.status !== 'previewed' && !resumable) throw new ConflictError('VERSION_CONFLICT', `The import is ${job.status}; only a previewed import (or a stopped commit) can be committed`);
-      let next: ImportJob = { ...job, status: 'committing', commitStartedAt: job.commitStartedAt ?? new Date().toISOString(), error: undefined, updatedAt: new Date().toISOString() };
+      let next: ImportJob = { ...job, status: 'committing', commitStartedAt: job.commitStartedAt ?? new Date().toISOString(), error: undefined, failure: undefined, updatedAt: new Date().toISOString() };
       if (!resumable) {
         const rows = await loadRows(job);
         const byRow = new Map(rows.map((r) => [r.row, r]));

@@ -1,9 +1,19 @@
 import { strFromU8, unzipSync } from 'fflate';
+import type { ImportFailure } from '#shared/schemas/common.ts';
 
 export type Cell = string | number | null;
 export type Grid = Cell[][];
 
-export class SpreadsheetError extends Error {}
+/** A file an import cannot take as a whole: `failure` says why in a code clients word, the message in English. */
+export class SpreadsheetError extends Error {
+  constructor(
+    readonly failure: ImportFailure,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SpreadsheetError';
+  }
+}
 
 /**
  * Limits that keep a small hostile file from taking the process down: a ZIP whose parts inflate
@@ -22,7 +32,7 @@ export const MAX_CELL_CHARS = 32_767;
 
 /** A cell's text, refused past {@link MAX_CELL_CHARS}. */
 function cellText(s: string): string {
-  if (s.length > MAX_CELL_CHARS) throw new SpreadsheetError(`A cell holds more than ${MAX_CELL_CHARS.toLocaleString('en')} characters, Excel's limit for a cell`);
+  if (s.length > MAX_CELL_CHARS) throw new SpreadsheetError({ code: 'cell_too_long', limit: MAX_CELL_CHARS }, `A cell holds more than ${MAX_CELL_CHARS.toLocaleString('en')} characters, Excel's limit for a cell`);
   return s;
 }
 
@@ -31,9 +41,17 @@ export function readSpreadsheet(bytes: Uint8Array, format: 'xlsx' | 'csv'): Grid
   return format === 'xlsx' ? readXlsx(bytes) : readCsv(bytes);
 }
 
-/** Which reader a file needs, by its first bytes (a ZIP is XLSX), never by its name alone. */
+/** How far into a file to look for NUL bytes, which no text (CSV in UTF-8) holds. */
+const TEXT_SNIFF_BYTES = 8192;
+
+/**
+ * Which reader a file needs, by its first bytes (a ZIP is XLSX, text is CSV), never by its name
+ * alone; a file that is neither (an old .xls, a PDF, an image, UTF-16 text) is refused.
+ */
 export function detectFormat(bytes: Uint8Array): 'xlsx' | 'csv' {
-  return bytes[0] === 0x50 && bytes[1] === 0x4b ? 'xlsx' : 'csv';
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b) return 'xlsx';
+  if (bytes.subarray(0, TEXT_SNIFF_BYTES).includes(0)) throw new SpreadsheetError({ code: 'wrong_type' }, 'The file is neither an XLSX workbook nor CSV text (an old .xls, another kind of file, or text not in UTF-8)');
+  return 'csv';
 }
 
 export function readCsv(bytes: Uint8Array): Grid {
@@ -111,14 +129,14 @@ function* elements(xml: string, tag: string): Generator<{ attrs: string; inner?:
       continue;
     }
     const gt = xml.indexOf('>', nameEnd);
-    if (gt < 0) throw new SpreadsheetError(`The workbook has a <${tag}> tag that never ends`);
+    if (gt < 0) throw new SpreadsheetError({ code: 'damaged_workbook' }, `The workbook has a <${tag}> tag that never ends`);
     if (xml.charCodeAt(gt - 1) === 0x2f) {
       yield { attrs: xml.slice(nameEnd, gt - 1) };
       at = gt + 1;
       continue;
     }
     const end = xml.indexOf(close, gt + 1);
-    if (end < 0) throw new SpreadsheetError(`The workbook has a <${tag}> element without its </${tag}>`);
+    if (end < 0) throw new SpreadsheetError({ code: 'damaged_workbook' }, `The workbook has a <${tag}> element without its </${tag}>`);
     yield { attrs: xml.slice(nameEnd, gt), inner: xml.slice(gt + 1, end) };
     at = end + close.length;
   }
@@ -147,24 +165,24 @@ export function readXlsx(bytes: Uint8Array): Grid {
     files = unzipSync(bytes, {
       filter: (f) => {
         const wanted = f.name === 'xl/workbook.xml' || f.name === 'xl/sharedStrings.xml' || f.name.startsWith('xl/worksheets/sheet') || f.name === 'xl/_rels/workbook.xml.rels';
-        if (wanted && (unzipped += f.originalSize) > MAX_UNZIPPED_BYTES) throw new SpreadsheetError(`The workbook unpacks to more than ${MAX_UNZIPPED_BYTES / 1024 / 1024} MB`);
+        if (wanted && (unzipped += f.originalSize) > MAX_UNZIPPED_BYTES) throw new SpreadsheetError({ code: 'unpacks_too_large', limit: MAX_UNZIPPED_BYTES }, `The workbook unpacks to more than ${MAX_UNZIPPED_BYTES / 1024 / 1024} MB`);
         return wanted;
       },
     });
   } catch (e) {
     if (e instanceof SpreadsheetError) throw e;
-    throw new SpreadsheetError('The file is not a readable XLSX workbook');
+    throw new SpreadsheetError({ code: 'damaged_workbook' }, 'The file is not a readable XLSX workbook');
   }
   const shared = files['xl/sharedStrings.xml'] ? [...elements(strFromU8(files['xl/sharedStrings.xml']), 'si')].map((si) => runsText(si.inner ?? '')) : [];
   const sheetPath = firstSheetPath(files);
   const sheetBytes = files[sheetPath];
-  if (!sheetBytes) throw new SpreadsheetError('The workbook has no worksheet');
+  if (!sheetBytes) throw new SpreadsheetError({ code: 'no_worksheet' }, 'The workbook has no worksheet');
   const sheet = strFromU8(sheetBytes);
   const grid: Grid = [];
   for (const rowElement of elements(sheet, 'row')) {
     const r = attr(rowElement.attrs, 'r');
     const rowNumber = r !== undefined && /^\d+$/.test(r) ? Number(r) : grid.length + 1;
-    if (rowNumber > MAX_ROWS) throw new SpreadsheetError(`The sheet goes past row ${MAX_ROWS}; an import takes at most ${MAX_ROWS} rows`);
+    if (rowNumber > MAX_ROWS) throw new SpreadsheetError({ code: 'too_many_rows', limit: MAX_ROWS }, `The sheet goes past row ${MAX_ROWS}; an import takes at most ${MAX_ROWS} rows`);
     const cells: Cell[] = [];
     for (const c of elements(rowElement.inner ?? '', 'c')) {
       const ref = attr(c.attrs, 'r');
@@ -191,7 +209,7 @@ export function readXlsx(bytes: Uint8Array): Grid {
     const [c1, r1] = [colIndex(m[1]!), Number(m[2]) - 1];
     // A merged area is filled only where the sheet has rows and columns with cells in them.
     const [c2, r2] = [Math.min(colIndex(m[3]!), usedColumns - 1, MAX_COLUMNS - 1), Math.min(Number(m[4]) - 1, grid.length - 1)];
-    if ((filled += Math.max(0, r2 - r1 + 1) * Math.max(0, c2 - c1 + 1)) > MAX_MERGED_CELLS) throw new SpreadsheetError('The sheet merges more cells than an import can take');
+    if ((filled += Math.max(0, r2 - r1 + 1) * Math.max(0, c2 - c1 + 1)) > MAX_MERGED_CELLS) throw new SpreadsheetError({ code: 'too_many_merged_cells', limit: MAX_MERGED_CELLS }, 'The sheet merges more cells than an import can take');
     const value = grid[r1]?.[c1] ?? null;
     for (let r = r1; r <= r2; r++) for (let c = c1; c <= c2; c++) if (grid[r]) grid[r]![c] = value;
   }

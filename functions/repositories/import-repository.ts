@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { ImportFailureSchema } from '#shared/schemas/common.ts';
 import { ConflictError, NotFoundError } from '#functions/core/errors.ts';
 import { getItem, queryAcross, send, type Table, type TxOp } from './table.ts';
 
@@ -37,6 +38,8 @@ export const ImportJobSchema = z.object({
   commitRuns: z.number().int().default(0),
   committedAt: z.string().optional(),
   error: z.string().optional(),
+  /** Why it failed, as a code clients word (`importFailureCodes`); imports failed before codes have `error` only. */
+  failure: ImportFailureSchema.optional(),
   /** The size the file was declared with at create: a direct upload is bound to it and may not be larger. */
   fileBytes: z.number().int().optional(),
   /** Which upload the dry run is of (S3's sequencer of the PUT that brought the file), so a redelivered event is recognised. */
@@ -94,9 +97,9 @@ export function createImportRepository(table: Table) {
             new UpdateCommand({
               TableName: table.name,
               Key: { PK: pk(id), SK: 'META' },
-              UpdateExpression: 'SET #s = :previewing, GSI2SK = :gsi, uploadTag = :tag, updatedAt = :t REMOVE #e',
+              UpdateExpression: 'SET #s = :previewing, GSI2SK = :gsi, uploadTag = :tag, updatedAt = :t REMOVE #e, #f',
               ConditionExpression: '#s = :awaiting',
-              ExpressionAttributeNames: { '#s': 'status', '#e': 'error' },
+              ExpressionAttributeNames: { '#s': 'status', '#e': 'error', '#f': 'failure' },
               ExpressionAttributeValues: { ':previewing': 'previewing', ':awaiting': 'awaiting_file', ':gsi': `previewing#${id}`, ':tag': tag, ':t': new Date().toISOString() },
             }),
           ),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { errorCodes, fieldRules } from '../errors.ts';
+import { errorCodes, fieldRules, importFailureCodes } from '../errors.ts';
+import { importFields } from '../import-fields.ts';
 import { CITIZEN_ID_PATTERN, PHONE_PATTERN, TAX_CODE_PATTERN, normalisePhone } from '../contact-rules.ts';
 
 export { normalisePhone };
@@ -44,6 +45,19 @@ export const PageQuerySchema = z.object({
   cursor: z.string().max(2048).optional().meta({ description: 'Opaque cursor from the previous page' }),
 });
 
+/** Why an import could not take its file or stopped: a code to word, and the figures the words need. */
+export const ImportFailureSchema = z
+  .object({
+    code: z.enum(importFailureCodes).meta({ description: 'Stable code (list: importFailureCodes in shared/errors.ts); the web app words it in Vietnamese' }),
+    fields: z.array(z.enum(importFields)).optional().meta({ description: 'no_header_row, missing_columns: the import fields without a column' }),
+    rows: z.number().int().optional().meta({ description: 'too_many_rows: the rows the file has' }),
+    bytes: z.number().int().optional().meta({ description: 'empty_file, too_large, larger_than_declared: the size of the file' }),
+    limit: z.number().optional().meta({ description: 'The bound the file went past: bytes, rows, characters or cells, by code' }),
+  })
+  .meta({ id: 'ImportFailure', description: 'On a failed import, and on the problems of the import routes that refuse the file' });
+
+export type ImportFailure = z.infer<typeof ImportFailureSchema>;
+
 export const ProblemSchema = z
   .object({
     type: z.string(),
@@ -61,6 +75,7 @@ export const ProblemSchema = z
         }),
       )
       .optional(),
+    failure: ImportFailureSchema.optional(),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 

@@ -257,6 +257,35 @@ describe('targets (administrator, 360 px)', () => {
     expect(held.map(keyOf)).toContain(keyOf(hamRongVoso));
     await expect.poll(screenTargets).toEqual(held.map(keyOf).sort());
   }, 60_000);
+
+  it('asks before leaving with unsaved changes, and staying keeps them; once saved, leaves without asking', async () => {
+    const status = () => page.getByTestId('targets-status').textContent();
+    const asked: string[] = [];
+    const answer = (how: 'dismiss' | 'accept') => page.once('dialog', (d) => void (asked.push(`${d.type()}: ${d.message()}`), d[how]()));
+    await page.locator(`tr[data-key="${keyOf(hamRongVoso)}"]`).getByRole('button', { name: /^Bỏ chỉ tiêu/ }).click();
+    await expect.poll(status).toBe('1 thay đổi chưa lưu.');
+
+    answer('dismiss');
+    await page.getByRole('navigation').getByRole('link', { name: 'Người dùng' }).click();
+    await expect.poll(() => asked).toEqual(['confirm: Còn 1 thay đổi chỉ tiêu chưa lưu. Rời trang này thì các thay đổi đó sẽ mất. Vẫn rời trang?']);
+    expect(new URL(page.url()).hash).toBe('#/admin/targets');
+    expect(await heading()).toBe('Chỉ tiêu');
+    expect(await status()).toBe('1 thay đổi chưa lưu.');
+    expect(await screenTargets()).not.toContain(keyOf(hamRongVoso));
+
+    answer('dismiss');
+    await page.close({ runBeforeUnload: true });
+    await expect.poll(() => asked.at(-1)).toMatch(/^beforeunload:/);
+    expect(page.isClosed()).toBe(false);
+    expect(await status()).toBe('1 thay đổi chưa lưu.');
+
+    await page.getByRole('button', { name: 'Lưu chỉ tiêu' }).click();
+    await expect.poll(status).toBe('');
+    expect((await api<{ items: Target[] }>(product.url, '/targets', adminToken)).body.items.map(keyOf)).not.toContain(keyOf(hamRongVoso));
+    await page.getByRole('navigation').getByRole('link', { name: 'Người dùng' }).click();
+    await expect.poll(heading).toBe('Người dùng');
+    expect(asked).toHaveLength(2);
+  }, 60_000);
 });
 
 describe('creating users where sign-in is Cognito', () => {

@@ -171,6 +171,15 @@ describe('importing a producer list from a spreadsheet on a 360 px phone (office
     await expect.poll(() => recent.count(), { timeout: 15_000 }).toBe(2);
     expect(await recent.first().textContent()).toContain('Bị lỗi');
   }, 60_000);
+
+  it('says in Vietnamese, without the server’s English, that a workbook is damaged', async () => {
+    await page.goto(`${product.url}/#/imports`);
+    await page.getByLabel('Tệp danh sách (.xlsx hoặc .csv)').setInputFiles({ name: `hong-${run}.xlsx`, mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: Buffer.from('PK\x03\x04 cut short by a failed copy') });
+    await page.getByRole('button', { name: 'Tải lên và kiểm tra' }).click();
+    await expect.poll(() => page.getByTestId('import-status').textContent().catch(() => null), { timeout: 20_000 }).toBe('Không nhập được.');
+    expect(await page.getByRole('alert').textContent()).toBe('Tệp Excel bị hỏng hoặc không đúng định dạng .xlsx. Hãy mở tệp bằng Excel, lưu lại thành .xlsx rồi nhập lại.');
+    expect(await page.getByRole('link', { name: 'Nhập danh sách khác' }).count()).toBe(1);
+  }, 60_000);
 });
 
 describe('sending the list straight to storage on another origin, as in the cloud (officer)', () => {

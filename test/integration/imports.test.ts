@@ -241,6 +241,7 @@ describe('import of CSV files', () => {
     expect(job.body).toMatchObject({ status: 'failed', commitStartedAt: expect.any(String) });
     const again = await api.app.request(`/api/v1/imports/${id}/file`, { method: 'PUT', headers: { authorization: `Bearer ${officer}`, 'content-type': 'text/csv' }, body: 'Tên chủ thể;SĐT;Xã/Phường\r\nHộ Khác;0351234567;Xã Thiệu Hóa' });
     expect(again.status).toBe(409);
+    expect(await again.json()).toMatchObject({ code: 'VERSION_CONFLICT', failure: { code: 'file_not_accepted' } });
   });
 
   it('lets a commit that takes the import first win over an upload read just before it: the upload gets 409 and its file is not stored', async () => {
@@ -273,6 +274,9 @@ describe('import of CSV files', () => {
     const job = await api.call('GET', `/imports/${id}`, { token: officer });
     expect(job.body.status).toBe('failed');
     expect(job.body.error).toMatch(/name, commune/);
+    expect(job.body.failure).toEqual({ code: 'no_header_row', fields: ['name', 'commune'], limit: 15 });
+    const lacking = await runImport(officer, Buffer.from(csv(['Tên chủ thể,SĐT', 'Hộ Thiếu Cột,0351234567'])), 'producers', 'y.csv');
+    expect((await api.call('GET', `/imports/${lacking}`, { token: officer })).body).toMatchObject({ status: 'failed', error: 'The file has no column for: commune (set the mapping)', failure: { code: 'missing_columns', fields: ['commune'] } });
   });
 
   it('keeps imports to officers and admins, and each import to its owner', async () => {
@@ -281,6 +285,35 @@ describe('import of CSV files', () => {
     const created = await api.call('POST', '/imports', { token: officer, body: { kind: 'producers', fileName: 'x.csv', bytes: 10 } });
     const other = await api.userToken({ role: 'officer', communes: ['15772'] });
     expect((await api.call('GET', `/imports/${created.body.id}`, { token: other })).status).toBe(404);
+  });
+});
+
+describe('a file an import cannot take as a whole', () => {
+  const failureOf = async (file: Buffer, fileName: string) => (await api.call('GET', `/imports/${await runImport(officer, file, 'producers', fileName)}`, { token: officer })).body;
+
+  it('fails the import of a malformed workbook with a code, keeping the English reason', async () => {
+    const job = await failureOf(Buffer.from('PK\x03\x04 this is no workbook'), 'hong.xlsx');
+    expect(job).toMatchObject({ status: 'failed', totalRows: 0, error: 'The file is not a readable XLSX workbook', failure: { code: 'damaged_workbook' } });
+    expect((await api.call('GET', `/imports/${job.id}/rows`, { token: officer })).status).toBe(409);
+  });
+
+  it('says an old .xls or other binary file is of the wrong type, and a file of blank lines is empty', async () => {
+    const oldXls = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504)]);
+    const [wrong, blank] = await Promise.all([failureOf(oldXls, 'cu.xls'), failureOf(Buffer.from('\uFEFF\r\n , ,\r\n\r\n'), 'trong.csv')]);
+    expect(wrong).toMatchObject({ status: 'failed', failure: { code: 'wrong_type' } });
+    expect(blank).toMatchObject({ status: 'failed', failure: { code: 'empty_file' } });
+  });
+
+  it('answers an empty or oversize file with the code in the problem, storing nothing', async () => {
+    const created = await api.call('POST', '/imports', { token: officer, body: { kind: 'producers', fileName: 'x.csv', bytes: 10 } });
+    const put = (body: Buffer) => api.app.request(`/api/v1/imports/${created.body.id}/file`, { method: 'PUT', headers: { authorization: `Bearer ${officer}`, 'content-type': 'text/csv' }, body: new Uint8Array(body) });
+    const empty = await put(Buffer.alloc(0));
+    expect(empty.status).toBe(400);
+    expect(await empty.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: '(body)' }], failure: { code: 'empty_file', bytes: 0 } });
+    const oversize = await put(Buffer.alloc(25 * 1024 * 1024 + 1, 0x61));
+    expect(oversize.status).toBe(413);
+    expect(await oversize.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', failure: { code: 'too_large', limit: 25 * 1024 * 1024 } });
+    expect((await api.call('GET', `/imports/${created.body.id}`, { token: officer })).body).toMatchObject({ status: 'awaiting_file' });
   });
 });
 
@@ -358,7 +391,7 @@ describe('a file that arrived in the store by a direct upload (the S3 event path
     const id = await started(file.subarray(0, file.length - 1));
     await blobs().put(`imports/${id}/source`, file);
     expect(await api.local.services.imports.sourceArrived(id, { tag: 's' })).toMatchObject({ outcome: 'failed' });
-    expect(await status(id)).toMatchObject({ status: 'failed', totalRows: 0, error: `The file has ${file.length} bytes, more than the ${file.length - 1} declared` });
+    expect(await status(id)).toMatchObject({ status: 'failed', totalRows: 0, error: `The file has ${file.length} bytes, more than the ${file.length - 1} declared`, failure: { code: 'larger_than_declared', bytes: file.length, limit: file.length - 1 } });
     expect((await api.call('GET', `/imports/${id}/rows`, { token: officer })).status).toBe(409);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorCodes } from '#shared/errors.ts';
+import { errorCodes, importFailureCodes } from '#shared/errors.ts';
 import { photoRejectionReasons } from '#shared/schemas/photo.ts';
 import { classBreaks, classOf, coverageFromLists, csvCell, indicatorValue, normaliseCoverage, toCsv } from '../../web/src/core/coverage.ts';
 import type { Commune } from '../../web/src/core/types.ts';
@@ -19,6 +19,13 @@ describe('dictionaries', () => {
     for (const code of errorCodes) {
       expect(vi.errors, code).toHaveProperty(code);
       expect(en.errors, code).toHaveProperty(code);
+    }
+  });
+
+  it('say why an import could not take its file, for every failure code', () => {
+    for (const code of importFailureCodes) {
+      expect(vi.importFailures, code).toHaveProperty(code);
+      expect(en.importFailures, code).toHaveProperty(code);
     }
   });
 

@@ -13,7 +13,7 @@ import { clearSession, freshToken, loadSession, SessionEndedError, setSessionRen
 import type { Me } from './core/types.ts';
 import { lang, setLang, t } from './i18n/i18n.ts';
 import { h, replace } from './ui/dom.ts';
-import { current, go, link, route } from './ui/router.ts';
+import { current, dropLeaveGuard, go, leaveWarning, link, mayLeave, route } from './ui/router.ts';
 import { notice, toast } from './ui/widgets.ts';
 import { loadFailed } from './views/common.ts';
 import { homeView } from './views/home-view.ts';
@@ -75,7 +75,7 @@ function renderChrome(): void {
     h(
       'div',
       { class: 'tools' },
-      h('button', { type: 'button', class: 'link', lang: lang() === 'vi' ? 'en' : 'vi', 'aria-label': t.nav.switchLangLabel, onclick: () => (setLang(lang() === 'vi' ? 'en' : 'vi'), rerender()) }, t.nav.switchLang),
+      h('button', { type: 'button', class: 'link', lang: lang() === 'vi' ? 'en' : 'vi', 'aria-label': t.nav.switchLangLabel, onclick: () => mayLeave() && (setLang(lang() === 'vi' ? 'en' : 'vi'), rerender()) }, t.nav.switchLang),
       u ? h('button', { type: 'button', class: 'link', onclick: () => void signOut() }, t.nav.signOut) : null,
     ),
   );
@@ -142,9 +142,12 @@ onReadSource((cached) => {
 });
 
 let renderSeq = 0;
+/** The address of the view on screen: a navigation the user calls off puts it back. */
+let shownUrl = location.href;
 
 async function render(): Promise<void> {
   const seq = ++renderSeq;
+  shownUrl = location.href;
   const { route: r, view } = current();
   const session = loadSession();
   if (!session && r.path !== '/login') {
@@ -180,6 +183,7 @@ function rerender(): void {
 const SIGN_OUT_WAIT_MS = 4000;
 
 async function signOut(): Promise<void> {
+  if (!mayLeave()) return;
   // Unsent changes and photos stay on this phone for this user, but are only sent once they sign in again.
   const waiting = (await entries().catch(() => [])).length;
   if (waiting && !window.confirm(t.nav.signOutWithOutbox(waiting))) return;
@@ -198,6 +202,7 @@ async function signOut(): Promise<void> {
 }
 
 onUnauthenticated(() => {
+  dropLeaveGuard();
   clearSession();
   sessionStorage.setItem('ocop.expired', '1');
   go('#/login');
@@ -208,7 +213,20 @@ subscribe((e) => {
   if (e.type === 'synced' && !e.foreground) toast(t.net.synced(e.entry.label));
 });
 
-window.addEventListener('hashchange', () => void render());
+window.addEventListener('hashchange', () => {
+  if (mayLeave()) return void render();
+  // Called off: the address goes back to the view on screen, which stays as it is (after the
+  // browser's Back button the entry left behind also shows this view's address).
+  history.replaceState(history.state, '', shownUrl);
+});
+// Closing or reloading the tab: the browser asks in its own words (it ignores the page's).
+window.addEventListener('beforeunload', (e) => {
+  const warning = leaveWarning();
+  if (!warning) return;
+  e.preventDefault();
+  // Older browsers ask only when returnValue is set.
+  e.returnValue = warning;
+});
 window.addEventListener('online', () => void renderNetbar());
 window.addEventListener('offline', () => void renderNetbar());
 window.addEventListener('ocop:session', () => {

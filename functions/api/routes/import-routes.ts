@@ -1,12 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { importFields } from '#shared/import-fields.ts';
-import { IdSchema } from '#shared/schemas/common.ts';
+import { IdSchema, ImportFailureSchema } from '#shared/schemas/common.ts';
 import { importKinds } from '#functions/imports/import-columns.ts';
-import { MAX_IMPORT_BYTES, type ImportService } from '#functions/imports/import-service.ts';
+import { MAX_IMPORT_BYTES, importFileTooLarge, type ImportService } from '#functions/imports/import-service.ts';
 import { rowOutcomes } from '#functions/repositories/import-repository.ts';
 import { toXlsx } from '#functions/exports/tabular.ts';
-import { PayloadTooLargeError } from '#functions/core/errors.ts';
 import { WriteHeadersSchema, bearer, jsonBodyOf, jsonResponse, problemResponses, writeContext, type Router } from '../app-env.ts';
 
 const ImportCreateSchema = z
@@ -51,7 +50,8 @@ const ImportJobSchema = z
     counts: z.record(z.string(), z.number()),
     mapping: z.record(z.string(), z.number()).optional(),
     headerRow: z.number().optional(),
-    error: z.string().optional(),
+    error: z.string().optional().meta({ description: 'Why the import failed, in English' }),
+    failure: ImportFailureSchema.optional(),
     progress: z.object({ done: z.number(), total: z.number(), rowsPerSecond: z.number(), etaSeconds: z.number().nullable() }).optional(),
   })
   .loose()
@@ -84,7 +84,7 @@ export function registerImportRoutes(app: Router, deps: { imports: ImportService
 
   app.put(
     '/imports/:id/file',
-    bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: () => Promise.reject(new PayloadTooLargeError(MAX_IMPORT_BYTES)) }),
+    bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: () => Promise.reject(importFileTooLarge()) }),
   );
   app.openapi(
     createRoute({ ...common, method: 'put', path: '/imports/{id}/file', summary: 'Send the spreadsheet through the API (raw body, XLSX or CSV, ≤ 25 MB; in the cloud API Gateway and Lambda limit it to about 4.5 MB, so use the `uploadUrl` of the create instead); the dry run starts in the background', request: { params: Params, body: { content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } }, required: true } }, responses: { 202: jsonResponse(ImportJobSchema, 'Previewing'), ...problemResponses } }),

@@ -6,12 +6,13 @@ import type { ErrorCode } from '#shared/errors.ts';
 import type { Marketplace } from '#shared/marketplaces.ts';
 import type { AccountStatus, ListingStatus } from '#shared/onboarding-rules.ts';
 import type { AuditEvent } from '#shared/schemas/audit.ts';
+import type { ImportFailure } from '#shared/schemas/common.ts';
 import type { Producer, ProducerCreate, ProducerUpdate } from '#shared/schemas/producer.ts';
 import type { Product, ProductCreate, ProductUpdate } from '#shared/schemas/product.ts';
 import type { Photo, PhotoUploadTarget } from '#shared/schemas/photo.ts';
 import type { Role } from '#shared/schemas/user.ts';
 
-export type { AccountStatus, AuditEvent, Photo, PhotoUploadTarget, ErrorCode, ListingStatus, Marketplace, Producer, ProducerCreate, ProducerUpdate, Product, ProductCreate, ProductUpdate, Role };
+export type { AccountStatus, AuditEvent, ImportFailure, Photo, PhotoUploadTarget, ErrorCode, ListingStatus, Marketplace, Producer, ProducerCreate, ProducerUpdate, Product, ProductCreate, ProductUpdate, Role };
 
 export type { FieldRule } from '#shared/errors.ts';
 import type { FieldRule } from '#shared/errors.ts';
@@ -30,6 +31,8 @@ export type Problem = {
   code: ErrorCode | string;
   detail?: string;
   errors?: { path: string; message: string; rule?: FieldRule; limit?: number }[];
+  /** Import routes: why the file was refused. */
+  failure?: ImportFailure;
   [extra: string]: unknown;
 };
 

@@ -1,4 +1,5 @@
 import { fieldRuleWords } from '#shared/field-rule-words.ts';
+import { importFailureWords } from '#shared/import-failure-words.ts';
 import type { Dict } from './vi.ts';
 
 /** English, the second language: the same keys as vi.ts (the type makes a missing or extra key an error). */
@@ -292,6 +293,7 @@ export const en: Dict = {
       save: 'Save targets',
       saved: 'Targets saved.',
       unsaved: (n: number) => `${n} unsaved changes.`,
+      leaveUnsaved: (n: number) => `${n} target changes are not saved. Leaving this page loses them. Leave anyway?`,
       noChanges: 'Nothing to save.',
       tooMany: (n: number) => `The list holds at most ${n} targets.`,
       valueRange: (max: string) => `Enter a number from 0 to ${max}.`,
@@ -299,6 +301,7 @@ export const en: Dict = {
     },
   },
   fieldRules: fieldRuleWords.en,
+  importFailures: importFailureWords.en,
   history: {
     title: 'Change history',
     empty: 'No changes yet.',
@@ -419,9 +422,6 @@ export const en: Dict = {
     submit: 'Upload and check',
     sending: 'Uploading the file…',
     chooseFile: 'Choose the list file.',
-    emptyFile: 'This file is empty (0 bytes). Choose the right list file.',
-    tooLarge: (mb: string) => `The file is ${mb} MB, over the 25 MB limit. Split the list into smaller files.`,
-    wrongType: 'Only .xlsx or .csv files are accepted. An old .xls file: open it in Excel and “Save as” .xlsx.',
     needsConnection: 'Importing needs a connection; imports are not kept to send later. Try again when you are online.',
     recent: 'Recent imports',
     noRecent: 'No imports yet.',
@@ -461,13 +461,9 @@ export const en: Dict = {
     rate: (n: string) => `${n} rows/second`,
     eta: (min: number, sec: number) => `about ${min ? `${min} min ` : ''}${sec} s left`,
     written: (n: string) => `${n} rows written to the system.`,
-    stopped: 'Writing stopped part-way. Rows already written stay written; press “Resume import” to finish (no row is written twice).',
     resume: 'Resume import',
     stalledCommit: 'Writing stopped part-way (no progress for 20 minutes). Rows already written stay; press “Resume” to write the rest, none twice.',
     stalledPreview: 'Checking the file stopped (no progress for 20 minutes). Import the file again.',
-    missingColumns: (cols: string) => `The file has no column for: ${cols}. Add or rename the columns, then import again.`,
-    tooManyRows: (n: string, max: string) => `The file has ${n} rows; an import takes at most ${max}. Split the file.`,
-    unreadable: 'The file could not be read. Check it (.xlsx or .csv) and import again.',
     detail: 'Details:',
     sendFile: 'Send the file',
     created: (d: string) => `Created ${d}`,

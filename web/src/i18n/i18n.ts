@@ -1,6 +1,6 @@
 import { ApiError, NetworkError } from '../core/api.ts';
 import { CognitoError } from '../core/cognito.ts';
-import type { FieldRule } from '../core/types.ts';
+import type { FieldRule, ImportFailure } from '../core/types.ts';
 import { en } from './en.ts';
 import { vi, type Dict } from './vi.ts';
 
@@ -62,6 +62,14 @@ function cognitoMessage(type: string): string | undefined {
 /** A field error from the API in the user's words: by the rule it broke when the API says which, else the server's text. */
 export function wordFieldError(fe: { message: string; rule?: FieldRule; limit?: number }): string {
   return fe.rule ? t.fieldRules[fe.rule](fe.limit ?? 0) : fe.message;
+}
+
+/**
+ * Why an import could not take its file or stopped (`failure` of a failed import or of an import
+ * route's problem), in the user's words; undefined for a code this page does not know yet.
+ */
+export function wordImportFailure(failure: ImportFailure): string | undefined {
+  return (t.importFailures as Partial<Record<string, (f: ImportFailure) => string>>)[failure.code]?.(failure);
 }
 
 /** What a field (an API path such as `weightGrams`) is called on screen. */

@@ -1,4 +1,5 @@
 import { fieldRuleWords } from '#shared/field-rule-words.ts';
+import { importFailureWords } from '#shared/import-failure-words.ts';
 /** Vietnamese, the default language. Every label on screen comes from here or from en.ts (same keys). */
 export const vi = {
   lang: 'vi',
@@ -290,6 +291,7 @@ export const vi = {
       save: 'Lưu chỉ tiêu',
       saved: 'Đã lưu chỉ tiêu.',
       unsaved: (n: number) => `${n} thay đổi chưa lưu.`,
+      leaveUnsaved: (n: number) => `Còn ${n} thay đổi chỉ tiêu chưa lưu. Rời trang này thì các thay đổi đó sẽ mất. Vẫn rời trang?`,
       noChanges: 'Không có thay đổi nào cần lưu.',
       tooMany: (n: number) => `Danh sách có tối đa ${n} chỉ tiêu.`,
       valueRange: (max: string) => `Nhập một số từ 0 đến ${max}.`,
@@ -297,6 +299,7 @@ export const vi = {
     },
   },
   fieldRules: fieldRuleWords.vi,
+  importFailures: importFailureWords.vi,
   history: {
     title: 'Lịch sử thay đổi',
     empty: 'Chưa có thay đổi.',
@@ -417,9 +420,6 @@ export const vi = {
     submit: 'Tải lên và kiểm tra',
     sending: 'Đang tải tệp lên…',
     chooseFile: 'Hãy chọn tệp danh sách.',
-    emptyFile: 'Tệp này trống (0 byte). Hãy chọn đúng tệp danh sách.',
-    tooLarge: (mb: string) => `Tệp nặng ${mb} MB, quá giới hạn 25 MB. Hãy tách danh sách thành nhiều tệp nhỏ hơn.`,
-    wrongType: 'Chỉ nhận tệp .xlsx hoặc .csv. Tệp .xls cũ: mở bằng Excel rồi chọn “Lưu thành” .xlsx.',
     needsConnection: 'Nhập danh sách cần có kết nối mạng; việc này không được lưu lại để gửi sau. Hãy thử lại khi có mạng.',
     recent: 'Các lần nhập gần đây',
     noRecent: 'Chưa có lần nhập nào.',
@@ -459,13 +459,9 @@ export const vi = {
     rate: (n: string) => `${n} dòng/giây`,
     eta: (min: number, sec: number) => `còn khoảng ${min ? `${min} phút ` : ''}${sec} giây`,
     written: (n: string) => `Đã ghi ${n} dòng vào hệ thống.`,
-    stopped: 'Việc ghi bị dừng giữa chừng. Các dòng đã ghi vẫn giữ nguyên; bấm “Tiếp tục nhập” để ghi nốt (không dòng nào bị ghi hai lần).',
     resume: 'Tiếp tục nhập',
     stalledCommit: 'Việc ghi đã dừng giữa chừng (không thấy tiến triển trong 20 phút). Các dòng đã ghi vẫn giữ nguyên; bấm “Tiếp tục nhập” để ghi nốt, không dòng nào bị ghi hai lần.',
     stalledPreview: 'Việc kiểm tra tệp đã dừng (không thấy tiến triển trong 20 phút). Hãy nhập lại tệp này.',
-    missingColumns: (cols: string) => `Tệp không có cột: ${cols}. Hãy thêm hoặc đặt lại tên cột rồi nhập lại.`,
-    tooManyRows: (n: string, max: string) => `Tệp có ${n} dòng; mỗi lần nhập tối đa ${max} dòng. Hãy tách tệp.`,
-    unreadable: 'Không đọc được tệp. Hãy kiểm tra lại tệp (.xlsx hoặc .csv) rồi nhập lại.',
     detail: 'Chi tiết:',
     sendFile: 'Gửi tệp',
     created: (d: string) => `Tạo lúc ${d}`,

@@ -29,3 +29,40 @@ export function go(hash: string): void {
 export function link(path: string): string {
   return `#${path}`;
 }
+
+/** What leaving the view on screen would lose, in words to ask the user with; null when nothing. */
+export type LeaveCheck = () => string | null;
+
+let leaveGuard: { view: Node; check: LeaveCheck } | null = null;
+
+/**
+ * Lets the view `view` (the node a route shows) ask before it is left while `check` says it would
+ * lose something: hash navigation to another route (or the same one shown afresh), a language
+ * switch, signing out, closing or reloading the tab. Only the view on screen asks: once another
+ * replaces it, it never does.
+ */
+export function guardLeaving(view: Node, check: LeaveCheck): void {
+  leaveGuard = { view, check };
+}
+
+/** What leaving the view on screen would lose (words to ask with), or null. */
+export function leaveWarning(): string | null {
+  return leaveGuard?.view.isConnected ? leaveGuard.check() : null;
+}
+
+/**
+ * Whether the view on screen may be left: it would lose nothing, or the user agrees to lose it
+ * (then it is not asked again on the way out).
+ */
+export function mayLeave(): boolean {
+  const warning = leaveWarning();
+  if (!warning) return true;
+  if (!window.confirm(warning)) return false;
+  leaveGuard = null;
+  return true;
+}
+
+/** Leaves without asking, when staying is no choice (the session ended). */
+export function dropLeaveGuard(): void {
+  leaveGuard = null;
+}

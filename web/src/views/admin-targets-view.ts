@@ -11,6 +11,7 @@ import { communes, loadCommuneIndex, marketplaces } from '../core/reference.ts';
 import type { Commune, MarketplaceInfo } from '../core/types.ts';
 import { errorMessage, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
+import { guardLeaving } from '../ui/router.ts';
 import { chip, clearFieldErrors, communePicker, errorBox, field, input, notice, select, setFieldError, toast } from '../ui/widgets.ts';
 import { section } from './common.ts';
 import { indicatorLabel, targetAmount, targetMarket, targetPlace, type TargetProgress } from './target-words.ts';
@@ -46,6 +47,11 @@ export async function targetsView(): Promise<Node> {
   const status = h('p', { class: 'small', 'aria-live': 'polite', 'data-testid': 'targets-status' });
   const box = errorBox();
   const saveBtn = h('button', { type: 'button', class: 'primary' }, t.admin.targets.save);
+  /** Additions, changes and removals in the list not saved yet. */
+  const unsavedCount = () => {
+    const { removed, written } = targetChanges(baseline, working);
+    return removed.length + written.length;
+  };
   const label = (tg: Target) => `${indicatorLabel(tg.indicator)} · ${targetPlace(tg.scope)} · ${targetMarket(tg.marketplace, markets)} · ${formatDate(tg.period)}`;
 
   /** Where each saved target stands now (the province report); without it the column says "—". */
@@ -115,8 +121,7 @@ export async function targetsView(): Promise<Node> {
           )
         : h('p', { class: 'muted' }, t.admin.targets.empty),
     );
-    const { removed, written } = targetChanges(baseline, working);
-    const changes = removed.length + written.length;
+    const changes = unsavedCount();
     status.textContent = changes ? t.admin.targets.unsaved(changes) : '';
   };
 
@@ -157,7 +162,7 @@ export async function targetsView(): Promise<Node> {
 
   await loadStanding();
   draw();
-  return h(
+  const page = h(
     'section',
     { class: 'page wide' },
     h('h1', null, t.admin.targets.title),
@@ -174,6 +179,8 @@ export async function targetsView(): Promise<Node> {
       }),
     ),
   );
+  guardLeaving(page, () => (unsavedCount() ? t.admin.targets.leaveUnsaved(unsavedCount()) : null));
+  return page;
 }
 
 function showProblem(box: HTMLElement, message: string, lines: string[]): void {

@@ -8,11 +8,12 @@
  * device (localStorage, per username).
  */
 import { importFieldLabels, type ImportField } from '#shared/import-fields.ts';
+import type { ImportFailure } from '../core/types.ts';
 import { ApiError, NetworkError, get, query, request, keyFor, forgetKey } from '../core/api.ts';
 import { can, me } from '../core/app-state.ts';
 import { downloadFile, putFile } from '../core/files.ts';
 import { formatDateTime, formatNumber } from '../core/format.ts';
-import { errorMessage, lang, t } from '../i18n/i18n.ts';
+import { errorMessage, lang, t, wordImportFailure } from '../i18n/i18n.ts';
 import { h, replace, uid, type Child } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, confirmDialog, errorBox, field, meter, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
@@ -29,7 +30,9 @@ type ImportJob = {
   status: ImportStatus;
   totalRows: number;
   counts: Partial<Record<Outcome, number>>;
+  /** Why it failed, in English; `failure` says it as a code to word. */
   error?: string;
+  failure?: ImportFailure;
   createdAt?: string;
   updatedAt?: string;
   commitStartedAt?: string;
@@ -97,23 +100,26 @@ function forgetImport(id: string): void {
 
 const fieldLabel = (f: string) => importFieldLabels[lang()][f as ImportField] ?? f;
 
-/** Why a chosen file cannot be sent, or null when it can. */
+/** Why a chosen file cannot be sent (in the words the server's refusals get), or null when it can. */
 function fileProblem(file: File | undefined): string | null {
   if (!file) return t.imports.chooseFile;
-  if (!/\.(xlsx|csv)$/i.test(file.name)) return t.imports.wrongType;
-  if (file.size === 0) return t.imports.emptyFile;
-  if (file.size > MAX_BYTES) return t.imports.tooLarge((file.size / 1024 / 1024).toLocaleString('vi-VN', { maximumFractionDigits: 1 }));
+  if (!/\.(xlsx|csv)$/i.test(file.name)) return t.importFailures.wrong_type({ code: 'wrong_type' });
+  if (file.size === 0) return t.importFailures.empty_file({ code: 'empty_file', bytes: 0 });
+  if (file.size > MAX_BYTES) return t.importFailures.too_large({ code: 'too_large', bytes: file.size, limit: MAX_BYTES });
   return null;
 }
 
-/** Shows a failed call in `box`: imports are never queued, so a lost connection says so plainly. */
+/**
+ * Shows a failed call in `box`: imports are never queued, so a lost connection says so plainly,
+ * and a refused file says why in the user's words.
+ */
 function showFailure(scope: HTMLElement, box: HTMLElement, err: unknown): void {
-  if (err instanceof NetworkError) {
-    clearFieldErrors(scope);
-    replace(box, h('p', null, t.imports.needsConnection));
-    box.hidden = false;
-    box.focus();
-  } else showError(scope, box, err);
+  const words = err instanceof NetworkError ? t.imports.needsConnection : err instanceof ApiError && err.problem.failure ? wordImportFailure(err.problem.failure) : undefined;
+  if (!words) return showError(scope, box, err);
+  clearFieldErrors(scope);
+  replace(box, h('p', null, words));
+  box.hidden = false;
+  box.focus();
 }
 
 function offlineFailure(scope: HTMLElement, box: HTMLElement): boolean {
@@ -135,15 +141,14 @@ function statusText(job: ImportJob): string {
   return job.status === 'previewed' ? lines.previewed(formatNumber(job.totalRows)) : lines[job.status];
 }
 
-/** Why an import failed, in the user's words (the API says it in English). */
+/** Why an import failed, in the user's words, by its failure code (`error` is the API's English). */
 function failureText(job: ImportJob): Child[] {
-  if (job.commitStartedAt) return [h('p', null, t.imports.stopped)];
+  const words = job.failure && wordImportFailure(job.failure);
+  if (words) return [h('p', { 'data-failure': job.failure!.code }, words)];
+  // Failed before failures had codes, or with a code newer than this page: a stopped commit by its state, else the API's words.
+  if (job.commitStartedAt) return [h('p', null, t.importFailures.commit_stopped({ code: 'commit_stopped' }))];
   const error = job.error ?? '';
-  const columns = /no column for: ([\w, ]+)/.exec(error);
-  if (columns) return [h('p', null, t.imports.missingColumns(columns[1]!.split(',').map((f) => f.trim()).filter(Boolean).map((f) => `“${fieldLabel(f)}”`).join(', ')))];
-  const rows = /has (\d+) rows; at most (\d+)/.exec(error);
-  if (rows) return [h('p', null, t.imports.tooManyRows(formatNumber(Number(rows[1])), formatNumber(Number(rows[2]))))];
-  return [h('p', null, t.imports.unreadable), error ? h('p', { class: 'small' }, `${t.imports.detail} `, h('span', { lang: 'en' }, error)) : null];
+  return [h('p', null, t.importFailures.unreadable({ code: 'unreadable' })), error ? h('p', { class: 'small' }, `${t.imports.detail} `, h('span', { lang: 'en' }, error)) : null];
 }
 
 function rowName(r: ImportRow): string {
