@@ -47,7 +47,7 @@ export const en: Dict = {
     password: 'Password',
     submit: 'Sign in',
     busy: 'Signing in…',
-    expired: 'Your session has expired; please sign in again. Changes waiting to be sent are kept.',
+    expired: 'Your session has ended (it expired, or the account was signed out elsewhere); please sign in again. Changes waiting to be sent are kept.',
     restart: 'The sign-in took too long; please enter your password again.',
     codeTitle: 'Two-step sign-in',
     codeHint: 'Enter the 6-digit code your authenticator app shows for OCOP.',

@@ -45,7 +45,7 @@ export const vi = {
     password: 'Mật khẩu',
     submit: 'Đăng nhập',
     busy: 'Đang đăng nhập…',
-    expired: 'Phiên làm việc đã hết hạn, vui lòng đăng nhập lại. Dữ liệu chờ gửi vẫn được giữ.',
+    expired: 'Phiên làm việc đã kết thúc (hết hạn, hoặc tài khoản đã đăng xuất ở nơi khác), vui lòng đăng nhập lại. Dữ liệu chờ gửi vẫn được giữ.',
     restart: 'Phiên đăng nhập đã hết thời gian chờ; vui lòng nhập lại mật khẩu.',
     codeTitle: 'Xác thực hai bước',
     codeHint: 'Nhập mã 6 chữ số mà ứng dụng xác thực đang hiển thị cho OCOP.',
