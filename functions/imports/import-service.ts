@@ -497,11 +497,21 @@ export function createImportService(deps: Deps) {
       if (job.batches !== n || job.rowsToWrite !== toWrite.length) job = await save(job, { batches: n, rowsToWrite: toWrite.length });
       const done = await jobs.doneBatches(id);
       const time = Date.parse(job.commitStartedAt ?? job.createdAt);
-      // A later run, or one that finds batches done (a commit started before runs were counted), may meet records written before.
+      // A later run, or one that finds batches done (a commit started before runs were counted), may
+      // meet records written before — but only in the batches an earlier run had begun. Each queue
+      // runs its batches in order, one after the other is counted, so an earlier run can have
+      // begun only its first batch not counted (and, to be safe, any before the last counted one);
+      // the batches after those were never begun, and are written without looking for strays.
       const resumed = run > 1 || done.size > 0;
       await Promise.all(
         queues.map(async (queue) => {
-          for (const b of queue) if (!done.has(b.n)) await writeBatch(job, b.n, b.rows, time, resumed);
+          const lastDone = queue.findLastIndex((b) => done.has(b.n));
+          let firstPending = true;
+          for (const [i, b] of queue.entries()) {
+            if (done.has(b.n)) continue;
+            await writeBatch(job, b.n, b.rows, time, resumed && (firstPending || i < lastDone));
+            firstPending = false;
+          }
         }),
       );
       await save(await jobs.get(id), { status: 'committed', committedAt: new Date().toISOString() });

@@ -107,3 +107,44 @@ describe('a commit stopped after writing a batch’s records but before counting
     expect(counts).toEqual({ '15772': 3, '15835': 1 });
   }, 120_000);
 });
+
+describe('a commit stopped in its first batch of many', () => {
+  it('looks for what the stopped run left only in the batch it had begun, not in the batches it never reached', async () => {
+    const api = await createTestApi();
+    const rows = Array.from({ length: 1000 }, (_, i) => `Hộ Số ${i + 1},038${String(2000000 + i).padStart(7, '0')},15772`);
+    const csv = ['Tên chủ thể,SĐT,Xã/Phường', ...rows].join('\n');
+    const created = await api.call('POST', '/imports', { token: api.adminToken, body: { kind: 'producers', fileName: 'list.csv', bytes: Buffer.byteLength(csv) } });
+    const sent = await api.app.request(created.body.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${api.adminToken}`, 'content-type': 'text/csv' }, body: csv });
+    expect(sent.status).toBe(202);
+    await api.idle();
+    const id = created.body.id as string;
+
+    const fault = failNextBatchCount(api);
+    await api.call('POST', `/imports/${id}/commit`, { token: api.adminToken, body: {} });
+    await api.idle();
+    expect(fault.stop()).toBe(1);
+    const stopped = await api.call('GET', `/imports/${id}`, { token: api.adminToken });
+    expect(stopped.body).toMatchObject({ status: 'failed', progress: { done: 0, total: 1000 } });
+
+    // Each record the resume cannot find costs a look at its history: count those looks.
+    let historyQueries = 0;
+    const name = `count-history-${id}`;
+    api.local.table.doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        const values = (args.input as { ExpressionAttributeValues?: Record<string, unknown> }).ExpressionAttributeValues ?? {};
+        if (context.commandName === 'QueryCommand' && Object.values(values).some((v) => typeof v === 'string' && v.includes('AUDIT#PRODUCER#'))) historyQueries += 1;
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    expect((await api.call('POST', `/imports/${id}/commit`, { token: api.adminToken, body: {} })).status).toBe(202);
+    await api.idle();
+    api.local.table.doc.middlewareStack.remove(name);
+
+    expect((await api.call('GET', `/imports/${id}`, { token: api.adminToken })).body).toMatchObject({ status: 'committed', progress: { done: 1000, total: 1000 } });
+    // The first batch's 400 records were all there; the 600 of the batches never begun were not looked for.
+    expect(historyQueries).toBe(0);
+    expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
+    expect((await api.local.services.coverageReports.communeReport(['15772'])).rows[0]).toMatchObject({ producers: 1000 });
+  }, 180_000);
+});
