@@ -6,7 +6,7 @@ import { ensureTable, startDynamoLocal, type DynamoLocal } from '#functions/loca
 import { ensureLocalAdmin } from '#functions/local/demo-data.ts';
 import { createLocalServices } from '#functions/local/local-services.ts';
 import { freePort } from '#test/support/dynamo-global-setup.ts';
-import { createTestApi, failNextBatchCount, producerInput } from '#test/support/harness.ts';
+import { createTestApi, failNextBatchCount, producerInput, type Api } from '#test/support/harness.ts';
 
 const ROWS = 2400;
 
@@ -64,20 +64,25 @@ describe('an import commit killed with the store', () => {
   }, 300_000);
 });
 
+/** Previews `csv` as the admin, then commits it with the first batch's count failing: the commit stops with that batch's records written. */
+async function commitStoppedBeforeFirstCount(api: Api, csv: string): Promise<string> {
+  const created = await api.call('POST', '/imports', { token: api.adminToken, body: { kind: 'producers', fileName: 'list.csv', bytes: Buffer.byteLength(csv) } });
+  const sent = await api.app.request(created.body.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${api.adminToken}`, 'content-type': 'text/csv' }, body: csv });
+  expect(sent.status).toBe(202);
+  await api.idle();
+  const id = created.body.id as string;
+  const fault = failNextBatchCount(api);
+  await api.call('POST', `/imports/${id}/commit`, { token: api.adminToken, body: {} });
+  await api.idle();
+  expect(fault.stop()).toBe(1);
+  return id;
+}
+
 describe('a commit stopped after writing a batch’s records but before counting them', () => {
   it('resumes without undoing what users did to those records meanwhile, and counts them as they are', async () => {
     const api = await createTestApi();
     const csv = ['Tên chủ thể,SĐT,Xã/Phường', 'Hộ Giữ Nguyên,0381000001,15772', 'Hộ Được Sửa,0381000002,15772', 'Hộ Bị Xóa,0381000003,15772', 'Hộ Đổi Số,0381000004,15772'].join('\n');
-    const created = await api.call('POST', '/imports', { token: api.adminToken, body: { kind: 'producers', fileName: 'list.csv', bytes: Buffer.byteLength(csv) } });
-    const sent = await api.app.request(created.body.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${api.adminToken}`, 'content-type': 'text/csv' }, body: csv });
-    expect(sent.status).toBe(202);
-    await api.idle();
-    const id = created.body.id as string;
-
-    const fault = failNextBatchCount(api);
-    await api.call('POST', `/imports/${id}/commit`, { token: api.adminToken, body: {} });
-    await api.idle();
-    expect(fault.stop()).toBe(1);
+    const id = await commitStoppedBeforeFirstCount(api, csv);
     expect((await api.call('GET', `/imports/${id}`, { token: api.adminToken })).body.status).toBe('failed');
 
     // The records are visible, so users work on them before anyone resumes the import.
@@ -113,16 +118,7 @@ describe('a commit stopped in its first batch of many', () => {
     const api = await createTestApi();
     const rows = Array.from({ length: 1000 }, (_, i) => `Hộ Số ${i + 1},038${String(2000000 + i).padStart(7, '0')},15772`);
     const csv = ['Tên chủ thể,SĐT,Xã/Phường', ...rows].join('\n');
-    const created = await api.call('POST', '/imports', { token: api.adminToken, body: { kind: 'producers', fileName: 'list.csv', bytes: Buffer.byteLength(csv) } });
-    const sent = await api.app.request(created.body.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${api.adminToken}`, 'content-type': 'text/csv' }, body: csv });
-    expect(sent.status).toBe(202);
-    await api.idle();
-    const id = created.body.id as string;
-
-    const fault = failNextBatchCount(api);
-    await api.call('POST', `/imports/${id}/commit`, { token: api.adminToken, body: {} });
-    await api.idle();
-    expect(fault.stop()).toBe(1);
+    const id = await commitStoppedBeforeFirstCount(api, csv);
     const stopped = await api.call('GET', `/imports/${id}`, { token: api.adminToken });
     expect(stopped.body).toMatchObject({ status: 'failed', progress: { done: 0, total: 1000 } });
 
