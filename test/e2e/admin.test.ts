@@ -182,6 +182,18 @@ describe('users (administrator, 360 px)', () => {
     expect((await api<User>(product.url, '/auth/me', token)).body).toMatchObject({ role: 'officer', communes: ['14758', '15835'] });
   }, 60_000);
 
+  it("opens a cooperative account's form with its producer chosen, and saving it unchanged changes nothing", async () => {
+    const before = (await allUsers()).find((u) => u.username === cooperative.username)! as User & { version: number };
+    await card(cooperative.username).getByRole('button', { name: `Sửa vai trò và phạm vi của ${cooperative.username}` }).click();
+    const form = page.getByRole('form', { name: `Sửa vai trò và phạm vi của ${cooperative.username}` });
+    const chooser = form.getByLabel('Chủ thể của tài khoản HTX');
+    expect(await chooser.inputValue()).toBe(before.producerId);
+    await expect.poll(() => chooser.locator('option:checked').textContent()).toBe(`${teaGroup} · Xã Thiệu Trung`);
+    await form.getByRole('button', { name: 'Lưu' }).click();
+    await expect.poll(() => card(cooperative.username).textContent()).toContain(teaGroup);
+    expect((await allUsers()).find((u) => u.username === cooperative.username)).toMatchObject({ role: 'cooperative', producerId: before.producerId, version: before.version });
+  }, 60_000);
+
   it('does not overwrite a change someone saved meanwhile: it says so and shows the user as it now is', async () => {
     await card(officer.username).getByRole('button', { name: `Sửa vai trò và phạm vi của ${officer.username}` }).click();
     const form = page.getByRole('form', { name: `Sửa vai trò và phạm vi của ${officer.username}` });

@@ -363,7 +363,8 @@ function communesChooser(list: Commune[], initial: readonly string[] = []): { el
  */
 function producerChooser(initialId?: string): { el: HTMLElement; open: () => void; value: () => string; reset: () => void } {
   const search = input({ type: 'search', name: 'producerQ', autocomplete: 'off' });
-  const chooser = select([['', t.admin.users.chooseProducer]], { name: 'producerId' });
+  // The current producer stays chosen while the names load (its name comes with them).
+  const chooser = select([['', t.admin.users.chooseProducer], ...(initialId ? [[initialId, '…'] as [string, string]] : [])], { name: 'producerId', value: initialId ?? '' });
   const note = h('p', { class: 'hint', 'aria-live': 'polite' });
   let seq = 0;
   let loaded = false;
