@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { api, launchBrowser, login, pageWidth, shot, startLocal, unlabelledControls, phoneContext, signIn, type LocalProduct } from './support.ts';
 
@@ -531,6 +532,18 @@ describe('department dashboard', () => {
     const firstRow = desk.locator('[data-testid=coverage-table] tbody tr').first();
     expect(await firstRow.locator('th').textContent()).toBe('Xã Thiệu Hóa');
     expect(await desk.locator('th[aria-sort=descending]').textContent()).toContain('Chủ thể');
+    // The producer and product lists for upward reports, as the server writes them.
+    const [producersXlsx] = await Promise.all([desk.waitForEvent('download'), desk.getByRole('button', { name: 'Tải danh sách chủ thể (Excel)' }).click()]);
+    expect(producersXlsx.suggestedFilename()).toMatch(/^danh-sach-chu-the-\d{4}-\d{2}-\d{2}\.xlsx$/);
+    expect((await readFile((await producersXlsx.path())!)).subarray(0, 2).toString('latin1')).toBe('PK');
+    const [productsCsv] = await Promise.all([desk.waitForEvent('download'), desk.getByRole('button', { name: 'Tải danh sách sản phẩm (CSV)' }).click()]);
+    expect(productsCsv.suggestedFilename()).toMatch(/^danh-sach-san-pham-.*\.csv$/);
+    const csvText = (await readFile((await productsCsv.path())!)).toString('utf8');
+    expect(csvText.charCodeAt(0)).toBe(0xfeff);
+    expect(csvText).toContain('Tên sản phẩm');
+    // The demo province's products, one row each, below the title lines and the header.
+    const lines = csvText.trim().split('\r\n');
+    expect(lines.length - lines.findIndex((l) => l.includes('Tên sản phẩm')) - 1).toBeGreaterThan(0);
     expect(await unlabelledControls(desk)).toEqual([]);
     await desk.evaluate(() => window.scrollTo(0, 0));
     await shot(desk, '10-dashboard', false);

@@ -226,6 +226,14 @@ export async function dashboardView(r: Route): Promise<Node> {
     }
   };
 
+  /** The producer or product list of the caller's scope, as the server writes it (phones masked for the department). */
+  const exportList = (list: 'producers' | 'products', ext: 'xlsx' | 'csv') =>
+    downloadFile(`/exports/${list}.${ext}`, `danh-sach-${list === 'producers' ? 'chu-the' : 'san-pham'}-${today()}.${ext}`).catch((e: unknown) =>
+      toast(e instanceof NetworkError ? t.errors.NETWORK_READ : errorMessage(e), 'warn'),
+    );
+  const listButton = (list: 'producers' | 'products', ext: 'xlsx' | 'csv') =>
+    h('button', { type: 'button', class: 'secondary', onclick: () => void exportList(list, ext) }, t.dashboard.exportList(list === 'producers' ? t.dashboard.producersList : t.dashboard.productsList, ext === 'xlsx' ? 'Excel' : 'CSV'));
+
   const trendBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
   if (source.kind === 'api') void loadTrend(trendBox, marketplace);
   void loadCertificates(certBox, products);
@@ -253,6 +261,11 @@ export async function dashboardView(r: Route): Promise<Node> {
         t.dashboard.certificates,
         certBox,
       ),
+    ),
+    section(
+      t.dashboard.lists,
+      h('p', { class: 'muted small' }, t.dashboard.listsHint),
+      h('div', { class: 'row' }, listButton('producers', 'xlsx'), listButton('producers', 'csv'), listButton('products', 'xlsx'), listButton('products', 'csv')),
     ),
     section(
       t.dashboard.table,
