@@ -112,7 +112,8 @@ export function createProductRepository(table: Table) {
       };
     },
     /** Rated products whose certificate expires on or before `date`, oldest first, narrowed by `filter`. */
-    async listExpiringBy(date: string, opts: { limit: number; start?: PageState; communes?: string[]; producerId?: string }) {
+    /** Rated products whose certificate expires on or before `date` (and on or after `opts.from`), soonest first. */
+    async listExpiringBy(date: string, opts: { limit: number; start?: PageState; from?: string; communes?: string[]; producerId?: string }) {
       const names: Record<string, string> = {};
       const values: Record<string, unknown> = {};
       const clauses: string[] = [];
@@ -130,7 +131,8 @@ export function createProductRepository(table: Table) {
         clauses.push('#p = :p');
       }
       const filter = clauses.length ? { FilterExpression: clauses.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values } : undefined;
-      const page = await queryAcross(table, [{ ...certificatePartition, skAtMost: `${date}#~` }], { limit: opts.limit, start: opts.start, filter });
+      const range = opts.from === undefined ? { skAtMost: `${date}#~` } : { skBetween: [opts.from, `${date}#~`] as [string, string] };
+      const page = await queryAcross(table, [{ ...certificatePartition, ...range }], { limit: opts.limit, start: opts.start, filter });
       return { items: page.items.map(fromItem), next: page.next };
     },
     async list(partitions: Partition[], opts: { limit: number; start?: PageState; nameQuery?: string; producerId?: string; ocopStars?: number }) {

@@ -127,12 +127,17 @@ export function createProductService(deps: Deps) {
       return { items: result.items.map(productView), nextCursor: cursors.encode(result.next, binding) };
     },
 
-    /** Rated products in scope whose certificate has expired or expires within `withinDays`, soonest first. */
-    async expiringCertificates(principal: Principal, withinDays: number, page: { limit: number; cursor?: string }) {
-      const binding = `certificates|${principal.sub}|${withinDays}`;
-      const by = new Date(Date.now() + withinDays * 86_400_000).toISOString().slice(0, 10);
+    /**
+     * Rated products in scope whose certificate expires within `withinDays`, or has expired (only
+     * within the last `expiredWithinDays` when given), soonest first.
+     */
+    async expiringCertificates(principal: Principal, days: { withinDays: number; expiredWithinDays?: number }, page: { limit: number; cursor?: string }) {
+      const binding = `certificates|${principal.sub}|${days.withinDays}|${days.expiredWithinDays ?? ''}`;
+      const dayOffset = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+      const by = dayOffset(days.withinDays);
+      const from = days.expiredWithinDays === undefined ? undefined : dayOffset(-days.expiredWithinDays);
       const scope = principal.role === 'officer' ? { communes: principal.communes } : principal.role === 'cooperative' ? { producerId: principal.producerId ?? '-' } : {};
-      const result = await products.listExpiringBy(by, { limit: page.limit, start: cursors.decode(page.cursor, binding), ...scope });
+      const result = await products.listExpiringBy(by, { limit: page.limit, start: cursors.decode(page.cursor, binding), from, ...scope });
       return { items: result.items.map(productView), nextCursor: cursors.encode(result.next, binding) };
     },
 

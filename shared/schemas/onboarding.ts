@@ -94,6 +94,7 @@ export const MergeSchema = z
 
 export const CertificateQuerySchema = z.object({
   withinDays: z.coerce.number().int().min(0).max(3650).default(90).meta({ description: 'Expiring within this many days (expired ones included)' }),
+  expiredWithinDays: z.coerce.number().int().min(0).max(3650).optional().meta({ description: 'Of the expired ones, only those that expired at most this many days ago (0: none before today); all when left out' }),
 });
 
 export type AccountPut = z.infer<typeof AccountPutSchema>;

@@ -230,6 +230,28 @@ describe('OCOP certificates', () => {
   });
 });
 
+describe('OCOP certificates by how long ago they expired', () => {
+  it('keep long-expired ones apart from those about to expire and those that just expired', async () => {
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    // Certificates run 36 months from the decision: decide so that each expires on the day wanted.
+    const decidedFor = (expiry: string) => {
+      const d = new Date(`${expiry}T00:00:00Z`);
+      d.setUTCMonth(d.getUTCMonth() - 36);
+      return d.toISOString().slice(0, 10);
+    };
+    const soon = await producerWithProduct({ name: 'Hết hạn sau 20 ngày', certificateDate: decidedFor(day(20)) });
+    const just = await producerWithProduct({ name: 'Hết hạn 10 ngày trước', certificateDate: decidedFor(day(-10)) });
+    const long = await producerWithProduct({ name: 'Hết hạn 2 năm trước', certificateDate: decidedFor(day(-730)) });
+    const ids = async (q: string) => ((await api.call('GET', `/products/certificates?${q}&limit=100`, { token: api.adminToken })).body.items as { id: string }[]).map((p) => p.id);
+    const mine = (list: string[]) => list.filter((id) => [soon, just, long].some((x) => x.product.id === id));
+
+    expect(mine(await ids('withinDays=90'))).toEqual([long.product.id, just.product.id, soon.product.id]);
+    expect(mine(await ids('withinDays=90&expiredWithinDays=0'))).toEqual([soon.product.id]);
+    expect(mine(await ids('withinDays=0&expiredWithinDays=90'))).toEqual([just.product.id]);
+    expect((await api.call('GET', '/products/certificates?expiredWithinDays=-1', { token: api.adminToken })).status).toBe(400);
+  });
+});
+
 describe('readiness with photos', () => {
   it('counts a processed photo, lets the listing be submitted without an override, and keeps coverage exact', async () => {
     const sharp = (await import('sharp')).default;

@@ -38,8 +38,8 @@ export function registerOnboardingRoutes(app: Router, deps: { onboarding: Onboar
   app.openapi(
     createRoute({ ...common, method: 'get', path: '/products/certificates', tags: ['Products'], summary: 'OCOP certificates that expired or expire soon, in your scope', request: { query: CertificateQuerySchema.extend(PageQuerySchema.shape) }, responses: { 200: jsonResponse(pageOf(ProductSchema), 'Products, soonest expiry first'), ...problemResponses } }),
     async (c) => {
-      const { withinDays, limit, cursor } = c.req.valid('query');
-      return c.json(await products.expiringCertificates(c.get('principal'), withinDays, { limit, cursor }), 200);
+      const { withinDays, expiredWithinDays, limit, cursor } = c.req.valid('query');
+      return c.json(await products.expiringCertificates(c.get('principal'), { withinDays, expiredWithinDays }, { limit, cursor }), 200);
     },
   );
 

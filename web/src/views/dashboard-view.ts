@@ -336,9 +336,16 @@ async function loadCertificates(box: HTMLElement, loaded: Product[] | null): Pro
   let items: Product[];
   let fallback = false;
   try {
-    const res = await getOptional<Page<Product>>('/products/certificates?withinDays=90&limit=100');
-    if (res) items = res.items;
-    else {
+    // Those still to expire first (the ones that can be renewed in time), then those expired in
+    // the last 90 days, the latest first: long-expired certificates must not crowd out either.
+    const [soon, expired] = await Promise.all([
+      getOptional<Page<Product>>('/products/certificates?withinDays=90&expiredWithinDays=0&limit=100'),
+      getOptional<Page<Product>>('/products/certificates?withinDays=0&expiredWithinDays=90&limit=100'),
+    ]);
+    if (soon && expired) {
+      const upcoming = soon.items.filter((p) => daysUntil(p.certificateExpiry!) >= 0);
+      items = [...upcoming, ...expired.items.filter((p) => daysUntil(p.certificateExpiry!) < 0).reverse()];
+    } else {
       fallback = true;
       const all = loaded ?? (await getAll<Product>('/products')).items;
       items = all.filter((p) => p.certificateExpiry && daysUntil(p.certificateExpiry) <= 90).sort((a, b) => a.certificateExpiry!.localeCompare(b.certificateExpiry!));
