@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import type { FieldRule } from '../errors.ts';
 import { userLimits } from '../field-limits.ts';
+import { roles, scopeIssues } from '../user-scope.ts';
 import { CommuneCodeSchema, IdSchema, VersionSchema } from './common.ts';
 
-export const roles = ['admin', 'department', 'officer', 'cooperative'] as const;
+export { roles, scopeIssues };
+
 export const RoleSchema = z.enum(roles);
 export type Role = z.infer<typeof RoleSchema>;
 
@@ -12,21 +13,6 @@ export const UsernameSchema = z
   .trim()
   .toLowerCase()
   .regex(userLimits.username.pattern, '3–40 characters: letters, digits, dot, dash, underscore');
-
-type Scope = { role: Role; communes?: readonly string[] | undefined; producerId?: string | undefined };
-
-/**
- * What a role's scope must hold: an officer its communes, a cooperative user its producer, and
- * nobody a scope field of another role. One rule set for creating a user and for changing one.
- */
-export function scopeIssues(u: Scope): { path: 'communes' | 'producerId'; message: string; rule: FieldRule }[] {
-  const issues: ReturnType<typeof scopeIssues> = [];
-  if (u.role === 'officer' && !u.communes?.length) issues.push({ path: 'communes', message: 'an officer needs at least one commune', rule: 'officer_needs_communes' });
-  if (u.role !== 'officer' && u.communes) issues.push({ path: 'communes', message: 'only officers have communes', rule: 'communes_only_for_officers' });
-  if (u.role === 'cooperative' && !u.producerId) issues.push({ path: 'producerId', message: 'a cooperative user needs its producer', rule: 'cooperative_needs_producer' });
-  if (u.role !== 'cooperative' && u.producerId) issues.push({ path: 'producerId', message: 'only cooperative users have a producer', rule: 'producer_only_for_cooperatives' });
-  return issues;
-}
 
 const CommunesSchema = z.array(CommuneCodeSchema).min(1).max(166);
 

@@ -4,6 +4,7 @@
  */
 import { userLimits } from '#shared/field-limits.ts';
 import type { User } from '#shared/schemas/user.ts';
+import { scopeIssues } from '#shared/user-scope.ts';
 import { ApiError, forgetKey, get, getAll, keyFor, query, request } from '../core/api.ts';
 import { me } from '../core/app-state.ts';
 import { cognitoConfig } from '../core/config.ts';
@@ -167,19 +168,19 @@ function scopeFields(list: Commune[], initial?: User) {
   };
   role.addEventListener('change', sync);
   sync();
+  /** The role with the scope it asks for; a field left empty is left out, as the API's rules expect. */
+  const value = (): { role: Role; communes?: string[]; producerId?: string } => {
+    const r = role.value as Role;
+    const codes = chosen.codes();
+    return { role: r, ...(r === 'officer' && codes.length ? { communes: codes } : {}), ...(r === 'cooperative' && producer.value() ? { producerId: producer.value() } : {}) };
+  };
   return {
     els: [field(t.admin.users.role, role, { required: true, path: 'role' }), chosen.el, producer.el],
     /** Each rule the chosen role and scope break, as [field path, words]. */
     errors(): [string, string][] {
-      const errors: [string, string][] = [];
-      if (role.value === 'officer' && !chosen.codes().length) errors.push(['communes', t.fieldRules.officer_needs_communes(0)]);
-      if (role.value === 'cooperative' && !producer.value()) errors.push(['producerId', t.fieldRules.cooperative_needs_producer(0)]);
-      return errors;
+      return scopeIssues(value()).map((i) => [i.path, t.fieldRules[i.rule](0)]);
     },
-    value(): { role: Role; communes?: string[]; producerId?: string } {
-      const r = role.value as Role;
-      return { role: r, ...(r === 'officer' ? { communes: chosen.codes() } : {}), ...(r === 'cooperative' ? { producerId: producer.value() } : {}) };
-    },
+    value,
     reset() {
       chosen.reset();
       producer.reset();

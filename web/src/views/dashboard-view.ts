@@ -222,15 +222,13 @@ export async function dashboardView(r: Route): Promise<Node> {
       saveFile(new Blob([csv], { type: 'text/csv;charset=utf-8' }), `bao-cao-bao-phu-${today()}.csv`);
       replace(exportStatus, notice('info', t.dashboard.exportLocal));
     } catch (e) {
-      toast(e instanceof NetworkError ? t.errors.NETWORK_READ : errorMessage(e), 'warn');
+      downloadFailed(e);
     }
   };
 
   /** The producer or product list of the caller's scope, as the server writes it (phones masked for the department). */
   const exportList = (list: 'producers' | 'products', ext: 'xlsx' | 'csv') =>
-    downloadFile(`/exports/${list}.${ext}`, `danh-sach-${list === 'producers' ? 'chu-the' : 'san-pham'}-${today()}.${ext}`).catch((e: unknown) =>
-      toast(e instanceof NetworkError ? t.errors.NETWORK_READ : errorMessage(e), 'warn'),
-    );
+    downloadFile(`/exports/${list}.${ext}`, `danh-sach-${list === 'producers' ? 'chu-the' : 'san-pham'}-${today()}.${ext}`).catch(downloadFailed);
   const listButton = (list: 'producers' | 'products', ext: 'xlsx' | 'csv') =>
     h('button', { type: 'button', class: 'secondary', onclick: () => void exportList(list, ext) }, t.dashboard.exportList(list === 'producers' ? t.dashboard.producersList : t.dashboard.productsList, ext === 'xlsx' ? 'Excel' : 'CSV'));
 
@@ -330,6 +328,11 @@ async function loadTrend(box: HTMLElement, marketplace: string): Promise<void> {
       ),
     ),
   );
+}
+
+/** Says why a file could not be downloaded (offline, or what the server refused). */
+function downloadFailed(e: unknown): void {
+  toast(e instanceof NetworkError ? t.errors.NETWORK_READ : errorMessage(e), 'warn');
 }
 
 async function loadCertificates(box: HTMLElement, loaded: Product[] | null): Promise<void> {
