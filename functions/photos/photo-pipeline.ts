@@ -1,6 +1,7 @@
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { marketplaces, type Marketplace, type PhotoFormat, type PhotoRules } from '#shared/marketplaces.ts';
 import { MAX_UPLOAD_BYTES, type PhotoRejectionReason } from '#shared/schemas/photo.ts';
+import { isSrgbProfile } from './icc-profile.ts';
 
 export { MAX_UPLOAD_BYTES };
 
@@ -152,7 +153,8 @@ export function sniffFormat(bytes: Buffer): Sniffed {
  *
  * Checks before decoding: size, magic bytes (JPEG, PNG, WebP, HEIF), then the header's pixel
  * count. Decodes once — shrink-on-load straight to the largest size needed, EXIF orientation
- * applied, transparency flattened on white, converted to sRGB — into raw pixels that carry no
+ * applied, transparency flattened on white, converted to sRGB through the embedded colour
+ * profile (skipped when that profile is sRGB itself, where it would change nothing) — into raw pixels that carry no
  * metadata at all (EXIF, GPS, ICC, XMP, IPTC are gone by construction); every variant is
  * then encoded from those pixels, stepping quality down until it fits its byte limit.
  *
@@ -188,14 +190,9 @@ export async function processPhoto(bytes: Buffer, registry: readonly Marketplace
 
   const specs = variantSpecs(registry);
   const workingLong = Math.min(sourceLong, Math.max(...specs.map((s) => s.targetPx)));
-  let base: { data: Buffer; info: OutputInfo };
+  let base: RawImage;
   try {
-    base = await sharp(bytes, { failOn: 'truncated', limitInputPixels: MAX_INPUT_PIXELS, autoOrient: true })
-      .resize({ width: workingLong, height: workingLong, fit: 'inside', withoutEnlargement: true })
-      .flatten({ background: WHITE })
-      .toColourspace('srgb')
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
+    base = await decodeWorkingImage(bytes, meta, workingLong);
   } catch {
     throw new PhotoRejectedError('TRUNCATED', 'The image file is incomplete or damaged');
   }
@@ -205,6 +202,19 @@ export async function processPhoto(bytes: Buffer, registry: readonly Marketplace
 }
 
 type RawImage = { data: Buffer; info: OutputInfo };
+
+/**
+ * The one decode of a photo: upright, shrunk on load to `workingLong` on its long edge, flat on
+ * white, in sRGB, as raw pixels. Exported for the benchmark, which reports it as the floor.
+ */
+export function decodeWorkingImage(bytes: Buffer, meta: Pick<Metadata, 'icc'>, workingLong: number): Promise<RawImage> {
+  return sharp(bytes, { failOn: 'truncated', limitInputPixels: MAX_INPUT_PIXELS, autoOrient: true, ignoreIcc: isSrgbProfile(meta.icc) })
+    .resize({ width: workingLong, height: workingLong, fit: 'inside', withoutEnlargement: true })
+    .flatten({ background: WHITE })
+    .toColourspace('srgb')
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+}
 
 function fromRaw(base: RawImage) {
   return sharp(base.data, { raw: { width: base.info.width, height: base.info.height, channels: base.info.channels as 3 } });

@@ -122,6 +122,26 @@ describe('processPhoto with a phone-like JPEG', () => {
   });
 });
 
+describe('colour profiles', () => {
+  /** A flat 1600×1200 JPEG of one sRGB colour, stored in the colour space of one of sharp's built-in profiles and tagged with it. */
+  const flatJpeg = (rgb: Rgb, profile: string) =>
+    sharp({ create: { width: 1600, height: 1200, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).jpeg({ quality: 95 }).withIccProfile(profile).toBuffer();
+  const ORANGE: Rgb = [200, 100, 50];
+
+  it('converts a Display P3 photo to sRGB, so its colours look the same on a marketplace as on the phone', async () => {
+    const p3 = await flatJpeg(ORANGE, 'p3');
+    const stored = await pixelAt(await sharp(p3, { ignoreIcc: true }).png().toBuffer(), 800, 600);
+    expect(near(stored, ORANGE, 6), `P3 stores this orange as other numbers (${stored})`).toBe(false);
+    const { variants } = await processPhoto(p3);
+    for (const v of variants) expect(near(await pixelAt(v.data, v.width / 2, v.height / 2), ORANGE, 3), v.name).toBe(true);
+  });
+
+  it('leaves the pixels of an sRGB-tagged photo as they are (its conversion to sRGB would change nothing)', async () => {
+    const { variants } = await processPhoto(await flatJpeg(ORANGE, 'srgb'));
+    for (const v of variants) expect(near(await pixelAt(v.data, v.width / 2, v.height / 2), ORANGE, 3), v.name).toBe(true);
+  });
+});
+
 describe('EXIF orientation', () => {
   it.each([1, 2, 3, 4, 5, 6, 7, 8])('turns a photo stored with orientation %i upright in every variant', async (n) => {
     const input = await orientedJpeg(n);
