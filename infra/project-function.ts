@@ -90,6 +90,7 @@ export const userPoolAdminActions = [
   'cognito-idp:AdminDisableUser',
   'cognito-idp:AdminEnableUser',
   'cognito-idp:AdminUserGlobalSignOut',
+  'cognito-idp:AdminDeleteSoftwareToken',
 ] as const;
 
 /**

@@ -37,6 +37,13 @@ export type IdentityProvider = {
   deleteIdentity(username: string): Promise<void>;
   /** Ends every session of the user where it signs in (Cognito: its refresh tokens stop working). Locally nothing: the user record's `tokensValidAfter` is the whole story. */
   signOutEverywhere(username: string): Promise<void>;
+  /**
+   * Gives the user `password` to sign in with (Cognito: a temporary one, replaced at the next
+   * sign-in; with `authenticator` its authenticator app is forgotten too, and a new one is set
+   * up then). Locally returns the hash for the user record, where the password lives; local
+   * sign-in has no second factor.
+   */
+  resetSignIn(username: string, password: string, opts: { authenticator: boolean }): Promise<{ passwordHash?: string }>;
   /** Local mode only: sign in with username and password, returning a bearer token. */
   signIn?(username: string, password: string): Promise<{ token: string; expiresAt: string; user: UserRecord }>;
 };
@@ -60,6 +67,7 @@ export async function createLocalIdentity(users: UserRepository, key: LocalSigni
     enableIdentity: async () => undefined,
     deleteIdentity: async () => undefined,
     signOutEverywhere: async () => undefined,
+    resetSignIn: async (_username, password) => ({ passwordHash: await hashPassword(password) }),
     async signIn(username, password) {
       const user = await users.getByUsername(username);
       const ok = user?.passwordHash && !user.disabled ? await verifyPassword(password, user.passwordHash) : await hashPassword(password).then(() => false);

@@ -1,5 +1,6 @@
 import {
   AdminCreateUserCommand,
+  AdminDeleteSoftwareTokenCommand,
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
   AdminEnableUserCommand,
@@ -9,6 +10,8 @@ import {
   CognitoIdentityProviderClient,
   InvalidParameterException,
   InvalidPasswordException,
+  ResourceNotFoundException,
+  SoftwareTokenMFANotFoundException,
   TooManyRequestsException,
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -54,6 +57,12 @@ export type CognitoIdentity = IdentityProvider & {
   deleteIdentity(username: string): Promise<void>;
   /** Revokes the user's refresh tokens (AdminUserGlobalSignOut); its access tokens are refused by the API through the user record. */
   signOutEverywhere(username: string): Promise<void>;
+  /**
+   * Sets a temporary password (the user's status becomes FORCE_CHANGE_PASSWORD: the next sign-in
+   * asks for a new one), with `authenticator` deletes the user's TOTP software token (the pool
+   * requires MFA, so the next sign-in sets up a new one), then revokes its refresh tokens.
+   */
+  resetSignIn(username: string, password: string, opts: { authenticator: boolean }): Promise<{ passwordHash?: string }>;
 };
 
 /** Identities in a Cognito user pool, created by an administrator (the pool allows no self sign-up). */
@@ -104,8 +113,25 @@ export function createCognitoIdentity(opts: { userPoolId: string; region?: strin
     enableIdentity: (username) => run(username, () => client.send(new AdminEnableUserCommand({ UserPoolId, Username: username }))),
     deleteIdentity: (username) => run(username, () => client.send(new AdminDeleteUserCommand({ UserPoolId, Username: username }))),
     signOutEverywhere: (username) => run(username, () => client.send(new AdminUserGlobalSignOutCommand({ UserPoolId, Username: username }))),
+    async resetSignIn(username, password, { authenticator }) {
+      await run(
+        username,
+        () => client.send(new AdminSetUserPasswordCommand({ UserPoolId, Username: username, Password: password, Permanent: false })),
+        // A user who never set up an authenticator has none to forget: that is not a failure.
+        ...(authenticator ? [() => client.send(new AdminDeleteSoftwareTokenCommand({ UserPoolId, Username: username })).catch(ignore(ResourceNotFoundException, SoftwareTokenMFANotFoundException))] : []),
+        () => client.send(new AdminUserGlobalSignOutCommand({ UserPoolId, Username: username })),
+      );
+      return {};
+    },
   };
 }
+
+/** A rejection handler that swallows the given exception classes and rethrows anything else. */
+const ignore =
+  (...classes: (abstract new (...args: never[]) => Error)[]) =>
+  (e: unknown) => {
+    if (!classes.some((c) => e instanceof c)) throw e;
+  };
 
 /** Cognito's refusals as the API's errors, told apart by exception class, never by message. */
 function translate(e: unknown, username: string): unknown {

@@ -1,4 +1,4 @@
-import { scopeIssues, type User, type UserCreate, type UserUpdate } from '#shared/schemas/user.ts';
+import { scopeIssues, type User, type UserCreate, type UserSignInReset, type UserUpdate } from '#shared/schemas/user.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#functions/core/errors.ts';
 import type { AuditRepository } from '#functions/repositories/audit-repository.ts';
 import type { CursorCodec } from '#functions/repositories/cursor.ts';
@@ -110,6 +110,30 @@ export function createUserService(deps: Deps) {
       );
       onChanged?.(id);
       return userView(after);
+    },
+    /**
+     * An administrator resets another user's sign-in (forgotten password, lost phone): the
+     * identity provider takes the new password first (Cognito: temporary, with the authenticator
+     * app forgotten if asked, refresh tokens revoked), then every session the user had ends and
+     * the reset is recorded with who did it; locally the password's hash is stored with it. The
+     * password itself is never stored or recorded in clear. Repeating a request that failed
+     * half-way does every step again (each is idempotent).
+     */
+    async resetSignIn(ctx: WriteContext, id: string, reset: UserSignInReset): Promise<User> {
+      assertRole(ctx.principal, 'admin');
+      if (id === ctx.principal.sub) throw new ForbiddenError('You cannot reset your own sign-in here');
+      const user = await users.get(id, { consistent: true });
+      if (!user) throw new NotFoundError('User');
+      const { passwordHash } = await identity.resetSignIn(user.username, reset.password, { authenticator: reset.authenticator });
+      await users.endSessions(id, sessionsEndAt());
+      const view = userView(user);
+      await commit(
+        ctx,
+        [...(passwordHash ? [users.setPasswordOp(id, passwordHash)] : []), audit.recordOp({ entityType: 'user', entityId: id, action: 'reset-sign-in', actor: ctx.principal, at: new Date().toISOString(), before: null, after: { authenticator: reset.authenticator } })],
+        { status: 200, body: view },
+      );
+      onChanged?.(id);
+      return view;
     },
     async list(principal: Principal, page: { limit: number; cursor?: string }) {
       assertRole(principal, 'admin');

@@ -5,7 +5,7 @@ export const AuditEventSchema = z
     id: z.string(),
     entityType: z.enum(['producer', 'product', 'user', 'account', 'listing']),
     entityId: z.string(),
-    action: z.enum(['create', 'update', 'delete', 'merge']),
+    action: z.enum(['create', 'update', 'delete', 'merge', 'reset-sign-in']),
     actor: z.object({ id: z.string(), username: z.string() }),
     at: z.string(),
     before: z.record(z.string(), z.unknown()).nullable(),

@@ -16,10 +16,13 @@ export const UsernameSchema = z
 
 const CommunesSchema = z.array(CommuneCodeSchema).min(1).max(166);
 
+/** A password an administrator sets; where sign-in is Cognito its pool's policy applies on top. */
+const PasswordSchema = z.string().min(userLimits.password.min, `at least ${userLimits.password.min} characters`).max(userLimits.password.max);
+
 export const UserCreateSchema = z
   .strictObject({
     username: UsernameSchema,
-    password: z.string().min(userLimits.password.min, `at least ${userLimits.password.min} characters`).max(userLimits.password.max),
+    password: PasswordSchema,
     role: RoleSchema,
     communes: CommunesSchema.optional(),
     producerId: IdSchema.optional(),
@@ -56,6 +59,18 @@ export const UserUpdateSchema = z
   })
   .meta({ id: 'UserUpdate' });
 
+/**
+ * An administrator resetting a user's sign-in (forgotten password, lost phone): `password` is
+ * handed to the user, who must choose a new one at the next sign-in where sign-in is Cognito;
+ * `authenticator` also forgets the user's authenticator app, so a new one is set up then.
+ */
+export const UserSignInResetSchema = z
+  .strictObject({
+    password: PasswordSchema,
+    authenticator: z.boolean().default(false),
+  })
+  .meta({ id: 'UserSignInReset' });
+
 export const UserSchema = z
   .object({
     id: z.string(),
@@ -75,4 +90,5 @@ export const TokenSchema = z.object({ token: z.string(), expiresAt: z.string(), 
 
 export type UserCreate = z.infer<typeof UserCreateSchema>;
 export type UserUpdate = z.infer<typeof UserUpdateSchema>;
+export type UserSignInReset = z.infer<typeof UserSignInResetSchema>;
 export type User = z.infer<typeof UserSchema>;

@@ -91,9 +91,17 @@ export async function startAwsStandIns(opts: { secretString?: string } = {}) {
             return awsError(res, 'InvalidPasswordException', 'Password did not conform with policy: Password not long enough');
           }
           user.password = p;
+          // A temporary password (the default) must be replaced at the next sign-in.
+          user.mustChangePassword = input.Permanent !== true;
           json(res, 200, {});
           return;
         }
+        case 'AdminDeleteSoftwareToken':
+          if (!user) return awsError(res, 'UserNotFoundException', 'User does not exist.');
+          if (!user.totpSecret) return awsError(res, 'SoftwareTokenMFANotFoundException', 'Software Token MFA has not been set up for the user.');
+          delete user.totpSecret;
+          json(res, 200, {});
+          return;
         case 'AdminDeleteUser':
           if (!user) return awsError(res, 'UserNotFoundException', 'User does not exist.');
           users.delete(String(input.Username).toLowerCase());

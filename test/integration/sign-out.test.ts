@@ -160,10 +160,70 @@ describe('the user record’s end of sessions', () => {
   });
 });
 
+describe("POST /users/{id}/sign-in-reset (local mode)", () => {
+  beforeAll(startAhead(240_000));
+  const reset = (id: string, body: unknown, token = api.adminToken) => api.call('POST', `/users/${id}/sign-in-reset`, { token, body });
+
+  it('gives the user the new password instead of the old one, ends its sessions and records who reset it, without the password', async () => {
+    const user = await newUser();
+    at(100);
+    const old = await user.login();
+    const hashBefore = (await storedUser(user.id))?.passwordHash;
+    at(1_100);
+    const res = await reset(user.id, { password: 'new-password-456' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: user.id, username: user.username, disabled: false });
+    expect(JSON.stringify(res.body)).not.toMatch(/password|tokensValidAfter/i);
+
+    expect((await me(old)).body).toMatchObject({ status: 401, code: 'SESSION_ENDED' });
+    expect((await api.call('POST', '/auth/login', { body: { username: user.username, password: 'password-123' } })).status).toBe(401);
+    at(2_100);
+    expect((await me(await api.login(user.username, 'new-password-456'))).status).toBe(200);
+
+    const stored = await storedUser(user.id);
+    expect(stored?.passwordHash).not.toBe(hashBefore);
+    expect(JSON.stringify(stored)).not.toContain('new-password-456');
+    const events = await api.local.repositories.audit.listForEntity('user', user.id);
+    const resets = events.filter((e) => e.action === 'reset-sign-in');
+    expect(resets).toHaveLength(1);
+    expect(resets[0]).toMatchObject({ actor: { username: 'admin' }, after: { authenticator: false } });
+    expect(JSON.stringify(events)).not.toMatch(/new-password-456|passwordHash/);
+  });
+
+  it('keeps a disabled user disabled', async () => {
+    const user = await newUser();
+    expect((await api.call('PATCH', `/users/${user.id}`, { token: api.adminToken, body: { disabled: true } })).status).toBe(200);
+    expect((await reset(user.id, { password: 'new-password-456' })).body).toMatchObject({ disabled: true });
+    expect((await api.call('POST', '/auth/login', { body: { username: user.username, password: 'new-password-456' } })).status).toBe(401);
+  });
+
+  it('refuses a bad password, unknown fields, an unknown user, its own account and a non-admin — problem+json, nothing changed', async () => {
+    const user = await newUser();
+    const other = await newUser();
+    const before = await storedUser(user.id);
+    for (const body of [{ password: 'short' }, {}, { password: 'new-password-456', role: 'admin' }, { password: 'new-password-456', authenticator: 'yes' }]) {
+      const res = await reset(user.id, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+    }
+    expect((await reset(randomUUID(), { password: 'new-password-456' })).body).toMatchObject({ status: 404 });
+    const self = (await api.call('GET', '/auth/me', { token: api.adminToken })).body.id as string;
+    expect((await reset(self, { password: 'new-password-456' })).body).toMatchObject({ status: 403 });
+    expect((await reset(user.id, { password: 'new-password-456' }, await other.login())).body).toMatchObject({ status: 403 });
+
+    expect(await storedUser(user.id)).toEqual(before);
+    expect((await api.local.repositories.audit.listForEntity('user', user.id)).filter((e) => e.action === 'reset-sign-in')).toEqual([]);
+    expect((await api.call('POST', '/auth/login', { body: { username: user.username, password: 'password-123' } })).status).toBe(200);
+    expect((await api.call('POST', '/auth/login', { body: { username: 'admin', password: 'new-password-456' } })).status).toBe(401);
+  });
+});
+
 describe('POST /auth/logout in the cloud (Cognito access tokens)', () => {
   let aws: AwsStandIns;
   let services: Services;
   let app: ReturnType<typeof createApiApp>;
+  let adminToken: string;
+  const system = { principal: { sub: 'system', username: 'system', role: 'admin' as const, communes: [] } };
 
   beforeAll(async () => {
     aws = await startAwsStandIns();
@@ -181,6 +241,8 @@ describe('POST /auth/logout in the cloud (Cognito access tokens)', () => {
       photoStore: createLocalPhotoStore({ dir: `${api.dataDir}/cloud-photos`, keyring, apiBase: '/api/v1' }),
     });
     app = createApiApp(services);
+    const admin = await services.users.create(system, { username: `cloud.admin.${randomUUID().slice(0, 6)}`, password: 'Strong-passw0rd!', role: 'admin' });
+    adminToken = await aws.signToken(admin.id);
     startAhead(180_000)();
   });
 
@@ -188,8 +250,9 @@ describe('POST /auth/logout in the cloud (Cognito access tokens)', () => {
     await aws?.close();
   });
 
-  const call = async (method: string, path: string, token: string) => {
-    const res = await app.request(`/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+  const call = async (method: string, path: string, token: string, body?: unknown) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+    const res = await app.request(`/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
@@ -201,7 +264,6 @@ describe('POST /auth/logout in the cloud (Cognito access tokens)', () => {
   });
 
   it('signs the user out at Cognito and refuses its earlier access tokens, but not one issued in the same second after', async () => {
-    const system = { principal: { sub: 'system', username: 'system', role: 'admin' as const, communes: [] } };
     const username = `canbo.${randomUUID().slice(0, 6)}`;
     const { id } = await services.users.create(system, { username, password: 'Strong-passw0rd!', role: 'officer', communes: ['15772'] });
     at(2_400);
@@ -217,5 +279,40 @@ describe('POST /auth/logout in the cloud (Cognito access tokens)', () => {
     at(3_900);
     const renewed = await aws.signToken(id);
     expect((await call('GET', '/auth/me', renewed)).status).toBe(200);
+  });
+  it("resets a user's sign-in at Cognito: a temporary password to replace at the next sign-in, the authenticator app forgotten when asked, sessions ended", async () => {
+    const username = `canbo.${randomUUID().slice(0, 6)}`;
+    const { id } = await services.users.create(system, { username, password: 'Strong-passw0rd!', role: 'officer', communes: ['15772'] });
+    const standIn = aws.users.get(username)!;
+    standIn.totpSecret = 'JBSWY3DPEHPK3PXP';
+    at(10_100);
+    const old = await aws.signToken(id);
+    at(11_100);
+    const callsBefore = aws.calls.length;
+    const kept = await call('POST', `/users/${id}/sign-in-reset`, adminToken, { password: 'Temp-passw0rd!1' });
+    expect(kept.status).toBe(200);
+    expect(aws.calls.slice(callsBefore)).toEqual(['AWSCognitoIdentityProviderService.AdminSetUserPassword', 'AWSCognitoIdentityProviderService.AdminUserGlobalSignOut']);
+    expect(standIn).toMatchObject({ password: 'Temp-passw0rd!1', mustChangePassword: true, totpSecret: 'JBSWY3DPEHPK3PXP' });
+    expect((await call('GET', '/auth/me', old)).body).toMatchObject({ status: 401, code: 'SESSION_ENDED' });
+
+    expect((await call('POST', `/users/${id}/sign-in-reset`, adminToken, { password: 'Temp-passw0rd!2', authenticator: true })).status).toBe(200);
+    expect(standIn.totpSecret).toBeUndefined();
+    expect(aws.calls).toContain('AWSCognitoIdentityProviderService.AdminDeleteSoftwareToken');
+    // Asking again, with no authenticator left to forget, is not a failure.
+    expect((await call('POST', `/users/${id}/sign-in-reset`, adminToken, { password: 'Temp-passw0rd!3', authenticator: true })).status).toBe(200);
+    expect(JSON.stringify((await api.local.repositories.users.get(id)) ?? {})).not.toContain('passwordHash');
+  });
+
+  it("refuses a password the pool's policy refuses, with 400 on the password and the user's sessions left alone", async () => {
+    const username = `canbo.${randomUUID().slice(0, 6)}`;
+    const { id } = await services.users.create(system, { username, password: 'Strong-passw0rd!', role: 'officer', communes: ['15772'] });
+    at(20_100);
+    const token = await aws.signToken(id);
+    at(21_100);
+    const refused = await call('POST', `/users/${id}/sign-in-reset`, adminToken, { password: 'alllowercase-long' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'password' })]);
+    expect(aws.users.get(username)).toMatchObject({ password: 'Strong-passw0rd!' });
+    expect((await call('GET', '/auth/me', token)).status).toBe(200);
   });
 });

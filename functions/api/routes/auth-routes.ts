@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { LoginSchema, TokenSchema, UserSchema, UserCreateSchema, UserIdSchema, UserUpdateSchema } from '#shared/schemas/user.ts';
+import { LoginSchema, TokenSchema, UserSchema, UserCreateSchema, UserIdSchema, UserSignInResetSchema, UserUpdateSchema } from '#shared/schemas/user.ts';
 import { PageQuerySchema, pageOf } from '#shared/schemas/common.ts';
 import type { IdentityProvider, SessionService } from '#functions/services/auth-service.ts';
 import { userView, type UserService } from '#functions/services/user-service.ts';
@@ -43,6 +43,18 @@ export function registerUserRoutes(app: Router, users: UserService) {
       responses: { 200: jsonResponse(UserSchema, 'Updated'), ...problemResponses },
     }),
     async (c) => c.json(await users.update(writeContext(c), c.req.valid('param').id, c.req.valid('json')), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/users/{id}/sign-in-reset',
+      tags,
+      security: bearer,
+      summary: "Reset another user's sign-in (admin): a new password to hand over — where sign-in is Cognito a temporary one the user replaces at the next sign-in, and with `authenticator: true` the authenticator app is forgotten and set up again then — and every session the user had ends",
+      request: { params: z.object({ id: UserIdSchema }), headers: WriteHeadersSchema, body: jsonBodyOf(UserSignInResetSchema) },
+      responses: { 200: jsonResponse(UserSchema, 'Reset'), ...problemResponses },
+    }),
+    async (c) => c.json(await users.resetSignIn(writeContext(c), c.req.valid('param').id, c.req.valid('json')), 200),
   );
   app.openapi(
     createRoute({ method: 'get', path: '/users', tags, security: bearer, summary: 'Users (admin)', request: { query: PageQuerySchema }, responses: { 200: jsonResponse(pageOf(UserSchema), 'A page of users'), ...problemResponses } }),

@@ -305,7 +305,7 @@ export const en: Dict = {
   history: {
     title: 'Change history',
     empty: 'No changes yet.',
-    actions: { create: 'Created', update: 'Updated', delete: 'Deleted', merge: 'Merged' },
+    actions: { create: 'Created', update: 'Updated', delete: 'Deleted', merge: 'Merged', 'reset-sign-in': 'Sign-in reset' },
     by: (who: string) => `by ${who}`,
     fieldNames: {
       photos: 'photos',

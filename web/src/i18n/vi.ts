@@ -303,7 +303,7 @@ export const vi = {
   history: {
     title: 'Lịch sử thay đổi',
     empty: 'Chưa có thay đổi.',
-    actions: { create: 'Tạo mới', update: 'Cập nhật', delete: 'Xoá', merge: 'Gộp' },
+    actions: { create: 'Tạo mới', update: 'Cập nhật', delete: 'Xoá', merge: 'Gộp', 'reset-sign-in': 'Đặt lại đăng nhập' },
     by: (who: string) => `bởi ${who}`,
     fieldNames: {
       photos: 'ảnh',
