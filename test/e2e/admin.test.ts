@@ -206,6 +206,24 @@ describe('users (administrator, 360 px)', () => {
     await expect.poll(() => card(officer.username).textContent()).toContain('Sở (xem, báo cáo)');
     expect((await allUsers()).find((u) => u.username === officer.username)).toMatchObject({ role: 'department' });
   }, 60_000);
+  // That its sessions end is tested in test/integration/sign-out.test.ts, where the clock decides which second a token is from.
+  it("resets a cooperative user's forgotten password in place of its card: the old password stops working, the new one signs in", async () => {
+    const label = `Đặt lại đăng nhập của ${cooperative.username}`;
+    await card(cooperative.username).getByRole('button', { name: label }).click();
+    const form = page.getByRole('form', { name: label });
+    // Locally there is no authenticator app to forget.
+    expect(await form.getByRole('checkbox').count()).toBe(0);
+    await form.getByRole('button', { name: 'Đặt lại', exact: true }).click();
+    expect(await form.locator('.field[data-path=password] .field-error').textContent()).toBe('Bắt buộc.');
+    await form.getByLabel(/^Mật khẩu mới/).fill(`moi-${cooperative.password}`);
+    await shot(page, 'admin-03c-reset-sign-in', false);
+    await form.getByRole('button', { name: 'Đặt lại', exact: true }).click();
+
+    await expect.poll(() => page.getByRole('status').filter({ hasText: `Đã đặt lại đăng nhập của ${cooperative.username}.` }).count()).toBeGreaterThan(0);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(label);
+    expect((await api(product.url, '/auth/login', undefined, { method: 'POST', body: cooperative })).status).toBe(401);
+    expect(await login(product.url, cooperative.username, `moi-${cooperative.password}`)).toEqual(expect.any(String));
+  }, 60_000);
 });
 
 describe('targets (administrator, 360 px)', () => {

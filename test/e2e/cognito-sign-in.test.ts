@@ -65,9 +65,9 @@ afterAll(async () => {
   await aws?.close();
 });
 
-async function signInWithPassword(page: Page, password = PASSWORD) {
+async function signInWithPassword(page: Page, password = PASSWORD, username = 'canbo.cloud') {
   await page.goto(url);
-  await page.getByLabel('Tên đăng nhập').fill('canbo.cloud');
+  await page.getByLabel('Tên đăng nhập').fill(username);
   await page.getByLabel('Mật khẩu').fill(password);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
 }
@@ -197,5 +197,45 @@ describe('signing in to the cloud deployment with Cognito (360 px phone)', () =>
     await page.goto(`${url}/#/producers`);
     await expect.poll(() => heading(page)).toBe('Đăng nhập');
     expect(await session(page)).toBeNull();
+  });
+  it('lets an administrator back in an officer who lost the phone: temporary password, a new password of its own, a new authenticator app', async () => {
+    const system = { principal: { sub: 'system', username: 'system', role: 'admin' as const, communes: [] } };
+    await services.users.create(system, { username: 'quantri.cloud', password: PASSWORD, role: 'admin' });
+    await services.users.create(system, { username: 'canbo.matmay', password: PASSWORD, role: 'officer', communes: ['15772'] });
+    const lostPhone = aws.users.get('canbo.matmay')!;
+    lostPhone.totpSecret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+
+    const admin = await (await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' })).newPage();
+    await signInWithPassword(admin, PASSWORD, 'quantri.cloud');
+    await admin.locator('.totp-secret').waitFor();
+    await admin.getByLabel('Mã xác thực').fill(totp((await admin.locator('.totp-secret').getAttribute('data-secret'))!));
+    await admin.getByRole('button', { name: 'Xác nhận' }).click();
+    await expect.poll(() => heading(admin)).toBe('Xin chào, quantri.cloud');
+    await admin.goto(`${url}/#/admin/users`);
+    const label = 'Đặt lại đăng nhập của canbo.matmay';
+    await admin.getByRole('button', { name: label }).click();
+    const form = admin.getByRole('form', { name: label });
+    // The pool's policy is checked before sending.
+    await form.getByLabel(/^Mật khẩu tạm/).fill('alllowercase-long');
+    await form.getByRole('button', { name: 'Đặt lại', exact: true }).click();
+    expect(await form.locator('.field[data-path=password] .field-error').textContent()).toBe('Ít nhất 12 ký tự, có chữ thường, chữ hoa, chữ số và ký hiệu.');
+    await form.getByLabel(/^Mật khẩu tạm/).fill('Tam-thoi-2026!');
+    await form.getByRole('checkbox', { name: /Quên ứng dụng xác thực cũ/ }).check();
+    await shot(admin, 'cognito-03-reset-sign-in');
+    await form.getByRole('button', { name: 'Đặt lại', exact: true }).click();
+    await expect.poll(() => admin.getByRole('status').filter({ hasText: 'Đã đặt lại đăng nhập của canbo.matmay' }).count()).toBeGreaterThan(0);
+    expect(lostPhone).toMatchObject({ password: 'Tam-thoi-2026!', mustChangePassword: true });
+    expect(lostPhone.totpSecret).toBeUndefined();
+
+    // The officer, on a new phone: the temporary password, a password of its own, then a new authenticator.
+    const officer = await (await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' })).newPage();
+    await signInWithPassword(officer, 'Tam-thoi-2026!', 'canbo.matmay');
+    await officer.getByLabel('Mật khẩu mới').fill('Mat-khau-rieng-2026!');
+    await officer.getByRole('button', { name: 'Đăng nhập' }).click();
+    await officer.locator('.totp-secret').waitFor();
+    await officer.getByLabel('Mã xác thực').fill(totp((await officer.locator('.totp-secret').getAttribute('data-secret'))!));
+    await officer.getByRole('button', { name: 'Xác nhận' }).click();
+    await expect.poll(() => heading(officer)).toBe('Xin chào, canbo.matmay');
+    expect(lostPhone.password).toBe('Mat-khau-rieng-2026!');
   });
 });

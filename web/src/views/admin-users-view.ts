@@ -1,6 +1,8 @@
 /**
  * The administrator's users screen (loaded on demand): every account with its role, scope and
- * status, disable / enable, and a form to create one. Needs a connection: nothing here is queued.
+ * status, editing the role and scope, disable / enable, resetting the sign-in of a user who
+ * forgot the password or lost the phone, and a form to create one. Needs a connection: nothing
+ * here is queued.
  */
 import { userLimits } from '#shared/field-limits.ts';
 import type { User } from '#shared/schemas/user.ts';
@@ -18,10 +20,24 @@ import { facts, loadFailed, section } from './common.ts';
 /** Cognito's password policy (infra/stateful-stack.ts), checked before the pool refuses it in English. */
 const cloudPassword = (p: string) => p.length >= 12 && /[a-z]/.test(p) && /[A-Z]/.test(p) && /\d/.test(p) && /[^A-Za-z0-9]/.test(p);
 
+/** What is wrong with a password an administrator sets (the API's rule, and the pool's where sign-in is Cognito), or null. */
+function passwordError(p: string, isCognito: boolean): string | null {
+  if (!p) return t.fieldRules.required(0);
+  if (p.length < userLimits.password.min) return t.fieldRules.too_short(userLimits.password.min);
+  if (isCognito && !cloudPassword(p)) return t.admin.users.passwordHintCognito;
+  return null;
+}
+
+/** The password field of the create and reset forms, with the hint of the sign-in in use. */
+function passwordField(label: string, isCognito: boolean): { el: HTMLElement; input: HTMLInputElement } {
+  const control = input({ type: 'password', name: 'password', autocomplete: 'new-password', maxlength: userLimits.password.max });
+  return { el: field(label, control, { required: true, path: 'password', hint: isCognito ? t.admin.users.passwordHintCognito : t.admin.users.passwordHint(userLimits.password.min) }), input: control };
+}
+
 export async function usersView(): Promise<Node> {
   const [list, cognito] = await Promise.all([communes(), cognitoConfig(), loadCommuneIndex()]);
   const usersBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
-  const users = usersList(usersBox, list);
+  const users = usersList(usersBox, list, cognito !== null);
   void users.load();
   return h(
     'section',
@@ -33,7 +49,7 @@ export async function usersView(): Promise<Node> {
 }
 
 /** The users, a page at a time ("Xem thêm"), each with its disable / enable button. */
-function usersList(box: HTMLElement, list: Commune[]): { load: (created?: User) => Promise<void> } {
+function usersList(box: HTMLElement, list: Commune[], isCognito: boolean): { load: (created?: User) => Promise<void> } {
   const self = me();
   const ul = h('ul', { class: 'cards', 'data-testid': 'users' });
   const more = h('button', { type: 'button', class: 'secondary', hidden: true }, t.common.more);
@@ -60,6 +76,7 @@ function usersList(box: HTMLElement, list: Commune[]): { load: (created?: User) 
           'div',
           { class: 'actions' },
           h('button', { type: 'button', class: 'secondary small', 'aria-label': t.admin.users.editLabel(u.username), onclick: () => edit(u, li) }, t.common.edit),
+          h('button', { type: 'button', class: 'secondary small', 'data-action': 'reset', 'aria-label': t.admin.users.resetLabel(u.username), onclick: () => resetSignIn(u, li) }, t.admin.users.reset),
           h(
             'button',
             {
@@ -107,6 +124,19 @@ function usersList(box: HTMLElement, list: Commune[]): { load: (created?: User) 
     editing.append(form);
     li.replaceWith(editing);
     form.querySelector<HTMLElement>('select')?.focus();
+  };
+  /** Swaps the card for the sign-in reset form; the card comes back when it is done or cancelled. */
+  const resetSignIn = (u: User, li: HTMLElement) => {
+    const resetting = h('li', { class: 'user', 'data-username': u.username });
+    const back = (message?: string) => {
+      resetting.replaceWith(li);
+      li.querySelector<HTMLElement>('button[data-action=reset]')?.focus();
+      if (message) toast(message);
+    };
+    const form = resetForm(u, isCognito, { done: () => back(isCognito ? t.admin.users.resetDoneCognito(u.username) : t.admin.users.resetDone(u.username)), cancelled: () => back() });
+    resetting.append(form);
+    li.replaceWith(resetting);
+    form.querySelector<HTMLElement>('input')?.focus();
   };
   const toggle = async (u: User, li: HTMLElement) => {
     const disabling = !u.disabled;
@@ -227,19 +257,64 @@ function editForm(list: Commune[], u: User, on: { saved: (u: User) => void; canc
   return form;
 }
 
+/**
+ * Resetting one user's sign-in, in place of its card: the password to hand over (temporary where
+ * sign-in is Cognito) and, there, whether to forget the authenticator app of a lost phone.
+ */
+function resetForm(u: User, isCognito: boolean, on: { done: () => void; cancelled: () => void }): HTMLElement {
+  const box = errorBox();
+  const password = passwordField(isCognito ? t.admin.users.resetPasswordCognito : t.admin.users.resetPassword, isCognito);
+  const authenticatorId = `reset-authenticator-${u.id}`;
+  const authenticator = h('input', { type: 'checkbox', id: authenticatorId, name: 'authenticator' });
+  const submit = h('button', { type: 'submit', class: 'primary small' }, t.admin.users.resetSubmit);
+  const form = h(
+    'form',
+    { class: 'stack', novalidate: true, 'aria-label': t.admin.users.resetLabel(u.username) },
+    h('strong', null, u.username),
+    h('p', { class: 'hint' }, t.admin.users.resetHelp),
+    password.el,
+    isCognito ? h('div', { class: 'check' }, authenticator, h('label', { for: authenticatorId }, t.admin.users.resetAuthenticator)) : null,
+    box,
+    h('div', { class: 'actions' }, submit, h('button', { type: 'button', class: 'secondary small', onclick: () => on.cancelled() }, t.common.cancel)),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    box.hidden = true;
+    clearFieldErrors(form);
+    const error = passwordError(password.input.value, isCognito);
+    if (error) {
+      setFieldError(form, 'password', error);
+      password.input.focus();
+      return;
+    }
+    submit.disabled = true;
+    try {
+      const body = JSON.stringify({ password: password.input.value, authenticator: isCognito && authenticator.checked });
+      await request<User>(`/users/${encodeURIComponent(u.id)}/sign-in-reset`, { method: 'POST', body, idempotencyKey: crypto.randomUUID() });
+      password.input.value = '';
+      on.done();
+    } catch (err) {
+      showError(form, box, err);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
+
 /** The create form: role first decides what else is asked (communes for an officer, the producer for a cooperative). */
 function createForm(list: Commune[], isCognito: boolean, onCreated: (u: User) => void): HTMLElement {
   const box = errorBox();
   const done = h('div', { 'aria-live': 'polite' });
   const username = input({ name: 'username', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', maxlength: userLimits.username.max });
-  const password = input({ type: 'password', name: 'password', autocomplete: 'new-password', maxlength: userLimits.password.max });
+  const { el: passwordEl, input: password } = passwordField(t.admin.users.password, isCognito);
   const scope = scopeFields(list);
   const submit = h('button', { type: 'submit', class: 'primary' }, t.admin.users.submit);
   const form = h(
     'form',
     { class: 'stack', novalidate: true },
     field(t.admin.users.username, username, { required: true, path: 'username', hint: t.admin.users.usernameHint }),
-    field(t.admin.users.password, password, { required: true, path: 'password', hint: isCognito ? t.admin.users.passwordHintCognito : t.admin.users.passwordHint(userLimits.password.min) }),
+    passwordEl,
     isCognito ? notice('info', h('span', { 'data-testid': 'cognito-note' }, t.admin.users.cognitoNote)) : null,
     ...scope.els,
     box,
@@ -253,9 +328,8 @@ function createForm(list: Commune[], isCognito: boolean, onCreated: (u: User) =>
     const errors: [string, string][] = [];
     if (!name) errors.push(['username', t.fieldRules.required(0)]);
     else if (!userLimits.username.pattern.test(name)) errors.push(['username', t.admin.users.usernameHint]);
-    if (!password.value) errors.push(['password', t.fieldRules.required(0)]);
-    else if (password.value.length < userLimits.password.min) errors.push(['password', t.fieldRules.too_short(userLimits.password.min)]);
-    else if (isCognito && !cloudPassword(password.value)) errors.push(['password', t.admin.users.passwordHintCognito]);
+    const badPassword = passwordError(password.value, isCognito);
+    if (badPassword) errors.push(['password', badPassword]);
     errors.push(...scope.errors());
     for (const [path, message] of errors) setFieldError(form, path, message);
     if (errors.length) return null;
