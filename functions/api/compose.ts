@@ -84,7 +84,7 @@ export function composeServices(opts: {
     coverage,
     coverageReports,
     photos,
-    exports: createExportService({ coverage: coverageReports, producers, products }),
+    exports: createExportService({ coverage: coverageReports, producers, products, producerNames: async (ids) => new Map([...(await repos.producers.getMany(ids))].map(([id, p]) => [id, p.name])) }),
     imports: createImportService({ table, repos, coverage, keyring, blobs: opts.blobs, runner: opts.runner, commit }),
     targets: repos.targets,
     users: createUserService({ users: repos.users, producers: repos.producers, audit: repos.audit, identity, cursors, commit, onChanged: principals.forget }),

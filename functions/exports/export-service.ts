@@ -51,7 +51,13 @@ async function allPages<T>(page: (cursor?: string) => Promise<{ items: T[]; next
 }
 
 /** The tables behind the Excel/CSV exports, in Vietnamese, for the caller's scope. */
-export function createExportService(deps: { coverage: CoverageService; producers: ProducerService; products: ProductService }) {
+export function createExportService(deps: {
+  coverage: CoverageService;
+  producers: ProducerService;
+  products: ProductService;
+  /** Names of producers by id (the producers of products already in the caller's scope). */
+  producerNames: (ids: string[]) => Promise<Map<string, string>>;
+}) {
   return {
     async coverage(principal: Principal, communes: string[] | 'all', marketplace = ALL): Promise<Table> {
       const report = await deps.coverage.communeReport(communes, marketplace);
@@ -79,11 +85,12 @@ export function createExportService(deps: { coverage: CoverageService; producers
     },
     async products(principal: Principal): Promise<Table> {
       const items = await allPages((cursor) => deps.products.list(principal, {}, { limit: 100, cursor }));
+      const names = await deps.producerNames([...new Set(items.map((p) => p.producerId))]);
       return {
         title: 'Sản phẩm',
         preamble: ['DANH SÁCH SẢN PHẨM', `Số liệu tính đến: ${vnDate(new Date().toISOString(), true)} · ${items.length} sản phẩm`],
-        headers: ['Mã', 'Tên sản phẩm', 'Mã chủ thể', 'Mã xã', 'Xã/Phường', 'Nhóm OCOP', 'Hạng sao', 'Số quyết định', 'Ngày quyết định', 'Hạn chứng nhận', 'Đơn vị', 'Giá (₫)', 'Sàn đủ điều kiện', 'Sàn đang bán'],
-        rows: items.map((p) => [p.id, p.name, p.producerId, p.communeCode, getCommune(p.communeCode)?.fullName ?? '', groupNames[p.ocopGroup], p.ocopStars || '', p.certificateNo, vnDate(p.certificateDate), vnDate(p.certificateExpiry), p.unit, p.priceVnd, marketplaceNames(p.readyMarketplaces), marketplaceNames(p.liveMarketplaces)]),
+        headers: ['Mã', 'Tên sản phẩm', 'Mã chủ thể', 'Tên chủ thể', 'Mã xã', 'Xã/Phường', 'Nhóm OCOP', 'Hạng sao', 'Số quyết định', 'Ngày quyết định', 'Hạn chứng nhận', 'Đơn vị', 'Giá (₫)', 'Sàn đủ điều kiện', 'Sàn đang bán'],
+        rows: items.map((p) => [p.id, p.name, p.producerId, names.get(p.producerId) ?? '', p.communeCode, getCommune(p.communeCode)?.fullName ?? '', groupNames[p.ocopGroup], p.ocopStars || '', p.certificateNo, vnDate(p.certificateDate), vnDate(p.certificateExpiry), p.unit, p.priceVnd, marketplaceNames(p.readyMarketplaces), marketplaceNames(p.liveMarketplaces)]),
       };
     },
   };

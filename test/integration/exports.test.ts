@@ -77,6 +77,15 @@ describe('exports', () => {
     expect(producers).toContain(`'=HYPERLINK`);
   }, 240_000);
 
+  it('name each product’s producer in the product list, not only its id', async () => {
+    const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ name: 'Cơ sở Nem chua Thọ Xuân', communeCode: '14758' }) });
+    const product = await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.body.id, { name: 'Nem chua Thọ Xuân' }) });
+    expect(product.status).toBe(201);
+    const lines = (await download('/exports/products.csv')).bytes.toString('utf8').split('\r\n');
+    expect(lines.find((l) => l.startsWith('Mã,'))).toMatch(/^Mã,Tên sản phẩm,Mã chủ thể,Tên chủ thể,Mã xã,/);
+    expect(lines.find((l) => l.startsWith(`${product.body.id},`))).toContain(`,Nem chua Thọ Xuân,${producer.body.id},Cơ sở Nem chua Thọ Xuân,14758,`);
+  });
+
   it('export only the caller’s scope', async () => {
     const officer = await api.userToken({ role: 'officer', communes: ['14758'] });
     const csv = (await download('/exports/producers.csv', officer)).bytes.toString('utf8');
