@@ -15,6 +15,7 @@ import type { AccountRepository, ListingRepository } from '#functions/repositori
 import type { DuplicateKeyRepository, DuplicateKeys, DuplicateKind } from '#functions/repositories/duplicate-key-repository.ts';
 import type { DuplicateMatch } from '#shared/schemas/onboarding.ts';
 import { accountStatuses } from '#shared/onboarding-rules.ts';
+import { CITIZEN_ID_PATTERN, PHONE_PATTERN, TAX_CODE_PATTERN, normalisePhone } from '#shared/contact-rules.ts';
 
 type MergeInput = { sourceId: string; version: number };
 import type { Committer, WriteContext } from './write-context.ts';
@@ -106,6 +107,23 @@ export function newProducerRecord(input: ProducerCreate & KeptCitizenId, meta: {
   };
 }
 
+/**
+ * What a search made only of digits (and the separators people type: spaces, dots, dashes, +)
+ * may be: a phone number, a tax code, a citizen ID — each key it fits, for an exact lookup.
+ * Phone numbers and citizen IDs only for callers who see personal data: the department, which
+ * sees phones masked, cannot find a producer by one either. Undefined when `q` is not a number.
+ */
+export function numberSearchKeys(q: string, opts: { personal: boolean; hashCitizenId: (id: string) => string }): DuplicateKeys | undefined {
+  const compact = q.replace(/[\s.()-]/g, '');
+  if (!/^\+?\d{9,13}$/.test(compact)) return undefined;
+  const keys: DuplicateKeys = {};
+  const phone = normalisePhone(compact);
+  if (opts.personal && PHONE_PATTERN.test(phone)) keys.phone = phone;
+  if (TAX_CODE_PATTERN.test(compact)) keys.taxCode = compact.length === 10 ? compact : `${compact.slice(0, 10)}-${compact.slice(-3)}`;
+  if (opts.personal && CITIZEN_ID_PATTERN.test(compact)) keys.citizenId = opts.hashCitizenId(compact);
+  return keys;
+}
+
 /** What a producer is matched on for duplicates: phone, tax code, citizen-ID hash, name within its commune. */
 export function duplicateKeysOf(r: Pick<ProducerRecord, 'phone' | 'taxCode' | 'citizenIdHash' | 'communeCode' | 'searchName'>): DuplicateKeys {
   return { phone: r.phone, taxCode: r.taxCode, citizenId: r.citizenIdHash, name: `${r.communeCode}#${r.searchName}` };
@@ -165,7 +183,20 @@ export function createProducerService(deps: Deps) {
       return producerView(await getVisible(principal, id), principal);
     },
 
+    /**
+     * Producers in scope, a page at a time, by commune and a loose name search; a search that is
+     * a number (phone, tax code, citizen ID) is looked up exactly instead, in one page.
+     */
     async list(principal: Principal, query: ProducerListQuery, page: { limit: number; cursor?: string }) {
+      const numberKeys = query.q ? numberSearchKeys(query.q, { personal: seesPersonalData(principal), hashCitizenId: (id) => keyring.hashCitizenId(id) }) : undefined;
+      if (numberKeys) {
+        if (query.communeCode) assertCommuneInScope(principal, query.communeCode);
+        const ids = [...(await duplicateKeys.findMatches(numberKeys)).keys()];
+        const found = [...(await producers.getMany(ids)).values()]
+          .filter((r) => canSee(principal, { communeCode: r.communeCode, producerId: r.id }) && (!query.communeCode || r.communeCode === query.communeCode))
+          .sort((a, b) => a.searchName.localeCompare(b.searchName));
+        return { items: found.map((r) => producerView(r, principal)), nextCursor: null };
+      }
       if (principal.role === 'cooperative') {
         const own = principal.producerId ? await producers.get(principal.producerId) : undefined;
         const matches = own && (!query.communeCode || own.communeCode === query.communeCode) && (!query.q || own.searchName.includes(normaliseName(query.q)));

@@ -80,7 +80,13 @@ export const ProducerSchema = z
 
 export const ProducerListQuerySchema = z.object({
   communeCode: CommuneCodeSchema.optional(),
-  q: z.string().trim().min(1).max(100).optional().meta({ description: 'Loose name search (case, accents, tone marks ignored)' }),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({ description: 'Loose name search (case, accents, tone marks ignored); a number is looked up exactly as a tax code, and for callers who see personal data as a phone number or citizen ID' }),
 });
 
 export type ProducerCreate = z.infer<typeof ProducerCreateSchema>;

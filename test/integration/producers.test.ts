@@ -143,6 +143,33 @@ describe('producers', () => {
     }
   });
 
+  it('finds a producer by its phone, tax code or citizen ID typed any usual way, in the caller’s scope only; the department by tax code alone', async () => {
+    const phone = `09${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+    const taxCode = `28${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+    const citizenId = `0380${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+    const created = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ name: 'HTX Dệt chiếu Nga Sơn', phone, taxCode, citizenId, communeCode: '15772' }) });
+    expect(created.status).toBe(201);
+    const search = async (q: string, token = api.adminToken) => {
+      const res = await api.call('GET', `/producers?q=${encodeURIComponent(q)}`, { token });
+      expect(res.status, q).toBe(200);
+      return (res.body.items as { id: string }[]).map((p) => p.id);
+    };
+    const spacedPhone = `${phone.slice(0, 4)} ${phone.slice(4, 7)} ${phone.slice(7)}`;
+    for (const q of [phone, spacedPhone, `+84${phone.slice(1)}`, phone.slice(1), taxCode, `${taxCode.slice(0, 4)}.${taxCode.slice(4)}`, citizenId]) expect(await search(q), q).toEqual([created.body.id]);
+
+    const inScope = await api.userToken({ role: 'officer', communes: ['15772'] });
+    const elsewhere = await api.userToken({ role: 'officer', communes: ['14758'] });
+    expect(await search(phone, inScope)).toEqual([created.body.id]);
+    expect(await search(phone, elsewhere)).toEqual([]);
+    expect(await search(taxCode, elsewhere)).toEqual([]);
+    const department = await api.userToken({ role: 'department' });
+    expect(await search(taxCode, department)).toEqual([created.body.id]);
+    expect(await search(phone, department)).toEqual([]);
+    expect(await search(citizenId, department)).toEqual([]);
+    expect(await search('0999999999')).toEqual([]);
+    expect(await search(phone.slice(0, 6))).toEqual([]);
+  });
+
   it('pages through a commune with signed cursors that nobody else can use', async () => {
     const commune = '14797';
     const officer = await api.userToken({ role: 'officer', communes: [commune] });

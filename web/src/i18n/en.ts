@@ -110,6 +110,8 @@ export const en: Dict = {
     products: 'Products of this producer',
     addProduct: 'Add a product',
     searchLabel: 'Search producers by name',
+    searchHint: 'Or type a phone number, tax code or citizen ID to find that very producer.',
+    searchHintTaxCode: 'Or type a tax code to find that very producer.',
     empty: 'No producers yet.',
     saved: 'Producer saved.',
     queued: 'Saved on this device. The producer will be sent when the connection returns.',

@@ -108,6 +108,8 @@ export const vi = {
     products: 'Sản phẩm của chủ thể',
     addProduct: 'Thêm sản phẩm',
     searchLabel: 'Tìm theo tên chủ thể',
+    searchHint: 'Hoặc nhập số điện thoại, mã số thuế hay số CCCD để tìm đúng chủ thể đó.',
+    searchHintTaxCode: 'Hoặc nhập mã số thuế để tìm đúng chủ thể đó.',
     empty: 'Chưa có chủ thể nào.',
     saved: 'Đã lưu chủ thể.',
     queued: 'Đã lưu trên máy. Chủ thể sẽ được gửi khi có mạng.',

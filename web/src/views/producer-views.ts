@@ -97,7 +97,7 @@ export async function producerListView(r: Route): Promise<Node> {
     'section',
     { class: 'page' },
     h('div', { class: 'page-head' }, h('h1', null, t.producer.list), can.writeProducers() ? h('a', { href: link('/producers/new'), class: 'button primary' }, t.producer.new) : null),
-    h('form', { class: 'filters', role: 'search', onsubmit: (e: Event) => (e.preventDefault(), void load(false)) }, field(t.producer.searchLabel, q), field(t.producer.commune, commune)),
+    h('form', { class: 'filters', role: 'search', onsubmit: (e: Event) => (e.preventDefault(), void load(false)) }, field(t.producer.searchLabel, q, { hint: me()?.role === 'department' ? t.producer.searchHintTaxCode : t.producer.searchHint }), field(t.producer.commune, commune)),
     status,
     list,
     more,
