@@ -341,6 +341,44 @@ describe('creating users where sign-in is Cognito', () => {
   }, 60_000);
 });
 
+describe('correcting a producer’s citizen ID (only its last 4 digits are kept)', () => {
+  it('says which one is kept, takes a new one typed in, refuses a malformed one, and removes it when asked', async () => {
+    type Producer = { id: string; version: number; citizenIdLast4?: string };
+    const created = await api<Producer>(product.url, '/producers', adminToken, { method: 'POST', body: { kind: 'household', name: `Hộ làm nón ${run}`, phone: `09${run}77`, communeCode: '15772', legalBasis: { type: 'state_management' }, citizenId: '038085001234', confirmDistinct: true } });
+    expect(created.body.citizenIdLast4).toBe('1234');
+    const producer = () => api<Producer>(product.url, `/producers/${created.body.id}`, adminToken).then((r) => r.body);
+    const edit = async () => {
+      await page.goto(`${product.url}/#/producers/${created.body.id}/edit`);
+      await page.getByLabel(/^Số CCCD\/CMND/).waitFor();
+    };
+
+    await edit();
+    expect(await page.locator('.field[data-path=citizenId] .hint').textContent()).toBe('Đang lưu số kết thúc bằng 1234. Nhập số mới để sửa; để trống thì giữ nguyên.');
+    expect(await page.getByLabel(/^Số CCCD\/CMND/).inputValue()).toBe('');
+    await page.getByLabel(/^Số CCCD\/CMND/).fill('12345');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    expect(await page.locator('.field[data-path=citizenId] .field-error').textContent()).toBe('CCCD 12 số hoặc CMND 9 số');
+    await page.getByLabel(/^Số CCCD\/CMND/).fill('038090005678');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await expect.poll(async () => (await producer()).citizenIdLast4).toBe('5678');
+
+    // Saving other changes leaves it alone.
+    await edit();
+    await page.getByLabel(/^Địa chỉ/).fill('Thôn 3');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await expect.poll(async () => (await producer()).version).toBe(3);
+    expect((await producer()).citizenIdLast4).toBe('5678');
+
+    await edit();
+    await page.getByLabel('Xoá số CCCD/CMND đang lưu').check();
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await expect.poll(async () => (await producer()).version).toBe(4);
+    expect((await producer()).citizenIdLast4).toBeUndefined();
+    await edit();
+    expect(await page.getByLabel('Xoá số CCCD/CMND đang lưu').count()).toBe(0);
+  }, 60_000);
+});
+
 describe('the administrator’s screens are for the administrator', () => {
   it('shows an officer neither the tiles nor the navigation entries', async () => {
     const other = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });

@@ -91,6 +91,8 @@ export const en: Dict = {
     taxCode: 'Tax code',
     citizenId: 'Citizen ID',
     citizenIdHint: 'Only used to check for duplicates; just the last 4 digits are kept.',
+    citizenIdEditHint: (last4: string) => `The one kept ends in ${last4}. Type a new one to correct it; leave empty to keep it.`,
+    citizenIdRemove: 'Remove the citizen ID kept',
     citizenIdLast4: (d: string) => `Citizen ID: ****${d}`,
     commune: 'Commune',
     communeHint: 'Type the commune name, with or without accents (e.g. thieu hoa)',

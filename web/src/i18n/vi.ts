@@ -89,6 +89,8 @@ export const vi = {
     taxCode: 'Mã số thuế',
     citizenId: 'Số CCCD/CMND',
     citizenIdHint: 'Chỉ dùng để kiểm tra trùng; hệ thống chỉ lưu 4 số cuối.',
+    citizenIdEditHint: (last4: string) => `Đang lưu số kết thúc bằng ${last4}. Nhập số mới để sửa; để trống thì giữ nguyên.`,
+    citizenIdRemove: 'Xoá số CCCD/CMND đang lưu',
     citizenIdLast4: (d: string) => `CCCD: ****${d}`,
     commune: 'Xã/phường',
     communeHint: 'Gõ tên xã, có dấu hoặc không dấu (ví dụ: thieu hoa)',

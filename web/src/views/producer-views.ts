@@ -165,6 +165,9 @@ export async function producerFormView(r: Route): Promise<Node> {
   const lat = h('input', { type: 'hidden', name: 'location.lat', value: initial?.location?.lat ?? '' });
   const lng = h('input', { type: 'hidden', name: 'location.lng', value: initial?.location?.lng ?? '' });
   const locText = h('span', { class: 'muted', 'aria-live': 'polite' }, initial?.location ? `${initial.location.lat.toFixed(5)}, ${initial.location.lng.toFixed(5)}` : t.producer.locationNone);
+  // Only the last 4 digits are kept: a correction is a new number typed in, a removal says so.
+  const removeCitizenIdId = uid('cid');
+  const removeCitizenId = h('div', { class: 'check' }, h('input', { type: 'checkbox', id: removeCitizenIdId, name: 'citizenIdRemove' }), h('label', { for: removeCitizenIdId }, t.producer.citizenIdRemove));
   const radioName = 'legalBasis.type';
   const radio = (value: string, label: string, checked: boolean) => {
     const id = uid('r');
@@ -180,7 +183,8 @@ export async function producerFormView(r: Route): Promise<Node> {
     field(t.producer.representative, input({ name: 'representative', value: initial?.representative ?? '', autocomplete: 'off', maxlength: producerLimits.representative }), { path: 'representative' }),
     field(t.producer.phone, input({ name: 'phone', type: 'tel', inputmode: 'tel', value: initial?.phone ?? '', autocomplete: 'off' }), { path: 'phone' }),
     field(t.producer.taxCode, input({ name: 'taxCode', inputmode: 'numeric', value: initial?.taxCode ?? '', autocomplete: 'off' }), { path: 'taxCode' }),
-    editing ? null : field(t.producer.citizenId, input({ name: 'citizenId', inputmode: 'numeric', autocomplete: 'off', value: initial?.citizenId ?? '' }), { path: 'citizenId', hint: t.producer.citizenIdHint }),
+    field(t.producer.citizenId, input({ name: 'citizenId', inputmode: 'numeric', autocomplete: 'off', value: editing ? '' : (initial?.citizenId ?? '') }), { path: 'citizenId', hint: editing?.citizenIdLast4 ? t.producer.citizenIdEditHint(editing.citizenIdLast4) : t.producer.citizenIdHint }),
+    editing?.citizenIdLast4 ? removeCitizenId : null,
     field(t.producer.address, input({ name: 'address', value: initial?.address ?? '', autocomplete: 'off', maxlength: producerLimits.address }), { path: 'address' }),
     h('fieldset', { class: 'field', 'data-path': 'legalBasis' }, h('legend', null, t.producer.legalBasis), radio('consent', t.producer.consent, isConsent), radio('state_management', t.producer.stateManagement, !isConsent), h('p', { class: 'field-error', hidden: true })),
     consentField,
@@ -221,6 +225,8 @@ export async function producerFormView(r: Route): Promise<Node> {
           const next = body[key] ?? null;
           if (JSON.stringify(next) !== JSON.stringify(editing[key] ?? null)) patch[key] = next;
         }
+        if (body.citizenId) patch.citizenId = body.citizenId;
+        else if ((form.elements.namedItem('citizenIdRemove') as HTMLInputElement | null)?.checked) patch.citizenId = null;
         if (Object.keys(patch).length === 1) {
           go(`#/producers/${editing.id}`);
           return;
