@@ -35,6 +35,7 @@ export const errorCodes = [
   'MERGE_TOO_LARGE',
   'NOT_AVAILABLE',
   'SNAPSHOT_EXISTS',
+  'NO_SNAPSHOT',
   'INTERNAL',
 ] as const;
 

@@ -59,15 +59,16 @@ export function createExportService(deps: {
   producerNames: (ids: string[]) => Promise<Map<string, string>>;
 }) {
   return {
-    async coverage(principal: Principal, communes: string[] | 'all', marketplace = ALL): Promise<Table> {
-      const report = await deps.coverage.communeReport(communes, marketplace);
-      const asOf = new Date().toISOString();
+    /** Coverage by commune: now, or at the end of `month` (from its month-end snapshot). */
+    async coverage(principal: Principal, communes: string[] | 'all', marketplace = ALL, month?: string): Promise<Table> {
+      const report = await deps.coverage.communeReport(communes, marketplace, month);
+      const asOf = month ? `hết tháng ${month.slice(5)}/${month.slice(0, 4)} (số liệu chốt lúc ${vnDate(report.takenAt, true)})` : vnDate(new Date().toISOString(), true);
       return {
         title: 'Độ phủ TMĐT',
         preamble: [
           'BÁO CÁO ĐỘ PHỦ THƯƠNG MẠI ĐIỆN TỬ — TỈNH THANH HÓA',
           `Sàn: ${marketplace === ALL ? 'Tất cả các sàn (có mặt trên ít nhất một sàn)' : (getMarketplace(marketplace)?.name ?? marketplace)}`,
-          `Số liệu tính đến: ${vnDate(asOf, true)} · Người xuất: ${principal.username}`,
+          `Số liệu tính đến: ${asOf} · Người xuất: ${principal.username}`,
         ],
         headers: ['Mã xã', 'Xã/Phường', 'Huyện cũ', ...metricHeaders.map(([, h]) => h)],
         rows: report.rows.map((r) => [r.communeCode, r.communeName, r.formerDistrict, ...metricHeaders.map(([k]) => r[k])]),

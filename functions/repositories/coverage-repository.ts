@@ -57,7 +57,11 @@ export function createCoverageRepository(table: Table) {
       for (let i = 0; i < ops.length; i += 100) await transact(table, ops.slice(i, i + 100));
     },
     async hasSnapshot(month: string): Promise<boolean> {
-      return !!(await getItem(table, { PK: snapPk, SK: `MONTH#${month}` }, true));
+      return (await this.snapshotTakenAt(month)) !== undefined;
+    },
+    /** When the snapshot of `month` was taken, or undefined if it was not. */
+    async snapshotTakenAt(month: string): Promise<string | undefined> {
+      return (await getItem(table, { PK: snapPk, SK: `MONTH#${month}` }, true))?.takenAt as string | undefined;
     },
     async snapshotRows(marketplace: string, from: string, to: string): Promise<(CoverageRow & { month: string; takenAt: string })[]> {
       const out: (CoverageRow & { month: string; takenAt: string })[] = [];

@@ -8,7 +8,7 @@ import type { CoverageRepository, CoverageRow } from '#functions/repositories/co
 import { ProducerRecordSchema, type ProducerRecord } from '#functions/repositories/producer-repository.ts';
 import { ProductRecordSchema, type ProductRecord } from '#functions/repositories/product-repository.ts';
 import { send, type Item, type Table } from '#functions/repositories/table.ts';
-import { ConflictError } from '#functions/core/errors.ts';
+import { AppError, ConflictError } from '#functions/core/errors.ts';
 import { snapshotMonthAt } from '#functions/jobs/scheduled-jobs.ts';
 import type { PhotoSummaryProvider } from './coverage-tracker.ts';
 import type { TargetRepository } from '#functions/repositories/target-repository.ts';
@@ -127,15 +127,24 @@ export function indicatorValue(m: Metrics, indicator: string): number | undefine
 
 
 export function createCoverageService(deps: { table: Table; coverage: CoverageRepository; targets: TargetRepository; photos: PhotoSummaryProvider }) {
+  /** When the snapshot of `month` was taken; 404 NO_SNAPSHOT if it was not. */
+  const snapshotTakenAt = async (month: string) => {
+    const takenAt = await deps.coverage.snapshotTakenAt(month);
+    if (!takenAt) throw new AppError(404, 'NO_SNAPSHOT', `There is no month-end snapshot of ${month}`);
+    return takenAt;
+  };
+  /** One marketplace's counter rows: now, or as the month-end snapshot of `month` recorded them (none if it was not taken). */
+  const rowsAt = (marketplace: string, month?: string): Promise<CoverageRow[]> => (month ? deps.coverage.snapshotRows(marketplace, month, month) : deps.coverage.rowsFor(marketplace));
   return {
     /**
-     * Targets with where each stands now in the given scope, and the share reached; one parallel
-     * read per marketplace. A commune's own target is shown only to those who cover that commune.
+     * Targets with where each stands — now, or at the end of `month` — in the given scope, and the
+     * share reached; one parallel read per marketplace. A commune's own target is shown only to
+     * those who cover that commune.
      */
-    async targetsWithProgress(communes: string[] | 'all') {
+    async targetsWithProgress(communes: string[] | 'all', month?: string) {
       const targets = (await deps.targets.list()).filter((t) => t.scope === 'province' || communes === 'all' || communes.includes(t.scope));
       const markets = [...new Set(targets.map((t) => t.marketplace))];
-      const rowsBy = new Map(await Promise.all(markets.map(async (m) => [m, await deps.coverage.rowsFor(m)] as const)));
+      const rowsBy = new Map(await Promise.all(markets.map(async (m) => [m, await rowsAt(m, month)] as const)));
       return targets.map((t) => {
         const rows = rowsBy.get(t.marketplace)!.filter((r) => (t.scope === 'province' ? communes === 'all' || communes.includes(r.communeCode) : r.communeCode === t.scope));
         const current = indicatorValue(sumRows(rows), t.indicator);
@@ -172,9 +181,9 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
       }
       return { marketplace, series: [...months.values()].sort((a, b) => a.month.localeCompare(b.month)).map((m) => ({ month: m.month, takenAt: m.takenAt, totals: sumRows(m.rows) })) };
     },
-    /** One row per commune in scope (zeros included) and their totals, for one marketplace. */
-    async communeReport(communes: string[] | 'all', marketplace = ALL) {
-      const rows = await deps.coverage.rowsFor(marketplace);
+    /** One row per commune in scope (zeros included) and their totals, for one marketplace: now, or at the end of `month`. */
+    async communeReport(communes: string[] | 'all', marketplace = ALL, month?: string) {
+      const [takenAt, rows] = await Promise.all([month ? snapshotTakenAt(month) : undefined, rowsAt(marketplace, month)]);
       const byCommune = new Map(rows.map((r) => [r.communeCode, r]));
       const inScope = listCommunes().filter((c) => communes === 'all' || communes.includes(c.code));
       const communeRows = inScope.map((c) => {
@@ -183,14 +192,15 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
         if (r) for (const k of coverageMetrics) metrics[k] = r[k];
         return { communeCode: c.code, communeName: c.fullName, formerDistrict: c.formerDistricts[0]?.fullName ?? '', ...metrics };
       });
-      return { rows: communeRows, totals: sumRows(communeRows) };
+      return { rows: communeRows, totals: sumRows(communeRows), ...(takenAt ? { takenAt } : {}) };
     },
 
-    /** Coverage for one marketplace, by commune (all 166, zeros included), province total, or former district. */
-    async report(communes: string[] | 'all', by: CoverageBy, marketplace = ALL) {
-      const { rows: communeRows, totals } = await this.communeReport(communes, marketplace);
-      if (by === 'province') return { marketplace, by, rows: [], totals };
-      if (by === 'commune') return { marketplace, by, rows: communeRows, totals };
+    /** Coverage for one marketplace, by commune (all 166, zeros included), province total, or former district: now, or at the end of `month`. */
+    async report(communes: string[] | 'all', by: CoverageBy, marketplace = ALL, month?: string) {
+      const { rows: communeRows, totals, takenAt } = await this.communeReport(communes, marketplace, month);
+      const when = { asOf: takenAt ?? new Date().toISOString(), ...(month ? { month } : {}) };
+      if (by === 'province') return { marketplace, by, rows: [], totals, ...when };
+      if (by === 'commune') return { marketplace, by, rows: communeRows, totals, ...when };
       const districts = new Map<string, Metrics & { formerDistrict: string; communes: number }>();
       for (const r of communeRows) {
         const d = districts.get(r.formerDistrict) ?? { formerDistrict: r.formerDistrict, communes: 0, ...emptyMetrics() };
@@ -198,7 +208,7 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
         d.communes += 1;
         districts.set(r.formerDistrict, d);
       }
-      return { marketplace, by, rows: [...districts.values()].sort((a, b) => a.formerDistrict.localeCompare(b.formerDistrict, 'vi')), totals };
+      return { marketplace, by, rows: [...districts.values()].sort((a, b) => a.formerDistrict.localeCompare(b.formerDistrict, 'vi')), totals, ...when };
     },
     async reconcile() {
       const [rows, recount] = await Promise.all([deps.coverage.allRows(), recountFromRecords(deps.table, deps.photos)]);

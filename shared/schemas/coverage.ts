@@ -10,9 +10,16 @@ export const CoverageMetricSchema = z.enum(coverageMetrics);
 const metricsShape = Object.fromEntries(coverageMetrics.map((k) => [k, z.number().int()])) as Record<(typeof coverageMetrics)[number], z.ZodNumber>;
 export const MetricsSchema = z.object(metricsShape).meta({ id: 'CoverageMetrics' });
 
-export const CoverageQuerySchema = z.object({
-  by: z.enum(['province', 'commune', 'district']).default('commune').meta({ description: 'district = the 26 former districts (pre-2025 reports)' }),
+const MonthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month as yyyy-mm');
+
+/** Which marketplace, and when: now (the maintained counters) or the end of a month (its snapshot). */
+export const CoverageAtQuerySchema = z.object({
   marketplace: z.enum(coverageMarketplaces as [string, ...string[]]).default('all').meta({ description: '`all` counts "on at least one marketplace"' }),
+  month: MonthSchema.optional().meta({ description: "The figures at the end of this month, from its month-end snapshot (404 NO_SNAPSHOT if none was taken); without it, now", example: '2026-10' }),
+});
+
+export const CoverageQuerySchema = CoverageAtQuerySchema.extend({
+  by: z.enum(['province', 'commune', 'district']).default('commune').meta({ description: 'district = the 26 former districts (pre-2025 reports)' }),
 });
 
 /** A target is data: indicator (a metric, or a ratio numerator/denominator), period end, scope, value. */
@@ -43,8 +50,8 @@ export type Target = z.infer<typeof TargetSchema>;
 
 export const HistoryQuerySchema = z
   .object({
-    from: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).meta({ example: '2026-01' }),
-    to: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).meta({ example: '2026-12' }),
+    from: MonthSchema.meta({ example: '2026-01' }),
+    to: MonthSchema.meta({ example: '2026-12' }),
     marketplace: z.enum(coverageMarketplaces as [string, ...string[]]).default('all'),
   })
   .refine((q) => q.from <= q.to, { path: ['to'], message: 'the last month must not come before the first' });

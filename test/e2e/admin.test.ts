@@ -379,6 +379,48 @@ describe('correcting a producer’s citizen ID (only its last 4 digits are kept)
   }, 60_000);
 });
 
+describe('coverage at the end of a month (dashboard)', () => {
+  it('shows a month’s month-end figures by commune and exports them, keeps the month when the marketplace changes, and turns an old link to a month never taken back to now', async () => {
+    const history = await api<{ series: { month: string }[] }>(product.url, '/coverage/history?from=2000-01&to=2099-12', adminToken);
+    const month = history.body.series.at(-1)!.month;
+    const label = `Cuối tháng ${month.slice(5)}/${month.slice(0, 4)}`;
+    const then = await api<{ rows: { communeCode: string; producers: number }[] }>(product.url, `/coverage?by=commune&month=${month}`, adminToken);
+    // Something changes after the month ended: the month's figures stay as they were.
+    await api(product.url, '/producers', adminToken, { method: 'POST', body: { kind: 'household', name: `Hộ nuôi ong ${run}`, phone: `08${run}66`, communeCode: '15772', legalBasis: { type: 'state_management' }, confirmDistinct: true } });
+    const producersIn = (rows: { communeCode: string; producers: number }[]) => rows.find((r) => r.communeCode === '15772')!.producers;
+
+    await page.goto(`${product.url}/#/dashboard`);
+    const when = page.getByLabel('Thời điểm');
+    await when.waitFor();
+    expect(await when.locator('option').first().textContent()).toBe('Hiện tại');
+    await when.selectOption({ label });
+    await expect.poll(() => page.getByTestId('coverage-source').textContent()).toContain(`Nguồn: số liệu chốt cuối tháng ${month.slice(5)}/${month.slice(0, 4)}`);
+    expect(page.url()).toContain(`month=${month}`);
+    const cell = page.locator('[data-testid=coverage-table] tr[data-code="15772"] td').first();
+    expect(await cell.textContent()).toBe(String(producersIn(then.body.rows)));
+
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Tải CSV' }).click()]);
+    expect(file.suggestedFilename()).toBe(`bao-cao-bao-phu-cuoi-thang-${month}.csv`);
+
+    await page.getByLabel('Sàn thương mại điện tử').selectOption('voso');
+    await expect.poll(() => page.url()).toContain('marketplace=voso');
+    expect(page.url()).toContain(`month=${month}`);
+    expect(await page.getByLabel('Thời điểm').inputValue()).toBe(month);
+
+    await page.getByLabel('Thời điểm').selectOption('');
+    await expect.poll(() => page.getByTestId('coverage-source').textContent()).toContain('tính đến');
+    await page.getByLabel('Sàn thương mại điện tử').selectOption('all');
+    const now = await api<{ rows: { communeCode: string; producers: number }[] }>(product.url, '/coverage?by=commune', adminToken);
+    expect(producersIn(now.body.rows)).toBeGreaterThan(producersIn(then.body.rows));
+    await expect.poll(() => page.locator('[data-testid=coverage-table] tr[data-code="15772"] td').first().textContent()).toBe(String(producersIn(now.body.rows)));
+
+    await page.goto(`${product.url}/#/dashboard?month=2019-01`);
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Chưa có số liệu chốt cuối tháng này.' }).count()).toBeGreaterThan(0);
+    await expect.poll(() => page.url()).not.toContain('month=');
+    await expect.poll(() => page.getByTestId('coverage-source').textContent()).toContain('tính đến');
+  }, 60_000);
+});
+
 describe('the administrator’s screens are for the administrator', () => {
   it('shows an officer neither the tiles nor the navigation entries', async () => {
     const other = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });

@@ -138,6 +138,56 @@ describe('coverage history', () => {
   });
 });
 
+describe('coverage at the end of a month', () => {
+  it('reports a month from its snapshot — by commune, district or province, with targets as they then stood — while now moves on; a month never taken is 404', async () => {
+    const reports = api.local.services.coverageReports;
+    const commune = '15835';
+    const before = (await api.call('GET', `/coverage?by=commune`, { token: api.adminToken })).body;
+    const producersThen = before.rows.find((r: { communeCode: string }) => r.communeCode === commune).producers as number;
+    await reports.snapshot('2025-12', { replace: true });
+    await api.call('PUT', '/targets', { token: api.adminToken, body: { items: [{ indicator: 'producers', period: '2027-12-31', scope: commune, marketplace: 'all', unit: 'count', value: 100 }] } });
+    await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ communeCode: commune }) });
+
+    const then = await api.call('GET', '/coverage?by=commune&month=2025-12', { token: api.adminToken });
+    expect(then.status).toBe(200);
+    expect(then.body).toMatchObject({ month: '2025-12', by: 'commune', marketplace: 'all' });
+    expect(Date.parse(then.body.asOf)).toBeLessThanOrEqual(Date.now());
+    expect(then.body.rows).toHaveLength(166);
+    expect(then.body.rows.find((r: { communeCode: string }) => r.communeCode === commune).producers).toBe(producersThen);
+    expect(then.body.targets).toEqual([expect.objectContaining({ scope: commune, current: producersThen })]);
+    const now = (await api.call('GET', '/coverage?by=commune', { token: api.adminToken })).body;
+    expect(now.month).toBeUndefined();
+    expect(now.rows.find((r: { communeCode: string }) => r.communeCode === commune).producers).toBe(producersThen + 1);
+    expect(now.targets).toEqual([expect.objectContaining({ scope: commune, current: producersThen + 1 })]);
+
+    const province = await api.call('GET', '/coverage?by=province&month=2025-12', { token: api.adminToken });
+    expect(province.body.totals).toEqual(then.body.totals);
+    const district = await api.call('GET', '/coverage?by=district&month=2025-12', { token: api.adminToken });
+    expect(district.body.rows.reduce((n: number, r: { producers: number }) => n + r.producers, 0)).toBe(then.body.totals.producers);
+    const officer = await api.userToken({ role: 'officer', communes: [commune] });
+    expect((await api.call('GET', '/coverage?by=commune&month=2025-12', { token: officer })).body.rows).toEqual([expect.objectContaining({ communeCode: commune, producers: producersThen })]);
+
+    const never = await api.call('GET', '/coverage?by=commune&month=2019-01', { token: api.adminToken });
+    expect(never.status).toBe(404);
+    expect(never.headers.get('content-type')).toContain('application/problem+json');
+    expect(never.body.code).toBe('NO_SNAPSHOT');
+    expect((await api.call('GET', '/coverage?month=2025-13', { token: api.adminToken })).status).toBe(400);
+    await api.call('PUT', '/targets', { token: api.adminToken, body: { items: [] } });
+  });
+
+  it('exports a month’s figures, saying which month-end they are and when they were taken', async () => {
+    await api.local.services.coverageReports.snapshot('2025-11', { replace: true });
+    const res = await api.app.request('/api/v1/exports/coverage.csv?month=2025-11&marketplace=voso', { headers: { authorization: `Bearer ${api.adminToken}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toMatch(/filename="do-phu-tmdt-cuoi-thang-2025-11-\d{4}-\d{2}-\d{2}\.csv"/);
+    const text = (await res.text()).replace(/^\uFEFF/, '');
+    expect(text).toMatch(/Số liệu tính đến: hết tháng 11\/2025 \(số liệu chốt lúc \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}\)/);
+    expect(text).toContain('Sàn: Voso');
+    const missing = await api.app.request('/api/v1/exports/coverage.xlsx?month=2019-01', { headers: { authorization: `Bearer ${api.adminToken}` } });
+    expect(missing.status).toBe(404);
+  });
+});
+
 describe('targets', () => {
   it('are data, and the report says where each stands', async () => {
     const put = await api.call('PUT', '/targets', { token: api.adminToken, body: { items: [{ indicator: 'ocopLive/productsOcop', period: '2026-12-31', scope: 'province', marketplace: 'all', unit: 'percent', value: 100 }] } });

@@ -13,19 +13,19 @@ export function coverageScope(p: Principal): string[] | 'all' {
 }
 
 const CoverageRowSchema = MetricsSchema.extend({ communeCode: z.string().optional(), communeName: z.string().optional(), formerDistrict: z.string().optional(), communes: z.number().optional() });
-const CoverageSchema = z.object({ marketplace: z.string(), by: z.string(), asOf: z.string(), rows: z.array(CoverageRowSchema), totals: MetricsSchema, targets: z.array(TargetSchema.extend({ current: z.number().nullable(), achieved: z.number().nullable() })) }).meta({ id: 'Coverage' });
+const CoverageSchema = z.object({ marketplace: z.string(), by: z.string(), month: z.string().optional().meta({ description: 'The month whose month-end figures these are; absent for figures as of now' }), asOf: z.string().meta({ description: 'Now, or when the month-end snapshot was taken' }), rows: z.array(CoverageRowSchema), totals: MetricsSchema, targets: z.array(TargetSchema.extend({ current: z.number().nullable(), achieved: z.number().nullable() })) }).meta({ id: 'Coverage' });
 const DifferenceSchema = z.object({ marketplace: z.string(), communeCode: z.string(), metric: z.string(), counted: z.number(), recorded: z.number() });
 
 export function registerCoverageRoutes(app: Router, deps: { coverageReports: CoverageService; targets: TargetRepository }) {
   const { coverageReports: reports, targets } = deps;
   const tags = ['Coverage'];
   app.openapi(
-    createRoute({ method: 'get', path: '/coverage', tags, security: bearer, summary: 'Coverage by province, commune (166) or former district (26), for one marketplace or all, against targets', request: { query: CoverageQuerySchema }, responses: { 200: jsonResponse(CoverageSchema, 'Coverage from the maintained counters'), ...problemResponses } }),
+    createRoute({ method: 'get', path: '/coverage', tags, security: bearer, summary: 'Coverage by province, commune (166) or former district (26), for one marketplace or all, against targets — now, or at the end of a month', request: { query: CoverageQuerySchema }, responses: { 200: jsonResponse(CoverageSchema, 'Coverage from the maintained counters, or from the month-end snapshot'), ...problemResponses } }),
     async (c) => {
-      const { by, marketplace } = c.req.valid('query');
+      const { by, marketplace, month } = c.req.valid('query');
       const scope = coverageScope(c.get('principal'));
-      const [report, progress] = await Promise.all([reports.report(scope, by, marketplace), reports.targetsWithProgress(scope)]);
-      return c.json({ ...report, asOf: new Date().toISOString(), targets: progress }, 200);
+      const [report, progress] = await Promise.all([reports.report(scope, by, marketplace, month), reports.targetsWithProgress(scope, month)]);
+      return c.json({ ...report, targets: progress }, 200);
     },
   );
   app.openapi(

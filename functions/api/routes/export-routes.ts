@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { createRoute, z } from '@hono/zod-openapi';
-import { coverageMarketplaces } from '#shared/coverage-rules.ts';
+import { CoverageAtQuerySchema } from '#shared/schemas/coverage.ts';
 import { toCsv, toXlsx, type Table } from '#functions/exports/tabular.ts';
 import type { ExportService } from '#functions/exports/export-service.ts';
 import { bearer, problemResponses, type AppContext, type Router } from '../app-env.ts';
@@ -32,14 +32,14 @@ function download(c: AppContext, table: Table, name: string, format: keyof typeo
 /** Excel and CSV exports in Vietnamese: coverage by commune, producers and products in scope. */
 export function registerExportRoutes(app: Router, deps: { exports: ExportService }) {
   const tags = ['Exports'];
-  const MarketplaceQuery = z.object({ marketplace: z.enum(coverageMarketplaces as [string, ...string[]]).default('all') });
   for (const format of ['xlsx', 'csv'] as const) {
     const file = (description: string) => ({ 200: { description, content: { [formats[format].type]: { schema: z.string().meta({ format: 'binary' }) } } }, ...problemResponses });
     app.openapi(
-      createRoute({ method: 'get', path: `/exports/coverage.${format}`, tags, security: bearer, summary: `Coverage by commune with totals and the as-of date (${format.toUpperCase()})`, request: { query: MarketplaceQuery }, responses: file('One row per commune, totals row') }),
+      createRoute({ method: 'get', path: `/exports/coverage.${format}`, tags, security: bearer, summary: `Coverage by commune with totals and the as-of date (${format.toUpperCase()}): now, or at the end of a month`, request: { query: CoverageAtQuerySchema }, responses: file('One row per commune, totals row') }),
       async (c) => {
         const p = c.get('principal');
-        return download(c, await deps.exports.coverage(p, coverageScope(p), c.req.valid('query').marketplace), 'do-phu-tmdt', format);
+        const { marketplace, month } = c.req.valid('query');
+        return download(c, await deps.exports.coverage(p, coverageScope(p), marketplace, month), month ? `do-phu-tmdt-cuoi-thang-${month}` : 'do-phu-tmdt', format);
       },
     );
     app.openapi(

@@ -376,6 +376,10 @@ export const en: Dict = {
   dashboard: {
     title: 'Progress overview',
     sourceApi: (d: string) => `Source: the system's coverage figures, as of ${d}.`,
+    sourceMonth: (month: string, d: string) => `Source: the month-end figures of ${month} (taken ${d}).`,
+    when: 'As of',
+    now: 'Now',
+    monthEnd: (month: string) => `End of ${month}`,
     sourceFallback: 'Source: computed in the browser from the producer and product lists in your scope (the server has no coverage report yet). Account, readiness and live figures are not available.',
     partial: (n: number) => `Only the first ${n} records are counted.`,
     metrics: {
@@ -518,6 +522,7 @@ export const en: Dict = {
     DUPLICATE_PRODUCER: 'This producer may already be registered.',
     MERGE_TOO_LARGE: 'The two producers have too much data to merge at once.',
     SNAPSHOT_EXISTS: 'That month-end snapshot has already been taken.',
+    NO_SNAPSHOT: 'There are no month-end figures for that month.',
     NOT_AVAILABLE: 'This is not available yet.',
     INTERNAL: 'The server had a problem. Please try again later.',
     DEPENDENCY_DISCARDED: 'This depends on a change that was discarded; choose the producer again or discard this.',

@@ -374,6 +374,10 @@ export const vi = {
   dashboard: {
     title: 'Tổng quan tiến độ',
     sourceApi: (d: string) => `Nguồn: số liệu tổng hợp của hệ thống, tính đến ${d}.`,
+    sourceMonth: (month: string, d: string) => `Nguồn: số liệu chốt cuối tháng ${month} (chốt lúc ${d}).`,
+    when: 'Thời điểm',
+    now: 'Hiện tại',
+    monthEnd: (month: string) => `Cuối tháng ${month}`,
     sourceFallback: 'Nguồn: tính trên trình duyệt từ danh sách chủ thể và sản phẩm trong phạm vi (máy chủ chưa có báo cáo tổng hợp). Số liệu tài khoản, sẵn sàng và đang bán chưa có.',
     partial: (n: number) => `Chỉ tính trên ${n} bản ghi đầu tiên.`,
     metrics: {
@@ -516,6 +520,7 @@ export const vi = {
     DUPLICATE_PRODUCER: 'Chủ thể này có thể đã được đăng ký.',
     MERGE_TOO_LARGE: 'Hai chủ thể có quá nhiều dữ liệu để gộp cùng lúc.',
     SNAPSHOT_EXISTS: 'Số liệu cuối tháng này đã được chốt.',
+    NO_SNAPSHOT: 'Chưa có số liệu chốt cuối tháng này.',
     NOT_AVAILABLE: 'Chức năng này chưa có.',
     INTERNAL: 'Máy chủ gặp lỗi. Vui lòng thử lại sau.',
     DEPENDENCY_DISCARDED: 'Mục này phụ thuộc một thay đổi đã bị bỏ; hãy chọn lại chủ thể hoặc bỏ mục này.',

@@ -1,6 +1,6 @@
 import { vietnamMonth } from '#shared/vietnam-time.ts';
 /** The department dashboard (loaded on demand): KPI tiles, the commune map, the sortable table, exports and expiring certificates. */
-import { ApiError, NetworkError, getAll, getOptional, query } from '../core/api.ts';
+import { ApiError, NetworkError, get, getAll, getOptional, query } from '../core/api.ts';
 import { me } from '../core/app-state.ts';
 import { classBreaks, classOf, coverageFromLists, indicatorValue, normaliseCoverage, toCsv, type Indicator } from '../core/coverage.ts';
 import { daysUntil, formatDate, formatDateTime, formatNumber, formatPercent, today } from '../core/format.ts';
@@ -18,13 +18,19 @@ import { indicatorLabel, targetAmount, targetMarket, targetPlace, type TargetPro
 const PALETTE = ['#edf8e9', '#bae4b3', '#74c476', '#31a354', '#006d2c'];
 const NO_DATA = '#d4d4d4';
 
-type Source = { kind: 'api'; asOf: string } | { kind: 'fallback'; complete: boolean; counted: number };
+type Source = { kind: 'api'; asOf: string; month?: string } | { kind: 'fallback'; complete: boolean; counted: number };
 
 type MonthTotals = { month: string; totals: Record<string, number> };
 
-async function loadCoverage(marketplace: string): Promise<{ coverage: Coverage; source: Source; products: Product[] | null; targets: TargetProgress[] }> {
-  const api = await getOptional<Parameters<typeof normaliseCoverage>[0] & { targets?: TargetProgress[] }>(`/coverage${query({ by: 'commune', marketplace })}`);
-  if (api) return { coverage: normaliseCoverage(api), source: { kind: 'api', asOf: api.asOf }, products: null, targets: api.targets ?? [] };
+/** `2026-10` as `10/2026`. */
+const monthLabel = (month: string) => `${month.slice(5)}/${month.slice(0, 4)}`;
+
+/** Coverage by commune now, or at the end of `month` (its snapshot; a month never taken is an ApiError NO_SNAPSHOT). */
+async function loadCoverage(marketplace: string, month?: string): Promise<{ coverage: Coverage; source: Source; products: Product[] | null; targets: TargetProgress[] }> {
+  type Answer = Parameters<typeof normaliseCoverage>[0] & { targets?: TargetProgress[]; month?: string };
+  const path = `/coverage${query({ by: 'commune', marketplace, month })}`;
+  const api = month ? await get<Answer>(path) : await getOptional<Answer>(path);
+  if (api) return { coverage: normaliseCoverage(api), source: { kind: 'api', asOf: api.asOf, month: api.month }, products: null, targets: api.targets ?? [] };
   const [all, producers, products] = await Promise.all([communes(), getAll<Producer>('/producers'), getAll<Product>('/products')]);
   const scope = me()?.role === 'officer' ? me()?.communes : undefined;
   return {
@@ -35,11 +41,34 @@ async function loadCoverage(marketplace: string): Promise<{ coverage: Coverage; 
   };
 }
 
+/** The months of the last two years whose month-end figures were taken, newest first (none where the API keeps no history). */
+async function snapshotMonths(): Promise<string[]> {
+  const now = new Date();
+  const res = await getOptional<{ series: { month: string }[] }>(`/coverage/history${query({ from: vietnamMonth(now, 24), to: vietnamMonth(now, 1) })}`).catch(() => null);
+  return (res?.series ?? []).map((s) => s.month).reverse();
+}
+
 export async function dashboardView(r: Route): Promise<Node> {
   const marketplace = r.query.get('marketplace') ?? 'all';
-  const [{ coverage, source, products, targets }, markets] = await Promise.all([loadCoverage(marketplace), marketplaces()]);
+  const month = r.query.get('month') ?? undefined;
+  const open = (next: { marketplace?: string; month?: string }) => go(`#/dashboard${query({ marketplace: next.marketplace === 'all' ? undefined : next.marketplace, month: next.month })}`);
+  let loaded: Awaited<ReturnType<typeof loadCoverage>>;
+  let markets: Awaited<ReturnType<typeof marketplaces>>;
+  let months: string[];
+  try {
+    [loaded, markets, months] = await Promise.all([loadCoverage(marketplace, month), marketplaces(), snapshotMonths()]);
+  } catch (e) {
+    // A month whose figures were never taken (an old link): say so, and show now instead.
+    if (!(month && e instanceof ApiError && e.code === 'NO_SNAPSHOT')) throw e;
+    toast(errorMessage(e), 'warn');
+    open({ marketplace });
+    return h('section', { class: 'page wide' });
+  }
+  const { coverage, source, products, targets } = loaded;
   const marketSelect = select([['all', t.dashboard.anyMarketplace], ...markets.map((m) => [m.id, m.name] as [string, string])], { name: 'marketplace', value: marketplace });
-  marketSelect.addEventListener('change', () => go(`#/dashboard${marketSelect.value === 'all' ? '' : `?marketplace=${marketSelect.value}`}`));
+  marketSelect.addEventListener('change', () => open({ marketplace: marketSelect.value, month }));
+  const monthSelect = select([['', t.dashboard.now], ...months.map((m) => [m, t.dashboard.monthEnd(monthLabel(m))] as [string, string])], { name: 'month', value: month ?? '' });
+  monthSelect.addEventListener('change', () => open({ marketplace, month: monthSelect.value || undefined }));
   const indicators: Indicator[] = [...coverageMetrics, 'ocopLiveShare'];
   const available = indicators.filter((i) => coverage.rows.some((r) => indicatorValue(r, i) !== null));
   // The most telling indicator that has something to show: OCOP products live, then products live, then producers.
@@ -206,7 +235,7 @@ export async function dashboardView(r: Route): Promise<Node> {
     replace(exportStatus);
     try {
       try {
-        await downloadFile(`/exports/coverage.${ext}${query({ marketplace: marketplace === 'all' ? undefined : marketplace })}`, `bao-cao-bao-phu-${marketplace === 'all' ? '' : `${marketplace}-`}${today()}.${ext}`);
+        await downloadFile(`/exports/coverage.${ext}${query({ marketplace: marketplace === 'all' ? undefined : marketplace, month })}`, `bao-cao-bao-phu-${marketplace === 'all' ? '' : `${marketplace}-`}${month ? `cuoi-thang-${month}` : today()}.${ext}`);
         return;
       } catch (e) {
         if (!(e instanceof ApiError && e.status === 404)) throw e;
@@ -244,10 +273,10 @@ export async function dashboardView(r: Route): Promise<Node> {
     h('h1', null, t.dashboard.title),
     notice(
       'info',
-      h('span', { 'data-testid': 'coverage-source', 'data-source': source.kind }, source.kind === 'api' ? t.dashboard.sourceApi(formatDateTime(source.asOf)) : t.dashboard.sourceFallback),
+      h('span', { 'data-testid': 'coverage-source', 'data-source': source.kind }, source.kind === 'fallback' ? t.dashboard.sourceFallback : source.month ? t.dashboard.sourceMonth(monthLabel(source.month), formatDateTime(source.asOf)) : t.dashboard.sourceApi(formatDateTime(source.asOf))),
       source.kind === 'fallback' && !source.complete ? ` ${t.dashboard.partial(source.counted)}` : '',
     ),
-    source.kind === 'api' ? h('div', { class: 'filters' }, field(t.dashboard.marketplace, marketSelect)) : null,
+    source.kind === 'api' ? h('div', { class: 'filters' }, field(t.dashboard.marketplace, marketSelect), months.length ? field(t.dashboard.when, monthSelect) : null) : null,
     tiles,
     targets.length ? section(t.dashboard.targets, targetList(targets, markets)) : null,
     source.kind === 'api' ? section(t.dashboard.trend, trendBox) : null,
