@@ -36,7 +36,7 @@ export function createApiApp(services: Services, opts: { localPhotoFiles?: Local
   api.use('*', jsonBody({ rawBodyPaths: RAW_BODY_PATHS }));
   const auth = requireAuth(services.verify, services.principals, { endedSessionPaths });
   api.use('*', async (c, next) => (publicPaths.has(c.req.path) ? next() : auth(c, next)));
-  api.use('*', idempotency(services.idempotency, { rawBodyPaths: RAW_BODY_PATHS }));
+  api.use('*', idempotency(services.idempotency, { fingerprint: services.requestFingerprint, rawBodyPaths: RAW_BODY_PATHS }));
 
   registerLoginRoute(api, services.identity);
   registerUserRoutes(api, services.users);

@@ -77,6 +77,8 @@ export function composeServices(opts: {
     verify,
     auditTrail: createAuditTrail({ audit: repos.audit, cursors }),
     idempotency: repos.idempotency,
+    /** Keyed fingerprints of requests for the Idempotency-Key check (their bodies may hold passwords and citizen IDs). */
+    requestFingerprint: keyring.fingerprint,
     principals,
     sessions: createSessionService({ users: repos.users, identity, principals }),
     producers,

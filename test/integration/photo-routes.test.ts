@@ -36,7 +36,7 @@ function photoApp(): Hono<AppEnv> {
   router.use('*', jsonBody());
   const auth = requireAuth(services.verify, services.principals);
   router.use('*', auth);
-  router.use('*', idempotency(services.idempotency));
+  router.use('*', idempotency(services.idempotency, { fingerprint: services.requestFingerprint }));
   registerPhotoRoutes(router, { photos });
   const outer = new Hono<AppEnv>();
   registerLocalPhotoFileRoutes(outer, { apiBase: API_BASE, files, completeUpload: photos.completeUpload });

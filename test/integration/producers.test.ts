@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { batchPut } from '#functions/repositories/table.ts';
@@ -81,6 +82,20 @@ describe('producers', () => {
     expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
     const list = await api.call('GET', `/producers?q=${encodeURIComponent('hộ đồng thời')}`, { token: api.adminToken });
     expect(list.body.items).toHaveLength(1);
+  });
+
+  it('keeps only a keyed fingerprint of a request with its Idempotency-Key, never one anyone reading the table could recompute from a guessed citizen ID', async () => {
+    const body = producerInput({ citizenId: '038085009876', confirmDistinct: true });
+    const created = await api.call('POST', '/producers', { token: api.adminToken, body, headers: { 'idempotency-key': 'fingerprint-1' } });
+    expect(created.status).toBe(201);
+    const me = (await api.call('GET', '/auth/me', { token: api.adminToken })).body.id as string;
+    const item = (await api.local.table.doc.send(new GetCommand({ TableName: api.tableName, Key: { PK: `P#38#IDEM#${me}#fingerprint-1`, SK: 'META' } }))).Item!;
+    const sent = `POST /api/v1/producers\n${JSON.stringify(body)}`;
+    expect(item.fingerprint).toMatch(/^[\w-]{43}$/);
+    expect(item.fingerprint).not.toBe(createHash('sha256').update(sent).digest('base64url'));
+    expect(JSON.stringify(item)).not.toContain('038085009876');
+    // Still what tells a retry from a reuse.
+    expect((await api.call('POST', '/producers', { token: api.adminToken, body, headers: { 'idempotency-key': 'fingerprint-1' } })).body.id).toBe(created.body.id);
   });
 
   it('refuses an idempotency key reused for a different request with 422', async () => {

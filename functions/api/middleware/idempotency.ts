@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { AppError, ValidationError } from '#functions/core/errors.ts';
 import { handleError } from './errors.ts';
@@ -9,7 +8,7 @@ import type { AppEnv } from '../app-env.ts';
  * `Idempotency-Key` on writes: a key seen before answers with the stored first result; a new
  * key is handed to the service, which stores the result in the same transaction as the change.
  */
-export function idempotency(repo: IdempotencyRepository, opts: { rawBodyPaths?: RegExp[] } = {}): MiddlewareHandler<AppEnv> {
+export function idempotency(repo: IdempotencyRepository, opts: { fingerprint: (request: string) => string; rawBodyPaths?: RegExp[] }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
     if (key === undefined || !['POST', 'PUT', 'PATCH', 'DELETE'].includes(c.req.method)) return next();
@@ -17,7 +16,7 @@ export function idempotency(repo: IdempotencyRepository, opts: { rawBodyPaths?: 
     // A file sent as a raw body (an import's spreadsheet) is not replayed: its route checks the import's state instead.
     if (opts.rawBodyPaths?.some((p) => p.test(c.req.path))) return next();
     const body = ['POST', 'PUT', 'PATCH'].includes(c.req.method) ? await c.req.text() : '';
-    const fingerprint = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${body}`).digest('base64url');
+    const fingerprint = opts.fingerprint(`${c.req.method} ${c.req.path}\n${body}`);
     const claim = { key, fingerprint };
     const replay = await repo.find(c.get('principal').sub, claim);
     if (replay) throw replay;
