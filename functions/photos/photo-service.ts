@@ -231,7 +231,8 @@ export function createPhotoService(deps: ProcessorDeps & { audit: AuditRepositor
           ...ordered.map((p) => photos.setOrderOp(productId, p.id, p.order)),
           audit.recordOp({ entityType: 'product', entityId: productId, action: 'update', actor: principal, at, before: { photos: before }, after: { photos: photoIds } }),
         ],
-        { status: 200, body: result },
+        // Stored as the route answers it, so a retry with the same key gets the same shape.
+        { status: 200, body: { items: result } },
       );
       return result;
     },

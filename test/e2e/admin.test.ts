@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, launchBrowser, login, pageWidth, shot, signIn, startLocal, unlabelledControls, type LocalProduct } from './support.ts';
+import { api, launchBrowser, login, pageWidth, shot, signIn, startLocal, unlabelledControls, stopAll, type LocalProduct } from './support.ts';
 
 let product: LocalProduct;
 let browser: Browser;
@@ -46,10 +46,7 @@ beforeAll(async () => {
   await signIn(page, product.url, 'admin', 'admin');
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await product?.stop();
-});
+afterAll(() => stopAll(browser, product));
 
 describe('users (administrator, 360 px)', () => {
   it('opens from the home tile; lists every user with role, scope and status; the admin’s own row cannot be disabled', async () => {

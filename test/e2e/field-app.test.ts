@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { api, launchBrowser, login, pageWidth, shot, startLocal, unlabelledControls, phoneContext, signIn, type LocalProduct } from './support.ts';
+import { api, launchBrowser, login, pageWidth, shot, startLocal, unlabelledControls, phoneContext, signIn, stopAll, type LocalProduct } from './support.ts';
 
 let product: LocalProduct;
 let browser: Browser;
@@ -33,10 +33,7 @@ beforeAll(async () => {
   page = await officer.newPage();
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await product?.stop();
-});
+afterAll(() => stopAll(browser, product));
 
 describe('field app on a 360 px phone (officer)', () => {
   it('signs in and shows the user, role and scope in the header', async () => {

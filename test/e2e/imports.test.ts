@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, launchBrowser, login, pageWidth, shot, signIn, startLocal, unlabelledControls, phoneContext, type LocalProduct } from './support.ts';
+import { api, launchBrowser, login, pageWidth, shot, startLocal, unlabelledControls, signedInPhone, stopAll, type LocalProduct } from './support.ts';
 
 let product: LocalProduct;
 let browser: Browser;
@@ -49,15 +49,10 @@ async function producersIn(token: string, communeCode: string): Promise<string[]
 
 beforeAll(async () => {
   [product, browser] = await Promise.all([startLocal(), launchBrowser()]);
-  officer = await phoneContext(browser, { acceptDownloads: true });
-  page = await officer.newPage();
-  await signIn(page, product.url, 'canbo.thieuhoa');
+  ({ context: officer, page } = await signedInPhone(browser, product.url, 'canbo.thieuhoa', { context: { acceptDownloads: true } }));
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await product?.stop();
-});
+afterAll(() => stopAll(browser, product));
 
 describe('importing a producer list from a spreadsheet on a 360 px phone (officer)', () => {
   it('opens from the home tile, names the columns a list needs, and refuses an empty file or being offline before sending anything', async () => {

@@ -89,16 +89,30 @@ export async function pageWidth(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth);
 }
 
-/** Signs in through the sign-in form and waits for the home page's greeting. */
-export async function signIn(page: Page, base: string, username: string, password = 'demo1234'): Promise<void> {
+/** Signs in through the sign-in form and waits for the first page's heading (the home page's greeting unless `landing` says another). */
+export async function signIn(page: Page, base: string, username: string, password = 'demo1234', landing = `Xin chào, ${username}`): Promise<void> {
   await page.goto(base);
   await page.getByLabel('Tên đăng nhập').fill(username);
   await page.getByLabel('Mật khẩu').fill(password);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.getByRole('heading', { level: 1, name: `Xin chào, ${username}` }).waitFor({ timeout: 15_000 });
+  await page.getByRole('heading', { level: 1, name: landing }).waitFor({ timeout: 15_000 });
 }
 
 /** A browser context like an officer's cheap Android phone: 360 px wide, touch, Vietnamese. */
 export function phoneContext(browser: Browser, extra: BrowserContextOptions = {}): Promise<BrowserContext> {
   return browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'vi-VN', ...extra });
+}
+
+/** A new phone (see phoneContext) signed in as a demo user (see signIn for `landing`). */
+export async function signedInPhone(browser: Browser, base: string, username: string, opts: { landing?: string; context?: BrowserContextOptions } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await phoneContext(browser, opts.context);
+  const page = await context.newPage();
+  await signIn(page, base, username, undefined, opts.landing);
+  return { context, page };
+}
+
+/** A browser test file's afterAll: closes the browser, then stops the local product. */
+export async function stopAll(browser: Browser | undefined, product: LocalProduct | undefined): Promise<void> {
+  await browser?.close();
+  await product?.stop();
 }

@@ -293,4 +293,17 @@ describe('remove and reorder', () => {
     expect((await call('PUT', `/products/${productId}/photos/order`, { token: api.adminToken, body: { photoIds: [c, a] } })).status).toBe(400);
     expect((await call('PUT', `/products/${productId}/photos/order`, { token: api.adminToken, body: { photoIds: [c, a, a] } })).status).toBe(400);
   });
+
+  it('answers a retried reorder with the same photo list as the first answer', async () => {
+    const productId = await newProduct();
+    const a = (await upload(productId, jpeg)).target.photoId;
+    const b = (await upload(productId, jpeg)).target.photoId;
+    const send = () => call('PUT', `/products/${productId}/photos/order`, { token: api.adminToken, body: { photoIds: [b, a] }, headers: { 'idempotency-key': `order-${productId}` } });
+    const first = await send();
+    expect(first.body.items.map((p: { id: string }) => p.id)).toEqual([b, a]);
+    const retried = await send();
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+    expect(retried.status).toBe(200);
+    expect(retried.body.items.map((p: { id: string }) => p.id)).toEqual([b, a]);
+  });
 });

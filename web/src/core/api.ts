@@ -108,6 +108,25 @@ export function forgetKey(what: string): void {
   keys.delete(what);
 }
 
+/** How long a write sent outside the outbox waits for an answer before it counts as a network failure. */
+const DIRECT_WRITE_TIMEOUT_MS = 30_000;
+
+/**
+ * A write that is not queued in the outbox (it needs a connection): sent with the
+ * Idempotency-Key of `what`, which is kept only when no answer came, so trying the same thing
+ * again cannot apply it twice; once the API has answered, the next send of `what` is a new one.
+ */
+export async function sendDirect<T>(what: string, path: string, opts: Omit<RequestOptions, 'idempotencyKey' | 'signal'>): Promise<ApiResult<T>> {
+  try {
+    const res = await request<T>(path, { ...opts, idempotencyKey: keyFor(what), signal: AbortSignal.timeout(DIRECT_WRITE_TIMEOUT_MS) });
+    forgetKey(what);
+    return res;
+  } catch (e) {
+    if (!(e instanceof NetworkError)) forgetKey(what);
+    throw e;
+  }
+}
+
 export async function get<T>(path: string, signal?: AbortSignal): Promise<T> {
   return (await request<T>(path, { signal })).data;
 }

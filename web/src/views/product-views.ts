@@ -1,7 +1,7 @@
 import { productLimits } from '#shared/field-limits.ts';
 import { allowedListingMoves, accountAllowsLiveListing, readinessFor } from '#shared/onboarding-rules.ts';
 import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
-import { ApiError, get, getAll, getOptional, hasRoute, query } from '../core/api.ts';
+import { ApiError, NetworkError, get, getAll, getOptional, hasRoute, query, sendDirect } from '../core/api.ts';
 import { can, me, scopeCommunes } from '../core/app-state.ts';
 import { daysUntil, formatDate, formatMoney, formatNumber, parseAmount, parseDate } from '../core/format.ts';
 import { downscale } from '../core/image.ts';
@@ -538,13 +538,23 @@ async function showHistory(p: Product, m: MarketplaceInfo): Promise<void> {
   );
 }
 
-/** Photos: shown only when the API has the photo route; uploads are scaled down here first. */
+type PhotoAction = 'earlier' | 'later' | 'cover' | 'delete';
+
+/**
+ * Photos: shown only when the API has the photo route; uploads are scaled down here first.
+ * Whoever may write products deletes a photo or changes the order (the first is the cover
+ * marketplaces show first); those need a connection and are not queued in the outbox.
+ */
 async function renderPhotos(container: HTMLElement, p: Product, onChange: () => void): Promise<void> {
   const available = await hasRoute('POST', '/products/{id}/photos');
   if (available === false) return;
   const gallery = h('div', { class: 'gallery' });
   const status = h('div', { 'aria-live': 'polite' });
   const photosPath = `/products/${p.id}/photos`;
+  const mayEdit = can.writeProducts();
+  // The server's photos as last drawn: the order a move starts from.
+  let shown: Photo[] = [];
+  let busy = false;
   // Photos taken on this phone and still waiting in the outbox, shown from the phone itself.
   let waitingUrls: string[] = [];
   const waitingFigures = async () => {
@@ -554,30 +564,100 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
     waitingUrls = waiting.map((e) => URL.createObjectURL(e.blob!));
     return waiting.map((e, i) => h('figure', { 'data-testid': 'waiting-photo' }, h('img', { src: waitingUrls[i]!, alt: t.photos.waitingAlt(i + 1), width: 120, height: 120 }), h('figcaption', null, chip(e.state === 'attention' ? t.outbox.attention : t.photos.waiting, e.state === 'attention' ? 'rejected' : 'pending'))));
   };
-  const refresh = async () => {
-    const [res, waiting] = await Promise.all([getOptional<{ items: Photo[] }>(photosPath).catch(() => null), waitingFigures()]);
-    if (!res && !waiting.length) return;
-    const items = res?.items ?? [];
-    replace(
-      gallery,
-      waiting,
-      items.length || waiting.length
-        ? items.map((ph, i) => {
-            const thumb = ph.variants.find((v) => v.purpose === 'thumbnail') ?? ph.variants[0];
-            return h(
-              'figure',
-              null,
-              thumb ? h('img', { src: thumb.url, alt: t.photos.alt(i + 1), width: 120, height: 120, loading: 'lazy' }) : h('div', { class: 'ph-placeholder' }),
-              h(
-                'figcaption',
-                null,
-                chip(t.photos.statuses[ph.status], ph.status === 'ready' ? 'live' : ph.status === 'rejected' ? 'rejected' : 'submitted'),
-                ph.status === 'rejected' ? h('span', { class: 'small' }, (ph.reason && (t.photos.reasons as Record<string, string>)[ph.reason]) || ph.message || t.photos.failed) : null,
-              ),
-            );
-          })
-        : h('p', { class: 'muted' }, t.photos.none),
+  const figure = (ph: Photo, i: number, ordered: number) => {
+    const thumb = ph.variants.find((v) => v.purpose === 'thumbnail') ?? ph.variants[0];
+    // Rejected photos come last and are outside the order: they can only be deleted.
+    const inOrder = ph.status !== 'rejected';
+    const n = i + 1;
+    const button = (action: PhotoAction, label: string, text: string, cls: string, enabled = true) =>
+      h('button', { type: 'button', class: cls, 'data-action': action, 'aria-label': label, disabled: !enabled, onclick: () => void act(action, ph, i) }, text);
+    return h(
+      'figure',
+      { 'data-photo-id': ph.id },
+      thumb ? h('img', { src: thumb.url, alt: t.photos.alt(n), width: 120, height: 120, loading: 'lazy' }) : h('div', { class: 'ph-placeholder' }),
+      h(
+        'figcaption',
+        null,
+        inOrder && i === 0 ? chip(t.photos.cover, 'cover') : null,
+        chip(t.photos.statuses[ph.status], ph.status === 'ready' ? 'live' : ph.status === 'rejected' ? 'rejected' : 'submitted'),
+        ph.status === 'rejected' ? h('span', { class: 'small' }, (ph.reason && (t.photos.reasons as Record<string, string>)[ph.reason]) || ph.message || t.photos.failed) : null,
+      ),
+      mayEdit
+        ? h(
+            'div',
+            { class: 'photo-actions' },
+            inOrder && ordered > 1
+              ? [
+                  button('earlier', t.photos.earlierLabel(n), '◀', 'small', i > 0),
+                  button('later', t.photos.laterLabel(n), '▶', 'small', i < ordered - 1),
+                  i > 0 ? button('cover', t.photos.makeCoverLabel(n), t.photos.makeCover, 'small wide') : null,
+                ]
+              : null,
+            button('delete', t.photos.deleteLabel(n), t.photos.delete, 'danger small wide'),
+          )
+        : null,
     );
+  };
+  /** Redraws the gallery from `answer` (what a write returned) or, without one, from the server. */
+  const refresh = async (answer?: Photo[]) => {
+    const [res, waiting] = await Promise.all([answer ? { items: answer } : getOptional<{ items: Photo[] }>(photosPath).catch(() => null), waitingFigures()]);
+    if (!res && !waiting.length) return;
+    shown = res?.items ?? [];
+    const ordered = shown.filter((ph) => ph.status !== 'rejected').length;
+    // The server's photos first, in their order (the cover first); one waiting on the phone goes after them when sent.
+    replace(gallery, shown.length || waiting.length ? [shown.map((ph, i) => figure(ph, i, ordered)), waiting] : h('p', { class: 'muted' }, t.photos.none));
+  };
+  /** After a redraw, focus goes back to the photo acted on (the button used, else another of its own), or the one now in its place. */
+  const focusPhoto = (index: number, id: string | undefined, action: PhotoAction) => {
+    const figures = [...gallery.querySelectorAll<HTMLElement>('figure[data-photo-id]')];
+    const target = figures.find((f) => f.dataset.photoId === id) ?? figures[Math.min(index, figures.length - 1)];
+    const buttons = target ? [...target.querySelectorAll<HTMLButtonElement>('button:not(:disabled)')] : [];
+    const next = buttons.find((b) => b.dataset.action === action) ?? buttons[0];
+    if (next) return next.focus();
+    const heading = container.querySelector<HTMLElement>('h2');
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus();
+    }
+  };
+  const act = async (action: PhotoAction, ph: Photo, i: number) => {
+    if (busy) return;
+    if (!navigator.onLine) return toast(t.photos.needsConnection, 'warn');
+    if (action === 'delete' && !(await confirmDialog(t.photos.confirmDelete(i + 1), t.photos.delete))) return;
+    busy = true;
+    gallery.setAttribute('aria-busy', 'true');
+    try {
+      if (action === 'delete') {
+        await sendDirect(`photo.delete|${ph.id}`, `${photosPath}/${ph.id}`, { method: 'DELETE' });
+        await refresh();
+        toast(t.photos.deleted);
+        focusPhoto(i, undefined, 'delete');
+      } else {
+        const ids = shown.filter((x) => x.status !== 'rejected').map((x) => x.id);
+        const to = action === 'cover' ? 0 : action === 'earlier' ? i - 1 : i + 1;
+        ids.splice(i, 1);
+        ids.splice(to, 0, ph.id);
+        const body = JSON.stringify({ photoIds: ids });
+        const res = await sendDirect<{ items: Photo[] }>(`photo.order|${p.id}|${body}`, `${photosPath}/order`, { method: 'PUT', body });
+        // The answer lists the photos in the order; the rejected ones, outside it, stay after them.
+        await refresh([...res.data.items, ...shown.filter((x) => x.status === 'rejected')]);
+        toast(action === 'cover' ? t.photos.madeCover(i + 1) : t.photos.moved(i + 1, to + 1));
+        focusPhoto(to, ph.id, action);
+      }
+      onChange();
+    } catch (err) {
+      if (err instanceof NetworkError) toast(t.photos.needsConnection, 'warn');
+      else if (err instanceof ApiError && (err.status === 404 || err.code === 'VALIDATION_FAILED')) {
+        // Deleted already, or the photos changed meanwhile (another device, an upload sent in the background): show them as they are.
+        await refresh();
+        onChange();
+        toast(err.status === 404 ? t.photos.alreadyGone : t.photos.changed, 'info');
+        focusPhoto(i, ph.id, action);
+      } else toast(errorMessage(err), 'warn');
+    } finally {
+      busy = false;
+      gallery.removeAttribute('aria-busy');
+    }
   };
   // A waiting photo sent in the background: show it from the server and recompute readiness.
   redrawOnSync(container, (path) => path === photosPath, () => void refresh().then(onChange));
@@ -605,7 +685,7 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
       await refresh();
     }
   };
-  replace(container, section(t.photos.title, h('p', { class: 'hint' }, t.photos.hint), can.writeProducts() ? h('div', { class: 'row' }, photoPicker(true, t.photos.take, upload), photoPicker(false, t.photos.choose, upload)) : null, status, gallery));
+  replace(container, section(t.photos.title, h('p', { class: 'hint' }, t.photos.hint, ' ', t.photos.coverHint), mayEdit ? h('div', { class: 'row' }, photoPicker(true, t.photos.take, upload), photoPicker(false, t.photos.choose, upload)) : null, status, gallery));
   await refresh();
 }
 
