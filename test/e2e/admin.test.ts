@@ -418,6 +418,68 @@ describe('coverage at the end of a month (dashboard)', () => {
   }, 60_000);
 });
 
+describe('duplicate producers and deleting records', () => {
+  type Rec = { id: string; version: number; productCount?: number; producerId?: string };
+  const producerBody = (name: string, phone: string) => ({ kind: 'household', name, phone, communeCode: '15772', legalBasis: { type: 'state_management' }, confirmDistinct: true });
+  const productBody = (producerId: string, name: string) => ({ producerId, name, ocopGroup: 'food', ocopStars: 0 });
+  const status = async (path: string) => (await api(product.url, path, adminToken)).status;
+
+  it('merges a duplicate into the record being looked at, after confirming; its products move over', async () => {
+    const phone = `03${run}55`;
+    const keep = (await api<Rec>(product.url, '/producers', adminToken, { method: 'POST', body: producerBody(`Hộ làm mắm ${run}`, phone) })).body;
+    const dup = (await api<Rec>(product.url, '/producers', adminToken, { method: 'POST', body: producerBody(`Hộ làm mắm tôm ${run}`, phone) })).body;
+    const moved = (await api<Rec>(product.url, '/products', adminToken, { method: 'POST', body: productBody(dup.id, `Mắm tôm ${run}`) })).body;
+
+    await page.goto(`${product.url}/#/producers/${keep.id}`);
+    const dups = page.getByRole('region', { name: 'Hồ sơ có thể trùng' });
+    await expect.poll(() => dups.textContent()).toContain(`Hộ làm mắm tôm ${run}`);
+    expect(await dups.textContent()).toContain('cùng số điện thoại');
+    await dups.getByRole('button', { name: `Gộp Hộ làm mắm tôm ${run} vào hồ sơ này` }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.textContent()).toContain(`Gộp «Hộ làm mắm tôm ${run}» vào «Hộ làm mắm ${run}»?`);
+    await dialog.getByRole('button', { name: 'Huỷ' }).click();
+    expect(await status(`/producers/${dup.id}`)).toBe(200);
+
+    await dups.getByRole('button', { name: `Gộp Hộ làm mắm tôm ${run} vào hồ sơ này` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Gộp vào hồ sơ này' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: `Đã gộp Hộ làm mắm tôm ${run} vào hồ sơ này.` }).count()).toBeGreaterThan(0);
+    expect(await status(`/producers/${dup.id}`)).toBe(404);
+    expect((await api<Rec>(product.url, `/products/${moved.id}`, adminToken)).body.producerId).toBe(keep.id);
+    await expect.poll(() => page.getByRole('region', { name: 'Hồ sơ có thể trùng' }).textContent()).toContain('Không thấy hồ sơ nào có thể trùng.');
+    expect((await api<Rec>(product.url, `/producers/${keep.id}`, adminToken)).body.productCount).toBe(1);
+  }, 60_000);
+
+  it('deletes a product after confirming, and a producer only once it has no products; offline it says a connection is needed and deletes nothing', async () => {
+    const owner = (await api<Rec>(product.url, '/producers', adminToken, { method: 'POST', body: producerBody(`Hộ dệt thổ cẩm ${run}`, `07${run}44`) })).body;
+    const item = (await api<Rec>(product.url, '/products', adminToken, { method: 'POST', body: productBody(owner.id, `Khăn thổ cẩm ${run}`) })).body;
+
+    await page.goto(`${product.url}/#/producers/${owner.id}`);
+    const removeProducer = page.getByRole('button', { name: 'Xoá chủ thể' });
+    await removeProducer.waitFor();
+    expect(await removeProducer.isDisabled()).toBe(true);
+    expect(await page.getByText('Chỉ xoá được chủ thể không còn sản phẩm').count()).toBe(1);
+
+    await page.goto(`${product.url}/#/products/${item.id}`);
+    await context.setOffline(true);
+    await page.getByRole('button', { name: 'Xoá sản phẩm' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Việc này cần có kết nối mạng' }).count()).toBeGreaterThan(0);
+    await context.setOffline(false);
+    expect(await status(`/products/${item.id}`)).toBe(200);
+
+    await page.getByRole('button', { name: 'Xoá sản phẩm' }).click();
+    expect(await page.getByRole('dialog').textContent()).toContain(`Xoá sản phẩm «Khăn thổ cẩm ${run}»?`);
+    await page.getByRole('dialog').getByRole('button', { name: 'Xoá sản phẩm' }).click();
+    await expect.poll(() => page.url()).toContain(`#/producers/${owner.id}`);
+    expect(await status(`/products/${item.id}`)).toBe(404);
+
+    await expect.poll(() => page.getByRole('button', { name: 'Xoá chủ thể' }).isDisabled()).toBe(false);
+    await page.getByRole('button', { name: 'Xoá chủ thể' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Xoá chủ thể' }).click();
+    await expect.poll(() => page.url()).toMatch(/#\/producers$/);
+    expect(await status(`/producers/${owner.id}`)).toBe(404);
+  }, 60_000);
+});
+
 describe('the administrator’s screens are for the administrator', () => {
   it('shows an officer neither the tiles nor the navigation entries', async () => {
     const other = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });

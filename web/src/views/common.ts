@@ -1,11 +1,11 @@
-import { ApiError, NetworkError, get, query } from '../core/api.ts';
+import { ApiError, NetworkError, get, query, sendDirect } from '../core/api.ts';
 import { entries, pathResolver, submit, subscribe, type Draft, type OutboxEntry, type SubmitOutcome } from '../core/outbox.ts';
 import { versionToken } from '../core/outbox-rules.ts';
 import type { AuditEvent } from '../core/types.ts';
 import { formatDateTime } from '../core/format.ts';
 import { errorMessage, t } from '../i18n/i18n.ts';
 import { h, replace, type Child } from '../ui/dom.ts';
-import { notice } from '../ui/widgets.ts';
+import { confirmDialog, notice, toast } from '../ui/widgets.ts';
 
 /** A page section with its heading. */
 export function section(title: string, ...children: Child[]): HTMLElement {
@@ -137,4 +137,21 @@ export function redrawOnSync(el: HTMLElement, matches: (path: string) => boolean
   });
   // Every navigation draws a new page: this one stops listening.
   window.addEventListener('hashchange', stop, { once: true });
+}
+
+/**
+ * Sends a write that needs a connection (merging, deleting: not queued in the outbox) after the
+ * user confirms `question`; offline, or with no answer, it says a connection is needed. True
+ * once the API has done it.
+ */
+export async function sendConfirmed(question: string, confirmLabel: string, what: string, path: string, opts: { method: string; body?: string }): Promise<boolean> {
+  if (!navigator.onLine) return toast(t.common.needsConnection, 'warn'), false;
+  if (!(await confirmDialog(question, confirmLabel))) return false;
+  try {
+    await sendDirect(what, path, opts);
+    return true;
+  } catch (err) {
+    toast(err instanceof NetworkError ? t.common.needsConnection : errorMessage(err), 'warn');
+    return false;
+  }
 }

@@ -13,7 +13,7 @@ import { errorMessage, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, communePicker, confirmDialog, dialog, errorBox, field, input, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { facts, isMissingRoute, loadFailed, putInOrder, queuedFor, section, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync } from './common.ts';
+import { facts, isMissingRoute, loadFailed, putInOrder, queuedFor, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync } from './common.ts';
 
 type ProducerKind = Producer['kind'];
 const kinds: readonly ProducerKind[] = ['household', 'cooperative', 'cooperative_group', 'enterprise'];
@@ -290,8 +290,8 @@ export async function producerFormView(r: Route): Promise<Node> {
   return h('section', { class: 'page' }, h('h1', null, editing ? t.producer.edit : t.producer.new), form);
 }
 
-/** The likely duplicates the API found, with a link where the match is in the user's scope. */
-export function duplicateList(matches: DuplicateMatch[], onUse?: (id: string) => void): HTMLElement {
+/** The likely duplicates the API found, with a link where the match is in the user's scope and, given `action`, a button for it. */
+export function duplicateList(matches: DuplicateMatch[], onUse?: (id: string) => void, action: { label: string; ariaLabel?: (name: string) => string } = { label: t.producer.useExisting }): HTMLElement {
   return h(
     'ul',
     { class: 'dups' },
@@ -302,7 +302,7 @@ export function duplicateList(matches: DuplicateMatch[], onUse?: (id: string) =>
         h('strong', null, m.name ?? t.producer.outsideScope),
         m.communeCode ? ` · ${communeName(m.communeCode)} · ` : ' · ',
         m.matchedOn.map((k) => t.producer.matchedOn[k]).join(', '),
-        m.id ? h('span', { class: 'row' }, h('a', { href: link(`/producers/${m.id}`) }, t.producer.open), onUse ? h('button', { type: 'button', class: 'secondary small', onclick: () => onUse(m.id!) }, t.producer.useExisting) : null) : null,
+        m.id ? h('span', { class: 'row' }, h('a', { href: link(`/producers/${m.id}`) }, t.producer.open), onUse ? h('button', { type: 'button', class: 'secondary small', 'aria-label': action.ariaLabel?.(m.name ?? ''), onclick: () => onUse(m.id!) }, action.label) : null) : null,
       ),
     ),
   );
@@ -325,6 +325,8 @@ export async function producerView(r: Route): Promise<Node> {
       ),
     (e) => replace(productsBox, loadFailed(e)),
   );
+  const duplicatesBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
+  if (can.writeProducers()) void renderDuplicates(duplicatesBox, p);
   void renderAccounts(accountsBox, p);
   redrawOnSync(accountsBox, (path) => path.startsWith(`/producers/${p.id}/accounts/`), () => void renderAccounts(accountsBox, p));
   loadHistory(historyBox, `/producers/${p.id}`);
@@ -351,8 +353,40 @@ export async function producerView(r: Route): Promise<Node> {
     ),
     section(t.producer.products, can.writeProducts() ? h('p', null, h('a', { href: link(`/products/new?producer=${p.id}`), class: 'button primary' }, t.producer.addProduct)) : null, productsBox),
     section(t.account.title, h('p', { class: 'muted small' }, t.account.hint), accountsBox),
+    can.writeProducers() ? section(t.producer.duplicatesTitle, h('p', { class: 'muted small' }, t.producer.duplicatesHint), duplicatesBox) : null,
     section(t.history.title, historyBox),
+    can.writeProducers() ? removeProducer(p) : null,
   );
+}
+
+/** Likely duplicates of this producer; one in the user's scope can be merged into it. */
+async function renderDuplicates(box: HTMLElement, p: Producer): Promise<void> {
+  let matches: DuplicateMatch[];
+  try {
+    matches = (await get<{ items: DuplicateMatch[] }>(`/producers/${p.id}/duplicates`)).items;
+  } catch (e) {
+    replace(box, loadFailed(e));
+    return;
+  }
+  const merge = async (sourceId: string) => {
+    const source = matches.find((m) => m.id === sourceId)?.name ?? '';
+    const body = JSON.stringify({ sourceId, version: p.version });
+    if (!(await sendConfirmed(t.producer.confirmMerge(source, p.name), t.producer.mergeHere, `merge|${p.id}|${body}`, `/producers/${p.id}/merge`, { method: 'POST', body }))) return;
+    toast(t.producer.merged(source));
+    go(`#/producers/${p.id}`);
+  };
+  replace(box, matches.length ? duplicateList(matches, (id) => void merge(id), { label: t.producer.mergeHere, ariaLabel: t.producer.mergeLabel }) : h('p', { class: 'muted' }, t.producer.noDuplicates));
+}
+
+/** Deleting the producer: only one without products (the API refuses otherwise), after confirming. */
+function removeProducer(p: Producer): HTMLElement {
+  const button = h('button', { type: 'button', class: 'danger', disabled: p.productCount > 0 }, t.producer.remove);
+  button.addEventListener('click', async () => {
+    if (!(await sendConfirmed(t.producer.confirmRemove(p.name), t.producer.remove, `producer.delete|${p.id}`, `/producers/${p.id}`, { method: 'DELETE' }))) return;
+    toast(t.producer.removed(p.name));
+    go('#/producers');
+  });
+  return h('div', { class: 'actions danger-zone' }, button, p.productCount > 0 ? h('p', { class: 'hint' }, t.producer.removeHint) : null);
 }
 
 /** Seller accounts board: one row per marketplace, with the next allowed step as a button. */

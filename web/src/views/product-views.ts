@@ -13,7 +13,7 @@ import { errorMessage, lang, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, confirmDialog, dialog, errorBox, field, input, meter, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { facts, loadFailed, putInOrder, queuedFor, section, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync } from './common.ts';
+import { facts, loadFailed, putInOrder, queuedFor, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync } from './common.ts';
 import { pendingProducers } from './producer-views.ts';
 
 type OcopGroup = Product['ocopGroup'];
@@ -370,7 +370,19 @@ export async function productView(r: Route): Promise<Node> {
     section(t.listing.title, marketsBox),
     photosSection,
     section(t.history.title, historyBox),
+    can.writeProducts() ? removeProduct(p) : null,
   );
+}
+
+/** Deleting the product (its listings and photos go with it), after confirming; then its producer's page. */
+function removeProduct(p: Product): HTMLElement {
+  const button = h('button', { type: 'button', class: 'danger' }, t.product.remove);
+  button.addEventListener('click', async () => {
+    if (!(await sendConfirmed(t.product.confirmRemove(p.name), t.product.remove, `product.delete|${p.id}`, `/products/${p.id}`, { method: 'DELETE' }))) return;
+    toast(t.product.removed(p.name));
+    go(`#/producers/${p.producerId}`);
+  });
+  return h('div', { class: 'actions' }, button);
 }
 
 /** Readiness from the API; when the route is absent or offline, estimated here from the same shared rule (fields only). */
