@@ -460,6 +460,7 @@ describe('duplicate producers and deleting records', () => {
     expect(await page.getByText('Chỉ xoá được chủ thể không còn sản phẩm').count()).toBe(1);
 
     await page.goto(`${product.url}/#/products/${item.id}`);
+    await page.getByRole('button', { name: 'Xoá sản phẩm' }).waitFor();
     await context.setOffline(true);
     await page.getByRole('button', { name: 'Xoá sản phẩm' }).click();
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Việc này cần có kết nối mạng' }).count()).toBeGreaterThan(0);
