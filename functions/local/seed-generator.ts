@@ -413,6 +413,7 @@ export function generateDataSet(opts: SeedOptions = {}): SeedDataSet {
   for (const p of products) byProducer.get(p.producerId)!.productCount += 1;
   for (const a of accounts.values()) if (accountAllowsLiveListing(a.status)) byProducer.get(a.producerId)!.accountMarketplaces.push(a.marketplace);
   for (const { listing } of listings) {
+    byProduct.get(listing.productId)!.listingStatuses![listing.marketplace] = listing.status;
     if (listing.status !== 'live') continue;
     byProduct.get(listing.productId)!.liveMarketplaces.push(listing.marketplace);
     const counts = byProducer.get(listing.producerId)!.liveCounts;
@@ -508,6 +509,7 @@ function productRecord(rnd: Random, id: string, at: number, ocopStars: 0 | 3 | 4
     searchName: normaliseName(fields.name),
     readyMarketplaces: [],
     liveMarketplaces: [],
+    listingStatuses: {},
     covRev: 0,
     version: 1,
     createdAt: iso(at),

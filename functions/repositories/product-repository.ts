@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ProductSchema } from '#shared/schemas/product.ts';
+import type { ListingStatus } from '#shared/onboarding-rules.ts';
 import { NotFoundError, RaceError, VersionConflictError } from '#functions/core/errors.ts';
 import { batchDelete, batchGet, getItem, queryAcross, type Item, type PageState, type Partition, type Table, type TxOp } from './table.ts';
 
@@ -11,6 +12,25 @@ export const ProductRecordSchema = ProductSchema.extend({
   covRev: z.number().int().default(0),
 });
 export type ProductRecord = z.infer<typeof ProductRecordSchema>;
+
+/** Products by their listings: on one marketplace or any, with one status, or `none` (no listing there), or any status (`status` absent). */
+export type ListingFilter = { marketplaces: readonly string[]; status?: ListingStatus | 'none' };
+
+/**
+ * The filter expression for a listing filter over the product's `listingStatuses` map: with one
+ * marketplace, its entry; with several, any of them (`none`: none of them has a listing).
+ */
+function listingClause(f: ListingFilter, names: Record<string, string>, values: Record<string, unknown>): string {
+  names['#ls'] = 'listingStatuses';
+  if (f.status && f.status !== 'none') values[':lst'] = f.status;
+  const one = (m: string, i: number) => {
+    names[`#lm${i}`] = m;
+    const path = `#ls.#lm${i}`;
+    return !f.status ? `attribute_exists(${path})` : f.status === 'none' ? `attribute_not_exists(${path})` : `${path} = :lst`;
+  };
+  const parts = f.marketplaces.map(one);
+  return `(${parts.join(f.status === 'none' ? ' AND ' : ' OR ')})`;
+}
 
 /**
  * Products. Keys:
@@ -38,7 +58,6 @@ export function createProductRepository(table: Table) {
     ...r,
   });
   const fromItem = (item: Item): ProductRecord => ProductRecordSchema.parse(item);
-  const staleOrGone = (old: Item | undefined) => (old ? new VersionConflictError(old.version as number) : new NotFoundError('Product'));
   const guard = (expectedVersion: number) => (old: Item | undefined) =>
     !old ? new NotFoundError('Product') : old.version !== expectedVersion ? new VersionConflictError(old.version as number) : new RaceError();
 
@@ -78,18 +97,22 @@ export function createProductRepository(table: Table) {
     /**
      * Updates what a product derives from elsewhere — its commune and producer (when the
      * producer moves or merges), its readiness (when the producer or photos change), where it
-     * is live — keeping its own version, guarded by its coverage revision.
+     * is live and its listings' statuses — keeping its own version, guarded by its coverage
+     * revision (and by its version when `expectedVersion` is given: a listing submitted on the
+     * readiness of that version). Listing statuses are written only when known.
      */
-    derivedOp(current: ProductRecord, to: Partial<Pick<ProductRecord, 'communeCode' | 'producerId' | 'readyMarketplaces' | 'liveMarketplaces'>>): TxOp {
+    derivedOp(current: ProductRecord, to: Partial<Pick<ProductRecord, 'communeCode' | 'producerId' | 'readyMarketplaces' | 'liveMarketplaces' | 'listingStatuses'>>, expectedVersion?: number): TxOp {
       const next = { ...current, ...to };
       return {
         item: {
           Update: {
             TableName: table.name,
             Key: key(current.id),
-            UpdateExpression: 'SET communeCode = :c, GSI1PK = :g1, producerId = :p, GSI3PK = :g3, readyMarketplaces = :rm, liveMarketplaces = :lm, covRev = :r1',
-            ConditionExpression: 'covRev = :r',
+            UpdateExpression: `SET communeCode = :c, GSI1PK = :g1, producerId = :p, GSI3PK = :g3, readyMarketplaces = :rm, liveMarketplaces = :lm, covRev = :r1${next.listingStatuses ? ', listingStatuses = :ls' : ''}`,
+            ConditionExpression: expectedVersion === undefined ? 'covRev = :r' : 'covRev = :r AND version = :v',
             ExpressionAttributeValues: {
+              ...(next.listingStatuses ? { ':ls': next.listingStatuses } : {}),
+              ...(expectedVersion === undefined ? {} : { ':v': expectedVersion }),
               ':c': next.communeCode,
               ':g1': communePartition(next.communeCode).pk,
               ':p': next.producerId,
@@ -101,14 +124,7 @@ export function createProductRepository(table: Table) {
             },
           },
         },
-        onConditionFailed: (old) => (old ? new RaceError() : new NotFoundError('Product')),
-      };
-    },
-    /** Fails the transaction unless the product is still at `version` (its readiness was judged on it). */
-    unchangedCheckOp(id: string, version: number): TxOp {
-      return {
-        item: { ConditionCheck: { TableName: table.name, Key: key(id), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': version } } },
-        onConditionFailed: staleOrGone,
+        onConditionFailed: expectedVersion === undefined ? (old) => (old ? new RaceError() : new NotFoundError('Product')) : guard(expectedVersion),
       };
     },
     /** Rated products whose certificate expires on or before `date`, oldest first, narrowed by `filter`. */
@@ -135,7 +151,7 @@ export function createProductRepository(table: Table) {
       const page = await queryAcross(table, [{ ...certificatePartition, ...range }], { limit: opts.limit, start: opts.start, filter });
       return { items: page.items.map(fromItem), next: page.next };
     },
-    async list(partitions: Partition[], opts: { limit: number; start?: PageState; nameQuery?: string; producerId?: string; ocopStars?: number }) {
+    async list(partitions: Partition[], opts: { limit: number; start?: PageState; nameQuery?: string; producerId?: string; ocopStars?: number; listing?: ListingFilter }) {
       const names: Record<string, string> = {};
       const values: Record<string, unknown> = {};
       const clauses: string[] = [];
@@ -154,6 +170,7 @@ export function createProductRepository(table: Table) {
         names['#stars'] = 'ocopStars';
         values[':stars'] = opts.ocopStars;
       }
+      if (opts.listing) clauses.push(listingClause(opts.listing, names, values));
       const filter = clauses.length ? { FilterExpression: clauses.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values } : undefined;
       const page = await queryAcross(table, partitions, { limit: opts.limit, start: opts.start, filter });
       return { items: page.items.map(fromItem), next: page.next };

@@ -1,19 +1,25 @@
 import { listCommunes } from '#shared/admin-units/admin-units.ts';
 import { ALL, contributionDelta, coverageMetrics, counterKey, emptyMetrics, producerContribution, productContribution, type Contribution, type CoverageMetric, type Metrics } from '#shared/coverage-rules.ts';
 import { marketplaces } from '#shared/marketplaces.ts';
-import { accountAllowsLiveListing, readyMarketplacesOf } from '#shared/onboarding-rules.ts';
+import { accountAllowsLiveListing, readyMarketplacesOf, type ListingStatus } from '#shared/onboarding-rules.ts';
 import { AccountSchema, ListingSchema } from '#shared/schemas/onboarding.ts';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { CoverageRepository, CoverageRow } from '#functions/repositories/coverage-repository.ts';
 import { ProducerRecordSchema, type ProducerRecord } from '#functions/repositories/producer-repository.ts';
-import { ProductRecordSchema, type ProductRecord } from '#functions/repositories/product-repository.ts';
-import { send, type Item, type Table } from '#functions/repositories/table.ts';
-import { AppError, ConflictError } from '#functions/core/errors.ts';
+import { ProductRecordSchema, type ProductRecord, type ProductRepository } from '#functions/repositories/product-repository.ts';
+import { send, transact, type Item, type Table } from '#functions/repositories/table.ts';
+import { AppError, ConflictError, NotFoundError, RaceError } from '#functions/core/errors.ts';
 import { snapshotMonthAt } from '#functions/jobs/scheduled-jobs.ts';
 import type { PhotoSummaryProvider } from './coverage-tracker.ts';
 import type { TargetRepository } from '#functions/repositories/target-repository.ts';
 
-export type Recount = { counters: Contribution; producers: number; products: number };
+export type Recount = {
+  counters: Contribution;
+  producers: number;
+  products: number;
+  /** Products whose kept listing statuses are missing or differ from their listings, with what they should be. */
+  staleListingStatuses: { product: ProductRecord; listingStatuses: Record<string, ListingStatus> }[];
+};
 
 /**
  * Recounts coverage from the primary records — producers, products, seller accounts,
@@ -25,6 +31,7 @@ export async function recountFromRecords(table: Table, photos: PhotoSummaryProvi
   const products: ProductRecord[] = [];
   const accountsByProducer = new Map<string, string[]>();
   const liveByProduct = new Map<string, string[]>();
+  const statusesByProduct = new Map<string, Record<string, ListingStatus>>();
   const SEGMENTS = 4;
   await Promise.all(
     Array.from({ length: SEGMENTS }, async (_, segment) => {
@@ -51,6 +58,7 @@ export async function recountFromRecords(table: Table, photos: PhotoSummaryProvi
             if (accountAllowsLiveListing(a.status)) accountsByProducer.set(a.producerId, [...(accountsByProducer.get(a.producerId) ?? []), a.marketplace]);
           } else {
             const l = ListingSchema.parse(item);
+            statusesByProduct.set(l.productId, { ...statusesByProduct.get(l.productId), [l.marketplace]: l.status });
             if (l.status === 'live') liveByProduct.set(l.productId, [...(liveByProduct.get(l.productId) ?? []), l.marketplace]);
           }
         }
@@ -74,7 +82,11 @@ export async function recountFromRecords(table: Table, photos: PhotoSummaryProvi
   for (const p of producers) {
     pairs.push([new Map(), producerContribution({ communeCode: p.communeCode, trainingDate: p.trainingDate, accountMarketplaces: accountsByProducer.get(p.id) ?? [], liveCounts: liveCounts.get(p.id) ?? {} })]);
   }
-  return { counters: contributionDelta(pairs), producers: producers.length, products: products.length };
+  const sameStatuses = (a: Record<string, string>, b: Record<string, string>) => Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([m, s]) => b[m] === s);
+  const staleListingStatuses = products
+    .map((product) => ({ product, listingStatuses: statusesByProduct.get(product.id) ?? {} }))
+    .filter(({ product, listingStatuses }) => !product.listingStatuses || !sameStatuses(product.listingStatuses, listingStatuses));
+  return { counters: contributionDelta(pairs), producers: producers.length, products: products.length, staleListingStatuses };
 }
 
 export type Difference = { marketplace: string; communeCode: string; metric: CoverageMetric; counted: number; recorded: number };
@@ -126,7 +138,7 @@ export function indicatorValue(m: Metrics, indicator: string): number | undefine
 }
 
 
-export function createCoverageService(deps: { table: Table; coverage: CoverageRepository; targets: TargetRepository; photos: PhotoSummaryProvider }) {
+export function createCoverageService(deps: { table: Table; coverage: CoverageRepository; targets: TargetRepository; photos: PhotoSummaryProvider; products: ProductRepository }) {
   /** When the snapshot of `month` was taken; 404 NO_SNAPSHOT if it was not. */
   const snapshotTakenAt = async (month: string) => {
     const takenAt = await deps.coverage.snapshotTakenAt(month);
@@ -213,7 +225,18 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
     async reconcile() {
       const [rows, recount] = await Promise.all([deps.coverage.allRows(), recountFromRecords(deps.table, deps.photos)]);
       const differences = compareCounters(rows, recount.counters);
-      return { checkedAt: new Date().toISOString(), producers: recount.producers, products: recount.products, counters: rows.length, differences };
+      // Listing statuses kept on products (what the product list filters on) are repaired from the listings: records
+      // older than that field get theirs; one changed meanwhile is left for the next run.
+      let listingStatusesRepaired = 0;
+      for (const { product, listingStatuses } of recount.staleListingStatuses) {
+        try {
+          await transact(deps.table, [deps.products.derivedOp(product, { listingStatuses })]);
+          listingStatusesRepaired += 1;
+        } catch (e) {
+          if (!(e instanceof RaceError || e instanceof NotFoundError)) throw e;
+        }
+      }
+      return { checkedAt: new Date().toISOString(), producers: recount.producers, products: recount.products, counters: rows.length, differences, listingStatusesRepaired };
     },
   };
 }

@@ -125,17 +125,19 @@ export function createOnboardingService(deps: Deps) {
         if (readiness.percent < 100 && !input.overrideReason) {
           throw new ConflictError('NOT_READY', `The product is ${readiness.percent}% ready for ${m.name}; complete it or record an override reason`, { readiness });
         }
-        checks.push(deps.products.unchangedCheckOp(product.id, product.version));
       }
       const wasLive = from === 'live';
       const isLive = to === 'live';
+      const liveMarketplaces = wasLive === isLive ? product.liveMarketplaces : (isLive ? [...product.liveMarketplaces, m.id] : product.liveMarketplaces.filter((x) => x !== m.id)).sort();
+      // The product keeps its listings' statuses (the product list filters on them); a record older than that field gets them all now.
+      const listingStatuses = { ...(product.listingStatuses ?? Object.fromEntries((await listings.listForProduct(productId)).map((l) => [l.marketplace, l.status]))), [m.id]: to };
+      // Submitted on the readiness of this version of the product: it must still be that version.
+      checks.push(deps.products.derivedOp(product, { liveMarketplaces, listingStatuses }, to === 'submitted' ? product.version : undefined));
       if (wasLive !== isLive) {
         const producer = await deps.producers.get(product.producerId);
         if (!producer) throw new NotFoundError('Producer');
-        const liveMarketplaces = (isLive ? [...product.liveMarketplaces, m.id] : product.liveMarketplaces.filter((x) => x !== m.id)).sort();
         const liveCounts = { ...producer.liveCounts, [m.id]: Math.max(0, (producer.liveCounts[m.id] ?? 0) + (isLive ? 1 : -1)) };
         checks.push(
-          deps.products.derivedOp(product, { liveMarketplaces }),
           deps.producers.childChangeOp(producer, { liveCounts }),
           ...deps.coverage.ops({ products: [[product, { ...product, liveMarketplaces }]], producers: [[producer, { ...producer, liveCounts }]] }),
         );

@@ -1,5 +1,6 @@
 import { certificateExpiry, type Product, type ProductCreate, type ProductListQuery, type ProductUpdate } from '#shared/schemas/product.ts';
 import { normaliseName } from '#shared/text/normalise.ts';
+import { marketplaceIds } from '#shared/marketplaces.ts';
 import { NotFoundError, ValidationError, retryOnRace } from '#functions/core/errors.ts';
 import type { CoverageTracker } from './coverage-tracker.ts';
 import { logger } from '#functions/core/logger.ts';
@@ -35,6 +36,7 @@ export function newProductRecord(input: ProductCreate, meta: { id: string; commu
     searchName: '',
     readyMarketplaces: [],
     liveMarketplaces: [],
+    listingStatuses: {},
     covRev: 0,
     version: 1,
     createdAt: meta.at,
@@ -120,10 +122,11 @@ export function createProductService(deps: Deps) {
     },
 
     async list(principal: Principal, query: ProductListQuery, page: { limit: number; cursor?: string }) {
-      const binding = `products|${principal.sub}|${query.communeCode ?? ''}|${query.producerId ?? ''}|${query.q ?? ''}|${query.ocopStars ?? ''}`;
+      const binding = `products|${principal.sub}|${query.communeCode ?? ''}|${query.producerId ?? ''}|${query.q ?? ''}|${query.ocopStars ?? ''}|${query.marketplace ?? ''}|${query.listingStatus ?? ''}`;
       const start = cursors.decode(page.cursor, binding);
       const partitions = query.producerId && principal.role !== 'cooperative' ? await producerPartitionIfVisible(principal, query) : partitionsFor(principal, query);
-      const result = await products.list(partitions, { limit: page.limit, start, nameQuery: query.q ? normaliseName(query.q) : undefined, ocopStars: query.ocopStars === undefined ? undefined : Number(query.ocopStars) });
+      const listing = query.marketplace || query.listingStatus ? { marketplaces: query.marketplace ? [query.marketplace] : marketplaceIds, status: query.listingStatus } : undefined;
+      const result = await products.list(partitions, { limit: page.limit, start, nameQuery: query.q ? normaliseName(query.q) : undefined, ocopStars: query.ocopStars === undefined ? undefined : Number(query.ocopStars), listing });
       return { items: result.items.map(productView), nextCursor: cursors.encode(result.next, binding) };
     },
 

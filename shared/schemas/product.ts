@@ -1,6 +1,8 @@
 import { productLimits } from '../field-limits.ts';
 import { z } from 'zod';
 import { DateSchema, IdSchema, VersionSchema, CommuneCodeSchema } from './common.ts';
+import { marketplaceIds } from '../marketplaces.ts';
+import { listingStatuses } from '../onboarding-rules.ts';
 
 /** The six OCOP product groups of Decision 148/QĐ-TTg. */
 export const ocopGroups = ['food', 'beverages', 'herbs', 'handicrafts', 'ornamentals', 'tourism_services'] as const;
@@ -62,6 +64,11 @@ export const ProductSchema = z
     certificateExpiry: z.string().optional().meta({ description: 'Derived: decision date + 36 months' }),
     readyMarketplaces: z.array(z.string()).default([]).meta({ description: 'Derived: marketplaces where readiness is 100%' }),
     liveMarketplaces: z.array(z.string()).default([]).meta({ description: 'Derived: marketplaces where it is live' }),
+    listingStatuses: z
+      // Keyed by any string: a record must still read after a marketplace leaves the registry.
+      .record(z.string(), z.enum(listingStatuses))
+      .optional()
+      .meta({ description: 'Derived: the status of its listing on each marketplace where it has one (absent on records older than this field until the nightly reconciliation fills it)' }),
     version: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -73,6 +80,11 @@ export const ProductListQuerySchema = z.object({
   producerId: IdSchema.optional(),
   q: z.string().trim().min(1).max(100).optional(),
   ocopStars: z.enum(['0', '3', '4', '5']).optional().meta({ description: 'Only products with this OCOP rating (0 = not rated)' }),
+  marketplace: z.enum(marketplaceIds).optional().meta({ description: 'With `listingStatus`: its listing on this marketplace; alone: products with a listing there' }),
+  listingStatus: z
+    .enum([...listingStatuses, 'none'])
+    .optional()
+    .meta({ description: 'Only products whose listing (on `marketplace`, or on any marketplace) has this status; `none`: no listing there (anywhere, without `marketplace`)' }),
 });
 
 export type ProductCreate = z.infer<typeof ProductCreateSchema>;

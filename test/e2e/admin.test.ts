@@ -481,6 +481,37 @@ describe('duplicate producers and deleting records', () => {
   }, 60_000);
 });
 
+describe('the product list by where products are listed', () => {
+  it('filters on the server by marketplace and listing status (kept in the address), and shows each product’s listings as chips', async () => {
+    type Rec = { id: string };
+    const owner = (await api<Rec>(product.url, '/producers', adminToken, { method: 'POST', body: { kind: 'household', name: `Hộ làm bánh ${run}`, phone: `05${run}33`, communeCode: '15772', legalBasis: { type: 'state_management' }, confirmDistinct: true } })).body;
+    const make = async (name: string) => (await api<Rec>(product.url, '/products', adminToken, { method: 'POST', body: { producerId: owner.id, name, ocopGroup: 'food', ocopStars: 0 } })).body;
+    const listed = await make(`Bánh gai ${run}`);
+    await make(`Bánh cuốn ${run}`);
+    expect((await api(product.url, `/products/${listed.id}/listings/voso`, adminToken, { method: 'PUT', body: { status: 'draft' } })).status).toBe(200);
+    expect((await api(product.url, `/products/${listed.id}/listings/voso`, adminToken, { method: 'PUT', body: { status: 'submitted', version: 1, overrideReason: 'hồ sơ giấy đủ' } })).status).toBe(200);
+
+    await page.goto(`${product.url}/#/products?producerId=${owner.id}`);
+    const cards = page.locator('ul.cards li a.card-link');
+    await expect.poll(() => cards.count()).toBe(2);
+    await page.getByLabel(/^Sàn$/).selectOption('voso');
+    await page.getByLabel(/^Trạng thái trên sàn/).selectOption('submitted');
+    await expect.poll(() => cards.allTextContents()).toEqual([expect.stringContaining(`Bánh gai ${run}`)]);
+    expect(await cards.first().getByTestId('listing-chips').textContent()).toBe('Voso: Đã gửi duyệt');
+    expect(page.url()).toContain('marketplace=voso');
+    expect(page.url()).toContain('listingStatus=submitted');
+    await shot(page, 'admin-06-products-by-listing', false);
+
+    await page.getByLabel(/^Trạng thái trên sàn/).selectOption('none');
+    await expect.poll(() => cards.allTextContents()).toEqual([expect.stringContaining(`Bánh cuốn ${run}`)]);
+    expect(await cards.first().getByTestId('listing-chips').count()).toBe(0);
+    // The address keeps the filter: opened again, it shows the same.
+    await page.reload();
+    await expect.poll(() => cards.allTextContents()).toEqual([expect.stringContaining(`Bánh cuốn ${run}`)]);
+    expect(await page.getByLabel(/^Trạng thái trên sàn/).inputValue()).toBe('none');
+  }, 60_000);
+});
+
 describe('the administrator’s screens are for the administrator', () => {
   it('shows an officer neither the tiles nor the navigation entries', async () => {
     const other = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });

@@ -4,6 +4,7 @@ import { ensureTable } from '#functions/local/dynamo-local.ts';
 import { createCoverageRepository } from '#functions/repositories/coverage-repository.ts';
 import { createTable } from '#functions/repositories/table.ts';
 import { createTargetRepository } from '#functions/repositories/target-repository.ts';
+import { createProductRepository } from '#functions/repositories/product-repository.ts';
 import { createCoverageService } from '#functions/services/coverage-service.ts';
 import { noPhotos } from '#functions/services/coverage-tracker.ts';
 import { createKeyring } from '#functions/core/keyring.ts';
@@ -95,7 +96,7 @@ describe('the province data set generator', () => {
     const counts = { producers: 60, products: 25, ocop: 4, listings: 50 };
     const result = await seedProvince(table, { ...opts, counts, writes: 'transact' });
     expect(result.counts).toMatchObject(counts);
-    const reports = createCoverageService({ table, coverage: createCoverageRepository(table), targets: createTargetRepository(table), photos: noPhotos });
+    const reports = createCoverageService({ table, coverage: createCoverageRepository(table), targets: createTargetRepository(table), photos: noPhotos, products: createProductRepository(table) });
     expect((await reports.reconcile()).differences).toEqual([]);
     expect((await reports.report('all', 'province')).totals.producers).toBe(60);
   });

@@ -184,8 +184,7 @@ export const en: Dict = {
     filterStars: 'Rating',
     filterMarketplace: 'Marketplace',
     filterStatus: 'Marketplace status',
-    noneLoadedYet: (n: number) => `No match among the ${n} products loaded so far — press “Show more” to look further.`,
-    filterNeedsListings: 'Filtering by marketplace loads each product’s listings on this page.',
+    filterStatusHint: 'On the marketplace chosen, or on any. “Not listed” with a marketplace: no listing there yet.',
     openProducer: 'Open producer',
   },
   readiness: {

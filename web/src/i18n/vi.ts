@@ -182,8 +182,7 @@ export const vi = {
     filterStars: 'Hạng sao',
     filterMarketplace: 'Sàn',
     filterStatus: 'Trạng thái trên sàn',
-    noneLoadedYet: (n: number) => `Chưa thấy sản phẩm phù hợp trong ${n} sản phẩm đã tải — bấm “Xem thêm” để tìm tiếp.`,
-    filterNeedsListings: 'Lọc theo sàn cần tải trạng thái từng sản phẩm của trang này.',
+    filterStatusHint: 'Trên sàn đã chọn, hoặc trên bất kỳ sàn nào. “Chưa đăng” khi chọn sàn: chưa có tin trên sàn đó.',
     openProducer: 'Xem chủ thể',
   },
   readiness: {

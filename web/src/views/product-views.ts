@@ -42,13 +42,19 @@ export async function productListView(r: Route): Promise<Node> {
   const producer = select([['', t.common.all], ...producers.map((p) => [p.id, p.name] as [string, string])], { name: 'producerId', value: r.query.get('producerId') ?? '' });
   const stars = select([['', t.common.all], ...starOptions.map((s) => [String(s), t.product.starsValue(s)] as [string, string])], { name: 'ocopStars', value: r.query.get('ocopStars') ?? '' });
   const markets = await marketplaces();
-  const market = select([['', t.common.all], ...markets.map((m) => [m.id, m.name] as [string, string])], { name: 'marketplace' });
-  const mstatus = select([['', t.common.all], ['none', t.listing.notListed], ...listingStatuses.map((s) => [s, t.listing.statuses[s]] as [string, string])], { name: 'status' });
-  const listingNote = h('p', { class: 'hint' }, t.product.filterNeedsListings);
-  let loaded: Product[] = [];
+  const market = select([['', t.common.all], ...markets.map((m) => [m.id, m.name] as [string, string])], { name: 'marketplace', value: r.query.get('marketplace') ?? '' });
+  const mstatus = select([['', t.common.all], ['none', t.listing.notListed], ...listingStatuses.map((s) => [s, t.listing.statuses[s]] as [string, string])], { name: 'listingStatus', value: r.query.get('listingStatus') ?? '' });
+  let shown = 0;
   let cursor: string | null = null;
-  const listingCache = new Map<string, Listing[] | null>();
   let seq = 0;
+
+  /** Where the product is listed, one chip per marketplace (as the product keeps its listings' statuses). */
+  const listingChips = (p: Product) => {
+    const entries = Object.entries(p.listingStatuses ?? {}) as [string, ListingStatus][];
+    return entries.length
+      ? h('span', { class: 'chips', 'data-testid': 'listing-chips' }, entries.sort(([a], [b]) => markets.findIndex((m) => m.id === a) - markets.findIndex((m) => m.id === b)).map(([m, s]) => chip(`${marketName(m)}: ${t.listing.statuses[s]}`, s)))
+      : null;
+  };
 
   const card = (p: Product) =>
     h(
@@ -60,32 +66,9 @@ export async function productListView(r: Route): Promise<Node> {
         h('strong', null, p.name),
         h('span', { class: 'muted' }, `${t.product.groups[p.ocopGroup]} · ${t.product.starsValue(p.ocopStars)}`),
         h('span', { class: 'muted small' }, [p.priceVnd !== undefined ? formatMoney(p.priceVnd) : null, p.unit].filter(Boolean).join(' / ')),
+        listingChips(p),
       ),
     );
-
-  /** Marketplace × status, on the pages loaded so far (it needs each product's listings); the other filters are the server's. */
-  const applyFilters = async () => {
-    const mySeq = seq;
-    let shown = loaded;
-    if (market.value || mstatus.value) {
-      const missing = shown.filter((p) => !listingCache.has(p.id));
-      await Promise.all(missing.map(async (p) => listingCache.set(p.id, (await getOptional<{ items: Listing[] }>(`/products/${p.id}/listings`).catch(() => null))?.items ?? null)));
-      if (mySeq !== seq) return;
-      if ([...listingCache.values()].some((v) => v === null)) {
-        replace(status, notice('info', t.common.unavailable));
-      } else {
-        shown = shown.filter((p) => {
-          const ls = listingCache.get(p.id) ?? [];
-          const relevant = market.value ? ls.filter((l) => l.marketplace === market.value) : ls;
-          if (!mstatus.value) return !market.value || relevant.length > 0;
-          if (mstatus.value === 'none') return relevant.length === 0;
-          return relevant.some((l) => l.status === mstatus.value);
-        });
-      }
-    }
-    // Filtered on the loaded pages only: with more to load, none here is not none at all.
-    replace(list, shown.length ? shown.map(card) : h('li', { class: 'muted' }, cursor && (market.value || mstatus.value) ? t.product.noneLoadedYet(loaded.length) : t.product.empty));
-  };
 
   // Products captured offline and not yet sent: shown first, so nobody enters them twice.
   const pendingList = h('ul', { class: 'cards' });
@@ -120,20 +103,22 @@ export async function productListView(r: Route): Promise<Node> {
 
   const load = async (append: boolean) => {
     const mySeq = ++seq;
-    const params = { q: q.value.trim() || undefined, communeCode: commune.value || undefined, producerId: producer.value || undefined, ocopStars: stars.value || undefined };
+    const params = { q: q.value.trim() || undefined, communeCode: commune.value || undefined, producerId: producer.value || undefined, ocopStars: stars.value || undefined, marketplace: market.value || undefined, listingStatus: mstatus.value || undefined };
     history.replaceState(null, '', `#/products${query(params)}`);
     if (!append) {
-      loaded = [];
+      shown = 0;
       replace(status);
+      replace(list);
       await showPending().catch(() => undefined);
     }
     try {
       const page = await get<Page<Product>>(`/products${query({ ...params, limit: 25, cursor: append ? cursor : undefined })}`);
       if (mySeq !== seq) return;
-      loaded.push(...page.items);
+      shown += page.items.length;
+      list.append(...page.items.map(card));
+      if (!shown) replace(list, h('li', { class: 'muted' }, t.product.empty));
       cursor = page.nextCursor;
       more.hidden = !cursor;
-      await applyFilters();
     } catch (e) {
       if (mySeq === seq) replace(status, loadFailed(e));
     }
@@ -143,8 +128,7 @@ export async function productListView(r: Route): Promise<Node> {
     clearTimeout(timer);
     timer = setTimeout(() => void load(false), 300);
   });
-  for (const s of [commune, producer, stars]) s.addEventListener('change', () => void load(false));
-  for (const s of [market, mstatus]) s.addEventListener('change', () => void applyFilters());
+  for (const s of [commune, producer, stars, market, mstatus]) s.addEventListener('change', () => void load(false));
   more.addEventListener('click', () => void load(true));
   await load(false);
   return h(
@@ -159,8 +143,7 @@ export async function productListView(r: Route): Promise<Node> {
       field(t.product.producer, producer),
       field(t.product.filterStars, stars),
       field(t.product.filterMarketplace, market),
-      field(t.product.filterStatus, mstatus),
-      listingNote,
+      field(t.product.filterStatus, mstatus, { hint: t.product.filterStatusHint }),
     ),
     status,
     pendingList,
