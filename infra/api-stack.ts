@@ -120,15 +120,15 @@ export class ApiStack extends Stack {
     }).bindTable(props.table, 'read');
     // The reconciliation recounts from the records: a batch job, the only one allowed to scan.
     this.scheduledJobFunction.role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['dynamodb:Scan'], resources: [props.table.tableArn] }));
+    /** One write action, only on items whose partition key is like `leadingKeys`. */
+    const allowOnKeys = (action: string, leadingKeys: string) =>
+      this.scheduledJobFunction.role.addToPrincipalPolicy(
+        new PolicyStatement({ effect: Effect.ALLOW, actions: [action], resources: [props.table.tableArn], conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [leadingKeys] } } }),
+      );
     // The snapshot writes only month-end snapshot items (PK P#<province>#COVSNAP).
-    this.scheduledJobFunction.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['dynamodb:PutItem'],
-        resources: [props.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*#COVSNAP'] } },
-      }),
-    );
+    allowOnKeys('dynamodb:PutItem', 'P#*#COVSNAP');
+    // The reconciliation repairs the listing statuses a product keeps (one UpdateItem per product record, PK P#<province>#PRODUCT#<id>).
+    allowOnKeys('dynamodb:UpdateItem', 'P#*#PRODUCT#*');
     this.schedules = Object.fromEntries(
       (Object.keys(scheduledJobs) as ScheduledJobName[]).map((job) => {
         const { cron, description } = scheduledJobs[job];

@@ -14,3 +14,19 @@ export function normalisePhone(raw: string): string {
   else if (/^[1-9]\d{8}$/.test(digits) || /^2\d{9}$/.test(digits)) digits = '0' + digits;
   return digits;
 }
+
+/** A tax code in the form it is kept: 10 digits, or `0101234567-001` for a branch. */
+export function normaliseTaxCode(valid: string): string {
+  return valid.length === 10 ? valid : `${valid.slice(0, 10)}-${valid.slice(-3)}`;
+}
+
+/**
+ * A search typed as a number — a phone, tax code or citizen ID, with the separators people type
+ * (spaces, dots, dashes, brackets, a leading +) — as its digits; undefined for any other text.
+ * Such a search is personal data: the API looks it up exactly, the web app neither puts it in
+ * the address nor lets the service worker keep its answer.
+ */
+export function numberSearch(q: string): string | undefined {
+  const compact = q.replace(/[\s.()-]/g, '');
+  return /^\+?\d{9,13}$/.test(compact) ? compact : undefined;
+}

@@ -105,3 +105,13 @@ export function readinessFor(m: Marketplace, input: ReadinessInput): Marketplace
   const met = checks.length - missing.length;
   return { marketplace: m.id, percent: Math.floor((100 * met) / checks.length), met, required: checks.length, missing };
 }
+
+/** What a product keeps of its listings: each marketplace's listing status (the product list filters on it). */
+export function listingStatusesOf(listings: readonly { marketplace: string; status: ListingStatus }[]): Record<string, ListingStatus> {
+  return Object.fromEntries(listings.map((l) => [l.marketplace, l.status]));
+}
+
+/** Whether two kept listing-status maps say the same. */
+export function sameListingStatuses(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  return Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([m, s]) => b[m] === s);
+}

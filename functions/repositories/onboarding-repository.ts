@@ -60,8 +60,8 @@ export function createListingRepository(table: Table) {
       const item = await getItem(table, key(productId, marketplace));
       return item ? ListingSchema.parse(item) : undefined;
     },
-    async listForProduct(productId: string): Promise<Listing[]> {
-      const { items } = await queryAcross(table, [{ pk: pk(productId), skPrefix: 'LISTING#' }], { limit: 100 });
+    async listForProduct(productId: string, opts: { consistent?: boolean } = {}): Promise<Listing[]> {
+      const { items } = await queryAcross(table, [{ pk: pk(productId), skPrefix: 'LISTING#' }], { limit: 100, consistent: opts.consistent });
       return items.map((i) => ListingSchema.parse(i));
     },
     async history(productId: string, marketplace: string): Promise<ListingTransition[]> {

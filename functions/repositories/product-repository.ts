@@ -65,8 +65,8 @@ export function createProductRepository(table: Table) {
     communePartition,
     provincePartition,
     producerPartition,
-    async get(id: string): Promise<ProductRecord | undefined> {
-      const item = await getItem(table, key(id));
+    async get(id: string, opts: { consistent?: boolean } = {}): Promise<ProductRecord | undefined> {
+      const item = await getItem(table, key(id), opts.consistent);
       return item ? fromItem(item) : undefined;
     },
     /** The records of these ids that exist (a strongly consistent read), by id. */
@@ -99,7 +99,8 @@ export function createProductRepository(table: Table) {
      * producer moves or merges), its readiness (when the producer or photos change), where it
      * is live and its listings' statuses — keeping its own version, guarded by its coverage
      * revision (and by its version when `expectedVersion` is given: a listing submitted on the
-     * readiness of that version). Listing statuses are written only when known.
+     * readiness of that version); a failed guard is a race, so the caller reads and judges
+     * again. Listing statuses are written only when known.
      */
     derivedOp(current: ProductRecord, to: Partial<Pick<ProductRecord, 'communeCode' | 'producerId' | 'readyMarketplaces' | 'liveMarketplaces' | 'listingStatuses'>>, expectedVersion?: number): TxOp {
       const next = { ...current, ...to };
@@ -124,10 +125,10 @@ export function createProductRepository(table: Table) {
             },
           },
         },
-        onConditionFailed: expectedVersion === undefined ? (old) => (old ? new RaceError() : new NotFoundError('Product')) : guard(expectedVersion),
+        // Changed meanwhile (also when a listing was submitted on the readiness of the version read): the caller reads it again and re-judges.
+        onConditionFailed: (old) => (old ? new RaceError() : new NotFoundError('Product')),
       };
     },
-    /** Rated products whose certificate expires on or before `date`, oldest first, narrowed by `filter`. */
     /** Rated products whose certificate expires on or before `date` (and on or after `opts.from`), soonest first. */
     async listExpiringBy(date: string, opts: { limit: number; start?: PageState; from?: string; communes?: string[]; producerId?: string }) {
       const names: Record<string, string> = {};

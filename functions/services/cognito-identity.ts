@@ -13,10 +13,11 @@ import {
   ResourceNotFoundException,
   SoftwareTokenMFANotFoundException,
   TooManyRequestsException,
+  UserNotFoundException,
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { AppError, ConflictError, UnauthenticatedError, ValidationError } from '#functions/core/errors.ts';
+import { AppError, ConflictError, NotFoundError, UnauthenticatedError, ValidationError } from '#functions/core/errors.ts';
 import type { IdentityProvider, TokenVerifier } from './auth-service.ts';
 
 /**
@@ -69,12 +70,12 @@ export type CognitoIdentity = IdentityProvider & {
 export function createCognitoIdentity(opts: { userPoolId: string; region?: string; client?: CognitoIdentityProviderClient }): CognitoIdentity {
   const UserPoolId = opts.userPoolId;
   const client = opts.client ?? new CognitoIdentityProviderClient({ region: opts.region });
-  /** Runs `calls` in order, turning Cognito's refusals into the API's errors. */
-  const run = async (username: string, ...calls: (() => Promise<unknown>)[]) => {
+  /** Runs `calls` in order, turning Cognito's refusals into the API's errors (a refused parameter named as `field`). */
+  const run = async (username: string, calls: (() => Promise<unknown>)[], field = 'username') => {
     try {
       for (const call of calls) await call();
     } catch (e) {
-      throw translate(e, username);
+      throw translate(e, username, field);
     }
   };
   return {
@@ -105,21 +106,23 @@ export function createCognitoIdentity(opts: { userPoolId: string; region?: strin
       }
     },
     disableIdentity: (username) =>
-      run(
-        username,
+      run(username, [
         () => client.send(new AdminDisableUserCommand({ UserPoolId, Username: username })),
         () => client.send(new AdminUserGlobalSignOutCommand({ UserPoolId, Username: username })),
-      ),
-    enableIdentity: (username) => run(username, () => client.send(new AdminEnableUserCommand({ UserPoolId, Username: username }))),
-    deleteIdentity: (username) => run(username, () => client.send(new AdminDeleteUserCommand({ UserPoolId, Username: username }))),
-    signOutEverywhere: (username) => run(username, () => client.send(new AdminUserGlobalSignOutCommand({ UserPoolId, Username: username }))),
+      ]),
+    enableIdentity: (username) => run(username, [() => client.send(new AdminEnableUserCommand({ UserPoolId, Username: username }))]),
+    deleteIdentity: (username) => run(username, [() => client.send(new AdminDeleteUserCommand({ UserPoolId, Username: username }))]),
+    signOutEverywhere: (username) => run(username, [() => client.send(new AdminUserGlobalSignOutCommand({ UserPoolId, Username: username }))]),
     async resetSignIn(username, password, { authenticator }) {
       await run(
         username,
-        () => client.send(new AdminSetUserPasswordCommand({ UserPoolId, Username: username, Password: password, Permanent: false })),
-        // A user who never set up an authenticator has none to forget: that is not a failure.
-        ...(authenticator ? [() => client.send(new AdminDeleteSoftwareTokenCommand({ UserPoolId, Username: username })).catch(ignore(ResourceNotFoundException, SoftwareTokenMFANotFoundException))] : []),
-        () => client.send(new AdminUserGlobalSignOutCommand({ UserPoolId, Username: username })),
+        [
+          () => client.send(new AdminSetUserPasswordCommand({ UserPoolId, Username: username, Password: password, Permanent: false })),
+          // A user who never set up an authenticator has none to forget: that is not a failure.
+          ...(authenticator ? [() => client.send(new AdminDeleteSoftwareTokenCommand({ UserPoolId, Username: username })).catch(ignore(ResourceNotFoundException, SoftwareTokenMFANotFoundException))] : []),
+          () => client.send(new AdminUserGlobalSignOutCommand({ UserPoolId, Username: username })),
+        ],
+        'password',
       );
       return {};
     },
@@ -134,11 +137,12 @@ const ignore =
   };
 
 /** Cognito's refusals as the API's errors, told apart by exception class, never by message. */
-function translate(e: unknown, username: string): unknown {
+function translate(e: unknown, username: string, field = 'username'): unknown {
   if (e instanceof UsernameExistsException) return new ConflictError('USERNAME_TAKEN', `The username ${username} is taken`);
   if (e instanceof AliasExistsException) return new ConflictError('USERNAME_TAKEN', 'Another account uses this email address');
   if (e instanceof InvalidPasswordException) return new ValidationError([{ path: 'password', message: e.message }], 'The password does not meet the sign-in policy');
-  if (e instanceof InvalidParameterException) return new ValidationError([{ path: 'username', message: e.message }], 'The identity provider refused the account');
+  if (e instanceof InvalidParameterException) return new ValidationError([{ path: field, message: e.message }], 'The identity provider refused the request');
+  if (e instanceof UserNotFoundException) return new NotFoundError('User');
   if (e instanceof TooManyRequestsException) return new AppError(503, 'SERVICE_UNAVAILABLE', 'The identity provider is busy; retry shortly', { retryAfterSeconds: 1 });
   return e;
 }

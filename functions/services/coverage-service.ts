@@ -1,14 +1,17 @@
 import { listCommunes } from '#shared/admin-units/admin-units.ts';
 import { ALL, contributionDelta, coverageMetrics, counterKey, emptyMetrics, producerContribution, productContribution, type Contribution, type CoverageMetric, type Metrics } from '#shared/coverage-rules.ts';
 import { marketplaces } from '#shared/marketplaces.ts';
-import { accountAllowsLiveListing, readyMarketplacesOf, type ListingStatus } from '#shared/onboarding-rules.ts';
+import { accountAllowsLiveListing, listingStatusesOf, readyMarketplacesOf, sameListingStatuses, type ListingStatus } from '#shared/onboarding-rules.ts';
 import { AccountSchema, ListingSchema } from '#shared/schemas/onboarding.ts';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { CoverageRepository, CoverageRow } from '#functions/repositories/coverage-repository.ts';
 import { ProducerRecordSchema, type ProducerRecord } from '#functions/repositories/producer-repository.ts';
 import { ProductRecordSchema, type ProductRecord, type ProductRepository } from '#functions/repositories/product-repository.ts';
-import { send, transact, type Item, type Table } from '#functions/repositories/table.ts';
-import { AppError, ConflictError, NotFoundError, RaceError } from '#functions/core/errors.ts';
+import { send, type Item, type Table } from '#functions/repositories/table.ts';
+import type { ListingRepository } from '#functions/repositories/onboarding-repository.ts';
+import { logger } from '#functions/core/logger.ts';
+import { AppError, ConflictError } from '#functions/core/errors.ts';
 import { snapshotMonthAt } from '#functions/jobs/scheduled-jobs.ts';
 import type { PhotoSummaryProvider } from './coverage-tracker.ts';
 import type { TargetRepository } from '#functions/repositories/target-repository.ts';
@@ -17,8 +20,8 @@ export type Recount = {
   counters: Contribution;
   producers: number;
   products: number;
-  /** Products whose kept listing statuses are missing or differ from their listings, with what they should be. */
-  staleListingStatuses: { product: ProductRecord; listingStatuses: Record<string, ListingStatus> }[];
+  /** Products whose kept listing statuses were missing or differed from their listings when scanned (to check again before repairing). */
+  staleListingStatuses: string[];
 };
 
 /**
@@ -31,7 +34,7 @@ export async function recountFromRecords(table: Table, photos: PhotoSummaryProvi
   const products: ProductRecord[] = [];
   const accountsByProducer = new Map<string, string[]>();
   const liveByProduct = new Map<string, string[]>();
-  const statusesByProduct = new Map<string, Record<string, ListingStatus>>();
+  const listingsByProduct = new Map<string, { marketplace: string; status: ListingStatus }[]>();
   const SEGMENTS = 4;
   await Promise.all(
     Array.from({ length: SEGMENTS }, async (_, segment) => {
@@ -58,7 +61,7 @@ export async function recountFromRecords(table: Table, photos: PhotoSummaryProvi
             if (accountAllowsLiveListing(a.status)) accountsByProducer.set(a.producerId, [...(accountsByProducer.get(a.producerId) ?? []), a.marketplace]);
           } else {
             const l = ListingSchema.parse(item);
-            statusesByProduct.set(l.productId, { ...statusesByProduct.get(l.productId), [l.marketplace]: l.status });
+            listingsByProduct.set(l.productId, [...(listingsByProduct.get(l.productId) ?? []), l]);
             if (l.status === 'live') liveByProduct.set(l.productId, [...(liveByProduct.get(l.productId) ?? []), l.marketplace]);
           }
         }
@@ -82,10 +85,7 @@ export async function recountFromRecords(table: Table, photos: PhotoSummaryProvi
   for (const p of producers) {
     pairs.push([new Map(), producerContribution({ communeCode: p.communeCode, trainingDate: p.trainingDate, accountMarketplaces: accountsByProducer.get(p.id) ?? [], liveCounts: liveCounts.get(p.id) ?? {} })]);
   }
-  const sameStatuses = (a: Record<string, string>, b: Record<string, string>) => Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([m, s]) => b[m] === s);
-  const staleListingStatuses = products
-    .map((product) => ({ product, listingStatuses: statusesByProduct.get(product.id) ?? {} }))
-    .filter(({ product, listingStatuses }) => !product.listingStatuses || !sameStatuses(product.listingStatuses, listingStatuses));
+  const staleListingStatuses = products.filter((p) => !p.listingStatuses || !sameListingStatuses(p.listingStatuses, listingStatusesOf(listingsByProduct.get(p.id) ?? []))).map((p) => p.id);
   return { counters: contributionDelta(pairs), producers: producers.length, products: products.length, staleListingStatuses };
 }
 
@@ -138,7 +138,29 @@ export function indicatorValue(m: Metrics, indicator: string): number | undefine
 }
 
 
-export function createCoverageService(deps: { table: Table; coverage: CoverageRepository; targets: TargetRepository; photos: PhotoSummaryProvider; products: ProductRepository }) {
+/** How many products' listing statuses the reconciliation repairs at once. */
+const REPAIR_CONCURRENCY = 8;
+
+export function createCoverageService(deps: { table: Table; coverage: CoverageRepository; targets: TargetRepository; photos: PhotoSummaryProvider; products: ProductRepository; listings: ListingRepository }) {
+  /**
+   * Makes the listing statuses product `id` keeps say what its listings say, both read afresh
+   * (consistently): a scan is no snapshot, and a listing may have moved since. One UpdateItem,
+   * guarded by the product's coverage revision, which every listing change bumps, so a change
+   * landing meanwhile wins. True if it wrote.
+   */
+  const repairListingStatuses = async (id: string): Promise<boolean> => {
+    const product = await deps.products.get(id, { consistent: true });
+    if (!product) return false;
+    const listingStatuses = listingStatusesOf(await deps.listings.listForProduct(id, { consistent: true }));
+    if (product.listingStatuses && sameListingStatuses(product.listingStatuses, listingStatuses)) return false;
+    try {
+      await send(() => deps.table.doc.send(new UpdateCommand(deps.products.derivedOp(product, { listingStatuses }).item.Update!)));
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
+  };
   /** When the snapshot of `month` was taken; 404 NO_SNAPSHOT if it was not. */
   const snapshotTakenAt = async (month: string) => {
     const takenAt = await deps.coverage.snapshotTakenAt(month);
@@ -149,7 +171,7 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
   const rowsAt = (marketplace: string, month?: string): Promise<CoverageRow[]> => (month ? deps.coverage.snapshotRows(marketplace, month, month) : deps.coverage.rowsFor(marketplace));
   return {
     /**
-     * Targets with where each stands — now, or at the end of `month` — in the given scope, and the
+     * Today's targets with where each stands — now, or at the end of `month` — in the given scope, and the
      * share reached; one parallel read per marketplace. A commune's own target is shown only to
      * those who cover that commune.
      */
@@ -225,18 +247,24 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
     async reconcile() {
       const [rows, recount] = await Promise.all([deps.coverage.allRows(), recountFromRecords(deps.table, deps.photos)]);
       const differences = compareCounters(rows, recount.counters);
-      // Listing statuses kept on products (what the product list filters on) are repaired from the listings: records
-      // older than that field get theirs; one changed meanwhile is left for the next run.
+      // The listing statuses products keep (what the product list filters on) are repaired from the listings: records
+      // older than that field get theirs. A repair that fails is counted and logged; the counters' report still stands.
       let listingStatusesRepaired = 0;
-      for (const { product, listingStatuses } of recount.staleListingStatuses) {
-        try {
-          await transact(deps.table, [deps.products.derivedOp(product, { listingStatuses })]);
-          listingStatusesRepaired += 1;
-        } catch (e) {
-          if (!(e instanceof RaceError || e instanceof NotFoundError)) throw e;
-        }
-      }
-      return { checkedAt: new Date().toISOString(), producers: recount.producers, products: recount.products, counters: rows.length, differences, listingStatusesRepaired };
+      let listingStatusRepairsFailed = 0;
+      const queue = [...recount.staleListingStatuses];
+      await Promise.all(
+        Array.from({ length: REPAIR_CONCURRENCY }, async () => {
+          for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+            try {
+              if (await repairListingStatuses(id)) listingStatusesRepaired += 1;
+            } catch (e) {
+              listingStatusRepairsFailed += 1;
+              if (listingStatusRepairsFailed === 1) logger.warn('a product’s listing statuses could not be repaired', { productId: id, error: e instanceof Error ? e.name : String(e) });
+            }
+          }
+        }),
+      );
+      return { checkedAt: new Date().toISOString(), producers: recount.producers, products: recount.products, counters: rows.length, differences, listingStatusesRepaired, listingStatusRepairsFailed };
     },
   };
 }

@@ -1,5 +1,5 @@
 import { getMarketplace, isUrlOnMarketplace, marketplaces, type Marketplace } from '#shared/marketplaces.ts';
-import { accountAllowsLiveListing, allowedAccountMoves, allowedListingMoves, isAccountMoveAllowed, isListingMoveAllowed, readinessFor, type MarketplaceReadiness } from '#shared/onboarding-rules.ts';
+import { accountAllowsLiveListing, allowedAccountMoves, allowedListingMoves, isAccountMoveAllowed, isListingMoveAllowed, listingStatusesOf, readinessFor, type MarketplaceReadiness } from '#shared/onboarding-rules.ts';
 import type { Account, AccountPut, Listing, ListingPut, ListingTransition } from '#shared/schemas/onboarding.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError, retryOnRace } from '#functions/core/errors.ts';
 import type { CoverageTracker } from './coverage-tracker.ts';
@@ -130,7 +130,7 @@ export function createOnboardingService(deps: Deps) {
       const isLive = to === 'live';
       const liveMarketplaces = wasLive === isLive ? product.liveMarketplaces : (isLive ? [...product.liveMarketplaces, m.id] : product.liveMarketplaces.filter((x) => x !== m.id)).sort();
       // The product keeps its listings' statuses (the product list filters on them); a record older than that field gets them all now.
-      const listingStatuses = { ...(product.listingStatuses ?? Object.fromEntries((await listings.listForProduct(productId)).map((l) => [l.marketplace, l.status]))), [m.id]: to };
+      const listingStatuses = { ...(product.listingStatuses ?? listingStatusesOf(await listings.listForProduct(productId))), [m.id]: to };
       // Submitted on the readiness of this version of the product: it must still be that version.
       checks.push(deps.products.derivedOp(product, { liveMarketplaces, listingStatuses }, to === 'submitted' ? product.version : undefined));
       if (wasLive !== isLive) {

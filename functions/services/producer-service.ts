@@ -15,7 +15,7 @@ import type { AccountRepository, ListingRepository } from '#functions/repositori
 import type { DuplicateKeyRepository, DuplicateKeys, DuplicateKind } from '#functions/repositories/duplicate-key-repository.ts';
 import type { DuplicateMatch } from '#shared/schemas/onboarding.ts';
 import { accountStatuses } from '#shared/onboarding-rules.ts';
-import { CITIZEN_ID_PATTERN, PHONE_PATTERN, TAX_CODE_PATTERN, normalisePhone } from '#shared/contact-rules.ts';
+import { CITIZEN_ID_PATTERN, PHONE_PATTERN, TAX_CODE_PATTERN, normalisePhone, normaliseTaxCode, numberSearch } from '#shared/contact-rules.ts';
 
 type MergeInput = { sourceId: string; version: number };
 import type { Committer, WriteContext } from './write-context.ts';
@@ -114,12 +114,12 @@ export function newProducerRecord(input: ProducerCreate & KeptCitizenId, meta: {
  * sees phones masked, cannot find a producer by one either. Undefined when `q` is not a number.
  */
 export function numberSearchKeys(q: string, opts: { personal: boolean; hashCitizenId: (id: string) => string }): DuplicateKeys | undefined {
-  const compact = q.replace(/[\s.()-]/g, '');
-  if (!/^\+?\d{9,13}$/.test(compact)) return undefined;
+  const compact = numberSearch(q);
+  if (!compact) return undefined;
   const keys: DuplicateKeys = {};
   const phone = normalisePhone(compact);
   if (opts.personal && PHONE_PATTERN.test(phone)) keys.phone = phone;
-  if (TAX_CODE_PATTERN.test(compact)) keys.taxCode = compact.length === 10 ? compact : `${compact.slice(0, 10)}-${compact.slice(-3)}`;
+  if (TAX_CODE_PATTERN.test(compact)) keys.taxCode = normaliseTaxCode(compact);
   if (opts.personal && CITIZEN_ID_PATTERN.test(compact)) keys.citizenId = opts.hashCitizenId(compact);
   return keys;
 }

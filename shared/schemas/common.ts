@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { errorCodes, fieldRules, importFailureCodes } from '../errors.ts';
 import { importFields } from '../import-fields.ts';
-import { CITIZEN_ID_PATTERN, PHONE_PATTERN, TAX_CODE_PATTERN, normalisePhone } from '../contact-rules.ts';
+import { CITIZEN_ID_PATTERN, PHONE_PATTERN, TAX_CODE_PATTERN, normalisePhone, normaliseTaxCode } from '../contact-rules.ts';
 
 export { normalisePhone };
 
@@ -35,7 +35,7 @@ export const TaxCodeSchema = z
   .string()
   .trim()
   .regex(TAX_CODE_PATTERN, 'expected a tax code of 10 or 13 digits')
-  .transform((v) => (v.length === 10 ? v : `${v.slice(0, 10)}-${v.slice(-3)}`));
+  .transform(normaliseTaxCode);
 
 /** Citizen ID (CCCD, 12 digits) or the former ID card (CMND, 9 digits). Write-only. */
 export const CitizenIdSchema = z.string().trim().regex(CITIZEN_ID_PATTERN, 'expected 12 digits (CCCD) or 9 (CMND)');

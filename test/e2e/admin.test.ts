@@ -512,6 +512,24 @@ describe('the product list by where products are listed', () => {
   }, 60_000);
 });
 
+describe('finding a producer by phone', () => {
+  it('finds it, but keeps the number out of the address and out of the service worker’s cache', async () => {
+    const phone = `09${run}21`;
+    await api(product.url, '/producers', adminToken, { method: 'POST', body: { kind: 'household', name: `Hộ trồng cói ${run}`, phone, communeCode: '15772', legalBasis: { type: 'state_management' }, confirmDistinct: true } });
+    await page.goto(`${product.url}/#/producers`);
+    expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    await page.getByLabel(/^Tìm theo tên chủ thể/).fill(`${phone.slice(0, 4)} ${phone.slice(4)}`);
+    await expect.poll(() => page.locator('ul.cards li a.card-link').allTextContents()).toEqual([expect.stringContaining(`Hộ trồng cói ${run}`)]);
+    expect(page.url()).not.toContain(phone.slice(4));
+    const cached = () => page.evaluate(async () => (await (await caches.open('ocop-data')).keys()).map((r) => r.url));
+    expect((await cached()).filter((u) => u.includes(phone.slice(4)))).toEqual([]);
+    // A name is kept as before: in the address and, once answered, in the cache.
+    await page.getByLabel(/^Tìm theo tên chủ thể/).fill(`trong coi ${run}`);
+    await expect.poll(() => page.url()).toContain(`q=trong+coi+${run}`);
+    await expect.poll(async () => (await cached()).some((u) => u.includes(`q=trong+coi+${run}`))).toBe(true);
+  }, 60_000);
+});
+
 describe('the administrator’s screens are for the administrator', () => {
   it('shows an officer neither the tiles nor the navigation entries', async () => {
     const other = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });

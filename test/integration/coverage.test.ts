@@ -139,7 +139,7 @@ describe('coverage history', () => {
 });
 
 describe('coverage at the end of a month', () => {
-  it('reports a month from its snapshot — by commune, district or province, with targets as they then stood — while now moves on; a month never taken is 404', async () => {
+  it('reports a month from its snapshot — by commune, district or province, today’s targets measured on it — while now moves on; a month never taken is 404', async () => {
     const reports = api.local.services.coverageReports;
     const commune = '15835';
     const before = (await api.call('GET', `/coverage?by=commune`, { token: api.adminToken })).body;

@@ -80,6 +80,33 @@ describe('readiness', () => {
 });
 
 describe('listings', () => {
+  it('re-judge a submission whose product was edited while it was being written, instead of answering 409 about the product’s version', async () => {
+    const { product } = await producerWithProduct();
+    expect((await putListing(product.id, 'portal', { status: 'draft' })).status).toBe(200);
+    let edited = 0;
+    api.local.table.doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        const items = (args.input as { TransactItems?: { Update?: { Key?: { PK?: string }; UpdateExpression?: string } }[] }).TransactItems ?? [];
+        if (context.commandName === 'TransactWriteItemsCommand' && !edited && items.some((i) => i.Update?.Key?.PK === `P#38#PRODUCT#${product.id}` && i.Update.UpdateExpression?.includes('listingStatuses'))) {
+          edited += 1;
+          // Someone edits the product between the submission's read and its write.
+          await api.call('PATCH', `/products/${product.id}`, { token: api.adminToken, body: { version: 1, description: 'Mật ong hoa nhãn, mùa vụ 2026' } });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'edit-during-submit' },
+    );
+    try {
+      const submitted = await putListing(product.id, 'portal', { status: 'submitted', version: 1, overrideReason: 'hồ sơ giấy đủ' });
+      expect(submitted.status).toBe(200);
+      expect(submitted.body).toMatchObject({ status: 'submitted', version: 2 });
+    } finally {
+      api.local.table.doc.middlewareStack.remove('edit-during-submit');
+    }
+    expect(edited).toBe(1);
+    expect((await api.call('GET', `/products/${product.id}`, { token: api.adminToken })).body).toMatchObject({ version: 2, description: 'Mật ong hoa nhãn, mùa vụ 2026', listingStatuses: { portal: 'submitted' } });
+  });
+
   it('walk the state machine with its checks and keep every transition', async () => {
     const { producer, product } = await producerWithProduct();
     expect((await putListing(product.id, 'voso', { status: 'submitted' })).body.code).toBe('ILLEGAL_LISTING_TRANSITION');

@@ -5,6 +5,7 @@ import { createCoverageRepository } from '#functions/repositories/coverage-repos
 import { createTable } from '#functions/repositories/table.ts';
 import { createTargetRepository } from '#functions/repositories/target-repository.ts';
 import { createProductRepository } from '#functions/repositories/product-repository.ts';
+import { createListingRepository } from '#functions/repositories/onboarding-repository.ts';
 import { createCoverageService } from '#functions/services/coverage-service.ts';
 import { noPhotos } from '#functions/services/coverage-tracker.ts';
 import { createKeyring } from '#functions/core/keyring.ts';
@@ -96,8 +97,8 @@ describe('the province data set generator', () => {
     const counts = { producers: 60, products: 25, ocop: 4, listings: 50 };
     const result = await seedProvince(table, { ...opts, counts, writes: 'transact' });
     expect(result.counts).toMatchObject(counts);
-    const reports = createCoverageService({ table, coverage: createCoverageRepository(table), targets: createTargetRepository(table), photos: noPhotos, products: createProductRepository(table) });
-    expect((await reports.reconcile()).differences).toEqual([]);
+    const reports = createCoverageService({ table, coverage: createCoverageRepository(table), targets: createTargetRepository(table), photos: noPhotos, products: createProductRepository(table), listings: createListingRepository(table) });
+    expect(await reports.reconcile()).toMatchObject({ differences: [], listingStatusesRepaired: 0, listingStatusRepairsFailed: 0 });
     expect((await reports.report('all', 'province')).totals.producers).toBe(60);
   });
 

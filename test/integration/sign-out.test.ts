@@ -303,6 +303,14 @@ describe('POST /auth/logout in the cloud (Cognito access tokens)', () => {
     expect(JSON.stringify((await api.local.repositories.users.get(id)) ?? {})).not.toContain('passwordHash');
   });
 
+  it('answers 404, not 500, for a user the table has but the pool has lost', async () => {
+    const username = `canbo.${randomUUID().slice(0, 6)}`;
+    const { id } = await services.users.create(system, { username, password: 'Strong-passw0rd!', role: 'officer', communes: ['15772'] });
+    aws.users.delete(username);
+    const res = await call('POST', `/users/${id}/sign-in-reset`, adminToken, { password: 'Temp-passw0rd!1' });
+    expect(res.status).toBe(404);
+  });
+
   it("refuses a password the pool's policy refuses, with 400 on the password and the user's sessions left alone", async () => {
     const username = `canbo.${randomUUID().slice(0, 6)}`;
     const { id } = await services.users.create(system, { username, password: 'Strong-passw0rd!', role: 'officer', communes: ['15772'] });

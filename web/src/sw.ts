@@ -13,6 +13,8 @@
  *   no user sees another's data.)
  * - map boundaries: cached on first use.
  */
+import { numberSearch } from '#shared/contact-rules.ts';
+
 declare const __SHELL__: string[];
 declare const __BUILD__: string;
 
@@ -65,6 +67,8 @@ sw.addEventListener('fetch', (e: FetchEvent) => {
     return;
   }
   if (DATA_PATHS.some((r) => r.test(url.pathname))) {
+    // The answer to a search for a phone, tax code or citizen ID is not kept on the device.
+    if (numberSearch(url.searchParams.get('q') ?? '')) return;
     e.respondWith(networkFirst(req, DATA, e));
     return;
   }

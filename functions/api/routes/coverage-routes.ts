@@ -36,7 +36,7 @@ export function registerCoverageRoutes(app: Router, deps: { coverageReports: Cov
     },
   );
   app.openapi(
-    createRoute({ method: 'post', path: '/coverage/reconcile', tags, security: bearer, summary: 'Recount everything from the records and report differences from the counters (admin)', responses: { 200: jsonResponse(z.object({ checkedAt: z.string(), producers: z.number(), products: z.number(), counters: z.number(), differences: z.array(DifferenceSchema), listingStatusesRepaired: z.number().meta({ description: 'Products whose kept listing statuses were filled in or corrected from their listings' }) }), 'Expected: no differences'), ...problemResponses } }),
+    createRoute({ method: 'post', path: '/coverage/reconcile', tags, security: bearer, summary: 'Recount everything from the records and report differences from the counters (admin)', responses: { 200: jsonResponse(z.object({ checkedAt: z.string(), producers: z.number(), products: z.number(), counters: z.number(), differences: z.array(DifferenceSchema), listingStatusesRepaired: z.number().meta({ description: 'Products whose kept listing statuses were filled in or corrected from their listings' }), listingStatusRepairsFailed: z.number().meta({ description: 'Repairs that failed (logged; the next run tries again)' }) }), 'Expected: no differences'), ...problemResponses } }),
     async (c) => {
       assertRole(c.get('principal'), 'admin');
       return c.json(await reports.reconcile(), 200);

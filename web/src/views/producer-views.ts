@@ -1,4 +1,5 @@
 import { producerLimits } from '#shared/field-limits.ts';
+import { numberSearch } from '#shared/contact-rules.ts';
 import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
 import { allowedAccountMoves } from '#shared/onboarding-rules.ts';
 import { ApiError, get, getOptional, query } from '../core/api.ts';
@@ -55,7 +56,8 @@ export async function producerListView(r: Route): Promise<Node> {
   const load = async (append: boolean) => {
     const mySeq = ++seq;
     const params = { q: q.value.trim() || undefined, communeCode: commune.value || undefined };
-    history.replaceState(null, '', `#/producers${query(params)}`);
+    // A phone, tax code or citizen ID searched for stays out of the address (and so out of the browser's history).
+    history.replaceState(null, '', `#/producers${query({ ...params, q: numberSearch(params.q ?? '') ? undefined : params.q })}`);
     if (!append) {
       cursor = null;
       replace(status);
