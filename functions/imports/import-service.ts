@@ -10,6 +10,7 @@ import type { BlobStore } from '#functions/core/blob-store.ts';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, RaceError, ValidationError } from '#functions/core/errors.ts';
 import { newId } from '#functions/core/ids.ts';
 import type { Keyring } from '#functions/core/keyring.ts';
+import type { CursorCodec } from '#functions/repositories/cursor.ts';
 import { logger } from '#functions/core/logger.ts';
 import type { Repositories } from '#functions/api/compose.ts';
 import { BatchAlreadyDoneError, type ImportJob } from '#functions/repositories/import-repository.ts';
@@ -123,7 +124,7 @@ function rowId(importId: string, row: number, part: string, time: number): strin
   return base + tail;
 }
 
-type Deps = { table: Table; repos: Repositories; coverage: CoverageTracker; keyring: Keyring; blobs: BlobStore; runner: JobRunner; commit: Committer };
+type Deps = { table: Table; repos: Repositories; coverage: CoverageTracker; keyring: Keyring; cursors: CursorCodec; blobs: BlobStore; runner: JobRunner; commit: Committer };
 
 /** An import as the API shows it: without its actor, with progress while committing. */
 function jobView(job: ImportJob) {
@@ -131,10 +132,10 @@ function jobView(job: ImportJob) {
   const seconds = started ? ((job.committedAt ? Date.parse(job.committedAt) : Date.now()) - started) / 1000 : 0;
   const rate = seconds > 0 ? Math.round(job.rowsDone / seconds) : 0;
   const left = job.rowsToWrite - job.rowsDone;
-  const { actor: _a, commitRuns: _r, rowsFile: _f, uploadTag: _u, headers: _h, ...view } = job;
+  const { actor, commitRuns: _r, rowsFile: _f, uploadTag: _u, headers: _h, ...view } = job;
   // A job that died without saying so (a Lambda timeout): the client offers to resume or start again.
   const stalled = (job.status === 'committing' || job.status === 'previewing') && isStale(job);
-  return { ...view, stalled, progress: { done: job.rowsDone, total: job.rowsToWrite, rowsPerSecond: rate, etaSeconds: rate && job.status === 'committing' ? Math.ceil(left / rate) : null } };
+  return { ...view, importedBy: actor.username, stalled, progress: { done: job.rowsDone, total: job.rowsToWrite, rowsPerSecond: rate, etaSeconds: rate && job.status === 'committing' ? Math.ceil(left / rate) : null } };
 }
 
 const sourceKey = (id: string) => `imports/${id}/source`;
@@ -185,7 +186,7 @@ export function importOfSourceKey(key: string): { importId: string } | undefined
  * counters exact and resumes after a crash without losing or duplicating a row.
  */
 export function createImportService(deps: Deps) {
-  const { table, repos, coverage, keyring, blobs, runner, commit } = deps;
+  const { table, repos, coverage, keyring, cursors, blobs, runner, commit } = deps;
   const jobs = repos.imports;
 
   /** Saves the job with `patch`; `ifUnchanged`: only if nobody changed it since it was read (else 409). */
@@ -776,6 +777,13 @@ export function createImportService(deps: Deps) {
 
     async get(principal: Principal, id: string) {
       return jobView(await visibleJob(principal, id));
+    },
+
+    /** The imports the caller may see, newest first, a page at a time: an administrator's are everyone's, anyone else's their own. */
+    async list(principal: Principal, page: { limit: number; cursor?: string }) {
+      const binding = `imports|${principal.sub}`;
+      const result = await jobs.list({ createdBy: principal.role === 'admin' ? undefined : principal.sub, limit: page.limit, start: cursors.decode(page.cursor, binding) });
+      return { items: result.items.map(jobView), nextCursor: cursors.encode(result.next, binding) };
     },
 
     async rows(principal: Principal, id: string, query: { outcome?: RowOutcome; offset: number; limit: number }) {

@@ -3,7 +3,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { ImportFailureSchema } from '#shared/schemas/common.ts';
 import { ConflictError, NotFoundError } from '#functions/core/errors.ts';
-import { getItem, queryAcross, send, type Table, type TxOp } from './table.ts';
+import { getItem, queryAcross, send, type PageState, type Partition, type Table, type TxOp } from './table.ts';
 
 export const importStatuses = ['awaiting_file', 'previewing', 'previewed', 'committing', 'committed', 'failed'] as const;
 export const rowOutcomes = ['new', 'duplicate_existing', 'duplicate_in_file', 'invalid', 'needs_decision', 'out_of_scope'] as const;
@@ -51,10 +51,20 @@ export type ImportJob = z.infer<typeof ImportJobSchema>;
  * Import jobs: PK `P#38#IMPORT#<id>`, SK `META` for the job; SK `BATCH#<n>` marks a batch
  * whose counters were applied (written in the same transaction), so a resumed commit skips
  * it and never counts it twice. Rows and files live in the blob store, not the table.
+ * Indexes: GSI2 `P#38#IMPORT` / `<status>#<id>` (imports by status, to resume), GSI1
+ * `P#38#IMPORTS` / `<createdAt>#<id>` (every import, newest first) and GSI3
+ * `P#38#USER#<sub>#IMPORTS` / `<createdAt>#<id>` (one user's).
  */
 export function createImportRepository(table: Table) {
   const pk = (id: string) => `${table.prefix}IMPORT#${id}`;
+  const allPartition: Partition = { index: 'GSI1', pk: `${table.prefix}IMPORTS` };
+  const userPartition = (sub: string): Partition => ({ index: 'GSI3', pk: `${table.prefix}USER#${sub}#IMPORTS` });
   return {
+    /** Imports newest first: every one, or those `createdBy` made. Imports saved before these indexes appear once saved again. */
+    async list(opts: { createdBy?: string; limit: number; start?: PageState }): Promise<{ items: ImportJob[]; next?: PageState }> {
+      const page = await queryAcross(table, [opts.createdBy ? userPartition(opts.createdBy) : allPartition], { limit: opts.limit, start: opts.start, descending: true });
+      return { items: page.items.map((i) => ImportJobSchema.parse(i)), next: page.next };
+    },
     async get(id: string): Promise<ImportJob> {
       const item = await getItem(table, { PK: pk(id), SK: 'META' }, true);
       if (!item) throw new NotFoundError('Import');
@@ -66,7 +76,8 @@ export function createImportRepository(table: Table) {
      * the other gets 409.
      */
     putOp(job: ImportJob, expected?: ImportJob): TxOp {
-      const Item = { PK: pk(job.id), SK: 'META', type: 'import', GSI2PK: `${table.prefix}IMPORT`, GSI2SK: `${job.status}#${job.id}`, ...job };
+      const listed = `${job.createdAt}#${job.id}`;
+      const Item = { PK: pk(job.id), SK: 'META', type: 'import', GSI2PK: `${table.prefix}IMPORT`, GSI2SK: `${job.status}#${job.id}`, GSI1PK: allPartition.pk, GSI1SK: listed, GSI3PK: userPartition(job.createdBy).pk, GSI3SK: listed, ...job };
       if (!expected) return { item: { Put: { TableName: table.name, Item } } };
       return {
         item: { Put: { TableName: table.name, Item, ConditionExpression: '#s = :s AND updatedAt = :u', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': expected.status, ':u': expected.updatedAt } } },

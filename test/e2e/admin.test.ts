@@ -530,6 +530,22 @@ describe('finding a producer by phone', () => {
   }, 60_000);
 });
 
+describe('imports (administrator)', () => {
+  it('lists everyone’s imports, newest first, with who started each', async () => {
+    const officerToken = await login(product.url, 'canbo.thieuhoa');
+    const file = Buffer.from(`Tên chủ thể;SĐT;Xã/Phường\r\nHộ Nhập Thử ${run};03${run}77;Xã Thiệu Hóa`);
+    const created = await api<{ id: string; uploadUrl: string; headers: Record<string, string> }>(product.url, '/imports', officerToken, { method: 'POST', body: { kind: 'producers', fileName: `can-bo-${run}.csv`, bytes: file.length } });
+    expect(created.status).toBe(201);
+    const sent = await fetch(`${product.url}${created.body.uploadUrl}`, { method: 'PUT', headers: { authorization: `Bearer ${officerToken}`, ...created.body.headers }, body: file });
+    expect(sent.status).toBe(202);
+
+    await page.goto(`${product.url}/#/imports`);
+    const first = page.getByTestId('recent-imports').locator('li').first();
+    await expect.poll(() => first.textContent()).toContain(`can-bo-${run}.csv`);
+    expect(await first.textContent()).toContain('canbo.thieuhoa');
+  }, 60_000);
+});
+
 describe('the administrator’s screens are for the administrator', () => {
   it('shows an officer neither the tiles nor the navigation entries', async () => {
     const other = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });

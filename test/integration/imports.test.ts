@@ -340,6 +340,33 @@ describe('starting an import: the declared file size', () => {
   });
 });
 
+describe('the list of imports', () => {
+  it('shows an officer its own imports newest first, page by page, and an administrator everyone’s with who started each', async () => {
+    const mine = await api.userToken({ role: 'officer', communes: ['15772'] });
+    const csv = (name: string) => Buffer.from(`Tên chủ thể;SĐT;Xã/Phường\r\n${name};035${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')};Xã Thiệu Hóa`);
+    const first = await runImport(mine, csv('Hộ Danh Sách Một'), 'producers', 'mot.csv');
+    const second = await runImport(mine, csv('Hộ Danh Sách Hai'), 'producers', 'hai.csv');
+    const theirs = await runImport(officer, csv('Hộ Danh Sách Ba'), 'producers', 'ba.csv');
+
+    const page1 = await api.call('GET', '/imports?limit=1', { token: mine });
+    expect(page1.status).toBe(200);
+    expect(page1.body.items).toEqual([expect.objectContaining({ id: second, fileName: 'hai.csv', status: 'previewed', importedBy: expect.any(String) })]);
+    expect(page1.body.items[0]).not.toHaveProperty('actor');
+    const page2 = await api.call('GET', `/imports?limit=1&cursor=${encodeURIComponent(page1.body.nextCursor)}`, { token: mine });
+    expect(page2.body.items.map((i: { id: string }) => i.id)).toEqual([first]);
+    expect(page2.body.nextCursor).toBeNull();
+    // Someone else's cursor is refused.
+    expect((await api.call('GET', `/imports?limit=1&cursor=${encodeURIComponent(page1.body.nextCursor)}`, { token: officer })).body.code).toBe('INVALID_CURSOR');
+
+    const all = await api.call('GET', '/imports?limit=100', { token: api.adminToken });
+    const ids = all.body.items.map((i: { id: string }) => i.id);
+    expect(ids.indexOf(theirs)).toBeLessThan(ids.indexOf(second));
+    expect(ids.indexOf(second)).toBeLessThan(ids.indexOf(first));
+    const department = await api.userToken({ role: 'department' });
+    expect((await api.call('GET', '/imports', { token: department })).body.items).toEqual([]);
+  });
+});
+
 describe('a file that arrived in the store by a direct upload (the S3 event path)', () => {
   const list = (name: string) => Buffer.from(`Tên chủ thể;SĐT;Xã/Phường\r\n${name};035${String(Date.now()).slice(-7)};Xã Thiệu Hóa\r\nHộ Thứ Hai ${name};036${String(Date.now()).slice(-7)};Xã Thiệu Hóa`);
   const blobs = () => createLocalBlobStore(join(api.dataDir, 'files'));

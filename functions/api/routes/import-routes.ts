@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { importFields } from '#shared/import-fields.ts';
-import { IdSchema, ImportFailureSchema } from '#shared/schemas/common.ts';
+import { IdSchema, ImportFailureSchema, PageQuerySchema, pageOf } from '#shared/schemas/common.ts';
 import { importKinds } from '#functions/imports/import-columns.ts';
 import { MAX_IMPORT_BYTES, importFileTooLarge, type ImportService } from '#functions/imports/import-service.ts';
 import { rowOutcomes } from '#functions/repositories/import-repository.ts';
@@ -53,6 +53,8 @@ const ImportJobSchema = z
     error: z.string().optional().meta({ description: 'Why the import failed, in English' }),
     failure: ImportFailureSchema.optional(),
     progress: z.object({ done: z.number(), total: z.number(), rowsPerSecond: z.number(), etaSeconds: z.number().nullable() }).optional(),
+    createdAt: z.string(),
+    importedBy: z.string().meta({ description: 'Username of who started it' }),
   })
   .loose()
   .meta({ id: 'Import' });
@@ -95,6 +97,10 @@ export function registerImportRoutes(app: Router, deps: { imports: ImportService
     },
   );
 
+  app.openapi(
+    createRoute({ ...common, method: 'get', path: '/imports', summary: 'Imports newest first, a page at a time: all of them for an administrator, your own for anyone else', request: { query: PageQuerySchema }, responses: { 200: jsonResponse(pageOf(ImportJobSchema), 'A page of imports'), ...problemResponses } }),
+    async (c) => c.json(await imports.list(c.get('principal'), c.req.valid('query')), 200),
+  );
   app.openapi(
     createRoute({ ...common, method: 'get', path: '/imports/{id}', summary: 'Status, counts per outcome and, while committing, progress (rows done / total, rate, ETA)', request: { params: Params }, responses: { 200: jsonResponse(ImportJobSchema, 'The import'), ...problemResponses } }),
     async (c) => c.json(await imports.get(c.get('principal'), c.req.valid('param').id), 200),

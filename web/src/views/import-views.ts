@@ -4,11 +4,11 @@
  * was split), commit and follow its progress, resume a commit that stopped.
  *
  * Imports need a connection: unlike single records they are never queued in the outbox.
- * The API has no "my imports" list, so the ids of the user's last imports are kept on this
- * device (localStorage, per username).
+ * The list of imports is the server's (`GET /imports`): the user's own, or everyone's for an
+ * administrator.
  */
 import { importFieldLabels, type ImportField } from '#shared/import-fields.ts';
-import type { ImportFailure } from '../core/types.ts';
+import type { ImportFailure, Page } from '../core/types.ts';
 import { ApiError, NetworkError, get, query, request, keyFor, forgetKey } from '../core/api.ts';
 import { can, me } from '../core/app-state.ts';
 import { downloadFile, putFile } from '../core/files.ts';
@@ -56,44 +56,11 @@ type RowsPage = { total: number; items: ImportRow[] };
 /** The API's limit for an import file (MAX_IMPORT_BYTES in functions/imports/import-service.ts). */
 const MAX_BYTES = 25 * 1024 * 1024;
 const POLL_MS = 1500;
-const RECENT_MAX = 10;
 const ROWS_PAGE = 500;
 const INVALID_SHOWN = 50;
 const outcomes: readonly Outcome[] = ['new', 'needs_decision', 'invalid', 'duplicate_existing', 'duplicate_in_file', 'out_of_scope'];
 const statusTone: Record<ImportStatus, string> = { awaiting_file: 'draft', previewing: 'submitted', previewed: 'pending', committing: 'submitted', committed: 'live', failed: 'rejected' };
 const busy = (s: ImportStatus) => s === 'previewing' || s === 'committing';
-
-// --- Recent imports, kept on this device per user -------------------------------------------
-
-const recentKey = () => `ocop.imports.${me()?.username ?? ''}`;
-
-function recentIds(): string[] {
-  try {
-    const ids: unknown = JSON.parse(localStorage.getItem(recentKey()) ?? '[]');
-    return Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string').slice(0, RECENT_MAX) : [];
-  } catch {
-    return [];
-  }
-}
-
-function saveRecent(ids: string[]): void {
-  try {
-    localStorage.setItem(recentKey(), JSON.stringify(ids.slice(0, RECENT_MAX)));
-  } catch {
-    // Storage full or blocked: the list is a convenience, the imports themselves are on the server.
-  }
-}
-
-/** Puts an import first in the user's recent list (or only adds it, when `toFront` is false). */
-function rememberImport(id: string, toFront = true): void {
-  const ids = recentIds();
-  if (!toFront && ids.includes(id)) return;
-  saveRecent([id, ...ids.filter((x) => x !== id)]);
-}
-
-function forgetImport(id: string): void {
-  saveRecent(recentIds().filter((x) => x !== id));
-}
 
 // --- Helpers -----------------------------------------------------------------------------------
 
@@ -199,7 +166,6 @@ async function startImport(kind: ImportKind, file: File, what: string): Promise<
     forgetKey(what);
     created = await create();
   }
-  rememberImport(created.data.id);
   let job: ImportJob = created.data;
   try {
     job = await sendFile(created.data, file);
@@ -274,46 +240,43 @@ export function newImportView(): Node {
   return h('section', { class: 'page' }, h('h1', null, t.imports.title), form, section(t.imports.recent, recentBox));
 }
 
-/** The user's recent imports, newest first; ids the server no longer knows (404) are dropped. */
+/** The imports the user may see, newest first (an administrator sees everyone's, with who started each), a page at a time. */
 async function loadRecent(box: HTMLElement): Promise<void> {
-  const ids = recentIds();
-  if (!ids.length) {
-    replace(box, h('p', { class: 'muted' }, t.imports.noRecent));
+  const everyone = me()?.role === 'admin';
+  const ul = h('ul', { class: 'cards', 'data-testid': 'recent-imports' });
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, t.common.more);
+  let cursor: string | null = null;
+  const card = (job: ImportJob & { importedBy?: string }) =>
+    h(
+      'li',
+      null,
+      h(
+        'a',
+        { href: link(`/imports/${encodeURIComponent(job.id)}`), class: 'card-link' },
+        h('strong', null, job.fileName),
+        h('span', null, chip(t.imports.statuses[job.status], statusTone[job.status]), ' ', h('span', { class: 'muted small' }, [t.imports.kindsShort[job.kind], formatDateTime(job.createdAt), everyone ? job.importedBy : undefined].filter(Boolean).join(' · '))),
+        job.totalRows ? h('span', { class: 'muted small' }, countsSummary(job)) : null,
+      ),
+    );
+  const page = async () => {
+    const res = await get<Page<ImportJob & { importedBy?: string }>>(`/imports${query({ limit: 10, cursor })}`);
+    ul.append(...res.items.map(card));
+    cursor = res.nextCursor;
+    more.hidden = !cursor;
+  };
+  more.addEventListener('click', () => {
+    more.disabled = true;
+    page()
+      .catch((e: unknown) => toast(errorMessage(e), 'warn'))
+      .finally(() => (more.disabled = false));
+  });
+  try {
+    await page();
+  } catch (e) {
+    replace(box, loadFailed(e));
     return;
   }
-  const results = await Promise.all(ids.map((id) => get<ImportJob>(`/imports/${encodeURIComponent(id)}`).then((job) => ({ id, job }), (err: unknown) => ({ id, err }))));
-  const jobs: ImportJob[] = [];
-  let failure: unknown = null;
-  for (const r of results) {
-    if ('job' in r) jobs.push(r.job);
-    else if (r.err instanceof ApiError && r.err.status === 404) forgetImport(r.id);
-    else failure ??= r.err;
-  }
-  replace(
-    box,
-    failure ? loadFailed(failure) : null,
-    jobs.length
-      ? h(
-          'ul',
-          { class: 'cards', 'data-testid': 'recent-imports' },
-          jobs.map((job) =>
-            h(
-              'li',
-              null,
-              h(
-                'a',
-                { href: link(`/imports/${encodeURIComponent(job.id)}`), class: 'card-link' },
-                h('strong', null, job.fileName),
-                h('span', null, chip(t.imports.statuses[job.status], statusTone[job.status]), ' ', h('span', { class: 'muted small' }, `${t.imports.kindsShort[job.kind]} · ${formatDateTime(job.createdAt)}`)),
-                job.totalRows ? h('span', { class: 'muted small' }, countsSummary(job)) : null,
-              ),
-            ),
-          ),
-        )
-      : failure
-        ? null
-        : h('p', { class: 'muted' }, t.imports.noRecent),
-  );
+  replace(box, ul.children.length ? ul : h('p', { class: 'muted' }, t.imports.noRecent), more);
 }
 
 // --- #/imports/:id: one import ----------------------------------------------------------------
@@ -321,14 +284,7 @@ async function loadRecent(box: HTMLElement): Promise<void> {
 export async function importView(r: Route): Promise<Node> {
   const id = r.params.id!;
   const path = `/imports/${encodeURIComponent(id)}`;
-  let job: ImportJob;
-  try {
-    job = await get<ImportJob>(path);
-  } catch (e) {
-    if (e instanceof ApiError && e.status === 404) forgetImport(id);
-    throw e;
-  }
-  rememberImport(id, false);
+  let job = await get<ImportJob>(path);
 
   const statusLine = h('p', { class: 'import-status', 'aria-live': 'polite', 'data-testid': 'import-status', tabindex: -1 });
   const retryNote = h('p', { class: 'small muted', hidden: true }, t.imports.retrying);
@@ -374,7 +330,6 @@ export async function importView(r: Route): Promise<Node> {
     } catch (e) {
       if (!page.isConnected) return;
       if (e instanceof ApiError && [401, 403, 404].includes(e.status)) {
-        if (e.status === 404) forgetImport(id);
         replace(body, loadFailed(e));
         return;
       }
@@ -492,7 +447,6 @@ export async function importView(r: Route): Promise<Node> {
       try {
         // The first upload link is spent or expired: the file goes into a new import, which replaces this one.
         const next = await startImport(job.kind, chosen, `resend|${id}|${chosen.name}|${chosen.size}|${chosen.lastModified}`);
-        forgetImport(id);
         go(`#/imports/${encodeURIComponent(next.id)}`);
       } catch (err) {
         showFailure(form, box, err);
