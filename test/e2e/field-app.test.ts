@@ -487,6 +487,18 @@ describe('cooperative', () => {
     expect(await coop.locator('nav a[href="#/dashboard"], .tiles a[href="#/dashboard"]').count()).toBe(0);
     await ctx.close();
   }, 60_000);
+
+  it('lists its own products without commune or producer filters, which would narrow nothing', async () => {
+    const ctx = await phoneContext(browser);
+    const coop = await ctx.newPage();
+    await signIn(coop, product.url, 'htx.demo');
+    await coop.goto(`${product.url}/#/products`);
+    await coop.getByLabel(/^Tìm theo tên sản phẩm/).waitFor();
+    expect(await coop.getByLabel(/^Xã\/phường$/).count()).toBe(0);
+    expect(await coop.getByLabel(/^Chủ thể$/).count()).toBe(0);
+    expect(await coop.getByLabel(/^Sàn$/).count()).toBe(1);
+    await ctx.close();
+  }, 60_000);
 });
 
 describe('department dashboard', () => {

@@ -38,6 +38,7 @@ export async function productListView(r: Route): Promise<Node> {
   const all = await communes().catch(() => []);
   const communeOptions = me()?.role === 'officer' && scope ? all.filter((c) => scope.includes(c.code)) : all;
   const commune = select([['', t.common.all], ...communeOptions.map((c) => [c.code, c.fullName] as [string, string])], { name: 'communeCode', value: r.query.get('communeCode') ?? '' });
+  const ownOnly = me()?.role === 'cooperative';
   const producers = await getAll<Producer>('/producers').then((p) => p.items, () => [] as Producer[]);
   const producer = select([['', t.common.all], ...producers.map((p) => [p.id, p.name] as [string, string])], { name: 'producerId', value: r.query.get('producerId') ?? '' });
   const stars = select([['', t.common.all], ...starOptions.map((s) => [String(s), t.product.starsValue(s)] as [string, string])], { name: 'ocopStars', value: r.query.get('ocopStars') ?? '' });
@@ -139,8 +140,9 @@ export async function productListView(r: Route): Promise<Node> {
       'form',
       { class: 'filters', role: 'search', onsubmit: (e: Event) => (e.preventDefault(), void load(false)) },
       field(t.product.searchLabel, q),
-      field(t.producer.commune, commune),
-      field(t.product.producer, producer),
+      // A cooperative sees only its own producer's products: neither filter would narrow anything.
+      ownOnly ? null : field(t.producer.commune, commune),
+      ownOnly ? null : field(t.product.producer, producer),
       field(t.product.filterStars, stars),
       field(t.product.filterMarketplace, market),
       field(t.product.filterStatus, mstatus, { hint: t.product.filterStatusHint }),
