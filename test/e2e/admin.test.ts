@@ -373,6 +373,17 @@ describe('correcting a producer’s citizen ID (only its last 4 digits are kept)
     expect((await producer()).citizenIdLast4).toBeUndefined();
     await edit();
     expect(await page.getByLabel('Xoá số CCCD/CMND đang lưu').count()).toBe(0);
+
+    // Offline, the correction waits in the outbox; the page shows it as the server will keep it.
+    await context.setOffline(true);
+    await page.getByLabel(/^Số CCCD\/CMND/).fill('038090004321');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await expect.poll(() => page.url()).toMatch(new RegExp(`#/producers/${created.body.id}$`));
+    await page.getByTestId('pending-changes').waitFor();
+    expect(await page.locator('dl.facts').textContent()).toContain('****4321');
+    expect(await page.locator('body').textContent()).not.toContain('038090004321');
+    await context.setOffline(false);
+    await expect.poll(async () => (await producer()).citizenIdLast4, { timeout: 20_000 }).toBe('4321');
   }, 60_000);
 });
 

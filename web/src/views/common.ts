@@ -79,8 +79,10 @@ export async function withQueuedChanges<T extends object>(record: T, path: strin
   const queued = (await entries().catch(() => [])).filter((e) => e.resource === path && e.method === 'PATCH' && e.state === 'pending');
   let out = record;
   for (const e of queued) {
-    const { version: _v, ...changes } = (e.body ?? {}) as Record<string, unknown>;
+    const { version: _v, citizenId, ...changes } = (e.body ?? {}) as Record<string, unknown>;
     out = { ...out, ...Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, v === null ? undefined : v])) };
+    // A citizen ID is write-only: shown, as the server will keep it, by its last 4 digits.
+    if (citizenId !== undefined) out = { ...out, citizenIdLast4: typeof citizenId === 'string' ? citizenId.slice(-4) : undefined };
   }
   return { record: out, pending: queued.length > 0 };
 }
