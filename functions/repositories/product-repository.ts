@@ -13,6 +13,9 @@ export const ProductRecordSchema = ProductSchema.extend({
 });
 export type ProductRecord = z.infer<typeof ProductRecordSchema>;
 
+/** Products by readiness: ready (100%) for one marketplace, or (without one) for at least one — or not. */
+export type ReadyFilter = { marketplace?: string; ready: boolean };
+
 /** Products by their listings: on one marketplace or any, with one status, or `none` (no listing there), or any status (`status` absent). */
 export type ListingFilter = { marketplaces: readonly string[]; status?: ListingStatus | 'none' };
 
@@ -152,7 +155,7 @@ export function createProductRepository(table: Table) {
       const page = await queryAcross(table, [{ ...certificatePartition, ...range }], { limit: opts.limit, start: opts.start, filter });
       return { items: page.items.map(fromItem), next: page.next };
     },
-    async list(partitions: Partition[], opts: { limit: number; start?: PageState; nameQuery?: string; producerId?: string; ocopStars?: number; listing?: ListingFilter }) {
+    async list(partitions: Partition[], opts: { limit: number; start?: PageState; nameQuery?: string; producerId?: string; ocopStars?: number; listing?: ListingFilter; ready?: ReadyFilter }) {
       const names: Record<string, string> = {};
       const values: Record<string, unknown> = {};
       const clauses: string[] = [];
@@ -172,6 +175,12 @@ export function createProductRepository(table: Table) {
         values[':stars'] = opts.ocopStars;
       }
       if (opts.listing) clauses.push(listingClause(opts.listing, names, values));
+      if (opts.ready) {
+        names['#rm'] = 'readyMarketplaces';
+        if (opts.ready.marketplace) values[':rmk'] = opts.ready.marketplace;
+        else values[':zero'] = 0;
+        clauses.push(opts.ready.marketplace ? `${opts.ready.ready ? '' : 'NOT '}contains(#rm, :rmk)` : `size(#rm) ${opts.ready.ready ? '>' : '='} :zero`);
+      }
       const filter = clauses.length ? { FilterExpression: clauses.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values } : undefined;
       const page = await queryAcross(table, partitions, { limit: opts.limit, start: opts.start, filter });
       return { items: page.items.map(fromItem), next: page.next };

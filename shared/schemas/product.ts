@@ -85,6 +85,10 @@ export const ProductListQuerySchema = z.object({
     .enum([...listingStatuses, 'none'])
     .optional()
     .meta({ description: 'Only products whose listing (on `marketplace`, or on any marketplace) has this status; `none`: no listing there (anywhere, without `marketplace`)' }),
+  ready: z
+    .enum(['true', 'false'])
+    .optional()
+    .meta({ description: 'Only products ready (readiness 100%) — or not — for `marketplace`, or, without it, for at least one marketplace. With `listingStatus=none`: the products that can be listed next' }),
 });
 
 export type ProductCreate = z.infer<typeof ProductCreateSchema>;

@@ -516,6 +516,13 @@ describe('the product list by where products are listed', () => {
     await page.getByLabel(/^Trạng thái trên sàn/).selectOption('none');
     await expect.poll(() => cards.allTextContents()).toEqual([expect.stringContaining(`Bánh cuốn ${run}`)]);
     expect(await cards.first().getByTestId('listing-chips').count()).toBe(0);
+    // Neither is ready for voso (no photos): "ready and not listed" is empty, "not ready" is the one.
+    await page.getByLabel(/^Đủ điều kiện lên sàn/).selectOption('true');
+    await expect.poll(() => cards.count()).toBe(0);
+    expect(page.url()).toContain('ready=true');
+    await page.getByLabel(/^Đủ điều kiện lên sàn/).selectOption('false');
+    await expect.poll(() => cards.allTextContents()).toEqual([expect.stringContaining(`Bánh cuốn ${run}`)]);
+    await page.getByLabel(/^Đủ điều kiện lên sàn/).selectOption('');
     // The address keeps the filter: opened again, it shows the same.
     await page.reload();
     await expect.poll(() => cards.allTextContents()).toEqual([expect.stringContaining(`Bánh cuốn ${run}`)]);

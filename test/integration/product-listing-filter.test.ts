@@ -61,6 +61,24 @@ describe('the product list by listing status', () => {
     expect(product.body.listingStatuses).toEqual({ voso: 'live', shopee: 'draft' });
   });
 
+  it('finds the products ready for a marketplace and not yet listed there — what can be listed next', async () => {
+    const producer = (await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ communeCode: '14758' }) })).body;
+    const make = async (name: string) => (await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.id, { name }) })).body as { id: string };
+    const [ready, listed, bare] = [await make('Chè lam Thọ Xuân'), await make('Chè lam Kiểm Tra'), await make('Chè lam Thiếu')];
+    // Readiness is derived (photos and fields, tested with the readiness rules); here it is set as if voso's were met.
+    for (const id of [ready.id, listed.id]) {
+      await api.local.table.doc.send(new UpdateCommand({ TableName: api.tableName, Key: { PK: `P#38#PRODUCT#${id}`, SK: 'META' }, UpdateExpression: 'SET readyMarketplaces = :r', ExpressionAttributeValues: { ':r': ['voso'] } }));
+    }
+    expect((await putListing(listed.id, 'voso', { status: 'draft' })).status).toBe(200);
+    const of = `producerId=${producer.id}`;
+    expect(await names(`${of}&marketplace=voso&listingStatus=none&ready=true`)).toEqual([ready.id]);
+    expect(await names(`${of}&marketplace=voso&listingStatus=none&ready=false`)).toEqual([bare.id]);
+    expect(await names(`${of}&marketplace=voso&ready=true`)).toEqual([listed.id]);
+    expect(await names(`${of}&ready=true`)).toEqual([ready.id, listed.id].sort());
+    expect(await names(`${of}&ready=false`)).toEqual([bare.id]);
+    expect((await api.call('GET', `/products?ready=yes`, { token: api.adminToken })).status).toBe(400);
+  });
+
   it('refuses an unknown marketplace or status with 400', async () => {
     for (const q of ['marketplace=amazon', 'listingStatus=sold', 'marketplace=voso&listingStatus=']) {
       const res = await api.call('GET', `/products?${q}`, { token: api.adminToken });

@@ -185,6 +185,10 @@ export const en: Dict = {
     filterMarketplace: 'Marketplace',
     filterStatus: 'Marketplace status',
     filterStatusHint: 'On the marketplace chosen, or on any. “Not listed” with a marketplace: no listing there yet.',
+    filterReady: 'Ready for the marketplace',
+    filterReadyHint: 'For the marketplace chosen (or at least one). A marketplace, “Not listed” and “Ready”: the products that can be listed now.',
+    readyYes: 'Ready',
+    readyNo: 'Not ready',
     openProducer: 'Open producer',
   },
   readiness: {

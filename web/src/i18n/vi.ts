@@ -183,6 +183,10 @@ export const vi = {
     filterMarketplace: 'Sàn',
     filterStatus: 'Trạng thái trên sàn',
     filterStatusHint: 'Trên sàn đã chọn, hoặc trên bất kỳ sàn nào. “Chưa đăng” khi chọn sàn: chưa có tin trên sàn đó.',
+    filterReady: 'Đủ điều kiện lên sàn',
+    filterReadyHint: 'Với sàn đã chọn (hoặc ít nhất một sàn). Chọn sàn, “Chưa đăng” và “Đủ điều kiện”: các sản phẩm có thể đăng ngay.',
+    readyYes: 'Đủ điều kiện',
+    readyNo: 'Chưa đủ',
     openProducer: 'Xem chủ thể',
   },
   readiness: {

@@ -45,6 +45,7 @@ export async function productListView(r: Route): Promise<Node> {
   const markets = await marketplaces();
   const market = select([['', t.common.all], ...markets.map((m) => [m.id, m.name] as [string, string])], { name: 'marketplace', value: r.query.get('marketplace') ?? '' });
   const mstatus = select([['', t.common.all], ['none', t.listing.notListed], ...listingStatuses.map((s) => [s, t.listing.statuses[s]] as [string, string])], { name: 'listingStatus', value: r.query.get('listingStatus') ?? '' });
+  const readySelect = select([['', t.common.all], ['true', t.product.readyYes], ['false', t.product.readyNo]], { name: 'ready', value: r.query.get('ready') ?? '' });
   let shown = 0;
   let cursor: string | null = null;
   let seq = 0;
@@ -104,7 +105,7 @@ export async function productListView(r: Route): Promise<Node> {
 
   const load = async (append: boolean) => {
     const mySeq = ++seq;
-    const params = { q: q.value.trim() || undefined, communeCode: commune.value || undefined, producerId: producer.value || undefined, ocopStars: stars.value || undefined, marketplace: market.value || undefined, listingStatus: mstatus.value || undefined };
+    const params = { q: q.value.trim() || undefined, communeCode: commune.value || undefined, producerId: producer.value || undefined, ocopStars: stars.value || undefined, marketplace: market.value || undefined, listingStatus: mstatus.value || undefined, ready: readySelect.value || undefined };
     history.replaceState(null, '', `#/products${query(params)}`);
     if (!append) {
       shown = 0;
@@ -129,7 +130,7 @@ export async function productListView(r: Route): Promise<Node> {
     clearTimeout(timer);
     timer = setTimeout(() => void load(false), 300);
   });
-  for (const s of [commune, producer, stars, market, mstatus]) s.addEventListener('change', () => void load(false));
+  for (const s of [commune, producer, stars, market, mstatus, readySelect]) s.addEventListener('change', () => void load(false));
   more.addEventListener('click', () => void load(true));
   await load(false);
   return h(
@@ -146,6 +147,7 @@ export async function productListView(r: Route): Promise<Node> {
       field(t.product.filterStars, stars),
       field(t.product.filterMarketplace, market),
       field(t.product.filterStatus, mstatus, { hint: t.product.filterStatusHint }),
+      field(t.product.filterReady, readySelect, { hint: t.product.filterReadyHint }),
     ),
     status,
     pendingList,
