@@ -388,6 +388,18 @@ describe('correcting a producer’s citizen ID (only its last 4 digits are kept)
 });
 
 describe('coverage at the end of a month (dashboard)', () => {
+  it('sums the figures by former district when asked, for reports on the units before the 2025 merger', async () => {
+    await page.goto(`${product.url}/#/dashboard`);
+    const districts = page.getByTestId('districts');
+    await districts.locator('summary').click();
+    const rows = page.locator('[data-testid=district-table] tbody tr');
+    await expect.poll(() => rows.count()).toBe(26);
+    const total = async (table: string) => page.locator(`[data-testid=${table}] tfoot td`).first().textContent();
+    // The communes column adds up to 166; the first metric's total equals the commune table's.
+    expect(await total('district-table')).toBe('166');
+    expect(await page.locator('[data-testid=district-table] tfoot td').nth(1).textContent()).toBe(await total('coverage-table'));
+  }, 60_000);
+
   it('shows a month’s month-end figures by commune and exports them, keeps the month when the marketplace changes, and turns an old link to a month never taken back to now', async () => {
     const history = await api<{ series: { month: string }[] }>(product.url, '/coverage/history?from=2000-01&to=2099-12', adminToken);
     const month = history.body.series.at(-1)!.month;

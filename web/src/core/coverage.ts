@@ -77,22 +77,24 @@ export function classOf(value: number | null, breaks: readonly number[]): number
   return breaks.length - 1;
 }
 
-type RawCounts = Partial<Record<CoverageMetric | 'productsOcop3' | 'productsOcop4' | 'productsOcop5', number | null>>;
+export type RawCounts = Partial<Record<CoverageMetric | 'productsOcop3' | 'productsOcop4' | 'productsOcop5', number | null>>;
 
 /**
  * The API's coverage report in the shape the dashboard uses: OCOP products are reported per star
  * rating (`productsOcop3/4/5`) and summed here; a metric the report lacks is null.
  */
+/** The API's counters as the web app shows them (OCOP products: the sum of the three ratings). */
+export function countsOf(r: RawCounts): CoverageCounts {
+  const out = {} as CoverageCounts;
+  for (const m of coverageMetrics) out[m] = typeof r[m] === 'number' ? r[m] : null;
+  if (out.ocopProducts === null && [r.productsOcop3, r.productsOcop4, r.productsOcop5].some((v) => typeof v === 'number')) out.ocopProducts = (r.productsOcop3 ?? 0) + (r.productsOcop4 ?? 0) + (r.productsOcop5 ?? 0);
+  return out;
+}
+
 export function normaliseCoverage(raw: { asOf: string; rows: (RawCounts & { communeCode?: string; communeName?: string })[]; totals: RawCounts }): Coverage {
-  const counts = (r: RawCounts): CoverageCounts => {
-    const out = {} as CoverageCounts;
-    for (const m of coverageMetrics) out[m] = typeof r[m] === 'number' ? r[m] : null;
-    if (out.ocopProducts === null && [r.productsOcop3, r.productsOcop4, r.productsOcop5].some((v) => typeof v === 'number')) out.ocopProducts = (r.productsOcop3 ?? 0) + (r.productsOcop4 ?? 0) + (r.productsOcop5 ?? 0);
-    return out;
-  };
   return {
     asOf: raw.asOf,
-    rows: raw.rows.filter((r) => r.communeCode).map((r) => ({ communeCode: r.communeCode!, communeName: r.communeName ?? r.communeCode!, ...counts(r) })),
-    totals: counts(raw.totals),
+    rows: raw.rows.filter((r) => r.communeCode).map((r) => ({ communeCode: r.communeCode!, communeName: r.communeName ?? r.communeCode!, ...countsOf(r) })),
+    totals: countsOf(raw.totals),
   };
 }

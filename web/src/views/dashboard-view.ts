@@ -2,11 +2,11 @@ import { vietnamMonth } from '#shared/vietnam-time.ts';
 /** The department dashboard (loaded on demand): KPI tiles, the commune map, the sortable table, exports and expiring certificates. */
 import { ApiError, NetworkError, get, getAll, getOptional, query } from '../core/api.ts';
 import { me } from '../core/app-state.ts';
-import { classBreaks, classOf, coverageFromLists, indicatorValue, normaliseCoverage, toCsv, type Indicator } from '../core/coverage.ts';
+import { classBreaks, classOf, countsOf, coverageFromLists, indicatorValue, normaliseCoverage, toCsv, type Indicator, type RawCounts } from '../core/coverage.ts';
 import { daysUntil, formatDate, formatDateTime, formatNumber, formatPercent, today } from '../core/format.ts';
 import { communes, marketplaces } from '../core/reference.ts';
 import { downloadFile, saveFile } from '../core/files.ts';
-import { coverageMetrics, type Coverage, type CoverageRow, type Page, type Producer, type Product } from '../core/types.ts';
+import { coverageMetrics, type Coverage, type CoverageCounts, type CoverageRow, type Page, type Producer, type Product } from '../core/types.ts';
 import { errorMessage, t } from '../i18n/i18n.ts';
 import { h, replace } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
@@ -261,6 +261,32 @@ export async function dashboardView(r: Route): Promise<Node> {
   const listButton = (list: 'producers' | 'products', ext: 'xlsx' | 'csv') =>
     h('button', { type: 'button', class: 'secondary', onclick: () => void exportList(list, ext) }, t.dashboard.exportList(list === 'producers' ? t.dashboard.producersList : t.dashboard.productsList, ext === 'xlsx' ? 'Excel' : 'CSV'));
 
+  /** The same figures summed by former district (the server groups them), loaded when first opened. */
+  const districtsBox = h('div', { class: 'table-wrap' }, h('p', { class: 'muted' }, t.common.loading));
+  const districts = h('details', { 'data-testid': 'districts' }, h('summary', null, t.dashboard.districts), districtsBox);
+  districts.addEventListener('toggle', () => {
+    if (!districts.open || districtsBox.dataset.loaded) return;
+    districtsBox.dataset.loaded = 'true';
+    void get<{ rows: (RawCounts & { formerDistrict: string; communes: number })[]; totals: RawCounts }>(`/coverage${query({ by: 'district', marketplace, month })}`).then(
+      (res) => {
+        const metrics = columns.slice(1) as { key: keyof CoverageCounts; label: string }[];
+        const totals = countsOf(res.totals);
+        replace(
+          districtsBox,
+          h(
+            'table',
+            { class: 'data', 'data-testid': 'district-table' },
+            h('caption', { class: 'visually-hidden' }, t.dashboard.districts),
+            h('thead', null, h('tr', null, h('th', { scope: 'col' }, t.dashboard.district), h('th', { scope: 'col', class: 'num' }, t.dashboard.districtCommunes), metrics.map((c) => h('th', { scope: 'col', class: 'num' }, c.label)))),
+            h('tbody', null, res.rows.map((r) => h('tr', null, h('th', { scope: 'row' }, r.formerDistrict), h('td', { class: 'num' }, formatNumber(r.communes)), ((counts) => metrics.map((c) => h('td', { class: 'num' }, formatNumber(counts[c.key]))))(countsOf(r))))),
+            h('tfoot', null, h('tr', null, h('th', { scope: 'row' }, t.dashboard.total), h('td', { class: 'num' }, formatNumber(res.rows.reduce((n, r) => n + r.communes, 0))), metrics.map((c) => h('td', { class: 'num' }, formatNumber(totals[c.key]))))),
+          ),
+        );
+      },
+      (e: unknown) => replace(districtsBox, loadFailed(e)),
+    );
+  });
+
   const trendBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
   if (source.kind === 'api') void loadTrend(trendBox, marketplace);
   void loadCertificates(certBox, products);
@@ -299,6 +325,7 @@ export async function dashboardView(r: Route): Promise<Node> {
       h('div', { class: 'row' }, h('button', { type: 'button', class: 'secondary', onclick: () => void exportFile('xlsx') }, t.dashboard.exportXlsx), h('button', { type: 'button', class: 'secondary', onclick: () => void exportFile('csv') }, t.dashboard.exportCsv)),
       exportStatus,
       tableBox,
+      source.kind === 'api' ? districts : null,
     ),
   );
 }
