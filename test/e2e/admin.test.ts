@@ -348,6 +348,11 @@ describe('correcting a producer’s citizen ID (only its last 4 digits are kept)
       await page.goto(`${product.url}/#/producers/${created.body.id}/edit`);
       await page.getByLabel(/^Số CCCD\/CMND/).waitFor();
     };
+    /** Saves the form and waits until the app has shown the producer's page (not only until the API has the change). */
+    const save = async () => {
+      await page.getByRole('button', { name: 'Lưu' }).click();
+      await expect.poll(() => page.url()).toMatch(new RegExp(`#/producers/${created.body.id}$`));
+    };
 
     await edit();
     expect(await page.locator('.field[data-path=citizenId] .hint').textContent()).toBe('Đang lưu số kết thúc bằng 1234. Nhập số mới để sửa; để trống thì giữ nguyên.');
@@ -356,19 +361,19 @@ describe('correcting a producer’s citizen ID (only its last 4 digits are kept)
     await page.getByRole('button', { name: 'Lưu' }).click();
     expect(await page.locator('.field[data-path=citizenId] .field-error').textContent()).toBe('CCCD 12 số hoặc CMND 9 số');
     await page.getByLabel(/^Số CCCD\/CMND/).fill('038090005678');
-    await page.getByRole('button', { name: 'Lưu' }).click();
+    await save();
     await expect.poll(async () => (await producer()).citizenIdLast4).toBe('5678');
 
     // Saving other changes leaves it alone.
     await edit();
     await page.getByLabel(/^Địa chỉ/).fill('Thôn 3');
-    await page.getByRole('button', { name: 'Lưu' }).click();
+    await save();
     await expect.poll(async () => (await producer()).version).toBe(3);
     expect((await producer()).citizenIdLast4).toBe('5678');
 
     await edit();
     await page.getByLabel('Xoá số CCCD/CMND đang lưu').check();
-    await page.getByRole('button', { name: 'Lưu' }).click();
+    await save();
     await expect.poll(async () => (await producer()).version).toBe(4);
     expect((await producer()).citizenIdLast4).toBeUndefined();
     await edit();
@@ -377,8 +382,7 @@ describe('correcting a producer’s citizen ID (only its last 4 digits are kept)
     // Offline, the correction waits in the outbox; the page shows it as the server will keep it.
     await context.setOffline(true);
     await page.getByLabel(/^Số CCCD\/CMND/).fill('038090004321');
-    await page.getByRole('button', { name: 'Lưu' }).click();
-    await expect.poll(() => page.url()).toMatch(new RegExp(`#/producers/${created.body.id}$`));
+    await save();
     await page.getByTestId('pending-changes').waitFor();
     expect(await page.locator('dl.facts').textContent()).toContain('****4321');
     expect(await page.locator('body').textContent()).not.toContain('038090004321');
