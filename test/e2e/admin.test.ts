@@ -391,6 +391,30 @@ describe('correcting a producer’s citizen ID (only its last 4 digits are kept)
   }, 60_000);
 });
 
+describe('expiring OCOP certificates (dashboard)', () => {
+  it('lists those about to expire first, then those expired in the last 90 days, and not those long expired', async () => {
+    type Rec = { id: string; certificateExpiry: string };
+    const owner = (await api<{ id: string }>(product.url, '/producers', adminToken, { method: 'POST', body: { kind: 'cooperative', name: `HTX chứng nhận ${run}`, phone: `03${run}88`, communeCode: '15772', legalBasis: { type: 'state_management' }, confirmDistinct: true } })).body;
+    /** A 3-star product whose certificate (36 months from the decision) expires `days` from today. */
+    const rated = async (name: string, days: number) => {
+      const expiry = new Date(Date.now() + days * 86_400_000);
+      const decided = new Date(Date.UTC(expiry.getUTCFullYear() - 3, expiry.getUTCMonth(), Math.min(expiry.getUTCDate(), 28)));
+      const res = await api<Rec>(product.url, '/products', adminToken, { method: 'POST', body: { producerId: owner.id, name, ocopGroup: 'food', ocopStars: 3, certificateNo: `${days}/QĐ-UBND`, certificateDate: decided.toISOString().slice(0, 10) } });
+      expect(res.status).toBe(201);
+      return res.body;
+    };
+    await rated(`Nước mắm sắp hết hạn ${run}`, 30);
+    await rated(`Nước mắm vừa hết hạn ${run}`, -10);
+    await rated(`Nước mắm hết hạn lâu ${run}`, -200);
+
+    await page.goto(`${product.url}/#/dashboard`);
+    const names = page.locator('ul.certs li a');
+    await expect.poll(async () => (await names.allTextContents()).filter((n) => n.includes(run))).toEqual([`Nước mắm sắp hết hạn ${run}`, `Nước mắm vừa hết hạn ${run}`]);
+    const all = await names.allTextContents();
+    expect(all.indexOf(`Nước mắm sắp hết hạn ${run}`)).toBeLessThan(all.indexOf(`Nước mắm vừa hết hạn ${run}`));
+  }, 60_000);
+});
+
 describe('coverage at the end of a month (dashboard)', () => {
   it('sums the figures by former district when asked, for reports on the units before the 2025 merger', async () => {
     await page.goto(`${product.url}/#/dashboard`);
