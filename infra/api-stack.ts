@@ -129,6 +129,8 @@ export class ApiStack extends Stack {
     allowOnKeys('dynamodb:PutItem', 'P#*#COVSNAP');
     // The reconciliation repairs the listing statuses a product keeps (one UpdateItem per product record, PK P#<province>#PRODUCT#<id>).
     allowOnKeys('dynamodb:UpdateItem', 'P#*#PRODUCT#*');
+    // ... and lists imports saved before the import list existed (PK P#<province>#IMPORT#<id>).
+    allowOnKeys('dynamodb:UpdateItem', 'P#*#IMPORT#*');
     this.schedules = Object.fromEntries(
       (Object.keys(scheduledJobs) as ScheduledJobName[]).map((job) => {
         const { cron, description } = scheduledJobs[job];

@@ -781,7 +781,8 @@ export function createImportService(deps: Deps) {
 
     /** The imports the caller may see, newest first, a page at a time: an administrator's are everyone's, anyone else's their own. */
     async list(principal: Principal, page: { limit: number; cursor?: string }) {
-      const binding = `imports|${principal.sub}`;
+      // Bound to which list too: a cursor of everyone's imports is no cursor of one's own.
+      const binding = `imports|${principal.sub}|${principal.role === 'admin' ? 'all' : 'own'}`;
       const result = await jobs.list({ createdBy: principal.role === 'admin' ? undefined : principal.sub, limit: page.limit, start: cursors.decode(page.cursor, binding) });
       return { items: result.items.map(jobView), nextCursor: cursors.encode(result.next, binding) };
     },
@@ -830,6 +831,9 @@ export function createImportService(deps: Deps) {
     },
 
     /** Resumes commits that were running when the process stopped (called at start). */
+    /** Lists imports saved before the import list existed (at local start, and nightly in the cloud); how many. */
+    indexUnlisted: () => jobs.indexUnlisted(),
+
     async resumeInterrupted(): Promise<string[]> {
       const stuck = await jobs.listByStatus('committing');
       for (const job of stuck) await runner.submit({ type: 'import-commit', id: job.id });

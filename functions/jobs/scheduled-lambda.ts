@@ -36,9 +36,11 @@ export const handler = async (event: unknown, context?: { awsRequestId?: string 
   }
 
   const result = await services.coverageReports.reconcile();
+  // Nightly upkeep beside the recount: imports saved before the import list existed are listed.
+  const importsListed = await services.imports.indexUnlisted();
   const differences = result.differences.length;
   process.stdout.write(
-    `${emfLine({ namespace: metricsNamespace, provinceCode: config.provinceCode, differences, at: new Date(), fields: { level: differences ? 'warn' : 'info', message: 'coverage reconciled', requestId, eventId, job, producers: result.producers, products: result.products, counters: result.counters, listingStatusesRepaired: result.listingStatusesRepaired, listingStatusRepairsFailed: result.listingStatusRepairsFailed } })}\n`,
+    `${emfLine({ namespace: metricsNamespace, provinceCode: config.provinceCode, differences, at: new Date(), fields: { level: differences ? 'warn' : 'info', message: 'coverage reconciled', requestId, eventId, job, producers: result.producers, products: result.products, counters: result.counters, listingStatusesRepaired: result.listingStatusesRepaired, listingStatusRepairsFailed: result.listingStatusRepairsFailed, importsListed } })}\n`,
   );
   if (differences) logger.warn('coverage counters differ from a recount', { requestId, job, differences: result.differences.slice(0, LOGGED_DIFFERENCES) });
   return { job, checkedAt: result.checkedAt, producers: result.producers, products: result.products, counters: result.counters, differences };

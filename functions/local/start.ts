@@ -45,6 +45,8 @@ async function main() {
     const admin = await ensureLocalAdmin(local, env.ADMIN_PASSWORD);
     const demo = await loadDemoData(local, admin);
     const resumed = await local.services.imports.resumeInterrupted();
+    const listed = await local.services.imports.indexUnlisted();
+    if (listed) console.log(`Listed ${listed} import(s) saved before the import list existed`);
     if (resumed.length) console.log(`Resuming ${resumed.length} interrupted import(s): ${resumed.join(', ')}`);
     const caughtUp = await local.services.coverageReports.catchUp();
     if (caughtUp) console.log(`Took the missing month-end coverage snapshot for ${caughtUp.month}`);

@@ -60,7 +60,39 @@ export function createImportRepository(table: Table) {
   const allPartition: Partition = { index: 'GSI1', pk: `${table.prefix}IMPORTS` };
   const userPartition = (sub: string): Partition => ({ index: 'GSI3', pk: `${table.prefix}USER#${sub}#IMPORTS` });
   return {
-    /** Imports newest first: every one, or those `createdBy` made. Imports saved before these indexes appear once saved again. */
+    /**
+     * Gives imports saved before the list existed their list entries (only where missing, one
+     * UpdateItem each); returns how many. Every import is on GSI2, so finding them is one query.
+     */
+    async indexUnlisted(): Promise<number> {
+      let indexed = 0;
+      let start: PageState | undefined;
+      do {
+        const page = await queryAcross(table, [{ index: 'GSI2', pk: `${table.prefix}IMPORT` }], { limit: 500, start, filter: { FilterExpression: 'attribute_not_exists(GSI1PK)' } });
+        for (const item of page.items) {
+          const listed = `${item.createdAt}#${item.id}`;
+          try {
+            await send(() =>
+              table.doc.send(
+                new UpdateCommand({
+                  TableName: table.name,
+                  Key: { PK: item.PK, SK: 'META' },
+                  UpdateExpression: 'SET GSI1PK = :all, GSI1SK = :listed, GSI3PK = :user, GSI3SK = :listed',
+                  ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(GSI1PK)',
+                  ExpressionAttributeValues: { ':all': allPartition.pk, ':user': userPartition(item.createdBy as string).pk, ':listed': listed },
+                }),
+              ),
+            );
+            indexed += 1;
+          } catch (e) {
+            if (!(e instanceof ConditionalCheckFailedException)) throw e;
+          }
+        }
+        start = page.next;
+      } while (start);
+      return indexed;
+    },
+    /** Imports newest first: every one, or those `createdBy` made. */
     async list(opts: { createdBy?: string; limit: number; start?: PageState }): Promise<{ items: ImportJob[]; next?: PageState }> {
       const page = await queryAcross(table, [opts.createdBy ? userPartition(opts.createdBy) : allPartition], { limit: opts.limit, start: opts.start, descending: true });
       return { items: page.items.map((i) => ImportJobSchema.parse(i)), next: page.next };

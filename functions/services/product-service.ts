@@ -125,7 +125,8 @@ export function createProductService(deps: Deps) {
       const binding = `products|${principal.sub}|${query.communeCode ?? ''}|${query.producerId ?? ''}|${query.q ?? ''}|${query.ocopStars ?? ''}|${query.marketplace ?? ''}|${query.listingStatus ?? ''}|${query.ready ?? ''}`;
       const start = cursors.decode(page.cursor, binding);
       const partitions = query.producerId && principal.role !== 'cooperative' ? await producerPartitionIfVisible(principal, query) : partitionsFor(principal, query);
-      const listing = query.marketplace || query.listingStatus ? { marketplaces: query.marketplace ? [query.marketplace] : marketplaceIds, status: query.listingStatus } : undefined;
+      // A marketplace alone asks for products listed there; with `ready` alone it only says whose readiness counts.
+      const listing = query.listingStatus || (query.marketplace && !query.ready) ? { marketplaces: query.marketplace ? [query.marketplace] : marketplaceIds, status: query.listingStatus } : undefined;
       const ready = query.ready ? { marketplace: query.marketplace, ready: query.ready === 'true' } : undefined;
       const result = await products.list(partitions, { limit: page.limit, start, nameQuery: query.q ? normaliseName(query.q) : undefined, ocopStars: query.ocopStars === undefined ? undefined : Number(query.ocopStars), listing, ready });
       return { items: result.items.map(productView), nextCursor: cursors.encode(result.next, binding) };

@@ -80,7 +80,7 @@ export const ProductListQuerySchema = z.object({
   producerId: IdSchema.optional(),
   q: z.string().trim().min(1).max(100).optional(),
   ocopStars: z.enum(['0', '3', '4', '5']).optional().meta({ description: 'Only products with this OCOP rating (0 = not rated)' }),
-  marketplace: z.enum(marketplaceIds).optional().meta({ description: 'With `listingStatus`: its listing on this marketplace; alone: products with a listing there' }),
+  marketplace: z.enum(marketplaceIds).optional().meta({ description: 'With `listingStatus`: its listing on this marketplace; with `ready` (and no `listingStatus`): the marketplace whose readiness counts; alone: products with a listing there' }),
   listingStatus: z
     .enum([...listingStatuses, 'none'])
     .optional()

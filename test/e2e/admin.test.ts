@@ -558,7 +558,8 @@ describe('the product list by where products are listed', () => {
     expect(await cards.first().getByTestId('listing-chips').count()).toBe(0);
     // Neither is ready for voso (no photos): "ready and not listed" is empty, "not ready" is the one.
     await page.getByLabel(/^Đủ điều kiện lên sàn/).selectOption('true');
-    await expect.poll(() => cards.count()).toBe(0);
+    await page.locator('ul.cards li.muted', { hasText: 'Chưa có sản phẩm nào.' }).waitFor();
+    expect(await cards.count()).toBe(0);
     expect(page.url()).toContain('ready=true');
     await page.getByLabel(/^Đủ điều kiện lên sàn/).selectOption('false');
     await expect.poll(() => cards.allTextContents()).toEqual([expect.stringContaining(`Bánh cuốn ${run}`)]);

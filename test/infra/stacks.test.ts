@@ -389,6 +389,7 @@ describe('jobs (api stack)', () => {
     expect(writes).toEqual([
       expect.objectContaining({ Action: 'dynamodb:PutItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*#COVSNAP'] } } }),
       expect.objectContaining({ Action: 'dynamodb:UpdateItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*#PRODUCT#*'] } } }),
+      expect.objectContaining({ Action: 'dynamodb:UpdateItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*#IMPORT#*'] } } }),
     ]);
     expect(scheduled.filter((s) => asArray(s.Action).includes('dynamodb:Scan'))).toHaveLength(1);
     for (const pf of [prod.api.apiFunction, prod.api.importJobFunction]) expect(statementsOf(pf).flatMap((s) => asArray(s.Action))).not.toContain('dynamodb:Scan');

@@ -365,6 +365,17 @@ describe('the list of imports', () => {
     const department = await api.userToken({ role: 'department' });
     expect((await api.call('GET', '/imports', { token: department })).body.items).toEqual([]);
   });
+
+  it('lists imports saved before the list existed once they are indexed (at start, and nightly in the cloud)', async () => {
+    const mine = await api.userToken({ role: 'officer', communes: ['15772'] });
+    const id = await runImport(mine, Buffer.from(`Tên chủ thể;SĐT;Xã/Phường\r\nHộ Nhập Cũ;0359${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')};Xã Thiệu Hóa`), 'producers', 'cu.csv');
+    // As an import saved before the list's index entries were written.
+    await api.local.table.doc.send(new UpdateCommand({ TableName: api.tableName, Key: { PK: `P#38#IMPORT#${id}`, SK: 'META' }, UpdateExpression: 'REMOVE GSI1PK, GSI1SK, GSI3PK, GSI3SK' }));
+    expect((await api.call('GET', '/imports', { token: mine })).body.items).toEqual([]);
+    expect(await api.local.services.imports.indexUnlisted()).toBe(1);
+    expect((await api.call('GET', '/imports', { token: mine })).body.items.map((i: { id: string }) => i.id)).toEqual([id]);
+    expect(await api.local.services.imports.indexUnlisted()).toBe(0);
+  });
 });
 
 describe('a file that arrived in the store by a direct upload (the S3 event path)', () => {
