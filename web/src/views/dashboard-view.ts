@@ -41,11 +41,14 @@ async function loadCoverage(marketplace: string, month?: string): Promise<{ cove
   };
 }
 
-/** The months of the last two years whose month-end figures were taken, newest first (none where the API keeps no history). */
-async function snapshotMonths(): Promise<string[]> {
+/**
+ * The month-end figures of the last two years for one marketplace, oldest first (empty where the
+ * API keeps no history): one request serves both the "Thời điểm" choice and the trend table.
+ * Months as the snapshots count them: in Vietnam time (on the 1st before 07:00 UTC the month has already turned).
+ */
+async function monthEnds(marketplace: string): Promise<MonthTotals[]> {
   const now = new Date();
-  const res = await getOptional<{ series: { month: string }[] }>(`/coverage/history${query({ from: vietnamMonth(now, 24), to: vietnamMonth(now, 1) })}`).catch(() => null);
-  return (res?.series ?? []).map((s) => s.month).reverse();
+  return (await getOptional<{ series: MonthTotals[] }>(`/coverage/history${query({ marketplace, from: vietnamMonth(now, 24), to: vietnamMonth(now, 1) })}`))?.series ?? [];
 }
 
 export async function dashboardView(r: Route): Promise<Node> {
@@ -55,8 +58,9 @@ export async function dashboardView(r: Route): Promise<Node> {
   let loaded: Awaited<ReturnType<typeof loadCoverage>>;
   let markets: Awaited<ReturnType<typeof marketplaces>>;
   let months: string[];
+  const history = monthEnds(marketplace);
   try {
-    [loaded, markets, months] = await Promise.all([loadCoverage(marketplace, month), marketplaces(), snapshotMonths()]);
+    [loaded, markets, months] = await Promise.all([loadCoverage(marketplace, month), marketplaces(), history.then((s) => s.map((x) => x.month).reverse(), () => [])]);
   } catch (e) {
     // A month whose figures were never taken (an old link): say so, and show now instead.
     if (!(month && e instanceof ApiError && e.code === 'NO_SNAPSHOT')) throw e;
@@ -288,7 +292,7 @@ export async function dashboardView(r: Route): Promise<Node> {
   });
 
   const trendBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
-  if (source.kind === 'api') void loadTrend(trendBox, marketplace);
+  if (source.kind === 'api') void loadTrend(trendBox, history);
   void loadCertificates(certBox, products);
   drawTable();
   void drawMap();
@@ -349,14 +353,11 @@ function targetList(targets: TargetProgress[], markets: { id: string; name: stri
 }
 
 /** The last twelve month-end snapshots of the caller's communes, oldest first, as a table. */
-async function loadTrend(box: HTMLElement, marketplace: string): Promise<void> {
-  // Months as the snapshots count them: in Vietnam time (on the 1st before 07:00 UTC the month has already turned).
-  const now = new Date();
-  const month = (back: number) => vietnamMonth(now, back);
+async function loadTrend(box: HTMLElement, history: Promise<MonthTotals[]>): Promise<void> {
+  const from = vietnamMonth(new Date(), 12);
   let series: MonthTotals[];
   try {
-    const res = await getOptional<{ series: MonthTotals[] }>(`/coverage/history${query({ marketplace, from: month(12), to: month(1) })}`);
-    series = res?.series ?? [];
+    series = (await history).filter((s) => s.month >= from);
   } catch (e) {
     replace(box, loadFailed(e));
     return;
