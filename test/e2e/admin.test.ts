@@ -27,6 +27,13 @@ async function allUsers(): Promise<User[]> {
 const card = (username: string) => page.locator(`li.user[data-username="${username}"]`);
 const heading = () => page.getByRole('heading', { level: 1 }).textContent();
 
+/** Creates a producer in Xã Thiệu Hóa through the API (as the administrator), distinct from any look-alike. */
+async function newProducer(name: string, phone: string, extra: Record<string, unknown> = {}): Promise<{ id: string; version: number; citizenIdLast4?: string }> {
+  const res = await api<{ id: string; version: number; citizenIdLast4?: string }>(product.url, '/producers', adminToken, { method: 'POST', body: { kind: 'household', name, phone, communeCode: '15772', legalBasis: { type: 'state_management' }, confirmDistinct: true, ...extra } });
+  expect(res.status).toBe(201);
+  return res.body;
+}
+
 /** Fills the create form's username and password (the role and scope are set by each test). */
 async function fillAccount(account: { username: string; password: string }): Promise<void> {
   await page.getByLabel('Tên đăng nhập').fill(account.username);
@@ -341,17 +348,17 @@ describe('creating users where sign-in is Cognito', () => {
 describe('correcting a producer’s citizen ID (only its last 4 digits are kept)', () => {
   it('says which one is kept, takes a new one typed in, refuses a malformed one, and removes it when asked', async () => {
     type Producer = { id: string; version: number; citizenIdLast4?: string };
-    const created = await api<Producer>(product.url, '/producers', adminToken, { method: 'POST', body: { kind: 'household', name: `Hộ làm nón ${run}`, phone: `09${run}77`, communeCode: '15772', legalBasis: { type: 'state_management' }, citizenId: '038085001234', confirmDistinct: true } });
-    expect(created.body.citizenIdLast4).toBe('1234');
-    const producer = () => api<Producer>(product.url, `/producers/${created.body.id}`, adminToken).then((r) => r.body);
+    const created = await newProducer(`Hộ làm nón ${run}`, `09${run}77`, { citizenId: '038085001234' });
+    expect(created.citizenIdLast4).toBe('1234');
+    const producer = () => api<Producer>(product.url, `/producers/${created.id}`, adminToken).then((r) => r.body);
     const edit = async () => {
-      await page.goto(`${product.url}/#/producers/${created.body.id}/edit`);
+      await page.goto(`${product.url}/#/producers/${created.id}/edit`);
       await page.getByLabel(/^Số CCCD\/CMND/).waitFor();
     };
     /** Saves the form and waits until the app has shown the producer's page (not only until the API has the change). */
     const save = async () => {
       await page.getByRole('button', { name: 'Lưu' }).click();
-      await expect.poll(() => page.url()).toMatch(new RegExp(`#/producers/${created.body.id}$`));
+      await expect.poll(() => page.url()).toMatch(new RegExp(`#/producers/${created.id}$`));
     };
 
     await edit();
@@ -394,7 +401,7 @@ describe('correcting a producer’s citizen ID (only its last 4 digits are kept)
 describe('expiring OCOP certificates (dashboard)', () => {
   it('lists those about to expire first, then those expired in the last 90 days, and not those long expired', async () => {
     type Rec = { id: string; certificateExpiry: string };
-    const owner = (await api<{ id: string }>(product.url, '/producers', adminToken, { method: 'POST', body: { kind: 'cooperative', name: `HTX chứng nhận ${run}`, phone: `03${run}88`, communeCode: '15772', legalBasis: { type: 'state_management' }, confirmDistinct: true } })).body;
+    const owner = await newProducer(`HTX chứng nhận ${run}`, `03${run}88`, { kind: 'cooperative' });
     /** A 3-star product whose certificate (36 months from the decision) expires `days` from today. */
     const rated = async (name: string, days: number) => {
       const expiry = new Date(Date.now() + days * 86_400_000);
@@ -434,7 +441,7 @@ describe('coverage at the end of a month (dashboard)', () => {
     const label = `Cuối tháng ${month.slice(5)}/${month.slice(0, 4)}`;
     const then = await api<{ rows: { communeCode: string; producers: number }[] }>(product.url, `/coverage?by=commune&month=${month}`, adminToken);
     // Something changes after the month ended: the month's figures stay as they were.
-    await api(product.url, '/producers', adminToken, { method: 'POST', body: { kind: 'household', name: `Hộ nuôi ong ${run}`, phone: `08${run}66`, communeCode: '15772', legalBasis: { type: 'state_management' }, confirmDistinct: true } });
+    await newProducer(`Hộ nuôi ong ${run}`, `08${run}66`);
     const producersIn = (rows: { communeCode: string; producers: number }[]) => rows.find((r) => r.communeCode === '15772')!.producers;
 
     await page.goto(`${product.url}/#/dashboard`);
@@ -471,14 +478,13 @@ describe('coverage at the end of a month (dashboard)', () => {
 
 describe('duplicate producers and deleting records', () => {
   type Rec = { id: string; version: number; productCount?: number; producerId?: string };
-  const producerBody = (name: string, phone: string) => ({ kind: 'household', name, phone, communeCode: '15772', legalBasis: { type: 'state_management' }, confirmDistinct: true });
   const productBody = (producerId: string, name: string) => ({ producerId, name, ocopGroup: 'food', ocopStars: 0 });
   const status = async (path: string) => (await api(product.url, path, adminToken)).status;
 
   it('merges a duplicate into the record being looked at, after confirming; its products move over', async () => {
     const phone = `03${run}55`;
-    const keep = (await api<Rec>(product.url, '/producers', adminToken, { method: 'POST', body: producerBody(`Hộ làm mắm ${run}`, phone) })).body;
-    const dup = (await api<Rec>(product.url, '/producers', adminToken, { method: 'POST', body: producerBody(`Hộ làm mắm tôm ${run}`, phone) })).body;
+    const keep = await newProducer(`Hộ làm mắm ${run}`, phone);
+    const dup = await newProducer(`Hộ làm mắm tôm ${run}`, phone);
     const moved = (await api<Rec>(product.url, '/products', adminToken, { method: 'POST', body: productBody(dup.id, `Mắm tôm ${run}`) })).body;
 
     await page.goto(`${product.url}/#/producers/${keep.id}`);
@@ -501,7 +507,7 @@ describe('duplicate producers and deleting records', () => {
   }, 60_000);
 
   it('deletes a product after confirming, and a producer only once it has no products; offline it says a connection is needed and deletes nothing', async () => {
-    const owner = (await api<Rec>(product.url, '/producers', adminToken, { method: 'POST', body: producerBody(`Hộ dệt thổ cẩm ${run}`, `07${run}44`) })).body;
+    const owner = await newProducer(`Hộ dệt thổ cẩm ${run}`, `07${run}44`);
     const item = (await api<Rec>(product.url, '/products', adminToken, { method: 'POST', body: productBody(owner.id, `Khăn thổ cẩm ${run}`) })).body;
 
     await page.goto(`${product.url}/#/producers/${owner.id}`);
@@ -535,7 +541,7 @@ describe('duplicate producers and deleting records', () => {
 describe('the product list by where products are listed', () => {
   it('filters on the server by marketplace and listing status (kept in the address), and shows each product’s listings as chips', async () => {
     type Rec = { id: string };
-    const owner = (await api<Rec>(product.url, '/producers', adminToken, { method: 'POST', body: { kind: 'household', name: `Hộ làm bánh ${run}`, phone: `05${run}33`, communeCode: '15772', legalBasis: { type: 'state_management' }, confirmDistinct: true } })).body;
+    const owner = await newProducer(`Hộ làm bánh ${run}`, `05${run}33`);
     const make = async (name: string) => (await api<Rec>(product.url, '/products', adminToken, { method: 'POST', body: { producerId: owner.id, name, ocopGroup: 'food', ocopStars: 0 } })).body;
     const listed = await make(`Bánh gai ${run}`);
     await make(`Bánh cuốn ${run}`);
@@ -574,7 +580,7 @@ describe('the product list by where products are listed', () => {
 describe('finding a producer by phone', () => {
   it('finds it, but keeps the number out of the address and out of the service worker’s cache', async () => {
     const phone = `09${run}21`;
-    await api(product.url, '/producers', adminToken, { method: 'POST', body: { kind: 'household', name: `Hộ trồng cói ${run}`, phone, communeCode: '15772', legalBasis: { type: 'state_management' }, confirmDistinct: true } });
+    await newProducer(`Hộ trồng cói ${run}`, phone);
     await page.goto(`${product.url}/#/producers`);
     expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
     await page.getByLabel(/^Tìm theo tên chủ thể/).fill(`${phone.slice(0, 4)} ${phone.slice(4)}`);
