@@ -7,7 +7,7 @@
 import { userLimits } from '#shared/field-limits.ts';
 import type { User } from '#shared/schemas/user.ts';
 import { scopeIssues } from '#shared/user-scope.ts';
-import { ApiError, forgetKey, get, getAll, keyFor, query, request } from '../core/api.ts';
+import { ApiError, forgetKey, get, getAll, keyFor, query, request, sendDirect } from '../core/api.ts';
 import { me } from '../core/app-state.ts';
 import { cognitoConfig } from '../core/config.ts';
 import { communeByCode, communes, loadCommuneIndex } from '../core/reference.ts';
@@ -290,7 +290,8 @@ function resetForm(u: User, isCognito: boolean, on: { done: () => void; cancelle
     submit.disabled = true;
     try {
       const body = JSON.stringify({ password: password.input.value, authenticator: isCognito && authenticator.checked });
-      await request<User>(`/users/${encodeURIComponent(u.id)}/sign-in-reset`, { method: 'POST', body, idempotencyKey: crypto.randomUUID() });
+      // Sent at once (never queued); a retry after no answer reuses the key. The key is named without the password.
+      await sendDirect<User>(`sign-in-reset|${u.id}|${authenticator.checked}`, `/users/${encodeURIComponent(u.id)}/sign-in-reset`, { method: 'POST', body });
       password.input.value = '';
       on.done();
     } catch (err) {
