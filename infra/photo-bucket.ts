@@ -56,7 +56,8 @@ export class PhotoBucket extends Construct {
       serverAccessLogsPrefix: 'photo-bucket/',
       cors: [
         {
-          allowedMethods: [HttpMethods.PUT],
+          // PUT: the browser's upload; GET: the web app fetching a marketplace's variants to save them on the device.
+          allowedMethods: [HttpMethods.PUT, HttpMethods.GET],
           allowedOrigins: props.uploadOrigins ?? ['*'],
           allowedHeaders: ['content-type'],
           maxAge: 3600,

@@ -106,6 +106,22 @@ export function readinessFor(m: Marketplace, input: ReadinessInput): Marketplace
   return { marketplace: m.id, percent: Math.floor((100 * met) / checks.length), met, required: checks.length, missing };
 }
 
+/**
+ * The photos a marketplace gets of a product: the ready ones in the product's order (the cover
+ * first), as many as it takes (`maxCount`), each with the variant made for that marketplace
+ * (none if the photo has no variant for it). Readiness judges these; the web app downloads them.
+ */
+export function photosForMarketplace<P extends { status: string; order: number; variants: readonly { marketplaces: readonly string[] }[] }>(
+  photos: readonly P[],
+  m: { id: string; photos: Pick<Marketplace['photos'], 'maxCount'> },
+): { photo: P; variant: P['variants'][number] | undefined }[] {
+  return photos
+    .filter((p) => p.status === 'ready')
+    .sort((a, b) => a.order - b.order)
+    .slice(0, m.photos.maxCount)
+    .map((photo) => ({ photo, variant: photo.variants.find((v) => v.marketplaces.includes(m.id)) }));
+}
+
 /** What a product keeps of its listings: each marketplace's listing status (the product list filters on it). */
 export function listingStatusesOf(listings: readonly { marketplace: string; status: ListingStatus }[]): Record<string, ListingStatus> {
   return Object.fromEntries(listings.map((l) => [l.marketplace, l.status]));

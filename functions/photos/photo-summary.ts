@@ -1,16 +1,20 @@
 import type { Marketplace } from '#shared/marketplaces.ts';
+import { photosForMarketplace } from '#shared/onboarding-rules.ts';
 import { checkVariantAgainstRules } from './photo-pipeline.ts';
 import type { PhotoRecord, PhotoRepository } from './photo-repository.ts';
 
 /** What readiness needs to know of a product's photos (the shape of `ReadinessInput['photos']` in shared/onboarding-rules.ts). */
 export type PhotoSummary = { readyCount: number; meetsRules: (m: Marketplace) => boolean };
 
-/** Summary of photo records: ready ones count; a marketplace's rules are met when every ready photo has a variant for it that passes them. */
+/**
+ * Summary of photo records: ready ones count; a marketplace's rules are met when each photo it
+ * gets (`photosForMarketplace`: the first `maxCount` ready ones in order) has a variant for it
+ * that passes them.
+ */
 export function summarisePhotos(records: PhotoRecord[]): PhotoSummary {
-  const ready = records.filter((p) => p.status === 'ready');
   return {
-    readyCount: ready.length,
-    meetsRules: (m) => ready.every((p) => p.variants.some((v) => v.marketplaces.includes(m.id) && checkVariantAgainstRules(v, m.photos).length === 0)),
+    readyCount: records.filter((p) => p.status === 'ready').length,
+    meetsRules: (m) => photosForMarketplace(records, m).every(({ variant }) => variant !== undefined && checkVariantAgainstRules(variant, m.photos).length === 0),
   };
 }
 

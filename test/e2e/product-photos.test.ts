@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, launchBrowser, login, pageWidth, shot, signedInPhone, startLocal, stopAll, type LocalProduct } from './support.ts';
@@ -56,6 +56,33 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => stopAll(browser, product));
+
+describe('saving a marketplace’s photos on the phone', () => {
+  it('saves the variant made for the chosen marketplace of each ready photo, cover first, named after the product', async () => {
+    await page.goto(`${product.url}/#/products/${productId}`);
+    const block = page.locator('.photo-downloads');
+    await expect.poll(() => block.isVisible(), { timeout: 15_000 }).toBe(true);
+    await block.getByLabel(/^Sàn/).selectOption('shopee');
+    expect(await block.locator('.hint').textContent()).toBe('3 ảnh (tối đa 9 ảnh cho sàn này), 1024×1024 px, ảnh bìa trước; đã bỏ mọi thông tin vị trí.');
+    const saved: Download[] = [];
+    page.on('download', (d) => saved.push(d));
+    await block.getByRole('button', { name: 'Tải ảnh về máy' }).click();
+    await expect.poll(() => saved.length, { timeout: 15_000 }).toBe(3);
+    expect(saved.map((d) => d.suggestedFilename())).toEqual([1, 2, 3].map((n) => `che-lam-thieu-hoa-${run}-shopee-0${n}.jpg`));
+    const files = await Promise.all(saved.map(async (d) => sharp(await d.path())));
+    const metas = await Promise.all(files.map((f) => f.metadata()));
+    expect(metas.map((m) => [m.format, m.width, m.height, m.exif])).toEqual(Array(3).fill(['jpeg', 1024, 1024, undefined]));
+    // In the product's order: the first file is photo a (#a04000), the last c (#40a040).
+    const centre = async (f: ReturnType<typeof sharp>) => [...(await f.extract({ left: 500, top: 500, width: 1, height: 1 }).raw().toBuffer())];
+    const [first, , last] = await Promise.all(files.map(centre));
+    expect(first![0]).toBeGreaterThan(140);
+    expect(last![1]).toBeGreaterThan(140);
+    page.removeAllListeners('download');
+    // Lazada takes the 1200 px variant.
+    await block.getByLabel(/^Sàn/).selectOption('lazada');
+    expect(await block.locator('.hint').textContent()).toContain('3 ảnh (tối đa 8 ảnh cho sàn này), 1200×1200 px');
+  }, 60_000);
+});
 
 describe('deleting and reordering a product’s photos on a 360 px phone', () => {
   it('marks the first photo as the cover and offers each photo its own move and delete buttons', async () => {

@@ -69,13 +69,13 @@ describe('photo bucket (stateful stack)', () => {
     expect(bucket.DeletionPolicy).toBe('Retain');
   });
 
-  it('lets browsers PUT uploads only (CORS), never read or list; from the web app’s own domain when it has one', () => {
+  it('lets browsers PUT uploads and GET variants through their presigned URLs (CORS), nothing else; from the web app’s own domain when it has one', () => {
     const bucket = stateful.findResources('AWS::S3::Bucket')[bucketId] as { Properties: Record<string, any> };
-    expect(bucket.Properties.CorsConfiguration.CorsRules).toEqual([expect.objectContaining({ AllowedMethods: ['PUT'], AllowedHeaders: ['content-type'], AllowedOrigins: ['*'] })]);
+    expect(bucket.Properties.CorsConfiguration.CorsRules).toEqual([expect.objectContaining({ AllowedMethods: ['PUT', 'GET'], AllowedHeaders: ['content-type'], AllowedOrigins: ['*'] })]);
     const withDomain = buildApp({ envName: 'prod', nag: false, context: { webDomain: 'ocop.thanhhoa.gov.vn', webCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' }, outdir: mkdtempSync(join(tmpdir(), 'ocop-domain-')) });
     const rules = Object.values(Template.fromStack(withDomain.stateful).findResources('AWS::S3::Bucket')).flatMap((b) => (b as { Properties: Record<string, any> }).Properties.CorsConfiguration?.CorsRules ?? []);
     // The photo bucket's rule, and the files bucket's (import spreadsheets) alike.
-    expect(rules).toEqual([expect.objectContaining({ AllowedMethods: ['PUT'], AllowedOrigins: ['https://ocop.thanhhoa.gov.vn'] }), expect.objectContaining({ AllowedMethods: ['PUT'], AllowedOrigins: ['https://ocop.thanhhoa.gov.vn'] })]);
+    expect(rules).toEqual([expect.objectContaining({ AllowedMethods: ['PUT', 'GET'], AllowedOrigins: ['https://ocop.thanhhoa.gov.vn'] }), expect.objectContaining({ AllowedMethods: ['PUT'], AllowedOrigins: ['https://ocop.thanhhoa.gov.vn'] })]);
   });
 });
 

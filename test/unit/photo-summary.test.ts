@@ -7,12 +7,12 @@ import { summarisePhotos } from '#functions/photos/photo-summary.ts';
 const shopee = marketplaces.find((m) => m.id === 'shopee')!;
 const lazada = marketplaces.find((m) => m.id === 'lazada')!;
 
-function photo(status: PhotoRecord['status'], variants: Partial<StoredVariant>[] = []): PhotoRecord {
+function photo(status: PhotoRecord['status'], variants: Partial<StoredVariant>[] = [], order = 1): PhotoRecord {
   return {
     id: `P${Math.random()}`,
     productId: 'X',
     status,
-    order: 1,
+    order,
     contentType: 'image/jpeg',
     declaredBytes: 1,
     variants: variants.map((v) => ({ name: 'v', purpose: 'marketplace', format: 'jpeg', width: 1024, height: 1024, bytes: 100_000, marketplaces: [], key: 'k', ...v })),
@@ -33,6 +33,17 @@ describe('photo summary for readiness', () => {
     expect(summarisePhotos([good]).meetsRules(shopee)).toBe(true);
     expect(summarisePhotos([good]).meetsRules(lazada)).toBe(false);
     expect(summarisePhotos([good, notSquare]).meetsRules(shopee)).toBe(false);
+  });
+
+  it('judges only the photos a marketplace takes: the first maxCount ready ones in the product’s order', () => {
+    const good = (order: number) => photo('ready', [{ marketplaces: ['shopee'] }], order);
+    const nine = Array.from({ length: shopee.photos.maxCount }, (_, i) => good(i + 2));
+    // A tenth photo without a Shopee variant, last in the order, is never sent to Shopee…
+    expect(summarisePhotos([photo('ready', [], 20), ...nine]).meetsRules(shopee)).toBe(true);
+    // …but first in the order it is.
+    expect(summarisePhotos([...nine, photo('ready', [], 1)]).meetsRules(shopee)).toBe(false);
+    // Photos still processing take no place in the order.
+    expect(summarisePhotos([photo('processing', [], 1), ...nine, photo('ready', [], 30)]).meetsRules(shopee)).toBe(true);
   });
 
   it('feeds readiness: a product with a ready photo has the photo checks of Shopee met', () => {

@@ -1,5 +1,5 @@
 import { productLimits } from '#shared/field-limits.ts';
-import { allowedListingMoves, accountAllowsLiveListing, readinessFor } from '#shared/onboarding-rules.ts';
+import { allowedListingMoves, accountAllowsLiveListing, photosForMarketplace, readinessFor } from '#shared/onboarding-rules.ts';
 import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
 import { ApiError, NetworkError, get, getAll, getOptional, hasRoute, query, sendDirect } from '../core/api.ts';
 import { can, me, scopeCommunes } from '../core/app-state.ts';
@@ -597,6 +597,7 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
         : null,
     );
   };
+  const downloads = photoDownloads(p, () => shown, await marketplaces().catch(() => []));
   /** Redraws the gallery from `answer` (what a write returned) or, without one, from the server. */
   const refresh = async (answer?: Photo[]) => {
     const [res, waiting] = await Promise.all([answer ? { items: answer } : getOptional<{ items: Photo[] }>(photosPath).catch(() => null), waitingFigures()]);
@@ -605,6 +606,7 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
     const ordered = shown.filter((ph) => ph.status !== 'rejected').length;
     // The server's photos first, in their order (the cover first); one waiting on the phone goes after them when sent.
     replace(gallery, shown.length || waiting.length ? [shown.map((ph, i) => figure(ph, i, ordered)), waiting] : h('p', { class: 'muted' }, t.photos.none));
+    downloads.redraw();
   };
   /** After a redraw, focus goes back to the photo acted on (the button used, else another of its own), or the one now in its place. */
   const focusPhoto = (index: number, id: string | undefined, action: PhotoAction) => {
@@ -684,8 +686,66 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
       await refresh();
     }
   };
-  replace(container, section(t.photos.title, h('p', { class: 'hint' }, t.photos.hint, ' ', t.photos.coverHint), mayEdit ? h('div', { class: 'row' }, photoPicker(true, t.photos.take, upload), photoPicker(false, t.photos.choose, upload)) : null, status, gallery));
+  replace(container, section(t.photos.title, h('p', { class: 'hint' }, t.photos.hint, ' ', t.photos.coverHint), mayEdit ? h('div', { class: 'row' }, photoPicker(true, t.photos.take, upload), photoPicker(false, t.photos.choose, upload)) : null, status, gallery, downloads.element));
   await refresh();
+}
+
+/**
+ * "Photos for a marketplace": the files to upload to its seller centre — the variant made for
+ * it of each photo it takes (`photosForMarketplace`: the first `maxCount` ready ones, cover
+ * first), saved on the device as `<product>-<marketplace>-01.jpg`, … in that order.
+ */
+function photoDownloads(p: Product, photos: () => Photo[], markets: MarketplaceInfo[]) {
+  const choice = select(
+    markets.map((m) => [m.id, m.name]),
+    { name: 'photoMarketplace' },
+  );
+  const summary = h('p', { class: 'hint', 'aria-live': 'polite' });
+  const button = h('button', { type: 'button', class: 'secondary' }, t.photos.download);
+  const element = h('div', { class: 'photo-downloads', hidden: true }, h('h3', null, t.photos.downloadTitle), field(t.photos.downloadFor, choice), summary, button);
+  let busy = false;
+  const files = () => {
+    const m = markets.find((x) => x.id === choice.value);
+    return m ? photosForMarketplace(photos(), m).flatMap(({ variant }) => (variant ? [variant] : [])) : [];
+  };
+  const redraw = () => {
+    element.hidden = !markets.length || !photos().some((ph) => ph.status === 'ready');
+    const m = markets.find((x) => x.id === choice.value);
+    const list = files();
+    const first = list[0];
+    summary.textContent = m ? (list.length ? t.photos.downloadSummary(list.length, m.photos.maxCount, first ? `${first.width}×${first.height}` : '') : t.photos.downloadNone) : '';
+    button.disabled = busy || !list.length;
+  };
+  choice.addEventListener('change', redraw);
+  button.addEventListener('click', async () => {
+    const list = files();
+    if (busy || !list.length) return;
+    if (!navigator.onLine) return toast(t.photos.downloadNeedsConnection, 'warn');
+    busy = true;
+    redraw();
+    try {
+      // Loaded on demand: neither is needed before someone saves photos.
+      const [{ saveFile }, { normaliseName }] = await Promise.all([import('../core/files.ts'), import('#shared/text/normalise.ts')]);
+      const stem = `${normaliseName(p.name).replace(/ /g, '-').slice(0, 40) || 'san-pham'}-${choice.value}`;
+      const nameOf = (i: number) => `${stem}-${String(i + 1).padStart(2, '0')}.${list[i]!.format === 'jpeg' ? 'jpg' : list[i]!.format}`;
+      // Fetched first, saved after: a failure part-way saves nothing rather than half the set.
+      const blobs = await Promise.all(
+        list.map(async (f) => {
+          const res = await fetch(f.url, { credentials: 'omit' });
+          if (!res.ok) throw new Error(`HTTP ${res.status}`);
+          return res.blob();
+        }),
+      );
+      blobs.forEach((blob, i) => saveFile(blob, nameOf(i)));
+      toast(t.photos.downloaded(list.length));
+    } catch {
+      toast(t.photos.downloadFailed, 'warn');
+    } finally {
+      busy = false;
+      redraw();
+    }
+  });
+  return { element, redraw };
 }
 
 /** A button that takes a photo (`capture`: the camera) or picks existing ones, each handed to `onFile`. */
