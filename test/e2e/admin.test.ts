@@ -302,7 +302,8 @@ describe('targets (administrator, 360 px)', () => {
     answer('dismiss');
     await page.getByRole('navigation').getByRole('link', { name: 'Người dùng' }).click();
     await expect.poll(() => asked).toEqual(['confirm: Còn 1 thay đổi chỉ tiêu chưa lưu. Rời trang này thì các thay đổi đó sẽ mất. Vẫn rời trang?']);
-    expect(new URL(page.url()).hash).toBe('#/admin/targets');
+    // The browser goes back to this view's entry (asynchronously).
+    await expect.poll(() => new URL(page.url()).hash).toBe('#/admin/targets');
     expect(await heading()).toBe('Chỉ tiêu');
     expect(await status()).toBe('1 thay đổi chưa lưu.');
     expect(await screenTargets()).not.toContain(keyOf(hamRongVoso));
@@ -319,6 +320,40 @@ describe('targets (administrator, 360 px)', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Người dùng' }).click();
     await expect.poll(heading).toBe('Người dùng');
     expect(asked).toHaveLength(2);
+  }, 60_000);
+
+  it('staying after the Back button or a link keeps the history as it was: no entry is lost or doubled', async () => {
+    const status = () => page.getByTestId('targets-status').textContent();
+    const hash = () => new URL(page.url()).hash;
+    const asked: string[] = [];
+    const answer = (how: 'dismiss' | 'accept') => page.once('dialog', (d) => void (asked.push(d.type()), d[how]()));
+    // On the users page: targets makes a second entry.
+    await page.getByRole('navigation').getByRole('link', { name: 'Chỉ tiêu' }).click();
+    await expect.poll(heading).toBe('Chỉ tiêu');
+    await page.locator('tr[data-key]').first().getByRole('button', { name: /^Bỏ chỉ tiêu/ }).click();
+    await expect.poll(status).toBe('1 thay đổi chưa lưu.');
+
+    answer('dismiss');
+    await page.evaluate(() => history.back());
+    await expect.poll(() => asked).toEqual(['confirm']);
+    await expect.poll(hash).toBe('#/admin/targets');
+    answer('dismiss');
+    await page.getByRole('navigation').getByRole('link', { name: 'Người dùng' }).click();
+    await expect.poll(() => asked).toEqual(['confirm', 'confirm']);
+    await expect.poll(hash).toBe('#/admin/targets');
+    expect(await status()).toBe('1 thay đổi chưa lưu.');
+
+    answer('accept');
+    await page.getByRole('navigation').getByRole('link', { name: 'Người dùng' }).click();
+    await expect.poll(heading).toBe('Người dùng');
+    // Users, targets, users: each Back goes one page back, as if nothing had been called off.
+    await page.evaluate(() => history.back());
+    await expect.poll(heading).toBe('Chỉ tiêu');
+    expect(hash()).toBe('#/admin/targets');
+    await page.evaluate(() => history.back());
+    await expect.poll(heading).toBe('Người dùng');
+    expect(hash()).toBe('#/admin/users');
+    expect(asked).toEqual(['confirm', 'confirm', 'confirm']);
   }, 60_000);
 });
 

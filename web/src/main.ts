@@ -142,12 +142,18 @@ onReadSource((cached) => {
 });
 
 let renderSeq = 0;
-/** The address of the view on screen: a navigation the user calls off puts it back. */
-let shownUrl = location.href;
+
+/** Where an entry of this tab's history is: the app keeps each entry's position in its `history.state`. */
+function historyPosition(state: unknown): number | undefined {
+  const pos = (state as { pos?: unknown } | null)?.pos;
+  return typeof pos === 'number' ? pos : undefined;
+}
+/** The position of the entry on screen: a navigation the user calls off moves back to it. */
+let shownPosition = historyPosition(history.state) ?? 0;
+if (historyPosition(history.state) === undefined) history.replaceState({ ...history.state, pos: shownPosition }, '');
 
 async function render(): Promise<void> {
   const seq = ++renderSeq;
-  shownUrl = location.href;
   const { route: r, view } = current();
   const session = loadSession();
   if (!session && r.path !== '/login') {
@@ -213,11 +219,20 @@ subscribe((e) => {
   if (e.type === 'synced' && !e.foreground) toast(t.net.synced(e.entry.label));
 });
 
-window.addEventListener('hashchange', () => {
-  if (mayLeave()) return void render();
-  // Called off: the address goes back to the view on screen, which stays as it is (after the
-  // browser's Back button the entry left behind also shows this view's address).
-  history.replaceState(history.state, '', shownUrl);
+window.addEventListener('hashchange', (e) => {
+  const pos = historyPosition(history.state);
+  // Back on the view's own entry after a navigation was called off (below): it is on screen already.
+  if (e.isTrusted && pos === shownPosition) return;
+  if (mayLeave()) {
+    // A new entry (a link, the address bar) comes after the one it was made from.
+    shownPosition = pos ?? shownPosition + 1;
+    if (pos === undefined) history.replaceState({ ...history.state, pos: shownPosition }, '');
+    return void render();
+  }
+  // Called off: the browser goes back to the view's own entry, the way it came — back after a
+  // link, forward after the Back button — so its history keeps every entry it had, once.
+  if (pos === undefined) history.back();
+  else if (pos !== shownPosition) history.go(shownPosition - pos);
 });
 // Closing or reloading the tab: the browser asks in its own words (it ignores the page's).
 window.addEventListener('beforeunload', (e) => {

@@ -57,7 +57,7 @@ export async function producerListView(r: Route): Promise<Node> {
     const mySeq = ++seq;
     const params = { q: q.value.trim() || undefined, communeCode: commune.value || undefined };
     // A phone, tax code or citizen ID searched for stays out of the address (and so out of the browser's history).
-    history.replaceState(null, '', `#/producers${query({ ...params, q: numberSearch(params.q ?? '') ? undefined : params.q })}`);
+    history.replaceState(history.state, '', `#/producers${query({ ...params, q: numberSearch(params.q ?? '') ? undefined : params.q })}`);
     if (!append) {
       cursor = null;
       replace(status);

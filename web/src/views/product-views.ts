@@ -106,7 +106,7 @@ export async function productListView(r: Route): Promise<Node> {
   const load = async (append: boolean) => {
     const mySeq = ++seq;
     const params = { q: q.value.trim() || undefined, communeCode: (!ownOnly && commune.value) || undefined, producerId: (!ownOnly && producer.value) || undefined, ocopStars: stars.value || undefined, marketplace: market.value || undefined, listingStatus: mstatus.value || undefined, ready: readySelect.value || undefined };
-    history.replaceState(null, '', `#/products${query(params)}`);
+    history.replaceState(history.state, '', `#/products${query(params)}`);
     if (!append) {
       shown = 0;
       replace(status);
