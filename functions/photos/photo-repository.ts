@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { photoRejectionReasons, photoStatuses, type PhotoRejectionReason } from '#shared/schemas/photo.ts';
-import { NotFoundError } from '#functions/core/errors.ts';
+import { NotFoundError, RaceError } from '#functions/core/errors.ts';
 import { getItem, queryAcross, transact, type Item, type Table, type TxOp } from '#functions/repositories/table.ts';
 
 export const StoredVariantSchema = z.object({
@@ -65,7 +65,45 @@ export function createPhotoRepository(table: Table) {
     };
   }
 
+  // The product's photo set: a revision every new photo moves on, so two added at once cannot both pass the count check.
+  const setKey = (productId: string) => ({ PK: pk(productId), SK: 'PHOTOSET' });
+
   return {
+    /** The revision of the product's photo set (0 before its first photo): read it before the photos, hand it to `addOp`. */
+    async revision(productId: string): Promise<number> {
+      const item = await getItem(table, setKey(productId), true);
+      return typeof item?.rev === 'number' ? item.rev : 0;
+    },
+    /**
+     * Adds a photo to a product that still exists, if no other photo was added since `revision`
+     * was read (else RaceError: re-read and judge again). @throws NotFoundError if the product is gone.
+     */
+    addOps(r: PhotoRecord, seenRevision: number): TxOp[] {
+      return [
+        { item: { Put: { TableName: table.name, Item: toItem(r), ConditionExpression: 'attribute_not_exists(PK)' } } },
+        {
+          item: {
+            Update: {
+              TableName: table.name,
+              Key: setKey(r.productId),
+              UpdateExpression: 'SET #type = :type, #rev = :next',
+              ConditionExpression: seenRevision === 0 ? 'attribute_not_exists(#rev)' : '#rev = :seen',
+              ExpressionAttributeNames: { '#type': 'type', '#rev': 'rev' },
+              ExpressionAttributeValues: { ':type': 'photoset', ':next': seenRevision + 1, ...(seenRevision === 0 ? {} : { ':seen': seenRevision }) },
+            },
+          },
+          onConditionFailed: () => new RaceError(),
+        },
+        {
+          item: { ConditionCheck: { TableName: table.name, Key: { PK: pk(r.productId), SK: 'META' }, ConditionExpression: 'attribute_exists(PK)' } },
+          onConditionFailed: () => new NotFoundError('Product'),
+        },
+      ];
+    },
+    /** Deletes the photo set's own item, with the product's last photos. */
+    deleteSetOp(productId: string): TxOp {
+      return { item: { Delete: { TableName: table.name, Key: setKey(productId) } } };
+    },
     async get(productId: string, photoId: string, consistent = false): Promise<PhotoRecord | undefined> {
       const item = await getItem(table, key(productId, photoId), consistent);
       return item ? fromItem(item) : undefined;
@@ -79,11 +117,12 @@ export function createPhotoRepository(table: Table) {
       });
       return items.map(fromItem);
     },
-    createOp(r: PhotoRecord): TxOp {
-      return { item: { Put: { TableName: table.name, Item: toItem(r), ConditionExpression: 'attribute_not_exists(PK)' } } };
-    },
     deleteOp(productId: string, photoId: string): TxOp {
       return { item: { Delete: { TableName: table.name, Key: key(productId, photoId), ConditionExpression: 'attribute_exists(PK)' } }, onConditionFailed: gone };
+    },
+    /** Deletes a photo whether or not it is still there (purging a deleted product's photos). */
+    purgeOp(productId: string, photoId: string): TxOp {
+      return { item: { Delete: { TableName: table.name, Key: key(productId, photoId) } } };
     },
     /** Moves a photo to position `order`, unless it was deleted meanwhile. */
     setOrderOp(productId: string, photoId: string, order: number): TxOp {

@@ -1,6 +1,6 @@
 import { marketplaces, type Marketplace } from '#shared/marketplaces.ts';
 import { MAX_PHOTOS_PER_PRODUCT, type Photo, type PhotoUploadRequest, type PhotoUploadTarget } from '#shared/schemas/photo.ts';
-import { NotFoundError, ValidationError } from '#functions/core/errors.ts';
+import { NotFoundError, ValidationError, retryOnRace } from '#functions/core/errors.ts';
 import { newId } from '#functions/core/ids.ts';
 import { logger } from '#functions/core/logger.ts';
 import type { AuditRepository } from '#functions/repositories/audit-repository.ts';
@@ -49,7 +49,8 @@ export function createPhotoProcessor(deps: ProcessorDeps) {
     const uploadKey = photoKeys.upload(ref);
     const photo = await photos.get(ref.productId, ref.photoId, true);
     if (!photo) {
-      await store.delete(uploadKey);
+      // Deleted, or a redelivered event after an attempt that stored variants and then failed: keep no file of it.
+      await Promise.all([store.delete(uploadKey), store.delete(photoKeys.variantPrefix(ref))]);
       return undefined;
     }
     if (photo.status !== 'processing') {
@@ -74,13 +75,17 @@ export function createPhotoProcessor(deps: ProcessorDeps) {
       return photos.get(ref.productId, ref.photoId, true);
     }
 
-    const variants: StoredVariant[] = await Promise.all(
-      result.variants.map(async (v) => {
+    // Every write settles before a failure is passed on: a retry then never races a write still under way.
+    const stored = await Promise.allSettled(
+      result.variants.map(async (v): Promise<StoredVariant> => {
         const key = photoKeys.variant(ref, v.name, v.format);
         await store.putVariant(key, v.data, contentTypeOf[v.format]!);
         return { name: v.name, purpose: v.purpose, format: v.format, width: v.width, height: v.height, bytes: v.bytes, marketplaces: v.marketplaces, key };
       }),
     );
+    const failed = stored.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
+    const variants = stored.map((o) => (o as PromiseFulfilledResult<StoredVariant>).value);
     let changed = true;
     try {
       await photos.markReady(ref.productId, ref.photoId, { source: result.source, variants, at: now().toISOString() });
@@ -129,9 +134,13 @@ export function createPhotoService(deps: ProcessorDeps & { audit: AuditRepositor
     };
   }
 
-  const transactDeletes = (ops: ReturnType<PhotoRepository['deleteOp']>[]) => commit({ principal: systemPrincipal }, ops, { status: 204, body: null }).catch(ignoreGone);
   const byOrder = (a: PhotoRecord, b: PhotoRecord) => a.order - b.order || a.id.localeCompare(b.id);
   const activeIds = (all: PhotoRecord[]) => all.filter((p) => p.status !== 'rejected').sort(byOrder).map((p) => p.id);
+  /** The product's photos, without those past their `expiresAt` that DynamoDB's TTL has not removed yet (it can take days). */
+  const currentPhotos = async (productId: string) => {
+    const seconds = now().getTime() / 1000;
+    return (await photos.listOfProduct(productId)).filter((p) => p.expiresAt === undefined || p.expiresAt > seconds);
+  };
 
   return {
     completeUpload,
@@ -141,42 +150,46 @@ export function createPhotoService(deps: ProcessorDeps & { audit: AuditRepositor
       const { principal } = ctx;
       assertMayWriteRecords(principal);
       await getProduct(principal, productId);
-      const existing = await photos.listOfProduct(productId);
-      const active = activeIds(existing);
-      if (active.length >= MAX_PHOTOS_PER_PRODUCT) {
-        throw new ValidationError([{ path: 'productId', message: `a product has at most ${MAX_PHOTOS_PER_PRODUCT} photos; remove one first` }]);
-      }
-      const at = now();
-      const record: PhotoRecord = {
-        id: newId(at.getTime()),
-        productId,
-        status: 'processing',
-        order: Math.max(0, ...existing.map((p) => p.order)) + 1,
-        contentType: file.contentType,
-        declaredBytes: file.bytes,
-        variants: [],
-        createdAt: at.toISOString(),
-        updatedAt: at.toISOString(),
-        createdBy: principal.sub,
-        expiresAt: Math.floor(at.getTime() / 1000) + PENDING_PHOTO_SECONDS,
-      };
-      const target = await store.uploadTarget(photoKeys.upload({ productId, photoId: record.id }), file, UPLOAD_URL_SECONDS);
-      const body: PhotoUploadTarget = { photoId: record.id, uploadUrl: target.url, method: 'PUT', headers: target.headers, expiresAt: target.expiresAt };
-      await commit(
-        ctx,
-        [
-          photos.createOp(record),
-          audit.recordOp({ entityType: 'product', entityId: productId, action: 'update', actor: principal, at: record.createdAt, before: { photos: active }, after: { photos: [...active, record.id] } }),
-        ],
-        { status: 201, body },
-      );
-      return body;
+      // Judged again if another photo was added meanwhile (the photo set's revision moved on).
+      return retryOnRace(async () => {
+        const revision = await photos.revision(productId);
+        const existing = await currentPhotos(productId);
+        const active = activeIds(existing);
+        if (active.length >= MAX_PHOTOS_PER_PRODUCT) {
+          throw new ValidationError([{ path: 'productId', message: `a product has at most ${MAX_PHOTOS_PER_PRODUCT} photos; remove one first` }]);
+        }
+        const at = now();
+        const record: PhotoRecord = {
+          id: newId(at.getTime()),
+          productId,
+          status: 'processing',
+          order: Math.max(0, ...existing.map((p) => p.order)) + 1,
+          contentType: file.contentType,
+          declaredBytes: file.bytes,
+          variants: [],
+          createdAt: at.toISOString(),
+          updatedAt: at.toISOString(),
+          createdBy: principal.sub,
+          expiresAt: Math.floor(at.getTime() / 1000) + PENDING_PHOTO_SECONDS,
+        };
+        const target = await store.uploadTarget(photoKeys.upload({ productId, photoId: record.id }), file, UPLOAD_URL_SECONDS);
+        const body: PhotoUploadTarget = { photoId: record.id, uploadUrl: target.url, method: 'PUT', headers: target.headers, expiresAt: target.expiresAt };
+        await commit(
+          ctx,
+          [
+            ...photos.addOps(record, revision),
+            audit.recordOp({ entityType: 'product', entityId: productId, action: 'update', actor: principal, at: record.createdAt, before: { photos: active }, after: { photos: [...active, record.id] } }),
+          ],
+          { status: 201, body },
+        );
+        return body;
+      });
     },
 
     /** The product's photos in display order (rejected ones last), with time-limited variant URLs. */
     async list(principal: Principal, productId: string): Promise<Photo[]> {
       await getProduct(principal, productId);
-      const all = await photos.listOfProduct(productId);
+      const all = await currentPhotos(productId);
       const rank = (p: PhotoRecord) => (p.status === 'rejected' ? 1 : 0);
       return Promise.all(all.sort((a, b) => rank(a) - rank(b) || byOrder(a, b)).map(view));
     },
@@ -186,7 +199,7 @@ export function createPhotoService(deps: ProcessorDeps & { audit: AuditRepositor
       const { principal } = ctx;
       assertMayWriteRecords(principal);
       await getProduct(principal, productId);
-      const all = await photos.listOfProduct(productId);
+      const all = await currentPhotos(productId);
       if (!all.some((p) => p.id === photoId)) throw new NotFoundError('Photo');
       const before = activeIds(all);
       await commit(
@@ -208,7 +221,9 @@ export function createPhotoService(deps: ProcessorDeps & { audit: AuditRepositor
      */
     async purgeProduct(productId: string): Promise<number> {
       const all = await photos.listOfProduct(productId);
-      for (let i = 0; i < all.length; i += 25) await transactDeletes(all.slice(i, i + 25).map((p) => photos.deleteOp(productId, p.id)));
+      // Unconditional deletes: a photo already gone (deleted meanwhile, or by TTL) must not hold back the others of its batch.
+      const ops = [...all.map((p) => photos.purgeOp(productId, p.id)), photos.deleteSetOp(productId)];
+      for (let i = 0; i < ops.length; i += 25) await commit({ principal: systemPrincipal }, ops.slice(i, i + 25), { status: 204, body: null });
       await Promise.all([store.delete(`variants/${productId}/`), store.delete(`uploads/${productId}/`)]);
       return all.length;
     },
@@ -218,7 +233,7 @@ export function createPhotoService(deps: ProcessorDeps & { audit: AuditRepositor
       const { principal } = ctx;
       assertMayWriteRecords(principal);
       await getProduct(principal, productId);
-      const all = await photos.listOfProduct(productId);
+      const all = await currentPhotos(productId);
       const before = activeIds(all);
       const sameSet = photoIds.length === before.length && new Set(photoIds).size === photoIds.length && photoIds.every((id) => before.includes(id));
       if (!sameSet) throw new ValidationError([{ path: 'photoIds', message: 'list every photo of the product that is not rejected, each once' }]);
@@ -234,6 +249,8 @@ export function createPhotoService(deps: ProcessorDeps & { audit: AuditRepositor
         // Stored as the route answers it, so a retry with the same key gets the same shape.
         { status: 200, body: { items: result } },
       );
+      // The cover, and which photos a marketplace takes (its first maxCount), follow the order: readiness too.
+      await deps.onPhotosChanged?.(productId);
       return result;
     },
   };
