@@ -1,4 +1,4 @@
-import type { Marketplace, RequiredField } from './marketplaces.ts';
+import type { Marketplace, PhotoRules, RequiredField } from './marketplaces.ts';
 
 /** Seller account per producer × marketplace. */
 export const accountStatuses = ['none', 'registered', 'verified', 'active'] as const;
@@ -106,20 +106,45 @@ export function readinessFor(m: Marketplace, input: ReadinessInput): Marketplace
   return { marketplace: m.id, percent: Math.floor((100 * met) / checks.length), met, required: checks.length, missing };
 }
 
+/** What a variant must satisfy for a marketplace; an empty list means it does. */
+export type RuleFailure = { rule: 'minPx' | 'maxPx' | 'aspect' | 'maxBytes' | 'format'; message: string };
+
+/**
+ * Whether a variant meets one marketplace's photo rules: each side within minPx–maxPx,
+ * square when asked, at most maxBytes, an accepted format. Pure; readiness uses it too.
+ */
+export function checkVariantAgainstRules(variant: { width: number; height: number; bytes: number; format: string }, rules: PhotoRules): RuleFailure[] {
+  const failures: RuleFailure[] = [];
+  const shorter = Math.min(variant.width, variant.height);
+  const longer = Math.max(variant.width, variant.height);
+  if (shorter < rules.minPx) failures.push({ rule: 'minPx', message: `sides must be at least ${rules.minPx} px (is ${variant.width}×${variant.height})` });
+  if (longer > rules.maxPx) failures.push({ rule: 'maxPx', message: `sides must be at most ${rules.maxPx} px (is ${variant.width}×${variant.height})` });
+  if (rules.aspect === 'square' && variant.width !== variant.height) failures.push({ rule: 'aspect', message: `must be square (is ${variant.width}×${variant.height})` });
+  if (variant.bytes > rules.maxBytes) failures.push({ rule: 'maxBytes', message: `must be at most ${rules.maxBytes} bytes (is ${variant.bytes})` });
+  if (!(rules.formats as string[]).includes(variant.format)) failures.push({ rule: 'format', message: `must be ${rules.formats.join(' or ')} (is ${variant.format})` });
+  return failures;
+}
+
+type VariantFacts = { purpose: string; marketplaces: readonly string[]; width: number; height: number; bytes: number; format: string };
+
 /**
  * The photos a marketplace gets of a product: the ready ones in the product's order (the cover
- * first), as many as it takes (`maxCount`), each with the variant made for that marketplace
- * (none if the photo has no variant for it). Readiness judges these; the web app downloads them.
+ * first), as many as it takes (`maxCount`), each with its variant for that marketplace — the one
+ * made for it, else (a marketplace added to the registry after the photo was processed) any
+ * marketplace variant that meets its rules — or none. Readiness judges these; the web app saves them.
  */
-export function photosForMarketplace<P extends { status: string; order: number; variants: readonly { marketplaces: readonly string[] }[] }>(
+export function photosForMarketplace<P extends { status: string; order: number; variants: readonly VariantFacts[] }>(
   photos: readonly P[],
-  m: { id: string; photos: Pick<Marketplace['photos'], 'maxCount'> },
+  m: { id: string; photos: PhotoRules },
 ): { photo: P; variant: P['variants'][number] | undefined }[] {
   return photos
     .filter((p) => p.status === 'ready')
     .sort((a, b) => a.order - b.order)
     .slice(0, m.photos.maxCount)
-    .map((photo) => ({ photo, variant: photo.variants.find((v) => v.marketplaces.includes(m.id)) }));
+    .map((photo) => ({
+      photo,
+      variant: photo.variants.find((v) => v.marketplaces.includes(m.id)) ?? photo.variants.find((v) => v.purpose === 'marketplace' && checkVariantAgainstRules(v, m.photos).length === 0),
+    }));
 }
 
 /** What a product keeps of its listings: each marketplace's listing status (the product list filters on it). */

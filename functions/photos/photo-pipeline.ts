@@ -67,25 +67,6 @@ export type PhotoResult = {
   variants: PhotoVariant[];
 };
 
-/** What a variant must satisfy for a marketplace; an empty list means it does. */
-export type RuleFailure = { rule: 'minPx' | 'maxPx' | 'aspect' | 'maxBytes' | 'format'; message: string };
-
-/**
- * Whether a variant meets one marketplace's photo rules: each side within minPx–maxPx,
- * square when asked, at most maxBytes, an accepted format. Pure; readiness uses it too.
- */
-export function checkVariantAgainstRules(variant: { width: number; height: number; bytes: number; format: string }, rules: PhotoRules): RuleFailure[] {
-  const failures: RuleFailure[] = [];
-  const shorter = Math.min(variant.width, variant.height);
-  const longer = Math.max(variant.width, variant.height);
-  if (shorter < rules.minPx) failures.push({ rule: 'minPx', message: `sides must be at least ${rules.minPx} px (is ${variant.width}×${variant.height})` });
-  if (longer > rules.maxPx) failures.push({ rule: 'maxPx', message: `sides must be at most ${rules.maxPx} px (is ${variant.width}×${variant.height})` });
-  if (rules.aspect === 'square' && variant.width !== variant.height) failures.push({ rule: 'aspect', message: `must be square (is ${variant.width}×${variant.height})` });
-  if (variant.bytes > rules.maxBytes) failures.push({ rule: 'maxBytes', message: `must be at most ${rules.maxBytes} bytes (is ${variant.bytes})` });
-  if (!(rules.formats as string[]).includes(variant.format)) failures.push({ rule: 'format', message: `must be ${rules.formats.join(' or ')} (is ${variant.format})` });
-  return failures;
-}
-
 /**
  * The outputs the registry asks for. Marketplaces whose rules want the same shape, size and
  * format share one variant made to the strictest of their limits (largest minPx, smallest

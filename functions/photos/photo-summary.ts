@@ -1,6 +1,5 @@
 import type { Marketplace } from '#shared/marketplaces.ts';
-import { photosForMarketplace } from '#shared/onboarding-rules.ts';
-import { checkVariantAgainstRules } from './photo-pipeline.ts';
+import { checkVariantAgainstRules, photosForMarketplace } from '#shared/onboarding-rules.ts';
 import type { PhotoRecord, PhotoRepository } from './photo-repository.ts';
 
 /** What readiness needs to know of a product's photos (the shape of `ReadinessInput['photos']` in shared/onboarding-rules.ts). */

@@ -1,12 +1,12 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { marketplaces, type Marketplace, type PhotoRules } from '#shared/marketplaces.ts';
+import { checkVariantAgainstRules } from '#shared/onboarding-rules.ts';
 import {
   MAX_INPUT_PIXELS,
   MAX_UPLOAD_BYTES,
   PhotoRejectedError,
   THUMBNAIL_PX,
-  checkVariantAgainstRules,
   minimumSourcePx,
   processPhoto,
   variantSpecs,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { marketplaces } from '#shared/marketplaces.ts';
-import { readinessFor } from '#shared/onboarding-rules.ts';
+import { photosForMarketplace, readinessFor } from '#shared/onboarding-rules.ts';
 import type { PhotoRecord, StoredVariant } from '#functions/photos/photo-repository.ts';
 import { summarisePhotos } from '#functions/photos/photo-summary.ts';
 
@@ -31,7 +31,8 @@ describe('photo summary for readiness', () => {
     const good = photo('ready', [{ marketplaces: ['shopee'] }]);
     const notSquare = photo('ready', [{ marketplaces: ['shopee'], width: 1200, height: 900 }]);
     expect(summarisePhotos([good]).meetsRules(shopee)).toBe(true);
-    expect(summarisePhotos([good]).meetsRules(lazada)).toBe(false);
+    // No variant meets rules asking for at least 1100 px.
+    expect(summarisePhotos([good]).meetsRules({ ...lazada, photos: { ...lazada.photos, minPx: 1100 } })).toBe(false);
     expect(summarisePhotos([good, notSquare]).meetsRules(shopee)).toBe(false);
   });
 
@@ -44,6 +45,16 @@ describe('photo summary for readiness', () => {
     expect(summarisePhotos([...nine, photo('ready', [], 1)]).meetsRules(shopee)).toBe(false);
     // Photos still processing take no place in the order.
     expect(summarisePhotos([photo('processing', [], 1), ...nine, photo('ready', [], 30)]).meetsRules(shopee)).toBe(true);
+  });
+
+  it('judges a marketplace added after the photos were made by any marketplace variant that meets its rules', () => {
+    const later = { ...lazada, id: 'newshop', photos: { ...lazada.photos, minPx: 800 } };
+    const made = photo('ready', [{ name: 'square-1024', marketplaces: ['shopee'] }, { name: 'fit-1200', width: 1200, height: 900, marketplaces: ['lazada'] }, { name: 'thumb-320', purpose: 'thumbnail', width: 320, height: 240, format: 'webp', marketplaces: [] }]);
+    expect(summarisePhotos([made]).meetsRules(later)).toBe(true);
+    expect(photosForMarketplace([made], later)[0]!.variant?.name).toBe('square-1024');
+    expect(summarisePhotos([made]).meetsRules({ ...later, photos: { ...later.photos, minPx: 1100 } })).toBe(false);
+    // The thumbnail is never one: it is for the web app only.
+    expect(photosForMarketplace([photo('ready', [{ purpose: 'thumbnail', width: 1024, height: 1024, marketplaces: [] }])], later)[0]!.variant).toBeUndefined();
   });
 
   it('feeds readiness: a product with a ready photo has the photo checks of Shopee met', () => {
