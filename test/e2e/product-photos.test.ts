@@ -84,6 +84,27 @@ describe('saving a marketplace’s photos on the phone', () => {
   }, 60_000);
 });
 
+describe('photos processed after their upload was answered, as in the cloud', () => {
+  it('looks again while a photo is processing, less and less often, and shows it ready without a reload', async () => {
+    const { context, page: phone } = await signedInPhone(browser, product.url, 'canbo.thieuhoa', { context: { serviceWorkers: 'block' } });
+    // The first two answers say every photo is still processing (no variants yet), as while the photo function works.
+    let held = 0;
+    await phone.route(`**/api/v1/products/${productId}/photos`, async (route) => {
+      if (route.request().method() !== 'GET' || held >= 2) return route.fallback();
+      held++;
+      const res = await route.fetch();
+      const body = (await res.json()) as { items: { status: string; variants: unknown[] }[] };
+      await route.fulfill({ response: res, json: { items: body.items.map((p) => ({ ...p, status: 'processing', variants: [] })) } });
+    });
+    await phone.goto(`${product.url}/#/products/${productId}`);
+    const chips = () => phone.locator('.gallery figure[data-photo-id] figcaption').allTextContents();
+    await expect.poll(chips, { timeout: 15_000 }).toEqual(['Ảnh bìaĐang xử lý', 'Đang xử lý', 'Đang xử lý']);
+    await expect.poll(chips, { timeout: 20_000 }).toEqual(['Ảnh bìaĐạt', 'Đạt', 'Đạt']);
+    expect(held).toBe(2);
+    await context.close();
+  }, 60_000);
+});
+
 describe('deleting and reordering a product’s photos on a 360 px phone', () => {
   it('marks the first photo as the cover and offers each photo its own move and delete buttons', async () => {
     await page.goto(`${product.url}/#/products/${productId}`);

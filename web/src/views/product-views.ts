@@ -607,6 +607,25 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
     // The server's photos first, in their order (the cover first); one waiting on the phone goes after them when sent.
     replace(gallery, shown.length || waiting.length ? [shown.map((ph, i) => figure(ph, i, ordered)), waiting] : h('p', { class: 'muted' }, t.photos.none));
     downloads.redraw();
+    watchProcessing();
+  };
+  // In the cloud a photo is processed after its upload has been answered (S3 event → photo
+  // function): while any is processing, look again — 2, 4, 8 … 64 s later, then leave it to a reload.
+  let watchTimer: ReturnType<typeof setTimeout> | undefined;
+  let watchDelay = 2000;
+  const statusesOf = () => shown.map((ph) => `${ph.id}:${ph.status}`).join();
+  const watchProcessing = () => {
+    if (watchTimer || !shown.some((ph) => ph.status === 'processing')) return;
+    if (watchDelay > 64_000) return;
+    watchTimer = setTimeout(async () => {
+      watchTimer = undefined;
+      if (!container.isConnected) return;
+      const before = statusesOf();
+      await refresh();
+      // Ready (or refused) now: readiness and the marketplaces' photo checks change with it.
+      if (statusesOf() !== before) onChange();
+    }, watchDelay);
+    watchDelay *= 2;
   };
   /** After a redraw, focus goes back to the photo acted on (the button used, else another of its own), or the one now in its place. */
   const focusPhoto = (index: number, id: string | undefined, action: PhotoAction) => {
@@ -672,9 +691,9 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
         return;
       }
       replace(status, notice('ok', t.photos.uploaded));
+      watchDelay = 2000;
       await refresh();
       onChange();
-      setTimeout(() => void refresh().then(onChange), 2500);
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) {
         container.replaceChildren();
