@@ -120,6 +120,8 @@ export class ApiStack extends Stack {
     }).bindTable(props.table, 'read');
     // The reconciliation recounts from the records: a batch job, the only one allowed to scan.
     this.scheduledJobFunction.role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['dynamodb:Scan'], resources: [props.table.tableArn] }));
+    // An administrator's POST /coverage/reconcile hands the recount to it.
+    this.apiFunction.bindInvoke(this.scheduledJobFunction, 'SCHEDULED_FUNCTION_NAME');
     /** One write action, only on items whose partition key is like `leadingKeys`. */
     const allowOnKeys = (action: string, leadingKeys: string) =>
       this.scheduledJobFunction.role.addToPrincipalPolicy(

@@ -6,6 +6,7 @@ import type { Config } from '#functions/core/config.ts';
 import { AppError } from '#functions/core/errors.ts';
 import { createKeyring } from '#functions/core/keyring.ts';
 import { createLambdaJobRunner } from '#functions/core/lambda-job-runner.ts';
+import type { ScheduledJobEvent } from '#functions/jobs/scheduled-jobs.ts';
 import type { JobRunner } from '#functions/imports/import-service.ts';
 import { createDocumentClient, createTable } from '#functions/repositories/table.ts';
 import type { IdentityProvider } from '#functions/services/auth-service.ts';
@@ -54,7 +55,7 @@ function lazyAdapter<T extends object>(load: () => Promise<T>): T {
  */
 export async function createCloudServices(config: Config, opts: { prefetchSigningKeys?: boolean } = {}) {
   if (config.auth.mode !== 'jwks') throw new Error('The cloud entry points need AUTH_MODE=jwks');
-  const { region, filesBucket, photoBucket, jobFunctionName, userPoolId } = config;
+  const { region, filesBucket, photoBucket, jobFunctionName, scheduledFunctionName, userPoolId } = config;
   const signingKeys = createRemoteJWKSet(new URL(config.auth.jwksUrl));
   // The API fetches Cognito's signing keys alongside the secret, so the first request does not
   // wait for them; a failure here is left to that request, which fetches them again.
@@ -72,7 +73,10 @@ export async function createCloudServices(config: Config, opts: { prefetchSignin
         return createS3BlobStore(createS3Client({ region }), filesBucket);
       })
     : unavailable(() => notSetUp('Imports', 'files bucket'));
-  const runner: JobRunner = jobFunctionName ? createLambdaJobRunner(new LambdaClient({ region }), jobFunctionName) : unavailable(() => notSetUp('Imports', 'job function'));
+  const lambda = new LambdaClient({ region });
+  const runner: JobRunner = jobFunctionName ? createLambdaJobRunner(lambda, jobFunctionName) : unavailable(() => notSetUp('Imports', 'job function'));
+  // The recount scans the whole table: the API may not (nor would it fit its 29 s); the scheduled function does it.
+  const scheduled = scheduledFunctionName ? createLambdaJobRunner<ScheduledJobEvent>(lambda, scheduledFunctionName) : undefined;
   const photoStore: PhotoStore = photoBucket
     ? lazyAdapter(async () => {
         const { createS3Client, createS3PhotoStore } = await import('#functions/photos/s3-photo-store.ts');
@@ -88,6 +92,7 @@ export async function createCloudServices(config: Config, opts: { prefetchSignin
     identity,
     verify: createCognitoTokenVerifier(signingKeys, { issuer: config.auth.issuer, clientId: config.auth.audience }),
     blobs,
+    ...(scheduled ? { startReconcile: () => scheduled.submit({ job: 'coverage-reconcile' }) } : {}),
     runner,
   });
 }

@@ -60,6 +60,8 @@ export function composeServices(opts: {
   runner: JobRunner;
   /** Where photo files live (a folder locally, S3 in the cloud). */
   photoStore: PhotoStore;
+  /** Starts the recount elsewhere (the cloud: the scheduled function); absent, `POST /coverage/reconcile` recounts in the request. */
+  startReconcile?: () => Promise<void>;
 }) {
   const { table, repositories: repos, keyring, identity, verify } = opts;
   const cursors = createCursorCodec(keyring);
@@ -85,6 +87,7 @@ export function composeServices(opts: {
     products,
     coverage,
     coverageReports,
+    startReconcile: opts.startReconcile,
     photos,
     exports: createExportService({ coverage: coverageReports, producers, products, producerNames: async (ids) => new Map([...(await repos.producers.getMany(ids))].map(([id, p]) => [id, p.name])) }),
     imports: createImportService({ table, repos, coverage, keyring, cursors, blobs: opts.blobs, runner: opts.runner, commit }),

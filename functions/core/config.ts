@@ -14,6 +14,7 @@ const EnvSchema = z.object({
   FILES_BUCKET: z.string().optional(),
   PHOTO_BUCKET: z.string().optional(),
   JOB_FUNCTION_NAME: z.string().optional(),
+  SCHEDULED_FUNCTION_NAME: z.string().optional(),
   USER_POOL_ID: z.string().optional(),
 });
 
@@ -30,6 +31,8 @@ export type Config = {
   /** Cloud: the photo bucket; absent, photo routes answer 501. */
   photoBucket?: string;
   jobFunctionName?: string;
+  /** Cloud: the scheduled-job function, which runs the recount `POST /coverage/reconcile` asks for (only it may scan the table). */
+  scheduledFunctionName?: string;
   /** Cloud: the Cognito user pool where users created through the API get their identity; absent, creating users answers 501. */
   userPoolId?: string;
 };
@@ -42,7 +45,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`Invalid or missing environment variables: ${names}`);
   }
   const e = parsed.data;
-  const base = { tableName: e.TABLE_NAME, provinceCode: e.PROVINCE_CODE, dynamoEndpoint: e.DYNAMO_ENDPOINT, region: e.AWS_REGION, filesBucket: e.FILES_BUCKET, photoBucket: e.PHOTO_BUCKET, jobFunctionName: e.JOB_FUNCTION_NAME, userPoolId: e.USER_POOL_ID };
+  const base = { tableName: e.TABLE_NAME, provinceCode: e.PROVINCE_CODE, dynamoEndpoint: e.DYNAMO_ENDPOINT, region: e.AWS_REGION, filesBucket: e.FILES_BUCKET, photoBucket: e.PHOTO_BUCKET, jobFunctionName: e.JOB_FUNCTION_NAME, scheduledFunctionName: e.SCHEDULED_FUNCTION_NAME, userPoolId: e.USER_POOL_ID };
   if (e.AUTH_MODE === 'local') {
     if (!e.DATA_DIR) throw new Error('Missing environment variable: DATA_DIR (needed when AUTH_MODE=local)');
     return { ...base, auth: { mode: 'local', dataDir: e.DATA_DIR } };

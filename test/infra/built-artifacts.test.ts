@@ -77,6 +77,7 @@ beforeAll(async () => {
     PHOTO_BUCKET,
     FILES_BUCKET,
     JOB_FUNCTION_NAME: 'OcopOnboard-dev-Api-ImportJob',
+    SCHEDULED_FUNCTION_NAME: 'OcopOnboard-dev-Api-ScheduledJob',
   };
   env = (fn) => ({ ...localEnvironment(fns[fn], locals), ...aws.sdkEnvironment(), DYNAMO_ENDPOINT: endpoint, LOG_LEVEL: 'info' });
 
@@ -330,6 +331,19 @@ describe('the bundled scheduled job function', () => {
     expect(emf(drifted.stdout)).toMatchObject({ CoverageDifferences: 1, level: 'warn' });
     expect(jsonLines(drifted.stderr).find((l) => l.message === 'coverage counters differ from a recount')).toMatchObject({ differences: [{ communeCode: '15772', metric: 'producers', marketplace: 'all' }] });
     await table.doc.send(new UpdateCommand({ TableName: table.name, Key: { PK: 'P#38#COVERAGE', SK: 'M#all#C#15772' }, UpdateExpression: 'ADD producers :minus', ExpressionAttributeValues: { ':minus': -1 } }));
+  });
+});
+
+describe('an administrator’s recount in the cloud', () => {
+  it('is handed by the bundled API to the scheduled job function (202), which runs the payload the API sent', async () => {
+    const before = aws.invocations.length;
+    const started = (await api(httpApiEvent('POST', '/api/v1/coverage/reconcile', { token: adminToken }))).responses[0]!;
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ job: 'coverage-reconcile' });
+    const sent = aws.invocations.slice(before);
+    expect(sent).toEqual([{ functionName: 'OcopOnboard-dev-Api-ScheduledJob', invocationType: 'Event', payload: { job: 'coverage-reconcile' } }]);
+    const { results } = await run('ScheduledJob', [sent[0]!.payload]);
+    expect(results[0]!.value).toMatchObject({ job: 'coverage-reconcile', differences: 0 });
   });
 });
 

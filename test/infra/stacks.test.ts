@@ -235,7 +235,7 @@ describe('api stack', () => {
   it('gives the API Lambda the environment contract of functions/core/config.ts', () => {
     const variables = apiFunction().Properties.Environment.Variables;
     expect(Object.keys(variables).sort()).toEqual(
-      ['AUTH_MODE', 'FILES_BUCKET', 'JOB_FUNCTION_NAME', 'JWKS_URL', 'JWT_AUDIENCE', 'JWT_ISSUER', 'NODE_OPTIONS', 'PHOTO_BUCKET', 'PROVINCE_CODE', 'SECRET_ARN', 'TABLE_NAME', 'USER_POOL_ID'].sort(),
+      ['AUTH_MODE', 'FILES_BUCKET', 'JOB_FUNCTION_NAME', 'JWKS_URL', 'JWT_AUDIENCE', 'JWT_ISSUER', 'NODE_OPTIONS', 'PHOTO_BUCKET', 'PROVINCE_CODE', 'SCHEDULED_FUNCTION_NAME', 'SECRET_ARN', 'TABLE_NAME', 'USER_POOL_ID'].sort(),
     );
     expect(Object.keys(loadConfig({ ...Object.fromEntries(Object.keys(variables).map((k) => [k, 'x'])), PROVINCE_CODE: '38', AUTH_MODE: 'jwks', JWKS_URL: 'https://x/.well-known/jwks.json' }))).toEqual(
       expect.arrayContaining(['filesBucket', 'photoBucket', 'jobFunctionName', 'userPoolId']),
@@ -246,6 +246,7 @@ describe('api stack', () => {
     expect(JSON.stringify(variables.JWT_AUDIENCE)).toContain('UserPoolWebClient');
     expect(JSON.stringify(variables.FILES_BUCKET)).toContain('ocop-onboard-prod-files-');
     expect(variables.JOB_FUNCTION_NAME).toEqual({ Ref: prod.api.getLogicalId(prod.api.importJobFunction.function.node.defaultChild as CfnElement) });
+    expect(variables.SCHEDULED_FUNCTION_NAME).toEqual({ Ref: prod.api.getLogicalId(prod.api.scheduledJobFunction.function.node.defaultChild as CfnElement) });
   });
 
   it('grants the API Lambda only named dynamodb actions on the table and its indexes, never Scan', () => {
@@ -293,14 +294,15 @@ describe('api stack', () => {
     expect(JSON.stringify(secrets[0]!.Resource)).toMatch(/OcopOnboard-prod-Stateful.*AppSecret/);
   });
 
-  it('lets the API Lambda create, disable and delete Cognito users of its own pool, invoke the job function, and use import files', () => {
+  it('lets the API Lambda create, disable and delete Cognito users of its own pool, invoke the job functions (imports; the recount), and use import files', () => {
     const statements = apiFunctionStatements();
     const cognito = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('cognito-idp:')));
     expect(cognito).toHaveLength(1);
     expect(asArray(cognito[0]!.Action).sort()).toEqual([...userPoolAdminActions].sort());
     expect(JSON.stringify(cognito[0]!.Resource)).toMatch(/OcopOnboard-prod-Stateful.*UserPool.*Arn/);
     const invoke = statements.filter((s) => asArray(s.Action).includes('lambda:InvokeFunction'));
-    expect(invoke.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [prod.api.getLogicalId(prod.api.importJobFunction.function.node.defaultChild as CfnElement), 'Arn'] }]);
+    const arnOf = (fn: { function: { node: { defaultChild?: unknown } } }) => ({ 'Fn::GetAtt': [prod.api.getLogicalId(fn.function.node.defaultChild as CfnElement), 'Arn'] });
+    expect(invoke.flatMap((s) => asArray(s.Resource))).toEqual([arnOf(prod.api.importJobFunction), arnOf(prod.api.scheduledJobFunction)]);
     const files = statements.filter((s) => JSON.stringify(s.Resource).includes('ocop-onboard-prod-files-'));
     expect(files.map((s) => `${asArray(s.Action).sort().join(',')} ${JSON.stringify(s.Resource).includes('/imports/*') ? 'imports/*' : 'bucket'}`).sort()).toEqual(['s3:DeleteObject,s3:GetObject,s3:PutObject imports/*', 's3:ListBucket bucket']);
   });

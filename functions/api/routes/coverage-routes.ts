@@ -16,8 +16,8 @@ const CoverageRowSchema = MetricsSchema.extend({ communeCode: z.string().optiona
 const CoverageSchema = z.object({ marketplace: z.string(), by: z.string(), month: z.string().optional().meta({ description: 'The month whose month-end figures these are; absent for figures as of now' }), asOf: z.string().meta({ description: 'Now, or when the month-end snapshot was taken' }), rows: z.array(CoverageRowSchema), totals: MetricsSchema, targets: z.array(TargetSchema.extend({ current: z.number().nullable(), achieved: z.number().nullable() })) }).meta({ id: 'Coverage' });
 const DifferenceSchema = z.object({ marketplace: z.string(), communeCode: z.string(), metric: z.string(), counted: z.number(), recorded: z.number() });
 
-export function registerCoverageRoutes(app: Router, deps: { coverageReports: CoverageService; targets: TargetRepository }) {
-  const { coverageReports: reports, targets } = deps;
+export function registerCoverageRoutes(app: Router, deps: { coverageReports: CoverageService; targets: TargetRepository; startReconcile?: () => Promise<void> }) {
+  const { coverageReports: reports, targets, startReconcile } = deps;
   const tags = ['Coverage'];
   app.openapi(
     createRoute({ method: 'get', path: '/coverage', tags, security: bearer, summary: 'Coverage by province, commune (166) or former district (26), for one marketplace or all, against targets — now, or at the end of a month', request: { query: CoverageQuerySchema }, responses: { 200: jsonResponse(CoverageSchema, 'Coverage from the maintained counters, or from the month-end snapshot'), ...problemResponses } }),
@@ -36,10 +36,24 @@ export function registerCoverageRoutes(app: Router, deps: { coverageReports: Cov
     },
   );
   app.openapi(
-    createRoute({ method: 'post', path: '/coverage/reconcile', tags, security: bearer, summary: 'Recount everything from the records and report differences from the counters (admin)', responses: { 200: jsonResponse(z.object({ checkedAt: z.string(), producers: z.number(), products: z.number(), counters: z.number(), differences: z.array(DifferenceSchema), listingStatusesRepaired: z.number().meta({ description: 'Products whose kept listing statuses were filled in or corrected from their listings' }), listingStatusRepairsFailed: z.number().meta({ description: 'Repairs that failed (logged; the next run tries again)' }) }), 'Expected: no differences'), ...problemResponses } }),
+    createRoute({
+      method: 'post',
+      path: '/coverage/reconcile',
+      tags,
+      security: bearer,
+      summary: 'Recount everything from the records and report differences from the counters (admin); in the cloud the scheduled-job function does it (202), logging the result and publishing its CoverageDifferences metric',
+      responses: {
+        202: jsonResponse(z.object({ job: z.literal('coverage-reconcile'), startedAt: z.string() }), 'Started in the scheduled-job function (the cloud)'),
+        200: jsonResponse(z.object({ checkedAt: z.string(), producers: z.number(), products: z.number(), counters: z.number(), differences: z.array(DifferenceSchema), listingStatusesRepaired: z.number().meta({ description: 'Products whose kept listing statuses were filled in or corrected from their listings' }), listingStatusRepairsFailed: z.number().meta({ description: 'Repairs that failed (logged; the next run tries again)' }) }), 'Expected: no differences'),
+        ...problemResponses,
+      },
+    }),
     async (c) => {
       assertRole(c.get('principal'), 'admin');
-      return c.json(await reports.reconcile(), 200);
+      if (!startReconcile) return c.json(await reports.reconcile(), 200);
+      const startedAt = new Date().toISOString();
+      await startReconcile();
+      return c.json({ job: 'coverage-reconcile' as const, startedAt }, 202);
     },
   );
   app.openapi(
