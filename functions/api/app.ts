@@ -4,6 +4,7 @@ import { logger } from '#functions/core/logger.ts';
 import { createRouter, type AppEnv } from './app-env.ts';
 import type { Services } from './compose.ts';
 import { requireAuth } from './middleware/auth.ts';
+import { compressAnswers } from './middleware/compression.ts';
 import { handleError, notFound } from './middleware/errors.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { jsonBody } from './middleware/request-body.ts';
@@ -68,6 +69,7 @@ export function createApiApp(services: Services, opts: { localPhotoFiles?: Local
     await next();
     logger.info('request', { requestId, method: c.req.method, path: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) });
   });
+  app.use('*', compressAnswers());
   if (opts.localPhotoFiles) registerLocalPhotoFileRoutes(app, { apiBase: API_BASE, files: opts.localPhotoFiles, completeUpload: services.photos.completeUpload });
   app.route(API_BASE, api);
   app.get('/api/docs', (c) => c.html(apiDocsPage(`${API_BASE}/openapi.json`)));

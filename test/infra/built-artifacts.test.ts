@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -134,6 +135,13 @@ describe('the bundled API function', () => {
     expect(responses[1]!.status).toBe(200);
     expect(responses[1]!.body).toContain('ocop-onboard API reference');
     expect(responses[2]).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it('gzips a larger answer for a client that accepts it, base64-encoded for API Gateway', async () => {
+    const { results } = await run('Api', [httpApiEvent('GET', '/api/v1/openapi.json', { headers: { 'accept-encoding': 'gzip, br' } })]);
+    const v = results[0]!.value as { statusCode: number; headers: Record<string, string>; body: string; isBase64Encoded: boolean };
+    expect(v).toMatchObject({ statusCode: 200, isBase64Encoded: true, headers: expect.objectContaining({ 'content-encoding': 'gzip' }) });
+    expect(JSON.parse(gunzipSync(Buffer.from(v.body, 'base64')).toString('utf8'))).toMatchObject({ openapi: '3.1.0' });
   });
 
   it('accepts a Cognito access token of the web client and refuses ID tokens, other clients and other keys', async () => {
