@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { randomUUID } from 'node:crypto';
-import { logger } from '#functions/core/logger.ts';
+import { logger, withLogContext } from '#functions/core/logger.ts';
 import { createRouter, type AppEnv } from './app-env.ts';
 import type { Services } from './compose.ts';
 import { requireAuth } from './middleware/auth.ts';
@@ -66,7 +66,8 @@ export function createApiApp(services: Services, opts: { localPhotoFiles?: Local
     c.set('requestId', requestId);
     c.header('x-request-id', requestId);
     const started = performance.now();
-    await next();
+    // Every line logged while the request runs carries its id.
+    await withLogContext({ requestId }, next);
     logger.info('request', { requestId, method: c.req.method, path: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) });
   });
   app.use('*', compressAnswers());

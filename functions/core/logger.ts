@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /**
  * Structured JSON logs. Personal data never reaches a log: fields whose names carry it are
  * replaced before writing, whatever the caller passes.
@@ -14,9 +16,17 @@ type Level = 'debug' | 'info' | 'warn' | 'error';
 const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const threshold = order[(process.env.LOG_LEVEL as Level | undefined) ?? 'info'] ?? order.info;
 
+/** Fields every line written within one request or invocation carries (its request id). */
+const context = new AsyncLocalStorage<Record<string, unknown>>();
+
+/** Runs `fn` so that every log line written within it — however deep — carries `fields` (e.g. `{ requestId }`). */
+export function withLogContext<T>(fields: Record<string, unknown>, fn: () => T): T {
+  return context.run({ ...context.getStore(), ...fields }, fn);
+}
+
 function write(level: Level, message: string, fields: Record<string, unknown> = {}) {
   if (order[level] < threshold) return;
-  const line = JSON.stringify({ level, time: new Date().toISOString(), message, ...(redact(fields) as object) });
+  const line = JSON.stringify({ level, time: new Date().toISOString(), message, ...(redact({ ...context.getStore(), ...fields }) as object) });
   (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(line + '\n');
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { createCloudServices } from '#functions/api/cloud-services.ts';
 import { loadConfig } from '#functions/core/config.ts';
-import { logger } from '#functions/core/logger.ts';
+import { logger, withLogContext } from '#functions/core/logger.ts';
 import { isObjectCreatedEvent, objectsCreatedIn } from '#functions/core/object-events.ts';
 import { importOfSourceKey, type Job } from './import-service.ts';
 
@@ -17,19 +17,21 @@ const services = await createCloudServices(config);
 
 const JobSchema = z.object({ type: z.enum(['import-preview', 'import-commit']), id: z.string().min(1) }) satisfies z.ZodType<Job>;
 
-export const handler = async (event: unknown, context?: { awsRequestId?: string }) => {
+export const handler = (event: unknown, context?: { awsRequestId?: string }) => withLogContext({ requestId: context?.awsRequestId }, () => run(event));
+
+async function run(event: unknown) {
   const started = performance.now();
   if (isObjectCreatedEvent(event)) {
     const results = [];
     for (const { importId, object } of objectsCreatedIn(event, filesBucket, importOfSourceKey)) {
       const result = await services.imports.sourceArrived(importId, { tag: object.sequencer ?? object.key });
       results.push(result);
-      logger.info('import file arrived', { requestId: context?.awsRequestId, importId, outcome: result.outcome, ms: Math.round(performance.now() - started) });
+      logger.info('import file arrived', { importId, outcome: result.outcome, ms: Math.round(performance.now() - started) });
     }
     return { imports: results };
   }
   const job = JobSchema.parse(event);
   await services.imports.handleJob(job);
-  logger.info('job done', { requestId: context?.awsRequestId, type: job.type, importId: job.id, ms: Math.round(performance.now() - started) });
+  logger.info('job done', { type: job.type, importId: job.id, ms: Math.round(performance.now() - started) });
   return undefined;
-};
+}

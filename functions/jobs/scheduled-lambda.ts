@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { createCloudServices } from '#functions/api/cloud-services.ts';
 import { loadConfig } from '#functions/core/config.ts';
-import { logger } from '#functions/core/logger.ts';
+import { logger, withLogContext } from '#functions/core/logger.ts';
 import { ConflictError } from '#functions/core/errors.ts';
 import { ScheduledJobEventSchema, emfLine, snapshotMonthAt } from './scheduled-jobs.ts';
 
@@ -14,7 +14,9 @@ const services = await createCloudServices(config);
 /** How many differences the log shows (by commune, marketplace and metric — counts only, no personal data). */
 const LOGGED_DIFFERENCES = 20;
 
-export const handler = async (event: unknown, context?: { awsRequestId?: string }) => {
+export const handler = (event: unknown, context?: { awsRequestId?: string }) => withLogContext({ requestId: context?.awsRequestId }, () => run(event, context));
+
+async function run(event: unknown, context?: { awsRequestId?: string }) {
   const parsed = ScheduledJobEventSchema.safeParse(event);
   if (!parsed.success) throw new Error(`Not a scheduled-job event: ${parsed.error.issues.map((i) => i.path.join('.') || i.message).join(', ')}`);
   const { job, time, eventId } = parsed.data;
@@ -44,4 +46,4 @@ export const handler = async (event: unknown, context?: { awsRequestId?: string 
   );
   if (differences) logger.warn('coverage counters differ from a recount', { requestId, job, differences: result.differences.slice(0, LOGGED_DIFFERENCES) });
   return { job, checkedAt: result.checkedAt, producers: result.producers, products: result.products, counters: result.counters, differences };
-};
+}

@@ -1,5 +1,6 @@
 import { createCloudServices } from '#functions/api/cloud-services.ts';
 import { loadConfig } from '#functions/core/config.ts';
+import { withLogContext } from '#functions/core/logger.ts';
 import { createPhotoEventHandler } from './photo-events.ts';
 import { configureSharpForPhotoProcessing } from './sharp-runtime.ts';
 
@@ -12,4 +13,6 @@ if (!config.photoBucket) throw new Error('Missing environment variable: PHOTO_BU
 configureSharpForPhotoProcessing();
 const services = await createCloudServices(config);
 
-export const handler = createPhotoEventHandler(services.photos.completeUpload, config.photoBucket);
+const handle = createPhotoEventHandler(services.photos.completeUpload, config.photoBucket);
+
+export const handler = (event: Parameters<typeof handle>[0], context?: { awsRequestId?: string }) => withLogContext({ requestId: context?.awsRequestId }, () => handle(event));

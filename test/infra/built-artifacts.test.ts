@@ -370,8 +370,10 @@ describe('the bundled photo function', () => {
     expect((await item(`P#38#PRODUCT#${product.body.id}`))!.readyMarketplaces).not.toContain('postmart');
     const readyBefore = (await item('P#38#COVERAGE', 'M#postmart#C#15772'))?.productsReady ?? 0;
 
-    const { results } = await run('Photo', [objectCreatedEvent(PHOTO_BUCKET, uploadKey, jpeg.length)]);
+    const { results, stdout } = await run('Photo', [objectCreatedEvent(PHOTO_BUCKET, uploadKey, jpeg.length)]);
     expect(results[0]!.value).toEqual({ processed: [{ photoId: target.body.photoId, status: 'ready' }] });
+    // Its log line carries the invocation's request id.
+    expect(jsonLines(stdout).find((l) => l.message === 'photo processed')).toMatchObject({ photoId: target.body.photoId, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     expect(aws.objects.has(`${PHOTO_BUCKET}/${uploadKey}`)).toBe(false);
     expect([...aws.objects.keys()].filter((k) => k.startsWith(`${PHOTO_BUCKET}/variants/${product.body.id}/${target.body.photoId}/`)).length).toBeGreaterThan(0);
     // The services' onPhotosChanged hook ran in the photo function: readiness and coverage moved with the photo.
