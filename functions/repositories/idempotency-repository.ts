@@ -4,11 +4,16 @@ import { getItem, type Item, type Table, type TxOp } from './table.ts';
 export type IdempotencyClaim = { key: string; fingerprint: string };
 export type StoredResponse = { fingerprint: string; status: number; body: unknown };
 
-const TTL_SECONDS = 24 * 3600;
+/**
+ * A phone can send a write, lose the answer, and be out of coverage for days before it sends
+ * again: the key must still be known then, or the resend applies the write twice. A week, not
+ * longer, because the stored answers hold what the write returned (a producer's phone).
+ */
+const TTL_SECONDS = 7 * 24 * 3600;
 
 /**
  * Idempotency records. Key: PK `P#38#IDEM#<caller>#<Idempotency-Key>`, SK `META`; expire
- * after 24 h (TTL `expiresAt`). The record is written in the same transaction as the change
+ * after 7 days (TTL `expiresAt`). The record is written in the same transaction as the change
  * it answers, so a change and its stored answer exist together or not at all.
  */
 export function createIdempotencyRepository(table: Table) {

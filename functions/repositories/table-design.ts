@@ -20,7 +20,7 @@
  * | PK / SK (targets, imports) | `P#38#TARGET` / `<indicator>#<marketplace>#<scope>#<period>`; `P#38#IMPORT#<id>` / `META`, `BATCH#<n>` | targets; import jobs and the batches whose counters were applied |
  * | GSI2 (more) | `P#38#DUPKEYS#<kind>` / `<value>#<producerId>`; `P#38#IMPORT` / `<status>#<id>` | every duplicate key of a kind (bulk imports); import jobs by status (resume at start) |
  * | GSI1 / GSI3 (imports) | `P#38#IMPORTS` / `<createdAt>#<id>`; `P#38#USER#<sub>#IMPORTS` / `<createdAt>#<id>` | every import, and one user's, newest first |
- * | expiresAt | epoch seconds | DynamoDB TTL: idempotency records expire after 24 h; pending and rejected photos |
+ * | expiresAt | epoch seconds | DynamoDB TTL: idempotency records expire after 7 days; pending and rejected photos |
  *
  * Ids are time-ordered (see `newId`), so every index sorts newest-last and pages are stable.
  */

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { api, launchBrowser, login, pageWidth, shot, startLocal, unlabelledControls, phoneContext, signIn, stopAll, type LocalProduct } from './support.ts';
+import { api, launchBrowser, login, pageWidth, sendProducerForm, shot, startLocal, unlabelledControls, phoneContext, signIn, stopAll, type LocalProduct } from './support.ts';
 
 let product: LocalProduct;
 let browser: Browser;
@@ -18,12 +18,7 @@ let productId = '';
 
 /** Registers a producer in Xã Thiệu Hóa through the form (online or not), leaving the officer on the producer list. */
 async function registerInThieuHoa(name: string, tel: string): Promise<void> {
-  await page.goto(`${product.url}/#/producers/new`);
-  await page.getByLabel('Tên chủ thể').fill(name);
-  await page.getByRole('combobox', { name: /Xã\/phường/ }).fill('thieu hoa');
-  await page.getByRole('option', { name: /Xã Thiệu Hóa/ }).click();
-  await page.getByLabel('Số điện thoại').fill(tel);
-  await page.getByRole('button', { name: 'Lưu' }).click();
+  await sendProducerForm(page, product.url, name, tel);
   await page.getByRole('heading', { name: 'Danh sách chủ thể' }).waitFor();
 }
 

@@ -116,3 +116,13 @@ export async function stopAll(browser: Browser | undefined, product: LocalProduc
   await browser?.close();
   await product?.stop();
 }
+
+/** Fills the new-producer form for a household in Xã Thiệu Hóa and presses Lưu (online or not); does not wait for the answer. */
+export async function sendProducerForm(page: Page, base: string, name: string, tel: string): Promise<void> {
+  await page.goto(`${base}/#/producers/new`);
+  await page.getByLabel('Tên chủ thể').fill(name);
+  await page.getByRole('combobox', { name: /Xã\/phường/ }).fill('thieu hoa');
+  await page.getByRole('option', { name: /Xã Thiệu Hóa/ }).click();
+  await page.getByLabel('Số điện thoại').fill(tel);
+  await page.getByRole('button', { name: 'Lưu' }).click();
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyStatus, dependenciesOf, referencedEntries, refToken, resolvePlaceholders, retryDelayMs, sendable, versionToken, type RefValue, MAX_PHOTO_RESTARTS, photoLinkAction, UPLOAD_SETTLE_MS } from '../../web/src/core/outbox-rules.ts';
+import { classifyStatus, dependenciesOf, referencedEntries, refToken, resolvePlaceholders, retryDelayMs, sendable, versionToken, type RefValue, MAX_PHOTO_RESTARTS, photoLinkAction, UPLOAD_SETTLE_MS, givesUp, sendTimeoutMs, SERVER_FAILURE_PATIENCE_MS } from '../../web/src/core/outbox-rules.ts';
 
 describe('outbox placeholders', () => {
   it('fills the id of a producer created offline into the product that refers to it', () => {
@@ -67,6 +67,20 @@ describe('outbox outcomes', () => {
     expect(retryDelayMs(1)).toBe(2000);
     expect(retryDelayMs(3)).toBe(8000);
     expect(retryDelayMs(50)).toBe(60_000);
+  });
+});
+
+describe('outbox patience', () => {
+  it('keeps retrying an entry the server fails for half an hour, then leaves it to the officer', () => {
+    const since = Date.parse('2026-12-07T08:00:00Z');
+    expect(givesUp(since, since + SERVER_FAILURE_PATIENCE_MS - 1)).toBe(false);
+    expect(givesUp(since, since + SERVER_FAILURE_PATIENCE_MS)).toBe(true);
+    expect(SERVER_FAILURE_PATIENCE_MS).toBe(30 * 60_000);
+  });
+
+  it('waits 30 s for an answer to a write, and for a photo longer the larger it is (≥ 25 kB/s)', () => {
+    expect(sendTimeoutMs()).toBe(30_000);
+    expect(sendTimeoutMs(1_000_000)).toBe(70_000);
   });
 });
 

@@ -210,6 +210,8 @@ async function signOut(): Promise<void> {
 onUnauthenticated(() => {
   dropLeaveGuard();
   clearSession();
+  // The records saved for offline reading (names, phones) go with the session, as at sign-out.
+  void caches?.delete('ocop-data').catch(() => undefined);
   sessionStorage.setItem('ocop.expired', '1');
   go('#/login');
 });

@@ -69,6 +69,8 @@ sw.addEventListener('fetch', (e: FetchEvent) => {
   if (DATA_PATHS.some((r) => r.test(url.pathname))) {
     // The answer to a search for a phone, tax code or citizen ID is not kept on the device.
     if (numberSearch(url.searchParams.get('q') ?? '')) return;
+    // The page asked for the server's answer only (e.g. the version to rebase a change on).
+    if (req.cache === 'no-store') return;
     e.respondWith(networkFirst(req, DATA, e));
     return;
   }

@@ -35,6 +35,8 @@ export type RequestOptions = {
   signal?: AbortSignal;
   /** A bearer token other than the session's (the sign-in asks `/auth/me` before saving the session). */
   token?: string;
+  /** The server's answer or none: never the copy saved on the phone (the service worker lets it through). */
+  fresh?: boolean;
 };
 
 /** How long a read waits for an answer before it counts as a network failure (writes go through the outbox). */
@@ -71,12 +73,18 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   const signals = [opts.signal, method === 'GET' ? AbortSignal.timeout(READ_TIMEOUT_MS) : undefined].filter((s): s is AbortSignal => !!s);
   let res: Response;
   try {
-    res = await fetch(`${API}${path}`, { method, headers, body: opts.body, signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0] });
+    res = await fetch(`${API}${path}`, { method, headers, body: opts.body, signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0], ...(opts.fresh ? { cache: 'no-store' as const } : {}) });
   } catch (e) {
     throw new NetworkError(e);
   }
   if (method === 'GET') for (const fn of cachedListeners) fn(res.headers.get('x-ocop-cached') === '1');
-  const text = await res.text().catch(() => '');
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (e) {
+    // The answer broke off (or timed out) mid-body: as if none came — a write is sent again with its key.
+    throw new NetworkError(e);
+  }
   let data: unknown = null;
   if (text) {
     try {

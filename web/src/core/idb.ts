@@ -8,7 +8,7 @@ type StoreName = (typeof STORES)[keyof typeof STORES];
 let dbPromise: Promise<IDBDatabase> | null = null;
 
 function open(): Promise<IDBDatabase> {
-  dbPromise ??= new Promise((resolve, reject) => {
+  dbPromise ??= new Promise<IDBDatabase>((resolve, reject) => {
     const req = indexedDB.open(DB_NAME, DB_VERSION);
     req.onupgradeneeded = () => {
       const db = req.result;
@@ -16,10 +16,34 @@ function open(): Promise<IDBDatabase> {
       if (!db.objectStoreNames.contains(STORES.refs)) db.createObjectStore(STORES.refs, { keyPath: 'ref' });
       if (!db.objectStoreNames.contains(STORES.synced)) db.createObjectStore(STORES.synced, { keyPath: 'seq', autoIncrement: true });
     };
-    req.onsuccess = () => resolve(req.result);
+    req.onsuccess = () => {
+      const db = req.result;
+      // Another tab upgrading the database: let it, and open afresh next time.
+      db.onversionchange = () => {
+        db.close();
+        dbPromise = null;
+      };
+      resolve(db);
+    };
     req.onerror = () => reject(req.error);
+  }).catch((e: unknown) => {
+    // A failed open (storage busy, the browser's backing store briefly unavailable) is tried again next time, not kept.
+    dbPromise = null;
+    throw e;
   });
   return dbPromise;
+}
+
+/**
+ * A write's result once its transaction has committed: a request can succeed and its transaction
+ * still be aborted (the device's storage full: QuotaExceededError), and then nothing was stored.
+ */
+function committed<T>(tx: IDBTransaction, req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve(req.result);
+    tx.onabort = () => reject(tx.error ?? req.error ?? new DOMException('The change was not stored', 'AbortError'));
+    tx.onerror = () => reject(tx.error ?? req.error);
+  });
 }
 
 function done<T>(req: IDBRequest<T>): Promise<T> {
@@ -39,15 +63,17 @@ export async function get<T>(store: StoreName, key: IDBValidKey): Promise<T | un
   return done(db.transaction(store).objectStore(store).get(key) as IDBRequest<T | undefined>);
 }
 
-/** Adds or replaces a record; resolves with its key. */
+/** Adds or replaces a record; resolves with its key once it is stored (rejects if it was not, e.g. storage full). */
 export async function put<T>(store: StoreName, value: T): Promise<IDBValidKey> {
   const db = await open();
-  return done(db.transaction(store, 'readwrite').objectStore(store).put(value));
+  const tx = db.transaction(store, 'readwrite');
+  return committed(tx, tx.objectStore(store).put(value));
 }
 
 export async function remove(store: StoreName, key: IDBValidKey): Promise<void> {
   const db = await open();
-  await done(db.transaction(store, 'readwrite').objectStore(store).delete(key));
+  const tx = db.transaction(store, 'readwrite');
+  await committed(tx, tx.objectStore(store).delete(key));
 }
 
 /** Keeps only the newest `keep` records of an auto-increment store. */

@@ -93,6 +93,23 @@ export function classifyStatus(status: number): Outcome {
   return 'attention';
 }
 
+/**
+ * How long an entry keeps being retried while the server keeps failing it (5xx, 408, 429) before
+ * it waits for the officer (resend or discard, on the outbox page) and the entries after it go on.
+ */
+export const SERVER_FAILURE_PATIENCE_MS = 30 * 60_000;
+
+/** Whether an entry failing on the server since `failingSince` (ms) has been retried long enough. */
+export function givesUp(failingSince: number, now: number): boolean {
+  return now - failingSince >= SERVER_FAILURE_PATIENCE_MS;
+}
+
+/** How long a queued write waits for an answer before it counts as lost (then it is sent again, same key). */
+export function sendTimeoutMs(uploadBytes = 0): number {
+  // 30 s, and for a photo 1 s more per 25 kB (a slow 2G/3G link of ~200 kbit/s).
+  return 30_000 + Math.ceil(uploadBytes / 25);
+}
+
 /** Delay before the n-th retry of a transient failure: 2, 4, 8 … up to 60 s. */
 export function retryDelayMs(attempts: number): number {
   return Math.min(60_000, 1000 * 2 ** Math.max(1, Math.min(attempts, 6)));

@@ -8,7 +8,7 @@
  */
 import { ApiError, NetworkError, request, type ApiResult } from './api.ts';
 import * as db from './idb.ts';
-import { classifyStatus, dependenciesOf, photoLinkAction, resolvePlaceholders, retryDelayMs, versionToken, type RefValue } from './outbox-rules.ts';
+import { classifyStatus, dependenciesOf, givesUp, photoLinkAction, resolvePlaceholders, retryDelayMs, sendTimeoutMs, versionToken, type RefValue } from './outbox-rules.ts';
 import { loadSession } from './session.ts';
 import type { PhotoUploadTarget, Problem } from './types.ts';
 
@@ -36,6 +36,8 @@ export type OutboxEntry = {
   createdAt: string;
   state: 'pending' | 'attention';
   attempts: number;
+  /** When the server began failing it (5xx, 408, 429) without a success since (ms since epoch). */
+  failingSince?: number;
   problem?: Problem;
 };
 
@@ -65,10 +67,14 @@ function currentUser(): string | null {
   return loadSession()?.user.username ?? null;
 }
 
-/** Queued entries of the signed-in user, oldest first. */
+/**
+ * Queued entries of the signed-in user, oldest first. When the phone's storage cannot be read
+ * just now (the browser's backing store failing to open), none: the screens still show the
+ * server's records, and the next read opens the storage afresh.
+ */
 export async function entries(): Promise<OutboxEntry[]> {
   const user = currentUser();
-  const all = await db.getAll<OutboxEntry>(db.STORES.outbox);
+  const all = await db.getAll<OutboxEntry>(db.STORES.outbox).catch(() => [] as OutboxEntry[]);
   return all.filter((e) => e.user === user).sort((a, b) => a.seq! - b.seq!);
 }
 
@@ -115,24 +121,31 @@ export async function enqueue(draft: Draft): Promise<OutboxEntry> {
 
 /**
  * Saves a write and tries to send it now. Resolves `synced` with the API's answer, or `queued`
- * when it could not be sent yet (offline, waiting for an earlier entry). With `interactive`, a
- * refusal (4xx) is taken back out of the outbox and thrown, because the officer is still on the
- * form and can correct it there.
+ * when it could not be sent yet (offline, waiting for an earlier entry). With an `owner` (the form
+ * or section the officer sent it from), a refusal (4xx) while that is still on screen is taken
+ * back out of the outbox and thrown, because the officer can correct it there. Once the officer
+ * has left it, the outcome is the outbox's alone — sent, or kept needing attention on the outbox
+ * page, never dropped — and the promise stays unsettled, so a screen no longer shown neither
+ * draws an error nor navigates.
  */
-export async function submit<T>(draft: Draft, opts: { interactive?: boolean; waitMs?: number } = {}): Promise<SubmitOutcome<T>> {
+export async function submit<T>(draft: Draft, opts: { owner?: Node; waitMs?: number } = {}): Promise<SubmitOutcome<T>> {
   const entry = await enqueue(draft);
   const outcome = new Promise<SubmitOutcome<T>>((resolve, reject) => {
     waiters.set(entry.id, { resolve: resolve as Waiter['resolve'], reject });
     setTimeout(() => settle(entry.id, { state: 'queued', entry }), opts.waitMs ?? 15_000);
   });
   void flush();
+  const left = () => opts.owner !== undefined && !opts.owner.isConnected;
+  let result: SubmitOutcome<T>;
   try {
-    return await outcome;
+    result = await outcome;
   } catch (e) {
-    if (opts.interactive && e instanceof ApiError) await db.remove(db.STORES.outbox, entry.seq!);
+    if (left()) return new Promise(() => undefined);
+    if (opts.owner && e instanceof ApiError) await db.remove(db.STORES.outbox, entry.seq!);
     emit({ type: 'changed' });
     throw e;
   }
+  return left() ? new Promise(() => undefined) : result;
 }
 
 function settle(id: string, outcome: SubmitOutcome<unknown> | { error: unknown }): void {
@@ -167,13 +180,16 @@ export function flush(): Promise<void> {
 }
 
 async function flushOnce(): Promise<void> {
-  if (!currentUser()) return;
+  const user = currentUser();
+  if (!user) return;
   const queue = await entries();
   let deferred = false;
   let sent = false;
   const blocked = new Set<string>();
   const known = await refs();
   for (const e of queue) {
+    // Signed out (and perhaps someone else signed in) meanwhile: the rest waits for its own officer.
+    if (currentUser() !== user) break;
     if (e.state === 'attention' || e.dependsOn.some((d) => blocked.has(d))) {
       blocked.add(e.id);
       settle(e.id, { state: 'queued', entry: e });
@@ -203,6 +219,8 @@ async function flushOnce(): Promise<void> {
               method: e.method,
               body: body.value === undefined ? undefined : JSON.stringify(body.value),
               idempotencyKey: e.key,
+              // A send that never gets an answer (packets lost at a cell handover) would hold up every entry after it.
+              signal: AbortSignal.timeout(sendTimeoutMs()),
             });
       const result: RefValue = { ref: e.id, id: res.data?.id, version: res.data?.version };
       await db.put(db.STORES.refs, result);
@@ -214,7 +232,12 @@ async function flushOnce(): Promise<void> {
       emit({ type: 'synced', entry: e, data: res.data, replayed: res.replayed, foreground: waiters.has(e.id) });
       settle(e.id, { state: 'synced', data: res.data, replayed: res.replayed, entry: e });
     } catch (err) {
-      const outcome = err instanceof ApiError ? classifyStatus(err.status) : err instanceof NetworkError ? 'retry' : 'attention';
+      let outcome = err instanceof ApiError ? classifyStatus(err.status) : err instanceof NetworkError ? 'retry' : 'attention';
+      if (outcome === 'retry' && err instanceof ApiError) {
+        // The server keeps failing it: after a while it waits for the officer, and the queue goes on.
+        e.failingSince ??= Date.now();
+        if (givesUp(e.failingSince, Date.now())) outcome = 'attention';
+      }
       if (outcome === 'retry' || outcome === 'auth') {
         e.attempts += 1;
         await db.put(db.STORES.outbox, e);
@@ -246,7 +269,7 @@ async function flushOnce(): Promise<void> {
 async function sendPhoto(e: OutboxEntry, path: string): Promise<ApiResult<{ id?: string; version?: number }>> {
   const blob = e.blob;
   if (!blob) throw new ApiError(0, { title: 'The photo is missing from this phone', status: 0, code: 'INTERNAL' });
-  const target = await request<PhotoUploadTarget>(path, { method: 'POST', body: JSON.stringify({ contentType: blob.type || 'image/jpeg', bytes: blob.size }), idempotencyKey: e.key });
+  const target = await request<PhotoUploadTarget>(path, { method: 'POST', body: JSON.stringify({ contentType: blob.type || 'image/jpeg', bytes: blob.size }), idempotencyKey: e.key, signal: AbortSignal.timeout(sendTimeoutMs()) });
   const photoId = target.data.photoId;
   const expiresAt = Date.parse(target.data.expiresAt);
   const serverNow = target.serverTime ?? Date.now();
@@ -271,7 +294,7 @@ async function sendPhoto(e: OutboxEntry, path: string): Promise<ApiResult<{ id?:
   const headers = Object.fromEntries(Object.entries(target.data.headers ?? {}).filter(([k]) => k.toLowerCase() !== 'content-length'));
   let put: Response;
   try {
-    put = await fetch(new URL(target.data.uploadUrl, location.origin), { method: target.data.method, headers, body: blob });
+    put = await fetch(new URL(target.data.uploadUrl, location.origin), { method: target.data.method, headers, body: blob, signal: AbortSignal.timeout(sendTimeoutMs(blob.size)) });
   } catch (err) {
     throw new NetworkError(err);
   }
@@ -327,7 +350,7 @@ export async function useExisting(entry: OutboxEntry, existingId: string): Promi
  * the API refuses one key for two different bodies).
  */
 export async function retry(entry: OutboxEntry, body?: unknown): Promise<void> {
-  const next: OutboxEntry = { ...entry, state: 'pending', problem: undefined, attempts: 0 };
+  const next: OutboxEntry = { ...entry, state: 'pending', problem: undefined, attempts: 0, failingSince: undefined };
   if (body !== undefined) {
     next.body = body;
     next.key = crypto.randomUUID();

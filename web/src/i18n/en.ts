@@ -572,6 +572,7 @@ export const en: Dict = {
     DEPENDENCY_DISCARDED: 'This depends on a change that was discarded; choose the producer again or discard this.',
     NETWORK_READ: 'Could not reach the server (offline?). The data will show when the connection returns.',
     NETWORK: 'Could not reach the server. The change is saved on this device and will be sent.',
+    STORAGE_FULL: 'This device is out of storage: the change was NOT saved. Free some space (photos, videos, apps) and try again.',
     UNKNOWN: 'Something went wrong.',
     fieldsTitle: 'Please fix:',
   },

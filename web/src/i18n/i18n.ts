@@ -43,6 +43,8 @@ export function messageFor(code: string, fallback?: string): string {
 export function errorMessage(err: unknown): string {
   if (err instanceof ApiError) return messageFor(err.code, err.problem.title);
   if (err instanceof NetworkError) return t.errors.NETWORK;
+  // IndexedDB refused to keep an outbox entry: nothing was saved, and the user must know.
+  if (err instanceof DOMException && err.name === 'QuotaExceededError') return t.errors.STORAGE_FULL;
   if (err instanceof CognitoError) return cognitoMessage(err.type) ?? t.errors.UNKNOWN;
   return t.errors.UNKNOWN;
 }

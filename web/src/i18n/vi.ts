@@ -570,6 +570,7 @@ export const vi = {
     DEPENDENCY_DISCARDED: 'Mục này phụ thuộc một thay đổi đã bị bỏ; hãy chọn lại chủ thể hoặc bỏ mục này.',
     NETWORK_READ: 'Không kết nối được máy chủ (đang ngoại tuyến?). Dữ liệu sẽ hiện khi có mạng.',
     NETWORK: 'Không kết nối được máy chủ. Thay đổi đã được lưu trên máy và sẽ tự gửi.',
+    STORAGE_FULL: 'Máy đã hết chỗ lưu: thay đổi này CHƯA được lưu. Hãy xoá bớt ảnh, video hoặc ứng dụng rồi thử lại.',
     UNKNOWN: 'Có lỗi xảy ra.',
     fieldsTitle: 'Cần sửa:',
   },

@@ -63,11 +63,12 @@ export function historyList(events: AuditEvent[]): HTMLElement {
  * Sends a PUT to a record that may already have queued changes: the version is taken from the
  * last queued change of the same resource (filled in when that one syncs), else from `version`.
  */
-export async function putInOrder<T>(draft: Omit<Draft, 'resource'> & { body: Record<string, unknown> }, version: number | undefined): Promise<SubmitOutcome<T>> {
+export async function putInOrder<T>(draft: Omit<Draft, 'resource'> & { body: Record<string, unknown> }, version: number | undefined, owner: Node): Promise<SubmitOutcome<T>> {
   const queued = (await entries()).filter((e) => e.resource === draft.path);
   const last = queued.at(-1);
   const body = { ...draft.body, ...(last ? { version: versionToken(last.id) } : version ? { version } : {}) };
-  return submit<T>({ ...draft, body, resource: draft.path }, { interactive: !last, waitMs: 10_000 });
+  // Behind a change still waiting, a refusal is the outbox's to show, not the form's.
+  return submit<T>({ ...draft, body, resource: draft.path }, { owner: last ? undefined : owner, waitMs: 10_000 });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { get } from '../core/api.ts';
+import { request } from '../core/api.ts';
 import { formatDateTime } from '../core/format.ts';
 import { discard, entries, flush, retry, subscribe, syncedRecently, useExisting, type OutboxEntry } from '../core/outbox.ts';
 import type { DuplicateMatch } from '../core/types.ts';
@@ -100,9 +100,10 @@ export async function outboxView(): Promise<Node> {
     if (/\/(accounts|listings)\//.test(e.path)) {
       const kind = e.path.includes('/accounts/') ? 'accounts' : 'listings';
       const marketplace = e.path.split('/').at(-1);
-      const res = await get<{ items: { marketplace: string; version: number }[] }>(`${base}/${kind}`);
+      // From the server, never the phone's saved copy: a stale version would only conflict again.
+      const res = (await request<{ items: { marketplace: string; version: number }[] }>(`${base}/${kind}`, { fresh: true })).data;
       version = res.items.find((x) => x.marketplace === marketplace)?.version;
-    } else version = (await get<{ version: number }>(e.path)).version;
+    } else version = (await request<{ version: number }>(e.path, { fresh: true })).data.version;
     await retry(e, { ...(e.body as object), version });
   };
 

@@ -234,7 +234,7 @@ export async function producerFormView(r: Route): Promise<Node> {
           return;
         }
         // After changes still waiting for this producer, in order: the version is the one the last of them produces.
-        const out = await putInOrder<Producer>({ kind: 'producer.update', method: 'PATCH', path: `/producers/${editing.id}`, body: patch, label: body.name }, editing.version);
+        const out = await putInOrder<Producer>({ kind: 'producer.update', method: 'PATCH', path: `/producers/${editing.id}`, body: patch, label: body.name }, editing.version, form);
         toast(out.state === 'synced' ? t.producer.saved : t.producer.queued, out.state === 'synced' ? 'ok' : 'info');
         go(`#/producers/${editing.id}`);
         return;
@@ -245,7 +245,7 @@ export async function producerFormView(r: Route): Promise<Node> {
         go('#/outbox');
         return;
       }
-      const out = await submit<Producer>({ kind: 'producer.create', method: 'POST', path: '/producers', body, label: body.name }, { interactive: true });
+      const out = await submit<Producer>({ kind: 'producer.create', method: 'POST', path: '/producers', body, label: body.name }, { owner: form });
       if (out.state === 'synced') {
         toast(t.producer.saved);
         go(`#/producers/${out.data.id}`);
@@ -448,7 +448,7 @@ async function renderAccounts(box: HTMLElement, p: Producer): Promise<void> {
                         shopUrl = res.url || undefined;
                       }
                       try {
-                        const out = await putInOrder<Account>({ kind: 'account.set', method: 'PUT', path, label: `${p.name} · ${m.name}: ${t.account.statuses[to]}`, body: { status: to, ...(shopUrl ? { shopUrl } : {}) } }, acc?.version);
+                        const out = await putInOrder<Account>({ kind: 'account.set', method: 'PUT', path, label: `${p.name} · ${m.name}: ${t.account.statuses[to]}`, body: { status: to, ...(shopUrl ? { shopUrl } : {}) } }, acc?.version, box);
                         if (out.state === 'queued') toast(t.common.queued, 'info');
                       } catch (err) {
                         toast(errorMessage(err), 'warn');

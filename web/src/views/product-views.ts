@@ -298,8 +298,8 @@ export async function productFormView(r: Route): Promise<Node> {
         return;
       }
       const out = editing
-        ? await putInOrder<Product>({ kind: 'product.update', method: 'PATCH', path: `/products/${editing.id}`, body, label }, editing.version)
-        : await submit<Product>({ kind: 'product.create', method: 'POST', path: '/products', body: body as ProductCreate, label }, { interactive: !isToken(body.producerId) });
+        ? await putInOrder<Product>({ kind: 'product.update', method: 'PATCH', path: `/products/${editing.id}`, body, label }, editing.version, form)
+        : await submit<Product>({ kind: 'product.create', method: 'POST', path: '/products', body: body as ProductCreate, label }, { owner: isToken(body.producerId) ? undefined : form });
       toast(out.state === 'synced' ? t.product.saved : t.product.queued, out.state === 'synced' ? 'ok' : 'info');
       if (out.state === 'synced') go(`#/products/${out.data.id}`);
       else go('#/products');
@@ -496,7 +496,7 @@ async function renderMarketplaces(box: HTMLElement, p: Product, readinessP: Prom
       extra.reason = res;
     }
     try {
-      const out = await putInOrder<Listing>({ kind: 'listing.set', method: 'PUT', path, label: `${p.name} · ${m.name}: ${t.listing.statuses[to]}`, body: { status: to, ...extra } }, listing?.version);
+      const out = await putInOrder<Listing>({ kind: 'listing.set', method: 'PUT', path, label: `${p.name} · ${m.name}: ${t.listing.statuses[to]}`, body: { status: to, ...extra } }, listing?.version, box);
       toast(out.state === 'synced' ? `${m.name}: ${t.listing.statuses[to]}` : t.common.queued, out.state === 'synced' ? 'ok' : 'info');
     } catch (err) {
       toast(errorMessage(err), 'warn');
@@ -684,7 +684,7 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
   const upload = async (file: File) => {
     try {
       replace(status, h('p', null, t.photos.preparing));
-      const outcome = await sendPhoto(`/products/${p.id}`, p.name, file, navigator.onLine ? 60_000 : 0, () => replace(status, h('p', null, navigator.onLine ? t.photos.uploading : t.photos.queued)));
+      const outcome = await sendPhoto(`/products/${p.id}`, p.name, file, navigator.onLine ? 60_000 : 0, container, () => replace(status, h('p', null, navigator.onLine ? t.photos.uploading : t.photos.queued)));
       if (outcome.state === 'queued') {
         replace(status, notice('warn', t.photos.queued));
         await refresh();
@@ -701,7 +701,7 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
       }
       const reasons = t.photos.reasons as Record<string, string>;
       const reason = err instanceof ApiError ? (err.problem as { reason?: string }).reason : undefined;
-      replace(status, notice('error', (reason && reasons[reason]) || (err instanceof ApiError ? errorMessage(err) : t.photos.failed)));
+      replace(status, notice('error', (reason && reasons[reason]) || (err instanceof ApiError || err instanceof DOMException ? errorMessage(err) : t.photos.failed)));
       await refresh();
     }
   };
@@ -781,12 +781,13 @@ function photoPicker(capture: boolean, label: string, onFile: (file: File) => Pr
 /**
  * Scales a photo down on the phone and hands it to the outbox for the product at `productPath`
  * (a waiting product's placeholder path works too): sent at once when it can be (waiting up to
- * `waitMs` for the answer), else kept on the phone and sent later.
+ * `waitMs` for the answer), else kept on the phone and sent later. A refusal while `owner` (the
+ * photo section) is on screen is shown there; after the officer left, it waits in the outbox.
  */
-async function sendPhoto(productPath: string, label: string, file: File, waitMs: number, onScaled?: () => void) {
+async function sendPhoto(productPath: string, label: string, file: File, waitMs: number, owner?: Node, onScaled?: () => void) {
   const small = await downscale(file);
   onScaled?.();
-  return submit<{ id?: string }>({ kind: 'photo.upload', method: 'POST', path: `${productPath}/photos`, body: { contentType: 'image/jpeg', bytes: small.blob.size }, label, blob: small.blob }, { interactive: true, waitMs });
+  return submit<{ id?: string }>({ kind: 'photo.upload', method: 'POST', path: `${productPath}/photos`, body: { contentType: 'image/jpeg', bytes: small.blob.size }, label, blob: small.blob }, { owner, waitMs });
 }
 
 export type { ProducerCreate };
