@@ -69,7 +69,7 @@ export function createPhotoRepository(table: Table) {
   const setKey = (productId: string) => ({ PK: pk(productId), SK: 'PHOTOSET' });
 
   return {
-    /** The revision of the product's photo set (0 before its first photo): read it before the photos, hand it to `addOp`. */
+    /** The revision of the product's photo set (0 before its first photo): read it before the photos, hand it to `addOps`. */
     async revision(productId: string): Promise<number> {
       const item = await getItem(table, setKey(productId), true);
       return typeof item?.rev === 'number' ? item.rev : 0;
