@@ -36,7 +36,7 @@ function cellText(s: string): string {
   return s;
 }
 
-/** Reads the first sheet of an XLSX file, or a CSV file (UTF-8 with or without BOM; `,` `;` or tab), into rows of cells. */
+/** Reads the first sheet of an XLSX file, or a CSV file (UTF-8 with or without BOM, or Windows-1258; `,` `;` or tab), into rows of cells. */
 export function readSpreadsheet(bytes: Uint8Array, format: 'xlsx' | 'csv'): Grid {
   return format === 'xlsx' ? readXlsx(bytes) : readCsv(bytes);
 }
@@ -50,13 +50,52 @@ const TEXT_SNIFF_BYTES = 8192;
  */
 export function detectFormat(bytes: Uint8Array): 'xlsx' | 'csv' {
   if (bytes[0] === 0x50 && bytes[1] === 0x4b) return 'xlsx';
-  if (bytes.subarray(0, TEXT_SNIFF_BYTES).includes(0)) throw new SpreadsheetError({ code: 'wrong_type' }, 'The file is neither an XLSX workbook nor CSV text (an old .xls, another kind of file, or text not in UTF-8)');
+  if (bytes.subarray(0, TEXT_SNIFF_BYTES).includes(0)) throw new SpreadsheetError({ code: 'wrong_type' }, 'The file is neither an XLSX workbook nor CSV text (an old .xls, another kind of file, or UTF-16 text)');
   return 'csv';
 }
 
+/**
+ * The text of a CSV file: UTF-8 (with or without BOM) decoded strictly; a file that is not
+ * UTF-8 is taken as Windows-1258 (Vietnamese Windows; its tone marks are combining characters,
+ * composed here) when every byte decodes to something a list holds, else refused. Decoding
+ * UTF-8 leniently would put U+FFFD in names and import them.
+ */
+export function decodeCsv(bytes: Uint8Array): string {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    text = new TextDecoder('windows-1258').decode(bytes).normalize('NFC');
+    if (mostlyUtf8(bytes) || !plausibleLegacyText(text)) throw new SpreadsheetError({ code: 'unknown_encoding' }, 'The CSV file is neither UTF-8 nor Windows-1258 text; save it again as "CSV UTF-8"');
+  }
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Whether most bytes past ASCII form UTF-8 sequences: a UTF-8 file damaged in places, not a legacy one. */
+function mostlyUtf8(bytes: Uint8Array): boolean {
+  let sequences = 0;
+  let strays = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b < 0x80) continue;
+    const length = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    let ok = length > 0 && i + length <= bytes.length;
+    for (let k = 1; ok && k < length; k++) ok = (bytes[i + k]! & 0xc0) === 0x80;
+    if (ok) {
+      sequences += 1;
+      i += length - 1;
+    } else strays += 1;
+  }
+  return sequences > strays;
+}
+
+/** Legacy text as a list holds it: no control characters but tab and line ends, no tone mark left without a letter to sit on. */
+function plausibleLegacyText(text: string): boolean {
+  return !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd]|(^|[^\p{L}])[\u0300\u0301\u0303\u0309\u0323]/u.test(text);
+}
+
 export function readCsv(bytes: Uint8Array): Grid {
-  let text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const text = decodeCsv(bytes);
   const firstLine = text.slice(0, text.indexOf('\n') >>> 0);
   const delimiter = [',', ';', '\t'].map((d) => [d, firstLine.split(d).length] as const).sort((a, b) => b[1] - a[1])[0]![0];
   const rows: Grid = [];

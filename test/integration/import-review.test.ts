@@ -1,0 +1,53 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MAX_COLUMNS, MAX_ROWS, SpreadsheetError, readCsv, readXlsx } from '#functions/imports/spreadsheet-reader.ts';
+import { createTestApi, producerInput, type Api } from '#test/support/harness.ts';
+
+let api: Api;
+beforeAll(async () => {
+  api = await createTestApi();
+});
+
+const csv = (rows: string[]) => rows.join('\r\n');
+let seq = 0;
+const phone = () => `03${String(Date.now() % 1e6).padStart(6, '0')}${String(seq++ % 100).padStart(2, '0')}`;
+
+async function dryRun(body: string | Buffer, kind = 'producers', token = api.adminToken) {
+  const created = await api.call('POST', '/imports', { token, body: { kind, fileName: 'list.csv', bytes: Buffer.byteLength(body) } });
+  expect(created.status).toBe(201);
+  const sent = await api.app.request(created.body.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: typeof body === 'string' ? body : new Uint8Array(body) });
+  expect(sent.status).toBe(202);
+  await api.idle();
+  return created.body.id as string;
+}
+
+async function commit(id: string, token = api.adminToken) {
+  const res = await api.call('POST', `/imports/${id}/commit`, { token, body: { decisions: [] } });
+  expect(res.status).toBe(202);
+  await api.idle();
+  return (await api.call('GET', `/imports/${id}`, { token })).body;
+}
+
+const rowsOf = async (id: string, token = api.adminToken) => (await api.call('GET', `/imports/${id}/rows`, { token })).body.items;
+
+const storedRows = async (id: string) => {
+  const dir = join(api.dataDir, 'files', 'imports', id);
+  return (await Promise.all((await readdir(dir)).filter((f) => f.startsWith('rows')).map((f) => readFile(join(dir, f), 'utf8')))).join('\n');
+};
+
+const findProducers = async (name: string) => (await api.call('GET', `/producers?q=${encodeURIComponent(name)}`, { token: api.adminToken })).body.items;
+
+describe('a CSV that is not UTF-8', () => {
+  it('is read as Windows-1258 (legacy Vietnamese Windows), tone marks composed', async () => {
+    // "Hộ Lê Test" in cp1258: ô (0xF4) + the combining dot below (0xF2), ê (0xEA)
+    const name = Buffer.from([0x48, 0xf4, 0xf2, 0x20, 0x4c, 0xea, 0x20, 0x54, 0x65, 0x73, 0x74]);
+    const id = await dryRun(Buffer.concat([Buffer.from('Ten chu the;SDT;Xa\r\n'), name, Buffer.from(`;${phone()};Thieu Hoa\r\n`)]));
+    expect((await rowsOf(id))[0]).toMatchObject({ outcome: 'new', producer: { name: 'Hộ Lê Test' } });
+  });
+
+  it('is refused with the reason when it is UTF-8 damaged in places, not imported with U+FFFD', async () => {
+    const id = await dryRun(Buffer.concat([Buffer.from(`Tên chủ thể;SĐT;Xã/Phường\r\nHộ Hỏng Một Chỗ;${phone()};Xã Thiệu Hóa\r\nHộ `), Buffer.from([0xff]), Buffer.from(`;${phone()};Xã Thiệu Hóa\r\n`)]));
+    expect((await api.call('GET', `/imports/${id}`, { token: api.adminToken })).body).toMatchObject({ status: 'failed', failure: { code: 'unknown_encoding' } });
+  });
+});
