@@ -94,18 +94,51 @@ function plausibleLegacyText(text: string): boolean {
   return !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd]|(^|[^\p{L}])[\u0300\u0301\u0303\u0309\u0323]/u.test(text);
 }
 
+const BLANK_ROW: Cell[] = [];
+/** How much of the first line tells which delimiter the file uses. */
+const DELIMITER_SNIFF_CHARS = 64 * 1024;
+
+/**
+ * Reads CSV text (`,` `;` or tab, the one the first line uses most) with the XLSX reader's
+ * limits, counted while parsing: more than {@link MAX_ROWS} rows (blank rows after the last
+ * row with content are not counted) is refused, cells past {@link MAX_COLUMNS} are ignored,
+ * a cell longer than {@link MAX_CELL_CHARS} is refused. Blank rows take no memory of their
+ * own (one shared empty row), so a file of line breaks or delimiters stays small.
+ */
 export function readCsv(bytes: Uint8Array): Grid {
   const text = decodeCsv(bytes);
-  const firstLine = text.slice(0, text.indexOf('\n') >>> 0);
-  const delimiter = [',', ';', '\t'].map((d) => [d, firstLine.split(d).length] as const).sort((a, b) => b[1] - a[1])[0]![0];
+  const firstLine = text.slice(0, Math.min(text.indexOf('\n') >>> 0, DELIMITER_SNIFF_CHARS));
+  const count = (d: string) => {
+    let n = 0;
+    for (let at = firstLine.indexOf(d); at >= 0; at = firstLine.indexOf(d, at + 1)) n += 1;
+    return n;
+  };
+  const delimiter = [',', ';', '\t'].map((d) => [d, count(d)] as const).sort((a, b) => b[1] - a[1])[0]![0];
   const rows: Grid = [];
+  /** Blank rows seen since the last row with content: stored only once a row with content follows. */
+  let pendingBlank = 0;
   let row: Cell[] = [];
+  let filled = false;
   let field = '';
   let quoted = false;
   let i = 0;
   const endField = () => {
-    row.push(field === '' ? null : cellText(field));
+    if (field.length > MAX_CELL_CHARS) cellText(field);
+    if (row.length < MAX_COLUMNS) {
+      row.push(field === '' ? null : field);
+      if (!filled && field.trim() !== '') filled = true;
+    }
     field = '';
+  };
+  const endRow = () => {
+    if (!filled) pendingBlank += 1;
+    else {
+      if (rows.length + pendingBlank + 1 > MAX_ROWS) throw new SpreadsheetError({ code: 'too_many_rows', limit: MAX_ROWS }, `The file goes past row ${MAX_ROWS}; an import takes at most ${MAX_ROWS} rows`);
+      for (; pendingBlank > 0; pendingBlank--) rows.push(BLANK_ROW);
+      rows.push(row);
+    }
+    row = [];
+    filled = false;
   };
   while (i < text.length) {
     const ch = text[i]!;
@@ -117,7 +150,10 @@ export function readCsv(bytes: Uint8Array): Grid {
           continue;
         }
         quoted = false;
-      } else field += ch;
+      } else {
+        field += ch;
+        if (field.length > MAX_CELL_CHARS) cellText(field);
+      }
       i += 1;
       continue;
     }
@@ -125,15 +161,17 @@ export function readCsv(bytes: Uint8Array): Grid {
     else if (ch === delimiter) endField();
     else if (ch === '\n' || ch === '\r') {
       endField();
-      rows.push(row);
-      row = [];
+      endRow();
       if (ch === '\r' && text[i + 1] === '\n') i += 1;
-    } else field += ch;
+    } else {
+      field += ch;
+      if (field.length > MAX_CELL_CHARS) cellText(field);
+    }
     i += 1;
   }
   if (field !== '' || row.length) {
     endField();
-    rows.push(row);
+    endRow();
   }
   return rows;
 }

@@ -51,3 +51,31 @@ describe('a CSV that is not UTF-8', () => {
     expect((await api.call('GET', `/imports/${id}`, { token: api.adminToken })).body).toMatchObject({ status: 'failed', failure: { code: 'unknown_encoding' } });
   });
 });
+
+describe('the CSV reader’s limits', () => {
+  const refusal = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return e instanceof SpreadsheetError ? e.failure.code : (e as Error).name;
+    }
+    return 'read';
+  };
+
+  it('keeps nothing of blank lines: 25 MB of line breaks or of delimiters is no row', () => {
+    expect(readCsv(new Uint8Array(25 * 1024 * 1024 - 1).fill(0x0a))).toEqual([]);
+    expect(readCsv(new Uint8Array(25 * 1024 * 1024 - 1).fill(0x2c))).toEqual([]);
+  });
+
+  it('refuses more rows than the XLSX reader takes, and ignores cells past its last column', () => {
+    const lines = new Uint8Array(2 * (MAX_ROWS + 1));
+    for (let i = 0; i < lines.length; i++) lines[i] = i % 2 ? 0x0a : 0x61;
+    expect(refusal(() => readCsv(lines))).toBe('too_many_rows');
+    const wide = readCsv(new TextEncoder().encode(`a${',x'.repeat(100_000)}\nb,y\n`));
+    expect(wide.map((r) => r.length)).toEqual([MAX_COLUMNS, 2]);
+  });
+
+  it('keeps row numbers as the spreadsheet shows them across blank rows, and drops trailing blank lines', () => {
+    expect(readCsv(new TextEncoder().encode('a;b\n\n;;\nc;d\n\n\n'))).toEqual([['a', 'b'], [], [], ['c', 'd']]);
+  });
+});
