@@ -52,6 +52,13 @@ describe('a CSV that is not UTF-8', () => {
   });
 });
 
+describe('a CSV whose numbers lost their leading zero (Excel numbers saved as CSV)', () => {
+  it('restores the citizen ID and the tax code as the XLSX path does', async () => {
+    const id = await dryRun(csv(['Tên chủ thể;SĐT;Số CCCD;MST;Xã/Phường', `Hộ Mất Số Không;${phone()};38123456789;281234567;Xã Thiệu Hóa`]));
+    expect((await rowsOf(id))[0]).toMatchObject({ outcome: 'new', producer: { citizenIdLast4: '6789', taxCode: '0281234567' } });
+  });
+});
+
 describe('the CSV reader’s limits', () => {
   const refusal = (f: () => unknown) => {
     try {
