@@ -103,15 +103,32 @@ export function createInProcessRunner() {
   };
 }
 
-/** The row's cells with the citizen ID's digits hidden but the last 4, as they are stored (for the errors file). */
-function maskCitizenId(cells: Cell[], mapping: ColumnMapping): Cell[] {
-  const col = mapping.citizenId;
-  const cell = col === undefined ? null : cells[col];
-  if (cell === null || cell === undefined) return cells;
-  const text = String(cell).trim();
-  const masked = [...cells];
-  masked[col!] = '*'.repeat(Math.max(0, text.length - 4)) + text.slice(-4);
-  return masked;
+/** Hides all but the last 4 characters. */
+const maskedText = (text: string) => '*'.repeat(Math.max(0, text.length - 4)) + text.slice(-4);
+
+/**
+ * Runs of digits that may be a citizen ID: 9 (old CMND) or 12 (CCCD), or 11 (a CCCD that lost
+ * its leading zero in a number cell), not part of a longer number.
+ */
+const ID_LIKE = /(?<!\d)(\d{12}|\d{11}|\d{9})(?!\d)/g;
+
+/**
+ * The row's cells as they are kept (stored rows, the errors file): the citizen ID's digits hidden
+ * but the last 4, as for producers, and in any column the import does not map, every run of
+ * digits that may be a citizen ID hidden the same way — a column headed in words the import
+ * does not know must not keep IDs in clear.
+ */
+export function maskCells(cells: Cell[], mapping: ColumnMapping): Cell[] {
+  const mapped = new Set(Object.values(mapping));
+  return cells.map((cell, col) => {
+    if (cell === null || cell === undefined) return cell ?? null;
+    if (col === mapping.citizenId) return maskedText(String(cell).trim());
+    if (mapped.has(col)) return cell;
+    const text = typeof cell === 'number' ? (Number.isInteger(cell) ? String(cell) : null) : cell;
+    if (text === null || !/\d{9}/.test(text)) return cell;
+    const masked = text.replace(ID_LIKE, maskedText);
+    return masked === text ? cell : masked;
+  });
 }
 
 /** A stable id per import row, so a resumed commit rewrites the same records, never new ones. */
@@ -294,7 +311,7 @@ export function createImportService(deps: Deps) {
     const actor = job.actor as Principal;
     const rows: PreviewRow[] = dataRows.map(({ row, cells }) => {
       const r = interpretRow(cells, mapping, job.kind);
-      const raw = maskCitizenId(cells, mapping);
+      const raw = maskCells(cells, mapping);
       if (r.status === 'invalid') return { row, outcome: 'invalid', errors: r.errors, producer: { name: '', kind: 'household', legalBasis: { type: 'state_management' } }, raw };
       const producer = keepCitizenId(r.producer);
       if (r.status === 'needs_decision') return { row, outcome: 'needs_decision', candidates: r.candidates, producer, product: r.product, raw };

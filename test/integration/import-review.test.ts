@@ -38,6 +38,27 @@ const storedRows = async (id: string) => {
 
 const findProducers = async (name: string) => (await api.call('GET', `/producers?q=${encodeURIComponent(name)}`, { token: api.adminToken })).body.items;
 
+describe('citizen IDs in a column the import does not map', () => {
+  it('are not kept in clear (products file with CCCD; producers file headed "Số CCCD/CMND"; an unknown column)', async () => {
+    const cccd1 = `0381${String(Date.now()).slice(-8)}`;
+    const cccd2 = `0382${String(Date.now()).slice(-8)}`;
+    const cccd3 = `0383${String(Date.now()).slice(-8)}`;
+    const p = await dryRun(csv(['Tên sản phẩm;Nhóm sản phẩm;Tên chủ thể;SĐT;CCCD;Xã/Phường', `Rượu;Xe máy;Hộ Có CCCD;${phone()};${cccd1};Xã Thiệu Hóa`]), 'products');
+    const q = await dryRun(csv(['Tên chủ thể;SĐT;Số CCCD/CMND;Xã/Phường;Giấy tờ khác', `Hộ Khác;12345;${cccd2};Xã Thiệu Hóa;CC ${cccd3} cấp 2021`]));
+    const res = await api.app.request(`/api/v1/imports/${p}/errors.xlsx`, { headers: { authorization: `Bearer ${api.adminToken}` } });
+    const errorsFile = JSON.stringify(readXlsx(new Uint8Array(await res.arrayBuffer())));
+    const producersRows = await storedRows(q);
+    expect({ rows: (await storedRows(p)).includes(cccd1), errorsFile: errorsFile.includes(cccd1), producersRows: producersRows.includes(cccd2), unknownColumn: producersRows.includes(cccd3) }).toEqual({ rows: false, errorsFile: false, producersRows: false, unknownColumn: false });
+    expect(errorsFile).toContain(`********${cccd1.slice(-4)}`);
+    expect(producersRows).toContain(`CC ********${cccd3.slice(-4)} cấp 2021`);
+  });
+
+  it('are read from a products file as the producer’s, so a re-import matches it', async () => {
+    const id = await dryRun(csv(['Tên sản phẩm;Nhóm sản phẩm;Tên chủ thể;Số CMND/CCCD;Xã/Phường', `Nem;Thực phẩm;Hộ CCCD Sản Phẩm ${Date.now()};038123450001;Xã Thiệu Hóa`]), 'products');
+    expect((await rowsOf(id))[0].producer).toMatchObject({ citizenIdLast4: '0001' });
+  });
+});
+
 describe('a CSV that is not UTF-8', () => {
   it('is read as Windows-1258 (legacy Vietnamese Windows), tone marks composed', async () => {
     // "Hộ Lê Test" in cp1258: ô (0xF4) + the combining dot below (0xF2), ê (0xEA)
