@@ -409,11 +409,9 @@ export function createImportService(deps: Deps) {
     if (r.product && !index.products.has(productKey(r))) index.products.set(productKey(r), r.row);
   }
 
-  /** Two rows of a products file name the same producer: the same name, and no phone, tax code or citizen ID that differs. */
+  /** Two rows of a products file name the same producer (see {@link sameProducerKeys}). */
   function sameProducer(a: PreviewRow, b: PreviewRow): boolean {
-    const [ka, kb] = [producerLike(a), producerLike(b)];
-    const differ = (x?: string, y?: string) => x !== undefined && y !== undefined && x !== y;
-    return ka.searchName === kb.searchName && !differ(ka.phone, kb.phone) && !differ(ka.taxCode, kb.taxCode) && !differ(ka.citizenIdHash, kb.citizenIdHash);
+    return sameProducerKeys(producerLike(a), producerLike(b));
   }
 
   /** Finds existing producers by their keys: a few queries per row, or for many rows every key of the province read once. */
@@ -449,11 +447,24 @@ export function createImportService(deps: Deps) {
         }
         return;
       }
-      const existing = ids[0];
-      if (!existing) return;
-      const producer = await repos.producers.get(existing);
-      if (!producer || !canSee(actor, { communeCode: producer.communeCode, producerId: producer.id })) return;
-      r.existingProducerId = existing;
+      if (!ids.length) return;
+      // The producer the row names, among the records sharing a key with it: one the importer may
+      // see, with no phone, tax code or citizen ID that differs from the row's; of those, the ones
+      // with the row's name if any (the test rows of the file are joined by). Never whichever
+      // the store lists first: another producer on the same phone (a commune office's) is not it.
+      const row = producerLike(r);
+      const visible = [...(await repos.producers.getMany(ids)).values()].filter((p) => compatibleKeys(p, row) && canSee(actor, { communeCode: p.communeCode, producerId: p.id }));
+      const named = visible.filter((p) => p.searchName === row.searchName);
+      const candidates = named.length ? named : visible;
+      if (candidates.length > 1) {
+        // Several records could be this producer: the officer sees them, nothing is joined at random.
+        r.outcome = 'duplicate_existing';
+        r.duplicateOf = { producerIds: candidates.map((p) => p.id) };
+        return;
+      }
+      const producer = candidates[0];
+      if (!producer) return;
+      r.existingProducerId = producer.id;
       // The product will live in its producer's commune: plan batches and counters by that one, not the row's.
       r.producer = { ...r.producer, communeCode: producer.communeCode };
     });
@@ -461,13 +472,18 @@ export function createImportService(deps: Deps) {
     const byRow = new Map(all.map((r) => [r.row, r]));
     for (const r of fresh) {
       const first = byRow.get(r.producerRow!);
-      if (!namesProducer(r) && first?.existingProducerId) {
+      if (namesProducer(r) || !first) continue;
+      if (first.existingProducerId) {
         r.existingProducerId = first.existingProducerId;
         r.producer = { ...r.producer, communeCode: first.producer.communeCode };
+      } else if (first.outcome === 'duplicate_existing') {
+        // The row that names the producer matched several records: so does this one.
+        r.outcome = 'duplicate_existing';
+        r.duplicateOf = first.duplicateOf;
       }
     }
     await pool(
-      fresh.filter((r) => r.existingProducerId),
+      fresh.filter((r) => r.outcome === 'new' && r.existingProducerId),
       16,
       async (r) => {
         const same = (await repos.products.listAllOfProducer(r.existingProducerId!, 500)).filter((p) => p.searchName === normaliseName(r.product!.name));
@@ -901,6 +917,19 @@ export function createImportService(deps: Deps) {
   };
 }
 export type ImportService = ReturnType<typeof createImportService>;
+
+type ProducerKeys = Pick<ProducerRecord, 'searchName' | 'phone' | 'taxCode' | 'citizenIdHash'>;
+
+/** Two producers (rows or records) have no phone, tax code or citizen ID that differs. */
+function compatibleKeys(a: ProducerKeys, b: ProducerKeys): boolean {
+  const differ = (x?: string, y?: string) => x !== undefined && y !== undefined && x !== y;
+  return !differ(a.phone, b.phone) && !differ(a.taxCode, b.taxCode) && !differ(a.citizenIdHash, b.citizenIdHash);
+}
+
+/** Two producers (rows or records) are the same one: the same name, and no phone, tax code or citizen ID that differs. */
+function sameProducerKeys(a: ProducerKeys, b: ProducerKeys): boolean {
+  return a.searchName === b.searchName && compatibleKeys(a, b);
+}
 
 function put(op: TxOp): Item {
   return op.item.Put!.Item as Item;

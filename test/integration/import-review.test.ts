@@ -38,6 +38,50 @@ const storedRows = async (id: string) => {
 
 const findProducers = async (name: string) => (await api.call('GET', `/producers?q=${encodeURIComponent(name)}`, { token: api.adminToken })).body.items;
 
+describe('a products row whose phone is shared with another existing producer', () => {
+  it('joins the producer it names, not whichever shares the phone', async () => {
+    const office = phone();
+    const first = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ name: `Hộ Chung Máy ${Date.now()}`, phone: office, communeCode: '15772' }) });
+    const namedName = `Hộ Được Nêu ${Date.now()}`;
+    const named = await api.call('POST', '/producers', { token: api.adminToken, body: { ...producerInput({ name: namedName, phone: office, communeCode: '15772' }), confirmDistinct: true } });
+    expect([first.status, named.status]).toEqual([201, 201]);
+    const id = await dryRun(csv(['Tên sản phẩm;Nhóm sản phẩm;Tên chủ thể;SĐT;Xã/Phường', `Nem chua;Thực phẩm;${namedName};${office};Xã Thiệu Hóa`]), 'products');
+    expect((await rowsOf(id))[0]).toMatchObject({ outcome: 'new', existingProducerId: named.body.id });
+  });
+
+  it('is a duplicate for the officer to see when two producers could be the one it names', async () => {
+    const shared = phone();
+    const name = `Hộ Trùng Tên ${Date.now()}`;
+    const one = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ name, phone: shared, communeCode: '15772' }) });
+    const two = await api.call('POST', '/producers', { token: api.adminToken, body: { ...producerInput({ name, phone: shared, communeCode: '15796' }), confirmDistinct: true } });
+    expect([one.status, two.status]).toEqual([201, 201]);
+    const id = await dryRun(csv(['Tên sản phẩm;Nhóm sản phẩm;Tên chủ thể;SĐT;Xã/Phường', `Nem chua;Thực phẩm;${name};${shared};Xã Thiệu Hóa`, `Giò lụa;Thực phẩm;${name};${shared};Xã Thiệu Hóa`]), 'products');
+    const rows = await rowsOf(id);
+    expect(rows.map((r: { outcome: string; existingProducerId?: string }) => [r.outcome, r.existingProducerId])).toEqual([
+      ['duplicate_existing', undefined],
+      ['duplicate_existing', undefined],
+    ]);
+    expect([...rows[0].duplicateOf.producerIds].sort()).toEqual([one.body.id, two.body.id].sort());
+  });
+});
+
+describe('re-importing a products file when the phone also belongs to a producer outside the officer’s scope', () => {
+  it('adds nothing after the first time', async () => {
+    const officer = await api.userToken({ role: 'officer', communes: ['15772'] });
+    const shared = phone();
+    const other = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ phone: shared, communeCode: '15796' }) });
+    expect(other.status).toBe(201);
+    const file = csv(['Tên sản phẩm;Nhóm sản phẩm;Tên chủ thể;SĐT;Xã/Phường', `Mật ong;Thực phẩm;HTX Ong Lặp ${Date.now()};${shared};Xã Thiệu Hóa`]);
+    const news: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const id = await dryRun(file, 'products', officer);
+      news.push((await api.call('GET', `/imports/${id}`, { token: officer })).body.counts.new ?? 0);
+      await commit(id, officer);
+    }
+    expect(news).toEqual([1, 0, 0, 0]);
+  });
+});
+
 describe('citizen IDs in a column the import does not map', () => {
   it('are not kept in clear (products file with CCCD; producers file headed "Số CCCD/CMND"; an unknown column)', async () => {
     const cccd1 = `0381${String(Date.now()).slice(-8)}`;
