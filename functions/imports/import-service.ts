@@ -131,6 +131,14 @@ export function maskCells(cells: Cell[], mapping: ColumnMapping): Cell[] {
   });
 }
 
+/** Whether the importer may write the row: an officer only in their communes. */
+const inScope = (p: Pick<Principal, 'role' | 'communes'>, r: PreviewRow) => p.role !== 'officer' || p.communes.includes(r.producer.communeCode!);
+
+function markOutOfScope(r: PreviewRow): void {
+  r.outcome = 'out_of_scope';
+  r.errors = [{ field: 'commune', message: `commune ${r.producer.communeCode} is not one of your communes`, vi: `xã/phường ${r.producer.communeCode} không thuộc địa bàn được giao` }];
+}
+
 /** A stable id per import row, so a resumed commit rewrites the same records, never new ones. */
 function rowId(importId: string, row: number, part: string, time: number): string {
   const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -320,9 +328,8 @@ export function createImportService(deps: Deps) {
     const index = newFileIndex();
     const fresh = rows.filter((r) => r.outcome === 'new');
     for (const r of fresh) {
-      if (actor.role === 'officer' && !actor.communes.includes(r.producer.communeCode!)) {
-        r.outcome = 'out_of_scope';
-        r.errors = [{ field: 'commune', message: `commune ${r.producer.communeCode} is not one of your communes`, vi: `xã/phường ${r.producer.communeCode} không thuộc địa bàn được giao` }];
+      if (!inScope(actor, r)) {
+        markOutOfScope(r);
         continue;
       }
       checkInFile(job.kind, r, index);
@@ -832,10 +839,15 @@ export function createImportService(deps: Deps) {
 
     /** Starts (or resumes) the commit with the decisions for rows that need them. */
     async commit(ctx: WriteContext, id: string, decisions: { row: number; communeCode: string }[]) {
-      const job = await visibleJob(ctx.principal, id);
+      // The caller as they are now, not as they were at upload: a user no longer an officer or admin writes nothing.
+      const p = ctx.principal;
+      if (p.role !== 'admin' && p.role !== 'officer') throw new ForbiddenError('Only officers and admins import');
+      const job = await visibleJob(p, id);
       const resumable = (job.status === 'failed' && job.commitStartedAt) || (job.status === 'committing' && isStale(job));
       if (job.status !== 'previewed' && !resumable) throw new ConflictError('VERSION_CONFLICT', `The import is ${job.status}; only a previewed import (or a stopped commit) can be committed`);
-      let next: ImportJob = { ...job, status: 'committing', commitStartedAt: job.commitStartedAt ?? new Date().toISOString(), error: undefined, failure: undefined, updatedAt: new Date().toISOString() };
+      // The commit writes with its importer's scope as it is now (the store check of its first run uses it).
+      const actor = p.sub === job.actor.sub ? { ...job.actor, role: p.role, communes: p.communes } : job.actor;
+      let next: ImportJob = { ...job, actor, status: 'committing', commitStartedAt: job.commitStartedAt ?? new Date().toISOString(), error: undefined, failure: undefined, updatedAt: new Date().toISOString() };
       if (!resumable) {
         const rows = await loadRows(job);
         const byRow = new Map(rows.map((r) => [r.row, r]));
@@ -849,8 +861,11 @@ export function createImportService(deps: Deps) {
           else chosen[d.row] = d.communeCode;
         });
         if (errors.length) throw new ValidationError(errors, 'Some decisions cannot be applied');
-        if (Object.keys(chosen).length) {
-          await applyDecisions(job, rows, chosen);
+        if (Object.keys(chosen).length) await applyDecisions({ ...job, actor }, rows, chosen);
+        // Rows of communes the caller no longer holds (their communes changed since the dry run) are refused, not written.
+        const refused = rows.filter((r) => r.outcome === 'new' && !inScope(p, r));
+        for (const r of refused) markOutOfScope(r);
+        if (Object.keys(chosen).length || refused.length) {
           // A file of this request's own: a concurrent commit with other decisions cannot overwrite it.
           const rowsFile = `rows-${newId()}`;
           await blobs.put(rowsKey(id, rowsFile), Buffer.from(JSON.stringify(rows)), 'application/json');

@@ -124,6 +124,35 @@ describe('a CSV whose numbers lost their leading zero (Excel numbers saved as CS
   });
 });
 
+describe('an officer whose role or communes changed between the dry run and the commit', () => {
+  async function officerAccount() {
+    const username = `rv${Date.now()}${seq++}`;
+    const created = await api.call('POST', '/users', { token: api.adminToken, body: { username, password: 'password-123', role: 'officer', communes: ['15772'] } });
+    expect(created.status).toBe(201);
+    return { id: created.body.id as string, token: await api.login(username, 'password-123') };
+  }
+
+  it('no longer an officer: the commit is refused and nothing is written', async () => {
+    const officer = await officerAccount();
+    const name = `Hộ Chuyển Vai Trò ${Date.now()}`;
+    const id = await dryRun(csv(['Tên chủ thể;SĐT;Xã/Phường', `${name};${phone()};Xã Thiệu Hóa`]), 'producers', officer.token);
+    expect((await api.call('PATCH', `/users/${officer.id}`, { token: api.adminToken, body: { version: 1, role: 'department' } })).status).toBe(200);
+    const res = await api.call('POST', `/imports/${id}/commit`, { token: officer.token, body: { decisions: [] } });
+    await api.idle();
+    expect({ status: res.status, written: (await findProducers(name)).length }).toEqual({ status: 403, written: 0 });
+  });
+
+  it('moved to other communes: rows of communes no longer held are refused, not written', async () => {
+    const officer = await officerAccount();
+    const [kept, lost] = [`Hộ Xã Mới ${Date.now()}`, `Hộ Xã Cũ ${Date.now()}`];
+    const id = await dryRun(csv(['Tên chủ thể;SĐT;Xã/Phường', `${kept};${phone()};Xã Thiệu Hóa`]), 'producers', officer.token);
+    expect((await api.call('PATCH', `/users/${officer.id}`, { token: api.adminToken, body: { version: 1, communes: ['15796'] } })).status).toBe(200);
+    const job = await commit(id, officer.token);
+    expect({ status: job.status, rowsDone: job.rowsDone, counts: job.counts, written: (await findProducers(kept)).length + (await findProducers(lost)).length }).toEqual({ status: 'committed', rowsDone: 0, counts: { out_of_scope: 1 }, written: 0 });
+    expect((await rowsOf(id, officer.token))[0]).toMatchObject({ outcome: 'out_of_scope' });
+  });
+});
+
 describe('the CSV reader’s limits', () => {
   const refusal = (f: () => unknown) => {
     try {
