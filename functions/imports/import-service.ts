@@ -525,25 +525,47 @@ export function createImportService(deps: Deps) {
       .map(([kind, v]) => `${kind}:${v}`);
   }
 
+  /**
+   * The first run of a commit checks its new rows against the store again, as the dry run did:
+   * records written since the dry run (another import of the same file committed meanwhile) make
+   * them duplicates, so committing a file twice adds nothing the second time. Only the first
+   * run may: nothing of this commit is in the store yet, while a resumed one would find its own
+   * records. The rows, if any changed, are stored before any batch is written, under a name of
+   * their own, so a resume plans the same batches.
+   */
+  async function recheckInStore(job: ImportJob, rows: PreviewRow[]): Promise<ImportJob> {
+    const fresh = rows.filter((r) => r.outcome === 'new');
+    if (!fresh.length) return job;
+    const before = fresh.map((r) => `${r.existingProducerId}|${r.producer.communeCode}`);
+    await checkInStore(job, fresh, rows, await matcherFor(fresh));
+    const changed = fresh.filter((r, i) => r.outcome !== 'new' || before[i] !== `${r.existingProducerId}|${r.producer.communeCode}`).length;
+    if (!changed) return job;
+    const rowsFile = `rows-${newId()}`;
+    await blobs.put(rowsKey(job.id, rowsFile), Buffer.from(JSON.stringify(rows)), 'application/json');
+    return save(job, { rowsFile, counts: countOutcomes(rows) });
+  }
+
   /** Writes the rows to import in batches; batches already applied are skipped, so it resumes. */
   async function runCommit(id: string): Promise<void> {
     const run = await jobs.startCommitRun(id);
     let job = await jobs.get(id);
     try {
-      const toWrite = (await loadRows(job)).filter((r) => r.outcome === 'new');
-      // The plan is a pure function of the stored rows and decisions, so a resumed commit
-      // numbers the batches exactly as the first attempt did.
-      let n = 0;
-      const queues = planBatches(toWrite, job.kind).map((batches) => batches.map((rows) => ({ rows, n: n++ })));
-      if (job.batches !== n || job.rowsToWrite !== toWrite.length) job = await save(job, { batches: n, rowsToWrite: toWrite.length });
+      const rows = await loadRows(job);
       const done = await jobs.doneBatches(id);
-      const time = Date.parse(job.commitStartedAt ?? job.createdAt);
       // A later run, or one that finds batches done (a commit started before runs were counted), may
       // meet records written before — but only in the batches an earlier run had begun. Each queue
       // runs its batches in order, one after the other is counted, so an earlier run can have
       // begun only its first batch not counted (and, to be safe, any before the last counted one);
       // the batches after those were never begun, and are written without looking for strays.
       const resumed = run > 1 || done.size > 0;
+      if (!resumed) job = await recheckInStore(job, rows);
+      const toWrite = rows.filter((r) => r.outcome === 'new');
+      // The plan is a pure function of the stored rows and decisions, so a resumed commit
+      // numbers the batches exactly as the first attempt did.
+      let n = 0;
+      const queues = planBatches(toWrite, job.kind).map((batches) => batches.map((rows) => ({ rows, n: n++ })));
+      if (job.batches !== n || job.rowsToWrite !== toWrite.length) job = await save(job, { batches: n, rowsToWrite: toWrite.length });
+      const time = Date.parse(job.commitStartedAt ?? job.createdAt);
       await Promise.all(
         queues.map(async (queue) => {
           const lastDone = queue.findLastIndex((b) => done.has(b.n));

@@ -38,6 +38,31 @@ const storedRows = async (id: string) => {
 
 const findProducers = async (name: string) => (await api.call('GET', `/producers?q=${encodeURIComponent(name)}`, { token: api.adminToken })).body.items;
 
+describe('a file previewed twice, then both previews committed', () => {
+  it('adds each producer once; the second commit counts the row as a duplicate', async () => {
+    const name = `Hộ Hai Tab ${Date.now()}`;
+    const file = csv(['Tên chủ thể;SĐT;Xã/Phường', `${name};${phone()};Xã Thiệu Hóa`]);
+    const a = await dryRun(file);
+    const b = await dryRun(file);
+    expect((await commit(a)).status).toBe('committed');
+    const second = await commit(b);
+    expect({ status: second.status, rowsDone: second.rowsDone, counts: second.counts, producers: (await findProducers(name)).length }).toEqual({ status: 'committed', rowsDone: 0, counts: { duplicate_existing: 1 }, producers: 1 });
+    expect((await rowsOf(b))[0]).toMatchObject({ outcome: 'duplicate_existing', duplicateOf: { producerIds: [(await findProducers(name))[0].id] } });
+  });
+
+  it('adds each product once in a products file', async () => {
+    const name = `HTX Hai Tab ${Date.now()}`;
+    const file = csv(['Tên sản phẩm;Nhóm sản phẩm;Tên chủ thể;SĐT;Xã/Phường', `Chè lam;Thực phẩm;${name};${phone()};Xã Thiệu Hóa`, `Bánh gai;Thực phẩm;${name};;Xã Thiệu Hóa`]);
+    const a = await dryRun(file, 'products');
+    const b = await dryRun(file, 'products');
+    expect((await commit(a)).rowsDone).toBe(2);
+    const second = await commit(b);
+    const [producer] = await findProducers(name);
+    const products = await api.call('GET', `/products?producerId=${producer.id}`, { token: api.adminToken });
+    expect({ rowsDone: second.rowsDone, counts: second.counts, producers: (await findProducers(name)).length, products: products.body.items.length }).toEqual({ rowsDone: 0, counts: { duplicate_existing: 2 }, producers: 1, products: 2 });
+  });
+});
+
 describe('a products row whose phone is shared with another existing producer', () => {
   it('joins the producer it names, not whichever shares the phone', async () => {
     const office = phone();
@@ -178,5 +203,11 @@ describe('the CSV reader’s limits', () => {
 
   it('keeps row numbers as the spreadsheet shows them across blank rows, and drops trailing blank lines', () => {
     expect(readCsv(new TextEncoder().encode('a;b\n\n;;\nc;d\n\n\n'))).toEqual([['a', 'b'], [], [], ['c', 'd']]);
+  });
+});
+
+describe('coverage after the imports above', () => {
+  it('reconciles', async () => {
+    expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
   });
 });
