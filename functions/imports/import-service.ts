@@ -598,7 +598,9 @@ export function createImportService(deps: Deps) {
     const groups = new Map<string, PreviewRow[]>();
     for (const r of rows) {
       const key = kind === 'products' ? `${r.producer.communeCode}|${r.existingProducerId ?? r.producerRow}` : r.producer.communeCode!;
-      groups.set(key, [...(groups.get(key) ?? []), r]);
+      const group = groups.get(key);
+      if (group) group.push(r);
+      else groups.set(key, [r]);
     }
     const communes = [...new Set([...groups.values()].map((g) => g[0]!.producer.communeCode!))].sort();
     const worker = new Map(communes.map((c, i) => [c, i % PARALLEL_BATCHES]));
