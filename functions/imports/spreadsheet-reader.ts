@@ -1,4 +1,4 @@
-import { strFromU8, unzipSync } from 'fflate';
+import { Inflate, strFromU8 } from 'fflate';
 import type { ImportFailure } from '#shared/schemas/common.ts';
 
 export type Cell = string | number | null;
@@ -235,21 +235,112 @@ const firstOf = (xml: string, tag: string) => elements(xml, tag).next().value;
 /** Text of an `<si>` or `<is>` element: the `<t>` runs joined (rich text included). */
 const runsText = (xml: string) => cellText([...elements(xml, 't')].map((t) => decodeXml(t.inner ?? '')).join(''));
 
-export function readXlsx(bytes: Uint8Array): Grid {
-  let files: Record<string, Uint8Array>;
-  let unzipped = 0;
-  try {
-    files = unzipSync(bytes, {
-      filter: (f) => {
-        const wanted = f.name === 'xl/workbook.xml' || f.name === 'xl/sharedStrings.xml' || f.name.startsWith('xl/worksheets/sheet') || f.name === 'xl/_rels/workbook.xml.rels';
-        if (wanted && (unzipped += f.originalSize) > MAX_UNZIPPED_BYTES) throw new SpreadsheetError({ code: 'unpacks_too_large', limit: MAX_UNZIPPED_BYTES }, `The workbook unpacks to more than ${MAX_UNZIPPED_BYTES / 1024 / 1024} MB`);
-        return wanted;
-      },
-    });
-  } catch (e) {
-    if (e instanceof SpreadsheetError) throw e;
-    throw new SpreadsheetError({ code: 'damaged_workbook' }, 'The file is not a readable XLSX workbook');
+/** The parts of a workbook the reader needs. */
+const wantedPart = (name: string) => name === 'xl/workbook.xml' || name === 'xl/sharedStrings.xml' || name.startsWith('xl/worksheets/sheet') || name === 'xl/_rels/workbook.xml.rels';
+
+/** Compressed bytes handed to the inflater at a time: its output per step stays small (deflate expands at most about 1,032×). */
+const INFLATE_SLICE_BYTES = 16 * 1024;
+
+const unpacksTooLarge = () => new SpreadsheetError({ code: 'unpacks_too_large', limit: MAX_UNZIPPED_BYTES }, `The workbook unpacks to more than ${MAX_UNZIPPED_BYTES / 1024 / 1024} MB`);
+const damaged = () => new SpreadsheetError({ code: 'damaged_workbook' }, 'The file is not a readable XLSX workbook');
+
+/**
+ * The wanted parts of a ZIP, read from its central directory and inflated a slice at a time,
+ * counting the bytes that actually come out: an entry whose header understates its size (a
+ * decompression bomb that lies) stops at {@link MAX_UNZIPPED_BYTES} like one that does not.
+ */
+export function unzipParts(bytes: Uint8Array, wanted: (name: string) => boolean): Record<string, Uint8Array> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const u16 = (at: number) => (at + 2 <= bytes.length ? view.getUint16(at, true) : damagedAt());
+  const u32 = (at: number) => (at + 4 <= bytes.length ? view.getUint32(at, true) : damagedAt());
+  const damagedAt = (): never => {
+    throw damaged();
+  };
+  let eocd = -1;
+  for (let at = bytes.length - 22; at >= Math.max(0, bytes.length - 22 - 0xffff); at--) {
+    if (view.getUint32(at, true) === 0x06054b50) {
+      eocd = at;
+      break;
+    }
   }
+  if (eocd < 0) throw damaged();
+  const entries = u16(eocd + 10);
+  let at = u32(eocd + 16);
+  const parts: { name: string; method: number; data: number; compressed: number }[] = [];
+  let declared = 0;
+  for (let i = 0; i < entries; i++) {
+    if (u32(at) !== 0x02014b50) throw damaged();
+    const method = u16(at + 10);
+    let compressed = u32(at + 20);
+    let size = u32(at + 24);
+    const nameLength = u16(at + 28);
+    const extraLength = u16(at + 30);
+    let local = u32(at + 42);
+    if (at + 46 + nameLength > bytes.length) throw damaged();
+    const name = new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLength));
+    // ZIP64: the sizes or offset that do not fit 32 bits are in the extra field, in this order.
+    if (size === 0xffffffff || compressed === 0xffffffff || local === 0xffffffff) {
+      for (let x = at + 46 + nameLength; x + 4 <= at + 46 + nameLength + extraLength; x += 4 + u16(x + 2)) {
+        if (u16(x) !== 1) continue;
+        let f = x + 4;
+        const u64 = () => {
+          const n = u32(f) + u32(f + 4) * 2 ** 32;
+          f += 8;
+          return n;
+        };
+        if (size === 0xffffffff) size = u64();
+        if (compressed === 0xffffffff) compressed = u64();
+        if (local === 0xffffffff) local = u64();
+        break;
+      }
+    }
+    at += 46 + nameLength + extraLength + u16(at + 32);
+    if (!wanted(name)) continue;
+    if ((declared += size) > MAX_UNZIPPED_BYTES) throw unpacksTooLarge();
+    if (u32(local) !== 0x04034b50) throw damaged();
+    const data = local + 30 + u16(local + 26) + u16(local + 28);
+    if (data + compressed > bytes.length || (method !== 0 && method !== 8)) throw damaged();
+    parts.push({ name, method, data, compressed });
+  }
+  const files: Record<string, Uint8Array> = {};
+  let unpacked = 0;
+  for (const part of parts) {
+    const raw = bytes.subarray(part.data, part.data + part.compressed);
+    if (part.method === 0) {
+      if ((unpacked += raw.length) > MAX_UNZIPPED_BYTES) throw unpacksTooLarge();
+      files[part.name] = raw;
+      continue;
+    }
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    let ended = false;
+    const inflater = new Inflate((chunk, final) => {
+      size += chunk.length;
+      if ((unpacked += chunk.length) > MAX_UNZIPPED_BYTES) throw unpacksTooLarge();
+      chunks.push(chunk);
+      if (final) ended = true;
+    });
+    try {
+      for (let from = 0; from < raw.length; from += INFLATE_SLICE_BYTES) inflater.push(raw.subarray(from, from + INFLATE_SLICE_BYTES), from + INFLATE_SLICE_BYTES >= raw.length);
+      if (raw.length === 0) inflater.push(raw, true);
+    } catch (e) {
+      if (e instanceof SpreadsheetError) throw e;
+      throw damaged();
+    }
+    if (!ended) throw damaged();
+    const out = new Uint8Array(size);
+    let offset = 0;
+    for (const c of chunks) {
+      out.set(c, offset);
+      offset += c.length;
+    }
+    files[part.name] = out;
+  }
+  return files;
+}
+
+export function readXlsx(bytes: Uint8Array): Grid {
+  const files = unzipParts(bytes, wantedPart);
   const shared = files['xl/sharedStrings.xml'] ? [...elements(strFromU8(files['xl/sharedStrings.xml']), 'si')].map((si) => runsText(si.inner ?? '')) : [];
   const sheetPath = firstSheetPath(files);
   const sheetBytes = files[sheetPath];

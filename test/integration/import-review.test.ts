@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAX_COLUMNS, MAX_ROWS, SpreadsheetError, readCsv, readXlsx } from '#functions/imports/spreadsheet-reader.ts';
+import { deflateSync } from 'fflate';
+import { MAX_COLUMNS, MAX_ROWS, MAX_UNZIPPED_BYTES, SpreadsheetError, readCsv, readXlsx } from '#functions/imports/spreadsheet-reader.ts';
 import { createTestApi, producerInput, type Api } from '#test/support/harness.ts';
 
 let api: Api;
@@ -203,6 +204,41 @@ describe('the CSV reader’s limits', () => {
 
   it('keeps row numbers as the spreadsheet shows them across blank rows, and drops trailing blank lines', () => {
     expect(readCsv(new TextEncoder().encode('a;b\n\n;;\nc;d\n\n\n'))).toEqual([['a', 'b'], [], [], ['c', 'd']]);
+  });
+});
+
+describe('an XLSX whose ZIP entry understates its size', () => {
+  function lyingZip(content: Uint8Array, claimed: number) {
+    const body = deflateSync(content, { level: 6 });
+    const name = new TextEncoder().encode('xl/worksheets/sheet1.xml');
+    const u32 = (n: number) => [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, (n >>> 24) & 255];
+    const u16 = (n: number) => [n & 255, (n >>> 8) & 255];
+    const local = new Uint8Array([...u32(0x04034b50), ...u16(20), ...u16(0), ...u16(8), ...u16(0), ...u16(0), ...u32(0), ...u32(body.length), ...u32(claimed), ...u16(name.length), ...u16(0), ...name]);
+    const central = new Uint8Array([...u32(0x02014b50), ...u16(20), ...u16(20), ...u16(0), ...u16(8), ...u16(0), ...u16(0), ...u32(0), ...u32(body.length), ...u32(claimed), ...u16(name.length), ...u16(0), ...u16(0), ...u16(0), ...u16(0), ...u32(0), ...u32(0), ...name]);
+    const end = new Uint8Array([...u32(0x06054b50), ...u16(0), ...u16(0), ...u16(1), ...u16(1), ...u32(central.length), ...u32(local.length + body.length), ...u16(0)]);
+    const file = new Uint8Array(local.length + body.length + central.length + end.length);
+    file.set(local, 0);
+    file.set(body, local.length);
+    file.set(central, local.length + body.length);
+    file.set(end, local.length + body.length + central.length);
+    return file;
+  }
+
+  it('is refused once what it actually unpacks passes the limit', () => {
+    const code = (() => {
+      try {
+        readXlsx(lyingZip(new Uint8Array(MAX_UNZIPPED_BYTES + 1024 * 1024), 1000));
+      } catch (e) {
+        return e instanceof SpreadsheetError ? e.failure.code : (e as Error).name;
+      }
+      return 'read';
+    })();
+    expect(code).toBe('unpacks_too_large');
+  });
+
+  it('is read whole when it unpacks within the limit, whatever size its header claims', () => {
+    const sheet = new TextEncoder().encode(`<worksheet><sheetData>${'<row><c t="inlineStr"><is><t>Hộ A</t></is></c></row>'.repeat(5000)}</sheetData></worksheet>`);
+    expect(readXlsx(lyingZip(sheet, 10)).length).toBe(5000);
   });
 });
 
