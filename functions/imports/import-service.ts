@@ -942,7 +942,8 @@ export function createImportService(deps: Deps) {
             ...(r.duplicateOf?.row ? [`trùng dòng ${r.duplicateOf.row}`] : []),
             ...(r.duplicateOf?.producerIds ? [`trùng chủ thể ${r.duplicateOf.producerIds.join(', ')}`] : []),
           ].join(' | '),
-          ...r.raw,
+          // Masked again: rows kept before unmapped columns were masked hold such numbers in clear.
+          ...maskCells(r.raw, (job.mapping ?? {}) as ColumnMapping),
         ]),
       };
     },

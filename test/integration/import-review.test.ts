@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deflateSync } from 'fflate';
@@ -121,6 +121,16 @@ describe('citizen IDs in a column the import does not map', () => {
     expect({ rows: (await storedRows(p)).includes(cccd1), errorsFile: errorsFile.includes(cccd1), producersRows: producersRows.includes(cccd2), unknownColumn: producersRows.includes(cccd3) }).toEqual({ rows: false, errorsFile: false, producersRows: false, unknownColumn: false });
     expect(errorsFile).toContain(`********${cccd1.slice(-4)}`);
     expect(producersRows).toContain(`CC ********${cccd3.slice(-4)} cấp 2021`);
+  });
+
+  it('are masked in the errors file of rows kept before unmapped columns were masked', async () => {
+    const cccd = `0384${String(Date.now()).slice(-8)}`;
+    const id = await dryRun(csv(['Tên chủ thể;SĐT;Giấy tờ;Xã/Phường', `Hộ Cũ;12345;${cccd.slice(0, 4)}x;Xã Thiệu Hóa`]));
+    const dir = join(api.dataDir, 'files', 'imports', id);
+    for (const f of (await readdir(dir)).filter((f) => f.startsWith('rows'))) await writeFile(join(dir, f), (await readFile(join(dir, f), 'utf8')).replace(`${cccd.slice(0, 4)}x`, cccd));
+    const res = await api.app.request(`/api/v1/imports/${id}/errors.xlsx`, { headers: { authorization: `Bearer ${api.adminToken}` } });
+    const errorsFile = JSON.stringify(readXlsx(new Uint8Array(await res.arrayBuffer())));
+    expect({ clear: errorsFile.includes(cccd), masked: errorsFile.includes(`********${cccd.slice(-4)}`) }).toEqual({ clear: false, masked: true });
   });
 
   it('are read from a products file as the producer’s, so a re-import matches it', async () => {
