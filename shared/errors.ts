@@ -85,6 +85,8 @@ export const importFailureCodes = [
   'larger_than_declared',
   /** Neither an XLSX workbook nor a text (CSV) file: an old .xls, a PDF, an image, UTF-16 text. */
   'wrong_type',
+  /** A CSV file that is neither UTF-8 nor Windows-1258 text. */
+  'unknown_encoding',
   /** A ZIP that is not a readable workbook, or whose sheet's XML is cut short. */
   'damaged_workbook',
   /** A ZIP without an Excel worksheet (an .ods or .docx, say). */

@@ -12,7 +12,11 @@ const synonyms = {
   representative: ['nguoi dai dien', 'dai dien', 'chu ho', 'representative'],
   phone: ['sdt', 'so dien thoai', 'dien thoai', 'dt', 'so dt', 'phone', 'phone number', 'mobile'],
   taxCode: ['mst', 'ma so thue', 'tax code', 'tax id'],
-  citizenId: ['cccd', 'so cccd', 'cmnd', 'so cmnd', 'cccd cmnd', 'can cuoc', 'can cuoc cong dan', 'citizen id'],
+  citizenId: [
+    'cccd', 'so cccd', 'cmnd', 'so cmnd', 'cccd cmnd', 'cmnd cccd', 'so cccd cmnd', 'so cmnd cccd', 'so cmnd so cccd', 'so cccd so cmnd', 'cmt', 'so cmt', 'cmtnd', 'so cmtnd',
+    'can cuoc', 'so can cuoc', 'can cuoc cong dan', 'so can cuoc cong dan', 'so dinh danh', 'so dinh danh ca nhan', 'ma dinh danh', 'ma dinh danh ca nhan', 'dinh danh ca nhan',
+    'citizen id', 'id number', 'national id',
+  ],
   commune: ['xa phuong', 'xa', 'phuong', 'xa phuong thi tran', 'xa thi tran', 'dia ban', 'commune', 'ward'],
   district: ['huyen', 'huyen thi xa thanh pho', 'huyen thi xa', 'quan huyen', 'district'],
   address: ['dia chi', 'thon xom', 'thon', 'address'],
@@ -31,7 +35,7 @@ export type ColumnMapping = Partial<Record<ImportField, number>>;
 
 const fieldsOf: Record<ImportKind, ImportField[]> = {
   producers: ['name', 'kind', 'representative', 'phone', 'taxCode', 'citizenId', 'commune', 'district', 'address', 'trainingDate'],
-  products: ['productName', 'ocopGroup', 'ocopStars', 'certificateNo', 'certificateDate', 'unit', 'priceVnd', 'name', 'kind', 'representative', 'phone', 'taxCode', 'commune', 'district', 'address'],
+  products: ['productName', 'ocopGroup', 'ocopStars', 'certificateNo', 'certificateDate', 'unit', 'priceVnd', 'name', 'kind', 'representative', 'phone', 'taxCode', 'citizenId', 'commune', 'district', 'address'],
 };
 export const requiredFields: Record<ImportKind, ImportField[]> = { producers: ['name', 'commune'], products: ['productName', 'name', 'commune'] };
 

@@ -55,12 +55,15 @@ function isoIfValid(y: number, mo: number, d: number): string | null {
   return date.toISOString().slice(0, 10);
 }
 
-/** Digits of a number cell or text, restoring leading zeros Excel dropped (to `width` digits). */
+/**
+ * Digits of a number cell or text, restoring the leading zero Excel dropped (to `width` digits):
+ * in a number cell, and in text of digits only, as a CSV saved from a sheet holds the number.
+ */
 function digits(cell: Cell, width?: number): string | undefined {
   if (cell === null) return undefined;
   const raw = typeof cell === 'number' ? String(Math.round(cell)) : cell.trim();
   if (!raw) return undefined;
-  if (typeof cell === 'number' && width && raw.length === width - 1) return `0${raw}`;
+  if (width && raw.length === width - 1 && /^\d+$/.test(raw)) return `0${raw}`;
   return raw;
 }
 

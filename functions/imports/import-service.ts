@@ -103,15 +103,40 @@ export function createInProcessRunner() {
   };
 }
 
-/** The row's cells with the citizen ID's digits hidden but the last 4, as they are stored (for the errors file). */
-function maskCitizenId(cells: Cell[], mapping: ColumnMapping): Cell[] {
-  const col = mapping.citizenId;
-  const cell = col === undefined ? null : cells[col];
-  if (cell === null || cell === undefined) return cells;
-  const text = String(cell).trim();
-  const masked = [...cells];
-  masked[col!] = '*'.repeat(Math.max(0, text.length - 4)) + text.slice(-4);
-  return masked;
+/** Hides all but the last 4 characters. */
+const maskedText = (text: string) => '*'.repeat(Math.max(0, text.length - 4)) + text.slice(-4);
+
+/**
+ * Runs of digits that may be a citizen ID: 9 (old CMND) or 12 (CCCD), or 11 (a CCCD that lost
+ * its leading zero in a number cell), not part of a longer number.
+ */
+const ID_LIKE = /(?<!\d)(\d{12}|\d{11}|\d{9})(?!\d)/g;
+
+/**
+ * The row's cells as they are kept (stored rows, the errors file): the citizen ID's digits hidden
+ * but the last 4, as for producers, and in any column the import does not map, every run of
+ * digits that may be a citizen ID hidden the same way — a column headed in words the import
+ * does not know must not keep IDs in clear.
+ */
+export function maskCells(cells: Cell[], mapping: ColumnMapping): Cell[] {
+  const mapped = new Set(Object.values(mapping));
+  return cells.map((cell, col) => {
+    if (cell === null || cell === undefined) return cell ?? null;
+    if (col === mapping.citizenId) return maskedText(String(cell).trim());
+    if (mapped.has(col)) return cell;
+    const text = typeof cell === 'number' ? (Number.isInteger(cell) ? String(cell) : null) : cell;
+    if (text === null || !/\d{9}/.test(text)) return cell;
+    const masked = text.replace(ID_LIKE, maskedText);
+    return masked === text ? cell : masked;
+  });
+}
+
+/** Whether the importer may write the row: an officer only in their communes. */
+const inScope = (p: Pick<Principal, 'role' | 'communes'>, r: PreviewRow) => p.role !== 'officer' || p.communes.includes(r.producer.communeCode!);
+
+function markOutOfScope(r: PreviewRow): void {
+  r.outcome = 'out_of_scope';
+  r.errors = [{ field: 'commune', message: `commune ${r.producer.communeCode} is not one of your communes`, vi: `xã/phường ${r.producer.communeCode} không thuộc địa bàn được giao` }];
 }
 
 /** A stable id per import row, so a resumed commit rewrites the same records, never new ones. */
@@ -294,7 +319,7 @@ export function createImportService(deps: Deps) {
     const actor = job.actor as Principal;
     const rows: PreviewRow[] = dataRows.map(({ row, cells }) => {
       const r = interpretRow(cells, mapping, job.kind);
-      const raw = maskCitizenId(cells, mapping);
+      const raw = maskCells(cells, mapping);
       if (r.status === 'invalid') return { row, outcome: 'invalid', errors: r.errors, producer: { name: '', kind: 'household', legalBasis: { type: 'state_management' } }, raw };
       const producer = keepCitizenId(r.producer);
       if (r.status === 'needs_decision') return { row, outcome: 'needs_decision', candidates: r.candidates, producer, product: r.product, raw };
@@ -303,9 +328,8 @@ export function createImportService(deps: Deps) {
     const index = newFileIndex();
     const fresh = rows.filter((r) => r.outcome === 'new');
     for (const r of fresh) {
-      if (actor.role === 'officer' && !actor.communes.includes(r.producer.communeCode!)) {
-        r.outcome = 'out_of_scope';
-        r.errors = [{ field: 'commune', message: `commune ${r.producer.communeCode} is not one of your communes`, vi: `xã/phường ${r.producer.communeCode} không thuộc địa bàn được giao` }];
+      if (!inScope(actor, r)) {
+        markOutOfScope(r);
         continue;
       }
       checkInFile(job.kind, r, index);
@@ -392,11 +416,9 @@ export function createImportService(deps: Deps) {
     if (r.product && !index.products.has(productKey(r))) index.products.set(productKey(r), r.row);
   }
 
-  /** Two rows of a products file name the same producer: the same name, and no phone, tax code or citizen ID that differs. */
+  /** Two rows of a products file name the same producer (see {@link sameProducerKeys}). */
   function sameProducer(a: PreviewRow, b: PreviewRow): boolean {
-    const [ka, kb] = [producerLike(a), producerLike(b)];
-    const differ = (x?: string, y?: string) => x !== undefined && y !== undefined && x !== y;
-    return ka.searchName === kb.searchName && !differ(ka.phone, kb.phone) && !differ(ka.taxCode, kb.taxCode) && !differ(ka.citizenIdHash, kb.citizenIdHash);
+    return sameProducerKeys(producerLike(a), producerLike(b));
   }
 
   /** Finds existing producers by their keys: a few queries per row, or for many rows every key of the province read once. */
@@ -432,11 +454,24 @@ export function createImportService(deps: Deps) {
         }
         return;
       }
-      const existing = ids[0];
-      if (!existing) return;
-      const producer = await repos.producers.get(existing);
-      if (!producer || !canSee(actor, { communeCode: producer.communeCode, producerId: producer.id })) return;
-      r.existingProducerId = existing;
+      if (!ids.length) return;
+      // The producer the row names, among the records sharing a key with it: one the importer may
+      // see, with no phone, tax code or citizen ID that differs from the row's; of those, the ones
+      // with the row's name if any (the test rows of the file are joined by). Never whichever
+      // the store lists first: another producer on the same phone (a commune office's) is not it.
+      const row = producerLike(r);
+      const visible = [...(await repos.producers.getMany(ids)).values()].filter((p) => compatibleKeys(p, row) && canSee(actor, { communeCode: p.communeCode, producerId: p.id }));
+      const named = visible.filter((p) => p.searchName === row.searchName);
+      const candidates = named.length ? named : visible;
+      if (candidates.length > 1) {
+        // Several records could be this producer: the officer sees them, nothing is joined at random.
+        r.outcome = 'duplicate_existing';
+        r.duplicateOf = { producerIds: candidates.map((p) => p.id) };
+        return;
+      }
+      const producer = candidates[0];
+      if (!producer) return;
+      r.existingProducerId = producer.id;
       // The product will live in its producer's commune: plan batches and counters by that one, not the row's.
       r.producer = { ...r.producer, communeCode: producer.communeCode };
     });
@@ -444,13 +479,18 @@ export function createImportService(deps: Deps) {
     const byRow = new Map(all.map((r) => [r.row, r]));
     for (const r of fresh) {
       const first = byRow.get(r.producerRow!);
-      if (!namesProducer(r) && first?.existingProducerId) {
+      if (namesProducer(r) || !first) continue;
+      if (first.existingProducerId) {
         r.existingProducerId = first.existingProducerId;
         r.producer = { ...r.producer, communeCode: first.producer.communeCode };
+      } else if (first.outcome === 'duplicate_existing') {
+        // The row that names the producer matched several records: so does this one.
+        r.outcome = 'duplicate_existing';
+        r.duplicateOf = first.duplicateOf;
       }
     }
     await pool(
-      fresh.filter((r) => r.existingProducerId),
+      fresh.filter((r) => r.outcome === 'new' && r.existingProducerId),
       16,
       async (r) => {
         const same = (await repos.products.listAllOfProducer(r.existingProducerId!, 500)).filter((p) => p.searchName === normaliseName(r.product!.name));
@@ -485,25 +525,47 @@ export function createImportService(deps: Deps) {
       .map(([kind, v]) => `${kind}:${v}`);
   }
 
+  /**
+   * The first run of a commit checks its new rows against the store again, as the dry run did:
+   * records written since the dry run (another import of the same file committed meanwhile) make
+   * them duplicates, so committing a file twice adds nothing the second time. Only the first
+   * run may: nothing of this commit is in the store yet, while a resumed one would find its own
+   * records. The rows, if any changed, are stored before any batch is written, under a name of
+   * their own, so a resume plans the same batches.
+   */
+  async function recheckInStore(job: ImportJob, rows: PreviewRow[]): Promise<ImportJob> {
+    const fresh = rows.filter((r) => r.outcome === 'new');
+    if (!fresh.length) return job;
+    const before = fresh.map((r) => `${r.existingProducerId}|${r.producer.communeCode}`);
+    await checkInStore(job, fresh, rows, await matcherFor(fresh));
+    const changed = fresh.filter((r, i) => r.outcome !== 'new' || before[i] !== `${r.existingProducerId}|${r.producer.communeCode}`).length;
+    if (!changed) return job;
+    const rowsFile = `rows-${newId()}`;
+    await blobs.put(rowsKey(job.id, rowsFile), Buffer.from(JSON.stringify(rows)), 'application/json');
+    return save(job, { rowsFile, counts: countOutcomes(rows) });
+  }
+
   /** Writes the rows to import in batches; batches already applied are skipped, so it resumes. */
   async function runCommit(id: string): Promise<void> {
     const run = await jobs.startCommitRun(id);
     let job = await jobs.get(id);
     try {
-      const toWrite = (await loadRows(job)).filter((r) => r.outcome === 'new');
-      // The plan is a pure function of the stored rows and decisions, so a resumed commit
-      // numbers the batches exactly as the first attempt did.
-      let n = 0;
-      const queues = planBatches(toWrite, job.kind).map((batches) => batches.map((rows) => ({ rows, n: n++ })));
-      if (job.batches !== n || job.rowsToWrite !== toWrite.length) job = await save(job, { batches: n, rowsToWrite: toWrite.length });
+      const rows = await loadRows(job);
       const done = await jobs.doneBatches(id);
-      const time = Date.parse(job.commitStartedAt ?? job.createdAt);
       // A later run, or one that finds batches done (a commit started before runs were counted), may
       // meet records written before — but only in the batches an earlier run had begun. Each queue
       // runs its batches in order, one after the other is counted, so an earlier run can have
       // begun only its first batch not counted (and, to be safe, any before the last counted one);
       // the batches after those were never begun, and are written without looking for strays.
       const resumed = run > 1 || done.size > 0;
+      if (!resumed) job = await recheckInStore(job, rows);
+      const toWrite = rows.filter((r) => r.outcome === 'new');
+      // The plan is a pure function of the stored rows and decisions, so a resumed commit
+      // numbers the batches exactly as the first attempt did.
+      let n = 0;
+      const queues = planBatches(toWrite, job.kind).map((batches) => batches.map((rows) => ({ rows, n: n++ })));
+      if (job.batches !== n || job.rowsToWrite !== toWrite.length) job = await save(job, { batches: n, rowsToWrite: toWrite.length });
+      const time = Date.parse(job.commitStartedAt ?? job.createdAt);
       await Promise.all(
         queues.map(async (queue) => {
           const lastDone = queue.findLastIndex((b) => done.has(b.n));
@@ -536,7 +598,9 @@ export function createImportService(deps: Deps) {
     const groups = new Map<string, PreviewRow[]>();
     for (const r of rows) {
       const key = kind === 'products' ? `${r.producer.communeCode}|${r.existingProducerId ?? r.producerRow}` : r.producer.communeCode!;
-      groups.set(key, [...(groups.get(key) ?? []), r]);
+      const group = groups.get(key);
+      if (group) group.push(r);
+      else groups.set(key, [r]);
     }
     const communes = [...new Set([...groups.values()].map((g) => g[0]!.producer.communeCode!))].sort();
     const worker = new Map(communes.map((c, i) => [c, i % PARALLEL_BATCHES]));
@@ -799,10 +863,15 @@ export function createImportService(deps: Deps) {
 
     /** Starts (or resumes) the commit with the decisions for rows that need them. */
     async commit(ctx: WriteContext, id: string, decisions: { row: number; communeCode: string }[]) {
-      const job = await visibleJob(ctx.principal, id);
+      // The caller as they are now, not as they were at upload: a user no longer an officer or admin writes nothing.
+      const p = ctx.principal;
+      if (p.role !== 'admin' && p.role !== 'officer') throw new ForbiddenError('Only officers and admins import');
+      const job = await visibleJob(p, id);
       const resumable = (job.status === 'failed' && job.commitStartedAt) || (job.status === 'committing' && isStale(job));
       if (job.status !== 'previewed' && !resumable) throw new ConflictError('VERSION_CONFLICT', `The import is ${job.status}; only a previewed import (or a stopped commit) can be committed`);
-      let next: ImportJob = { ...job, status: 'committing', commitStartedAt: job.commitStartedAt ?? new Date().toISOString(), error: undefined, failure: undefined, updatedAt: new Date().toISOString() };
+      // The commit writes with its importer's scope as it is now (the store check of its first run uses it).
+      const actor = p.sub === job.actor.sub ? { ...job.actor, role: p.role, communes: p.communes } : job.actor;
+      let next: ImportJob = { ...job, actor, status: 'committing', commitStartedAt: job.commitStartedAt ?? new Date().toISOString(), error: undefined, failure: undefined, updatedAt: new Date().toISOString() };
       if (!resumable) {
         const rows = await loadRows(job);
         const byRow = new Map(rows.map((r) => [r.row, r]));
@@ -816,8 +885,11 @@ export function createImportService(deps: Deps) {
           else chosen[d.row] = d.communeCode;
         });
         if (errors.length) throw new ValidationError(errors, 'Some decisions cannot be applied');
-        if (Object.keys(chosen).length) {
-          await applyDecisions(job, rows, chosen);
+        if (Object.keys(chosen).length) await applyDecisions({ ...job, actor }, rows, chosen);
+        // Rows of communes the caller no longer holds (their communes changed since the dry run) are refused, not written.
+        const refused = rows.filter((r) => r.outcome === 'new' && !inScope(p, r));
+        for (const r of refused) markOutOfScope(r);
+        if (Object.keys(chosen).length || refused.length) {
           // A file of this request's own: a concurrent commit with other decisions cannot overwrite it.
           const rowsFile = `rows-${newId()}`;
           await blobs.put(rowsKey(id, rowsFile), Buffer.from(JSON.stringify(rows)), 'application/json');
@@ -870,7 +942,8 @@ export function createImportService(deps: Deps) {
             ...(r.duplicateOf?.row ? [`trùng dòng ${r.duplicateOf.row}`] : []),
             ...(r.duplicateOf?.producerIds ? [`trùng chủ thể ${r.duplicateOf.producerIds.join(', ')}`] : []),
           ].join(' | '),
-          ...r.raw,
+          // Masked again: rows kept before unmapped columns were masked hold such numbers in clear.
+          ...maskCells(r.raw, (job.mapping ?? {}) as ColumnMapping),
         ]),
       };
     },
@@ -884,6 +957,19 @@ export function createImportService(deps: Deps) {
   };
 }
 export type ImportService = ReturnType<typeof createImportService>;
+
+type ProducerKeys = Pick<ProducerRecord, 'searchName' | 'phone' | 'taxCode' | 'citizenIdHash'>;
+
+/** Two producers (rows or records) have no phone, tax code or citizen ID that differs. */
+function compatibleKeys(a: ProducerKeys, b: ProducerKeys): boolean {
+  const differ = (x?: string, y?: string) => x !== undefined && y !== undefined && x !== y;
+  return !differ(a.phone, b.phone) && !differ(a.taxCode, b.taxCode) && !differ(a.citizenIdHash, b.citizenIdHash);
+}
+
+/** Two producers (rows or records) are the same one: the same name, and no phone, tax code or citizen ID that differs. */
+function sameProducerKeys(a: ProducerKeys, b: ProducerKeys): boolean {
+  return a.searchName === b.searchName && compatibleKeys(a, b);
+}
 
 function put(op: TxOp): Item {
   return op.item.Put!.Item as Item;

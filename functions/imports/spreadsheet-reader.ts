@@ -1,4 +1,4 @@
-import { strFromU8, unzipSync } from 'fflate';
+import { Inflate, strFromU8 } from 'fflate';
 import type { ImportFailure } from '#shared/schemas/common.ts';
 
 export type Cell = string | number | null;
@@ -36,7 +36,7 @@ function cellText(s: string): string {
   return s;
 }
 
-/** Reads the first sheet of an XLSX file, or a CSV file (UTF-8 with or without BOM; `,` `;` or tab), into rows of cells. */
+/** Reads the first sheet of an XLSX file, or a CSV file (UTF-8 with or without BOM, or Windows-1258; `,` `;` or tab), into rows of cells. */
 export function readSpreadsheet(bytes: Uint8Array, format: 'xlsx' | 'csv'): Grid {
   return format === 'xlsx' ? readXlsx(bytes) : readCsv(bytes);
 }
@@ -50,23 +50,95 @@ const TEXT_SNIFF_BYTES = 8192;
  */
 export function detectFormat(bytes: Uint8Array): 'xlsx' | 'csv' {
   if (bytes[0] === 0x50 && bytes[1] === 0x4b) return 'xlsx';
-  if (bytes.subarray(0, TEXT_SNIFF_BYTES).includes(0)) throw new SpreadsheetError({ code: 'wrong_type' }, 'The file is neither an XLSX workbook nor CSV text (an old .xls, another kind of file, or text not in UTF-8)');
+  if (bytes.subarray(0, TEXT_SNIFF_BYTES).includes(0)) throw new SpreadsheetError({ code: 'wrong_type' }, 'The file is neither an XLSX workbook nor CSV text (an old .xls, another kind of file, or UTF-16 text)');
   return 'csv';
 }
 
+/**
+ * The text of a CSV file: UTF-8 (with or without BOM) decoded strictly; a file that is not
+ * UTF-8 is taken as Windows-1258 (Vietnamese Windows; its tone marks are combining characters,
+ * composed here) when every byte decodes to something a list holds, else refused. Decoding
+ * UTF-8 leniently would put U+FFFD in names and import them.
+ */
+export function decodeCsv(bytes: Uint8Array): string {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    text = new TextDecoder('windows-1258').decode(bytes).normalize('NFC');
+    if (mostlyUtf8(bytes) || !plausibleLegacyText(text)) throw new SpreadsheetError({ code: 'unknown_encoding' }, 'The CSV file is neither UTF-8 nor Windows-1258 text; save it again as "CSV UTF-8"');
+  }
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Whether most bytes past ASCII form UTF-8 sequences: a UTF-8 file damaged in places, not a legacy one. */
+function mostlyUtf8(bytes: Uint8Array): boolean {
+  let sequences = 0;
+  let strays = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b < 0x80) continue;
+    const length = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    let ok = length > 0 && i + length <= bytes.length;
+    for (let k = 1; ok && k < length; k++) ok = (bytes[i + k]! & 0xc0) === 0x80;
+    if (ok) {
+      sequences += 1;
+      i += length - 1;
+    } else strays += 1;
+  }
+  return sequences > strays;
+}
+
+/** Legacy text as a list holds it: no control characters but tab and line ends, no tone mark left without a letter to sit on. */
+function plausibleLegacyText(text: string): boolean {
+  return !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd]|(^|[^\p{L}])[\u0300\u0301\u0303\u0309\u0323]/u.test(text);
+}
+
+const BLANK_ROW: Cell[] = [];
+/** How much of the first line tells which delimiter the file uses. */
+const DELIMITER_SNIFF_CHARS = 64 * 1024;
+
+/**
+ * Reads CSV text (`,` `;` or tab, the one the first line uses most) with the XLSX reader's
+ * limits, counted while parsing: more than {@link MAX_ROWS} rows (blank rows after the last
+ * row with content are not counted) is refused, cells past {@link MAX_COLUMNS} are ignored,
+ * a cell longer than {@link MAX_CELL_CHARS} is refused. Blank rows take no memory of their
+ * own (one shared empty row), so a file of line breaks or delimiters stays small.
+ */
 export function readCsv(bytes: Uint8Array): Grid {
-  let text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const firstLine = text.slice(0, text.indexOf('\n') >>> 0);
-  const delimiter = [',', ';', '\t'].map((d) => [d, firstLine.split(d).length] as const).sort((a, b) => b[1] - a[1])[0]![0];
+  const text = decodeCsv(bytes);
+  const firstLine = text.slice(0, Math.min(text.indexOf('\n') >>> 0, DELIMITER_SNIFF_CHARS));
+  const count = (d: string) => {
+    let n = 0;
+    for (let at = firstLine.indexOf(d); at >= 0; at = firstLine.indexOf(d, at + 1)) n += 1;
+    return n;
+  };
+  const delimiter = [',', ';', '\t'].map((d) => [d, count(d)] as const).sort((a, b) => b[1] - a[1])[0]![0];
   const rows: Grid = [];
+  /** Blank rows seen since the last row with content: stored only once a row with content follows. */
+  let pendingBlank = 0;
   let row: Cell[] = [];
+  let filled = false;
   let field = '';
   let quoted = false;
   let i = 0;
   const endField = () => {
-    row.push(field === '' ? null : cellText(field));
+    if (field.length > MAX_CELL_CHARS) cellText(field);
+    if (row.length < MAX_COLUMNS) {
+      row.push(field === '' ? null : field);
+      if (!filled && field.trim() !== '') filled = true;
+    }
     field = '';
+  };
+  const endRow = () => {
+    if (!filled) pendingBlank += 1;
+    else {
+      if (rows.length + pendingBlank + 1 > MAX_ROWS) throw new SpreadsheetError({ code: 'too_many_rows', limit: MAX_ROWS }, `The file goes past row ${MAX_ROWS}; an import takes at most ${MAX_ROWS} rows`);
+      for (; pendingBlank > 0; pendingBlank--) rows.push(BLANK_ROW);
+      rows.push(row);
+    }
+    row = [];
+    filled = false;
   };
   while (i < text.length) {
     const ch = text[i]!;
@@ -78,7 +150,10 @@ export function readCsv(bytes: Uint8Array): Grid {
           continue;
         }
         quoted = false;
-      } else field += ch;
+      } else {
+        field += ch;
+        if (field.length > MAX_CELL_CHARS) cellText(field);
+      }
       i += 1;
       continue;
     }
@@ -86,15 +161,17 @@ export function readCsv(bytes: Uint8Array): Grid {
     else if (ch === delimiter) endField();
     else if (ch === '\n' || ch === '\r') {
       endField();
-      rows.push(row);
-      row = [];
+      endRow();
       if (ch === '\r' && text[i + 1] === '\n') i += 1;
-    } else field += ch;
+    } else {
+      field += ch;
+      if (field.length > MAX_CELL_CHARS) cellText(field);
+    }
     i += 1;
   }
   if (field !== '' || row.length) {
     endField();
-    rows.push(row);
+    endRow();
   }
   return rows;
 }
@@ -158,21 +235,112 @@ const firstOf = (xml: string, tag: string) => elements(xml, tag).next().value;
 /** Text of an `<si>` or `<is>` element: the `<t>` runs joined (rich text included). */
 const runsText = (xml: string) => cellText([...elements(xml, 't')].map((t) => decodeXml(t.inner ?? '')).join(''));
 
-export function readXlsx(bytes: Uint8Array): Grid {
-  let files: Record<string, Uint8Array>;
-  let unzipped = 0;
-  try {
-    files = unzipSync(bytes, {
-      filter: (f) => {
-        const wanted = f.name === 'xl/workbook.xml' || f.name === 'xl/sharedStrings.xml' || f.name.startsWith('xl/worksheets/sheet') || f.name === 'xl/_rels/workbook.xml.rels';
-        if (wanted && (unzipped += f.originalSize) > MAX_UNZIPPED_BYTES) throw new SpreadsheetError({ code: 'unpacks_too_large', limit: MAX_UNZIPPED_BYTES }, `The workbook unpacks to more than ${MAX_UNZIPPED_BYTES / 1024 / 1024} MB`);
-        return wanted;
-      },
-    });
-  } catch (e) {
-    if (e instanceof SpreadsheetError) throw e;
-    throw new SpreadsheetError({ code: 'damaged_workbook' }, 'The file is not a readable XLSX workbook');
+/** The parts of a workbook the reader needs. */
+const wantedPart = (name: string) => name === 'xl/workbook.xml' || name === 'xl/sharedStrings.xml' || name.startsWith('xl/worksheets/sheet') || name === 'xl/_rels/workbook.xml.rels';
+
+/** Compressed bytes handed to the inflater at a time: its output per step stays small (deflate expands at most about 1,032×). */
+const INFLATE_SLICE_BYTES = 16 * 1024;
+
+const unpacksTooLarge = () => new SpreadsheetError({ code: 'unpacks_too_large', limit: MAX_UNZIPPED_BYTES }, `The workbook unpacks to more than ${MAX_UNZIPPED_BYTES / 1024 / 1024} MB`);
+const damaged = () => new SpreadsheetError({ code: 'damaged_workbook' }, 'The file is not a readable XLSX workbook');
+
+/**
+ * The wanted parts of a ZIP, read from its central directory and inflated a slice at a time,
+ * counting the bytes that actually come out: an entry whose header understates its size (a
+ * decompression bomb that lies) stops at {@link MAX_UNZIPPED_BYTES} like one that does not.
+ */
+export function unzipParts(bytes: Uint8Array, wanted: (name: string) => boolean): Record<string, Uint8Array> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const u16 = (at: number) => (at + 2 <= bytes.length ? view.getUint16(at, true) : damagedAt());
+  const u32 = (at: number) => (at + 4 <= bytes.length ? view.getUint32(at, true) : damagedAt());
+  const damagedAt = (): never => {
+    throw damaged();
+  };
+  let eocd = -1;
+  for (let at = bytes.length - 22; at >= Math.max(0, bytes.length - 22 - 0xffff); at--) {
+    if (view.getUint32(at, true) === 0x06054b50) {
+      eocd = at;
+      break;
+    }
   }
+  if (eocd < 0) throw damaged();
+  const entries = u16(eocd + 10);
+  let at = u32(eocd + 16);
+  const parts: { name: string; method: number; data: number; compressed: number }[] = [];
+  let declared = 0;
+  for (let i = 0; i < entries; i++) {
+    if (u32(at) !== 0x02014b50) throw damaged();
+    const method = u16(at + 10);
+    let compressed = u32(at + 20);
+    let size = u32(at + 24);
+    const nameLength = u16(at + 28);
+    const extraLength = u16(at + 30);
+    let local = u32(at + 42);
+    if (at + 46 + nameLength > bytes.length) throw damaged();
+    const name = new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLength));
+    // ZIP64: the sizes or offset that do not fit 32 bits are in the extra field, in this order.
+    if (size === 0xffffffff || compressed === 0xffffffff || local === 0xffffffff) {
+      for (let x = at + 46 + nameLength; x + 4 <= at + 46 + nameLength + extraLength; x += 4 + u16(x + 2)) {
+        if (u16(x) !== 1) continue;
+        let f = x + 4;
+        const u64 = () => {
+          const n = u32(f) + u32(f + 4) * 2 ** 32;
+          f += 8;
+          return n;
+        };
+        if (size === 0xffffffff) size = u64();
+        if (compressed === 0xffffffff) compressed = u64();
+        if (local === 0xffffffff) local = u64();
+        break;
+      }
+    }
+    at += 46 + nameLength + extraLength + u16(at + 32);
+    if (!wanted(name)) continue;
+    if ((declared += size) > MAX_UNZIPPED_BYTES) throw unpacksTooLarge();
+    if (u32(local) !== 0x04034b50) throw damaged();
+    const data = local + 30 + u16(local + 26) + u16(local + 28);
+    if (data + compressed > bytes.length || (method !== 0 && method !== 8)) throw damaged();
+    parts.push({ name, method, data, compressed });
+  }
+  const files: Record<string, Uint8Array> = {};
+  let unpacked = 0;
+  for (const part of parts) {
+    const raw = bytes.subarray(part.data, part.data + part.compressed);
+    if (part.method === 0) {
+      if ((unpacked += raw.length) > MAX_UNZIPPED_BYTES) throw unpacksTooLarge();
+      files[part.name] = raw;
+      continue;
+    }
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    let ended = false;
+    const inflater = new Inflate((chunk, final) => {
+      size += chunk.length;
+      if ((unpacked += chunk.length) > MAX_UNZIPPED_BYTES) throw unpacksTooLarge();
+      chunks.push(chunk);
+      if (final) ended = true;
+    });
+    try {
+      for (let from = 0; from < raw.length; from += INFLATE_SLICE_BYTES) inflater.push(raw.subarray(from, from + INFLATE_SLICE_BYTES), from + INFLATE_SLICE_BYTES >= raw.length);
+      if (raw.length === 0) inflater.push(raw, true);
+    } catch (e) {
+      if (e instanceof SpreadsheetError) throw e;
+      throw damaged();
+    }
+    if (!ended) throw damaged();
+    const out = new Uint8Array(size);
+    let offset = 0;
+    for (const c of chunks) {
+      out.set(c, offset);
+      offset += c.length;
+    }
+    files[part.name] = out;
+  }
+  return files;
+}
+
+export function readXlsx(bytes: Uint8Array): Grid {
+  const files = unzipParts(bytes, wantedPart);
   const shared = files['xl/sharedStrings.xml'] ? [...elements(strFromU8(files['xl/sharedStrings.xml']), 'si')].map((si) => runsText(si.inner ?? '')) : [];
   const sheetPath = firstSheetPath(files);
   const sheetBytes = files[sheetPath];
