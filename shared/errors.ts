@@ -36,6 +36,7 @@ export const errorCodes = [
   'NOT_AVAILABLE',
   'SNAPSHOT_EXISTS',
   'NO_SNAPSHOT',
+  'LAST_ADMIN',
   'INTERNAL',
 ] as const;
 

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { UserSchema } from '#shared/schemas/user.ts';
-import { ConflictError } from '#functions/core/errors.ts';
+import { ConflictError, RaceError } from '#functions/core/errors.ts';
 import { getItem, queryAcross, send, type Item, type PageState, type Partition, type Table, type TxOp } from './table.ts';
 
 export const UserRecordSchema = UserSchema.extend({
@@ -24,7 +24,42 @@ export function createUserRepository(table: Table) {
   const usernameKey = (username: string) => ({ PK: `${table.prefix}USERNAME#${username}`, SK: 'META' });
   const listPartition: Partition = { index: 'GSI2', pk: `${table.prefix}USER` };
   const fromItem = (item: Item) => UserRecordSchema.parse(item);
+  // The administrators' revision: every change that takes an administrator away moves it on, so two at once cannot both leave none.
+  const adminSetKey = { PK: `${table.prefix}ADMINSET`, SK: 'META' };
   return {
+    /** The revision of the set of administrators (0 before any change took one away). */
+    async adminSetRevision(): Promise<number> {
+      const item = await getItem(table, adminSetKey, true);
+      return typeof item?.rev === 'number' ? item.rev : 0;
+    },
+    /** Takes an administrator away, provided no other change did since `seen` was read (else RaceError: judge again). */
+    adminSetOp(seen: number): TxOp {
+      return {
+        item: {
+          Update: {
+            TableName: table.name,
+            Key: adminSetKey,
+            UpdateExpression: 'SET #type = :type, #rev = :next',
+            ConditionExpression: seen === 0 ? 'attribute_not_exists(#rev)' : '#rev = :seen',
+            ExpressionAttributeNames: { '#type': 'type', '#rev': 'rev' },
+            ExpressionAttributeValues: { ':type': 'adminset', ':next': seen + 1, ...(seen === 0 ? {} : { ':seen': seen }) },
+          },
+        },
+        onConditionFailed: () => new RaceError(),
+      };
+    },
+    /** The enabled administrators, read one by one consistently (the list index may lag a change just made). */
+    async enabledAdmins(): Promise<UserRecord[]> {
+      const listed: UserRecord[] = [];
+      let start: PageState | undefined;
+      do {
+        const page = await queryAcross(table, [listPartition], { limit: 200, start });
+        listed.push(...page.items.map(fromItem));
+        start = page.next;
+      } while (start);
+      const current = await Promise.all(listed.filter((u) => u.role === 'admin').map((u) => this.get(u.id, { consistent: true })));
+      return current.filter((u): u is UserRecord => u !== undefined && u.role === 'admin' && !u.disabled);
+    },
     async get(id: string, opts: { consistent?: boolean } = {}): Promise<UserRecord | undefined> {
       const item = await getItem(table, key(id), opts.consistent);
       return item ? fromItem(item) : undefined;

@@ -1,5 +1,5 @@
 import { scopeIssues, type User, type UserCreate, type UserSignInReset, type UserUpdate } from '#shared/schemas/user.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#functions/core/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, retryOnRace } from '#functions/core/errors.ts';
 import type { AuditRepository } from '#functions/repositories/audit-repository.ts';
 import type { CursorCodec } from '#functions/repositories/cursor.ts';
 import type { ProducerRepository } from '#functions/repositories/producer-repository.ts';
@@ -82,34 +82,56 @@ export function createUserService(deps: Deps) {
      * identity provider (Cognito: sign-in blocked and refresh tokens revoked, or allowed again),
      * then the table, together with the stored answer to the Idempotency-Key. So a request that
      * failed half-way has stored nothing, and repeating it — with the same key or not — does
-     * every step again (each is idempotent). An administrator can neither disable nor re-role
-     * itself, so the province always keeps an administrator.
+     * every step again (each is idempotent); refused at the table, it enables the identity again
+     * if it had disabled it. An administrator can neither disable nor re-role itself, and the
+     * last enabled administrator cannot be taken away (409 LAST_ADMIN), even by two
+     * administrators acting at once: the province always keeps one.
      */
     async update(ctx: WriteContext, id: string, change: UserUpdate): Promise<User> {
       assertRole(ctx.principal, 'admin');
-      const before = await users.get(id, { consistent: true });
-      if (!before) throw new NotFoundError('User');
-      if (change.version !== undefined && change.version !== before.version) throw new ConflictError('VERSION_CONFLICT', 'The user was changed since you read it; read it again');
-      const own = id === ctx.principal.sub;
-      if (own && change.disabled) throw new ForbiddenError('You cannot disable your own account');
-      if (own && change.role !== undefined && change.role !== before.role) throw new ForbiddenError('You cannot change your own role');
-      const after = applyUserChange(before, change);
-      const issues = scopeIssues(after);
-      if (issues.length) throw new ValidationError(issues, 'The role and scope do not fit together');
-      after.communes?.forEach((c, i) => assertKnownCommune(c, `communes.${i}`));
-      if (after.producerId && after.producerId !== before.producerId && !(await producers.get(after.producerId))) throw new ValidationError([{ path: 'producerId', message: 'no such producer' }], 'Unknown producer');
-      if (change.disabled !== undefined) await (change.disabled ? identity.disableIdentity(before.username) : identity.enableIdentity(before.username));
-      // Its tokens stay refused after it is enabled again: that needs a new sign-in.
-      if (change.disabled) await users.endSessions(id, sessionsEndAt());
-      if (sameUser(before, after)) return userView(before);
-      const now = new Date().toISOString();
-      await commit(
-        ctx,
-        [users.updateScopeOp(before, after), audit.recordOp({ entityType: 'user', entityId: id, action: 'update', actor: ctx.principal, at: now, before: userView(before), after: userView(after) })],
-        { status: 200, body: userView(after) },
-      );
-      onChanged?.(id);
-      return userView(after);
+      // Set when this request disabled the identity: if the change is then refused, sign-in goes back as it was.
+      let disabledHere: string | undefined;
+      try {
+        // Judged again when another change took an administrator away meanwhile.
+        return await retryOnRace(async () => {
+          const before = await users.get(id, { consistent: true });
+          if (!before) throw new NotFoundError('User');
+          if (change.version !== undefined && change.version !== before.version) throw new ConflictError('VERSION_CONFLICT', 'The user was changed since you read it; read it again');
+          const own = id === ctx.principal.sub;
+          if (own && change.disabled) throw new ForbiddenError('You cannot disable your own account');
+          if (own && change.role !== undefined && change.role !== before.role) throw new ForbiddenError('You cannot change your own role');
+          const after = applyUserChange(before, change);
+          const issues = scopeIssues(after);
+          if (issues.length) throw new ValidationError(issues, 'The role and scope do not fit together');
+          after.communes?.forEach((c, i) => assertKnownCommune(c, `communes.${i}`));
+          if (after.producerId && after.producerId !== before.producerId && !(await producers.get(after.producerId))) throw new ValidationError([{ path: 'producerId', message: 'no such producer' }], 'Unknown producer');
+          // Two administrators re-roling or disabling each other at once must not leave the province without one.
+          const takesAdminAway = before.role === 'admin' && !before.disabled && (after.role !== 'admin' || after.disabled);
+          const adminRevision = takesAdminAway ? await users.adminSetRevision() : undefined;
+          if (takesAdminAway && !(await users.enabledAdmins()).some((u) => u.id !== id)) throw new ConflictError('LAST_ADMIN', 'The province must keep an enabled administrator: make another user one first');
+          if (change.disabled !== undefined) await (change.disabled ? identity.disableIdentity(before.username) : identity.enableIdentity(before.username));
+          if (change.disabled && !before.disabled) disabledHere = before.username;
+          // Its tokens stay refused after it is enabled again: that needs a new sign-in.
+          if (change.disabled) await users.endSessions(id, sessionsEndAt());
+          if (sameUser(before, after)) return userView(before);
+          const now = new Date().toISOString();
+          await commit(
+            ctx,
+            [
+              users.updateScopeOp(before, after),
+              ...(adminRevision === undefined ? [] : [users.adminSetOp(adminRevision)]),
+              audit.recordOp({ entityType: 'user', entityId: id, action: 'update', actor: ctx.principal, at: now, before: userView(before), after: userView(after) }),
+            ],
+            { status: 200, body: userView(after) },
+          );
+          disabledHere = undefined;
+          onChanged?.(id);
+          return userView(after);
+        });
+      } catch (e) {
+        if (disabledHere) await identity.enableIdentity(disabledHere).catch(() => undefined);
+        throw e;
+      }
     },
     /**
      * An administrator resets another user's sign-in (forgotten password, lost phone): the

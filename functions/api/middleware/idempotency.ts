@@ -11,7 +11,8 @@ import type { AppEnv } from '../app-env.ts';
 export function idempotency(repo: IdempotencyRepository, opts: { fingerprint: (request: string) => string; rawBodyPaths?: RegExp[] }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
-    if (key === undefined || !['POST', 'PUT', 'PATCH', 'DELETE'].includes(c.req.method)) return next();
+    // Keys are kept per caller: a route open to anyone (signing in) has none, and nothing to replay.
+    if (key === undefined || !['POST', 'PUT', 'PATCH', 'DELETE'].includes(c.req.method) || !c.get('principal')) return next();
     if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw new ValidationError([{ path: 'Idempotency-Key', message: '1–255 visible ASCII characters' }]);
     // A file sent as a raw body (an import's spreadsheet) is not replayed: its route checks the import's state instead.
     if (opts.rawBodyPaths?.some((p) => p.test(c.req.path))) return next();

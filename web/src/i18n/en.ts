@@ -566,6 +566,7 @@ export const en: Dict = {
     DUPLICATE_PRODUCER: 'This producer may already be registered.',
     MERGE_TOO_LARGE: 'The two producers have too much data to merge at once.',
     SNAPSHOT_EXISTS: 'That month-end snapshot has already been taken.',
+    LAST_ADMIN: 'This is the last enabled administrator: make someone else an administrator first.',
     NO_SNAPSHOT: 'There are no month-end figures for that month.',
     NOT_AVAILABLE: 'This is not available yet.',
     INTERNAL: 'The server had a problem. Please try again later.',

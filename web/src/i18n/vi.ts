@@ -564,6 +564,7 @@ export const vi = {
     DUPLICATE_PRODUCER: 'Chủ thể này có thể đã được đăng ký.',
     MERGE_TOO_LARGE: 'Hai chủ thể có quá nhiều dữ liệu để gộp cùng lúc.',
     SNAPSHOT_EXISTS: 'Số liệu cuối tháng này đã được chốt.',
+    LAST_ADMIN: 'Đây là quản trị viên cuối cùng còn hoạt động: hãy cấp quyền quản trị cho người khác trước.',
     NO_SNAPSHOT: 'Chưa có số liệu chốt cuối tháng này.',
     NOT_AVAILABLE: 'Chức năng này chưa có.',
     INTERNAL: 'Máy chủ gặp lỗi. Vui lòng thử lại sau.',
