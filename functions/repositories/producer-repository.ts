@@ -42,8 +42,9 @@ export function createProducerRepository(table: Table) {
     key,
     communePartition,
     provincePartition,
-    async get(id: string): Promise<ProducerRecord | undefined> {
-      const item = await getItem(table, key(id));
+    /** The producer; `consistent` for writes that judge by it (a change just made must be seen). */
+    async get(id: string, opts: { consistent?: boolean } = {}): Promise<ProducerRecord | undefined> {
+      const item = await getItem(table, key(id), opts.consistent);
       return item ? fromItem(item) : undefined;
     },
     /** The records of these ids that exist (a strongly consistent read), by id. */

@@ -95,7 +95,8 @@ export function createProductService(deps: Deps) {
     create: (ctx: WriteContext, input: ProductCreate) => retryOnRace(async (): Promise<Product> => {
       const { principal } = ctx;
       assertMayWriteRecords(principal);
-      const producer = await producers.get(input.producerId);
+      // Writes judge readiness by the producer as it is now (its phone, tax code): a strongly consistent read.
+      const producer = await producers.get(input.producerId, { consistent: true });
       if (!producer || !canSee(principal, { communeCode: producer.communeCode, producerId: producer.id })) {
         throw new NotFoundError('Producer');
       }
@@ -155,7 +156,7 @@ export function createProductService(deps: Deps) {
       const merged = applyPatch(current, changes);
       const next = withDerived({ ...merged, version: current.version + 1, updatedAt: now, updatedBy: principal.sub });
       assertCertificateWhenRated(next);
-      next.readyMarketplaces = await coverage.readyMarketplaces(next, await producers.get(next.producerId));
+      next.readyMarketplaces = await coverage.readyMarketplaces(next, await producers.get(next.producerId, { consistent: true }));
       const view = productView(next);
       await commit(
         ctx,
@@ -173,7 +174,7 @@ export function createProductService(deps: Deps) {
       const { principal } = ctx;
       assertMayWriteRecords(principal);
       const current = await getVisible(principal, id);
-      const producer = await producers.get(current.producerId);
+      const producer = await producers.get(current.producerId, { consistent: true });
       if (!producer) throw new NotFoundError('Producer');
       const now = new Date().toISOString();
       const children = await listings.listingKeysOfProduct(id);
@@ -207,7 +208,7 @@ export function createProductService(deps: Deps) {
     refreshReadiness: (id: string) => retryOnRace(async (): Promise<void> => {
       const current = await products.get(id);
       if (!current) return;
-      const readyMarketplaces = await coverage.readyMarketplaces(current, await producers.get(current.producerId));
+      const readyMarketplaces = await coverage.readyMarketplaces(current, await producers.get(current.producerId, { consistent: true }));
       await transact(deps.table, [products.derivedOp(current, { readyMarketplaces }), ...coverage.ops({ products: [[current, { ...current, readyMarketplaces }]] })]);
     }),
   };

@@ -41,6 +41,9 @@ export const TargetsPutSchema = z
       const first = seen.get(targetKey(t));
       if (first === undefined) seen.set(targetKey(t), i);
       else ctx.addIssue({ code: 'custom', path: ['items', i], message: `the same target as items.${first} (indicator, marketplace, scope and period)`, params: { rule: 'duplicate_target' } });
+      // Each side a metric the counters keep (or productsOcop): any other name would show "—" for ever.
+      const unknown = t.indicator.split('/').filter((name) => name !== 'productsOcop' && !(coverageMetrics as readonly string[]).includes(name));
+      if (unknown.length) ctx.addIssue({ code: 'custom', path: ['items', i, 'indicator'], message: `not a coverage metric: ${unknown.join(', ')} (one of ${[...coverageMetrics, 'productsOcop'].join(', ')})`, params: { rule: 'choice' } });
       // A ratio is a share (percent), a metric a number (count): any other pair reads wrongly everywhere it is shown.
       if (t.unit !== (t.indicator.includes('/') ? 'percent' : 'count')) ctx.addIssue({ code: 'custom', path: ['items', i, 'unit'], message: `${t.indicator} is measured in ${t.indicator.includes('/') ? 'percent' : 'count'}`, params: { rule: 'choice' } });
     });

@@ -221,6 +221,21 @@ describe('targets', () => {
     expect(changed.body.items.find((t: { scope: string }) => t.scope === base[59]!.scope).value).toBe(11);
   });
 
+  it('refuses an indicator that is no coverage metric, and a commune scope that is no current commune, storing nothing', async () => {
+    const before = (await api.call('GET', '/targets', { token: api.adminToken })).body.items;
+    const target = { indicator: 'producers', period: '2027-12-31', scope: 'province', marketplace: 'all', unit: 'count', value: 10 };
+    const typo = await api.call('PUT', '/targets', { token: api.adminToken, body: { items: [{ ...target, indicator: 'producerLive' }] } });
+    expect(typo.status).toBe(400);
+    expect(typo.body.errors).toEqual([expect.objectContaining({ path: 'items.0.indicator', rule: 'choice' })]);
+    const ratioTypo = await api.call('PUT', '/targets', { token: api.adminToken, body: { items: [{ ...target, indicator: 'ocopLive/productOcop', unit: 'percent' }] } });
+    expect(ratioTypo.status).toBe(400);
+    // Not one of the 166 communes in force.
+    const oldCode = await api.call('PUT', '/targets', { token: api.adminToken, body: { items: [{ ...target, scope: '99999' }] } });
+    expect(oldCode.status).toBe(400);
+    expect(oldCode.body.errors).toEqual([expect.objectContaining({ path: 'items.0.scope' })]);
+    expect((await api.call('GET', '/targets', { token: api.adminToken })).body.items).toEqual(before);
+  });
+
   it('shows a commune’s own target only to those who cover that commune', async () => {
     const items = [
       { indicator: 'producers', period: '2026-12-31', scope: 'province', marketplace: 'all', unit: 'count', value: 1000 },

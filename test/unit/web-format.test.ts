@@ -80,4 +80,10 @@ describe('months in Vietnam time', () => {
     expect(vietnamMonth(new Date('2026-12-31T17:30:00Z'), 1)).toBe('2026-12');
     expect(vietnamMonth(new Date('2027-01-15T00:00:00Z'), 12)).toBe('2026-01');
   });
+
+  it('turns the day at midnight in Vietnam too (export file names carry it)', async () => {
+    const { vietnamDate } = await import('#shared/vietnam-time.ts');
+    expect(vietnamDate(new Date('2026-12-07T16:59:59Z'))).toBe('2026-12-07');
+    expect(vietnamDate(new Date('2026-12-07T17:00:00Z'))).toBe('2026-12-08');
+  });
 });

@@ -3,6 +3,7 @@ import { CoverageQuerySchema, HistoryQuerySchema, MetricsSchema, TargetSchema, T
 import type { TargetRepository } from '#functions/repositories/target-repository.ts';
 import type { CoverageService } from '#functions/services/coverage-service.ts';
 import { assertRole, type Principal } from '#functions/services/principal.ts';
+import { assertKnownCommune } from '#functions/services/producer-service.ts';
 import { bearer, jsonBodyOf, jsonResponse, problemResponses, type Router } from '../app-env.ts';
 
 /** The communes whose figures the caller may see: an officer's, or the whole province. */
@@ -80,6 +81,8 @@ export function registerCoverageRoutes(app: Router, deps: { coverageReports: Cov
     async (c) => {
       assertRole(c.get('principal'), 'admin');
       const { items } = c.req.valid('json');
+      // A commune scope must be a current commune: an old or made-up code matches no counter and would show 0 for ever.
+      items.forEach((t, i) => t.scope !== 'province' && assertKnownCommune(t.scope, `items.${i}.scope`));
       await targets.replaceAll(items);
       return c.json({ items: await targets.list() }, 200);
     },

@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { vietnamDate } from '#shared/vietnam-time.ts';
 import { createRoute, z } from '@hono/zod-openapi';
 import { CoverageAtQuerySchema } from '#shared/schemas/coverage.ts';
 import { toCsv, toXlsx, type Table } from '#functions/exports/tabular.ts';
@@ -17,7 +18,8 @@ const formats = {
  * already compressed (3.6 MB for the same list).
  */
 function download(c: AppContext, table: Table, name: string, format: keyof typeof formats) {
-  const stamp = new Date().toISOString().slice(0, 10);
+  // The day it is in Vietnam: between 00:00 and 07:00 there the UTC date is still yesterday's.
+  const stamp = vietnamDate(new Date());
   const bytes = formats[format].write(table) as Uint8Array<ArrayBuffer>;
   const gzip = format === 'csv' && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '');
   return c.body(gzip ? (gzipSync(bytes) as Uint8Array<ArrayBuffer>) : bytes, 200, {
