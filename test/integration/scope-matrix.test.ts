@@ -24,6 +24,15 @@ const routes: Route[] = [
   { name: 'GET /producers lists it', write: false, call: async (a, t, f) => listed(await a.call('GET', '/producers?limit=100', { token: t }), f.producerId) },
   { name: 'GET /products lists it', write: false, call: async (a, t, f) => listed(await a.call('GET', '/products?limit=100', { token: t }), f.productId) },
   { name: 'GET /products?producerId= lists it', write: false, call: async (a, t, f) => listed(await a.call('GET', `/products?producerId=${f.producerId}`, { token: t }), f.productId) },
+  { name: 'GET /producers/{id}/accounts', write: false, call: (a, t, f) => a.call('GET', `/producers/${f.producerId}/accounts`, { token: t }) },
+  { name: 'PUT /producers/{id}/accounts/{marketplace}', write: true, call: (a, t, f) => a.call('PUT', `/producers/${f.producerId}/accounts/shopee`, { token: t, body: { status: 'registered' } }) },
+  { name: 'GET /producers/{id}/duplicates', write: false, call: (a, t, f) => a.call('GET', `/producers/${f.producerId}/duplicates`, { token: t }) },
+  { name: 'GET /products/{id}/listings', write: false, call: (a, t, f) => a.call('GET', `/products/${f.productId}/listings`, { token: t }) },
+  { name: 'PUT /products/{id}/listings/{marketplace}', write: true, call: (a, t, f) => a.call('PUT', `/products/${f.productId}/listings/postmart`, { token: t, body: { status: 'draft' } }) },
+  { name: 'GET /products/{id}/listings/{marketplace}/history', write: false, call: (a, t, f) => a.call('GET', `/products/${f.productId}/listings/postmart/history`, { token: t }) },
+  { name: 'GET /products/{id}/readiness', write: false, call: (a, t, f) => a.call('GET', `/products/${f.productId}/readiness`, { token: t }) },
+  { name: 'GET /products/{id}/photos', write: false, call: (a, t, f) => a.call('GET', `/products/${f.productId}/photos`, { token: t }) },
+  { name: 'POST /products/{id}/photos', write: true, call: (a, t, f) => a.call('POST', `/products/${f.productId}/photos`, { token: t, body: { contentType: 'image/jpeg', bytes: 1000 } }) },
 ];
 
 function listed(res: { status: number; body: any }, id: string) {
@@ -31,12 +40,12 @@ function listed(res: { status: number; body: any }, id: string) {
   return { status: res.body.items.some((x: { id: string }) => x.id === id) ? 200 : 404, body: res.body };
 }
 
-const ok = { 'GET /producers/{id}': 200, 'PATCH /producers/{id}': 200, 'DELETE /producers/{id}': 204, 'GET /producers/{id}/events': 200, 'GET /products/{id}': 200, 'PATCH /products/{id}': 200, 'DELETE /products/{id}': 204, 'GET /products/{id}/events': 200, 'POST /producers (in the fixture commune)': 201, 'POST /products (for the fixture producer)': 201, 'GET /producers lists it': 200, 'GET /products lists it': 200, 'GET /products?producerId= lists it': 200 } as Record<string, number>;
+const ok = { 'GET /producers/{id}': 200, 'PATCH /producers/{id}': 200, 'DELETE /producers/{id}': 204, 'GET /producers/{id}/events': 200, 'GET /products/{id}': 200, 'PATCH /products/{id}': 200, 'DELETE /products/{id}': 204, 'GET /products/{id}/events': 200, 'POST /producers (in the fixture commune)': 201, 'POST /products (for the fixture producer)': 201, 'GET /producers lists it': 200, 'GET /products lists it': 200, 'GET /products?producerId= lists it': 200, 'GET /producers/{id}/accounts': 200, 'PUT /producers/{id}/accounts/{marketplace}': 200, 'GET /producers/{id}/duplicates': 200, 'GET /products/{id}/listings': 200, 'PUT /products/{id}/listings/{marketplace}': 200, 'GET /products/{id}/listings/{marketplace}/history': 200, 'GET /products/{id}/readiness': 200, 'GET /products/{id}/photos': 200, 'POST /products/{id}/photos': 201 } as Record<string, number>;
 const hidden = Object.fromEntries(Object.keys(ok).map((k) => [k, 404]));
 
 const expected: Record<string, Record<string, number>> = {
   admin: ok,
-  department: { ...ok, 'PATCH /producers/{id}': 403, 'DELETE /producers/{id}': 403, 'PATCH /products/{id}': 403, 'DELETE /products/{id}': 403, 'POST /producers (in the fixture commune)': 403, 'POST /products (for the fixture producer)': 403 },
+  department: { ...ok, 'PATCH /producers/{id}': 403, 'DELETE /producers/{id}': 403, 'PATCH /products/{id}': 403, 'DELETE /products/{id}': 403, 'POST /producers (in the fixture commune)': 403, 'POST /products (for the fixture producer)': 403, 'PUT /producers/{id}/accounts/{marketplace}': 403, 'PUT /products/{id}/listings/{marketplace}': 403, 'POST /products/{id}/photos': 403 },
   'officer in scope': ok,
   'officer out of scope': { ...hidden, 'POST /producers (in the fixture commune)': 403 },
   'cooperative (its own producer)': { ...ok, 'DELETE /producers/{id}': 403, 'POST /producers (in the fixture commune)': 403 },
