@@ -126,7 +126,7 @@ export function metricValue(m: Metrics, name: string): number | undefined {
   return (coverageMetrics as readonly string[]).includes(name) ? m[name as CoverageMetric] : undefined;
 }
 
-/** Where an indicator stands: a count, or a ratio `a/b` in percent (one decimal). */
+/** Where an indicator stands: a count, or a ratio `a/b` in percent (one decimal); undefined for an unknown name or a ratio of nothing. */
 export function indicatorValue(m: Metrics, indicator: string): number | undefined {
   const [a, b] = indicator.split('/');
   const num = metricValue(m, a!);
@@ -134,7 +134,8 @@ export function indicatorValue(m: Metrics, indicator: string): number | undefine
   if (b === undefined) return num;
   const den = metricValue(m, b);
   if (den === undefined) return undefined;
-  return den === 0 ? 0 : Math.round((1000 * num) / den) / 10;
+  // A share of nothing is not 0 %: none yet (e.g. no OCOP product, so no share of them live).
+  return den === 0 ? undefined : Math.round((1000 * num) / den) / 10;
 }
 
 
