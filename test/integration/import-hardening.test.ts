@@ -5,31 +5,14 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { listCommunes } from '#shared/admin-units/admin-units.ts';
 import { readXlsx } from '#functions/imports/spreadsheet-reader.ts';
 import { createTestApi, failNextBatchCount, producerInput, type Api } from '#test/support/harness.ts';
+import { csv, importDriver } from '#test/support/imports.ts';
 
 let api: Api;
 beforeAll(async () => {
   api = await createTestApi();
 });
 
-const csv = (rows: string[]) => rows.join('\r\n');
-let phoneSeq = 0;
-const uniquePhone = () => `03${String(Date.now() % 1e6).padStart(6, '0')}${String(phoneSeq++ % 100).padStart(2, '0')}`;
-
-async function dryRun(body: string, kind = 'producers', token = api.adminToken) {
-  const created = await api.call('POST', '/imports', { token, body: { kind, fileName: 'list.csv', bytes: Buffer.byteLength(body) } });
-  expect(created.status).toBe(201);
-  const sent = await api.app.request(created.body.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body });
-  expect(sent.status).toBe(202);
-  await api.idle();
-  return created.body.id as string;
-}
-
-async function commit(id: string, decisions: { row: number; communeCode: string }[] = [], token = api.adminToken) {
-  const res = await api.call('POST', `/imports/${id}/commit`, { token, body: { decisions } });
-  expect(res.status).toBe(202);
-  await api.idle();
-  return (await api.call('GET', `/imports/${id}`, { token })).body;
-}
+const { dryRun, commit, uniquePhone } = importDriver(() => api);
 
 async function rowsNotImported(id: string) {
   const res = await api.app.request(`/api/v1/imports/${id}/errors.xlsx`, { headers: { authorization: `Bearer ${api.adminToken}` } });

@@ -1,34 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deflateSync } from 'fflate';
 import { MAX_COLUMNS, MAX_ROWS, MAX_UNZIPPED_BYTES, SpreadsheetError, readCsv, readXlsx } from '#functions/imports/spreadsheet-reader.ts';
 import { createTestApi, producerInput, type Api } from '#test/support/harness.ts';
+import { csv, importDriver } from '#test/support/imports.ts';
 
 let api: Api;
 beforeAll(async () => {
   api = await createTestApi();
 });
 
-const csv = (rows: string[]) => rows.join('\r\n');
-let seq = 0;
-const phone = () => `03${String(Date.now() % 1e6).padStart(6, '0')}${String(seq++ % 100).padStart(2, '0')}`;
-
-async function dryRun(body: string | Buffer, kind = 'producers', token = api.adminToken) {
-  const created = await api.call('POST', '/imports', { token, body: { kind, fileName: 'list.csv', bytes: Buffer.byteLength(body) } });
-  expect(created.status).toBe(201);
-  const sent = await api.app.request(created.body.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: typeof body === 'string' ? body : new Uint8Array(body) });
-  expect(sent.status).toBe(202);
-  await api.idle();
-  return created.body.id as string;
-}
-
-async function commit(id: string, token = api.adminToken) {
-  const res = await api.call('POST', `/imports/${id}/commit`, { token, body: { decisions: [] } });
-  expect(res.status).toBe(202);
-  await api.idle();
-  return (await api.call('GET', `/imports/${id}`, { token })).body;
-}
+const { dryRun, commit, uniquePhone: phone } = importDriver(() => api);
 
 const rowsOf = async (id: string, token = api.adminToken) => (await api.call('GET', `/imports/${id}/rows`, { token })).body.items;
 
@@ -102,7 +86,7 @@ describe('re-importing a products file when the phone also belongs to a producer
     for (let i = 0; i < 4; i++) {
       const id = await dryRun(file, 'products', officer);
       news.push((await api.call('GET', `/imports/${id}`, { token: officer })).body.counts.new ?? 0);
-      await commit(id, officer);
+      await commit(id, [], officer);
     }
     expect(news).toEqual([1, 0, 0, 0]);
   });
@@ -162,7 +146,7 @@ describe('a CSV whose numbers lost their leading zero (Excel numbers saved as CS
 
 describe('an officer whose role or communes changed between the dry run and the commit', () => {
   async function officerAccount() {
-    const username = `rv${Date.now()}${seq++}`;
+    const username = `rv${randomUUID().slice(0, 8)}`;
     const created = await api.call('POST', '/users', { token: api.adminToken, body: { username, password: 'password-123', role: 'officer', communes: ['15772'] } });
     expect(created.status).toBe(201);
     return { id: created.body.id as string, token: await api.login(username, 'password-123') };
@@ -183,7 +167,7 @@ describe('an officer whose role or communes changed between the dry run and the 
     const [kept, lost] = [`Hộ Xã Mới ${Date.now()}`, `Hộ Xã Cũ ${Date.now()}`];
     const id = await dryRun(csv(['Tên chủ thể;SĐT;Xã/Phường', `${kept};${phone()};Xã Thiệu Hóa`]), 'producers', officer.token);
     expect((await api.call('PATCH', `/users/${officer.id}`, { token: api.adminToken, body: { version: 1, communes: ['15796'] } })).status).toBe(200);
-    const job = await commit(id, officer.token);
+    const job = await commit(id, [], officer.token);
     expect({ status: job.status, rowsDone: job.rowsDone, counts: job.counts, written: (await findProducers(kept)).length + (await findProducers(lost)).length }).toEqual({ status: 'committed', rowsDone: 0, counts: { out_of_scope: 1 }, written: 0 });
     expect((await rowsOf(id, officer.token))[0]).toMatchObject({ outcome: 'out_of_scope' });
   });
