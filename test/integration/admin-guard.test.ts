@@ -1,5 +1,9 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '#functions/services/principal.ts';
+import { cognitoServices } from '#test/support/cognito-services.ts';
 import { ADMIN_PASSWORD, createTestApi, type Api } from '#test/support/harness.ts';
+import { startAwsStandIns, type AwsStandIns } from '../infra/aws-stand-ins.ts';
 
 // The province always keeps an enabled administrator; signing in takes no Idempotency-Key.
 
@@ -47,5 +51,45 @@ describe('administrators', () => {
     const tryAgain = await api.call('PATCH', `/users/${left}`, { token: other.token, body: { version: leftUser!.version, role: 'department' } });
     expect([401, 403, 409]).toContain(tryAgain.status);
     expect(await enabledAdmins()).toEqual([left]);
+  }, 60_000);
+});
+
+describe('administrators in the cloud (Cognito)', () => {
+  let aws: AwsStandIns;
+  afterAll(async () => void (await aws?.close()));
+
+  it('enables the Cognito identity again when a disable it had already sent is then refused as taking the last administrator', async () => {
+    aws = await startAwsStandIns();
+    // Both disables reach Cognito before either change is written: the race the admin-set revision settles.
+    let release!: () => void;
+    const bothSent = new Promise<void>((resolve) => (release = resolve));
+    let sent = 0;
+    const services = cognitoServices(api, aws, (cognito) => ({
+      ...cognito,
+      async disableIdentity(username: string) {
+        await cognito.disableIdentity(username);
+        if (++sent === 2) release();
+        await bothSent;
+      },
+    }));
+    const system: Principal = { sub: 'system', username: 'system', role: 'admin', communes: [] };
+    const make = async () => {
+      const u = await services.users.create({ principal: system }, { username: `cloud.admin.${randomUUID().slice(0, 6)}`, password: 'Strong-passw0rd!', role: 'admin' });
+      return { ...u, principal: { sub: u.id, username: u.username, role: 'admin' as const, communes: [] } };
+    };
+    const [a, b] = [await make(), await make()];
+    // Every other administrator of this table goes, so a and b are the only ones left.
+    for (const other of await api.local.repositories.users.enabledAdmins()) {
+      if (other.id !== a.id && other.id !== b.id) await services.users.update({ principal: a.principal }, other.id, { version: other.version, role: 'department' });
+    }
+
+    const outcomes = await Promise.allSettled([services.users.update({ principal: a.principal }, b.id, { disabled: true }), services.users.update({ principal: b.principal }, a.id, { disabled: true })]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = outcomes.findIndex((o) => o.status === 'rejected');
+    expect((outcomes[refused] as PromiseRejectedResult).reason).toMatchObject({ code: 'LAST_ADMIN' });
+    const [kept, gone] = refused === 0 ? [b, a] : [a, b];
+    expect(aws.users.get(kept.username)!.enabled).toBe(true);
+    expect(aws.users.get(gone.username)!.enabled).toBe(false);
+    expect((await api.local.repositories.users.enabledAdmins()).map((u) => u.id)).toEqual([kept.id]);
   }, 60_000);
 });

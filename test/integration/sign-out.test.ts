@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { createRemoteJWKSet, decodeJwt } from 'jose';
+import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiApp } from '#functions/api/app.ts';
-import { composeServices, createRepositories, type Services } from '#functions/api/compose.ts';
-import { createLocalBlobStore } from '#functions/core/blob-store.ts';
-import { createKeyring } from '#functions/core/keyring.ts';
-import { createInProcessRunner } from '#functions/imports/import-service.ts';
-import { createLocalPhotoStore } from '#functions/photos/local-photo-store.ts';
-import { createCognitoIdentity, createCognitoTokenVerifier } from '#functions/services/cognito-identity.ts';
+import type { Services } from '#functions/api/compose.ts';
+import { cognitoServices } from '#test/support/cognito-services.ts';
 import { createTestApi, type Api } from '#test/support/harness.ts';
 import { startAwsStandIns, type AwsStandIns } from '../infra/aws-stand-ins.ts';
 
@@ -227,19 +222,7 @@ describe('POST /auth/logout in the cloud (Cognito access tokens)', () => {
 
   beforeAll(async () => {
     aws = await startAwsStandIns();
-    const repositories = createRepositories(api.local.table);
-    const keyring = createKeyring('k'.repeat(64));
-    const client = new CognitoIdentityProviderClient({ region: 'ap-southeast-1', endpoint: aws.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    services = composeServices({
-      table: api.local.table,
-      repositories,
-      keyring,
-      identity: createCognitoIdentity({ userPoolId: aws.userPoolId, client }),
-      verify: createCognitoTokenVerifier(createRemoteJWKSet(new URL(aws.jwksUrl)), { issuer: aws.issuer, clientId: aws.clientId }),
-      blobs: createLocalBlobStore(`${api.dataDir}/cloud-files`),
-      runner: createInProcessRunner(),
-      photoStore: createLocalPhotoStore({ dir: `${api.dataDir}/cloud-photos`, keyring, apiBase: '/api/v1' }),
-    });
+    services = cognitoServices(api, aws);
     app = createApiApp(services);
     const admin = await services.users.create(system, { username: `cloud.admin.${randomUUID().slice(0, 6)}`, password: 'Strong-passw0rd!', role: 'admin' });
     adminToken = await aws.signToken(admin.id);
