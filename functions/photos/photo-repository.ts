@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { photoRejectionReasons, photoStatuses, type PhotoRejectionReason } from '#shared/schemas/photo.ts';
-import { NotFoundError, RaceError } from '#functions/core/errors.ts';
-import { getItem, queryAcross, transact, type Item, type Table, type TxOp } from '#functions/repositories/table.ts';
+import { NotFoundError } from '#functions/core/errors.ts';
+import { getItem, queryAcross, revisions, transact, type Item, type Table, type TxOp } from '#functions/repositories/table.ts';
 
 export const StoredVariantSchema = z.object({
   name: z.string(),
@@ -71,8 +71,7 @@ export function createPhotoRepository(table: Table) {
   return {
     /** The revision of the product's photo set (0 before its first photo): read it before the photos, hand it to `addOps`. */
     async revision(productId: string): Promise<number> {
-      const item = await getItem(table, setKey(productId), true);
-      return typeof item?.rev === 'number' ? item.rev : 0;
+      return revisions.read(table, setKey(productId));
     },
     /**
      * Adds a photo to a product that still exists, if no other photo was added since `revision`
@@ -81,19 +80,7 @@ export function createPhotoRepository(table: Table) {
     addOps(r: PhotoRecord, seenRevision: number): TxOp[] {
       return [
         { item: { Put: { TableName: table.name, Item: toItem(r), ConditionExpression: 'attribute_not_exists(PK)' } } },
-        {
-          item: {
-            Update: {
-              TableName: table.name,
-              Key: setKey(r.productId),
-              UpdateExpression: 'SET #type = :type, #rev = :next',
-              ConditionExpression: seenRevision === 0 ? 'attribute_not_exists(#rev)' : '#rev = :seen',
-              ExpressionAttributeNames: { '#type': 'type', '#rev': 'rev' },
-              ExpressionAttributeValues: { ':type': 'photoset', ':next': seenRevision + 1, ...(seenRevision === 0 ? {} : { ':seen': seenRevision }) },
-            },
-          },
-          onConditionFailed: () => new RaceError(),
-        },
+        revisions.nextOp(table, setKey(r.productId), 'photoset', seenRevision),
         {
           item: { ConditionCheck: { TableName: table.name, Key: { PK: pk(r.productId), SK: 'META' }, ConditionExpression: 'attribute_exists(PK)' } },
           onConditionFailed: () => new NotFoundError('Product'),

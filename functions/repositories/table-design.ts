@@ -16,6 +16,7 @@
  * | PK / SK (duplicate keys) | `P#38#DUP#<phone|tax|cid|name>#<value>` / `<producerId>` | producers sharing a phone, tax code, citizen-ID hash, or normalised name in a commune |
  * | PK / SK (photos) | `P#38#PRODUCT#<id>` / `PHOTO#<photoId>` | a product's photos with status and variants |
  * | PK / SK (photo set) | `P#38#PRODUCT#<id>` / `PHOTOSET` | the revision every new photo moves on (two added at once cannot both pass the count) |
+ * | PK / SK (administrators) | `P#38#ADMINSET` / `META` | the revision every change taking an administrator away moves on (two at once cannot leave none) |
  * | PK / SK (coverage) | `P#38#COVERAGE` / `M#<marketplace>#C#<commune>`; `P#38#COVSNAP` / `M#<marketplace>#<yyyy-mm>#C#<commune>` | maintained counters (a report is one query); month-end snapshots (a series is one key range) |
  * | PK / SK (targets, imports) | `P#38#TARGET` / `<indicator>#<marketplace>#<scope>#<period>`; `P#38#IMPORT#<id>` / `META`, `BATCH#<n>` | targets; import jobs and the batches whose counters were applied |
  * | GSI2 (more) | `P#38#DUPKEYS#<kind>` / `<value>#<producerId>`; `P#38#IMPORT` / `<status>#<id>` | every duplicate key of a kind (bulk imports); import jobs by status (resume at start) |

@@ -1,7 +1,7 @@
 import { DynamoDBClient, ProvisionedThroughputExceededException, RequestLimitExceeded, ThrottlingException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { AppError, ThrottledError } from '#functions/core/errors.ts';
+import { AppError, RaceError, ThrottledError } from '#functions/core/errors.ts';
 import { tableDesign, type IndexName } from './table-design.ts';
 
 export type Item = Record<string, unknown>;
@@ -55,6 +55,34 @@ export async function getItem(table: Table, key: Item, consistent = false): Prom
  * Reads many items by key with BatchGetItem, 100 keys a request, retrying unprocessed keys
  * with backoff. Items come back in no particular order; missing keys are simply absent.
  */
+/**
+ * A revision item: a counter one kind of change moves on, so two such changes judged on the same
+ * reading cannot both be written (the set of a product's photos, of the administrators).
+ */
+export const revisions = {
+  /** The revision now (0 before the first change), read consistently: read it before what the change is judged on. */
+  async read(table: Table, key: Item): Promise<number> {
+    const item = await getItem(table, key, true);
+    return typeof item?.rev === 'number' ? item.rev : 0;
+  },
+  /** Moves the revision on from `seen`; if another change did since, the transaction fails with RaceError (judge again). */
+  nextOp(table: Table, key: Item, type: string, seen: number): TxOp {
+    return {
+      item: {
+        Update: {
+          TableName: table.name,
+          Key: key,
+          UpdateExpression: 'SET #type = :type, #rev = :next',
+          ConditionExpression: seen === 0 ? 'attribute_not_exists(#rev)' : '#rev = :seen',
+          ExpressionAttributeNames: { '#type': 'type', '#rev': 'rev' },
+          ExpressionAttributeValues: { ':type': type, ':next': seen + 1, ...(seen === 0 ? {} : { ':seen': seen }) },
+        },
+      },
+      onConditionFailed: () => new RaceError(),
+    };
+  },
+};
+
 export async function batchGet(table: Table, keys: Item[], consistent = false): Promise<Item[]> {
   const out: Item[] = [];
   for (let i = 0; i < keys.length; i += 100) {

@@ -2,8 +2,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { UserSchema } from '#shared/schemas/user.ts';
-import { ConflictError, RaceError } from '#functions/core/errors.ts';
-import { getItem, queryAcross, send, type Item, type PageState, type Partition, type Table, type TxOp } from './table.ts';
+import { ConflictError } from '#functions/core/errors.ts';
+import { getItem, queryAcross, revisions, send, type Item, type PageState, type Partition, type Table, type TxOp } from './table.ts';
 
 export const UserRecordSchema = UserSchema.extend({
   /** Local sign-in only (scrypt); cloud users sign in with Cognito and have none. */
@@ -29,24 +29,11 @@ export function createUserRepository(table: Table) {
   return {
     /** The revision of the set of administrators (0 before any change took one away). */
     async adminSetRevision(): Promise<number> {
-      const item = await getItem(table, adminSetKey, true);
-      return typeof item?.rev === 'number' ? item.rev : 0;
+      return revisions.read(table, adminSetKey);
     },
     /** Takes an administrator away, provided no other change did since `seen` was read (else RaceError: judge again). */
     adminSetOp(seen: number): TxOp {
-      return {
-        item: {
-          Update: {
-            TableName: table.name,
-            Key: adminSetKey,
-            UpdateExpression: 'SET #type = :type, #rev = :next',
-            ConditionExpression: seen === 0 ? 'attribute_not_exists(#rev)' : '#rev = :seen',
-            ExpressionAttributeNames: { '#type': 'type', '#rev': 'rev' },
-            ExpressionAttributeValues: { ':type': 'adminset', ':next': seen + 1, ...(seen === 0 ? {} : { ':seen': seen }) },
-          },
-        },
-        onConditionFailed: () => new RaceError(),
-      };
+      return revisions.nextOp(table, adminSetKey, 'adminset', seen);
     },
     /** The enabled administrators, read one by one consistently (the list index may lag a change just made). */
     async enabledAdmins(): Promise<UserRecord[]> {
