@@ -16,9 +16,11 @@ export function compressAnswers(): MiddlewareHandler {
   return (c, next) =>
     gzip(c, async () => {
       await next();
-      // hono's own answers (c.json, c.text) carry no Content-Length, which is how compress judges the threshold.
+      // hono's own answers (c.json, c.text) carry no Content-Length, which is how compress judges the
+      // threshold: measured here, only for a client that would get a compressed answer at all.
       const type = c.res.headers.get('content-type') ?? '';
-      if (c.res.body && !c.res.headers.has('content-length') && !c.res.headers.has('content-encoding') && COMPRESSIBLE_CONTENT_TYPE_REGEX.test(type)) {
+      const accepts = /\b(gzip|deflate)\b/i.test(c.req.header('accept-encoding') ?? '');
+      if (accepts && c.res.body && !c.res.headers.has('content-length') && !c.res.headers.has('content-encoding') && COMPRESSIBLE_CONTENT_TYPE_REGEX.test(type)) {
         const body = await c.res.arrayBuffer();
         c.res = new Response(body, c.res);
         c.res.headers.set('content-length', String(body.byteLength));
