@@ -182,4 +182,20 @@ describe('the outbox on a phone at its worst', () => {
     await page.getByRole('heading', { name: 'Danh sách chủ thể' }).waitFor({ timeout: 10_000 });
     await context.close();
   }, 60_000);
+  it('deletes the records saved for offline reading when the session ends, as at sign-out', async () => {
+    const { context, page } = await signedInPhone(browser, product.url, 'canbo.thieuhoa');
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+    await page.goto(`${product.url}/#/producers`);
+    await page.getByRole('heading', { name: 'Danh sách chủ thể' }).waitFor();
+    const saved = () => page.evaluate(async () => ((await caches.has('ocop-data')) ? (await (await caches.open('ocop-data')).keys()).map((r) => r.url) : []));
+    await expect.poll(async () => (await saved()).some((u) => u.includes('/api/v1/producers')), { timeout: 10_000 }).toBe(true);
+    // The officer signs out on another device: every session of theirs ends, this phone's too.
+    await page.waitForTimeout(1100);
+    const elsewhere = await login(product.url, 'canbo.thieuhoa');
+    expect((await api(product.url, '/auth/logout', elsewhere, { method: 'POST' })).status).toBe(204);
+    await page.goto(`${product.url}/#/products`);
+    await page.getByLabel('Tên đăng nhập').waitFor({ timeout: 15_000 });
+    await expect.poll(saved, { timeout: 10_000 }).toEqual([]);
+    await context.close();
+  }, 60_000);
 });
