@@ -8,7 +8,7 @@ import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import { buildApp } from '#infra/app-builder.ts';
 import { ProjectFunction } from '#infra/project-function.ts';
 import { startAwsStandIns } from '#test/infra/aws-stand-ins.ts';
-import { bundledFunctions, localEnvironment, repoNodeModules, runInFreshNode, stageBundle, type BundledFunction } from '#test/infra/bundled-lambdas.ts';
+import { bundledFunctions, localEnvironment, localValues, repoNodeModules, runInFreshNode, stageBundle, type BundledFunction } from '#test/infra/bundled-lambdas.ts';
 
 // `npm run bench:lambda [-- --runs 9 --profile]`: each function's bundle size and module
 // initialisation time — the median over fresh `node` processes importing the bundle with its
@@ -44,17 +44,7 @@ const fns: BundledFunction[] = [
 ];
 
 const aws = await startAwsStandIns();
-const locals: Record<string, string> = {
-  TABLE_NAME: 'bench',
-  SECRET_ARN: 'arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:app',
-  JWKS_URL: aws.jwksUrl,
-  JWT_ISSUER: aws.issuer,
-  JWT_AUDIENCE: aws.clientId,
-  USER_POOL_ID: aws.userPoolId,
-  PHOTO_BUCKET: 'photos',
-  FILES_BUCKET: 'files',
-  JOB_FUNCTION_NAME: 'job',
-};
+const locals = localValues(aws, { tableName: 'bench', photoBucket: 'photos', filesBucket: 'files' });
 const staged = fns.map((fn) => ({
   fn,
   // The photo asset carries sharp for linux-arm64; here it gets this machine's sharp, the bundle unchanged.

@@ -20,6 +20,7 @@ import {
   httpApiEvent,
   jsonLines,
   localEnvironment,
+  localValues,
   objectCreatedEvent,
   repoNodeModules,
   runInFreshNode,
@@ -68,18 +69,7 @@ beforeAll(async () => {
   const tableName = `t-${randomUUID()}`;
   await ensureTable(endpoint, tableName);
   table = createTable(createDocumentClient({ region: 'local', endpoint }), tableName, '38');
-  const locals = {
-    TABLE_NAME: tableName,
-    SECRET_ARN: 'arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:AppSecret-abc',
-    JWKS_URL: aws.jwksUrl,
-    JWT_ISSUER: aws.issuer,
-    JWT_AUDIENCE: aws.clientId,
-    USER_POOL_ID: aws.userPoolId,
-    PHOTO_BUCKET,
-    FILES_BUCKET,
-    JOB_FUNCTION_NAME: 'OcopOnboard-dev-Api-ImportJob',
-    SCHEDULED_FUNCTION_NAME: 'OcopOnboard-dev-Api-ScheduledJob',
-  };
+  const locals = localValues(aws, { tableName, photoBucket: PHOTO_BUCKET, filesBucket: FILES_BUCKET });
   env = (fn) => ({ ...localEnvironment(fns[fn], locals), ...aws.sdkEnvironment(), DYNAMO_ENDPOINT: endpoint, LOG_LEVEL: 'info' });
 
   // The first administrator, made the way an operator does after a deployment.

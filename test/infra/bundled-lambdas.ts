@@ -45,6 +45,27 @@ export function localEnvironment(fn: BundledFunction, locals: Record<string, str
 }
 
 /**
+ * What each deploy-time variable of the app's functions means locally, against the AWS
+ * stand-ins: the one list the built-artifact test and `bench:lambda` both use, so a variable
+ * added to a function fails the test (and is then filled in here for both) instead of
+ * surfacing first in the benchmark.
+ */
+export function localValues(aws: { jwksUrl: string; issuer: string; clientId: string; userPoolId: string }, opts: { tableName: string; photoBucket: string; filesBucket: string }): Record<string, string> {
+  return {
+    TABLE_NAME: opts.tableName,
+    SECRET_ARN: 'arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:AppSecret-abc',
+    JWKS_URL: aws.jwksUrl,
+    JWT_ISSUER: aws.issuer,
+    JWT_AUDIENCE: aws.clientId,
+    USER_POOL_ID: aws.userPoolId,
+    PHOTO_BUCKET: opts.photoBucket,
+    FILES_BUCKET: opts.filesBucket,
+    JOB_FUNCTION_NAME: 'OcopOnboard-dev-Api-ImportJob',
+    SCHEDULED_FUNCTION_NAME: 'OcopOnboard-dev-Api-ScheduledJob',
+  };
+}
+
+/**
  * Copies a bundled asset out of the repository (so nothing can resolve from the repo's
  * node_modules by accident) and returns the folder. `nodeModules` links a node_modules
  * folder next to the bundle — for the photo function, whose asset carries sharp built for
