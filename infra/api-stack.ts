@@ -122,15 +122,17 @@ export class ApiStack extends Stack {
     this.scheduledJobFunction.role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['dynamodb:Scan'], resources: [props.table.tableArn] }));
     // An administrator's POST /coverage/reconcile hands the recount to it.
     this.apiFunction.bindInvoke(this.scheduledJobFunction, 'SCHEDULED_FUNCTION_NAME');
-    /** One write action, only on items whose partition key is like `leadingKeys`. */
-    const allowOnKeys = (action: string, leadingKeys: string) =>
+    /** One write action, only on items whose partition key is like one of `leadingKeys`. */
+    const allowOnKeys = (action: string, ...leadingKeys: string[]) =>
       this.scheduledJobFunction.role.addToPrincipalPolicy(
-        new PolicyStatement({ effect: Effect.ALLOW, actions: [action], resources: [props.table.tableArn], conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [leadingKeys] } } }),
+        new PolicyStatement({ effect: Effect.ALLOW, actions: [action], resources: [props.table.tableArn], conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys } } }),
       );
     // The snapshot writes only month-end snapshot items (PK P#<province>#COVSNAP).
     allowOnKeys('dynamodb:PutItem', 'P#*#COVSNAP');
-    // The reconciliation repairs the listing statuses a product keeps (one UpdateItem per product record, PK P#<province>#PRODUCT#<id>).
-    allowOnKeys('dynamodb:UpdateItem', 'P#*#PRODUCT#*');
+    // The reconciliation repairs what a product keeps from its records (PK P#<province>#PRODUCT#<id>): its listing
+    // statuses (one UpdateItem), and its readiness with the coverage counters that follow it (PK P#<province>#COVERAGE),
+    // in one transaction — which DynamoDB authorises item by item, as UpdateItem.
+    allowOnKeys('dynamodb:UpdateItem', 'P#*#PRODUCT#*', 'P#*#COVERAGE');
     // ... and lists imports saved before the import list existed (PK P#<province>#IMPORT#<id>).
     allowOnKeys('dynamodb:UpdateItem', 'P#*#IMPORT#*');
     this.schedules = Object.fromEntries(

@@ -22,6 +22,8 @@ export type Recount = {
   products: number;
   /** Products whose kept listing statuses were missing or differed from their listings when scanned (to check again before repairing). */
   staleListingStatuses: string[];
+  /** Products whose kept readiness (what the counters hold for them) differs from their records when scanned — a readiness refresh that did not run, or a registry change. */
+  staleReadiness: string[];
 };
 
 /**
@@ -72,6 +74,7 @@ export async function recountFromRecords(table: Table, photos: PhotoSummaryProvi
   const producerById = new Map(producers.map((p) => [p.id, p]));
   const liveCounts = new Map<string, Record<string, number>>();
   const pairs: [Contribution, Contribution][] = [];
+  const staleReadiness: string[] = [];
   for (const p of products) {
     const producer = producerById.get(p.producerId);
     const live = liveByProduct.get(p.id) ?? [];
@@ -80,14 +83,17 @@ export async function recountFromRecords(table: Table, photos: PhotoSummaryProvi
     liveCounts.set(p.producerId, counts);
     const photoSummary = await photos(p.id);
     const ready = readyMarketplacesOf(marketplaces, { product: p, producer: producer ?? {}, photos: photoSummary });
+    if (!sameSet(ready, p.readyMarketplaces)) staleReadiness.push(p.id);
     pairs.push([new Map(), productContribution({ communeCode: producer?.communeCode ?? p.communeCode, ocopStars: p.ocopStars, readyMarketplaces: ready, liveMarketplaces: live })]);
   }
   for (const p of producers) {
     pairs.push([new Map(), producerContribution({ communeCode: p.communeCode, trainingDate: p.trainingDate, accountMarketplaces: accountsByProducer.get(p.id) ?? [], liveCounts: liveCounts.get(p.id) ?? {} })]);
   }
   const staleListingStatuses = products.filter((p) => !p.listingStatuses || !sameListingStatuses(p.listingStatuses, listingStatusesOf(listingsByProduct.get(p.id) ?? []))).map((p) => p.id);
-  return { counters: contributionDelta(pairs), producers: producers.length, products: products.length, staleListingStatuses };
+  return { counters: contributionDelta(pairs), producers: producers.length, products: products.length, staleListingStatuses, staleReadiness };
 }
+
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
 
 export type Difference = { marketplace: string; communeCode: string; metric: CoverageMetric; counted: number; recorded: number };
 
@@ -139,10 +145,33 @@ export function indicatorValue(m: Metrics, indicator: string): number | undefine
 }
 
 
-/** How many products' listing statuses the reconciliation repairs at once. */
+/** How many products the reconciliation repairs at once. */
 const REPAIR_CONCURRENCY = 8;
 
-export function createCoverageService(deps: { table: Table; coverage: CoverageRepository; targets: TargetRepository; photos: PhotoSummaryProvider; products: ProductRepository; listings: ListingRepository }) {
+/**
+ * Runs `repair` over `ids`, a few at a time. One that fails is counted (the first logged) and
+ * the rest go on: the next run tries it again. `repair` says whether it wrote.
+ */
+async function repairEach(ids: readonly string[], repair: (id: string) => Promise<boolean>, what: string) {
+  let repaired = 0;
+  let failed = 0;
+  const queue = [...ids];
+  await Promise.all(
+    Array.from({ length: REPAIR_CONCURRENCY }, async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        try {
+          if (await repair(id)) repaired += 1;
+        } catch (e) {
+          failed += 1;
+          if (failed === 1) logger.warn(`a product’s ${what} could not be repaired`, { productId: id, error: e instanceof Error ? e.name : String(e) });
+        }
+      }
+    }),
+  );
+  return { repaired, failed };
+}
+
+export function createCoverageService(deps: { table: Table; coverage: CoverageRepository; targets: TargetRepository; photos: PhotoSummaryProvider; products: ProductRepository; listings: ListingRepository; refreshReadiness: (productId: string) => Promise<void> }) {
   /**
    * Makes the listing statuses product `id` keeps say what its listings say, both read afresh
    * (consistently): a scan is no snapshot, and a listing may have moved since. One UpdateItem,
@@ -245,27 +274,35 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
       }
       return { marketplace, by, rows: [...districts.values()].sort((a, b) => a.formerDistrict.localeCompare(b.formerDistrict, 'vi')), totals, ...when };
     },
+    /**
+     * Recounts everything from the records and compares the counters with the recount. Before
+     * comparing, it repairs what a product keeps from its records, each through the write the
+     * product's own changes use: its readiness (with the counters that follow it, so a refresh
+     * that failed after a photo change, or a change of the marketplace registry, is made good
+     * here) and its listing statuses. The differences reported are those still there after
+     * the repairs: counters that do not add up, which no record explains.
+     */
     async reconcile() {
-      const [rows, recount] = await Promise.all([deps.coverage.allRows(), recountFromRecords(deps.table, deps.photos)]);
+      const [rowsBefore, recount] = await Promise.all([deps.coverage.allRows(), recountFromRecords(deps.table, deps.photos)]);
+      const differencesFound = compareCounters(rowsBefore, recount.counters).length;
+      const [listingStatuses, readiness] = await Promise.all([
+        repairEach(recount.staleListingStatuses, repairListingStatuses, 'listing statuses'),
+        repairEach(recount.staleReadiness, async (id) => (await deps.refreshReadiness(id), true), 'readiness'),
+      ]);
+      const rows = readiness.repaired ? await deps.coverage.allRows() : rowsBefore;
       const differences = compareCounters(rows, recount.counters);
-      // The listing statuses products keep (what the product list filters on) are repaired from the listings: records
-      // older than that field get theirs. A repair that fails is counted and logged; the counters' report still stands.
-      let listingStatusesRepaired = 0;
-      let listingStatusRepairsFailed = 0;
-      const queue = [...recount.staleListingStatuses];
-      await Promise.all(
-        Array.from({ length: REPAIR_CONCURRENCY }, async () => {
-          for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-            try {
-              if (await repairListingStatuses(id)) listingStatusesRepaired += 1;
-            } catch (e) {
-              listingStatusRepairsFailed += 1;
-              if (listingStatusRepairsFailed === 1) logger.warn('a product’s listing statuses could not be repaired', { productId: id, error: e instanceof Error ? e.name : String(e) });
-            }
-          }
-        }),
-      );
-      return { checkedAt: new Date().toISOString(), producers: recount.producers, products: recount.products, counters: rows.length, differences, listingStatusesRepaired, listingStatusRepairsFailed };
+      return {
+        checkedAt: new Date().toISOString(),
+        producers: recount.producers,
+        products: recount.products,
+        counters: rows.length,
+        differences,
+        differencesFound,
+        readinessRepaired: readiness.repaired,
+        readinessRepairsFailed: readiness.failed,
+        listingStatusesRepaired: listingStatuses.repaired,
+        listingStatusRepairsFailed: listingStatuses.failed,
+      };
     },
   };
 }

@@ -122,3 +122,31 @@ describe('photos as they are now', () => {
     expect((await later.list(admin, productId)).map((p) => p.id)).toEqual([target.photoId]);
   }, 60_000);
 });
+
+describe('a readiness refresh that did not run', () => {
+  it('is made good by the reconciliation: the product’s readiness and the counters follow its photos, and the next run finds nothing', async () => {
+    const commune = '14797';
+    const readyIn = async () => (await api.local.services.coverageReports.report([commune], 'commune', 'shopee')).totals.productsReady;
+    const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ communeCode: commune, taxCode: '2801234567', confirmDistinct: true }) });
+    const productId = (await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.body.id, { description: 'Mô tả', unit: 'hộp', weightGrams: 500, shelfLifeDays: 180 }) })).body.id as string;
+    const readyBefore = await readyIn();
+    // The photo becomes ready, but the refresh that follows a photo change never runs (as when it failed).
+    const jpeg = await jpegWithGpsAndProfiles(1600, 1200);
+    const photoId = (await ask(productId, jpeg.length)).body.photoId;
+    await api.local.photoFiles.putUpload(`uploads/${productId}/${photoId}`, jpeg, 'image/jpeg');
+    await service({ onPhotosChanged: undefined }).completeUpload({ productId, photoId });
+    expect((await api.call('GET', `/products/${productId}/readiness`, { token: api.adminToken })).body.marketplaces.find((m: { marketplace: string }) => m.marketplace === 'shopee').percent).toBe(100);
+    expect((await api.call('GET', `/products/${productId}`, { token: api.adminToken })).body.readyMarketplaces).toEqual([]);
+    expect(await readyIn()).toBe(readyBefore);
+
+    const result = await api.local.services.coverageReports.reconcile();
+    expect(result.differencesFound).toBeGreaterThan(0);
+    expect(result.readinessRepaired).toBeGreaterThanOrEqual(1);
+    expect(result.readinessRepairsFailed).toBe(0);
+    expect(result.differences).toEqual([]);
+    expect((await api.call('GET', `/products/${productId}`, { token: api.adminToken })).body.readyMarketplaces).toContain('shopee');
+    expect(await readyIn()).toBe(readyBefore + 1);
+
+    expect(await api.local.services.coverageReports.reconcile()).toMatchObject({ differences: [], differencesFound: 0, readinessRepaired: 0 });
+  }, 60_000);
+});

@@ -97,8 +97,8 @@ describe('the province data set generator', () => {
     const counts = { producers: 60, products: 25, ocop: 4, listings: 50 };
     const result = await seedProvince(table, { ...opts, counts, writes: 'transact' });
     expect(result.counts).toMatchObject(counts);
-    const reports = createCoverageService({ table, coverage: createCoverageRepository(table), targets: createTargetRepository(table), photos: noPhotos, products: createProductRepository(table), listings: createListingRepository(table) });
-    expect(await reports.reconcile()).toMatchObject({ differences: [], listingStatusesRepaired: 0, listingStatusRepairsFailed: 0 });
+    const reports = createCoverageService({ table, coverage: createCoverageRepository(table), targets: createTargetRepository(table), photos: noPhotos, products: createProductRepository(table), listings: createListingRepository(table), refreshReadiness: () => Promise.reject(new Error('the seed’s readiness needs no repair')) });
+    expect(await reports.reconcile()).toMatchObject({ differences: [], differencesFound: 0, readinessRepaired: 0, readinessRepairsFailed: 0, listingStatusesRepaired: 0, listingStatusRepairsFailed: 0 });
     expect((await reports.report('all', 'province')).totals.producers).toBe(60);
   });
 

@@ -42,10 +42,10 @@ export function registerCoverageRoutes(app: Router, deps: { coverageReports: Cov
       path: '/coverage/reconcile',
       tags,
       security: bearer,
-      summary: 'Recount everything from the records and report differences from the counters (admin); in the cloud the scheduled-job function does it (202), logging the result and publishing its CoverageDifferences metric',
+      summary: 'Recount everything from the records, repair what products keep from their records (readiness with its counters, listing statuses) and report the counters that still differ (admin); in the cloud the scheduled-job function does it (202), logging the result and publishing its CoverageDifferences metric',
       responses: {
         202: jsonResponse(z.object({ job: z.literal('coverage-reconcile'), startedAt: z.string() }), 'Started in the scheduled-job function (the cloud)'),
-        200: jsonResponse(z.object({ checkedAt: z.string(), producers: z.number(), products: z.number(), counters: z.number(), differences: z.array(DifferenceSchema), listingStatusesRepaired: z.number().meta({ description: 'Products whose kept listing statuses were filled in or corrected from their listings' }), listingStatusRepairsFailed: z.number().meta({ description: 'Repairs that failed (logged; the next run tries again)' }) }), 'Expected: no differences'),
+        200: jsonResponse(z.object({ checkedAt: z.string(), producers: z.number(), products: z.number(), counters: z.number(), differences: z.array(DifferenceSchema).meta({ description: 'Differences still there after the repairs: counters no record explains' }), differencesFound: z.number().meta({ description: 'Differences before the repairs' }), readinessRepaired: z.number().meta({ description: 'Products whose kept readiness differed from their records (a refresh that did not run, or a registry change), recomputed with the counters that follow it' }), readinessRepairsFailed: z.number().meta({ description: 'Readiness repairs that failed (logged; the next run tries again)' }), listingStatusesRepaired: z.number().meta({ description: 'Products whose kept listing statuses were filled in or corrected from their listings' }), listingStatusRepairsFailed: z.number().meta({ description: 'Repairs that failed (logged; the next run tries again)' }) }), 'Expected: no differences'),
         ...problemResponses,
       },
     }),
