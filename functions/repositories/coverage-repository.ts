@@ -63,6 +63,20 @@ export function createCoverageRepository(table: Table) {
     async snapshotTakenAt(month: string): Promise<string | undefined> {
       return (await getItem(table, { PK: snapPk, SK: `MONTH#${month}` }, true))?.takenAt as string | undefined;
     },
+    /**
+     * The months from `from` to `to` whose snapshot was taken, with when: their markers, which
+     * each take writes last, so a take that stopped part-way is not among them.
+     */
+    async snapshotMonths(from: string, to: string): Promise<{ month: string; takenAt: string }[]> {
+      const out: { month: string; takenAt: string }[] = [];
+      let start;
+      do {
+        const page = await queryAcross(table, [{ pk: snapPk, skBetween: [`MONTH#${from}`, `MONTH#${to}`] }], { limit: 1000, start, consistent: true });
+        out.push(...page.items.map((i) => ({ month: i.month as string, takenAt: i.takenAt as string })));
+        start = page.next;
+      } while (start);
+      return out;
+    },
     async snapshotRows(marketplace: string, from: string, to: string): Promise<(CoverageRow & { month: string; takenAt: string })[]> {
       const out: (CoverageRow & { month: string; takenAt: string })[] = [];
       let start;

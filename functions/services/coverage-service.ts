@@ -233,17 +233,19 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
       const month = snapshotMonthAt(now);
       return (await deps.coverage.hasSnapshot(month)) ? null : this.snapshot(month);
     },
-    /** The monthly series of totals over the caller's communes. */
+    /**
+     * The monthly series of totals over the caller's communes: every month whose snapshot was
+     * taken — all zeros where none of them had anything yet — and no month whose take stopped
+     * part-way.
+     */
     async history(communes: string[] | 'all', marketplace: string, from: string, to: string) {
-      const rows = await deps.coverage.snapshotRows(marketplace, from, to);
-      const months = new Map<string, { month: string; takenAt: string; rows: Metrics[] }>();
+      const [taken, rows] = await Promise.all([deps.coverage.snapshotMonths(from, to), deps.coverage.snapshotRows(marketplace, from, to)]);
+      const rowsOf = new Map<string, Metrics[]>();
       for (const r of rows) {
         if (communes !== 'all' && !communes.includes(r.communeCode)) continue;
-        const m = months.get(r.month) ?? { month: r.month, takenAt: r.takenAt, rows: [] };
-        m.rows.push(r);
-        months.set(r.month, m);
+        rowsOf.set(r.month, [...(rowsOf.get(r.month) ?? []), r]);
       }
-      return { marketplace, series: [...months.values()].sort((a, b) => a.month.localeCompare(b.month)).map((m) => ({ month: m.month, takenAt: m.takenAt, totals: sumRows(m.rows) })) };
+      return { marketplace, series: taken.map((m) => ({ month: m.month, takenAt: m.takenAt, totals: sumRows(rowsOf.get(m.month) ?? []) })) };
     },
     /** One row per commune in scope (zeros included) and their totals, for one marketplace: now, or at the end of `month`. */
     async communeReport(communes: string[] | 'all', marketplace = ALL, month?: string) {

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { listCommunes } from '#shared/admin-units/admin-units.ts';
 import { createTestApi, producerInput, productInput, type Api } from '#test/support/harness.ts';
 
@@ -119,6 +120,23 @@ describe('coverage history', () => {
     expect(res.body.series[1].totals).toEqual(now.body.totals);
     expect((await api.call('GET', '/coverage/history?from=2026-06&to=2026-01', { token: api.adminToken })).status).toBe(400);
     expect((await api.call('GET', '/coverage/history?from=2026-13&to=2026-14', { token: api.adminToken })).status).toBe(400);
+  });
+
+  it('shows every month taken — zeros where the caller’s communes had nothing — and no month whose take stopped part-way', async () => {
+    const reports = api.local.services.coverageReports;
+    await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ communeCode: '15772' }) });
+    await reports.snapshot('2026-05', { replace: true });
+    // Rows of a take of 2026-04 that stopped before its marker was written.
+    await api.local.table.doc.send(new PutCommand({ TableName: api.local.table.name, Item: { PK: 'P#38#COVSNAP', SK: 'M#all#2026-04#C#15772', type: 'coverage-snapshot', month: '2026-04', takenAt: '2026-04-30T17:05:00.000Z', marketplace: 'all', communeCode: '15772', producers: 3 } }));
+    const empty = listCommunes().at(-1)!.code;
+    const officer = await api.userToken({ role: 'officer', communes: [empty] });
+    const mine = await api.call('GET', '/coverage/history?from=2026-04&to=2026-05', { token: officer });
+    expect(mine.status).toBe(200);
+    expect(mine.body.series).toEqual([{ month: '2026-05', takenAt: expect.any(String), totals: Object.fromEntries(Object.keys(mine.body.series[0].totals).map((k) => [k, 0])) }]);
+    expect(Object.keys(mine.body.series[0].totals)).toContain('producers');
+    const all = await api.call('GET', '/coverage/history?from=2026-04&to=2026-05', { token: api.adminToken });
+    expect(all.body.series.map((s: { month: string }) => s.month)).toEqual(['2026-05']);
+    expect(all.body.series[0].totals.producers).toBeGreaterThan(0);
   });
 
   it('keeps a month-end snapshot once taken: taking it again is refused unless asked to replace it', async () => {

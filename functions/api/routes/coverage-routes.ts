@@ -30,7 +30,7 @@ export function registerCoverageRoutes(app: Router, deps: { coverageReports: Cov
     },
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/coverage/history', tags, security: bearer, summary: 'Monthly series of month-end snapshots', request: { query: HistoryQuerySchema }, responses: { 200: jsonResponse(z.object({ marketplace: z.string(), series: z.array(z.object({ month: z.string(), takenAt: z.string(), totals: MetricsSchema })) }), 'Series'), ...problemResponses } }),
+    createRoute({ method: 'get', path: '/coverage/history', tags, security: bearer, summary: 'Monthly series of month-end snapshots: every month taken (zeros where your communes had nothing), none whose take stopped part-way', request: { query: HistoryQuerySchema }, responses: { 200: jsonResponse(z.object({ marketplace: z.string(), series: z.array(z.object({ month: z.string(), takenAt: z.string(), totals: MetricsSchema })) }), 'Series'), ...problemResponses } }),
     async (c) => {
       const { from, to, marketplace } = c.req.valid('query');
       return c.json(await reports.history(coverageScope(c.get('principal')), marketplace, from, to), 200);
