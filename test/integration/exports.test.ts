@@ -64,7 +64,7 @@ describe('exports', () => {
     expect(masked).not.toContain('0912345678');
   });
 
-  it('write an XLSX that LibreOffice opens with the Vietnamese headers and names intact', async () => {
+  it('write an XLSX that LibreOffice opens with the Vietnamese headers and names intact, formula-like text shown as text', async () => {
     const res = await download('/exports/coverage.xlsx');
     expect(res.type).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     const csv = xlsxToCsv(res.bytes);
@@ -74,7 +74,9 @@ describe('exports', () => {
     expect(csv).toMatch(/Tổng cộng,,2,/);
     const producers = xlsxToCsv((await download('/exports/producers.xlsx')).bytes);
     expect(producers).toContain('Hợp tác xã Nông sản Hoằng Hóa');
-    expect(producers).toContain(`'=HYPERLINK`);
+    // Shown as the text it is — not run as a formula, and without an apostrophe in front.
+    expect(producers).toContain(`"=HYPERLINK(""http://evil"",""Bấm"")"`);
+    expect(producers).not.toContain(`'=HYPERLINK`);
   }, 240_000);
 
   it('name each product’s producer in the product list, not only its id', async () => {

@@ -1,3 +1,4 @@
+import { csvDocument, type Cell } from '#shared/csv.ts';
 /** Coverage when the API's report is not there yet: counts per commune from the lists in scope, and CSV export. */
 import { coverageMetrics, type Commune, type Coverage, type CoverageCounts, type CoverageMetric, type CoverageRow, type Producer, type Product } from './types.ts';
 
@@ -39,18 +40,8 @@ export function sumRows(rows: readonly CoverageCounts[]): CoverageCounts {
   return totals;
 }
 
-/** A CSV cell: quoted when needed, and formula-like text (= + - @) neutralised for spreadsheets. */
-export function csvCell(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  let s = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** CSV with a UTF-8 BOM (so Excel reads Vietnamese correctly) and CRLF line ends. */
-export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | null | undefined)[])[]): string {
-  return `\uFEFF${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
-}
+/** The dashboard's table as CSV (BOM, CRLF, formula-like text neutralised). */
+export const toCsv = (header: readonly string[], rows: readonly (readonly Cell[])[]): string => csvDocument([header, ...rows]);
 
 export type Indicator = CoverageMetric | 'ocopLiveShare';
 
