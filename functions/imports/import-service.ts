@@ -227,6 +227,12 @@ export function createImportService(deps: Deps) {
     return job;
   }
 
+  /** Removes files of an import that nothing reads any more; one that stays is only storage (the cloud's lifecycle rule expires it). */
+  async function dropFiles(id: string, keys: string[]) {
+    const results = await Promise.allSettled(keys.map((k) => blobs.delete(k)));
+    for (const r of results) if (r.status === 'rejected') logger.warn('import file not deleted', { importId: id, error: (r.reason as Error)?.name });
+  }
+
   /** The header row of the stored file (for imports whose dry run predates keeping it on the job). */
   async function headersOfSource(id: string, headerRow: number): Promise<string[]> {
     const bytes = await blobs.get(sourceKey(id));
@@ -303,7 +309,10 @@ export function createImportService(deps: Deps) {
       const rows = await classify(job, dataRows, mapping);
       await blobs.put(rowsKey(id, rowsFile), Buffer.from(JSON.stringify(rows)), 'application/json');
       const headers = (grid[detected.headerRow] ?? []).map((h) => (h === null ? '' : String(h)));
+      const previous = job.rowsFile;
       job = await save(job, { status: 'previewed', rowsFile, headers, headerRow: detected.headerRow + 1, mapping: mapping as Record<string, number>, totalRows: rows.length, counts: countOutcomes(rows) }, true);
+      // The rows of the file this one replaced (the dry run of an earlier upload).
+      if (previous) await dropFiles(id, [rowsKey(id, previous)]);
     } catch (e) {
       if (e instanceof ConflictError) return; // another run or a new file took the import meanwhile
       const { failure, message } = previewFailureOf(e);
@@ -841,6 +850,20 @@ export function createImportService(deps: Deps) {
 
     async get(principal: Principal, id: string) {
       return jobView(await visibleJob(principal, id));
+    },
+
+    /**
+     * Discards an import that has written nothing — waiting for its file, previewed, failed before
+     * a commit started, or a dry run that stopped — with its file and dry-run rows (personal data
+     * the office no longer needs). Once a commit has started, its rows are records: 409.
+     */
+    async discard(ctx: WriteContext, id: string) {
+      const job = await visibleJob(ctx.principal, id);
+      const deadPreview = job.status === 'previewing' && isStale(job);
+      const discardable = !job.commitStartedAt && (job.status === 'awaiting_file' || job.status === 'previewed' || job.status === 'failed' || deadPreview);
+      if (!discardable) throw new ConflictError('VERSION_CONFLICT', job.commitStartedAt ? 'This import has started writing rows; resume its commit instead' : `The import is ${job.status}; it can be discarded once that is over`);
+      await commit(ctx, [jobs.deleteOp(job)], { status: 204, body: null });
+      await dropFiles(id, [sourceKey(id), rowsKey(id), ...(job.rowsFile ? [rowsKey(id, job.rowsFile)] : [])]);
     },
 
     /** The imports the caller may see, newest first, a page at a time: an administrator's are everyone's, anyone else's their own. */

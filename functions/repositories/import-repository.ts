@@ -116,6 +116,13 @@ export function createImportRepository(table: Table) {
         onConditionFailed: () => new ConflictError('VERSION_CONFLICT', 'The import changed meanwhile: another commit or file got there first'),
       };
     },
+    /** Deletes the job, only if nobody changed it since it was read (as `putOp` with `expected`). Its batch marks exist only once a commit started, which a discard refuses. */
+    deleteOp(expected: ImportJob): TxOp {
+      return {
+        item: { Delete: { TableName: table.name, Key: { PK: pk(expected.id), SK: 'META' }, ConditionExpression: '#s = :s AND updatedAt = :u', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': expected.status, ':u': expected.updatedAt } } },
+        onConditionFailed: () => new ConflictError('VERSION_CONFLICT', 'The import changed meanwhile: a file or a commit got there first'),
+      };
+    },
     /**
      * Counts one more run of the commit, atomically, and returns the count with this run. Only
      * the first run knows that no record of its batches can have been written before it.

@@ -175,6 +175,17 @@ describe('importing a producer list from a spreadsheet on a 360 px phone (office
     expect(await page.getByRole('alert').textContent()).toBe('Tệp Excel bị hỏng hoặc không đúng định dạng .xlsx. Hãy mở tệp bằng Excel, lưu lại thành .xlsx rồi nhập lại.');
     expect(await page.getByRole('link', { name: 'Nhập danh sách khác' }).count()).toBe(1);
   }, 60_000);
+
+  it('discards that failed import after a confirmation, and it leaves the recent list', async () => {
+    const recent = page.getByTestId('recent-imports');
+    await page.getByRole('button', { name: 'Bỏ lần nhập này' }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.getByRole('heading').textContent()).toContain(`hong-${run}.xlsx`);
+    await dialog.getByRole('button', { name: 'Bỏ lần nhập này' }).click();
+    await expect.poll(() => recent.locator('li').count(), { timeout: 15_000 }).toBe(2);
+    expect(await recent.textContent()).not.toContain(`hong-${run}.xlsx`);
+    expect(await recent.textContent()).toContain(fileName);
+  }, 60_000);
 });
 
 describe('sending the list straight to storage on another origin, as in the cloud (officer)', () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -375,6 +375,47 @@ describe('the list of imports', () => {
     expect(await api.local.services.imports.indexUnlisted()).toBe(1);
     expect((await api.call('GET', '/imports', { token: mine })).body.items.map((i: { id: string }) => i.id)).toEqual([id]);
     expect(await api.local.services.imports.indexUnlisted()).toBe(0);
+  });
+});
+
+describe('discarding an import', () => {
+  const file = (name: string) => Buffer.from(`Tên chủ thể;SĐT;Xã/Phường\r\n${name};035${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')};Xã Thiệu Hóa`);
+  const filesOf = (id: string) => (existsSync(join(api.dataDir, 'files', 'imports', id)) ? readdirSync(join(api.dataDir, 'files', 'imports', id)).sort() : []);
+
+  it('removes one that has written nothing with its file and dry-run rows, only for its owner or an administrator', async () => {
+    const id = await runImport(officer, file('Hộ Bỏ Đi'), 'producers', 'bo.csv');
+    // A second file replaces the first: the first dry run's rows go with it.
+    const again = await api.app.request(`/api/v1/imports/${id}/file`, { method: 'PUT', headers: { authorization: `Bearer ${officer}`, 'content-type': 'text/csv' }, body: file('Hộ Bỏ Đi Lần Hai') });
+    expect(again.status).toBe(202);
+    await api.idle();
+    expect(filesOf(id)).toEqual([expect.stringMatching(/^rows-.+\.json$/), 'source']);
+
+    for (const token of [await api.userToken({ role: 'officer', communes: ['15772'] }), await api.userToken({ role: 'department' })]) {
+      expect((await api.call('DELETE', `/imports/${id}`, { token })).status).toBe(404);
+    }
+    expect((await api.call('GET', `/imports/${id}`, { token: officer })).body.status).toBe('previewed');
+
+    expect((await api.call('DELETE', `/imports/${id}`, { token: officer })).status).toBe(204);
+    expect((await api.call('GET', `/imports/${id}`, { token: officer })).status).toBe(404);
+    expect((await api.call('GET', '/imports?limit=100', { token: officer })).body.items.map((i: { id: string }) => i.id)).not.toContain(id);
+    expect(filesOf(id)).toEqual([]);
+
+    // One still waiting for its file; an administrator may discard anyone's.
+    const waiting = await api.call('POST', '/imports', { token: officer, body: { kind: 'producers', fileName: 'chua-gui.csv', bytes: 100 } });
+    expect((await api.call('DELETE', `/imports/${waiting.body.id}`, { token: api.adminToken })).status).toBe(204);
+    expect((await api.call('GET', `/imports/${waiting.body.id}`, { token: officer })).status).toBe(404);
+  });
+
+  it('refuses one whose commit has started writing rows, keeping it and its file', async () => {
+    const id = await runImport(officer, file('Hộ Đã Ghi'), 'producers', 'da-ghi.csv');
+    const committed = await api.call('POST', `/imports/${id}/commit`, { token: officer, body: {} });
+    expect(committed.status).toBe(202);
+    await api.idle();
+    const res = await api.call('DELETE', `/imports/${id}`, { token: officer });
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('VERSION_CONFLICT');
+    expect((await api.call('GET', `/imports/${id}`, { token: officer })).body.status).toBe('committed');
+    expect(filesOf(id).some((f) => f.startsWith('rows-'))).toBe(true);
   });
 });
 

@@ -102,6 +102,14 @@ export function registerImportRoutes(app: Router, deps: { imports: ImportService
     async (c) => c.json(await imports.list(c.get('principal'), c.req.valid('query')), 200),
   );
   app.openapi(
+    createRoute({ ...common, method: 'delete', path: '/imports/{id}', summary: 'Discard an import that has written nothing (waiting for its file, previewed, or failed before a commit started), with its file and dry-run rows; 409 once a commit has started', request: { params: Params, headers: WriteHeadersSchema }, responses: { 204: { description: 'Discarded' }, ...problemResponses } }),
+    async (c) => {
+      await imports.discard(writeContext(c), c.req.valid('param').id);
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
     createRoute({ ...common, method: 'get', path: '/imports/{id}', summary: 'Status, counts per outcome and, while committing, progress (rows done / total, rate, ETA)', request: { params: Params }, responses: { 200: jsonResponse(ImportJobSchema, 'The import'), ...problemResponses } }),
     async (c) => c.json(await imports.get(c.get('principal'), c.req.valid('param').id), 200),
   );

@@ -492,6 +492,9 @@ export const en: Dict = {
     recent: 'Recent imports',
     noRecent: 'No imports yet.',
     newImport: 'Import another list',
+    discard: 'Discard this import',
+    confirmDiscard: (file: string) => `Discard the import of “${file}”? The file and the dry run’s results are deleted; no row has been written.`,
+    discarded: (file: string) => `Discarded the import of “${file}”.`,
     statuses: { awaiting_file: 'No file yet', previewing: 'Checking', previewed: 'Awaiting confirmation', committing: 'Writing', committed: 'Imported', failed: 'Failed' },
     statusLines: {
       awaiting_file: 'The server has not received the file. Choose it again to send it.',

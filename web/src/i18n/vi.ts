@@ -490,6 +490,9 @@ export const vi = {
     recent: 'Các lần nhập gần đây',
     noRecent: 'Chưa có lần nhập nào.',
     newImport: 'Nhập danh sách khác',
+    discard: 'Bỏ lần nhập này',
+    confirmDiscard: (file: string) => `Bỏ lần nhập tệp “${file}”? Tệp và kết quả kiểm tra thử sẽ bị xoá; chưa có dòng nào được ghi.`,
+    discarded: (file: string) => `Đã bỏ lần nhập tệp “${file}”.`,
     statuses: { awaiting_file: 'Chưa nhận tệp', previewing: 'Đang kiểm tra', previewed: 'Chờ xác nhận', committing: 'Đang ghi', committed: 'Đã nhập xong', failed: 'Bị lỗi' },
     statusLines: {
       awaiting_file: 'Máy chủ chưa nhận được tệp. Hãy chọn lại tệp để gửi.',

@@ -9,7 +9,7 @@
  */
 import { importFieldLabels, type ImportField } from '#shared/import-fields.ts';
 import type { ImportFailure, Page } from '../core/types.ts';
-import { ApiError, NetworkError, get, query, request, keyFor, forgetKey } from '../core/api.ts';
+import { ApiError, NetworkError, get, query, request, keyFor, forgetKey, sendDirect } from '../core/api.ts';
 import { can, me } from '../core/app-state.ts';
 import { downloadFile, putFile } from '../core/files.ts';
 import { formatDateTime, formatNumber } from '../core/format.ts';
@@ -17,7 +17,7 @@ import { errorMessage, lang, t, wordImportFailure } from '../i18n/i18n.ts';
 import { h, replace, uid, type Child } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, confirmDialog, errorBox, field, meter, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { loadFailed, section } from './common.ts';
+import { loadFailed, section, sendConfirmed } from './common.ts';
 
 type ImportKind = 'producers' | 'products';
 type ImportStatus = 'awaiting_file' | 'previewing' | 'previewed' | 'committing' | 'committed' | 'failed';
@@ -370,6 +370,18 @@ export async function importView(r: Route): Promise<Node> {
   const listLink = () => h('a', { href: link(job.kind === 'products' ? '/products' : '/producers'), class: 'button primary' }, job.kind === 'products' ? t.home.products : t.home.producers);
   const newLink = (primary = false) => h('a', { href: link('/imports'), class: primary ? 'button primary' : 'button secondary' }, t.imports.newImport);
 
+  /** Discards an import that has written nothing (its file and dry-run rows go with it); then the screen for a new one. */
+  const discardButton = () => {
+    if (job.commitStartedAt) return null;
+    const button = h('button', { type: 'button', class: 'danger', 'data-testid': 'discard' }, t.imports.discard);
+    button.addEventListener('click', async () => {
+      if (!(await sendConfirmed(t.imports.confirmDiscard(job.fileName), t.imports.discard, `import.discard|${id}`, path, { method: 'DELETE' }))) return;
+      toast(t.imports.discarded(job.fileName));
+      go('#/imports');
+    });
+    return button;
+  };
+
   /** Resumes a commit that stopped (no decisions: it carries on with those it started with). */
   const resumeControls = () => {
     const resumeBox = errorBox();
@@ -396,7 +408,7 @@ export async function importView(r: Route): Promise<Node> {
       if (job.status === 'committing') {
         const { resumeBox, resumeBtn } = resumeControls();
         put(notice('warn', t.imports.stalledCommit), resumeBox, h('div', { class: 'actions' }, resumeBtn));
-      } else put(notice('warn', t.imports.stalledPreview), h('div', { class: 'actions' }, newLink(true)));
+      } else put(notice('warn', t.imports.stalledPreview), h('div', { class: 'actions' }, newLink(true), discardButton()));
       return;
     }
     switch (job.status) {
@@ -417,7 +429,7 @@ export async function importView(r: Route): Promise<Node> {
         return;
       case 'failed': {
         const { resumeBox, resumeBtn } = resumeControls();
-        put(notice('error', ...failureText(job)), resumeBox, h('div', { class: 'actions' }, job.commitStartedAt ? resumeBtn : newLink(true)));
+        put(notice('error', ...failureText(job)), resumeBox, h('div', { class: 'actions' }, ...(job.commitStartedAt ? [resumeBtn] : [newLink(true), discardButton()])));
         return;
       }
       case 'previewed': {
@@ -437,7 +449,7 @@ export async function importView(r: Route): Promise<Node> {
     const file = fileInput();
     const box = errorBox();
     const btn = h('button', { type: 'submit', class: 'primary' }, t.imports.sendFile);
-    const form = h('form', { class: 'stack card', novalidate: true }, field(t.imports.file, file, { hint: `${t.imports.columns[job.kind]} ${t.imports.oldNames}`, path: 'file', required: true }), box, h('div', { class: 'actions' }, btn));
+    const form = h('form', { class: 'stack card', novalidate: true }, field(t.imports.file, file, { hint: `${t.imports.columns[job.kind]} ${t.imports.oldNames}`, path: 'file', required: true }), box, h('div', { class: 'actions' }, btn, discardButton()));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const chosen = fileToSend(form, file, box);
@@ -447,6 +459,8 @@ export async function importView(r: Route): Promise<Node> {
       try {
         // The first upload link is spent or expired: the file goes into a new import, which replaces this one.
         const next = await startImport(job.kind, chosen, `resend|${id}|${chosen.name}|${chosen.size}|${chosen.lastModified}`);
+        // The import whose file never came is left for good: it goes, so the list does not keep it (if this fails, it stays listed, harmless).
+        void sendDirect(`import.discard|${id}`, path, { method: 'DELETE' }).catch(() => undefined);
         go(`#/imports/${encodeURIComponent(next.id)}`);
       } catch (err) {
         showFailure(form, box, err);
@@ -484,7 +498,7 @@ export async function importView(r: Route): Promise<Node> {
       nothing.hidden = n > 0;
     };
     update();
-    const commitArea = h('div', { class: 'stack' }, notice('info', t.imports.nothingWritten), box, nothing, h('div', { class: 'actions' }, commitBtn, downloadButton()));
+    const commitArea = h('div', { class: 'stack' }, notice('info', t.imports.nothingWritten), box, nothing, h('div', { class: 'actions' }, commitBtn, downloadButton(), discardButton()));
     commitBtn.addEventListener('click', async () => {
       const chosen = decisions();
       const n = (job.counts.new ?? 0) + chosen.length;
