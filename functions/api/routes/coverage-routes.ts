@@ -73,8 +73,13 @@ export function registerCoverageRoutes(app: Router, deps: { coverageReports: Cov
     },
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/targets', tags, security: bearer, summary: 'Targets (indicator, period, scope, value)', responses: { 200: jsonResponse(z.object({ items: z.array(TargetSchema) }), 'Targets'), ...problemResponses } }),
-    async (c) => c.json({ items: await targets.list() }, 200),
+    createRoute({ method: 'get', path: '/targets', tags, security: bearer, summary: 'Targets (indicator, period, scope, value): the province’s, and those of the communes you cover, as on the coverage report (not for cooperatives)', responses: { 200: jsonResponse(z.object({ items: z.array(TargetSchema) }), 'Targets'), ...problemResponses } }),
+    async (c) => {
+      // A commune's own target is for those who cover that commune, as the coverage report shows it.
+      const scope = coverageScope(c.get('principal'));
+      const items = (await targets.list()).filter((t) => t.scope === 'province' || scope === 'all' || scope.includes(t.scope));
+      return c.json({ items }, 200);
+    },
   );
   app.openapi(
     createRoute({ method: 'put', path: '/targets', tags, security: bearer, summary: 'Replace the targets (admin)', request: { body: jsonBodyOf(TargetsPutSchema) }, responses: { 200: jsonResponse(z.object({ items: z.array(TargetSchema) }), 'Targets'), ...problemResponses } }),
