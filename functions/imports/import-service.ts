@@ -858,7 +858,9 @@ export function createImportService(deps: Deps) {
      * the office no longer needs). Once a commit has started, its rows are records: 409.
      */
     async discard(ctx: WriteContext, id: string) {
-      const job = await visibleJob(ctx.principal, id);
+      const p = ctx.principal;
+      if (p.role !== 'admin' && p.role !== 'officer') throw new ForbiddenError('Only officers and admins import');
+      const job = await visibleJob(p, id);
       const deadPreview = job.status === 'previewing' && isStale(job);
       const discardable = !job.commitStartedAt && (job.status === 'awaiting_file' || job.status === 'previewed' || job.status === 'failed' || deadPreview);
       if (!discardable) throw new ConflictError('VERSION_CONFLICT', job.commitStartedAt ? 'This import has started writing rows; resume its commit instead' : `The import is ${job.status}; it can be discarded once that is over`);

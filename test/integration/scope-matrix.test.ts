@@ -224,6 +224,7 @@ function importRoutes(): Route[] {
     },
     { name: 'GET /imports/{id}/rows (another officer’s)', route: 'GET /imports/{id}/rows', expect: othersOwn(200), setup: previewedByOtherOfficer, call: (a, t, f) => a.call('GET', `/imports/${f.importId}/rows`, { token: t }) },
     { name: 'POST /imports/{id}/commit (another officer’s)', route: 'POST /imports/{id}/commit', expect: { ...onlyAdmin(202), 'officer in scope': 404, 'officer out of scope': 404 }, write: true, state, setup: previewedByOtherOfficer, call: (a, t, f) => a.call('POST', `/imports/${f.importId}/commit`, { token: t, body: { decisions: [] } }) },
+    { name: 'DELETE /imports/{id} (another officer’s)', route: 'DELETE /imports/{id}', expect: { ...onlyAdmin(204), 'officer in scope': 404, 'officer out of scope': 404 }, write: true, state, setup: previewedByOtherOfficer, call: (a, t, f) => a.call('DELETE', `/imports/${f.importId}`, { token: t }) },
     { name: 'GET /imports/{id}/errors.xlsx (another officer’s)', route: 'GET /imports/{id}/errors.xlsx', expect: othersOwn(200), setup: previewedByOtherOfficer, call: (a, t, f) => a.call('GET', `/imports/${f.importId}/errors.xlsx`, { token: t }) },
   ];
 }
