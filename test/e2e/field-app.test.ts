@@ -125,6 +125,24 @@ describe('field app on a 360 px phone (officer)', () => {
     expect(await card('live').count()).toBe(1);
   }, 60_000);
 
+  it('shows each marketplace’s requirements from the product page, readable on the phone', async () => {
+    await page.getByRole('link', { name: 'Xem yêu cầu của từng sàn' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 15_000 }).toBe('Yêu cầu của các sàn');
+    const shopee = page.getByTestId('marketplace-shopee');
+    await expect.poll(() => shopee.textContent(), { timeout: 15_000 }).toContain('Mỗi cạnh từ 500 đến 5.000 px, ảnh vuông');
+    expect(await shopee.textContent()).toContain('Tối đa 2 MB mỗi ảnh, định dạng JPG, PNG');
+    expect(await shopee.textContent()).toContain('Từ 1 đến 9 ảnh');
+    const lazada = await page.getByTestId('marketplace-lazada').textContent();
+    expect(lazada).toContain('Mã số thuế của chủ thể');
+    expect(lazada).toContain('Tối đa 3 MB mỗi ảnh');
+    expect(await page.getByTestId('marketplace-postmart').textContent()).toContain('Chương trình của nhà nước');
+    // How the registry changes is the administrator's business.
+    expect(await page.getByText('Danh mục sàn do bộ phận kỹ thuật cập nhật', { exact: false }).count()).toBe(0);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+    expect(await unlabelledControls(page)).toEqual([]);
+    await shot(page, '07-marketplaces');
+  }, 60_000);
+
   it('shows the copy saved on the phone within seconds when the network stalls, and says it may not be the latest', async () => {
     await page.goto(`${product.url}/#/products/${productId}`);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 15_000 }).toBe(productName);

@@ -43,6 +43,7 @@ route('/outbox', outboxView);
 route('/dashboard', async (r) => (await import('./views/dashboard-view.ts')).dashboardView(r));
 route('/imports', async () => (await import('./views/import-views.ts')).newImportView());
 route('/imports/:id', async (r) => (await import('./views/import-views.ts')).importView(r));
+route('/marketplaces', async () => (await import('./views/marketplaces-view.ts')).marketplacesView());
 route('/admin/users', async () => (await import('./views/admin-users-view.ts')).usersView());
 route('/admin/targets', async () => (await import('./views/admin-targets-view.ts')).targetsView());
 

@@ -17,6 +17,7 @@ export function homeView(): Node {
     ['/dashboard', t.home.dashboard, can.viewCoverage()],
     ['/outbox', t.home.outbox, can.writeProducts()],
     ['/imports', t.home.importLists, can.importLists()],
+    ['/marketplaces', t.home.marketplaces, true],
     ['/admin/users', t.admin.home.users, can.administer()],
     ['/admin/targets', t.admin.home.targets, can.administer()],
   ];

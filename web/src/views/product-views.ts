@@ -455,6 +455,7 @@ async function renderMarketplaces(box: HTMLElement, p: Product, readinessP: Prom
     readiness.estimated ? notice('info', t.readiness.estimate) : null,
     listings ? null : notice('info', `${t.listing.title}: ${t.common.unavailable}`),
     h('ul', { class: 'markets', 'data-testid': 'listings' }, cards),
+    h('p', { class: 'small' }, h('a', { href: link('/marketplaces') }, t.marketplaces.link)),
   );
 
   async function move(m: MarketplaceInfo, to: ListingStatus, listing: Listing | undefined, ready: number, account: Account | undefined, path: string) {
