@@ -264,3 +264,39 @@ describe('products', () => {
     expect((await rawItems()).length).toBe(before);
   });
 });
+
+describe('the trail of a record that is gone', () => {
+  it('stays readable, deleted or merged away, by whoever could see the record — and by nobody else', async () => {
+    const commune = '15796';
+    const officer = await api.userToken({ role: 'officer', communes: [commune] });
+    const outsider = await api.userToken({ role: 'officer', communes: ['14758'] });
+    const department = await api.userToken({ role: 'department' });
+    const phone = (n: number) => `0377${String(Date.now()).slice(-5)}${n}`;
+    const trail = (path: string, token: string) => api.call('GET', `${path}/events`, { token });
+
+    const kept = await api.call('POST', '/producers', { token: officer, body: producerInput({ communeCode: commune, phone: phone(1), confirmDistinct: true }) });
+    const product = await api.call('POST', '/products', { token: officer, body: productInput(kept.body.id) });
+    const cooperative = await api.userToken({ role: 'cooperative', producerId: kept.body.id });
+    expect((await api.call('DELETE', `/products/${product.body.id}`, { token: officer })).status).toBe(204);
+    for (const token of [officer, department, api.adminToken, cooperative]) {
+      const res = await trail(`/products/${product.body.id}`, token);
+      expect(res.status).toBe(200);
+      expect(res.body.items.map((e: { action: string }) => e.action)).toEqual(['delete', 'create']);
+    }
+    const otherCooperative = await api.userToken({ role: 'cooperative', producerId: (await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ communeCode: commune, phone: phone(2), confirmDistinct: true }) })).body.id });
+    for (const token of [outsider, otherCooperative]) expect((await trail(`/products/${product.body.id}`, token)).status).toBe(404);
+
+    const dup = await api.call('POST', '/producers', { token: officer, body: producerInput({ communeCode: commune, phone: phone(3), confirmDistinct: true }) });
+    expect((await api.call('POST', `/producers/${kept.body.id}/merge`, { token: officer, body: { sourceId: dup.body.id, version: 1 } })).status).toBe(200);
+    const merged = await trail(`/producers/${dup.body.id}`, officer);
+    expect(merged.status).toBe(200);
+    expect(merged.body.items[0]).toMatchObject({ action: 'merge', after: { mergedInto: kept.body.id } });
+    expect((await trail(`/producers/${dup.body.id}`, outsider)).status).toBe(404);
+
+    expect((await api.call('DELETE', `/producers/${kept.body.id}`, { token: officer, headers: {} })).status).toBe(204);
+    expect((await trail(`/producers/${kept.body.id}`, department)).body.items[0]).toMatchObject({ action: 'delete', actor: { username: expect.any(String) } });
+    expect((await trail(`/producers/${kept.body.id}`, outsider)).status).toBe(404);
+    // Nothing for an id that never was.
+    expect((await trail('/producers/01JD3Q0B9M2W7X8Y9Z0A1B2C3D', api.adminToken)).status).toBe(404);
+  });
+});

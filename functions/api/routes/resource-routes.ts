@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { PageQuerySchema, pageOf } from '#shared/schemas/common.ts';
 import { AuditEventSchema } from '#shared/schemas/audit.ts';
-import type { AuditEntity } from '#functions/repositories/audit-repository.ts';
 import type { AuditTrail } from '#functions/services/audit-trail.ts';
 import type { Principal } from '#functions/services/principal.ts';
 import type { WriteContext } from '#functions/services/write-context.ts';
+import { NotFoundError } from '#functions/core/errors.ts';
 import { IdParamsSchema, WriteHeadersSchema, bearer, jsonBodyOf, jsonResponse, problemResponses, writeContext, type AppContext, type Router } from '../app-env.ts';
 
 type ResourceService<Create, Update, View, Query> = {
@@ -32,7 +32,7 @@ export function registerResourceRoutes<C extends z.ZodType, U extends z.ZodType,
     path: string;
     tag: string;
     noun: string;
-    entity: AuditEntity;
+    entity: 'producer' | 'product';
     schemas: { create: C; update: U; view: V; listQuery: Q };
     service: ResourceService<z.infer<C>, z.infer<U>, z.infer<V>, z.infer<Q>>;
     auditTrail: AuditTrail;
@@ -79,8 +79,16 @@ export function registerResourceRoutes<C extends z.ZodType, U extends z.ZodType,
     async (c) => {
       const { id } = c.req.valid('param');
       const principal = c.get('principal');
-      await service.getVisible(principal, id);
-      return c.json(await spec.auditTrail.page(principal, spec.entity, id, c.req.valid('query')), 200);
+      const page = c.req.valid('query');
+      try {
+        await service.getVisible(principal, id);
+      } catch (e) {
+        // A record that is gone keeps its trail, for whoever could see it when it went.
+        const gone = e instanceof NotFoundError ? await spec.auditTrail.pageOfGone(principal, spec.entity, id, page) : null;
+        if (!gone) throw e;
+        return c.json(gone, 200);
+      }
+      return c.json(await spec.auditTrail.page(principal, spec.entity, id, page), 200);
     },
   );
 }

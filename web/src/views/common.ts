@@ -109,6 +109,49 @@ export function recordHead(title: string, editHref: string | null, pending: bool
   ].filter((n): n is HTMLElement => n !== null);
 }
 
+/**
+ * The page of a producer or product that is gone, when the server still shows its trail to this
+ * user: what happened to it (deleted, or merged into another — with a link there), by whom and
+ * when, and its history. Null when there is no trail to show (the record never was, or was out of
+ * this user's scope): the caller shows its usual error.
+ */
+export async function gonePage(path: string, linkTo: (id: string) => string): Promise<Node | null> {
+  let first: { items: AuditEvent[]; nextCursor?: string | null };
+  try {
+    first = await get<{ items: AuditEvent[]; nextCursor?: string | null }>(`${path}/events${query({ limit: 50 })}`);
+  } catch {
+    return null;
+  }
+  const last = first.items[0];
+  if (!last || !last.before) return null;
+  const mergedInto = last.action === 'merge' ? (last.after as { mergedInto?: string } | null)?.mergedInto : undefined;
+  const when = formatDateTime(last.at);
+  const historyBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
+  loadHistory(historyBox, path);
+  return h(
+    'section',
+    { class: 'page' },
+    h('h1', null, String(last.before.name ?? '')),
+    notice(
+      'warn',
+      h('p', { 'data-testid': 'gone' }, mergedInto ? t.history.mergedAway(last.actor.username, when) : t.history.deleted(last.actor.username, when)),
+      mergedInto ? h('p', null, h('a', { href: linkTo(mergedInto) }, t.history.openMergedInto)) : null,
+    ),
+    section(t.history.title, historyBox),
+  );
+}
+
+/** The record at `path`; if the server no longer has it, the page of it gone (see `gonePage`) when there is one to show. */
+export async function recordOrGone<T extends object>(path: string, linkTo: (id: string) => string): Promise<T | Node> {
+  try {
+    return await get<T>(path);
+  } catch (e) {
+    const gone = e instanceof ApiError && e.status === 404 ? await gonePage(path, linkTo) : null;
+    if (gone) return gone;
+    throw e;
+  }
+}
+
 /** Fills `box` with a record's change history (`<path>/events`), newest first, older pages on demand. */
 export function loadHistory(box: HTMLElement, path: string): void {
   const shown: AuditEvent[] = [];

@@ -14,7 +14,7 @@ import { errorMessage, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, communePicker, confirmDialog, dialog, errorBox, field, input, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { facts, isMissingRoute, loadFailed, putInOrder, queuedFor, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync } from './common.ts';
+import { facts, isMissingRoute, loadFailed, putInOrder, queuedFor, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
 
 type ProducerKind = Producer['kind'];
 const kinds: readonly ProducerKind[] = ['household', 'cooperative', 'cooperative_group', 'enterprise'];
@@ -312,7 +312,9 @@ export function duplicateList(matches: DuplicateMatch[], onUse?: (id: string) =>
 
 export async function producerView(r: Route): Promise<Node> {
   await loadCommuneIndex().catch(() => undefined);
-  const { record: p, pending } = await withQueuedChanges(await get<Producer>(`/producers/${r.params.id}`), `/producers/${r.params.id}`);
+  const found = await recordOrGone<Producer>(`/producers/${r.params.id}`, (id) => link(`/producers/${id}`));
+  if (found instanceof Node) return found;
+  const { record: p, pending } = await withQueuedChanges(found, `/producers/${r.params.id}`);
   const productsBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
   const accountsBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
   const historyBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));

@@ -13,7 +13,7 @@ import { errorMessage, lang, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, confirmDialog, dialog, errorBox, field, input, meter, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { facts, loadFailed, putInOrder, queuedFor, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync } from './common.ts';
+import { facts, loadFailed, putInOrder, queuedFor, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
 import { pendingProducers } from './producer-views.ts';
 
 type OcopGroup = Product['ocopGroup'];
@@ -314,7 +314,9 @@ export async function productFormView(r: Route): Promise<Node> {
 }
 
 export async function productView(r: Route): Promise<Node> {
-  const { record: p, pending } = await withQueuedChanges(await get<Product>(`/products/${r.params.id}`), `/products/${r.params.id}`);
+  const found = await recordOrGone<Product>(`/products/${r.params.id}`, (id) => link(`/producers/${id}`));
+  if (found instanceof Node) return found;
+  const { record: p, pending } = await withQueuedChanges(found, `/products/${r.params.id}`);
   const marketsBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
   const photosSection = h('div');
   const historyBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
