@@ -569,6 +569,14 @@ describe('department dashboard', () => {
     expect(await unlabelledControls(desk)).toEqual([]);
     await desk.evaluate(() => window.scrollTo(0, 0));
     await shot(desk, '10-dashboard', false);
+    // The department's home is the dashboard: reached from another screen, Back goes back there.
+    await desk.goto(`${product.url}/#/producers`);
+    await desk.getByRole('heading', { name: 'Danh sách chủ thể' }).waitFor({ timeout: 15_000 });
+    await desk.locator('.brand a').click();
+    await desk.getByRole('heading', { name: 'Tổng quan tiến độ' }).waitFor({ timeout: 15_000 });
+    await desk.goBack();
+    await desk.getByRole('heading', { name: 'Danh sách chủ thể' }).waitFor({ timeout: 15_000 });
+    expect(new URL(desk.url()).hash).toBe('#/producers');
     await ctx.close();
   }, 60_000);
 });

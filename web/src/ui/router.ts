@@ -26,6 +26,12 @@ export function go(hash: string): void {
   else location.hash = hash;
 }
 
+/** Shows `hash` in place of the entry on screen (a redirect): Back then goes to where the user came from, not to the redirect. */
+export function goInstead(hash: string): void {
+  history.replaceState(history.state, '', hash);
+  window.dispatchEvent(new HashChangeEvent('hashchange'));
+}
+
 export function link(path: string): string {
   return `#${path}`;
 }

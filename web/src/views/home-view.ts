@@ -1,12 +1,13 @@
 import { can, me } from '../core/app-state.ts';
 import { t } from '../i18n/i18n.ts';
 import { h } from '../ui/dom.ts';
-import { go, link } from '../ui/router.ts';
+import { goInstead, link } from '../ui/router.ts';
 
 export function homeView(): Node {
   const u = me()!;
   if (u.role === 'department') {
-    queueMicrotask(() => go('#/dashboard'));
+    // The department's home is the dashboard: shown in place of this entry, so Back leaves the app's home instead of landing here again.
+    queueMicrotask(() => goInstead('#/dashboard'));
     return h('p', null, t.common.loading);
   }
   const tiles: [string, string, boolean][] = [
