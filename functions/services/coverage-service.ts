@@ -132,6 +132,9 @@ export function metricValue(m: Metrics, name: string): number | undefined {
   return (coverageMetrics as readonly string[]).includes(name) ? m[name as CoverageMetric] : undefined;
 }
 
+/** A percentage cut (not rounded) to one decimal: 99.96 % of a target is 99.9, never 100 — that is for the whole. */
+const cutToTenth = (percent: number) => Math.floor(10 * percent + 1e-9) / 10;
+
 /** Where an indicator stands: a count, or a ratio `a/b` in percent (one decimal); undefined for an unknown name or a ratio of nothing. */
 export function indicatorValue(m: Metrics, indicator: string): number | undefined {
   const [a, b] = indicator.split('/');
@@ -141,7 +144,7 @@ export function indicatorValue(m: Metrics, indicator: string): number | undefine
   const den = metricValue(m, b);
   if (den === undefined) return undefined;
   // A share of nothing is not 0 %: none yet (e.g. no OCOP product, so no share of them live).
-  return den === 0 ? undefined : Math.round((1000 * num) / den) / 10;
+  return den === 0 ? undefined : cutToTenth((100 * num) / den);
 }
 
 
@@ -214,7 +217,7 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
         const current = indicatorValue(sumRows(rows), t.indicator);
         // A province-wide count seen from a few communes says where they stand, not how much of the target is reached.
         const partial = t.scope === 'province' && communes !== 'all' && t.unit === 'count';
-        return { ...t, current: current ?? null, achieved: current === undefined || t.value === 0 || partial ? null : Math.round((1000 * current) / t.value) / 10 };
+        return { ...t, current: current ?? null, achieved: current === undefined || t.value === 0 || partial ? null : cutToTenth((100 * current) / t.value) };
       });
     },
     /**

@@ -46,6 +46,9 @@ export const TargetsPutSchema = z
       if (unknown.length) ctx.addIssue({ code: 'custom', path: ['items', i, 'indicator'], message: `not a coverage metric: ${unknown.join(', ')} (one of ${[...coverageMetrics, 'productsOcop'].join(', ')})`, params: { rule: 'choice' } });
       // A ratio is a share (percent), a metric a number (count): any other pair reads wrongly everywhere it is shown.
       if (t.unit !== (t.indicator.includes('/') ? 'percent' : 'count')) ctx.addIssue({ code: 'custom', path: ['items', i, 'unit'], message: `${t.indicator} is measured in ${t.indicator.includes('/') ? 'percent' : 'count'}`, params: { rule: 'choice' } });
+      // A count is whole ("5.000" typed as 5 would be a target a thousand times too small); a share is at most 100 %.
+      if (t.unit === 'count' && !Number.isInteger(t.value)) ctx.addIssue({ code: 'custom', path: ['items', i, 'value'], message: 'a count is a whole number', params: { rule: 'format' } });
+      if (t.unit === 'percent' && t.value > 100) ctx.addIssue({ code: 'too_big', origin: 'number', maximum: 100, inclusive: true, input: t.value, path: ['items', i, 'value'], message: 'a share is at most 100 %' });
     });
   })
   .meta({ id: 'TargetsPut' });

@@ -14,8 +14,8 @@ const teaGroup = 'Tổ hợp tác chè Thiệu Trung';
 
 type Target = { indicator: string; period: string; scope: string; marketplace: string; unit: string; value: number };
 const keyOf = (t: Target) => `${t.indicator}#${t.marketplace}#${t.scope}#${t.period}`;
-const trained: Target = { indicator: 'producersTrained/producers', period: '2027-12-31', scope: 'province', marketplace: 'all', unit: 'percent', value: 60 };
-const hamRongVoso: Target = { indicator: 'productsLive', period: '2027-06-30', scope: '14758', marketplace: 'voso', unit: 'count', value: 25 };
+const trained: Target = { indicator: 'producersTrained/producers', period: '2027-12-31', scope: 'province', marketplace: 'all', unit: 'percent', value: 60.5 };
+const hamRongVoso: Target = { indicator: 'productsLive', period: '2027-06-30', scope: '14758', marketplace: 'voso', unit: 'count', value: 1250 };
 
 type User = { id: string; username: string; role: string; communes?: string[]; producerId?: string; disabled: boolean };
 async function allUsers(): Promise<User[]> {
@@ -252,7 +252,8 @@ describe('targets (administrator, 360 px)', () => {
       await page.getByLabel('Sàn', { exact: true }).selectOption(t.marketplace);
       await page.getByLabel('Hạn (dd/mm/yyyy)').fill(t.period.split('-').reverse().join('/'));
       expect(await page.getByLabel('Đơn vị').inputValue()).toBe(t.unit);
-      await page.getByLabel('Giá trị').fill(String(t.value));
+      // Typed as Vietnamese writes numbers: thousands with dots, a decimal comma.
+      await page.getByLabel('Giá trị').fill(t.unit === 'count' ? t.value.toLocaleString('vi-VN') : String(t.value).replace('.', ','));
       await page.getByRole('button', { name: 'Thêm vào danh sách' }).click();
     };
     await add(trained, '');
@@ -261,7 +262,7 @@ describe('targets (administrator, 360 px)', () => {
     await add(trained, '');
     expect(await page.getByRole('alert').filter({ hasText: 'Trùng với một chỉ tiêu khác' }).count()).toBe(1);
     const row = page.locator(`tr[data-key="${keyOf(hamRongVoso)}"]`);
-    expect(await row.locator('th, td').allTextContents()).toEqual(['Sản phẩm đang bán Chưa lưu', 'Phường Hàm Rồng', 'Voso', '30/06/2027', '25', '—', 'Bỏ']);
+    expect(await row.locator('th, td').allTextContents()).toEqual(['Sản phẩm đang bán Chưa lưu', 'Phường Hàm Rồng', 'Voso', '30/06/2027', '1.250', '—', 'Bỏ']);
     expect(await unlabelledControls(page)).toEqual([]);
     expect(await pageWidth(page)).toBeLessThanOrEqual(360);
     await shot(page, 'admin-04-targets-added');
@@ -275,8 +276,8 @@ describe('targets (administrator, 360 px)', () => {
     await page.reload();
     await expect.poll(heading).toBe('Chỉ tiêu');
     await expect.poll(screenTargets).toEqual(saved.map(keyOf).sort());
-    expect(await row.locator('td').nth(3).textContent()).toBe('25');
-    expect(await page.locator(`tr[data-key="${keyOf(trained)}"] td`).nth(3).textContent()).toBe('60%');
+    expect(await row.locator('td').nth(3).textContent()).toBe('1.250');
+    expect(await page.locator(`tr[data-key="${keyOf(trained)}"] td`).nth(3).textContent()).toBe('60,5%');
   }, 90_000);
 
   it('removes one and saves: the API holds exactly what the screen shows', async () => {

@@ -212,7 +212,7 @@ describe('targets', () => {
     expect(put.status).toBe(200);
     const report = await api.call('GET', '/coverage?by=province', { token: api.adminToken });
     const t = report.body.totals;
-    const expected = Math.round((1000 * t.ocopLive) / (t.productsOcop3 + t.productsOcop4 + t.productsOcop5)) / 10;
+    const expected = Math.floor((1000 * t.ocopLive) / (t.productsOcop3 + t.productsOcop4 + t.productsOcop5) + 1e-9) / 10;
     expect(report.body.targets).toEqual([expect.objectContaining({ indicator: 'ocopLive/productsOcop', current: expected, achieved: expected })]);
     const officer = await api.userToken({ role: 'officer', communes: ['14758'] });
     expect((await api.call('PUT', '/targets', { token: officer, body: { items: [] } })).status).toBe(403);
@@ -226,6 +226,12 @@ describe('targets', () => {
     const mismatched = await api.call('PUT', '/targets', { token: api.adminToken, body: { items: [{ ...target('province', 10), unit: 'percent' }] } });
     expect(mismatched.status).toBe(400);
     expect(mismatched.body.errors).toEqual([expect.objectContaining({ path: 'items.0.unit', rule: 'choice' })]);
+    // A count is whole (5.000 read as 5 would be a thousand times too small); a share is at most 100 %.
+    const fraction = await api.call('PUT', '/targets', { token: api.adminToken, body: { items: [target('province', 66.816)] } });
+    expect(fraction.body.errors).toEqual([expect.objectContaining({ path: 'items.0.value', rule: 'format' })]);
+    const over = await api.call('PUT', '/targets', { token: api.adminToken, body: { items: [{ ...target('province', 120), indicator: 'ocopLive/productsOcop', unit: 'percent' }] } });
+    expect(over.body.errors).toEqual([expect.objectContaining({ path: 'items.0.value', rule: 'too_big', limit: 100 })]);
+    expect((await api.call('GET', '/targets', { token: api.adminToken })).body.items).toHaveLength(60);
     const dup = await api.call('PUT', '/targets', { token: api.adminToken, body: { items: [...base.slice(0, 59), target(base[0]!.scope, 20)] } });
     expect(dup.status).toBe(400);
     expect(dup.body.errors).toEqual([expect.objectContaining({ path: 'items.59' })]);

@@ -9,6 +9,14 @@ describe('where a target’s indicator stands', () => {
     expect(indicatorValue(m, 'ocopLive/productsOcop')).toBe(33.3);
   });
 
+  it('is cut, not rounded, to one decimal: 100 % only when the whole is reached', () => {
+    const share = (live: number, ocop: number) => indicatorValue({ ...emptyMetrics(), productsOcop4: ocop, ocopLive: live }, 'ocopLive/productsOcop');
+    expect(share(2, 3)).toBe(66.6);
+    expect(share(9996, 10000)).toBe(99.9);
+    expect(share(573, 1000)).toBe(57.3);
+    expect(share(10000, 10000)).toBe(100);
+  });
+
   it('is nothing, not 0 %, for a share of nothing, and nothing for a name that is no metric', () => {
     expect(indicatorValue(emptyMetrics(), 'ocopLive/productsOcop')).toBeUndefined();
     expect(indicatorValue(emptyMetrics(), 'producers')).toBe(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { daysUntil, formatDate, formatMoney, formatPercent, parseAmount, parseDate } from '../../web/src/core/format.ts';
+import { daysUntil, formatDate, formatMoney, formatPercent, parseAmount, parseDate, parseShare } from '../../web/src/core/format.ts';
 import { fitLongEdge } from '../../web/src/core/image.ts';
 import { isCitizenId, isPhone, isTaxCode, normalisePhone } from '../../web/src/core/validate.ts';
 
@@ -37,11 +37,29 @@ describe('web formats', () => {
     expect(parseAmount('25.000 đ')).toBe(25_000);
   });
 
-  it('counts days to a date and shows shares as whole percentages', () => {
+  it('counts days to a date and shows shares cut to one decimal, 100% only for the whole', () => {
     expect(daysUntil('2026-01-31', '2026-01-01')).toBe(30);
     expect(daysUntil('2025-12-31', '2026-01-01')).toBe(-1);
-    expect(formatPercent(1, 3)).toBe('33%');
+    expect(formatPercent(1, 3)).toBe('33,3%');
+    expect(formatPercent(2, 3)).toBe('66,6%');
+    expect(formatPercent(1, 2)).toBe('50%');
+    expect(formatPercent(996, 1000)).toBe('99,6%');
+    expect(formatPercent(9999, 10000)).toBe('99,9%');
+    expect(formatPercent(1000, 1000)).toBe('100%');
+    expect(formatPercent(57.3, 100)).toBe('57,3%');
     expect(formatPercent(1, 0)).toBe('—');
+  });
+
+  it('reads target values as Vietnamese writes them: counts with thousands dots, shares with a decimal comma', () => {
+    expect(parseAmount('5.000')).toBe(5000);
+    expect(parseAmount('66.816')).toBe(66816);
+    expect(parseAmount('1.250.000')).toBe(1250000);
+    expect(parseAmount('5,5')).toBeNaN();
+    expect(parseShare('85,5')).toBe(85.5);
+    expect(parseShare('85.5 %')).toBe(85.5);
+    expect(parseShare('100')).toBe(100);
+    expect(parseShare('85,55')).toBeNaN();
+    expect(parseShare('')).toBeNull();
   });
 });
 

@@ -1,4 +1,5 @@
 import { csvDocument, type Cell } from '#shared/csv.ts';
+import { shareOf } from './format.ts';
 /** Coverage when the API's report is not there yet: counts per commune from the lists in scope, and CSV export. */
 import { coverageMetrics, type Commune, type Coverage, type CoverageCounts, type CoverageMetric, type CoverageRow, type Producer, type Product } from './types.ts';
 
@@ -45,11 +46,12 @@ export const toCsv = (header: readonly string[], rows: readonly (readonly Cell[]
 
 export type Indicator = CoverageMetric | 'ocopLiveShare';
 
-/** The value of an indicator for a row: a count, or the OCOP live share in percent. */
+/** The value of an indicator for a row: a count, or the OCOP live share in whole percent (cut). */
 export function indicatorValue(row: CoverageCounts, ind: Indicator): number | null {
   if (ind !== 'ocopLiveShare') return row[ind];
   if (row.ocopLive === null || !row.ocopProducts) return null;
-  return Math.round((100 * row.ocopLive) / row.ocopProducts);
+  // Whole percent for the map's classes, cut like every share: 99,6 % is class 99, not 100.
+  return Math.floor(shareOf(row.ocopLive, row.ocopProducts));
 }
 
 /** Five class breaks for the map: 0 in its own class, the rest in equal steps up to the maximum. */

@@ -13,10 +13,20 @@ export function formatNumber(n: number | null | undefined): string {
   return n === null || n === undefined ? '—' : number.format(n);
 }
 
-/** A share as a whole percentage, `—` when the denominator is 0. */
+const share = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 });
+
+/**
+ * A share in percent, cut (not rounded) to one decimal — `33,3%`, `50%` — so that it reads 100%
+ * only once the whole is reached (996 of 1.000 is `99,6%`, never `100%`); `—` when the denominator is 0.
+ */
 export function formatPercent(part: number | null | undefined, whole: number | null | undefined): string {
   if (part === null || part === undefined || !whole) return '—';
-  return `${Math.round((100 * part) / whole)}%`;
+  return `${share.format(shareOf(part, whole))}%`;
+}
+
+/** `part` of `whole` in percent, cut to one decimal (the tiny epsilon keeps 0,3 × 1000 from landing just under 300). */
+export function shareOf(part: number, whole: number): number {
+  return Math.floor((1000 * part) / whole + 1e-9) / 10;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -65,6 +75,13 @@ export function today(): string {
 /** Whole days from today to `YYYY-MM-DD` (negative when past). */
 export function daysUntil(date: string, from = today()): number {
   return Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/** Parses a share in percent typed the Vietnamese way ("85,5", "85.5", "85 %") with at most one decimal; null when empty, NaN when invalid. */
+export function parseShare(input: string): number | null {
+  const s = input.replace(/\s|%/g, '');
+  if (!s) return null;
+  return /^\d{1,3}([.,]\d)?$/.test(s) ? Number(s.replace(',', '.')) : NaN;
 }
 
 /**

@@ -6,7 +6,7 @@ import { targetLimits } from '#shared/field-limits.ts';
 import type { Target } from '#shared/schemas/coverage.ts';
 import { targetChanges, targetKey } from '#shared/target-rules.ts';
 import { ApiError, get, getOptional, keyFor, request } from '../core/api.ts';
-import { formatDate, formatNumber, formatPercent, parseDate } from '../core/format.ts';
+import { formatDate, formatNumber, formatPercent, parseAmount, parseDate, parseShare } from '../core/format.ts';
 import { communes, loadCommuneIndex, marketplaces } from '../core/reference.ts';
 import type { Commune, MarketplaceInfo } from '../core/types.ts';
 import { errorMessage, t, wordFieldError } from '../i18n/i18n.ts';
@@ -232,18 +232,20 @@ function addForm(list: readonly Commune[], markets: MarketplaceInfo[], add: (tg:
     const data = new FormData(form);
     const scope = data.get('scope') === 'commune' ? String(data.get('scopeCommune') ?? '') : 'province';
     const day = parseDate(period.value);
-    const raw = value.value.trim().replace(/\s/g, '').replace(',', '.');
-    const amount = raw === '' ? NaN : Number(raw);
+    const raw = value.value.trim();
+    const percent = unit.value === 'percent';
+    const amount = percent ? parseShare(raw) : parseAmount(raw);
+    const max = percent ? 100 : targetLimits.value.max;
     const errors: [string, string][] = [];
     if (!scope) errors.push(['scopeCommune', t.fieldRules.required(0)]);
     if (!day) errors.push(['period', t.fields.date]);
-    if (!Number.isFinite(amount) || amount < targetLimits.value.min || amount > targetLimits.value.max) errors.push(['value', raw === '' ? t.fieldRules.required(0) : t.admin.targets.valueRange(formatNumber(targetLimits.value.max))]);
+    if (amount === null || !Number.isFinite(amount) || amount < targetLimits.value.min || amount > max) errors.push(['value', amount === null ? t.fieldRules.required(0) : percent ? t.admin.targets.shareRange : t.admin.targets.valueRange(formatNumber(max))]);
     for (const [path, message] of errors) setFieldError(form, path, message);
     if (errors.length) {
       form.querySelector<HTMLElement>('[aria-invalid=true]')?.focus();
       return;
     }
-    const refused = add({ indicator: indicator.value, period: day!, scope, marketplace: market.value, unit: unit.value as Unit, value: amount });
+    const refused = add({ indicator: indicator.value, period: day!, scope, marketplace: market.value, unit: unit.value as Unit, value: amount! });
     if (refused) {
       replace(box, h('p', null, refused));
       box.hidden = false;

@@ -346,7 +346,7 @@ function targetList(targets: TargetProgress[], markets: { id: string; name: stri
         null,
         h('div', { class: 'row spread' }, h('strong', null, label), h('span', { class: 'small' }, t.dashboard.targetBy(formatDate(tg.period)))),
         h('p', { class: 'small' }, t.dashboard.targetProgress(targetAmount(tg.current, tg.unit), targetAmount(tg.value, tg.unit), formatPercent(tg.achieved, 100))),
-        tg.achieved === null ? null : meter(Math.round(tg.achieved), label),
+        tg.achieved === null ? null : meter(Math.floor(tg.achieved), label),
       );
     }),
   );
