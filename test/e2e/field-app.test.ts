@@ -123,6 +123,16 @@ describe('field app on a 360 px phone (officer)', () => {
     await card('live').getByRole('button', { name: 'Tạm dừng' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Huỷ' }).click();
     expect(await card('live').count()).toBe(1);
+
+    // Offline, the listing's history says there is no connection, not that the server lacks the feature.
+    await officer.setOffline(true);
+    try {
+      await card('live').getByRole('button', { name: 'Lịch sử' }).click();
+      await expect.poll(() => page.getByRole('dialog').textContent().catch(() => ''), { timeout: 15_000 }).toContain('Không kết nối được máy chủ');
+      await page.getByRole('dialog').getByRole('button', { name: 'Đóng' }).click();
+    } finally {
+      await officer.setOffline(false);
+    }
   }, 60_000);
 
   it('shows each marketplace’s requirements from the product page, readable on the phone', async () => {

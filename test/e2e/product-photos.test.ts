@@ -1,4 +1,5 @@
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, launchBrowser, login, pageWidth, shot, signedInPhone, startLocal, stopAll, type LocalProduct } from './support.ts';
@@ -200,5 +201,20 @@ describe('deleting and reordering a product’s photos on a 360 px phone', () =>
     expect(await photoList()).toEqual([]);
     await expect.poll(() => postmart().textContent(), { timeout: 15_000 }).toContain('Chưa đủ ảnh sản phẩm');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Ảnh sản phẩm');
+  }, 60_000);
+});
+
+describe('a photo the browser cannot decode', () => {
+  it('is refused on the phone in words that say what to do, and nothing is sent: a HEIC this browser cannot read, a file that is no photo', async () => {
+    // Chromium here, like most browsers, decodes no HEIC (and the server's prebuilt sharp reads no HEVC either).
+    const heic = await readFile(new URL('../fixtures/photos/hevc-800x600.heic', import.meta.url));
+    await page.goto(`${product.url}/#/products/${productId}`);
+    await page.getByLabel('Chọn ảnh có sẵn').waitFor({ state: 'attached', timeout: 15_000 });
+    const before = (await photoList()).length;
+    for (const file of [{ name: 'IMG_0001.HEIC', mimeType: 'image/heic', buffer: heic }, { name: 'khong-phai-anh.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('this is a text file, not a photo') }]) {
+      await page.getByLabel('Chọn ảnh có sẵn').setInputFiles(file);
+      await expect.poll(() => page.locator('[role=alert]').filter({ hasText: 'Máy không đọc được tệp này như một ảnh' }).count(), { timeout: 15_000 }).toBe(1);
+      expect(await photoList()).toHaveLength(before);
+    }
   }, 60_000);
 });

@@ -31,3 +31,25 @@ export async function downscale(file: Blob, maxEdge = MAX_LONG_EDGE, quality = 0
     bitmap.close();
   }
 }
+
+/** A file the browser cannot decode as an image. */
+export class UnreadablePhotoError extends Error {
+  constructor() {
+    super('The photo could not be read');
+    this.name = 'UnreadablePhotoError';
+  }
+}
+
+/**
+ * The photo to send, scaled down here. A file the browser cannot decode is refused at once with
+ * `UnreadablePhotoError` rather than sent: it is no photo, or a HEIC that neither this browser nor
+ * the server's pipeline (whose prebuilt sharp reads no HEVC) can read — megabytes sent over a
+ * rural connection only to be refused.
+ */
+export async function preparePhoto(file: File): Promise<Blob> {
+  try {
+    return (await downscale(file)).blob;
+  } catch {
+    throw new UnreadablePhotoError();
+  }
+}

@@ -246,6 +246,7 @@ export const en: Dict = {
     queued: 'The photo is saved on this phone and will be sent when there is a connection (see Outbox).',
     statuses: { processing: 'Processing', ready: 'Accepted', rejected: 'Rejected' },
     failed: 'The upload failed.',
+    unreadable: 'This file cannot be read as a photo here (HEIC photos can be read on some phones only). Take it again with “Take photo”, or choose a JPEG or PNG photo.',
     reasons: {
       EMPTY: 'The file is empty.',
       NOT_AN_IMAGE: 'This file is not an image.',

@@ -1,5 +1,6 @@
 import { ApiError, NetworkError } from '../core/api.ts';
 import { CognitoError } from '../core/cognito.ts';
+import { UnreadablePhotoError } from '../core/image.ts';
 import type { FieldRule, ImportFailure } from '../core/types.ts';
 import { en } from './en.ts';
 import { vi, type Dict } from './vi.ts';
@@ -45,6 +46,7 @@ export function errorMessage(err: unknown): string {
   if (err instanceof NetworkError) return t.errors.NETWORK;
   // IndexedDB refused to keep an outbox entry: nothing was saved, and the user must know.
   if (err instanceof DOMException && err.name === 'QuotaExceededError') return t.errors.STORAGE_FULL;
+  if (err instanceof UnreadablePhotoError) return t.photos.unreadable;
   if (err instanceof CognitoError) return cognitoMessage(err.type) ?? t.errors.UNKNOWN;
   return t.errors.UNKNOWN;
 }

@@ -244,6 +244,7 @@ export const vi = {
     queued: 'Ảnh đã được lưu trên máy; sẽ tự gửi khi có mạng (xem Hàng chờ).',
     statuses: { processing: 'Đang xử lý', ready: 'Đạt', rejected: 'Bị từ chối' },
     failed: 'Tải ảnh không thành công.',
+    unreadable: 'Máy không đọc được tệp này như một ảnh (ảnh HEIC chỉ đọc được trên một số máy). Hãy chụp lại bằng nút “Chụp ảnh”, hoặc chọn ảnh JPEG hay PNG.',
     reasons: {
       EMPTY: 'Tệp ảnh trống.',
       NOT_AN_IMAGE: 'Tệp này không phải là ảnh.',

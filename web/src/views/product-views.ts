@@ -4,7 +4,7 @@ import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
 import { ApiError, NetworkError, get, getAll, getOptional, hasRoute, query, sendDirect } from '../core/api.ts';
 import { can, me, scopeCommunes } from '../core/app-state.ts';
 import { daysUntil, formatDate, formatMoney, formatNumber, parseAmount, parseDate } from '../core/format.ts';
-import { downscale } from '../core/image.ts';
+import { UnreadablePhotoError, preparePhoto } from '../core/image.ts';
 import { entries, pathResolver, retry, submit } from '../core/outbox.ts';
 import { isToken, refToken } from '../core/outbox-rules.ts';
 import { communes, loadCommuneIndex, marketplaceName, marketplaces } from '../core/reference.ts';
@@ -510,8 +510,9 @@ async function renderMarketplaces(box: HTMLElement, p: Product, readinessP: Prom
 }
 
 async function showHistory(p: Product, m: MarketplaceInfo): Promise<void> {
-  const res = await getOptional<{ items: ListingTransition[] }>(`/products/${p.id}/listings/${m.id}/history`).catch(() => null);
-  const items = res?.items ?? [];
+  // Offline is not "the server has no such feature": say which it is.
+  const res = await getOptional<{ items: ListingTransition[] }>(`/products/${p.id}/listings/${m.id}/history`).catch((e: unknown) => (e instanceof NetworkError ? ('offline' as const) : null));
+  const items = res && res !== 'offline' ? res.items : [];
   await dialog(
     t.listing.historyTitle(m.name),
     [
@@ -534,7 +535,7 @@ async function showHistory(p: Product, m: MarketplaceInfo): Promise<void> {
               ),
             ),
           )
-        : h('p', { class: 'muted' }, res ? t.listing.historyEmpty : t.common.unavailable),
+        : h('p', { class: 'muted' }, res === 'offline' ? t.errors.NETWORK_READ : res ? t.listing.historyEmpty : t.common.unavailable),
     ],
     { submitLabel: t.common.close, onSubmit: () => true },
   );
@@ -704,7 +705,7 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
       }
       const reasons = t.photos.reasons as Record<string, string>;
       const reason = err instanceof ApiError ? (err.problem as { reason?: string }).reason : undefined;
-      replace(status, notice('error', (reason && reasons[reason]) || (err instanceof ApiError || err instanceof DOMException ? errorMessage(err) : t.photos.failed)));
+      replace(status, notice('error', (reason && reasons[reason]) || (err instanceof ApiError || err instanceof UnreadablePhotoError || (err instanceof DOMException && err.name === 'QuotaExceededError') ? errorMessage(err) : t.photos.failed)));
       await refresh();
     }
   };
@@ -788,9 +789,9 @@ function photoPicker(capture: boolean, label: string, onFile: (file: File) => Pr
  * photo section) is on screen is shown there; after the officer left, it waits in the outbox.
  */
 async function sendPhoto(productPath: string, label: string, file: File, waitMs: number, owner?: Node, onScaled?: () => void) {
-  const small = await downscale(file);
+  const blob = await preparePhoto(file);
   onScaled?.();
-  return submit<{ id?: string }>({ kind: 'photo.upload', method: 'POST', path: `${productPath}/photos`, body: { contentType: 'image/jpeg', bytes: small.blob.size }, label, blob: small.blob }, { owner, waitMs });
+  return submit<{ id?: string }>({ kind: 'photo.upload', method: 'POST', path: `${productPath}/photos`, body: { contentType: 'image/jpeg', bytes: blob.size }, label, blob }, { owner, waitMs });
 }
 
 export type { ProducerCreate };
