@@ -7,6 +7,12 @@ import { Construct } from 'constructs';
 export const UNPROCESSED_UPLOAD_DAYS = 2;
 /** Days server access logs are kept. */
 export const PHOTO_ACCESS_LOG_DAYS = 90;
+/**
+ * Days a replaced or deleted photo file stays restorable in a versioned (prod) bucket: the
+ * table's point-in-time recovery window, so a restored table finds its photos. Originals under
+ * `uploads/` (they carry the phone's GPS position) are kept one day only.
+ */
+export const PHOTO_VERSION_DAYS = 35;
 
 /**
  * The photo bucket's name, `ocop-onboard-<env>-photos-<account>-<region>`: known to every stack
@@ -21,6 +27,11 @@ export interface PhotoBucketProps {
   readonly removalPolicy: RemovalPolicy;
   /** Origins allowed to PUT uploads from a browser. @default ['*'] — the presigned signature is the authorisation. */
   readonly uploadOrigins?: string[];
+  /**
+   * Keep deleted and replaced files for PHOTO_VERSION_DAYS (prod): the variants are the only copy
+   * of a photo, and a mistaken delete — or a table restored to a point in time — needs them back.
+   */
+  readonly versioned?: boolean;
 }
 
 /**
@@ -30,7 +41,9 @@ export interface PhotoBucketProps {
  * - `uploads/<productId>/<photoId>`: originals, PUT by browsers through presigned URLs; the
  *   photo Lambda deletes each once processed (they carry the phone's GPS position) and a
  *   lifecycle rule deletes any left after UNPROCESSED_UPLOAD_DAYS (rejected or never processed);
- * - `variants/…`: what the pipeline made, read through presigned GETs;
+ * - `variants/…`: what the pipeline made, read through presigned GETs — the only copy of a
+ *   photo, so in prod the bucket is versioned and a deleted or replaced file stays restorable
+ *   for PHOTO_VERSION_DAYS (the table's point-in-time window);
  * - every ObjectCreated goes to EventBridge (set on the bucket itself, not through CDK's
  *   notification custom resource, whose handler Lambda would need a managed policy), where
  *   the photo stack's rule picks `uploads/` — so the stateful stack never refers to the
@@ -63,9 +76,11 @@ export class PhotoBucket extends Construct {
           maxAge: 3600,
         },
       ],
+      versioned: props.versioned ?? false,
       lifecycleRules: [
-        { id: 'expire-unprocessed-uploads', prefix: 'uploads/', expiration: Duration.days(UNPROCESSED_UPLOAD_DAYS) },
+        { id: 'expire-unprocessed-uploads', prefix: 'uploads/', expiration: Duration.days(UNPROCESSED_UPLOAD_DAYS), ...(props.versioned ? { noncurrentVersionExpiration: Duration.days(1) } : {}) },
         { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        ...(props.versioned ? [{ id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(PHOTO_VERSION_DAYS), expiredObjectDeleteMarker: true }] : []),
       ],
       removalPolicy: props.removalPolicy,
       // Dev only (removal DESTROY): CDK's auto-delete custom resource empties the bucket so `cdk destroy` can remove it.

@@ -143,7 +143,7 @@ export class StatefulStack extends Stack {
         'invalidate every issued page cursor. Rotation needs a planned re-hash migration, not a schedule.',
     });
 
-    this.photos = new PhotoBucket(this, 'Photos', { bucketName: photoBucketName(props.envName), removalPolicy, uploadOrigins: props.uploadOrigins });
+    this.photos = new PhotoBucket(this, 'Photos', { bucketName: photoBucketName(props.envName), removalPolicy, uploadOrigins: props.uploadOrigins, versioned: isProd });
     this.files = new FilesBucket(this, 'Files', { bucketName: filesBucketName(props.envName), removalPolicy, accessLogs: this.photos.accessLogs, uploadOrigins: props.uploadOrigins });
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type OcopApp } from '#infra/app-builder.ts';
 import { PHOTO_FUNCTION_MEMORY_MB, bindPhotoBucketForApi } from '#infra/photo-stack.ts';
 import { ProjectFunction } from '#infra/project-function.ts';
-import { UNPROCESSED_UPLOAD_DAYS } from '#infra/photo-bucket.ts';
+import { PHOTO_VERSION_DAYS, UNPROCESSED_UPLOAD_DAYS } from '#infra/photo-bucket.ts';
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: Record<string, unknown> };
 
@@ -67,6 +67,21 @@ describe('photo bucket (stateful stack)', () => {
     expect(bucket.Properties.NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
     expect(Object.keys(stateful.findResources('Custom::S3BucketNotifications'))).toEqual([]);
     expect(bucket.DeletionPolicy).toBe('Retain');
+  });
+
+  it('keeps deleted or replaced photo files restorable in prod for the table’s point-in-time window (originals with GPS a day), and not in dev', () => {
+    const bucket = stateful.findResources('AWS::S3::Bucket')[bucketId] as { Properties: Record<string, any> };
+    expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Id: 'expire-unprocessed-uploads', Prefix: 'uploads/', NoncurrentVersionExpiration: { NoncurrentDays: 1 } }),
+        expect.objectContaining({ Id: 'expire-old-versions', NoncurrentVersionExpiration: { NoncurrentDays: PHOTO_VERSION_DAYS }, ExpiredObjectDeleteMarker: true, Status: 'Enabled' }),
+      ]),
+    );
+    expect(PHOTO_VERSION_DAYS).toBe(35); // DynamoDB's point-in-time recovery period (the table keeps the default)
+    const devBucket = Template.fromStack(dev.stateful).findResources('AWS::S3::Bucket')[dev.stateful.getLogicalId(dev.stateful.photos.bucket.node.defaultChild as CfnElement)] as { Properties: Record<string, any> };
+    expect(devBucket.Properties.VersioningConfiguration).toBeUndefined();
+    expect(devBucket.Properties.LifecycleConfiguration.Rules.map((r: { Id: string }) => r.Id)).not.toContain('expire-old-versions');
   });
 
   it('lets browsers PUT uploads and GET variants through their presigned URLs (CORS), nothing else; from the web app’s own domain when it has one', () => {
