@@ -587,6 +587,10 @@ describe('the product list by where products are listed', () => {
     await page.goto(`${product.url}/#/products?producerId=${owner.id}`);
     const cards = page.locator('ul.cards li a.card-link');
     await expect.poll(() => cards.count()).toBe(2);
+    // A province is no list to pick from: the administrator's producer filter offers the one the page was opened for, by name.
+    const producerFilter = page.locator('select[name=producerId]');
+    await expect.poll(() => producerFilter.locator('option:checked').textContent()).toBe(`Hộ làm bánh ${run}`);
+    expect(await producerFilter.locator('option').count()).toBe(2);
     await page.getByLabel(/^Sàn$/).selectOption('voso');
     await page.getByLabel(/^Trạng thái trên sàn/).selectOption('submitted');
     await expect.poll(() => cards.allTextContents()).toEqual([expect.stringContaining(`Bánh gai ${run}`)]);

@@ -39,8 +39,24 @@ export async function productListView(r: Route): Promise<Node> {
   const communeOptions = me()?.role === 'officer' && scope ? all.filter((c) => scope.includes(c.code)) : all;
   const commune = select([['', t.common.all], ...communeOptions.map((c) => [c.code, c.fullName] as [string, string])], { name: 'communeCode', value: r.query.get('communeCode') ?? '' });
   const ownOnly = me()?.role === 'cooperative';
-  const producers = await getAll<Producer>('/producers').then((p) => p.items, () => [] as Producer[]);
-  const producer = select([['', t.common.all], ...producers.map((p) => [p.id, p.name] as [string, string])], { name: 'producerId', value: r.query.get('producerId') ?? '' });
+  // The producer filter offers the producers of an officer's communes, loaded after the list
+  // shows; a province (70.000 producers) is no list to pick from, so for the province-wide roles
+  // it offers only the producer the page was opened for (from a producer's page), by its name.
+  const presetProducer = r.query.get('producerId') ?? '';
+  let producers: Producer[] = [];
+  const producer = select([['', t.common.all], ...(presetProducer ? [[presetProducer, '…'] as [string, string]] : [])], { name: 'producerId', value: presetProducer });
+  const provinceWide = me()?.role === 'admin' || me()?.role === 'department';
+  void (provinceWide ? (presetProducer ? get<Producer>(`/producers/${presetProducer}`).then((p) => [p]) : Promise.resolve([])) : getAll<Producer>('/producers').then((p) => p.items)).then(
+    (found) => {
+      producers = found;
+      const chosen = producer.value;
+      replace(producer, h('option', { value: '' }, t.common.all), ...found.map((p) => h('option', { value: p.id }, p.name)));
+      producer.value = chosen;
+      // A producer not among them (gone, or out of scope): the filter says "all", and the list follows it.
+      if (chosen && producer.value !== chosen) producer.dispatchEvent(new Event('change'));
+    },
+    () => undefined,
+  );
   const stars = select([['', t.common.all], ...starOptions.map((s) => [String(s), t.product.starsValue(s)] as [string, string])], { name: 'ocopStars', value: r.query.get('ocopStars') ?? '' });
   const markets = await marketplaces();
   const market = select([['', t.common.all], ...markets.map((m) => [m.id, m.name] as [string, string])], { name: 'marketplace', value: r.query.get('marketplace') ?? '' });
