@@ -58,6 +58,7 @@ export const fieldRules = [
   'choice',
   'unknown_field',
   'certificate_required',
+  'certificate_only_when_rated',
   'officer_needs_communes',
   'communes_only_for_officers',
   'cooperative_needs_producer',

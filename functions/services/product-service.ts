@@ -20,9 +20,10 @@ export function productView(r: ProductRecord): Product {
   return view;
 }
 
+/** Derived fields; only a rated product has an OCOP certificate, so only it gets an expiry (and the certificates index entry). */
 function withDerived(r: ProductRecord): ProductRecord {
   const out = { ...r, searchName: normaliseName(r.name) };
-  if (out.certificateDate) out.certificateExpiry = certificateExpiry(out.certificateDate);
+  if (out.ocopStars && out.certificateDate) out.certificateExpiry = certificateExpiry(out.certificateDate);
   else delete out.certificateExpiry;
   return out;
 }
@@ -46,12 +47,25 @@ export function newProductRecord(input: ProductCreate, meta: { id: string; commu
   });
 }
 
-function assertCertificateWhenRated(r: ProductRecord): void {
-  if (!r.ocopStars) return;
+const certificateFields = ['certificateNo', 'certificateDate'] as const;
+
+/**
+ * The certificate rules of a patched product: a rated one needs its certificate; an unrated one
+ * has none, so a patch that leaves (or makes) it unrated may not give one (400), and whatever
+ * certificate it had is dropped.
+ */
+function withCertificateRules(next: ProductRecord, changes: Partial<Record<(typeof certificateFields)[number], unknown>>): ProductRecord {
+  if (!next.ocopStars) {
+    const given = certificateFields.filter((f) => changes[f] !== undefined && changes[f] !== null);
+    if (given.length) throw new ValidationError(given.map((path) => ({ path, message: 'a product without an OCOP rating has no certificate', rule: 'certificate_only_when_rated' as const })));
+    const { certificateNo: _no, certificateDate: _date, ...unrated } = next;
+    return unrated;
+  }
   const errors = [];
-  if (!r.certificateNo) errors.push({ path: 'certificateNo', message: 'an OCOP-rated product needs its certificate number' });
-  if (!r.certificateDate) errors.push({ path: 'certificateDate', message: 'an OCOP-rated product needs its decision date' });
+  if (!next.certificateNo) errors.push({ path: 'certificateNo', message: 'an OCOP-rated product needs its certificate number', rule: 'certificate_required' as const });
+  if (!next.certificateDate) errors.push({ path: 'certificateDate', message: 'an OCOP-rated product needs its decision date', rule: 'certificate_required' as const });
   if (errors.length) throw new ValidationError(errors);
+  return next;
 }
 
 type Deps = {
@@ -153,9 +167,8 @@ export function createProductService(deps: Deps) {
       const current = await getVisible(principal, id);
       const { version, ...changes } = patch;
       const now = new Date().toISOString();
-      const merged = applyPatch(current, changes);
+      const merged = withCertificateRules(applyPatch(current, changes), changes);
       const next = withDerived({ ...merged, version: current.version + 1, updatedAt: now, updatedBy: principal.sub });
-      assertCertificateWhenRated(next);
       next.readyMarketplaces = await coverage.readyMarketplaces(next, await producers.get(next.producerId, { consistent: true }));
       const view = productView(next);
       await commit(

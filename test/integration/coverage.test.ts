@@ -11,6 +11,7 @@ beforeAll(async () => {
 
 const complete = (producerId: string, extra: Record<string, unknown> = {}) =>
   productInput(producerId, { description: 'Mô tả', unit: 'hộp', weightGrams: 500, shelfLifeDays: 180, ...extra });
+const unrated = { ocopStars: 0, certificateNo: undefined, certificateDate: undefined };
 
 async function reconcile() {
   return api.local.services.coverageReports.reconcile();
@@ -24,7 +25,11 @@ describe('coverage counters', () => {
     );
     const ids = producers.map((p) => p.body.id as string);
     const products = await Promise.all(
-      ids.flatMap((id, i) => [api.call('POST', '/products', { token: api.adminToken, body: complete(id, { ocopStars: ([0, 3, 4, 5] as const)[i % 4], certificateNo: 'x', certificateDate: '2025-01-01' }) }), api.call('POST', '/products', { token: api.adminToken, body: complete(id, { ocopStars: 0 }) })]),
+      ids.flatMap((id, i) => {
+        const stars = ([0, 3, 4, 5] as const)[i % 4];
+        const first = stars ? { ocopStars: stars, certificateNo: 'x', certificateDate: '2025-01-01' } : unrated;
+        return [api.call('POST', '/products', { token: api.adminToken, body: complete(id, first) }), api.call('POST', '/products', { token: api.adminToken, body: complete(id, unrated) })];
+      }),
     );
     expect(products.every((p) => p.status === 201)).toBe(true);
     await Promise.all(ids.map((id, i) => api.call('PUT', `/producers/${id}/accounts/${i % 2 ? 'voso' : 'postmart'}`, { token: api.adminToken, body: { status: 'registered' } })));

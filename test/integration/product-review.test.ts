@@ -1,0 +1,63 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { createTestApi, producerInput, productInput, type Api } from '#test/support/harness.ts';
+
+let api: Api;
+beforeAll(async () => {
+  api = await createTestApi();
+});
+
+async function newProducer() {
+  return (await api.call('POST', '/producers', { token: api.adminToken, body: producerInput() })).body as { id: string };
+}
+
+async function reportedCertificateIds(): Promise<string[]> {
+  const res = await api.call('GET', '/products/certificates?withinDays=3650&limit=100', { token: api.adminToken });
+  expect(res.status).toBe(200);
+  return res.body.items.map((p: { id: string }) => p.id);
+}
+
+const storedItem = async (id: string) => (await api.local.table.doc.send(new GetCommand({ TableName: api.local.table.name, Key: { PK: `${api.local.table.prefix}PRODUCT#${id}`, SK: 'META' } }))).Item!;
+
+describe('OCOP certificates of unrated products', () => {
+  it('refuses a certificate on a product created without a rating', async () => {
+    const producer = await newProducer();
+    const res = await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.id, { ocopStars: 0, certificateNo: undefined, certificateDate: '2022-01-10' }) });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ path: 'certificateDate', message: expect.any(String), rule: 'certificate_only_when_rated' }]);
+  });
+
+  it('drops the certificate, its expiry and its place in the expiring report when a rated product becomes unrated', async () => {
+    const producer = await newProducer();
+    const rated = await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.id, { ocopStars: 4, certificateDate: '2022-01-10' }) });
+    expect(rated.body.certificateExpiry).toBe('2025-01-10');
+    expect(await reportedCertificateIds()).toContain(rated.body.id);
+
+    const unrated = await api.call('PATCH', `/products/${rated.body.id}`, { token: api.adminToken, body: { version: 1, ocopStars: 0 } });
+    expect(unrated.status).toBe(200);
+    expect(unrated.body).not.toHaveProperty('certificateNo');
+    expect(unrated.body).not.toHaveProperty('certificateDate');
+    expect(unrated.body).not.toHaveProperty('certificateExpiry');
+    expect(await storedItem(rated.body.id)).not.toHaveProperty('GSI4PK');
+    expect(await reportedCertificateIds()).not.toContain(rated.body.id);
+
+    const refused = await api.call('PATCH', `/products/${rated.body.id}`, { token: api.adminToken, body: { version: 2, certificateDate: '2022-01-10' } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([{ path: 'certificateDate', message: expect.any(String), rule: 'certificate_only_when_rated' }]);
+  });
+
+  it('leaves out of the report an unrated product stored with an expiry before the rule held', async () => {
+    const producer = await newProducer();
+    const product = await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.id, { ocopStars: 0, certificateNo: undefined, certificateDate: undefined }) });
+    const { PK, SK } = await storedItem(product.body.id);
+    await api.local.table.doc.send(
+      new UpdateCommand({
+        TableName: api.local.table.name,
+        Key: { PK, SK },
+        UpdateExpression: 'SET certificateDate = :d, certificateExpiry = :e, GSI4PK = :pk, GSI4SK = :sk',
+        ExpressionAttributeValues: { ':d': '2022-01-10', ':e': '2025-01-10', ':pk': `${api.local.table.prefix}CERT`, ':sk': `2025-01-10#${product.body.id}` },
+      }),
+    );
+    expect(await reportedCertificateIds()).not.toContain(product.body.id);
+  });
+});
