@@ -1,6 +1,7 @@
 import { certificateExpiry, type Product, type ProductCreate, type ProductListQuery, type ProductUpdate } from '#shared/schemas/product.ts';
 import { normaliseName } from '#shared/text/normalise.ts';
 import { marketplaceIds } from '#shared/marketplaces.ts';
+import { vietnamDate } from '#shared/vietnam-time.ts';
 import { NotFoundError, ValidationError, retryOnRace } from '#functions/core/errors.ts';
 import type { CoverageTracker } from './coverage-tracker.ts';
 import { logger } from '#functions/core/logger.ts';
@@ -66,6 +67,15 @@ function withCertificateRules(next: ProductRecord, changes: Partial<Record<(type
   if (!next.certificateDate) errors.push({ path: 'certificateDate', message: 'an OCOP-rated product needs its decision date', rule: 'certificate_required' as const });
   if (errors.length) throw new ValidationError(errors);
   return next;
+}
+
+/**
+ * The expiry dates the certificates report covers at `now`: up to `by` (today + `withinDays`),
+ * from `from` (today − `expiredWithinDays`) when given; "today" is the date in Vietnam.
+ */
+export function certificateWindow(now: Date, days: { withinDays: number; expiredWithinDays?: number }): { by: string; from?: string } {
+  const dayOffset = (n: number) => vietnamDate(new Date(now.getTime() + n * 86_400_000));
+  return { by: dayOffset(days.withinDays), from: days.expiredWithinDays === undefined ? undefined : dayOffset(-days.expiredWithinDays) };
 }
 
 type Deps = {
@@ -153,9 +163,7 @@ export function createProductService(deps: Deps) {
      */
     async expiringCertificates(principal: Principal, days: { withinDays: number; expiredWithinDays?: number }, page: { limit: number; cursor?: string }) {
       const binding = `certificates|${principal.sub}|${days.withinDays}|${days.expiredWithinDays ?? ''}`;
-      const dayOffset = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
-      const by = dayOffset(days.withinDays);
-      const from = days.expiredWithinDays === undefined ? undefined : dayOffset(-days.expiredWithinDays);
+      const { by, from } = certificateWindow(new Date(), days);
       const scope = principal.role === 'officer' ? { communes: principal.communes } : principal.role === 'cooperative' ? { producerId: principal.producerId ?? '-' } : {};
       const result = await products.listExpiringBy(by, { limit: page.limit, start: cursors.decode(page.cursor, binding), from, ...scope });
       return { items: result.items.map(productView), nextCursor: cursors.encode(result.next, binding) };

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { certificateWindow } from '#functions/services/product-service.ts';
 import { createTestApi, producerInput, productInput, type Api } from '#test/support/harness.ts';
 
 let api: Api;
@@ -59,5 +60,17 @@ describe('OCOP certificates of unrated products', () => {
       }),
     );
     expect(await reportedCertificateIds()).not.toContain(product.body.id);
+  });
+});
+
+describe('the certificates window', () => {
+  it('counts from the date in Vietnam, which is a day ahead of UTC before 07:00', () => {
+    const at0130InVietnam = new Date('2026-03-01T18:30:00Z');
+    expect(certificateWindow(at0130InVietnam, { withinDays: 0, expiredWithinDays: 0 })).toEqual({ by: '2026-03-02', from: '2026-03-02' });
+    expect(certificateWindow(at0130InVietnam, { withinDays: 30, expiredWithinDays: 2 })).toEqual({ by: '2026-04-01', from: '2026-02-28' });
+  });
+
+  it('is the same date as UTC from 07:00 in Vietnam, and has no lower bound without expiredWithinDays', () => {
+    expect(certificateWindow(new Date('2026-03-01T16:59:00Z'), { withinDays: 90 })).toEqual({ by: '2026-05-30', from: undefined });
   });
 });
