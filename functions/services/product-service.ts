@@ -94,8 +94,9 @@ type Deps = {
 export function createProductService(deps: Deps) {
   const { producers, products, listings, audit, coverage, cursors, commit } = deps;
 
-  async function getVisible(principal: Principal, id: string): Promise<ProductRecord> {
-    const r = await products.get(id);
+  /** The product if the caller may see it, else 404; `consistent` for a write that judges on it. */
+  async function getVisible(principal: Principal, id: string, opts: { consistent?: boolean } = {}): Promise<ProductRecord> {
+    const r = await products.get(id, opts);
     if (!r) throw new NotFoundError('Product');
     assertVisible(principal, { communeCode: r.communeCode, producerId: r.producerId }, 'Product');
     return r;

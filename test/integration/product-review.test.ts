@@ -74,3 +74,39 @@ describe('the certificates window', () => {
     expect(certificateWindow(new Date('2026-03-01T16:59:00Z'), { withinDays: 90 })).toEqual({ by: '2026-05-30', from: undefined });
   });
 });
+
+describe('onboarding writes', () => {
+  function recordReads() {
+    const name = `record-reads-${Math.random()}`;
+    const reads: { read: string; consistent: boolean }[] = [];
+    api.local.table.doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { Key?: { PK: string; SK: string }; ExpressionAttributeValues?: Record<string, unknown>; ConsistentRead?: boolean };
+        if (context.commandName === 'GetItemCommand') reads.push({ read: `${input.Key!.PK} ${input.Key!.SK}`, consistent: input.ConsistentRead === true });
+        if (context.commandName === 'QueryCommand') reads.push({ read: `${String(input.ExpressionAttributeValues?.[':pk'])} (query)`, consistent: input.ConsistentRead === true });
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    return { reads, stop: () => api.local.table.doc.middlewareStack.remove(name) };
+  }
+
+  it('judge a listing move and an account move on strongly consistent reads', async () => {
+    const producer = await newProducer();
+    const product = (await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.id) })).body;
+    const recorder = recordReads();
+    try {
+      expect((await api.call('PUT', `/producers/${producer.id}/accounts/postmart`, { token: api.adminToken, body: { status: 'registered' } })).status).toBe(200);
+      expect((await api.call('PUT', `/producers/${producer.id}/accounts/postmart`, { token: api.adminToken, body: { status: 'verified', version: 1 } })).status).toBe(200);
+      expect((await api.call('PUT', `/products/${product.id}/listings/postmart`, { token: api.adminToken, body: { status: 'draft' } })).status).toBe(200);
+      expect((await api.call('PUT', `/products/${product.id}/listings/postmart`, { token: api.adminToken, body: { status: 'submitted', version: 1, overrideReason: 'chưa có ảnh' } })).status).toBe(200);
+      expect((await api.call('PUT', `/products/${product.id}/listings/postmart`, { token: api.adminToken, body: { status: 'live', version: 2, url: 'https://postmart.vn/p/1' } })).status).toBe(200);
+    } finally {
+      recorder.stop();
+    }
+    const reads = recorder.reads.map((r) => r.read);
+    expect(reads).toContain(`${api.local.table.prefix}PRODUCER#${producer.id} ACCOUNT#postmart`);
+    expect(reads).toContain(`${api.local.table.prefix}PRODUCT#${product.id} LISTING#postmart`);
+    expect(recorder.reads.filter((r) => !r.consistent)).toEqual([]);
+  });
+});
