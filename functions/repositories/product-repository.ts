@@ -188,6 +188,18 @@ export function createProductRepository(table: Table) {
       const page = await queryAcross(table, partitions, { limit: opts.limit, start: opts.start, filter });
       return { items: page.items.map(fromItem), next: page.next };
     },
+    /**
+     * A producer's products whose listing on `marketplace` has one of `statuses` (GSI3, eventually
+     * consistent), at most `max`; one live there whose record predates `listingStatuses` counts as live.
+     */
+    async listOfProducerListedOn(producerId: string, marketplace: string, statuses: readonly ListingStatus[], max: number): Promise<ProductRecord[]> {
+      const values: Record<string, unknown> = { ':m': marketplace };
+      const placeholders = statuses.map((st, i) => ((values[`:st${i}`] = st), `:st${i}`));
+      const clauses = [`#ls.#m IN (${placeholders.join(', ')})`, ...(statuses.includes('live') ? ['(attribute_not_exists(#ls) AND contains(#lm, :m))'] : [])];
+      const filter = { FilterExpression: clauses.join(' OR '), ExpressionAttributeNames: { '#ls': 'listingStatuses', '#m': marketplace, '#lm': 'liveMarketplaces' }, ExpressionAttributeValues: values };
+      const page = await queryAcross(table, [producerPartition(producerId)], { limit: max, filter });
+      return page.items.map(fromItem);
+    },
     async listAllOfProducer(producerId: string, max: number): Promise<ProductRecord[]> {
       const page = await queryAcross(table, [producerPartition(producerId)], { limit: max });
       return page.items.map(fromItem);

@@ -1,5 +1,5 @@
 import { getMarketplace, isUrlOnMarketplace, marketplaces, type Marketplace } from '#shared/marketplaces.ts';
-import { accountAllowsLiveListing, allowedAccountMoves, allowedListingMoves, isAccountMoveAllowed, isListingMoveAllowed, listingStatusesOf, readinessFor, type MarketplaceReadiness } from '#shared/onboarding-rules.ts';
+import { accountAllowsLiveListing, allowedAccountMoves, allowedListingMoves, isAccountMoveAllowed, isListingMoveAllowed, listingStatusesNeedingAccount, listingStatusesOf, readinessFor, type MarketplaceReadiness } from '#shared/onboarding-rules.ts';
 import type { Account, AccountPut, Listing, ListingPut, ListingTransition } from '#shared/schemas/onboarding.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError, retryOnRace } from '#functions/core/errors.ts';
 import type { CoverageTracker } from './coverage-tracker.ts';
@@ -40,6 +40,22 @@ export function createOnboardingService(deps: Deps) {
     return marketplaces.map((m) => readinessFor(m, { product, producer: producer ?? {}, photos }));
   }
 
+  /**
+   * Refuses to close a seller account while the producer has listings live or paused on that
+   * marketplace. Live ones are also counted on the producer (read consistently, and guarded by
+   * the write): a listing that goes live meanwhile makes the close retry and see it.
+   */
+  async function assertNoListingNeedsAccount(producer: ProducerRecord, m: Marketplace): Promise<void> {
+    const listed = await deps.products.listOfProducerListedOn(producer.id, m.id, listingStatusesNeedingAccount, 1000);
+    const found = listed.map((p) => ({ productId: p.id, name: p.name, status: p.listingStatuses?.[m.id] ?? 'live' }));
+    const unnamedLive = Math.max(0, (producer.liveCounts[m.id] ?? 0) - found.filter((l) => l.status === 'live').length);
+    const count = found.length + unnamedLive;
+    if (!count) return;
+    const shown = found.slice(0, 5).map((l) => `${l.name} (${l.status})`);
+    if (count > shown.length) shown.push(`${count - shown.length} more`);
+    throw new ConflictError('ACCOUNT_HAS_LISTINGS', `The producer has ${count} listing(s) live or paused on ${m.name} (${shown.join(', ')}); delist them before closing the seller account`, { count, listings: found.slice(0, 20) });
+  }
+
   return {
     async listAccounts(principal: Principal, producerId: string): Promise<Account[]> {
       await deps.visibleProducer(principal, producerId);
@@ -59,6 +75,7 @@ export function createOnboardingService(deps: Deps) {
       if (!isAccountMoveAllowed(from, input.status)) {
         throw new ConflictError('ILLEGAL_ACCOUNT_TRANSITION', `A seller account cannot go from ${from} to ${input.status}`, { from, to: input.status, allowed: allowedAccountMoves(from) });
       }
+      if (input.status === 'none' && from !== 'none') await assertNoListingNeedsAccount(producer, m);
       if (input.shopUrl && !isUrlOnMarketplace(m, input.shopUrl)) throw new AppError(400, 'LISTING_URL_NOT_ON_MARKETPLACE', `The shop address is not on ${m.domains.join(', ')}`, { errors: [{ path: 'shopUrl', message: `expected an address on ${m.domains.join(', ')}` }] });
       const now = new Date().toISOString();
       const next: Account = { producerId, marketplace: m.id, status: input.status, shopUrl: input.shopUrl ?? current?.shopUrl, version: (current?.version ?? 0) + 1, updatedAt: now };

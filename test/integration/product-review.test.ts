@@ -110,3 +110,37 @@ describe('onboarding writes', () => {
     expect(recorder.reads.filter((r) => !r.consistent)).toEqual([]);
   });
 });
+
+describe('closing a seller account', () => {
+  const move = (productId: string, status: string, version?: number, extra: Record<string, unknown> = {}) =>
+    api.call('PUT', `/products/${productId}/listings/postmart`, { token: api.adminToken, body: { status, version, ...extra } });
+
+  async function listedProduct(producerId: string, name: string, through: string[]) {
+    const product = (await api.call('POST', '/products', { token: api.adminToken, body: productInput(producerId, { name }) })).body;
+    const steps: Record<string, Record<string, unknown>> = { submitted: { overrideReason: 'chưa có ảnh' }, live: { url: `https://postmart.vn/p/${product.id}` } };
+    for (const [i, status] of through.entries()) expect((await move(product.id, status, i || undefined, steps[status])).status).toBe(200);
+    return product as { id: string };
+  }
+
+  it('is refused while the producer has listings live or paused there, and allowed once they are delisted', async () => {
+    const producer = await newProducer();
+    const account = `/producers/${producer.id}/accounts/postmart`;
+    await api.call('PUT', account, { token: api.adminToken, body: { status: 'registered' } });
+    const live = await listedProduct(producer.id, 'Nem chua', ['draft', 'submitted', 'live']);
+    const paused = await listedProduct(producer.id, 'Chè lam', ['draft', 'submitted', 'live', 'paused']);
+    await listedProduct(producer.id, 'Bánh gai', ['draft']);
+
+    const refused = await api.call('PUT', account, { token: api.adminToken, body: { status: 'none', version: 1 } });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'ACCOUNT_HAS_LISTINGS', count: 2 });
+    expect(refused.body.title).toContain('Nem chua (live)');
+    expect(refused.body.listings).toEqual(expect.arrayContaining([{ productId: live.id, name: 'Nem chua', status: 'live' }, { productId: paused.id, name: 'Chè lam', status: 'paused' }]));
+    expect((await api.call('GET', `/producers/${producer.id}/accounts`, { token: api.adminToken })).body.items[0]).toMatchObject({ status: 'registered', version: 1 });
+
+    expect((await move(live.id, 'delisted', 3)).status).toBe(200);
+    expect((await move(paused.id, 'delisted', 4)).status).toBe(200);
+    const closed = await api.call('PUT', account, { token: api.adminToken, body: { status: 'none', version: 1 } });
+    expect(closed.status).toBe(200);
+    expect(closed.body.status).toBe('none');
+  });
+});
