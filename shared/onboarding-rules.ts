@@ -44,6 +44,12 @@ export function isListingMoveAllowed(from: ListingStatus | null, to: ListingStat
   return allowedListingMoves(from).includes(to);
 }
 
+/**
+ * Listings in these states stand on the marketplace under the producer's seller account (a paused
+ * one goes live again without a new listing), so the account cannot be closed while one does.
+ */
+export const listingStatusesNeedingAccount: readonly ListingStatus[] = ['live', 'paused'];
+
 /** An account at least this far along lets a listing go live. */
 export function accountAllowsLiveListing(status: AccountStatus | undefined): boolean {
   return status === 'registered' || status === 'verified' || status === 'active';

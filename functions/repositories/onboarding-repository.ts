@@ -21,8 +21,9 @@ export function createAccountRepository(table: Table) {
   const key = (producerId: string, marketplace: string) => ({ PK: pk(producerId), SK: `ACCOUNT#${marketplace}` });
   const fromItem = (item: Item) => AccountSchema.parse(item);
   return {
-    async get(producerId: string, marketplace: string): Promise<Account | undefined> {
-      const item = await getItem(table, key(producerId, marketplace));
+    /** One account; `consistent` for a write that judges on it (its version, its status). */
+    async get(producerId: string, marketplace: string, opts: { consistent?: boolean } = {}): Promise<Account | undefined> {
+      const item = await getItem(table, key(producerId, marketplace), opts.consistent);
       return item ? fromItem(item) : undefined;
     },
     async listForProducer(producerId: string): Promise<Account[]> {
@@ -56,8 +57,9 @@ export function createListingRepository(table: Table) {
   const pk = (productId: string) => `${table.prefix}PRODUCT#${productId}`;
   const key = (productId: string, marketplace: string) => ({ PK: pk(productId), SK: `LISTING#${marketplace}` });
   return {
-    async get(productId: string, marketplace: string): Promise<Listing | undefined> {
-      const item = await getItem(table, key(productId, marketplace));
+    /** One listing; `consistent` for a write that judges on it (its version, its status). */
+    async get(productId: string, marketplace: string, opts: { consistent?: boolean } = {}): Promise<Listing | undefined> {
+      const item = await getItem(table, key(productId, marketplace), opts.consistent);
       return item ? ListingSchema.parse(item) : undefined;
     },
     async listForProduct(productId: string, opts: { consistent?: boolean } = {}): Promise<Listing[]> {

@@ -40,7 +40,9 @@ function listingClause(f: ListingFilter, names: Record<string, string>, values: 
  * - PK `P#38#PRODUCT#<id>`, SK `META` — get by id;
  * - GSI1 `P#38#C#<commune>#PRODUCT` / `<id>` — a commune's products (the commune is the producer's);
  * - GSI2 `P#38#PRODUCT` / `<id>` — the whole province;
- * - GSI3 `P#38#PRODUCER#<producerId>#PRODUCTS` / `<id>` — one producer's products (cooperative scope).
+ * - GSI3 `P#38#PRODUCER#<producerId>#PRODUCTS` / `<id>` — one producer's products (cooperative scope);
+ * - GSI4 `P#38#CERT` / `<certificateExpiry>#<id>` — rated products by certificate expiry (sparse: an
+ *   unrated product has none; every write but `derivedOp` puts the whole item, so the keys go when it becomes unrated).
  */
 export function createProductRepository(table: Table) {
   const key = (id: string) => ({ PK: `${table.prefix}PRODUCT#${id}`, SK: 'META' });
@@ -57,7 +59,7 @@ export function createProductRepository(table: Table) {
     GSI2SK: r.id,
     GSI3PK: producerPartition(r.producerId).pk,
     GSI3SK: r.id,
-    ...(r.certificateExpiry ? { GSI4PK: certificatePartition.pk, GSI4SK: `${r.certificateExpiry}#${r.id}` } : {}),
+    ...(r.ocopStars && r.certificateExpiry ? { GSI4PK: certificatePartition.pk, GSI4SK: `${r.certificateExpiry}#${r.id}` } : {}),
     ...r,
   });
   const fromItem = (item: Item): ProductRecord => ProductRecordSchema.parse(item);
@@ -134,9 +136,10 @@ export function createProductRepository(table: Table) {
     },
     /** Rated products whose certificate expires on or before `date` (and on or after `opts.from`), soonest first. */
     async listExpiringBy(date: string, opts: { limit: number; start?: PageState; from?: string; communes?: string[]; producerId?: string }) {
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = {};
-      const clauses: string[] = [];
+      // Only rated products are written to GSI4; one stored unrated with a certificate before that rule held is left out here.
+      const names: Record<string, string> = { '#stars': 'ocopStars' };
+      const values: Record<string, unknown> = { ':unrated': 0 };
+      const clauses: string[] = ['#stars > :unrated'];
       if (opts.communes) {
         names['#c'] = 'communeCode';
         // DynamoDB takes at most 100 values in one IN; an officer may have all 166 communes.
@@ -150,7 +153,7 @@ export function createProductRepository(table: Table) {
         values[':p'] = opts.producerId;
         clauses.push('#p = :p');
       }
-      const filter = clauses.length ? { FilterExpression: clauses.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values } : undefined;
+      const filter = { FilterExpression: clauses.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
       const range = opts.from === undefined ? { skAtMost: `${date}#~` } : { skBetween: [opts.from, `${date}#~`] as [string, string] };
       const page = await queryAcross(table, [{ ...certificatePartition, ...range }], { limit: opts.limit, start: opts.start, filter });
       return { items: page.items.map(fromItem), next: page.next };
@@ -184,6 +187,18 @@ export function createProductRepository(table: Table) {
       const filter = clauses.length ? { FilterExpression: clauses.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values } : undefined;
       const page = await queryAcross(table, partitions, { limit: opts.limit, start: opts.start, filter });
       return { items: page.items.map(fromItem), next: page.next };
+    },
+    /**
+     * A producer's products whose listing on `marketplace` has one of `statuses` (GSI3, eventually
+     * consistent), at most `max`; one live there whose record predates `listingStatuses` counts as live.
+     */
+    async listOfProducerListedOn(producerId: string, marketplace: string, statuses: readonly ListingStatus[], max: number): Promise<ProductRecord[]> {
+      const values: Record<string, unknown> = { ':m': marketplace };
+      const placeholders = statuses.map((st, i) => ((values[`:st${i}`] = st), `:st${i}`));
+      const clauses = [`#ls.#m IN (${placeholders.join(', ')})`, ...(statuses.includes('live') ? ['(attribute_not_exists(#ls) AND contains(#lm, :m))'] : [])];
+      const filter = { FilterExpression: clauses.join(' OR '), ExpressionAttributeNames: { '#ls': 'listingStatuses', '#m': marketplace, '#lm': 'liveMarketplaces' }, ExpressionAttributeValues: values };
+      const page = await queryAcross(table, [producerPartition(producerId)], { limit: max, filter });
+      return page.items.map(fromItem);
     },
     async listAllOfProducer(producerId: string, max: number): Promise<ProductRecord[]> {
       const page = await queryAcross(table, [producerPartition(producerId)], { limit: max });

@@ -1,5 +1,5 @@
 import { getMarketplace, isUrlOnMarketplace, marketplaces, type Marketplace } from '#shared/marketplaces.ts';
-import { accountAllowsLiveListing, allowedAccountMoves, allowedListingMoves, isAccountMoveAllowed, isListingMoveAllowed, listingStatusesOf, readinessFor, type MarketplaceReadiness } from '#shared/onboarding-rules.ts';
+import { accountAllowsLiveListing, allowedAccountMoves, allowedListingMoves, isAccountMoveAllowed, isListingMoveAllowed, listingStatusesNeedingAccount, listingStatusesOf, readinessFor, type MarketplaceReadiness } from '#shared/onboarding-rules.ts';
 import type { Account, AccountPut, Listing, ListingPut, ListingTransition } from '#shared/schemas/onboarding.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError, retryOnRace } from '#functions/core/errors.ts';
 import type { CoverageTracker } from './coverage-tracker.ts';
@@ -9,7 +9,7 @@ import type { AuditRepository } from '#functions/repositories/audit-repository.t
 import type { AccountRepository, ListingRepository } from '#functions/repositories/onboarding-repository.ts';
 import type { ProducerRecord } from '#functions/repositories/producer-repository.ts';
 import type { ProductRecord } from '#functions/repositories/product-repository.ts';
-import { assertMayWriteRecords, type Principal } from './principal.ts';
+import { assertMayWriteRecords, canSee, type Principal } from './principal.ts';
 import type { Committer, WriteContext } from './write-context.ts';
 
 type Deps = {
@@ -19,7 +19,7 @@ type Deps = {
   commit: Committer;
   /** Producer and product lookups that throw 404 outside the caller's scope. */
   visibleProducer: (p: Principal, id: string) => Promise<ProducerRecord>;
-  visibleProduct: (p: Principal, id: string) => Promise<ProductRecord>;
+  visibleProduct: (p: Principal, id: string, opts?: { consistent?: boolean }) => Promise<ProductRecord>;
   producers: ProducerRepository;
   products: ProductRepository;
   coverage: CoverageTracker;
@@ -40,6 +40,22 @@ export function createOnboardingService(deps: Deps) {
     return marketplaces.map((m) => readinessFor(m, { product, producer: producer ?? {}, photos }));
   }
 
+  /**
+   * Refuses to close a seller account while the producer has listings live or paused on that
+   * marketplace. Live ones are also counted on the producer (read consistently, and guarded by
+   * the write): a listing that goes live meanwhile makes the close retry and see it.
+   */
+  async function assertNoListingNeedsAccount(producer: ProducerRecord, m: Marketplace): Promise<void> {
+    const listed = await deps.products.listOfProducerListedOn(producer.id, m.id, listingStatusesNeedingAccount, 1000);
+    const found = listed.map((p) => ({ productId: p.id, name: p.name, status: p.listingStatuses?.[m.id] ?? 'live' }));
+    const unnamedLive = Math.max(0, (producer.liveCounts[m.id] ?? 0) - found.filter((l) => l.status === 'live').length);
+    const count = found.length + unnamedLive;
+    if (!count) return;
+    const shown = found.slice(0, 5).map((l) => `${l.name} (${l.status})`);
+    if (count > shown.length) shown.push(`${count - shown.length} more`);
+    throw new ConflictError('ACCOUNT_HAS_LISTINGS', `The producer has ${count} listing(s) live or paused on ${m.name} (${shown.join(', ')}); delist them before closing the seller account`, { count, listings: found.slice(0, 20) });
+  }
+
   return {
     async listAccounts(principal: Principal, producerId: string): Promise<Account[]> {
       await deps.visibleProducer(principal, producerId);
@@ -49,14 +65,17 @@ export function createOnboardingService(deps: Deps) {
     putAccount: (ctx: WriteContext, producerId: string, marketplaceId: string, input: AccountPut) => retryOnRace(async (): Promise<Account> => {
       assertMayWriteRecords(ctx.principal);
       const m = marketplaceOr404(marketplaceId);
-      const producer = await deps.visibleProducer(ctx.principal, producerId);
-      const current = await accounts.get(producerId, m.id);
+      // A write judges on what is stored now (a version read a moment ago must match): strongly consistent reads.
+      const producer = await deps.producers.get(producerId, { consistent: true });
+      if (!producer || !canSee(ctx.principal, { communeCode: producer.communeCode, producerId: producer.id })) throw new NotFoundError('Producer');
+      const current = await accounts.get(producerId, m.id, { consistent: true });
       const from = current?.status ?? 'none';
       if (current && input.version === undefined) throw new ValidationError([{ path: 'version', message: 'this account exists: send the version you read' }]);
       if (current && input.version !== current.version) throw new ConflictError('VERSION_CONFLICT', 'The account was changed by someone else; reload and retry', { currentVersion: current.version });
       if (!isAccountMoveAllowed(from, input.status)) {
         throw new ConflictError('ILLEGAL_ACCOUNT_TRANSITION', `A seller account cannot go from ${from} to ${input.status}`, { from, to: input.status, allowed: allowedAccountMoves(from) });
       }
+      if (input.status === 'none' && from !== 'none') await assertNoListingNeedsAccount(producer, m);
       if (input.shopUrl && !isUrlOnMarketplace(m, input.shopUrl)) throw new AppError(400, 'LISTING_URL_NOT_ON_MARKETPLACE', `The shop address is not on ${m.domains.join(', ')}`, { errors: [{ path: 'shopUrl', message: `expected an address on ${m.domains.join(', ')}` }] });
       const now = new Date().toISOString();
       const next: Account = { producerId, marketplace: m.id, status: input.status, shopUrl: input.shopUrl ?? current?.shopUrl, version: (current?.version ?? 0) + 1, updatedAt: now };
@@ -100,8 +119,9 @@ export function createOnboardingService(deps: Deps) {
       const { principal } = ctx;
       assertMayWriteRecords(principal);
       const m = marketplaceOr404(marketplaceId);
-      const product = await deps.visibleProduct(principal, productId);
-      const current = await listings.get(productId, m.id);
+      // A write judges on what is stored now (a version read a moment ago must match): strongly consistent reads.
+      const product = await deps.visibleProduct(principal, productId, { consistent: true });
+      const current = await listings.get(productId, m.id, { consistent: true });
       if (current && input.version === undefined) throw new ValidationError([{ path: 'version', message: 'this listing exists: send the version you read' }]);
       if (current && input.version !== current.version) throw new ConflictError('VERSION_CONFLICT', 'The listing was changed by someone else; reload and retry', { currentVersion: current.version });
       const from = current?.status ?? null;
@@ -115,13 +135,13 @@ export function createOnboardingService(deps: Deps) {
       if (to === 'live') {
         if (!url) throw new AppError(400, 'LISTING_URL_REQUIRED', 'A live listing needs its address on the marketplace', { errors: [{ path: 'url', message: 'required to go live' }] });
         if (!isUrlOnMarketplace(m, url)) throw new AppError(400, 'LISTING_URL_NOT_ON_MARKETPLACE', `The listing address is not on ${m.domains.join(', ')}`, { errors: [{ path: 'url', message: `expected an address on ${m.domains.join(', ')}` }] });
-        const account = await accounts.get(product.producerId, m.id);
+        const account = await accounts.get(product.producerId, m.id, { consistent: true });
         const noAccount = () => new ConflictError('SELLER_ACCOUNT_REQUIRED', `The producer needs a seller account on ${m.name} (at least registered) before a listing goes live`, { accountStatus: account?.status ?? 'none' });
         if (!accountAllowsLiveListing(account?.status)) throw noAccount();
         checks.push(accounts.statusCheckOp(product.producerId, m.id, ['registered', 'verified', 'active'], noAccount));
       }
       if (to === 'submitted') {
-        const readiness = (await readinessOf(product, await deps.producers.get(product.producerId))).find((r) => r.marketplace === m.id)!;
+        const readiness = (await readinessOf(product, await deps.producers.get(product.producerId, { consistent: true }))).find((r) => r.marketplace === m.id)!;
         if (readiness.percent < 100 && !input.overrideReason) {
           throw new ConflictError('NOT_READY', `The product is ${readiness.percent}% ready for ${m.name}; complete it or record an override reason`, { readiness });
         }
@@ -130,11 +150,11 @@ export function createOnboardingService(deps: Deps) {
       const isLive = to === 'live';
       const liveMarketplaces = wasLive === isLive ? product.liveMarketplaces : (isLive ? [...product.liveMarketplaces, m.id] : product.liveMarketplaces.filter((x) => x !== m.id)).sort();
       // The product keeps its listings' statuses (the product list filters on them); a record older than that field gets them all now.
-      const listingStatuses = { ...(product.listingStatuses ?? listingStatusesOf(await listings.listForProduct(productId))), [m.id]: to };
+      const listingStatuses = { ...(product.listingStatuses ?? listingStatusesOf(await listings.listForProduct(productId, { consistent: true }))), [m.id]: to };
       // Submitted on the readiness of this version of the product: it must still be that version.
       checks.push(deps.products.derivedOp(product, { liveMarketplaces, listingStatuses }, to === 'submitted' ? product.version : undefined));
       if (wasLive !== isLive) {
-        const producer = await deps.producers.get(product.producerId);
+        const producer = await deps.producers.get(product.producerId, { consistent: true });
         if (!producer) throw new NotFoundError('Producer');
         const liveCounts = { ...producer.liveCounts, [m.id]: Math.max(0, (producer.liveCounts[m.id] ?? 0) + (isLive ? 1 : -1)) };
         checks.push(

@@ -1,6 +1,7 @@
 import { certificateExpiry, type Product, type ProductCreate, type ProductListQuery, type ProductUpdate } from '#shared/schemas/product.ts';
 import { normaliseName } from '#shared/text/normalise.ts';
 import { marketplaceIds } from '#shared/marketplaces.ts';
+import { vietnamDate } from '#shared/vietnam-time.ts';
 import { NotFoundError, ValidationError, retryOnRace } from '#functions/core/errors.ts';
 import type { CoverageTracker } from './coverage-tracker.ts';
 import { logger } from '#functions/core/logger.ts';
@@ -20,9 +21,10 @@ export function productView(r: ProductRecord): Product {
   return view;
 }
 
+/** Derived fields; only a rated product has an OCOP certificate, so only it gets an expiry (and the certificates index entry). */
 function withDerived(r: ProductRecord): ProductRecord {
   const out = { ...r, searchName: normaliseName(r.name) };
-  if (out.certificateDate) out.certificateExpiry = certificateExpiry(out.certificateDate);
+  if (out.ocopStars && out.certificateDate) out.certificateExpiry = certificateExpiry(out.certificateDate);
   else delete out.certificateExpiry;
   return out;
 }
@@ -46,12 +48,34 @@ export function newProductRecord(input: ProductCreate, meta: { id: string; commu
   });
 }
 
-function assertCertificateWhenRated(r: ProductRecord): void {
-  if (!r.ocopStars) return;
+const certificateFields = ['certificateNo', 'certificateDate'] as const;
+
+/**
+ * The certificate rules of a patched product: a rated one needs its certificate; an unrated one
+ * has none, so a patch that leaves (or makes) it unrated may not give one (400), and whatever
+ * certificate it had is dropped.
+ */
+function withCertificateRules(next: ProductRecord, changes: Partial<Record<(typeof certificateFields)[number], unknown>>): ProductRecord {
+  if (!next.ocopStars) {
+    const given = certificateFields.filter((f) => changes[f] !== undefined && changes[f] !== null);
+    if (given.length) throw new ValidationError(given.map((path) => ({ path, message: 'a product without an OCOP rating has no certificate', rule: 'certificate_only_when_rated' as const })));
+    const { certificateNo: _no, certificateDate: _date, ...unrated } = next;
+    return unrated;
+  }
   const errors = [];
-  if (!r.certificateNo) errors.push({ path: 'certificateNo', message: 'an OCOP-rated product needs its certificate number' });
-  if (!r.certificateDate) errors.push({ path: 'certificateDate', message: 'an OCOP-rated product needs its decision date' });
+  if (!next.certificateNo) errors.push({ path: 'certificateNo', message: 'an OCOP-rated product needs its certificate number', rule: 'certificate_required' as const });
+  if (!next.certificateDate) errors.push({ path: 'certificateDate', message: 'an OCOP-rated product needs its decision date', rule: 'certificate_required' as const });
   if (errors.length) throw new ValidationError(errors);
+  return next;
+}
+
+/**
+ * The expiry dates the certificates report covers at `now`: up to `by` (today + `withinDays`),
+ * from `from` (today − `expiredWithinDays`) when given; "today" is the date in Vietnam.
+ */
+export function certificateWindow(now: Date, days: { withinDays: number; expiredWithinDays?: number }): { by: string; from?: string } {
+  const dayOffset = (n: number) => vietnamDate(new Date(now.getTime() + n * 86_400_000));
+  return { by: dayOffset(days.withinDays), from: days.expiredWithinDays === undefined ? undefined : dayOffset(-days.expiredWithinDays) };
 }
 
 type Deps = {
@@ -70,8 +94,9 @@ type Deps = {
 export function createProductService(deps: Deps) {
   const { producers, products, listings, audit, coverage, cursors, commit } = deps;
 
-  async function getVisible(principal: Principal, id: string): Promise<ProductRecord> {
-    const r = await products.get(id);
+  /** The product if the caller may see it, else 404; `consistent` for a write that judges on it. */
+  async function getVisible(principal: Principal, id: string, opts: { consistent?: boolean } = {}): Promise<ProductRecord> {
+    const r = await products.get(id, opts);
     if (!r) throw new NotFoundError('Product');
     assertVisible(principal, { communeCode: r.communeCode, producerId: r.producerId }, 'Product');
     return r;
@@ -139,9 +164,7 @@ export function createProductService(deps: Deps) {
      */
     async expiringCertificates(principal: Principal, days: { withinDays: number; expiredWithinDays?: number }, page: { limit: number; cursor?: string }) {
       const binding = `certificates|${principal.sub}|${days.withinDays}|${days.expiredWithinDays ?? ''}`;
-      const dayOffset = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
-      const by = dayOffset(days.withinDays);
-      const from = days.expiredWithinDays === undefined ? undefined : dayOffset(-days.expiredWithinDays);
+      const { by, from } = certificateWindow(new Date(), days);
       const scope = principal.role === 'officer' ? { communes: principal.communes } : principal.role === 'cooperative' ? { producerId: principal.producerId ?? '-' } : {};
       const result = await products.listExpiringBy(by, { limit: page.limit, start: cursors.decode(page.cursor, binding), from, ...scope });
       return { items: result.items.map(productView), nextCursor: cursors.encode(result.next, binding) };
@@ -153,9 +176,8 @@ export function createProductService(deps: Deps) {
       const current = await getVisible(principal, id);
       const { version, ...changes } = patch;
       const now = new Date().toISOString();
-      const merged = applyPatch(current, changes);
+      const merged = withCertificateRules(applyPatch(current, changes), changes);
       const next = withDerived({ ...merged, version: current.version + 1, updatedAt: now, updatedBy: principal.sub });
-      assertCertificateWhenRated(next);
       next.readyMarketplaces = await coverage.readyMarketplaces(next, await producers.get(next.producerId, { consistent: true }));
       const view = productView(next);
       await commit(

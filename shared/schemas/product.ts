@@ -27,8 +27,14 @@ const productFields = {
   description: z.string().trim().max(productLimits.description).optional(),
 };
 
+/** A rated product needs its certificate; an unrated one has none (its certificate fields are refused). */
 function requireCertificateWhenRated(v: { ocopStars?: number | undefined; certificateNo?: string | null | undefined; certificateDate?: string | null | undefined }, ctx: z.RefinementCtx) {
-  if (!v.ocopStars) return;
+  if (!v.ocopStars) {
+    for (const path of ['certificateNo', 'certificateDate'] as const) {
+      if (v[path]) ctx.addIssue({ code: 'custom', path: [path], message: 'a product without an OCOP rating has no certificate', params: { rule: 'certificate_only_when_rated' } });
+    }
+    return;
+  }
   if (!v.certificateNo) ctx.addIssue({ code: 'custom', path: ['certificateNo'], message: 'an OCOP-rated product needs its certificate number', params: { rule: 'certificate_required' } });
   if (!v.certificateDate) ctx.addIssue({ code: 'custom', path: ['certificateDate'], message: 'an OCOP-rated product needs its decision date', params: { rule: 'certificate_required' } });
 }

@@ -11,6 +11,7 @@ beforeAll(async () => {
 
 const complete = (producerId: string, extra: Record<string, unknown> = {}) =>
   productInput(producerId, { description: 'Mô tả', unit: 'hộp', weightGrams: 500, shelfLifeDays: 180, ...extra });
+const unrated = { ocopStars: 0, certificateNo: undefined, certificateDate: undefined };
 
 async function reconcile() {
   return api.local.services.coverageReports.reconcile();
@@ -24,7 +25,11 @@ describe('coverage counters', () => {
     );
     const ids = producers.map((p) => p.body.id as string);
     const products = await Promise.all(
-      ids.flatMap((id, i) => [api.call('POST', '/products', { token: api.adminToken, body: complete(id, { ocopStars: ([0, 3, 4, 5] as const)[i % 4], certificateNo: 'x', certificateDate: '2025-01-01' }) }), api.call('POST', '/products', { token: api.adminToken, body: complete(id, { ocopStars: 0 }) })]),
+      ids.flatMap((id, i) => {
+        const stars = ([0, 3, 4, 5] as const)[i % 4];
+        const first = stars ? { ocopStars: stars, certificateNo: 'x', certificateDate: '2025-01-01' } : unrated;
+        return [api.call('POST', '/products', { token: api.adminToken, body: complete(id, first) }), api.call('POST', '/products', { token: api.adminToken, body: complete(id, unrated) })];
+      }),
     );
     expect(products.every((p) => p.status === 201)).toBe(true);
     await Promise.all(ids.map((id, i) => api.call('PUT', `/producers/${id}/accounts/${i % 2 ? 'voso' : 'postmart'}`, { token: api.adminToken, body: { status: 'registered' } })));
@@ -37,11 +42,13 @@ describe('coverage counters', () => {
         await api.call('PUT', base, { token: api.adminToken, body: { status: 'live', version: 2, url: `https://${mkt}.vn/p/${i}` } });
       }),
     );
+    // Closing an account is refused while its marketplace has live listings: ids[2] closes one it has none on.
+    await api.call('PUT', `/producers/${ids[2]}/accounts/voso`, { token: api.adminToken, body: { status: 'registered' } });
     const finals = await Promise.all([
       api.call('DELETE', `/products/${products[0]!.body.id}`, { token: api.adminToken }),
       api.call('PATCH', `/producers/${ids[1]}`, { token: api.adminToken, body: { version: 1, communeCode: '14812', phone: null } }),
       api.call('POST', `/producers/${ids[3]}/merge`, { token: api.adminToken, body: { sourceId: ids[6], version: 1 } }),
-      api.call('PUT', `/producers/${ids[2]}/accounts/postmart`, { token: api.adminToken, body: { status: 'none', version: 1 } }),
+      api.call('PUT', `/producers/${ids[2]}/accounts/voso`, { token: api.adminToken, body: { status: 'none', version: 1 } }),
     ]);
     expect(finals.map((r) => r.status)).toEqual([204, 200, 200, 200]);
     const result = await reconcile();

@@ -586,6 +586,7 @@ export const en: Dict = {
     LISTING_URL_NOT_ON_MARKETPLACE: 'That address is not on this marketplace.',
     REJECTION_REASON_REQUIRED: 'Give the reason for the rejection.',
     SELLER_ACCOUNT_REQUIRED: 'The producer needs a seller account (at least “Registered”) on this marketplace first.',
+    ACCOUNT_HAS_LISTINGS: 'The producer still has products live or paused on this marketplace: delist them before closing the account.',
     NOT_READY: 'The product is not ready for this marketplace; fill in what is missing or give a reason.',
     DUPLICATE_PRODUCER: 'This producer may already be registered.',
     MERGE_TOO_LARGE: 'The two producers have too much data to merge at once.',

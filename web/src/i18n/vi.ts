@@ -584,6 +584,7 @@ export const vi = {
     LISTING_URL_NOT_ON_MARKETPLACE: 'Địa chỉ sản phẩm không thuộc sàn này.',
     REJECTION_REASON_REQUIRED: 'Cần ghi lý do bị từ chối.',
     SELLER_ACCOUNT_REQUIRED: 'Chủ thể cần có tài khoản bán hàng (ít nhất “Đã đăng ký”) trên sàn này trước.',
+    ACCOUNT_HAS_LISTINGS: 'Chủ thể còn sản phẩm “Đang bán” hoặc “Tạm dừng” trên sàn này: hãy gỡ các sản phẩm đó khỏi sàn trước khi đóng tài khoản.',
     NOT_READY: 'Sản phẩm chưa đủ điều kiện cho sàn này; bổ sung thông tin còn thiếu hoặc ghi lý do gửi.',
     DUPLICATE_PRODUCER: 'Chủ thể này có thể đã được đăng ký.',
     MERGE_TOO_LARGE: 'Hai chủ thể có quá nhiều dữ liệu để gộp cùng lúc.',

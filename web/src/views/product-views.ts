@@ -188,8 +188,8 @@ function readProductForm(form: HTMLFormElement, editing: Product | null): Record
   if (!body.name) fail('name', t.fields.required);
   const optionalText = ['certificateNo', 'unit', 'description'] as const;
   for (const k of optionalText) body[k] = v(k) || undefined;
-  // The certificate fields are hidden for a product without a rating: not read nor checked, and
-  // what the product had stays as it was.
+  // The certificate fields are hidden for a product without a rating: not read nor checked nor
+  // sent (the server refuses a certificate on an unrated product, and drops the one it had).
   if (!body.ocopStars) {
     body.certificateNo = editing?.certificateNo;
     body.certificateDate = editing?.certificateDate;
