@@ -661,3 +661,23 @@ describe('the administrator’s screens are for the administrator', () => {
     await other.close();
   }, 60_000);
 });
+
+describe('a record that is gone', () => {
+  it('opens as gone — deleted by whom and when, or merged into which producer — with its history, instead of an error', async () => {
+    const deleted = await newProducer(`Hộ đã xoá ${run}`, `05${run}71`);
+    expect((await api(product.url, `/producers/${deleted.id}`, adminToken, { method: 'DELETE' })).status).toBe(204);
+    await page.goto(`${product.url}/#/producers/${deleted.id}`);
+    await expect.poll(heading, { timeout: 15_000 }).toBe(`Hộ đã xoá ${run}`);
+    expect(await page.getByTestId('gone').textContent()).toMatch(/^Hồ sơ này đã bị xoá bởi admin lúc \d{2}\/\d{2}\/\d{4}/);
+    await expect.poll(() => page.locator('ol.timeline li strong').allTextContents(), { timeout: 15_000 }).toEqual(['Xoá', 'Tạo mới']);
+
+    const kept = await newProducer(`Hộ giữ lại ${run}`, `05${run}72`);
+    const merged = await newProducer(`Hộ gộp vào ${run}`, `05${run}73`);
+    expect((await api(product.url, `/producers/${kept.id}/merge`, adminToken, { method: 'POST', body: { sourceId: merged.id, version: kept.version } })).status).toBe(200);
+    await page.goto(`${product.url}/#/producers/${merged.id}`);
+    await expect.poll(() => page.getByTestId('gone').textContent().catch(() => ''), { timeout: 15_000 }).toContain('đã được gộp vào một chủ thể khác');
+    await page.getByRole('link', { name: 'Mở chủ thể được giữ lại' }).click();
+    await expect.poll(heading, { timeout: 15_000 }).toBe(`Hộ giữ lại ${run}`);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+  }, 60_000);
+});
