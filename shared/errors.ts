@@ -66,6 +66,7 @@ export const fieldRules = [
   'too_many_changes',
   'nothing_to_change',
   'version_required',
+  'name_needs_letter',
 ] as const;
 
 export type FieldRule = (typeof fieldRules)[number];
