@@ -14,7 +14,7 @@ import { assertCommuneInScope, assertMayWriteRecords, assertRole, assertVisible,
 import type { AccountRepository, ListingRepository } from '#functions/repositories/onboarding-repository.ts';
 import type { DuplicateKeyRepository, DuplicateKeys, DuplicateKind } from '#functions/repositories/duplicate-key-repository.ts';
 import type { DuplicateMatch } from '#shared/schemas/onboarding.ts';
-import { accountStatuses } from '#shared/onboarding-rules.ts';
+import { accountStatuses, producerReadinessChanged } from '#shared/onboarding-rules.ts';
 import { CITIZEN_ID_PATTERN, PHONE_PATTERN, TAX_CODE_PATTERN, normalisePhone, normaliseTaxCode, numberSearch } from '#shared/contact-rules.ts';
 
 type MergeInput = { sourceId: string; version: number };
@@ -231,10 +231,11 @@ export function createProducerService(deps: Deps) {
         ...duplicateKeys.changeOps(id, duplicateKeysOf(current), duplicateKeysOf(next)),
         audit.recordOp({ entityType: 'producer', entityId: id, action: 'update', actor: principal, at: now, before: auditView(current), after: auditView(next) }),
       ];
-      const productsChange = next.communeCode !== current.communeCode || next.phone !== current.phone || next.taxCode !== current.taxCode;
+      // Its products carry its commune, and their readiness sees whether it has a phone and tax code.
+      const productsChange = next.communeCode !== current.communeCode || producerReadinessChanged(current, next);
       const productPairs: [ProductRecord, ProductRecord][] = [];
       if (productsChange && current.productCount > 0) {
-        if (current.productCount > MAX_PRODUCTS_TO_MOVE) throw new ConflictError('TOO_MANY_PRODUCTS_TO_MOVE', `A producer with more than ${MAX_PRODUCTS_TO_MOVE} products cannot change commune or contact details in one step`);
+        if (current.productCount > MAX_PRODUCTS_TO_MOVE) throw new ConflictError('TOO_MANY_PRODUCTS_TO_MOVE', `A producer with more than ${MAX_PRODUCTS_TO_MOVE} products cannot change commune, or gain or lose its phone or tax code, in one step`);
         const owned = await products.listAllOfProducer(id, MAX_PRODUCTS_TO_MOVE + 1);
         // The list comes from an index that may lag a product created a moment ago: read again until it is whole.
         if (owned.length !== current.productCount) throw new RaceError();

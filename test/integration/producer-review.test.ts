@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTestApi, producerInput, type Api } from '#test/support/harness.ts';
+import { createTestApi, producerInput, productInput, type Api } from '#test/support/harness.ts';
 
 let api: Api;
 beforeAll(async () => {
@@ -19,4 +19,59 @@ describe('a producer name', () => {
     expect(renamed.status).toBe(400);
     expect(renamed.body.errors).toEqual([expect.objectContaining({ path: 'name', rule: 'name_needs_letter' })]);
   });
+});
+
+const complete = (producerId: string, extra: Record<string, unknown> = {}) => productInput(producerId, { description: 'Mô tả', unit: 'hộp', weightGrams: 500, shelfLifeDays: 180, ...extra });
+const reconcile = async () => (await api.local.services.coverageReports.reconcile()).differences;
+
+async function producerWithProducts(count: number, overrides: Record<string, unknown> = {}) {
+  const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ confirmDistinct: true, ...overrides }) });
+  expect(producer.status).toBe(201);
+  const products: { id: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const product = await api.call('POST', '/products', { token: api.adminToken, body: complete(producer.body.id, { name: `Sản phẩm ${i}` }) });
+    expect(product.status).toBe(201);
+    products.push(product.body);
+  }
+  return { producer: producer.body as { id: string; version: number }, products };
+}
+
+async function addPhoto(productId: string) {
+  const sharp = (await import('sharp')).default;
+  const jpeg = await sharp({ create: { width: 1200, height: 1200, channels: 3, background: '#27ae60' } }).jpeg().toBuffer();
+  const target = await api.call('POST', `/products/${productId}/photos`, { token: api.adminToken, body: { contentType: 'image/jpeg', bytes: jpeg.length } });
+  expect((await api.app.request(target.body.uploadUrl, { method: 'PUT', headers: target.body.headers, body: jpeg })).status).toBeLessThan(300);
+  await api.idle();
+}
+
+describe('a producer’s phone or tax code', () => {
+  it('changes to another number however many products the producer has: their readiness cannot move', async () => {
+    const { producer, products } = await producerWithProducts(91, { taxCode: '2801234567' });
+    const changed = await api.call('PATCH', `/producers/${producer.id}`, { token: api.adminToken, body: { version: 1, phone: '0912000111', taxCode: '2807654321' } });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ phone: '0912000111', taxCode: '2807654321', productCount: 91 });
+    expect((await api.call('GET', `/products/${products[90]!.id}`, { token: api.adminToken })).body.version).toBe(1);
+    expect(await reconcile()).toEqual([]);
+  }, 120_000);
+
+  it('still moves its products’ readiness, and the counters with it, when it is cleared or given again', async () => {
+    const { producer, products } = await producerWithProducts(1, { taxCode: '2801234567' });
+    const productId = products[0]!.id;
+    await addPhoto(productId);
+    const ready = async () => ((await api.call('GET', `/products/${productId}`, { token: api.adminToken })).body.readyMarketplaces as string[]).sort();
+    const readyCount = async () => (await api.call('GET', '/coverage?by=province&marketplace=voso', { token: api.adminToken })).body.totals.productsReady as number;
+    const all = await ready();
+    expect(all).toContain('voso');
+    const before = await readyCount();
+
+    expect((await api.call('PATCH', `/producers/${producer.id}`, { token: api.adminToken, body: { version: 1, phone: null } })).status).toBe(200);
+    expect(await ready()).toEqual([]);
+    expect(await readyCount()).toBe(before - 1);
+    expect(await reconcile()).toEqual([]);
+
+    expect((await api.call('PATCH', `/producers/${producer.id}`, { token: api.adminToken, body: { version: 2, phone: '0912000222', taxCode: null } })).status).toBe(200);
+    expect(await ready()).toEqual(all.filter((m) => !['lazada', 'tiktok', 'tiki'].includes(m)));
+    expect(await readyCount()).toBe(before);
+    expect(await reconcile()).toEqual([]);
+  }, 60_000);
 });

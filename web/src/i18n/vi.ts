@@ -570,7 +570,7 @@ export const vi = {
     UNKNOWN_COMMUNE: 'Mã xã/phường không có trong danh mục hiện hành.',
     UNKNOWN_PRODUCER: 'Không tìm thấy chủ thể đã chọn.',
     PRODUCER_HAS_PRODUCTS: 'Chủ thể còn sản phẩm nên chưa xoá được.',
-    TOO_MANY_PRODUCTS_TO_MOVE: 'Chủ thể có quá nhiều sản phẩm để chuyển xã cùng lúc.',
+    TOO_MANY_PRODUCTS_TO_MOVE: 'Chủ thể có quá nhiều sản phẩm để cùng lúc chuyển xã, thêm hoặc xoá số điện thoại hay mã số thuế.',
     IDEMPOTENCY_KEY_REUSED: 'Mã gửi đã dùng cho một thay đổi khác.',
     INVALID_CURSOR: 'Danh sách đã thay đổi; hãy tải lại trang.',
     THROTTLED: 'Hệ thống đang bận; sẽ tự thử lại.',
