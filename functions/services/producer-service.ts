@@ -9,24 +9,35 @@ import type { AuditRepository } from '#functions/repositories/audit-repository.t
 import type { CursorCodec } from '#functions/repositories/cursor.ts';
 import type { ProducerRecord, ProducerRepository } from '#functions/repositories/producer-repository.ts';
 import type { ProductRecord, ProductRepository } from '#functions/repositories/product-repository.ts';
-import { MAX_TRANSACTION_ITEMS, type Partition } from '#functions/repositories/table.ts';
+import { MAX_TRANSACTION_ITEMS, type Partition, type TxOp } from '#functions/repositories/table.ts';
 import { assertCommuneInScope, assertMayWriteRecords, assertRole, assertVisible, canSee, maskPhone, seesPersonalData, type Principal } from './principal.ts';
 import type { AccountRepository, ListingRepository } from '#functions/repositories/onboarding-repository.ts';
 import type { DuplicateKeyRepository, DuplicateKeys, DuplicateKind } from '#functions/repositories/duplicate-key-repository.ts';
-import type { DuplicateMatch } from '#shared/schemas/onboarding.ts';
+import type { Account, DuplicateMatch } from '#shared/schemas/onboarding.ts';
 import { accountStatuses, producerReadinessChanged } from '#shared/onboarding-rules.ts';
 import { CITIZEN_ID_PATTERN, PHONE_PATTERN, TAX_CODE_PATTERN, normalisePhone, normaliseTaxCode, numberSearch } from '#shared/contact-rules.ts';
 
 type MergeInput = { sourceId: string; version: number };
 import type { Committer, WriteContext } from './write-context.ts';
 import { applyPatch } from './patch.ts';
+import { productView } from './product-service.ts';
+
+/** Transaction items a product takes when its producer's change rewrites it: the product and its audit event. */
+const ITEMS_PER_PRODUCT = 2;
 
 /**
  * A producer moves with its products in one transaction; DynamoDB allows 100 items in one. Above
- * this many products the move is refused without reading them; below it, the transaction's
- * actual size decides (counters and keys take their share).
+ * this many products the move is refused without reading them (the producer, its event and at
+ * least one key or counter take 3 items); below it, the transaction's actual size decides.
  */
-const MAX_PRODUCTS_TO_MOVE = 90;
+const MAX_PRODUCTS_TO_MOVE = Math.floor((MAX_TRANSACTION_ITEMS - 3) / ITEMS_PER_PRODUCT);
+
+/**
+ * A merge moves the source's products in one transaction. Above this many it is refused without
+ * reading them (both producers, their events and a key of the source take 5 items); below it,
+ * the transaction's actual size decides (listings, accounts, users and counters take their share).
+ */
+const MAX_PRODUCTS_TO_MERGE = Math.floor((MAX_TRANSACTION_ITEMS - 5) / ITEMS_PER_PRODUCT);
 
 export function assertKnownCommune(code: string, path = 'communeCode'): void {
   if (!isCurrentCommuneCode(code)) throw new ValidationError([{ path, message: `${code} is not a current commune code of this province` }], 'Unknown commune');
@@ -140,6 +151,23 @@ export function createProducerService(deps: Deps) {
     return r;
   }
 
+  /**
+   * A product rewritten because its producer changed (moved, merged, its readiness moved): the
+   * write, and its audit event when what the product shows changed.
+   */
+  function productFollowsOps(before: ProductRecord, after: ProductRecord, actor: Principal, at: string): TxOp[] {
+    const write = products.derivedOp(before, { communeCode: after.communeCode, producerId: after.producerId, readyMarketplaces: after.readyMarketplaces });
+    const [was, is] = [productView(before), productView(after)];
+    if (JSON.stringify(was) === JSON.stringify(is)) return [write];
+    return [write, audit.recordOp({ entityType: 'product', entityId: before.id, action: 'update', actor, at, before: was, after: is })];
+  }
+
+  /** A seller account's audit event, written with a change a producer's merge or delete made to it. */
+  function accountEventOp(producerId: string, before: Account | null, after: Account | null, actor: Principal, at: string): TxOp {
+    const marketplace = (before ?? after)!.marketplace;
+    return audit.recordOp({ entityType: 'account', entityId: `${producerId}#${marketplace}`, action: !before ? 'create' : after ? 'update' : 'delete', actor, at, before, after });
+  }
+
   function partitionsFor(principal: Principal, communeCode?: string): Partition[] {
     if (principal.role === 'cooperative') return [];
     if (communeCode) {
@@ -242,13 +270,13 @@ export function createProducerService(deps: Deps) {
         for (const p of owned) {
           const after = { ...p, communeCode: next.communeCode, readyMarketplaces: await coverage.readyMarketplaces(p, next) };
           productPairs.push([p, after]);
-          ops.push(products.derivedOp(p, { communeCode: after.communeCode, readyMarketplaces: after.readyMarketplaces }));
+          ops.push(...productFollowsOps(p, after, principal, now));
         }
       }
       ops.push(...coverage.ops({ producers: [[current, next]], products: productPairs }));
-      // One transaction holds it all (its products, their counters, the idempotency record): refuse
-      // before writing what DynamoDB would refuse.
-      if (ops.length + (ctx.idempotency ? 1 : 0) > MAX_TRANSACTION_ITEMS) throw new ConflictError('TOO_MANY_PRODUCTS_TO_MOVE', `This change would move ${current.productCount} products in one step, more than can be written at once; move some products to another producer first`);
+      // One transaction holds it all (its products and their events, their counters, the idempotency
+      // record): refuse before writing what DynamoDB would refuse.
+      if (ops.length + (ctx.idempotency ? 1 : 0) > MAX_TRANSACTION_ITEMS) throw new ConflictError('TOO_MANY_PRODUCTS_TO_MOVE', `This change would rewrite ${current.productCount} products with their audit events and counters, more than the ${MAX_TRANSACTION_ITEMS} records one step can write`);
       const view = producerView(next, principal);
       await commit(ctx, ops, { status: 200, body: view });
       return view;
@@ -267,7 +295,7 @@ export function createProducerService(deps: Deps) {
           producers.deleteOp(current),
           ...coverage.ops({ producers: [[current, undefined]] }),
           ...duplicateKeys.deleteOps(id, duplicateKeysOf(current)),
-          ...owned.map((a) => accounts.deleteOp(id, a.marketplace)),
+          ...owned.flatMap((a) => [accounts.deleteOp(id, a.marketplace), accountEventOp(id, a, null, principal, now)]),
           audit.recordOp({ entityType: 'producer', entityId: id, action: 'delete', actor: principal, at: now, before: auditView(current), after: null }),
         ],
         { status: 204, body: null },
@@ -285,7 +313,8 @@ export function createProducerService(deps: Deps) {
     /**
      * Merges `sourceId` into producer `id`: products (with their listings) and seller
      * accounts move to the survivor, keeping the further-along account where both have one;
-     * the source is deleted; both audit trails record the merge. One transaction.
+     * the source is deleted; both audit trails record the merge, and every product, listing and
+     * account it changes records its own change. One transaction.
      */
     merge: (ctx: WriteContext, id: string, input: MergeInput) => retryOnRace(async (): Promise<Producer> => {
       const { principal } = ctx;
@@ -293,12 +322,12 @@ export function createProducerService(deps: Deps) {
       assertRole(principal, 'admin', 'officer');
       if (input.sourceId === id) throw new ValidationError([{ path: 'sourceId', message: 'a producer cannot be merged into itself' }]);
       const [target, source] = await Promise.all([getVisible(principal, id), getVisible(principal, input.sourceId)]);
+      if (source.productCount > MAX_PRODUCTS_TO_MERGE) throw new ConflictError('MERGE_TOO_LARGE', `A merge carries at most ${MAX_PRODUCTS_TO_MERGE} products in one step (each is rewritten with its audit event); this one would carry ${source.productCount}`);
       const [sourceProducts, sourceAccounts, targetAccounts] = await Promise.all([
-        products.listAllOfProducer(source.id, MAX_TRANSACTION_ITEMS),
+        products.listAllOfProducer(source.id, MAX_PRODUCTS_TO_MERGE + 1),
         accounts.listForProducer(source.id),
         accounts.listForProducer(target.id),
       ]);
-      if (source.productCount >= MAX_TRANSACTION_ITEMS) throw new ConflictError('MERGE_TOO_LARGE', `This merge touches more than ${MAX_TRANSACTION_ITEMS} records; move some products first`);
       if (sourceProducts.length !== source.productCount) throw new RaceError();
       const now = new Date().toISOString();
       const liveCounts = { ...target.liveCounts };
@@ -315,8 +344,9 @@ export function createProducerService(deps: Deps) {
       const accountOps = sourceAccounts.flatMap((a) => {
         const existing = targetAccounts.find((t) => t.marketplace === a.marketplace);
         const moveIt = !existing || accountStatuses.indexOf(a.status) > accountStatuses.indexOf(existing.status);
-        const moved = moveIt ? [accounts.putOp({ ...a, producerId: target.id, version: (existing?.version ?? 0) + 1, updatedAt: now }, existing?.version)] : [];
-        return [...moved, accounts.deleteOp(source.id, a.marketplace)];
+        const moved = { ...a, producerId: target.id, version: (existing?.version ?? 0) + 1, updatedAt: now };
+        const move = moveIt ? [accounts.putOp(moved, existing?.version), accountEventOp(target.id, existing ?? null, moved, principal, now)] : [];
+        return [...move, accounts.deleteOp(source.id, a.marketplace), accountEventOp(source.id, a, null, principal, now)];
       });
       // Listings name their product's producer too: they move with the products.
       const sourceListings = (await Promise.all(sourceProducts.map((p) => listings.listForProduct(p.id)))).flat();
@@ -327,15 +357,18 @@ export function createProducerService(deps: Deps) {
       const ops = [
         { ...producers.replaceOp(next, { ...target, productCount: target.productCount }, input.version) },
         producers.deleteMergedOp(source),
-        ...productPairs.map(([p, after]) => products.derivedOp(p, { communeCode: after.communeCode, producerId: after.producerId, readyMarketplaces: after.readyMarketplaces })),
+        ...productPairs.flatMap(([p, after]) => productFollowsOps(p, after, principal, now)),
         ...coverage.ops({ producers: [[target, next], [source, undefined]], products: productPairs }),
         ...accountOps,
-        ...sourceListings.map((l) => listings.reassignOp(l, target.id)),
+        ...sourceListings.flatMap((l) => [
+          listings.reassignOp(l, target.id),
+          audit.recordOp({ entityType: 'listing', entityId: `${l.productId}#${l.marketplace}`, action: 'update', actor: principal, at: now, before: l, after: { ...l, producerId: target.id, version: l.version + 1 } }),
+        ]),
         ...duplicateKeys.deleteOps(source.id, duplicateKeysOf(source)),
         audit.recordOp({ entityType: 'producer', entityId: target.id, action: 'merge', actor: principal, at: now, before: auditView(target), after: { ...auditView(next), mergedFrom: source.id } }),
         audit.recordOp({ entityType: 'producer', entityId: source.id, action: 'merge', actor: principal, at: now, before: auditView(source), after: { mergedInto: target.id } }),
       ];
-      if (ops.length + (ctx.idempotency ? 1 : 0) > MAX_TRANSACTION_ITEMS) throw new ConflictError('MERGE_TOO_LARGE', `This merge touches more than ${MAX_TRANSACTION_ITEMS} records; move some products first`);
+      if (ops.length + (ctx.idempotency ? 1 : 0) > MAX_TRANSACTION_ITEMS) throw new ConflictError('MERGE_TOO_LARGE', `This merge would write ${ops.length} records (products, listings and accounts with their audit events, counters), more than the ${MAX_TRANSACTION_ITEMS} one step can write`);
       const view = producerView(next, principal);
       await commit(ctx, ops, { status: 200, body: view });
       return view;

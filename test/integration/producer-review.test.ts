@@ -75,3 +75,41 @@ describe('a producer’s phone or tax code', () => {
     expect(await reconcile()).toEqual([]);
   }, 60_000);
 });
+
+const productEvents = async (id: string) => (await api.call('GET', `/products/${id}/events`, { token: api.adminToken })).body.items as { action: string; before: any; after: any }[];
+
+describe('what a producer’s change does to other records', () => {
+  it('records on each product the commune it moved to with its producer', async () => {
+    const { producer, products } = await producerWithProducts(2);
+    expect((await api.call('PATCH', `/producers/${producer.id}`, { token: api.adminToken, body: { version: 1, communeCode: '14758' } })).status).toBe(200);
+    for (const { id } of products) {
+      const [moved] = await productEvents(id);
+      expect(moved).toMatchObject({ action: 'update', before: { communeCode: '15772', producerId: producer.id }, after: { communeCode: '14758', producerId: producer.id } });
+      expect(moved!.after).not.toHaveProperty('covRev');
+    }
+  });
+
+  it('records on each product, listing and seller account what a merge changed on it', async () => {
+    const target = await producerWithProducts(0);
+    const source = await producerWithProducts(1);
+    const productId = source.products[0]!.id;
+    expect((await api.call('PUT', `/products/${productId}/listings/postmart`, { token: api.adminToken, body: { status: 'draft' } })).status).toBe(200);
+    expect((await api.call('PUT', `/producers/${source.producer.id}/accounts/voso`, { token: api.adminToken, body: { status: 'registered' } })).status).toBe(200);
+    const merged = await api.call('POST', `/producers/${target.producer.id}/merge`, { token: api.adminToken, body: { sourceId: source.producer.id, version: 1 } });
+    expect(merged.status).toBe(200);
+
+    expect((await productEvents(productId))[0]).toMatchObject({ action: 'update', before: { producerId: source.producer.id }, after: { producerId: target.producer.id } });
+    const trail = (type: 'listing' | 'account', id: string) => api.local.repositories.audit.listForEntity(type, id);
+    expect((await trail('listing', `${productId}#postmart`)).at(-1)).toMatchObject({ action: 'update', before: { producerId: source.producer.id, version: 1 }, after: { producerId: target.producer.id, version: 2 } });
+    expect((await trail('account', `${source.producer.id}#voso`)).at(-1)).toMatchObject({ action: 'delete', before: { status: 'registered' }, after: null });
+    expect((await trail('account', `${target.producer.id}#voso`)).at(-1)).toMatchObject({ action: 'create', before: null, after: { producerId: target.producer.id, status: 'registered' } });
+    expect(await reconcile()).toEqual([]);
+  });
+
+  it('records the seller accounts a producer’s delete removed', async () => {
+    const { producer } = await producerWithProducts(0);
+    expect((await api.call('PUT', `/producers/${producer.id}/accounts/shopee`, { token: api.adminToken, body: { status: 'registered' } })).status).toBe(200);
+    expect((await api.call('DELETE', `/producers/${producer.id}`, { token: api.adminToken })).status).toBe(204);
+    expect((await api.local.repositories.audit.listForEntity('account', `${producer.id}#shopee`)).at(-1)).toMatchObject({ action: 'delete', before: { status: 'registered' }, after: null });
+  });
+});
