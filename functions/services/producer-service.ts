@@ -21,6 +21,8 @@ type MergeInput = { sourceId: string; version: number };
 import type { Committer, WriteContext } from './write-context.ts';
 import { applyPatch } from './patch.ts';
 import { productView } from './product-service.ts';
+import { applyUserChange, userView } from './user-service.ts';
+import type { UserRepository } from '#functions/repositories/user-repository.ts';
 
 /** Transaction items a product takes when its producer's change rewrites it: the product and its audit event. */
 const ITEMS_PER_PRODUCT = 2;
@@ -81,11 +83,15 @@ type Deps = {
   accounts: AccountRepository;
   listings: ListingRepository;
   duplicateKeys: DuplicateKeyRepository;
+  /** Cooperative users, whose scope is one producer: a merge moves them, a delete waits for them to go. */
+  users: UserRepository;
   coverage: CoverageTracker;
   audit: AuditRepository;
   keyring: Keyring;
   cursors: CursorCodec;
   commit: Committer;
+  /** Called after a user's scope changed, so this process stops trusting what it cached. */
+  onUserChanged?: (id: string) => void;
 };
 
 /** What is kept of a citizen ID: its keyed hash (for duplicate checks) and its last 4 digits, never the number. */
@@ -142,7 +148,7 @@ export function duplicateKeysOf(r: Pick<ProducerRecord, 'phone' | 'taxCode' | 'c
 
 
 export function createProducerService(deps: Deps) {
-  const { producers, products, accounts, listings, duplicateKeys, coverage, audit, keyring, cursors, commit } = deps;
+  const { producers, products, accounts, listings, duplicateKeys, users, coverage, audit, keyring, cursors, commit, onUserChanged } = deps;
 
   async function getVisible(principal: Principal, id: string): Promise<ProducerRecord> {
     const r = await producers.get(id);
@@ -287,6 +293,9 @@ export function createProducerService(deps: Deps) {
       assertMayWriteRecords(principal);
       const current = await getVisible(principal, id);
       assertRole(principal, 'admin', 'officer');
+      // A cooperative user left bound to a producer that is gone could reach nothing.
+      const bound = await users.boundToProducer(id);
+      if (bound.length) throw new ConflictError('PRODUCER_HAS_USERS', 'User accounts are bound to this producer: an administrator must bind them to another producer or give them another role first', { userCount: bound.length });
       const now = new Date().toISOString();
       const owned = await accounts.listForProducer(id);
       await commit(
@@ -313,8 +322,9 @@ export function createProducerService(deps: Deps) {
     /**
      * Merges `sourceId` into producer `id`: products (with their listings) and seller
      * accounts move to the survivor, keeping the further-along account where both have one;
-     * the source is deleted; both audit trails record the merge, and every product, listing and
-     * account it changes records its own change. One transaction.
+     * the source is deleted, and the cooperative users bound to it are bound to the survivor; both
+     * audit trails record the merge, and every product, listing, account and user it changes
+     * records its own change. One transaction.
      */
     merge: (ctx: WriteContext, id: string, input: MergeInput) => retryOnRace(async (): Promise<Producer> => {
       const { principal } = ctx;
@@ -323,10 +333,11 @@ export function createProducerService(deps: Deps) {
       if (input.sourceId === id) throw new ValidationError([{ path: 'sourceId', message: 'a producer cannot be merged into itself' }]);
       const [target, source] = await Promise.all([getVisible(principal, id), getVisible(principal, input.sourceId)]);
       if (source.productCount > MAX_PRODUCTS_TO_MERGE) throw new ConflictError('MERGE_TOO_LARGE', `A merge carries at most ${MAX_PRODUCTS_TO_MERGE} products in one step (each is rewritten with its audit event); this one would carry ${source.productCount}`);
-      const [sourceProducts, sourceAccounts, targetAccounts] = await Promise.all([
+      const [sourceProducts, sourceAccounts, targetAccounts, sourceUsers] = await Promise.all([
         products.listAllOfProducer(source.id, MAX_PRODUCTS_TO_MERGE + 1),
         accounts.listForProducer(source.id),
         accounts.listForProducer(target.id),
+        users.boundToProducer(source.id),
       ]);
       if (sourceProducts.length !== source.productCount) throw new RaceError();
       const now = new Date().toISOString();
@@ -354,6 +365,7 @@ export function createProducerService(deps: Deps) {
       for (const p of sourceProducts) {
         productPairs.push([p, { ...p, communeCode: target.communeCode, producerId: target.id, readyMarketplaces: await coverage.readyMarketplaces(p, target) }]);
       }
+      const movedUsers = sourceUsers.map((u) => [u, applyUserChange(u, { producerId: target.id })] as const);
       const ops = [
         { ...producers.replaceOp(next, { ...target, productCount: target.productCount }, input.version) },
         producers.deleteMergedOp(source),
@@ -364,13 +376,19 @@ export function createProducerService(deps: Deps) {
           listings.reassignOp(l, target.id),
           audit.recordOp({ entityType: 'listing', entityId: `${l.productId}#${l.marketplace}`, action: 'update', actor: principal, at: now, before: l, after: { ...l, producerId: target.id, version: l.version + 1 } }),
         ]),
+        ...movedUsers.flatMap(([before, after]) => [
+          // A user changed meanwhile: read it again and judge the merge again.
+          { ...users.updateScopeOp(before, after), onConditionFailed: () => new RaceError() },
+          audit.recordOp({ entityType: 'user', entityId: before.id, action: 'update', actor: principal, at: now, before: userView(before), after: userView(after) }),
+        ]),
         ...duplicateKeys.deleteOps(source.id, duplicateKeysOf(source)),
         audit.recordOp({ entityType: 'producer', entityId: target.id, action: 'merge', actor: principal, at: now, before: auditView(target), after: { ...auditView(next), mergedFrom: source.id } }),
         audit.recordOp({ entityType: 'producer', entityId: source.id, action: 'merge', actor: principal, at: now, before: auditView(source), after: { mergedInto: target.id } }),
       ];
-      if (ops.length + (ctx.idempotency ? 1 : 0) > MAX_TRANSACTION_ITEMS) throw new ConflictError('MERGE_TOO_LARGE', `This merge would write ${ops.length} records (products, listings and accounts with their audit events, counters), more than the ${MAX_TRANSACTION_ITEMS} one step can write`);
+      if (ops.length + (ctx.idempotency ? 1 : 0) > MAX_TRANSACTION_ITEMS) throw new ConflictError('MERGE_TOO_LARGE', `This merge would write ${ops.length} records (products, listings, accounts and users with their audit events, counters), more than the ${MAX_TRANSACTION_ITEMS} one step can write`);
       const view = producerView(next, principal);
       await commit(ctx, ops, { status: 200, body: view });
+      for (const [u] of movedUsers) onUserChanged?.(u.id);
       return view;
     }),
 

@@ -113,3 +113,47 @@ describe('what a producer’s change does to other records', () => {
     expect((await api.local.repositories.audit.listForEntity('account', `${producer.id}#shopee`)).at(-1)).toMatchObject({ action: 'delete', before: { status: 'registered' }, after: null });
   });
 });
+
+async function cooperativeOf(producerId: string) {
+  const token = await api.userToken({ role: 'cooperative', producerId });
+  const me = await api.call('GET', '/auth/me', { token });
+  return { token, id: me.body.id as string };
+}
+
+describe('the cooperative users of a producer', () => {
+  it('follow it when it is merged into another: they see the survivor at once, and each user’s trail records the move', async () => {
+    const target = await producerWithProducts(1);
+    const source = await producerWithProducts(1);
+    const active = await cooperativeOf(source.producer.id);
+    const disabled = await cooperativeOf(source.producer.id);
+    expect((await api.call('PATCH', `/users/${disabled.id}`, { token: api.adminToken, body: { disabled: true } })).status).toBe(200);
+    expect((await api.call('GET', `/producers/${source.producer.id}`, { token: active.token })).status).toBe(200);
+
+    expect((await api.call('POST', `/producers/${target.producer.id}/merge`, { token: api.adminToken, body: { sourceId: source.producer.id, version: 1 } })).status).toBe(200);
+
+    expect((await api.call('GET', `/producers/${target.producer.id}`, { token: active.token })).status).toBe(200);
+    const seen = await api.call('GET', `/products?producerId=${target.producer.id}`, { token: active.token });
+    expect(seen.body.items.map((p: { id: string }) => p.id).sort()).toEqual([target.products[0]!.id, source.products[0]!.id].sort());
+    for (const user of [active, disabled]) {
+      const stored = await api.local.repositories.users.get(user.id, { consistent: true });
+      expect(stored).toMatchObject({ role: 'cooperative', producerId: target.producer.id });
+      expect((await api.local.repositories.audit.listForEntity('user', user.id)).at(-1)).toMatchObject({ action: 'update', before: { producerId: source.producer.id }, after: { producerId: target.producer.id } });
+    }
+    expect(await api.local.repositories.users.get(disabled.id, { consistent: true })).toMatchObject({ disabled: true });
+  });
+
+  it('keep it from being deleted, enabled or disabled, until an administrator binds them elsewhere', async () => {
+    const { producer } = await producerWithProducts(0);
+    const other = await producerWithProducts(0);
+    const user = await cooperativeOf(producer.id);
+    expect((await api.call('PATCH', `/users/${user.id}`, { token: api.adminToken, body: { disabled: true } })).status).toBe(200);
+    const refused = await api.call('DELETE', `/producers/${producer.id}`, { token: api.adminToken });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'PRODUCER_HAS_USERS', userCount: 1 });
+    expect((await api.call('GET', `/producers/${producer.id}`, { token: api.adminToken })).status).toBe(200);
+
+    const version = (await api.local.repositories.users.get(user.id, { consistent: true }))!.version;
+    expect((await api.call('PATCH', `/users/${user.id}`, { token: api.adminToken, body: { version, producerId: other.producer.id } })).status).toBe(200);
+    expect((await api.call('DELETE', `/producers/${producer.id}`, { token: api.adminToken })).status).toBe(204);
+  });
+});
