@@ -17,7 +17,7 @@ import type { Account, DuplicateMatch } from '#shared/schemas/onboarding.ts';
 import { accountStatuses, producerReadinessChanged } from '#shared/onboarding-rules.ts';
 import { CITIZEN_ID_PATTERN, PHONE_PATTERN, TAX_CODE_PATTERN, normalisePhone, normaliseTaxCode, numberSearch } from '#shared/contact-rules.ts';
 
-type MergeInput = { sourceId: string; version: number };
+type MergeInput = { sourceId: string; version: number; sourceVersion?: number };
 import type { Committer, WriteContext } from './write-context.ts';
 import { applyPatch } from './patch.ts';
 import { productView } from './product-service.ts';
@@ -368,7 +368,7 @@ export function createProducerService(deps: Deps) {
       const movedUsers = sourceUsers.map((u) => [u, applyUserChange(u, { producerId: target.id })] as const);
       const ops = [
         { ...producers.replaceOp(next, { ...target, productCount: target.productCount }, input.version) },
-        producers.deleteMergedOp(source),
+        producers.deleteMergedOp(source, input.sourceVersion),
         ...productPairs.flatMap(([p, after]) => productFollowsOps(p, after, principal, now)),
         ...coverage.ops({ producers: [[target, next], [source, undefined]], products: productPairs }),
         ...accountOps,
@@ -404,7 +404,7 @@ export function createProducerService(deps: Deps) {
         const matchedOn = found.get(r.id)!;
         // Outside the caller's scope only the fact of a match is told, not where: otherwise any
         // phone number or citizen ID typed into the form would reveal its owner's commune.
-        return canSee(principal, { communeCode: r.communeCode, producerId: r.id }) ? { id: r.id, name: r.name, communeCode: r.communeCode, matchedOn } : { matchedOn };
+        return canSee(principal, { communeCode: r.communeCode, producerId: r.id }) ? { id: r.id, name: r.name, version: r.version, communeCode: r.communeCode, matchedOn } : { matchedOn };
       });
   }
 }

@@ -157,3 +157,24 @@ describe('the cooperative users of a producer', () => {
     expect((await api.call('DELETE', `/producers/${producer.id}`, { token: api.adminToken })).status).toBe(204);
   });
 });
+
+describe('a merge', () => {
+  it('is refused with 409 when the duplicate changed since the operator reviewed the version the duplicates list showed', async () => {
+    const phone = `09${String(Date.now()).slice(-8)}`;
+    const target = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ phone, confirmDistinct: true }) });
+    const source = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ phone, confirmDistinct: true }) });
+    const [shown] = (await api.call('GET', `/producers/${target.body.id}/duplicates`, { token: api.adminToken })).body.items;
+    expect(shown).toMatchObject({ id: source.body.id, version: 1, matchedOn: ['phone'] });
+    expect((await api.call('PATCH', `/producers/${source.body.id}`, { token: api.adminToken, body: { version: 1, address: 'Thôn Đông' } })).status).toBe(200);
+
+    const stale = await api.call('POST', `/producers/${target.body.id}/merge`, { token: api.adminToken, body: { sourceId: source.body.id, version: 1, sourceVersion: shown.version } });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ code: 'VERSION_CONFLICT', currentVersion: 2 });
+    expect((await api.call('GET', `/producers/${source.body.id}`, { token: api.adminToken })).body.version).toBe(2);
+    expect((await api.call('GET', `/producers/${target.body.id}`, { token: api.adminToken })).body.version).toBe(1);
+
+    const merged = await api.call('POST', `/producers/${target.body.id}/merge`, { token: api.adminToken, body: { sourceId: source.body.id, version: 1, sourceVersion: 2 } });
+    expect(merged.status).toBe(200);
+    expect((await api.call('GET', `/producers/${source.body.id}`, { token: api.adminToken })).status).toBe(404);
+  });
+});
