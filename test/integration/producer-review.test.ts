@@ -1,5 +1,9 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '#functions/services/principal.ts';
+import { cognitoServices, disablesHeldTogether } from '#test/support/cognito-services.ts';
 import { createTestApi, producerInput, productInput, type Api } from '#test/support/harness.ts';
+import { startAwsStandIns, type AwsStandIns } from '../infra/aws-stand-ins.ts';
 
 let api: Api;
 beforeAll(async () => {
@@ -177,4 +181,23 @@ describe('a merge', () => {
     expect(merged.status).toBe(200);
     expect((await api.call('GET', `/producers/${source.body.id}`, { token: api.adminToken })).status).toBe(404);
   });
+});
+
+describe('two administrators disabling the same user at once (Cognito)', () => {
+  let aws: AwsStandIns;
+  afterAll(async () => void (await aws?.close()));
+
+  it('leave it disabled at Cognito as in the table: the one refused does not enable it again', async () => {
+    aws = await startAwsStandIns();
+    // Both disables reach Cognito before either change is written.
+    const services = cognitoServices(api, aws, disablesHeldTogether(2));
+    const admin = (sub: string): Principal => ({ sub, username: sub, role: 'admin', communes: [] });
+    const user = await services.users.create({ principal: admin('system') }, { username: `cloud.user.${randomUUID().slice(0, 6)}`, password: 'Strong-passw0rd!', role: 'department' });
+
+    const outcomes = await Promise.allSettled([services.users.update({ principal: admin('admin-a') }, user.id, { disabled: true }), services.users.update({ principal: admin('admin-b') }, user.id, { disabled: true })]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'VERSION_CONFLICT' });
+    expect(await api.local.repositories.users.get(user.id, { consistent: true })).toMatchObject({ disabled: true });
+    expect(aws.users.get(user.username)!.enabled).toBe(false);
+  }, 60_000);
 });
