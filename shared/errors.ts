@@ -18,6 +18,7 @@ export const errorCodes = [
   'UNKNOWN_COMMUNE',
   'UNKNOWN_PRODUCER',
   'PRODUCER_HAS_PRODUCTS',
+  'PRODUCER_HAS_USERS',
   'TOO_MANY_PRODUCTS_TO_MOVE',
   'IDEMPOTENCY_KEY_REUSED',
   'INVALID_CURSOR',
@@ -68,6 +69,7 @@ export const fieldRules = [
   'too_many_changes',
   'nothing_to_change',
   'version_required',
+  'name_needs_letter',
 ] as const;
 
 export type FieldRule = (typeof fieldRules)[number];

@@ -26,6 +26,7 @@ export const fieldRuleWords: Record<'vi' | 'en', Record<FieldRule, (limit: numbe
     too_many_changes: (n: number) => `Mỗi lần lưu chỉ thêm, sửa hoặc xoá được tối đa ${n} mục; hãy lưu làm nhiều lần.`,
     nothing_to_change: () => 'Không có gì để thay đổi.',
     version_required: () => 'Thiếu phiên bản của bản ghi; hãy tải lại rồi sửa.',
+    name_needs_letter: () => 'Tên cần có ít nhất một chữ cái hoặc chữ số.',
   },
   en: {
     required: () => 'Required.',
@@ -47,5 +48,6 @@ export const fieldRuleWords: Record<'vi' | 'en', Record<FieldRule, (limit: numbe
     too_many_changes: (n: number) => `One save can add, change or remove at most ${n}; save in several steps.`,
     nothing_to_change: () => 'Nothing to change.',
     version_required: () => 'The version of the record is missing; reload, then edit.',
+    name_needs_letter: () => 'The name needs at least one letter or digit.',
   },
 };

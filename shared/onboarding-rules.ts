@@ -89,6 +89,14 @@ function present(v: unknown): boolean {
   return v !== undefined && v !== null && !(typeof v === 'string' && v.trim() === '');
 }
 
+/**
+ * Whether a producer's change can move its products' readiness: marketplaces ask only that its
+ * phone and tax code be there, so a number replaced by another changes nothing.
+ */
+export function producerReadinessChanged(before: ReadinessInput['producer'], after: ReadinessInput['producer']): boolean {
+  return present(before.phone) !== present(after.phone) || present(before.taxCode) !== present(after.taxCode);
+}
+
 /** The marketplaces where a product is 100% ready — what coverage counts as "ready". */
 export function readyMarketplacesOf(registry: readonly Marketplace[], input: ReadinessInput): string[] {
   return registry.filter((m) => readinessFor(m, input).percent === 100).map((m) => m.id);

@@ -69,7 +69,7 @@ export function composeServices(opts: {
   const principals = createPrincipalResolver(repos.users);
   const photoSummary = createPhotoSummaryProvider(repos.photos);
   const coverage = createCoverageTracker({ coverage: repos.coverage, photos: photoSummary });
-  const producers = createProducerService({ coverage, producers: repos.producers, products: repos.products, accounts: repos.accounts, listings: repos.listings, duplicateKeys: repos.duplicateKeys, audit: repos.audit, keyring, cursors, commit });
+  const producers = createProducerService({ coverage, producers: repos.producers, products: repos.products, accounts: repos.accounts, listings: repos.listings, duplicateKeys: repos.duplicateKeys, users: repos.users, audit: repos.audit, keyring, cursors, commit, onUserChanged: principals.forget });
   let photos: PhotoService | undefined;
   const products = createProductService({ table, onRemoved: async (id) => void (await photos?.purgeProduct(id)), coverage, producers: repos.producers, products: repos.products, listings: repos.listings, audit: repos.audit, cursors, commit });
   const coverageReports = createCoverageService({ table, coverage: repos.coverage, targets: repos.targets, photos: photoSummary, products: repos.products, listings: repos.listings, refreshReadiness: (id) => products.refreshReadiness(id) });

@@ -82,11 +82,14 @@ export function createProducerRepository(table: Table) {
           !old ? new NotFoundError('Producer') : (old.productCount as number) > 0 ? new ConflictError('PRODUCER_HAS_PRODUCTS', 'Delete or move this producer’s products first', { productCount: old.productCount }) : new RaceError(),
       };
     },
-    /** Deletes a producer merged into another, provided nobody changed it or added a product meanwhile. */
-    deleteMergedOp(current: ProducerRecord): TxOp {
+    /**
+     * Deletes a producer merged into another, provided nobody changed it or added a product
+     * meanwhile, and it is still at `expectedVersion` (the version the operator reviewed; else 409).
+     */
+    deleteMergedOp(current: ProducerRecord, expectedVersion = current.version): TxOp {
       return {
-        item: { Delete: { TableName: table.name, Key: key(current.id), ConditionExpression: 'version = :v AND covRev = :r AND productCount = :n', ExpressionAttributeValues: { ':v': current.version, ':r': current.covRev, ':n': current.productCount } } },
-        onConditionFailed: guard(current.version),
+        item: { Delete: { TableName: table.name, Key: key(current.id), ConditionExpression: 'version = :v AND covRev = :r AND productCount = :n', ExpressionAttributeValues: { ':v': expectedVersion, ':r': current.covRev, ':n': current.productCount } } },
+        onConditionFailed: guard(expectedVersion),
       };
     },
     /**

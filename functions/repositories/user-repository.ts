@@ -26,6 +26,21 @@ export function createUserRepository(table: Table) {
   const fromItem = (item: Item) => UserRecordSchema.parse(item);
   // The administrators' revision: every change that takes an administrator away moves it on, so two at once cannot both leave none.
   const adminSetKey = { PK: `${table.prefix}ADMINSET`, SK: 'META' };
+  /**
+   * Every user the list index holds that passes `filter`, then each read again consistently (the
+   * index may lag a change just made). A province has a few hundred users: the list is read whole.
+   */
+  async function listedNow(filter?: Parameters<typeof queryAcross>[2]['filter']): Promise<UserRecord[]> {
+    const listed: UserRecord[] = [];
+    let start: PageState | undefined;
+    do {
+      const page = await queryAcross(table, [listPartition], { limit: 200, start, filter });
+      listed.push(...page.items.map(fromItem));
+      start = page.next;
+    } while (start);
+    const current = await Promise.all(listed.map((u) => getItem(table, key(u.id), true)));
+    return current.flatMap((item) => (item ? [fromItem(item)] : []));
+  }
   return {
     /** The revision of the set of administrators (0 before any change took one away). */
     async adminSetRevision(): Promise<number> {
@@ -37,15 +52,13 @@ export function createUserRepository(table: Table) {
     },
     /** The enabled administrators, read one by one consistently (the list index may lag a change just made). */
     async enabledAdmins(): Promise<UserRecord[]> {
-      const listed: UserRecord[] = [];
-      let start: PageState | undefined;
-      do {
-        const page = await queryAcross(table, [listPartition], { limit: 200, start });
-        listed.push(...page.items.map(fromItem));
-        start = page.next;
-      } while (start);
-      const current = await Promise.all(listed.filter((u) => u.role === 'admin').map((u) => this.get(u.id, { consistent: true })));
-      return current.filter((u): u is UserRecord => u !== undefined && u.role === 'admin' && !u.disabled);
+      const listed = await listedNow({ FilterExpression: '#role = :admin', ExpressionAttributeNames: { '#role': 'role' }, ExpressionAttributeValues: { ':admin': 'admin' } });
+      return listed.filter((u) => u.role === 'admin' && !u.disabled);
+    },
+    /** The users bound to a producer (cooperative accounts, enabled or disabled), read consistently. */
+    async boundToProducer(producerId: string): Promise<UserRecord[]> {
+      const listed = await listedNow({ FilterExpression: 'producerId = :p', ExpressionAttributeValues: { ':p': producerId } });
+      return listed.filter((u) => u.producerId === producerId);
     },
     async get(id: string, opts: { consistent?: boolean } = {}): Promise<UserRecord | undefined> {
       const item = await getItem(table, key(id), opts.consistent);

@@ -9,24 +9,37 @@ import type { AuditRepository } from '#functions/repositories/audit-repository.t
 import type { CursorCodec } from '#functions/repositories/cursor.ts';
 import type { ProducerRecord, ProducerRepository } from '#functions/repositories/producer-repository.ts';
 import type { ProductRecord, ProductRepository } from '#functions/repositories/product-repository.ts';
-import { MAX_TRANSACTION_ITEMS, type Partition } from '#functions/repositories/table.ts';
+import { MAX_TRANSACTION_ITEMS, type Partition, type TxOp } from '#functions/repositories/table.ts';
 import { assertCommuneInScope, assertMayWriteRecords, assertRole, assertVisible, canSee, maskPhone, seesPersonalData, type Principal } from './principal.ts';
 import type { AccountRepository, ListingRepository } from '#functions/repositories/onboarding-repository.ts';
 import type { DuplicateKeyRepository, DuplicateKeys, DuplicateKind } from '#functions/repositories/duplicate-key-repository.ts';
-import type { DuplicateMatch } from '#shared/schemas/onboarding.ts';
-import { accountStatuses } from '#shared/onboarding-rules.ts';
+import type { Account, DuplicateMatch } from '#shared/schemas/onboarding.ts';
+import { accountStatuses, producerReadinessChanged } from '#shared/onboarding-rules.ts';
 import { CITIZEN_ID_PATTERN, PHONE_PATTERN, TAX_CODE_PATTERN, normalisePhone, normaliseTaxCode, numberSearch } from '#shared/contact-rules.ts';
 
-type MergeInput = { sourceId: string; version: number };
+type MergeInput = { sourceId: string; version: number; sourceVersion?: number };
 import type { Committer, WriteContext } from './write-context.ts';
 import { applyPatch } from './patch.ts';
+import { productView } from './product-service.ts';
+import { applyUserChange, userView } from './user-service.ts';
+import type { UserRepository } from '#functions/repositories/user-repository.ts';
+
+/** Transaction items a product takes when its producer's change rewrites it: the product and its audit event. */
+const ITEMS_PER_PRODUCT = 2;
 
 /**
  * A producer moves with its products in one transaction; DynamoDB allows 100 items in one. Above
- * this many products the move is refused without reading them; below it, the transaction's
- * actual size decides (counters and keys take their share).
+ * this many products the move is refused without reading them (the producer, its event and at
+ * least one key or counter take 3 items); below it, the transaction's actual size decides.
  */
-const MAX_PRODUCTS_TO_MOVE = 90;
+const MAX_PRODUCTS_TO_MOVE = Math.floor((MAX_TRANSACTION_ITEMS - 3) / ITEMS_PER_PRODUCT);
+
+/**
+ * A merge moves the source's products in one transaction. Above this many it is refused without
+ * reading them (both producers, their events and a key of the source take 5 items); below it,
+ * the transaction's actual size decides (listings, accounts, users and counters take their share).
+ */
+const MAX_PRODUCTS_TO_MERGE = Math.floor((MAX_TRANSACTION_ITEMS - 5) / ITEMS_PER_PRODUCT);
 
 export function assertKnownCommune(code: string, path = 'communeCode'): void {
   if (!isCurrentCommuneCode(code)) throw new ValidationError([{ path, message: `${code} is not a current commune code of this province` }], 'Unknown commune');
@@ -70,11 +83,15 @@ type Deps = {
   accounts: AccountRepository;
   listings: ListingRepository;
   duplicateKeys: DuplicateKeyRepository;
+  /** Cooperative users, whose scope is one producer: a merge moves them, a delete waits for them to go. */
+  users: UserRepository;
   coverage: CoverageTracker;
   audit: AuditRepository;
   keyring: Keyring;
   cursors: CursorCodec;
   commit: Committer;
+  /** Called after a user's scope changed, so this process stops trusting what it cached. */
+  onUserChanged?: (id: string) => void;
 };
 
 /** What is kept of a citizen ID: its keyed hash (for duplicate checks) and its last 4 digits, never the number. */
@@ -131,13 +148,30 @@ export function duplicateKeysOf(r: Pick<ProducerRecord, 'phone' | 'taxCode' | 'c
 
 
 export function createProducerService(deps: Deps) {
-  const { producers, products, accounts, listings, duplicateKeys, coverage, audit, keyring, cursors, commit } = deps;
+  const { producers, products, accounts, listings, duplicateKeys, users, coverage, audit, keyring, cursors, commit, onUserChanged } = deps;
 
   async function getVisible(principal: Principal, id: string): Promise<ProducerRecord> {
     const r = await producers.get(id);
     if (!r) throw new NotFoundError('Producer');
     assertVisible(principal, { communeCode: r.communeCode, producerId: r.id }, 'Producer');
     return r;
+  }
+
+  /**
+   * A product rewritten because its producer changed (moved, merged, its readiness moved): the
+   * write, and its audit event when what the product shows changed.
+   */
+  function productFollowsOps(before: ProductRecord, after: ProductRecord, actor: Principal, at: string): TxOp[] {
+    const write = products.derivedOp(before, { communeCode: after.communeCode, producerId: after.producerId, readyMarketplaces: after.readyMarketplaces });
+    const [was, is] = [productView(before), productView(after)];
+    if (JSON.stringify(was) === JSON.stringify(is)) return [write];
+    return [write, audit.recordOp({ entityType: 'product', entityId: before.id, action: 'update', actor, at, before: was, after: is })];
+  }
+
+  /** A seller account's audit event, written with a change a producer's merge or delete made to it. */
+  function accountEventOp(producerId: string, before: Account | null, after: Account | null, actor: Principal, at: string): TxOp {
+    const marketplace = (before ?? after)!.marketplace;
+    return audit.recordOp({ entityType: 'account', entityId: `${producerId}#${marketplace}`, action: !before ? 'create' : after ? 'update' : 'delete', actor, at, before, after });
   }
 
   function partitionsFor(principal: Principal, communeCode?: string): Partition[] {
@@ -231,23 +265,24 @@ export function createProducerService(deps: Deps) {
         ...duplicateKeys.changeOps(id, duplicateKeysOf(current), duplicateKeysOf(next)),
         audit.recordOp({ entityType: 'producer', entityId: id, action: 'update', actor: principal, at: now, before: auditView(current), after: auditView(next) }),
       ];
-      const productsChange = next.communeCode !== current.communeCode || next.phone !== current.phone || next.taxCode !== current.taxCode;
+      // Its products carry its commune, and their readiness sees whether it has a phone and tax code.
+      const productsChange = next.communeCode !== current.communeCode || producerReadinessChanged(current, next);
       const productPairs: [ProductRecord, ProductRecord][] = [];
       if (productsChange && current.productCount > 0) {
-        if (current.productCount > MAX_PRODUCTS_TO_MOVE) throw new ConflictError('TOO_MANY_PRODUCTS_TO_MOVE', `A producer with more than ${MAX_PRODUCTS_TO_MOVE} products cannot change commune or contact details in one step`);
+        if (current.productCount > MAX_PRODUCTS_TO_MOVE) throw new ConflictError('TOO_MANY_PRODUCTS_TO_MOVE', `A producer with more than ${MAX_PRODUCTS_TO_MOVE} products cannot change commune, or gain or lose its phone or tax code, in one step`);
         const owned = await products.listAllOfProducer(id, MAX_PRODUCTS_TO_MOVE + 1);
         // The list comes from an index that may lag a product created a moment ago: read again until it is whole.
         if (owned.length !== current.productCount) throw new RaceError();
         for (const p of owned) {
           const after = { ...p, communeCode: next.communeCode, readyMarketplaces: await coverage.readyMarketplaces(p, next) };
           productPairs.push([p, after]);
-          ops.push(products.derivedOp(p, { communeCode: after.communeCode, readyMarketplaces: after.readyMarketplaces }));
+          ops.push(...productFollowsOps(p, after, principal, now));
         }
       }
       ops.push(...coverage.ops({ producers: [[current, next]], products: productPairs }));
-      // One transaction holds it all (its products, their counters, the idempotency record): refuse
-      // before writing what DynamoDB would refuse.
-      if (ops.length + (ctx.idempotency ? 1 : 0) > MAX_TRANSACTION_ITEMS) throw new ConflictError('TOO_MANY_PRODUCTS_TO_MOVE', `This change would move ${current.productCount} products in one step, more than can be written at once; move some products to another producer first`);
+      // One transaction holds it all (its products and their events, their counters, the idempotency
+      // record): refuse before writing what DynamoDB would refuse.
+      if (ops.length + (ctx.idempotency ? 1 : 0) > MAX_TRANSACTION_ITEMS) throw new ConflictError('TOO_MANY_PRODUCTS_TO_MOVE', `This change would rewrite ${current.productCount} products with their audit events and counters, more than the ${MAX_TRANSACTION_ITEMS} records one step can write`);
       const view = producerView(next, principal);
       await commit(ctx, ops, { status: 200, body: view });
       return view;
@@ -258,6 +293,9 @@ export function createProducerService(deps: Deps) {
       assertMayWriteRecords(principal);
       const current = await getVisible(principal, id);
       assertRole(principal, 'admin', 'officer');
+      // A cooperative user left bound to a producer that is gone could reach nothing.
+      const bound = await users.boundToProducer(id);
+      if (bound.length) throw new ConflictError('PRODUCER_HAS_USERS', 'User accounts are bound to this producer: an administrator must bind them to another producer or give them another role first', { userCount: bound.length });
       const now = new Date().toISOString();
       const owned = await accounts.listForProducer(id);
       await commit(
@@ -266,7 +304,7 @@ export function createProducerService(deps: Deps) {
           producers.deleteOp(current),
           ...coverage.ops({ producers: [[current, undefined]] }),
           ...duplicateKeys.deleteOps(id, duplicateKeysOf(current)),
-          ...owned.map((a) => accounts.deleteOp(id, a.marketplace)),
+          ...owned.flatMap((a) => [accounts.deleteOp(id, a.marketplace), accountEventOp(id, a, null, principal, now)]),
           audit.recordOp({ entityType: 'producer', entityId: id, action: 'delete', actor: principal, at: now, before: auditView(current), after: null }),
         ],
         { status: 204, body: null },
@@ -284,7 +322,9 @@ export function createProducerService(deps: Deps) {
     /**
      * Merges `sourceId` into producer `id`: products (with their listings) and seller
      * accounts move to the survivor, keeping the further-along account where both have one;
-     * the source is deleted; both audit trails record the merge. One transaction.
+     * the source is deleted, and the cooperative users bound to it are bound to the survivor; both
+     * audit trails record the merge, and every product, listing, account and user it changes
+     * records its own change. One transaction.
      */
     merge: (ctx: WriteContext, id: string, input: MergeInput) => retryOnRace(async (): Promise<Producer> => {
       const { principal } = ctx;
@@ -292,12 +332,13 @@ export function createProducerService(deps: Deps) {
       assertRole(principal, 'admin', 'officer');
       if (input.sourceId === id) throw new ValidationError([{ path: 'sourceId', message: 'a producer cannot be merged into itself' }]);
       const [target, source] = await Promise.all([getVisible(principal, id), getVisible(principal, input.sourceId)]);
-      const [sourceProducts, sourceAccounts, targetAccounts] = await Promise.all([
-        products.listAllOfProducer(source.id, MAX_TRANSACTION_ITEMS),
+      if (source.productCount > MAX_PRODUCTS_TO_MERGE) throw new ConflictError('MERGE_TOO_LARGE', `A merge carries at most ${MAX_PRODUCTS_TO_MERGE} products in one step (each is rewritten with its audit event); this one would carry ${source.productCount}`);
+      const [sourceProducts, sourceAccounts, targetAccounts, sourceUsers] = await Promise.all([
+        products.listAllOfProducer(source.id, MAX_PRODUCTS_TO_MERGE + 1),
         accounts.listForProducer(source.id),
         accounts.listForProducer(target.id),
+        users.boundToProducer(source.id),
       ]);
-      if (source.productCount >= MAX_TRANSACTION_ITEMS) throw new ConflictError('MERGE_TOO_LARGE', `This merge touches more than ${MAX_TRANSACTION_ITEMS} records; move some products first`);
       if (sourceProducts.length !== source.productCount) throw new RaceError();
       const now = new Date().toISOString();
       const liveCounts = { ...target.liveCounts };
@@ -314,8 +355,9 @@ export function createProducerService(deps: Deps) {
       const accountOps = sourceAccounts.flatMap((a) => {
         const existing = targetAccounts.find((t) => t.marketplace === a.marketplace);
         const moveIt = !existing || accountStatuses.indexOf(a.status) > accountStatuses.indexOf(existing.status);
-        const moved = moveIt ? [accounts.putOp({ ...a, producerId: target.id, version: (existing?.version ?? 0) + 1, updatedAt: now }, existing?.version)] : [];
-        return [...moved, accounts.deleteOp(source.id, a.marketplace)];
+        const moved = { ...a, producerId: target.id, version: (existing?.version ?? 0) + 1, updatedAt: now };
+        const move = moveIt ? [accounts.putOp(moved, existing?.version), accountEventOp(target.id, existing ?? null, moved, principal, now)] : [];
+        return [...move, accounts.deleteOp(source.id, a.marketplace), accountEventOp(source.id, a, null, principal, now)];
       });
       // Listings name their product's producer too: they move with the products.
       const sourceListings = (await Promise.all(sourceProducts.map((p) => listings.listForProduct(p.id)))).flat();
@@ -323,20 +365,30 @@ export function createProducerService(deps: Deps) {
       for (const p of sourceProducts) {
         productPairs.push([p, { ...p, communeCode: target.communeCode, producerId: target.id, readyMarketplaces: await coverage.readyMarketplaces(p, target) }]);
       }
+      const movedUsers = sourceUsers.map((u) => [u, applyUserChange(u, { producerId: target.id })] as const);
       const ops = [
         { ...producers.replaceOp(next, { ...target, productCount: target.productCount }, input.version) },
-        producers.deleteMergedOp(source),
-        ...productPairs.map(([p, after]) => products.derivedOp(p, { communeCode: after.communeCode, producerId: after.producerId, readyMarketplaces: after.readyMarketplaces })),
+        producers.deleteMergedOp(source, input.sourceVersion),
+        ...productPairs.flatMap(([p, after]) => productFollowsOps(p, after, principal, now)),
         ...coverage.ops({ producers: [[target, next], [source, undefined]], products: productPairs }),
         ...accountOps,
-        ...sourceListings.map((l) => listings.reassignOp(l, target.id)),
+        ...sourceListings.flatMap((l) => [
+          listings.reassignOp(l, target.id),
+          audit.recordOp({ entityType: 'listing', entityId: `${l.productId}#${l.marketplace}`, action: 'update', actor: principal, at: now, before: l, after: { ...l, producerId: target.id, version: l.version + 1 } }),
+        ]),
+        ...movedUsers.flatMap(([before, after]) => [
+          // A user changed meanwhile: read it again and judge the merge again.
+          { ...users.updateScopeOp(before, after), onConditionFailed: () => new RaceError() },
+          audit.recordOp({ entityType: 'user', entityId: before.id, action: 'update', actor: principal, at: now, before: userView(before), after: userView(after) }),
+        ]),
         ...duplicateKeys.deleteOps(source.id, duplicateKeysOf(source)),
         audit.recordOp({ entityType: 'producer', entityId: target.id, action: 'merge', actor: principal, at: now, before: auditView(target), after: { ...auditView(next), mergedFrom: source.id } }),
         audit.recordOp({ entityType: 'producer', entityId: source.id, action: 'merge', actor: principal, at: now, before: auditView(source), after: { mergedInto: target.id } }),
       ];
-      if (ops.length + (ctx.idempotency ? 1 : 0) > MAX_TRANSACTION_ITEMS) throw new ConflictError('MERGE_TOO_LARGE', `This merge touches more than ${MAX_TRANSACTION_ITEMS} records; move some products first`);
+      if (ops.length + (ctx.idempotency ? 1 : 0) > MAX_TRANSACTION_ITEMS) throw new ConflictError('MERGE_TOO_LARGE', `This merge would write ${ops.length} records (products, listings, accounts and users with their audit events, counters), more than the ${MAX_TRANSACTION_ITEMS} one step can write`);
       const view = producerView(next, principal);
       await commit(ctx, ops, { status: 200, body: view });
+      for (const [u] of movedUsers) onUserChanged?.(u.id);
       return view;
     }),
 
@@ -352,7 +404,7 @@ export function createProducerService(deps: Deps) {
         const matchedOn = found.get(r.id)!;
         // Outside the caller's scope only the fact of a match is told, not where: otherwise any
         // phone number or citizen ID typed into the form would reveal its owner's commune.
-        return canSee(principal, { communeCode: r.communeCode, producerId: r.id }) ? { id: r.id, name: r.name, communeCode: r.communeCode, matchedOn } : { matchedOn };
+        return canSee(principal, { communeCode: r.communeCode, producerId: r.id }) ? { id: r.id, name: r.name, version: r.version, communeCode: r.communeCode, matchedOn } : { matchedOn };
       });
   }
 }

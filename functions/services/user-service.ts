@@ -83,7 +83,8 @@ export function createUserService(deps: Deps) {
      * then the table, together with the stored answer to the Idempotency-Key. So a request that
      * failed half-way has stored nothing, and repeating it — with the same key or not — does
      * every step again (each is idempotent); refused at the table, it enables the identity again
-     * if it had disabled it. An administrator can neither disable nor re-role itself, and the
+     * if it had disabled it and the table still has the user enabled (two administrators
+     * disabling the same user at once leave it disabled at both). An administrator can neither disable nor re-role itself, and the
      * last enabled administrator cannot be taken away (409 LAST_ADMIN), even by two
      * administrators acting at once: the province always keeps one.
      */
@@ -129,7 +130,9 @@ export function createUserService(deps: Deps) {
           return userView(after);
         });
       } catch (e) {
-        if (disabledHere) await identity.enableIdentity(disabledHere).catch(() => undefined);
+        // Sign-in goes back as the table has it: another administrator may have disabled the user
+        // meanwhile (that is why this write lost). Unread, it stays disabled, the safer side.
+        if (disabledHere && (await users.get(id, { consistent: true }).catch(() => undefined))?.disabled === false) await identity.enableIdentity(disabledHere).catch(() => undefined);
         throw e;
       }
     },

@@ -81,6 +81,7 @@ export const ReadinessSchema = z
 export const DuplicateMatchSchema = z.object({
   id: z.string().optional().meta({ description: 'Only for producers in your scope' }),
   name: z.string().optional(),
+  version: z.number().int().optional().meta({ description: 'Only for producers in your scope: the version to send as `sourceVersion` when merging it' }),
   communeCode: z.string().optional().meta({ description: "Only for producers in your scope: a phone, tax code or citizen ID must not tell where its owner lives" }),
   matchedOn: z.array(z.enum(['phone', 'taxCode', 'citizenId', 'name'])),
 });
@@ -89,6 +90,7 @@ export const MergeSchema = z
   .strictObject({
     sourceId: IdSchema.meta({ description: 'The duplicate that disappears into this producer' }),
     version: z.number().int().min(1).meta({ description: 'Version of the surviving producer you read' }),
+    sourceVersion: z.number().int().min(1).optional().meta({ description: 'Version of the duplicate you reviewed; a stale one gets 409 VERSION_CONFLICT (left out, the duplicate is merged as it is now)' }),
   })
   .meta({ id: 'Merge' });
 

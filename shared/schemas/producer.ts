@@ -1,5 +1,6 @@
 import { producerLimits } from '../field-limits.ts';
 import { z } from 'zod';
+import { normaliseName } from '../text/normalise.ts';
 import { CitizenIdSchema, CommuneCodeSchema, DateSchema, IdSchema, PhoneSchema, TaxCodeSchema, VersionSchema } from './common.ts';
 
 export const producerKinds = ['household', 'cooperative', 'cooperative_group', 'enterprise'] as const;
@@ -18,7 +19,13 @@ export const LocationSchema = z.object({
 
 const producerFields = {
   kind: ProducerKindSchema,
-  name: z.string().trim().min(1).max(producerLimits.name),
+  // A name of punctuation alone has no matching key: every such name would be a duplicate of every other.
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(producerLimits.name)
+    .refine((v) => normaliseName(v) !== '', { message: 'a name needs at least one letter or digit', params: { rule: 'name_needs_letter' } }),
   representative: z.string().trim().min(1).max(producerLimits.representative).optional(),
   phone: PhoneSchema.optional(),
   taxCode: TaxCodeSchema.optional(),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '#functions/services/principal.ts';
-import { cognitoServices } from '#test/support/cognito-services.ts';
+import { cognitoServices, disablesHeldTogether } from '#test/support/cognito-services.ts';
 import { ADMIN_PASSWORD, createTestApi, type Api } from '#test/support/harness.ts';
 import { startAwsStandIns, type AwsStandIns } from '../infra/aws-stand-ins.ts';
 
@@ -61,17 +61,7 @@ describe('administrators in the cloud (Cognito)', () => {
   it('enables the Cognito identity again when a disable it had already sent is then refused as taking the last administrator', async () => {
     aws = await startAwsStandIns();
     // Both disables reach Cognito before either change is written: the race the admin-set revision settles.
-    let release!: () => void;
-    const bothSent = new Promise<void>((resolve) => (release = resolve));
-    let sent = 0;
-    const services = cognitoServices(api, aws, (cognito) => ({
-      ...cognito,
-      async disableIdentity(username: string) {
-        await cognito.disableIdentity(username);
-        if (++sent === 2) release();
-        await bothSent;
-      },
-    }));
+    const services = cognitoServices(api, aws, disablesHeldTogether(2));
     const system: Principal = { sub: 'system', username: 'system', role: 'admin', communes: [] };
     const make = async () => {
       const u = await services.users.create({ principal: system }, { username: `cloud.admin.${randomUUID().slice(0, 6)}`, password: 'Strong-passw0rd!', role: 'admin' });

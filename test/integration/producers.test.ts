@@ -293,6 +293,12 @@ describe('the trail of a record that is gone', () => {
     expect(merged.body.items[0]).toMatchObject({ action: 'merge', after: { mergedInto: kept.body.id } });
     expect((await trail(`/producers/${dup.body.id}`, outsider)).status).toBe(404);
 
+    // Its cooperative user must be bound elsewhere first.
+    expect((await api.call('DELETE', `/producers/${kept.body.id}`, { token: officer, headers: {} })).body.code).toBe('PRODUCER_HAS_USERS');
+    const cooperativeUser = (await api.call('GET', '/auth/me', { token: cooperative })).body.id as string;
+    const elsewhere = (await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ communeCode: commune, phone: phone(4), confirmDistinct: true }) })).body.id;
+    const { version } = (await api.local.repositories.users.get(cooperativeUser, { consistent: true }))!;
+    expect((await api.call('PATCH', `/users/${cooperativeUser}`, { token: api.adminToken, body: { version, producerId: elsewhere } })).status).toBe(200);
     expect((await api.call('DELETE', `/producers/${kept.body.id}`, { token: officer, headers: {} })).status).toBe(204);
     expect((await trail(`/producers/${kept.body.id}`, department)).body.items[0]).toMatchObject({ action: 'delete', actor: { username: expect.any(String) } });
     expect((await trail(`/producers/${kept.body.id}`, outsider)).status).toBe(404);

@@ -14,6 +14,24 @@ import type { Api } from './harness.ts';
  * stand-in, access tokens verified against its keys — on a test API's own table and data folder.
  * `wrapIdentity` may put something between the services and Cognito (e.g. hold calls back).
  */
+/**
+ * Puts itself between the services and Cognito so that each disable, once sent, waits until
+ * `count` of them were sent: administrators acting at the same moment, before either writes.
+ */
+export function disablesHeldTogether(count = 2): (identity: CognitoIdentity) => CognitoIdentity {
+  let release!: () => void;
+  const allSent = new Promise<void>((resolve) => (release = resolve));
+  let sent = 0;
+  return (cognito) => ({
+    ...cognito,
+    async disableIdentity(username: string) {
+      await cognito.disableIdentity(username);
+      if (++sent === count) release();
+      await allSent;
+    },
+  });
+}
+
 export function cognitoServices(api: Api, aws: AwsStandIns, wrapIdentity: (identity: CognitoIdentity) => CognitoIdentity = (i) => i): Services {
   const keyring = createKeyring('k'.repeat(64));
   const client = new CognitoIdentityProviderClient({ region: 'ap-southeast-1', endpoint: aws.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });

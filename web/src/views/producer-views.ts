@@ -373,8 +373,10 @@ async function renderDuplicates(box: HTMLElement, p: Producer): Promise<void> {
     return;
   }
   const merge = async (sourceId: string) => {
-    const source = matches.find((m) => m.id === sourceId)?.name ?? '';
-    const body = JSON.stringify({ sourceId, version: p.version });
+    const match = matches.find((m) => m.id === sourceId);
+    const source = match?.name ?? '';
+    // The duplicate as shown: if it changed since, the merge is refused rather than taking what nobody reviewed.
+    const body = JSON.stringify({ sourceId, version: p.version, sourceVersion: match?.version });
     if (!(await sendConfirmed(t.producer.confirmMerge(source, p.name), t.producer.mergeHere, `merge|${p.id}|${body}`, `/producers/${p.id}/merge`, { method: 'POST', body }))) return;
     toast(t.producer.merged(source));
     go(`#/producers/${p.id}`);
