@@ -24,8 +24,12 @@ import { productView } from './product-service.ts';
 import { applyUserChange, userView } from './user-service.ts';
 import type { UserRepository } from '#functions/repositories/user-repository.ts';
 
-/** Transaction items a product takes when its producer's change rewrites it: the product and its audit event. */
-const ITEMS_PER_PRODUCT = 2;
+/**
+ * Transaction items a product takes at least when its producer's change rewrites it: its own write
+ * (its audit event comes only when its view changes). The limits below are that lower bound; the
+ * transaction's actual size, counted before writing, decides.
+ */
+const ITEMS_PER_PRODUCT = 1;
 
 /**
  * A producer moves with its products in one transaction; DynamoDB allows 100 items in one. Above
@@ -332,7 +336,7 @@ export function createProducerService(deps: Deps) {
       assertRole(principal, 'admin', 'officer');
       if (input.sourceId === id) throw new ValidationError([{ path: 'sourceId', message: 'a producer cannot be merged into itself' }]);
       const [target, source] = await Promise.all([getVisible(principal, id), getVisible(principal, input.sourceId)]);
-      if (source.productCount > MAX_PRODUCTS_TO_MERGE) throw new ConflictError('MERGE_TOO_LARGE', `A merge carries at most ${MAX_PRODUCTS_TO_MERGE} products in one step (each is rewritten with its audit event); this one would carry ${source.productCount}`);
+      if (source.productCount > MAX_PRODUCTS_TO_MERGE) throw new ConflictError('MERGE_TOO_LARGE', `A merge carries at most ${MAX_PRODUCTS_TO_MERGE} products in one step; this one would carry ${source.productCount}`);
       const [sourceProducts, sourceAccounts, targetAccounts, sourceUsers] = await Promise.all([
         products.listAllOfProducer(source.id, MAX_PRODUCTS_TO_MERGE + 1),
         accounts.listForProducer(source.id),
@@ -340,6 +344,10 @@ export function createProducerService(deps: Deps) {
         users.boundToProducer(source.id),
       ]);
       if (sourceProducts.length !== source.productCount) throw new RaceError();
+      // Moving a cooperative login onto another producer widens what it sees (that producer's
+      // phone, address, …): binding users is the administrator's call, so only an administrator's
+      // merge carries them.
+      if (sourceUsers.length && principal.role !== 'admin') throw new ConflictError('PRODUCER_HAS_USERS', `${sourceUsers.length} cooperative user account(s) belong to the producer being merged away; an administrator merges it (the accounts then belong to the producer kept), or moves or removes those accounts first`, { users: sourceUsers.length });
       const now = new Date().toISOString();
       const liveCounts = { ...target.liveCounts };
       for (const [m, n] of Object.entries(source.liveCounts)) liveCounts[m] = (liveCounts[m] ?? 0) + n;

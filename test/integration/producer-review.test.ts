@@ -51,10 +51,21 @@ async function addPhoto(productId: string) {
 describe('a producer’s phone or tax code', () => {
   it('changes to another number however many products the producer has: their readiness cannot move', async () => {
     const { producer, products } = await producerWithProducts(91, { taxCode: '2801234567' });
+    const covRev = async () => (await api.local.repositories.products.get(products[90]!.id, { consistent: true }))!.covRev;
+    const before = await covRev();
     const changed = await api.call('PATCH', `/producers/${producer.id}`, { token: api.adminToken, body: { version: 1, phone: '0912000111', taxCode: '2807654321' } });
     expect(changed.status).toBe(200);
     expect(changed.body).toMatchObject({ phone: '0912000111', taxCode: '2807654321', productCount: 91 });
-    expect((await api.call('GET', `/products/${products[90]!.id}`, { token: api.adminToken })).body.version).toBe(1);
+    // Not rewritten: a rewrite moves the product's coverage revision.
+    expect(await covRev()).toBe(before);
+    expect(await reconcile()).toEqual([]);
+  }, 120_000);
+
+  it('is given to a producer of 60 products whose readiness it does not move: each product costs the change its write, not an audit event too', async () => {
+    const { producer, products } = await producerWithProducts(60, { phone: undefined });
+    const changed = await api.call('PATCH', `/producers/${producer.id}`, { token: api.adminToken, body: { version: 1, phone: '0912000222' } });
+    expect(changed.status).toBe(200);
+    expect(await api.local.repositories.audit.listForEntity('product', products[0]!.id)).toHaveLength(1);
     expect(await reconcile()).toEqual([]);
   }, 120_000);
 
@@ -144,6 +155,19 @@ describe('the cooperative users of a producer', () => {
       expect((await api.local.repositories.audit.listForEntity('user', user.id)).at(-1)).toMatchObject({ action: 'update', before: { producerId: source.producer.id }, after: { producerId: target.producer.id } });
     }
     expect(await api.local.repositories.users.get(disabled.id, { consistent: true })).toMatchObject({ disabled: true });
+  });
+
+  it('are moved by an administrator’s merge only: an officer’s merge is refused, nothing changed, since it would show the login another producer’s data', async () => {
+    const officer = await api.userToken({ role: 'officer', communes: ['15772'] });
+    const target = await producerWithProducts(0, { communeCode: '15772' });
+    const source = await producerWithProducts(0, { communeCode: '15772' });
+    const user = await cooperativeOf(source.producer.id);
+    const refused = await api.call('POST', `/producers/${target.producer.id}/merge`, { token: officer, body: { sourceId: source.producer.id, version: 1 } });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'PRODUCER_HAS_USERS', users: 1 });
+    expect((await api.call('GET', `/producers/${source.producer.id}`, { token: api.adminToken })).status).toBe(200);
+    expect((await api.call('GET', `/producers/${target.producer.id}`, { token: api.adminToken })).body.version).toBe(1);
+    expect(await api.local.repositories.users.get(user.id, { consistent: true })).toMatchObject({ producerId: source.producer.id });
   });
 
   it('keep it from being deleted, enabled or disabled, until an administrator binds them elsewhere', async () => {

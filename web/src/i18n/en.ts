@@ -574,7 +574,7 @@ export const en: Dict = {
     UNKNOWN_COMMUNE: 'That commune code is not in the current list.',
     UNKNOWN_PRODUCER: 'The chosen producer was not found.',
     PRODUCER_HAS_PRODUCTS: 'The producer still has products, so it cannot be deleted.',
-    PRODUCER_HAS_USERS: 'User accounts (cooperative) are still bound to this producer, so it cannot be deleted: an administrator must bind them to another producer or change their role first.',
+    PRODUCER_HAS_USERS: 'User accounts (cooperative) are still bound to this producer, so it cannot be deleted or merged away: an administrator must bind them to another producer or change their role first (or merge it themselves: the accounts then follow the producer kept).',
     TOO_MANY_PRODUCTS_TO_MOVE: 'The producer has too many products to move commune, or add or remove its phone or tax code, at once.',
     IDEMPOTENCY_KEY_REUSED: 'This send key was already used for a different change.',
     INVALID_CURSOR: 'The list has changed; reload the page.',

@@ -572,7 +572,7 @@ export const vi = {
     UNKNOWN_COMMUNE: 'Mã xã/phường không có trong danh mục hiện hành.',
     UNKNOWN_PRODUCER: 'Không tìm thấy chủ thể đã chọn.',
     PRODUCER_HAS_PRODUCTS: 'Chủ thể còn sản phẩm nên chưa xoá được.',
-    PRODUCER_HAS_USERS: 'Chủ thể còn tài khoản người dùng (HTX) gắn với nó nên chưa xoá được: quản trị viên cần gắn các tài khoản đó sang chủ thể khác hoặc đổi vai trò trước.',
+    PRODUCER_HAS_USERS: 'Chủ thể còn tài khoản người dùng (HTX) gắn với nó nên chưa xoá hay gộp được: quản trị viên cần gắn các tài khoản đó sang chủ thể khác hoặc đổi vai trò trước (riêng việc gộp, quản trị viên có thể tự làm: các tài khoản sẽ theo chủ thể được giữ lại).',
     TOO_MANY_PRODUCTS_TO_MOVE: 'Chủ thể có quá nhiều sản phẩm để cùng lúc chuyển xã, thêm hoặc xoá số điện thoại hay mã số thuế.',
     IDEMPOTENCY_KEY_REUSED: 'Mã gửi đã dùng cho một thay đổi khác.',
     INVALID_CURSOR: 'Danh sách đã thay đổi; hãy tải lại trang.',
