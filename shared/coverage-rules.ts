@@ -102,3 +102,10 @@ export function contributionDelta(pairs: [Contribution, Contribution][]): Contri
   }
   return out;
 }
+
+/**
+ * A percentage cut (not rounded) to one decimal, the one rule for every share the product shows:
+ * 99,96 % of a target is 99,9 — 100 is for the whole only. (The epsilon keeps a value such as
+ * 57,3 from landing just under itself in floating point.)
+ */
+export const cutToTenth = (percent: number): number => Math.floor(10 * percent + 1e-9) / 10;

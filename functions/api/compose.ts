@@ -73,7 +73,7 @@ export function composeServices(opts: {
   let photos: PhotoService | undefined;
   const products = createProductService({ table, onRemoved: async (id) => void (await photos?.purgeProduct(id)), coverage, producers: repos.producers, products: repos.products, listings: repos.listings, audit: repos.audit, cursors, commit });
   const coverageReports = createCoverageService({ table, coverage: repos.coverage, targets: repos.targets, photos: photoSummary, products: repos.products, listings: repos.listings, refreshReadiness: (id) => products.refreshReadiness(id) });
-  photos = createPhotoService({ photos: repos.photos, store: opts.photoStore, audit: repos.audit, commit, getProduct: (p, id) => products.getVisible(p, id), onPhotosChanged: (id) => products.refreshReadiness(id) });
+  photos = createPhotoService({ photos: repos.photos, store: opts.photoStore, audit: repos.audit, commit, getProduct: (p, id) => products.getVisible(p, id), onPhotosChanged: async (id) => void (await products.refreshReadiness(id)) });
   return {
     identity,
     verify,

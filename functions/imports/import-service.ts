@@ -770,8 +770,10 @@ export function createImportService(deps: Deps) {
     try {
       job = await jobs.get(id);
     } catch (e) {
-      if (e instanceof NotFoundError) return { importId: id, outcome: 'ignored' };
-      throw e;
+      if (!(e instanceof NotFoundError)) throw e;
+      // The import was discarded (or never was): its file, a list of people, is kept for nothing.
+      await dropFiles(id, [sourceKey(id)]);
+      return { importId: id, outcome: 'ignored' };
     }
     const claimed = job.status === 'awaiting_file' && (await jobs.claimUpload(id, upload.tag));
     if (!claimed) {

@@ -1,5 +1,5 @@
 import { listCommunes } from '#shared/admin-units/admin-units.ts';
-import { ALL, contributionDelta, coverageMetrics, counterKey, emptyMetrics, producerContribution, productContribution, type Contribution, type CoverageMetric, type Metrics } from '#shared/coverage-rules.ts';
+import { ALL, contributionDelta, coverageMetrics, counterKey, cutToTenth, emptyMetrics, producerContribution, productContribution, type Contribution, type CoverageMetric, type Metrics } from '#shared/coverage-rules.ts';
 import { marketplaces } from '#shared/marketplaces.ts';
 import { accountAllowsLiveListing, listingStatusesOf, readyMarketplacesOf, sameListingStatuses, type ListingStatus } from '#shared/onboarding-rules.ts';
 import { AccountSchema, ListingSchema } from '#shared/schemas/onboarding.ts';
@@ -132,9 +132,6 @@ export function metricValue(m: Metrics, name: string): number | undefined {
   return (coverageMetrics as readonly string[]).includes(name) ? m[name as CoverageMetric] : undefined;
 }
 
-/** A percentage cut (not rounded) to one decimal: 99.96 % of a target is 99.9, never 100 — that is for the whole. */
-const cutToTenth = (percent: number) => Math.floor(10 * percent + 1e-9) / 10;
-
 /** Where an indicator stands: a count, or a ratio `a/b` in percent (one decimal); undefined for an unknown name or a ratio of nothing. */
 export function indicatorValue(m: Metrics, indicator: string): number | undefined {
   const [a, b] = indicator.split('/');
@@ -174,7 +171,7 @@ async function repairEach(ids: readonly string[], repair: (id: string) => Promis
   return { repaired, failed };
 }
 
-export function createCoverageService(deps: { table: Table; coverage: CoverageRepository; targets: TargetRepository; photos: PhotoSummaryProvider; products: ProductRepository; listings: ListingRepository; refreshReadiness: (productId: string) => Promise<void> }) {
+export function createCoverageService(deps: { table: Table; coverage: CoverageRepository; targets: TargetRepository; photos: PhotoSummaryProvider; products: ProductRepository; listings: ListingRepository; refreshReadiness: (productId: string) => Promise<boolean> }) {
   /**
    * Makes the listing statuses product `id` keeps say what its listings say, both read afresh
    * (consistently): a scan is no snapshot, and a listing may have moved since. One UpdateItem,
@@ -203,13 +200,17 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
   /** One marketplace's counter rows: now, or as the month-end snapshot of `month` recorded them (none if it was not taken). */
   const rowsAt = (marketplace: string, month?: string): Promise<CoverageRow[]> => (month ? deps.coverage.snapshotRows(marketplace, month, month) : deps.coverage.rowsFor(marketplace));
   return {
+    /** The targets those who cover `communes` see: the province's, and those of their own communes. */
+    async targetsFor(communes: string[] | 'all') {
+      return (await deps.targets.list()).filter((t) => t.scope === 'province' || communes === 'all' || communes.includes(t.scope));
+    },
     /**
      * Today's targets with where each stands — now, or at the end of `month` — in the given scope, and the
      * share reached; one parallel read per marketplace. A commune's own target is shown only to
      * those who cover that commune.
      */
     async targetsWithProgress(communes: string[] | 'all', month?: string) {
-      const targets = (await deps.targets.list()).filter((t) => t.scope === 'province' || communes === 'all' || communes.includes(t.scope));
+      const targets = await this.targetsFor(communes);
       const markets = [...new Set(targets.map((t) => t.marketplace))];
       const rowsBy = new Map(await Promise.all(markets.map(async (m) => [m, await rowsAt(m, month)] as const)));
       return targets.map((t) => {
@@ -292,7 +293,7 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
       const differencesFound = compareCounters(rowsBefore, recount.counters).length;
       const [listingStatuses, readiness] = await Promise.all([
         repairEach(recount.staleListingStatuses, repairListingStatuses, 'listing statuses'),
-        repairEach(recount.staleReadiness, async (id) => (await deps.refreshReadiness(id), true), 'readiness'),
+        repairEach(recount.staleReadiness, deps.refreshReadiness, 'readiness'),
       ]);
       const rows = readiness.repaired ? await deps.coverage.allRows() : rowsBefore;
       const differences = compareCounters(rows, recount.counters);

@@ -225,13 +225,15 @@ export function createProductService(deps: Deps) {
      * Recomputes where the product is ready (after its photos changed) and moves the counters with
      * it. It writes even when nothing moved: the write bumps the product's coverage revision, so an
      * edit that read the photos before this change cannot commit readiness computed without it
-     * (the edit retries and reads them again).
+     * (the edit retries and reads them again). True when readiness moved.
      */
-    refreshReadiness: (id: string) => retryOnRace(async (): Promise<void> => {
+    refreshReadiness: (id: string) => retryOnRace(async (): Promise<boolean> => {
       const current = await products.get(id);
-      if (!current) return;
+      if (!current) return false;
       const readyMarketplaces = await coverage.readyMarketplaces(current, await producers.get(current.producerId, { consistent: true }));
       await transact(deps.table, [products.derivedOp(current, { readyMarketplaces }), ...coverage.ops({ products: [[current, { ...current, readyMarketplaces }]] })]);
+      // Whether readiness moved (the reconciliation counts its repairs by it).
+      return readyMarketplaces.length !== current.readyMarketplaces.length || readyMarketplaces.some((m) => !current.readyMarketplaces.includes(m));
     }),
   };
 

@@ -444,6 +444,15 @@ describe('a file that arrived in the store by a direct upload (the S3 event path
     expect(await status(id)).toMatchObject({ status: 'previewed', totalRows: 2, updatedAt: first.updatedAt });
   });
 
+  it('deletes a file that arrives for an import discarded meanwhile: a list of people is not kept for nothing', async () => {
+    const file = list('Hộ Đến Muộn');
+    const id = await started(file);
+    expect((await api.call('DELETE', `/imports/${id}`, { token: officer })).status).toBe(204);
+    await blobs().put(`imports/${id}/source`, file);
+    expect(await api.local.services.imports.sourceArrived(id, { tag: 'late' })).toEqual({ importId: id, outcome: 'ignored' });
+    expect(await blobs().size(`imports/${id}/source`)).toBeUndefined();
+  });
+
   it('takes one of two deliveries that arrive together and ignores the other', async () => {
     const file = list('Hộ Hai Tin');
     const id = await started(file);

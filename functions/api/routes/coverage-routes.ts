@@ -76,9 +76,7 @@ export function registerCoverageRoutes(app: Router, deps: { coverageReports: Cov
     createRoute({ method: 'get', path: '/targets', tags, security: bearer, summary: 'Targets (indicator, period, scope, value): the province’s, and those of the communes you cover, as on the coverage report (not for cooperatives)', responses: { 200: jsonResponse(z.object({ items: z.array(TargetSchema) }), 'Targets'), ...problemResponses } }),
     async (c) => {
       // A commune's own target is for those who cover that commune, as the coverage report shows it.
-      const scope = coverageScope(c.get('principal'));
-      const items = (await targets.list()).filter((t) => t.scope === 'province' || scope === 'all' || scope.includes(t.scope));
-      return c.json({ items }, 200);
+      return c.json({ items: await reports.targetsFor(coverageScope(c.get('principal'))) }, 200);
     },
   );
   app.openapi(

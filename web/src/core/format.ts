@@ -1,4 +1,5 @@
 /** Formats used on every screen, the same in both languages (DESIGN §2): dd/mm/yyyy and `1.250.000 ₫`. */
+import { cutToTenth } from '#shared/coverage-rules.ts';
 
 const money = new Intl.NumberFormat('vi-VN', { style: 'currency', currency: 'VND', maximumFractionDigits: 0 });
 const number = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 0 });
@@ -24,10 +25,8 @@ export function formatPercent(part: number | null | undefined, whole: number | n
   return `${share.format(shareOf(part, whole))}%`;
 }
 
-/** `part` of `whole` in percent, cut to one decimal (the tiny epsilon keeps 0,3 × 1000 from landing just under 300). */
-export function shareOf(part: number, whole: number): number {
-  return Math.floor((1000 * part) / whole + 1e-9) / 10;
-}
+/** `part` of `whole` in percent, cut to one decimal (`cutToTenth`, the rule the server uses too). */
+export const shareOf = (part: number, whole: number): number => cutToTenth((100 * part) / whole);
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

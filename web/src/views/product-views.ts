@@ -44,11 +44,14 @@ export async function productListView(r: Route): Promise<Node> {
   // it offers only the producer the page was opened for (from a producer's page), by its name.
   const presetProducer = r.query.get('producerId') ?? '';
   let producers: Producer[] = [];
+  /** Shows the products waiting in the outbox again (their producers' names come with the producers). */
+  let redrawPending = (): void => undefined;
   const producer = select([['', t.common.all], ...(presetProducer ? [[presetProducer, '…'] as [string, string]] : [])], { name: 'producerId', value: presetProducer });
   const provinceWide = me()?.role === 'admin' || me()?.role === 'department';
   void (provinceWide ? (presetProducer ? get<Producer>(`/producers/${presetProducer}`).then((p) => [p]) : Promise.resolve([])) : getAll<Producer>('/producers').then((p) => p.items)).then(
     (found) => {
       producers = found;
+      redrawPending();
       const chosen = producer.value;
       replace(producer, h('option', { value: '' }, t.common.all), ...found.map((p) => h('option', { value: p.id }, p.name)));
       producer.value = chosen;
@@ -118,6 +121,7 @@ export async function productListView(r: Route): Promise<Node> {
       }),
     );
   };
+  redrawPending = () => void showPending().catch(() => undefined);
 
   const load = async (append: boolean) => {
     const mySeq = ++seq;
