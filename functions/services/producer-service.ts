@@ -21,7 +21,7 @@ type MergeInput = { sourceId: string; version: number; sourceVersion?: number };
 import type { Committer, WriteContext } from './write-context.ts';
 import { applyPatch } from './patch.ts';
 import { productView } from './product-service.ts';
-import { applyUserChange, userView } from './user-service.ts';
+import { applyUserChange, userView } from './user-rules.ts';
 import type { UserRepository } from '#functions/repositories/user-repository.ts';
 
 /**

@@ -9,11 +9,9 @@ import { sessionsEndAt } from './auth-service.ts';
 import { assertRole, type Principal } from './principal.ts';
 import { assertKnownCommune } from './producer-service.ts';
 import type { Committer, WriteContext } from './write-context.ts';
+import { applyUserChange, userView } from './user-rules.ts';
 
-export function userView(u: UserRecord): User {
-  const { passwordHash: _h, tokensValidAfter: _t, ...view } = u;
-  return view;
-}
+export { userView };
 
 type Deps = {
   users: UserRepository;
@@ -26,18 +24,6 @@ type Deps = {
   onChanged?: (id: string) => void;
 };
 
-/**
- * The user after an administrator's change: the scope fields sent replace the old ones; a new
- * role keeps only the scope fields sent with it. One version on from `before`.
- */
-export function applyUserChange(before: UserRecord, change: UserUpdate): UserRecord {
-  const role = change.role ?? before.role;
-  const roleChanged = role !== before.role;
-  const communes = change.communes ? [...new Set(change.communes)].sort() : roleChanged ? undefined : before.communes;
-  const producerId = change.producerId ?? (roleChanged ? undefined : before.producerId);
-  const { communes: _c, producerId: _p, ...rest } = before;
-  return { ...rest, role, disabled: change.disabled ?? before.disabled, ...(communes ? { communes } : {}), ...(producerId ? { producerId } : {}), version: before.version + 1 };
-}
 
 const sameUser = (a: UserRecord, b: UserRecord) =>
   a.role === b.role && a.disabled === b.disabled && a.producerId === b.producerId && (a.communes ?? []).join() === (b.communes ?? []).join();
