@@ -9,7 +9,7 @@ import type { AuditRepository } from '#functions/repositories/audit-repository.t
 import type { AccountRepository, ListingRepository } from '#functions/repositories/onboarding-repository.ts';
 import type { ProducerRecord } from '#functions/repositories/producer-repository.ts';
 import type { ProductRecord } from '#functions/repositories/product-repository.ts';
-import { assertMayWriteRecords, canSee, type Principal } from './principal.ts';
+import { assertMayWriteRecords, type Principal } from './principal.ts';
 import type { Committer, WriteContext } from './write-context.ts';
 
 type Deps = {
@@ -18,7 +18,7 @@ type Deps = {
   audit: AuditRepository;
   commit: Committer;
   /** Producer and product lookups that throw 404 outside the caller's scope. */
-  visibleProducer: (p: Principal, id: string) => Promise<ProducerRecord>;
+  visibleProducer: (p: Principal, id: string, opts?: { consistent?: boolean }) => Promise<ProducerRecord>;
   visibleProduct: (p: Principal, id: string, opts?: { consistent?: boolean }) => Promise<ProductRecord>;
   producers: ProducerRepository;
   products: ProductRepository;
@@ -66,8 +66,7 @@ export function createOnboardingService(deps: Deps) {
       assertMayWriteRecords(ctx.principal);
       const m = marketplaceOr404(marketplaceId);
       // A write judges on what is stored now (a version read a moment ago must match): strongly consistent reads.
-      const producer = await deps.producers.get(producerId, { consistent: true });
-      if (!producer || !canSee(ctx.principal, { communeCode: producer.communeCode, producerId: producer.id })) throw new NotFoundError('Producer');
+      const producer = await deps.visibleProducer(ctx.principal, producerId, { consistent: true });
       const current = await accounts.get(producerId, m.id, { consistent: true });
       const from = current?.status ?? 'none';
       if (current && input.version === undefined) throw new ValidationError([{ path: 'version', message: 'this account exists: send the version you read' }]);

@@ -154,8 +154,8 @@ export function duplicateKeysOf(r: Pick<ProducerRecord, 'phone' | 'taxCode' | 'c
 export function createProducerService(deps: Deps) {
   const { producers, products, accounts, listings, duplicateKeys, users, coverage, audit, keyring, cursors, commit, onUserChanged } = deps;
 
-  async function getVisible(principal: Principal, id: string): Promise<ProducerRecord> {
-    const r = await producers.get(id);
+  async function getVisible(principal: Principal, id: string, opts: { consistent?: boolean } = {}): Promise<ProducerRecord> {
+    const r = await producers.get(id, opts);
     if (!r) throw new NotFoundError('Producer');
     assertVisible(principal, { communeCode: r.communeCode, producerId: r.id }, 'Producer');
     return r;
