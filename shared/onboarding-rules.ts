@@ -166,6 +166,11 @@ export function listingStatusesOf(listings: readonly { marketplace: string; stat
   return Object.fromEntries(listings.map((l) => [l.marketplace, l.status]));
 }
 
+/** Whether two lists of marketplaces (where a product is ready, or live) name the same ones. */
+export function sameMarketplaces(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((m) => b.includes(m));
+}
+
 /** Whether two kept listing-status maps say the same. */
 export function sameListingStatuses(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
   return Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([m, s]) => b[m] === s);

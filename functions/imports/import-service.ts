@@ -233,6 +233,11 @@ export function createImportService(deps: Deps) {
     for (const r of results) if (r.status === 'rejected') logger.warn('import file not deleted', { importId: id, error: (r.reason as Error)?.name });
   }
 
+  /** Once the job names `now` as its rows, the rows file it named `before` is read by nothing: it goes. */
+  async function dropReplacedRows(id: string, before: string | undefined, now: string | undefined) {
+    if (before && before !== now) await dropFiles(id, [rowsKey(id, before)]);
+  }
+
   /** The header row of the stored file (for imports whose dry run predates keeping it on the job). */
   async function headersOfSource(id: string, headerRow: number): Promise<string[]> {
     const bytes = await blobs.get(sourceKey(id));
@@ -312,7 +317,7 @@ export function createImportService(deps: Deps) {
       const previous = job.rowsFile;
       job = await save(job, { status: 'previewed', rowsFile, headers, headerRow: detected.headerRow + 1, mapping: mapping as Record<string, number>, totalRows: rows.length, counts: countOutcomes(rows) }, true);
       // The rows of the file this one replaced (the dry run of an earlier upload).
-      if (previous) await dropFiles(id, [rowsKey(id, previous)]);
+      await dropReplacedRows(id, previous, rowsFile);
     } catch (e) {
       if (e instanceof ConflictError) return; // another run or a new file took the import meanwhile
       const { failure, message } = previewFailureOf(e);
@@ -551,7 +556,9 @@ export function createImportService(deps: Deps) {
     if (!changed) return job;
     const rowsFile = `rows-${newId()}`;
     await blobs.put(rowsKey(job.id, rowsFile), Buffer.from(JSON.stringify(rows)), 'application/json');
-    return save(job, { rowsFile, counts: countOutcomes(rows) });
+    const saved = await save(job, { rowsFile, counts: countOutcomes(rows) });
+    await dropReplacedRows(job.id, job.rowsFile, rowsFile);
+    return saved;
   }
 
   /** Writes the rows to import in batches; batches already applied are skipped, so it resumes. */
@@ -589,7 +596,7 @@ export function createImportService(deps: Deps) {
       await save(await jobs.get(id), { status: 'committed', committedAt: new Date().toISOString() });
       // The uploaded file holds personal data in clear (phones, citizen IDs) and is no longer
       // needed: the rows kept for the errors file are masked, its header row is on the job.
-      await blobs.delete(sourceKey(id)).catch((err: unknown) => logger.warn('import file not deleted', { importId: id, error: (err as Error).name }));
+      await dropFiles(id, [sourceKey(id)]);
     } catch (e) {
       logger.error('import commit stopped', { importId: id, error: (e as Error).name, at: (e as Error).stack?.split('\n').slice(1, 6).join('\n') });
       await save(await jobs.get(id), { status: 'failed', error: 'The commit stopped; resume it to finish (rows already written stay written, none is written twice)', failure: { code: 'commit_stopped' } });
@@ -925,6 +932,7 @@ export function createImportService(deps: Deps) {
       }
       const body = jobView(next);
       await commit(ctx, [jobs.putOp(next, job)], { status: 202, body });
+      await dropReplacedRows(id, job.rowsFile, next.rowsFile);
       await runner.submit({ type: 'import-commit', id });
       return body;
     },

@@ -1,7 +1,7 @@
 import { listCommunes } from '#shared/admin-units/admin-units.ts';
 import { ALL, contributionDelta, coverageMetrics, counterKey, cutToTenth, emptyMetrics, producerContribution, productContribution, type Contribution, type CoverageMetric, type Metrics } from '#shared/coverage-rules.ts';
 import { marketplaces } from '#shared/marketplaces.ts';
-import { accountAllowsLiveListing, listingStatusesOf, readyMarketplacesOf, sameListingStatuses, type ListingStatus } from '#shared/onboarding-rules.ts';
+import { accountAllowsLiveListing, listingStatusesOf, readyMarketplacesOf, sameListingStatuses, sameMarketplaces, type ListingStatus } from '#shared/onboarding-rules.ts';
 import { AccountSchema, ListingSchema } from '#shared/schemas/onboarding.ts';
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -83,7 +83,7 @@ export async function recountFromRecords(table: Table, photos: PhotoSummaryProvi
     liveCounts.set(p.producerId, counts);
     const photoSummary = await photos(p.id);
     const ready = readyMarketplacesOf(marketplaces, { product: p, producer: producer ?? {}, photos: photoSummary });
-    if (!sameSet(ready, p.readyMarketplaces)) staleReadiness.push(p.id);
+    if (!sameMarketplaces(ready, p.readyMarketplaces)) staleReadiness.push(p.id);
     pairs.push([new Map(), productContribution({ communeCode: producer?.communeCode ?? p.communeCode, ocopStars: p.ocopStars, readyMarketplaces: ready, liveMarketplaces: live })]);
   }
   for (const p of producers) {
@@ -92,8 +92,6 @@ export async function recountFromRecords(table: Table, photos: PhotoSummaryProvi
   const staleListingStatuses = products.filter((p) => !p.listingStatuses || !sameListingStatuses(p.listingStatuses, listingStatusesOf(listingsByProduct.get(p.id) ?? []))).map((p) => p.id);
   return { counters: contributionDelta(pairs), producers: producers.length, products: products.length, staleListingStatuses, staleReadiness };
 }
-
-const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
 
 export type Difference = { marketplace: string; communeCode: string; metric: CoverageMetric; counted: number; recorded: number };
 

@@ -25,25 +25,19 @@ import { applyUserChange, userView } from './user-rules.ts';
 import type { UserRepository } from '#functions/repositories/user-repository.ts';
 
 /**
- * Transaction items a product takes at least when its producer's change rewrites it: its own write
- * (its audit event comes only when its view changes). The limits below are that lower bound; the
- * transaction's actual size, counted before writing, decides.
+ * A producer moves with its products in one transaction; DynamoDB allows 100 items in one. Each
+ * product takes at least one (its write; its audit event too when what it shows changes), and the
+ * producer, its event and at least one key or counter take 3: above this many products the move is
+ * refused without reading them; below it, the transaction's actual size, counted before writing, decides.
  */
-const ITEMS_PER_PRODUCT = 1;
+const MAX_PRODUCTS_TO_MOVE = MAX_TRANSACTION_ITEMS - 3;
 
 /**
- * A producer moves with its products in one transaction; DynamoDB allows 100 items in one. Above
- * this many products the move is refused without reading them (the producer, its event and at
- * least one key or counter take 3 items); below it, the transaction's actual size decides.
+ * A merge moves the source's products in one transaction: as for a move, with both producers,
+ * their events and a key of the source taking 5 items; listings, accounts, users and counters
+ * take their share of what the actual size check counts.
  */
-const MAX_PRODUCTS_TO_MOVE = Math.floor((MAX_TRANSACTION_ITEMS - 3) / ITEMS_PER_PRODUCT);
-
-/**
- * A merge moves the source's products in one transaction. Above this many it is refused without
- * reading them (both producers, their events and a key of the source take 5 items); below it,
- * the transaction's actual size decides (listings, accounts, users and counters take their share).
- */
-const MAX_PRODUCTS_TO_MERGE = Math.floor((MAX_TRANSACTION_ITEMS - 5) / ITEMS_PER_PRODUCT);
+const MAX_PRODUCTS_TO_MERGE = MAX_TRANSACTION_ITEMS - 5;
 
 export function assertKnownCommune(code: string, path = 'communeCode'): void {
   if (!isCurrentCommuneCode(code)) throw new ValidationError([{ path, message: `${code} is not a current commune code of this province` }], 'Unknown commune');
@@ -347,7 +341,7 @@ export function createProducerService(deps: Deps) {
       // Moving a cooperative login onto another producer widens what it sees (that producer's
       // phone, address, …): binding users is the administrator's call, so only an administrator's
       // merge carries them.
-      if (sourceUsers.length && principal.role !== 'admin') throw new ConflictError('PRODUCER_HAS_USERS', `${sourceUsers.length} cooperative user account(s) belong to the producer being merged away; an administrator merges it (the accounts then belong to the producer kept), or moves or removes those accounts first`, { users: sourceUsers.length });
+      if (sourceUsers.length && principal.role !== 'admin') throw new ConflictError('PRODUCER_HAS_USERS', `${sourceUsers.length} cooperative user account(s) belong to the producer being merged away; an administrator merges it (the accounts then belong to the producer kept), or moves or removes those accounts first`, { userCount: sourceUsers.length });
       const now = new Date().toISOString();
       const liveCounts = { ...target.liveCounts };
       for (const [m, n] of Object.entries(source.liveCounts)) liveCounts[m] = (liveCounts[m] ?? 0) + n;

@@ -1,3 +1,4 @@
+import { sameMarketplaces } from '#shared/onboarding-rules.ts';
 import { certificateExpiry, type Product, type ProductCreate, type ProductListQuery, type ProductUpdate } from '#shared/schemas/product.ts';
 import { normaliseName } from '#shared/text/normalise.ts';
 import { marketplaceIds } from '#shared/marketplaces.ts';
@@ -233,7 +234,7 @@ export function createProductService(deps: Deps) {
       const readyMarketplaces = await coverage.readyMarketplaces(current, await producers.get(current.producerId, { consistent: true }));
       await transact(deps.table, [products.derivedOp(current, { readyMarketplaces }), ...coverage.ops({ products: [[current, { ...current, readyMarketplaces }]] })]);
       // Whether readiness moved (the reconciliation counts its repairs by it).
-      return readyMarketplaces.length !== current.readyMarketplaces.length || readyMarketplaces.some((m) => !current.readyMarketplaces.includes(m));
+      return !sameMarketplaces(readyMarketplaces, current.readyMarketplaces);
     }),
   };
 

@@ -105,6 +105,8 @@ describe('import of a messy LibreOffice spreadsheet', () => {
     expect((await api.local.services.coverageReports.reconcile()).differences).toEqual([]);
     // The uploaded file (personal data in clear) is gone once the import is committed.
     expect(existsSync(join(api.dataDir, 'files', 'imports', id, 'source'))).toBe(false);
+    // The decisions made a rows file of their own; the dry run's it replaced is gone.
+    expect(readdirSync(join(api.dataDir, 'files', 'imports', id)).filter((f) => f.startsWith('rows-'))).toHaveLength(1);
 
     const again = await runImport(officer, xlsx);
     const second = await api.call('GET', `/imports/${again}`, { token: officer });

@@ -164,7 +164,7 @@ describe('the cooperative users of a producer', () => {
     const user = await cooperativeOf(source.producer.id);
     const refused = await api.call('POST', `/producers/${target.producer.id}/merge`, { token: officer, body: { sourceId: source.producer.id, version: 1 } });
     expect(refused.status).toBe(409);
-    expect(refused.body).toMatchObject({ code: 'PRODUCER_HAS_USERS', users: 1 });
+    expect(refused.body).toMatchObject({ code: 'PRODUCER_HAS_USERS', userCount: 1 });
     expect((await api.call('GET', `/producers/${source.producer.id}`, { token: api.adminToken })).status).toBe(200);
     expect((await api.call('GET', `/producers/${target.producer.id}`, { token: api.adminToken })).body.version).toBe(1);
     expect(await api.local.repositories.users.get(user.id, { consistent: true })).toMatchObject({ producerId: source.producer.id });
