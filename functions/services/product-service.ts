@@ -1,5 +1,5 @@
 import { sameMarketplaces } from '#shared/onboarding-rules.ts';
-import { certificateExpiry, type Product, type ProductCreate, type ProductListQuery, type ProductUpdate } from '#shared/schemas/product.ts';
+import { certificateExpiry, certificateIssues, type Product, type ProductCreate, type ProductListQuery, type ProductUpdate } from '#shared/schemas/product.ts';
 import { normaliseName } from '#shared/text/normalise.ts';
 import { marketplaceIds } from '#shared/marketplaces.ts';
 import { vietnamDate } from '#shared/vietnam-time.ts';
@@ -49,25 +49,17 @@ export function newProductRecord(input: ProductCreate, meta: { id: string; commu
   });
 }
 
-const certificateFields = ['certificateNo', 'certificateDate'] as const;
-
 /**
- * The certificate rules of a patched product: a rated one needs its certificate; an unrated one
- * has none, so a patch that leaves (or makes) it unrated may not give one (400), and whatever
- * certificate it had is dropped.
+ * The certificate rules of a patched product (`certificateIssues`: a rated one needs its
+ * certificate; a patch that leaves or makes it unrated may not give one, 400); an unrated one's
+ * old certificate is dropped.
  */
-function withCertificateRules(next: ProductRecord, changes: Partial<Record<(typeof certificateFields)[number], unknown>>): ProductRecord {
-  if (!next.ocopStars) {
-    const given = certificateFields.filter((f) => changes[f] !== undefined && changes[f] !== null);
-    if (given.length) throw new ValidationError(given.map((path) => ({ path, message: 'a product without an OCOP rating has no certificate', rule: 'certificate_only_when_rated' as const })));
-    const { certificateNo: _no, certificateDate: _date, ...unrated } = next;
-    return unrated;
-  }
-  const errors = [];
-  if (!next.certificateNo) errors.push({ path: 'certificateNo', message: 'an OCOP-rated product needs its certificate number', rule: 'certificate_required' as const });
-  if (!next.certificateDate) errors.push({ path: 'certificateDate', message: 'an OCOP-rated product needs its decision date', rule: 'certificate_required' as const });
-  if (errors.length) throw new ValidationError(errors);
-  return next;
+function withCertificateRules(next: ProductRecord, changes: Partial<Record<'certificateNo' | 'certificateDate', unknown>>): ProductRecord {
+  const issues = certificateIssues(next, changes);
+  if (issues.length) throw new ValidationError(issues);
+  if (next.ocopStars) return next;
+  const { certificateNo: _no, certificateDate: _date, ...unrated } = next;
+  return unrated;
 }
 
 /**

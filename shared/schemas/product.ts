@@ -27,16 +27,26 @@ const productFields = {
   description: z.string().trim().max(productLimits.description).optional(),
 };
 
-/** A rated product needs its certificate; an unrated one has none (its certificate fields are refused). */
-function requireCertificateWhenRated(v: { ocopStars?: number | undefined; certificateNo?: string | null | undefined; certificateDate?: string | null | undefined }, ctx: z.RefinementCtx) {
+type CertificateFields = { ocopStars?: number | undefined; certificateNo?: string | null | undefined; certificateDate?: string | null | undefined };
+
+/**
+ * What breaks the certificate rule — a rated product needs its certificate; an unrated one has
+ * none — for a product `v`, of which the request sets `given` (a create: all of it; a patch: its
+ * changes). The create schema and the product service's patch both judge by it.
+ */
+export function certificateIssues(v: CertificateFields, given: Partial<Record<'certificateNo' | 'certificateDate', unknown>> = v) {
+  const issue = (path: 'certificateNo' | 'certificateDate', message: string, rule: 'certificate_only_when_rated' | 'certificate_required') => ({ path, message, rule });
   if (!v.ocopStars) {
-    for (const path of ['certificateNo', 'certificateDate'] as const) {
-      if (v[path]) ctx.addIssue({ code: 'custom', path: [path], message: 'a product without an OCOP rating has no certificate', params: { rule: 'certificate_only_when_rated' } });
-    }
-    return;
+    return (['certificateNo', 'certificateDate'] as const).filter((f) => given[f] !== undefined && given[f] !== null).map((f) => issue(f, 'a product without an OCOP rating has no certificate', 'certificate_only_when_rated'));
   }
-  if (!v.certificateNo) ctx.addIssue({ code: 'custom', path: ['certificateNo'], message: 'an OCOP-rated product needs its certificate number', params: { rule: 'certificate_required' } });
-  if (!v.certificateDate) ctx.addIssue({ code: 'custom', path: ['certificateDate'], message: 'an OCOP-rated product needs its decision date', params: { rule: 'certificate_required' } });
+  return [
+    ...(v.certificateNo ? [] : [issue('certificateNo', 'an OCOP-rated product needs its certificate number', 'certificate_required')]),
+    ...(v.certificateDate ? [] : [issue('certificateDate', 'an OCOP-rated product needs its decision date', 'certificate_required')]),
+  ];
+}
+
+function requireCertificateWhenRated(v: CertificateFields, ctx: z.RefinementCtx) {
+  for (const i of certificateIssues(v)) ctx.addIssue({ code: 'custom', path: [i.path], message: i.message, params: { rule: i.rule } });
 }
 
 export const ProductCreateSchema = z

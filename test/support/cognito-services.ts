@@ -10,11 +10,6 @@ import type { AwsStandIns } from '../infra/aws-stand-ins.ts';
 import type { Api } from './harness.ts';
 
 /**
- * The services as the cloud composes them for sign-in — users' identities in the Cognito
- * stand-in, access tokens verified against its keys — on a test API's own table and data folder.
- * `wrapIdentity` may put something between the services and Cognito (e.g. hold calls back).
- */
-/**
  * Puts itself between the services and Cognito so that each disable, once sent, waits until
  * `count` of them were sent: administrators acting at the same moment, before either writes.
  */
@@ -32,6 +27,11 @@ export function disablesHeldTogether(count = 2): (identity: CognitoIdentity) => 
   });
 }
 
+/**
+ * The services as the cloud composes them for sign-in — users' identities in the Cognito
+ * stand-in, access tokens verified against its keys — on a test API's own table and data folder.
+ * `wrapIdentity` may put something between the services and Cognito (e.g. hold calls back).
+ */
 export function cognitoServices(api: Api, aws: AwsStandIns, wrapIdentity: (identity: CognitoIdentity) => CognitoIdentity = (i) => i): Services {
   const keyring = createKeyring('k'.repeat(64));
   const client = new CognitoIdentityProviderClient({ region: 'ap-southeast-1', endpoint: aws.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
