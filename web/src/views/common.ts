@@ -116,9 +116,9 @@ export function recordHead(title: string, editHref: string | null, pending: bool
  * this user's scope): the caller shows its usual error.
  */
 export async function gonePage(path: string, linkTo: (id: string) => string): Promise<Node | null> {
-  let first: { items: AuditEvent[]; nextCursor?: string | null };
+  let first: EventPage;
   try {
-    first = await get<{ items: AuditEvent[]; nextCursor?: string | null }>(`${path}/events${query({ limit: 50 })}`);
+    first = await get<EventPage>(`${path}/events${query({ limit: 50 })}`);
   } catch {
     return null;
   }
@@ -126,8 +126,8 @@ export async function gonePage(path: string, linkTo: (id: string) => string): Pr
   if (!last || !last.before) return null;
   const mergedInto = last.action === 'merge' ? (last.after as { mergedInto?: string } | null)?.mergedInto : undefined;
   const when = formatDateTime(last.at);
-  const historyBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
-  loadHistory(historyBox, path);
+  const historyBox = h('div');
+  loadHistory(historyBox, path, first);
   return h(
     'section',
     { class: 'page' },
@@ -152,19 +152,19 @@ export async function recordOrGone<T extends object>(path: string, linkTo: (id: 
   }
 }
 
-/** Fills `box` with a record's change history (`<path>/events`), newest first, older pages on demand. */
-export function loadHistory(box: HTMLElement, path: string): void {
+type EventPage = { items: AuditEvent[]; nextCursor?: string | null };
+
+/** Fills `box` with a record's change history (`<path>/events`), newest first, older pages on demand; `first`: its first page, when already read. */
+export function loadHistory(box: HTMLElement, path: string, first?: EventPage): void {
   const shown: AuditEvent[] = [];
-  const load = (cursor?: string) =>
-    get<{ items: AuditEvent[]; nextCursor?: string | null }>(`${path}/events${query({ limit: 50, cursor })}`).then(
-      (page) => {
-        shown.push(...page.items);
-        const next = page.nextCursor;
-        replace(box, historyList(shown), next ? h('button', { type: 'button', class: 'secondary small', onclick: () => void load(next) }, t.common.more) : null);
-      },
-      (e) => replace(box, shown.length ? historyList(shown) : null, loadFailed(e)),
-    );
-  void load();
+  const show = (page: EventPage) => {
+    shown.push(...page.items);
+    const next = page.nextCursor;
+    replace(box, historyList(shown), next ? h('button', { type: 'button', class: 'secondary small', onclick: () => void load(next) }, t.common.more) : null);
+  };
+  const load = (cursor?: string) => get<EventPage>(`${path}/events${query({ limit: 50, cursor })}`).then(show, (e) => replace(box, shown.length ? historyList(shown) : null, loadFailed(e)));
+  if (first) show(first);
+  else void load();
 }
 
 /**
