@@ -129,9 +129,10 @@ export class ApiStack extends Stack {
       );
     // The snapshot writes only month-end snapshot items (PK P#<province>#COVSNAP).
     allowOnKeys('dynamodb:PutItem', 'P#*#COVSNAP');
-    // The reconciliation repairs what a product keeps from its records (PK P#<province>#PRODUCT#<id>): its listing
-    // statuses (one UpdateItem), and its readiness with the coverage counters that follow it (PK P#<province>#COVERAGE),
-    // in one transaction — which DynamoDB authorises item by item, as UpdateItem.
+    // The reconciliation marks the OCOP certificates that lapsed and repairs what a product keeps from its records
+    // (PK P#<province>#PRODUCT#<id>): its listing statuses (one UpdateItem), and its readiness and certificate lapse
+    // with the coverage counters that follow them (PK P#<province>#COVERAGE), in one transaction — which DynamoDB
+    // authorises item by item, as UpdateItem.
     allowOnKeys('dynamodb:UpdateItem', 'P#*#PRODUCT#*', 'P#*#COVERAGE');
     // ... and lists imports saved before the import list existed (PK P#<province>#IMPORT#<id>).
     allowOnKeys('dynamodb:UpdateItem', 'P#*#IMPORT#*');

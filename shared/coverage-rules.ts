@@ -40,6 +40,8 @@ export type ProducerCoverageState = {
 export type ProductCoverageState = {
   communeCode: string;
   ocopStars: number;
+  /** A rated product whose certificate has lapsed keeps its stars but counts as OCOP no more (the OCOP metrics, `ocopLive`). */
+  certificateExpired?: boolean;
   readyMarketplaces: string[];
   liveMarketplaces: string[];
 };
@@ -72,14 +74,15 @@ export function producerContribution(p: ProducerCoverageState | undefined): Cont
 export function productContribution(p: ProductCoverageState | undefined): Contribution {
   const c: Contribution = new Map();
   if (!p) return c;
+  const ocop = p.ocopStars >= 3 && !p.certificateExpired;
   for (const m of coverageMarketplaces) {
     add(c, m, p.communeCode, 'products');
-    if (p.ocopStars >= 3) add(c, m, p.communeCode, `productsOcop${p.ocopStars}` as CoverageMetric);
+    if (ocop) add(c, m, p.communeCode, `productsOcop${p.ocopStars}` as CoverageMetric);
     const ready = m === ALL ? p.readyMarketplaces.length > 0 : p.readyMarketplaces.includes(m);
     const live = m === ALL ? p.liveMarketplaces.length > 0 : p.liveMarketplaces.includes(m);
     if (ready) add(c, m, p.communeCode, 'productsReady');
     if (live) add(c, m, p.communeCode, 'productsLive');
-    if (live && p.ocopStars >= 3) add(c, m, p.communeCode, 'ocopLive');
+    if (live && ocop) add(c, m, p.communeCode, 'ocopLive');
   }
   return c;
 }

@@ -42,7 +42,7 @@ async function run(event: unknown, context?: { awsRequestId?: string }) {
   const importsListed = await services.imports.indexUnlisted();
   const differences = result.differences.length;
   process.stdout.write(
-    `${emfLine({ namespace: metricsNamespace, provinceCode: config.provinceCode, differences, at: new Date(), fields: { level: differences ? 'warn' : 'info', message: 'coverage reconciled', requestId, eventId, job, producers: result.producers, products: result.products, counters: result.counters, differencesFound: result.differencesFound, readinessRepaired: result.readinessRepaired, readinessRepairsFailed: result.readinessRepairsFailed, listingStatusesRepaired: result.listingStatusesRepaired, listingStatusRepairsFailed: result.listingStatusRepairsFailed, importsListed } })}\n`,
+    `${emfLine({ namespace: metricsNamespace, provinceCode: config.provinceCode, differences, at: new Date(), fields: { level: differences ? 'warn' : 'info', message: 'coverage reconciled', requestId, eventId, job, producers: result.producers, products: result.products, counters: result.counters, differencesFound: result.differencesFound, certificatesMarkedExpired: result.certificatesMarkedExpired, derivedRepaired: result.derivedRepaired, derivedRepairsFailed: result.derivedRepairsFailed, listingStatusesRepaired: result.listingStatusesRepaired, listingStatusRepairsFailed: result.listingStatusRepairsFailed, importsListed } })}\n`,
   );
   if (differences) logger.warn('coverage counters differ from a recount', { requestId, job, differences: result.differences.slice(0, LOGGED_DIFFERENCES) });
   return { job, checkedAt: result.checkedAt, producers: result.producers, products: result.products, counters: result.counters, differences };

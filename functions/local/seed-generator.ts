@@ -7,7 +7,7 @@ import { accountAllowsLiveListing, readyMarketplacesOf, type AccountStatus, type
 import type { Target } from '#shared/schemas/coverage.ts';
 import type { Account, Listing, ListingTransition } from '#shared/schemas/onboarding.ts';
 import type { ProducerCreate } from '#shared/schemas/producer.ts';
-import { certificateExpiry, certifications as certificationKinds, ocopGroups, type ProductCreate } from '#shared/schemas/product.ts';
+import { certifications as certificationKinds, ocopGroups, type ProductCreate } from '#shared/schemas/product.ts';
 import { normaliseName } from '#shared/text/normalise.ts';
 import { createCoverageRepository } from '#functions/repositories/coverage-repository.ts';
 import { createDuplicateKeyRepository } from '#functions/repositories/duplicate-key-repository.ts';
@@ -16,7 +16,9 @@ import { createProducerRepository, type ProducerRecord } from '#functions/reposi
 import { createProductRepository, type ProductRecord } from '#functions/repositories/product-repository.ts';
 import { createTargetRepository } from '#functions/repositories/target-repository.ts';
 import type { Item, Table, TxOp } from '#functions/repositories/table.ts';
+import { producerCoverageState, productCoverageState } from '#functions/services/coverage-tracker.ts';
 import { duplicateKeysOf } from '#functions/services/producer-service.ts';
+import { withDerived } from '#functions/services/product-service.ts';
 
 /**
  * A deterministic province-scale data set (DESIGN §6: 166 communes, 70,000 producers, 20,000
@@ -493,7 +495,8 @@ function productRecord(rnd: Random, id: string, at: number, ocopStars: 0 | 3 | 4
   const fields: Omit<ProductCreate, 'producerId'> = { name: rnd.chance(0.4) ? `${t.name} ${producer.kind === 'household' ? 'gia truyền' : 'loại 1'}` : t.name, ocopGroup: group, ocopStars };
   if (ocopStars) {
     fields.certificateNo = `${rnd.int(100, 4999)}/QĐ-UBND`;
-    fields.certificateDate = isoDate(at - rnd.int(0, 1200) * DAY);
+    // Recognised within the two years before: most certificates (36 months) still valid, a few lapsed, as in a province.
+    fields.certificateDate = isoDate(at - rnd.int(0, 730) * DAY);
     if (rnd.chance(0.4)) fields.certifications = rnd.chance(0.5) ? ['VietGAP'] : [rnd.pick(certificationKinds)];
   } else if (rnd.chance(0.08)) fields.certifications = ['VietGAP'];
   if (rnd.chance(ocopStars ? 0.95 : 0.8)) fields.unit = rnd.pick(t.unit);
@@ -517,8 +520,7 @@ function productRecord(rnd: Random, id: string, at: number, ocopStars: 0 | 3 | 4
     createdBy: SEED_ACTOR.id,
     updatedBy: SEED_ACTOR.id,
   };
-  if (record.certificateDate) record.certificateExpiry = certificateExpiry(record.certificateDate);
-  return record;
+  return withDerived(record);
 }
 
 /** The account after the moves that reach `status` (none → registered → verified → active; closing → none). */
@@ -599,8 +601,8 @@ export function counterItems(table: Table, totals: Contribution): Item[] {
 export function countersOf(data: Pick<SeedDataSet, 'producers' | 'products'>): Contribution {
   const empty: Contribution = new Map();
   const pairs: [Contribution, Contribution][] = [];
-  for (const p of data.producers) pairs.push([empty, producerContribution({ communeCode: p.communeCode, trainingDate: p.trainingDate, accountMarketplaces: p.accountMarketplaces, liveCounts: p.liveCounts })]);
-  for (const p of data.products) pairs.push([empty, productContribution({ communeCode: p.communeCode, ocopStars: p.ocopStars, readyMarketplaces: p.readyMarketplaces, liveMarketplaces: p.liveMarketplaces })]);
+  for (const p of data.producers) pairs.push([empty, producerContribution(producerCoverageState(p))]);
+  for (const p of data.products) pairs.push([empty, productContribution(productCoverageState(p))]);
   return contributionDelta(pairs);
 }
 

@@ -5,6 +5,7 @@ import { buildWeb } from '../../scripts/build-web.ts';
 import { assertJava, ensureTable, startDynamoLocal } from './dynamo-local.ts';
 import { ensureLocalAdmin, loadDemoData, demoAccounts, DEMO_COOPERATIVE } from './demo-data.ts';
 import { createLocalServices } from './local-services.ts';
+import { runDailyJobs, scheduleDailyJobs } from './daily-jobs.ts';
 import { createLocalApp, listen } from './server.ts';
 
 const env = z
@@ -48,8 +49,8 @@ async function main() {
     const listed = await local.services.imports.indexUnlisted();
     if (listed) console.log(`Listed ${listed} import(s) saved before the import list existed`);
     if (resumed.length) console.log(`Resuming ${resumed.length} interrupted import(s): ${resumed.join(', ')}`);
-    const caughtUp = await local.services.coverageReports.catchUp();
-    if (caughtUp) console.log(`Took the missing month-end coverage snapshot for ${caughtUp.month}`);
+    for (const line of await runDailyJobs(local)) console.log(line);
+    scheduleDailyJobs(local, (line) => console.log(line));
     const webRoot = await buildWeb(join(dataDir, 'web'));
     await listen(createLocalApp(local.services, webRoot, local.photoFiles), env.PORT);
     console.log(

@@ -102,22 +102,24 @@ export function createProductRepository(table: Table) {
     /**
      * Updates what a product derives from elsewhere — its commune and producer (when the
      * producer moves or merges), its readiness (when the producer or photos change), where it
-     * is live and its listings' statuses — keeping its own version, guarded by its coverage
+     * is live, its listings' statuses and whether its certificate has lapsed (the calendar) — keeping its own version, guarded by its coverage
      * revision (and by its version when `expectedVersion` is given: a listing submitted on the
      * readiness of that version); a failed guard is a race, so the caller reads and judges
      * again. Listing statuses are written only when known.
      */
-    derivedOp(current: ProductRecord, to: Partial<Pick<ProductRecord, 'communeCode' | 'producerId' | 'readyMarketplaces' | 'liveMarketplaces' | 'listingStatuses'>>, expectedVersion?: number): TxOp {
+    derivedOp(current: ProductRecord, to: Partial<Pick<ProductRecord, 'communeCode' | 'producerId' | 'readyMarketplaces' | 'liveMarketplaces' | 'listingStatuses' | 'certificateExpired'>>, expectedVersion?: number): TxOp {
       const next = { ...current, ...to };
+      const certificate = next.certificateExpired !== undefined;
       return {
         item: {
           Update: {
             TableName: table.name,
             Key: key(current.id),
-            UpdateExpression: `SET communeCode = :c, GSI1PK = :g1, producerId = :p, GSI3PK = :g3, readyMarketplaces = :rm, liveMarketplaces = :lm, covRev = :r1${next.listingStatuses ? ', listingStatuses = :ls' : ''}`,
+            UpdateExpression: `SET communeCode = :c, GSI1PK = :g1, producerId = :p, GSI3PK = :g3, readyMarketplaces = :rm, liveMarketplaces = :lm, covRev = :r1${next.listingStatuses ? ', listingStatuses = :ls' : ''}${certificate ? ', certificateExpired = :ce' : ''}`,
             ConditionExpression: expectedVersion === undefined ? 'covRev = :r' : 'covRev = :r AND version = :v',
             ExpressionAttributeValues: {
               ...(next.listingStatuses ? { ':ls': next.listingStatuses } : {}),
+              ...(certificate ? { ':ce': next.certificateExpired } : {}),
               ...(expectedVersion === undefined ? {} : { ':v': expectedVersion }),
               ':c': next.communeCode,
               ':g1': communePartition(next.communeCode).pk,
@@ -134,12 +136,20 @@ export function createProductRepository(table: Table) {
         onConditionFailed: (old) => (old ? new RaceError() : new NotFoundError('Product')),
       };
     },
-    /** Rated products whose certificate expires on or before `date` (and on or after `opts.from`), soonest first. */
-    async listExpiringBy(date: string, opts: { limit: number; start?: PageState; from?: string; communes?: string[]; producerId?: string }) {
+    /**
+     * Rated products whose certificate expires on or before `date` (and on or after `opts.from`),
+     * soonest first; `unmarked`: only those not yet marked `certificateExpired`.
+     */
+    async listExpiringBy(date: string, opts: { limit: number; start?: PageState; from?: string; communes?: string[]; producerId?: string; unmarked?: boolean }) {
       // Only rated products are written to GSI4; one stored unrated with a certificate before that rule held is left out here.
       const names: Record<string, string> = { '#stars': 'ocopStars' };
       const values: Record<string, unknown> = { ':unrated': 0 };
       const clauses: string[] = ['#stars > :unrated'];
+      if (opts.unmarked) {
+        names['#ce'] = 'certificateExpired';
+        values[':expired'] = true;
+        clauses.push('(attribute_not_exists(#ce) OR #ce <> :expired)');
+      }
       if (opts.communes) {
         names['#c'] = 'communeCode';
         // DynamoDB takes at most 100 values in one IN; an officer may have all 166 communes.

@@ -3,6 +3,8 @@ import { ALL, contributionDelta, coverageMetrics, counterKey, cutToTenth, emptyM
 import { marketplaces } from '#shared/marketplaces.ts';
 import { accountAllowsLiveListing, listingStatusesOf, readyMarketplacesOf, sameListingStatuses, sameMarketplaces, type ListingStatus } from '#shared/onboarding-rules.ts';
 import { AccountSchema, ListingSchema } from '#shared/schemas/onboarding.ts';
+import { certificateExpiredOn } from '#shared/schemas/product.ts';
+import { vietnamDate } from '#shared/vietnam-time.ts';
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { CoverageRepository, CoverageRow } from '#functions/repositories/coverage-repository.ts';
@@ -22,8 +24,12 @@ export type Recount = {
   products: number;
   /** Products whose kept listing statuses were missing or differed from their listings when scanned (to check again before repairing). */
   staleListingStatuses: string[];
-  /** Products whose kept readiness (what the counters hold for them) differs from their records when scanned — a readiness refresh that did not run, or a registry change. */
-  staleReadiness: string[];
+  /**
+   * Products whose kept derived state (what the counters hold for them) differs from their records
+   * when scanned: readiness (a refresh that did not run, or a registry change), or whether the
+   * certificate has lapsed (the nightly marking has not run yet).
+   */
+  staleDerived: string[];
 };
 
 /**
@@ -31,7 +37,8 @@ export type Recount = {
  * listings and photos — without trusting any derived attribute or counter. A batch job
  * (nightly reconciliation, tests), never a request path: it scans the table.
  */
-export async function recountFromRecords(table: Table, photos: PhotoSummaryProvider): Promise<Recount> {
+export async function recountFromRecords(table: Table, photos: PhotoSummaryProvider, now = new Date()): Promise<Recount> {
+  const today = vietnamDate(now);
   const producers: ProducerRecord[] = [];
   const products: ProductRecord[] = [];
   const accountsByProducer = new Map<string, string[]>();
@@ -74,7 +81,7 @@ export async function recountFromRecords(table: Table, photos: PhotoSummaryProvi
   const producerById = new Map(producers.map((p) => [p.id, p]));
   const liveCounts = new Map<string, Record<string, number>>();
   const pairs: [Contribution, Contribution][] = [];
-  const staleReadiness: string[] = [];
+  const staleDerived: string[] = [];
   for (const p of products) {
     const producer = producerById.get(p.producerId);
     const live = liveByProduct.get(p.id) ?? [];
@@ -83,14 +90,15 @@ export async function recountFromRecords(table: Table, photos: PhotoSummaryProvi
     liveCounts.set(p.producerId, counts);
     const photoSummary = await photos(p.id);
     const ready = readyMarketplacesOf(marketplaces, { product: p, producer: producer ?? {}, photos: photoSummary });
-    if (!sameMarketplaces(ready, p.readyMarketplaces)) staleReadiness.push(p.id);
-    pairs.push([new Map(), productContribution({ communeCode: producer?.communeCode ?? p.communeCode, ocopStars: p.ocopStars, readyMarketplaces: ready, liveMarketplaces: live })]);
+    const certificateExpired = certificateExpiredOn(p, today);
+    if (!sameMarketplaces(ready, p.readyMarketplaces) || Boolean(certificateExpired) !== Boolean(p.certificateExpired)) staleDerived.push(p.id);
+    pairs.push([new Map(), productContribution({ communeCode: producer?.communeCode ?? p.communeCode, ocopStars: p.ocopStars, certificateExpired, readyMarketplaces: ready, liveMarketplaces: live })]);
   }
   for (const p of producers) {
     pairs.push([new Map(), producerContribution({ communeCode: p.communeCode, trainingDate: p.trainingDate, accountMarketplaces: accountsByProducer.get(p.id) ?? [], liveCounts: liveCounts.get(p.id) ?? {} })]);
   }
   const staleListingStatuses = products.filter((p) => !p.listingStatuses || !sameListingStatuses(p.listingStatuses, listingStatusesOf(listingsByProduct.get(p.id) ?? []))).map((p) => p.id);
-  return { counters: contributionDelta(pairs), producers: producers.length, products: products.length, staleListingStatuses, staleReadiness };
+  return { counters: contributionDelta(pairs), producers: producers.length, products: products.length, staleListingStatuses, staleDerived };
 }
 
 export type Difference = { marketplace: string; communeCode: string; metric: CoverageMetric; counted: number; recorded: number };
@@ -169,7 +177,7 @@ async function repairEach(ids: readonly string[], repair: (id: string) => Promis
   return { repaired, failed };
 }
 
-export function createCoverageService(deps: { table: Table; coverage: CoverageRepository; targets: TargetRepository; photos: PhotoSummaryProvider; products: ProductRepository; listings: ListingRepository; refreshReadiness: (productId: string) => Promise<boolean> }) {
+export function createCoverageService(deps: { table: Table; coverage: CoverageRepository; targets: TargetRepository; photos: PhotoSummaryProvider; products: ProductRepository; listings: ListingRepository; refreshDerived: (productId: string) => Promise<boolean>; markLapsedCertificates: () => Promise<number> }) {
   /**
    * Makes the listing statuses product `id` keeps say what its listings say, both read afresh
    * (consistently): a scan is no snapshot, and a listing may have moved since. One UpdateItem,
@@ -279,21 +287,25 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
       return { marketplace, by, rows: [...districts.values()].sort((a, b) => a.formerDistrict.localeCompare(b.formerDistrict, 'vi')), totals, ...when };
     },
     /**
-     * Recounts everything from the records and compares the counters with the recount. Before
-     * comparing, it repairs what a product keeps from its records, each through the write the
-     * product's own changes use: its readiness (with the counters that follow it, so a refresh
-     * that failed after a photo change, or a change of the marketplace registry, is made good
-     * here) and its listing statuses. The differences reported are those still there after
-     * the repairs: counters that do not add up, which no record explains.
+     * The nightly job. First marks the certificates that lapsed since the last run (the calendar's
+     * own change, expected every night: not a difference). Then recounts everything from the
+     * records and compares the counters with the recount. Before comparing, it repairs what a
+     * product keeps from its records, each through the write the product's own changes use: its
+     * derived state — readiness and certificate lapse — with the counters that follow it (so a
+     * refresh that failed after a photo change, a change of the marketplace registry, or a night
+     * the marking did not run is made good here), and its listing statuses. The differences
+     * reported are those still there after the repairs: counters that do not add up, which no
+     * record explains.
      */
     async reconcile() {
+      const certificatesMarkedExpired = await deps.markLapsedCertificates();
       const [rowsBefore, recount] = await Promise.all([deps.coverage.allRows(), recountFromRecords(deps.table, deps.photos)]);
       const differencesFound = compareCounters(rowsBefore, recount.counters).length;
-      const [listingStatuses, readiness] = await Promise.all([
+      const [listingStatuses, derived] = await Promise.all([
         repairEach(recount.staleListingStatuses, repairListingStatuses, 'listing statuses'),
-        repairEach(recount.staleReadiness, deps.refreshReadiness, 'readiness'),
+        repairEach(recount.staleDerived, deps.refreshDerived, 'derived state'),
       ]);
-      const rows = readiness.repaired ? await deps.coverage.allRows() : rowsBefore;
+      const rows = derived.repaired ? await deps.coverage.allRows() : rowsBefore;
       const differences = compareCounters(rows, recount.counters);
       return {
         checkedAt: new Date().toISOString(),
@@ -302,8 +314,9 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
         counters: rows.length,
         differences,
         differencesFound,
-        readinessRepaired: readiness.repaired,
-        readinessRepairsFailed: readiness.failed,
+        certificatesMarkedExpired,
+        derivedRepaired: derived.repaired,
+        derivedRepairsFailed: derived.failed,
         listingStatusesRepaired: listingStatuses.repaired,
         listingStatusRepairsFailed: listingStatuses.failed,
       };

@@ -1,5 +1,5 @@
 import { marketplaces } from '#shared/marketplaces.ts';
-import { contributionDelta, producerContribution, productContribution, type Contribution } from '#shared/coverage-rules.ts';
+import { contributionDelta, producerContribution, productContribution, type Contribution, type ProducerCoverageState, type ProductCoverageState } from '#shared/coverage-rules.ts';
 import { readyMarketplacesOf, type ReadinessInput } from '#shared/onboarding-rules.ts';
 import type { CoverageRepository } from '#functions/repositories/coverage-repository.ts';
 import type { ProducerRecord } from '#functions/repositories/producer-repository.ts';
@@ -12,6 +12,12 @@ export const noPhotos: PhotoSummaryProvider = async () => ({ readyCount: 0 });
 
 type Pair<T> = [before: T | undefined, after: T | undefined];
 
+/** What the counters hold for a producer: its kept derived state. */
+export const producerCoverageState = (r: ProducerRecord): ProducerCoverageState => ({ communeCode: r.communeCode, trainingDate: r.trainingDate, accountMarketplaces: r.accountMarketplaces, liveCounts: r.liveCounts });
+
+/** What the counters hold for a product: its kept derived state. */
+export const productCoverageState = (r: ProductRecord): ProductCoverageState => ({ communeCode: r.communeCode, ocopStars: r.ocopStars, certificateExpired: r.certificateExpired, readyMarketplaces: r.readyMarketplaces, liveMarketplaces: r.liveMarketplaces });
+
 /**
  * Keeps the coverage counters exact: every write passes the records it changes, before and
  * after, and gets the counter updates to put in the same transaction. Because the records'
@@ -19,10 +25,8 @@ type Pair<T> = [before: T | undefined, after: T | undefined];
  * concurrency, retries (idempotency) or merges.
  */
 export function createCoverageTracker(deps: { coverage: CoverageRepository; photos: PhotoSummaryProvider }) {
-  const producerOf = (r: ProducerRecord | undefined): Contribution =>
-    producerContribution(r && { communeCode: r.communeCode, trainingDate: r.trainingDate, accountMarketplaces: r.accountMarketplaces, liveCounts: r.liveCounts });
-  const productOf = (r: ProductRecord | undefined): Contribution =>
-    productContribution(r && { communeCode: r.communeCode, ocopStars: r.ocopStars, readyMarketplaces: r.readyMarketplaces, liveMarketplaces: r.liveMarketplaces });
+  const producerOf = (r: ProducerRecord | undefined): Contribution => producerContribution(r && producerCoverageState(r));
+  const productOf = (r: ProductRecord | undefined): Contribution => productContribution(r && productCoverageState(r));
 
   return {
     /** Marketplaces where the product is 100% ready, given its producer and photos. */

@@ -1,5 +1,5 @@
 import { sameMarketplaces } from '#shared/onboarding-rules.ts';
-import { certificateExpiry, certificateIssues, type Product, type ProductCreate, type ProductListQuery, type ProductUpdate } from '#shared/schemas/product.ts';
+import { certificateExpiredOn, certificateExpiry, certificateIssues, type Product, type ProductCreate, type ProductListQuery, type ProductUpdate } from '#shared/schemas/product.ts';
 import { normaliseName } from '#shared/text/normalise.ts';
 import { marketplaceIds } from '#shared/marketplaces.ts';
 import { vietnamDate } from '#shared/vietnam-time.ts';
@@ -11,7 +11,7 @@ import type { AuditRepository } from '#functions/repositories/audit-repository.t
 import type { CursorCodec } from '#functions/repositories/cursor.ts';
 import type { ProducerRepository } from '#functions/repositories/producer-repository.ts';
 import type { ProductRecord, ProductRepository } from '#functions/repositories/product-repository.ts';
-import { transact, type Partition, type Table } from '#functions/repositories/table.ts';
+import { transact, type PageState, type Partition, type Table } from '#functions/repositories/table.ts';
 import type { ListingRepository } from '#functions/repositories/onboarding-repository.ts';
 import { assertCommuneInScope, assertMayWriteRecords, assertVisible, canSee, type Principal } from './principal.ts';
 import type { Committer, WriteContext } from './write-context.ts';
@@ -22,11 +22,17 @@ export function productView(r: ProductRecord): Product {
   return view;
 }
 
-/** Derived fields; only a rated product has an OCOP certificate, so only it gets an expiry (and the certificates index entry). */
-function withDerived(r: ProductRecord): ProductRecord {
+/**
+ * Derived fields; only a rated product has an OCOP certificate, so only it gets an expiry (and
+ * the certificates index entry) and says whether that has passed on `today` (a Vietnam date).
+ */
+export function withDerived(r: ProductRecord, today = vietnamDate(new Date())): ProductRecord {
   const out = { ...r, searchName: normaliseName(r.name) };
   if (out.ocopStars && out.certificateDate) out.certificateExpiry = certificateExpiry(out.certificateDate);
   else delete out.certificateExpiry;
+  const expired = certificateExpiredOn(out, today);
+  if (expired === undefined) delete out.certificateExpired;
+  else out.certificateExpired = expired;
   return out;
 }
 
@@ -215,20 +221,45 @@ export function createProductService(deps: Deps) {
     }),
 
     /**
-     * Recomputes where the product is ready (after its photos changed) and moves the counters with
-     * it. It writes even when nothing moved: the write bumps the product's coverage revision, so an
-     * edit that read the photos before this change cannot commit readiness computed without it
-     * (the edit retries and reads them again). True when readiness moved.
+     * Recomputes what the product derives from elsewhere — where it is ready (after its photos
+     * changed) and whether its certificate has lapsed (the calendar moved on) — and moves the
+     * counters with it. It writes even when nothing moved: the write bumps the product's coverage
+     * revision, so an edit that read the photos before this change cannot commit readiness
+     * computed without it (the edit retries and reads them again). True when either moved.
      */
-    refreshReadiness: (id: string) => retryOnRace(async (): Promise<boolean> => {
+    refreshDerived,
+
+    /**
+     * Marks the rated products whose certificate expired before today (in Vietnam) and are not yet
+     * marked, so they stop counting as OCOP: the nightly job, and the local server each day. It
+     * reads only those (the certificates index up to yesterday, filtered), never the table.
+     * Returns how many it marked.
+     */
+    async markLapsedCertificates(now = new Date()): Promise<number> {
+      const yesterday = vietnamDate(new Date(now.getTime() - 86_400_000));
+      let marked = 0;
+      let start: PageState | undefined;
+      do {
+        const page = await products.listExpiringBy(yesterday, { limit: 100, start, unmarked: true });
+        for (const p of page.items) if (await refreshDerived(p.id, now)) marked += 1;
+        start = page.next;
+      } while (start);
+      return marked;
+    },
+  };
+
+  function refreshDerived(id: string, now = new Date()): Promise<boolean> {
+    return retryOnRace(async () => {
       const current = await products.get(id);
       if (!current) return false;
       const readyMarketplaces = await coverage.readyMarketplaces(current, await producers.get(current.producerId, { consistent: true }));
-      await transact(deps.table, [products.derivedOp(current, { readyMarketplaces }), ...coverage.ops({ products: [[current, { ...current, readyMarketplaces }]] })]);
-      // Whether readiness moved (the reconciliation counts its repairs by it).
-      return !sameMarketplaces(readyMarketplaces, current.readyMarketplaces);
-    }),
-  };
+      const certificateExpired = certificateExpiredOn(current, vietnamDate(now));
+      const next = { ...current, readyMarketplaces, certificateExpired };
+      await transact(deps.table, [products.derivedOp(current, { readyMarketplaces, certificateExpired }), ...coverage.ops({ products: [[current, next]] })]);
+      // Whether anything moved (the reconciliation counts its repairs by it).
+      return !sameMarketplaces(readyMarketplaces, current.readyMarketplaces) || Boolean(certificateExpired) !== Boolean(current.certificateExpired);
+    });
+  }
 
   async function producerPartitionIfVisible(principal: Principal, query: ProductListQuery): Promise<Partition[]> {
     const producer = await producers.get(query.producerId!);

@@ -78,6 +78,10 @@ export const ProductSchema = z
     communeCode: z.string(),
     ...productFields,
     certificateExpiry: z.string().optional().meta({ description: 'Derived: decision date + 36 months' }),
+    certificateExpired: z
+      .boolean()
+      .optional()
+      .meta({ description: "Derived, on rated products: the certificate's expiry date has passed (in Vietnam). Such a product keeps its rating but no longer counts as OCOP in coverage until a new decision date is entered; set by every write and by the nightly job on the day after expiry" }),
     readyMarketplaces: z.array(z.string()).default([]).meta({ description: 'Derived: marketplaces where readiness is 100%' }),
     liveMarketplaces: z.array(z.string()).default([]).meta({ description: 'Derived: marketplaces where it is live' }),
     listingStatuses: z
@@ -111,6 +115,15 @@ export type ProductCreate = z.infer<typeof ProductCreateSchema>;
 export type ProductUpdate = z.infer<typeof ProductUpdateSchema>;
 export type Product = z.infer<typeof ProductSchema>;
 export type ProductListQuery = z.infer<typeof ProductListQuerySchema>;
+
+/**
+ * Whether a rated product's OCOP certificate has lapsed on `today` (a Vietnam date, `yyyy-mm-dd`):
+ * it is valid up to and including its expiry date. Unrated products have no certificate: undefined.
+ */
+export function certificateExpiredOn(p: { ocopStars: number; certificateExpiry?: string }, today: string): boolean | undefined {
+  if (!p.ocopStars || !p.certificateExpiry) return undefined;
+  return p.certificateExpiry < today;
+}
 
 /** `YYYY-MM-DD` + 36 months (clamped to the month's last day, e.g. 29 Feb → 28 Feb). */
 export function certificateExpiry(decisionDate: string): string {

@@ -1,6 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { vietnamDate } from '#shared/vietnam-time.ts';
+import { recountFromRecords } from '#functions/services/coverage-service.ts';
+import { runDailyJobs } from '#functions/local/daily-jobs.ts';
 import { listCommunes } from '#shared/admin-units/admin-units.ts';
 import { createTestApi, producerInput, productInput, type Api } from '#test/support/harness.ts';
 
@@ -109,6 +112,83 @@ describe('coverage counters', () => {
       api.local.table.doc.middlewareStack.remove('race-once');
     }
     expect(injected).toBe(1);
+    expect((await reconcile()).differences).toEqual([]);
+  });
+});
+
+describe('lapsed OCOP certificates', () => {
+  // A commune no other test here writes to, so its counters are this test's alone.
+  const commune = '15061';
+  const day = 86_400_000;
+  const ocopIn = async (marketplace = 'all') => {
+    const totals = (await api.call('GET', `/coverage?by=commune&marketplace=${marketplace}`, { token: api.adminToken })).body.rows.find((r: { communeCode: string }) => r.communeCode === commune);
+    return { ocop: totals.productsOcop3 + totals.productsOcop4 + totals.productsOcop5, ocopLive: totals.ocopLive, products: totals.products, productsLive: totals.productsLive };
+  };
+  /** The calendar moving on: the stored certificate now expired `daysAgo` days ago (its index entry with it), nothing else touched. */
+  async function ageCertificate(productId: string, daysAgo: number) {
+    const expiry = vietnamDate(new Date(Date.now() - daysAgo * day));
+    const { table } = api.local;
+    await table.doc.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: { PK: `${table.prefix}PRODUCT#${productId}`, SK: 'META' },
+        UpdateExpression: 'SET certificateExpiry = :e, GSI4SK = :sk',
+        ExpressionAttributeValues: { ':e': expiry, ':sk': `${expiry}#${productId}` },
+      }),
+    );
+  }
+  let productId = '';
+
+  it('count a rated product as OCOP while its certificate is valid', async () => {
+    const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ communeCode: commune }) });
+    await api.call('PUT', `/producers/${producer.body.id}/accounts/voso`, { token: api.adminToken, body: { status: 'registered' } });
+    const product = await api.call('POST', '/products', { token: api.adminToken, body: complete(producer.body.id, { ocopStars: 4, certificateDate: vietnamDate(new Date()) }) });
+    expect(product.body).toMatchObject({ ocopStars: 4, certificateExpired: false });
+    productId = product.body.id;
+    const base = `/products/${productId}/listings/voso`;
+    await api.call('PUT', base, { token: api.adminToken, body: { status: 'draft' } });
+    await api.call('PUT', base, { token: api.adminToken, body: { status: 'submitted', version: 1, overrideReason: 'chưa có ảnh' } });
+    expect((await api.call('PUT', base, { token: api.adminToken, body: { status: 'live', version: 2, url: 'https://voso.vn/p/lapse' } })).status).toBe(200);
+    expect(await ocopIn()).toEqual({ ocop: 1, ocopLive: 1, products: 1, productsLive: 1 });
+  });
+
+  it('stop counting it as OCOP the night after it expires — marked first, not reported as a difference — while it stays a live product', async () => {
+    await ageCertificate(productId, 1);
+    expect((await ocopIn()).ocop).toBe(1);
+    const result = await reconcile();
+    expect(result).toMatchObject({ certificatesMarkedExpired: 1, differencesFound: 0, differences: [], derivedRepaired: 0 });
+    expect(await ocopIn()).toEqual({ ocop: 0, ocopLive: 0, products: 1, productsLive: 1 });
+    expect(await ocopIn('voso')).toEqual({ ocop: 0, ocopLive: 0, products: 1, productsLive: 1 });
+    const product = await api.call('GET', `/products/${productId}`, { token: api.adminToken });
+    expect(product.body).toMatchObject({ ocopStars: 4, certificateExpired: true });
+    expect((await reconcile()).certificatesMarkedExpired).toBe(0);
+  });
+
+  it('count it again once a new decision date is entered', async () => {
+    const current = await api.call('GET', `/products/${productId}`, { token: api.adminToken });
+    const renewed = await api.call('PATCH', `/products/${productId}`, { token: api.adminToken, body: { version: current.body.version, certificateDate: vietnamDate(new Date()) } });
+    expect(renewed.body.certificateExpired).toBe(false);
+    expect(await ocopIn()).toEqual({ ocop: 1, ocopLive: 1, products: 1, productsLive: 1 });
+    expect((await reconcile()).differences).toEqual([]);
+  });
+
+  it('count a product entered with a certificate already expired as not OCOP from the start', async () => {
+    const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ communeCode: commune }) });
+    const decided = vietnamDate(new Date(Date.now() - 4 * 365 * day));
+    const product = await api.call('POST', '/products', { token: api.adminToken, body: complete(producer.body.id, { ocopStars: 5, certificateDate: decided }) });
+    expect(product.body).toMatchObject({ ocopStars: 5, certificateExpired: true });
+    expect(await ocopIn()).toMatchObject({ ocop: 1, products: 2 });
+  });
+
+  it('are caught by the recount when a night’s marking did not run, and repaired with their counters', async () => {
+    await ageCertificate(productId, 3);
+    const recount = await recountFromRecords(api.local.table, api.local.services.coverage.photos);
+    expect(recount.staleDerived).toContain(productId);
+    const lapsed = (await api.local.repositories.products.get(productId))!;
+    expect(lapsed.certificateExpired).toBe(false);
+    // The repair itself, as the reconciliation runs it after the marking (which would otherwise get there first).
+    expect(await api.local.services.products.refreshDerived(productId)).toBe(true);
+    expect(await ocopIn()).toMatchObject({ ocop: 0, ocopLive: 0 });
     expect((await reconcile()).differences).toEqual([]);
   });
 });
@@ -282,5 +362,19 @@ describe('targets', () => {
     expect(officerView).toMatchObject({ scope: 'province', unit: 'count', current: expect.any(Number), achieved: null });
     const adminView = (await api.call('GET', '/coverage?by=province', { token: api.adminToken })).body.targets.find((t: { scope: string }) => t.scope === 'province');
     expect(adminView.achieved).toEqual(expect.any(Number));
+  });
+});
+
+describe('the local server’s nightly jobs', () => {
+  it('mark the certificates that lapsed, say so, and find nothing to do when run again', async () => {
+    const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ communeCode: '15085' }) });
+    const product = await api.call('POST', '/products', { token: api.adminToken, body: complete(producer.body.id, { ocopStars: 3, certificateDate: vietnamDate(new Date()) }) });
+    const expiry = vietnamDate(new Date(Date.now() - 86_400_000));
+    const { table } = api.local;
+    await table.doc.send(new UpdateCommand({ TableName: table.name, Key: { PK: `${table.prefix}PRODUCT#${product.body.id}`, SK: 'META' }, UpdateExpression: 'SET certificateExpiry = :e, GSI4SK = :sk', ExpressionAttributeValues: { ':e': expiry, ':sk': `${expiry}#${product.body.id}` } }));
+    const done = await runDailyJobs(api.local);
+    expect(done).toContain('Marked 1 OCOP certificate(s) that expired: those products no longer count as OCOP');
+    expect((await api.call('GET', `/products/${product.body.id}`, { token: api.adminToken })).body.certificateExpired).toBe(true);
+    expect(await runDailyJobs(api.local)).toEqual([]);
   });
 });

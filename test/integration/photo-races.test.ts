@@ -141,12 +141,12 @@ describe('a readiness refresh that did not run', () => {
 
     const result = await api.local.services.coverageReports.reconcile();
     expect(result.differencesFound).toBeGreaterThan(0);
-    expect(result.readinessRepaired).toBeGreaterThanOrEqual(1);
-    expect(result.readinessRepairsFailed).toBe(0);
+    expect(result.derivedRepaired).toBeGreaterThanOrEqual(1);
+    expect(result.derivedRepairsFailed).toBe(0);
     expect(result.differences).toEqual([]);
     expect((await api.call('GET', `/products/${productId}`, { token: api.adminToken })).body.readyMarketplaces).toContain('shopee');
     expect(await readyIn()).toBe(readyBefore + 1);
 
-    expect(await api.local.services.coverageReports.reconcile()).toMatchObject({ differences: [], differencesFound: 0, readinessRepaired: 0 });
+    expect(await api.local.services.coverageReports.reconcile()).toMatchObject({ differences: [], differencesFound: 0, derivedRepaired: 0 });
   }, 60_000);
 });

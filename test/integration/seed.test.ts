@@ -78,7 +78,9 @@ describe('the province data set generator', () => {
       producersWithAccount: data.producers.filter((p) => p.accountMarketplaces.length > 0).length,
       productsLive: new Set(live.map((l) => l.listing.productId)).size,
     });
-    expect(report.body.totals.productsOcop3 + report.body.totals.productsOcop4 + report.body.totals.productsOcop5).toBe(10);
+    // The rated products whose certificate has not lapsed by today.
+    expect(report.body.totals.productsOcop3 + report.body.totals.productsOcop4 + report.body.totals.productsOcop5).toBe(data.products.filter((p) => p.ocopStars && !p.certificateExpired).length);
+    expect(data.products.filter((p) => p.ocopStars).length).toBe(10);
     expect(report.body.targets).toHaveLength(summary.counts.targets);
     const postmart = await api.call('GET', '/coverage?by=province&marketplace=postmart', { token: api.adminToken });
     expect(postmart.body.totals.productsLive).toBe(live.filter((l) => l.listing.marketplace === 'postmart').length);
@@ -97,8 +99,8 @@ describe('the province data set generator', () => {
     const counts = { producers: 60, products: 25, ocop: 4, listings: 50 };
     const result = await seedProvince(table, { ...opts, counts, writes: 'transact' });
     expect(result.counts).toMatchObject(counts);
-    const reports = createCoverageService({ table, coverage: createCoverageRepository(table), targets: createTargetRepository(table), photos: noPhotos, products: createProductRepository(table), listings: createListingRepository(table), refreshReadiness: () => Promise.reject(new Error('the seed’s readiness needs no repair')) });
-    expect(await reports.reconcile()).toMatchObject({ differences: [], differencesFound: 0, readinessRepaired: 0, readinessRepairsFailed: 0, listingStatusesRepaired: 0, listingStatusRepairsFailed: 0 });
+    const reports = createCoverageService({ table, coverage: createCoverageRepository(table), targets: createTargetRepository(table), photos: noPhotos, products: createProductRepository(table), listings: createListingRepository(table), refreshDerived: () => Promise.reject(new Error('the seed’s derived state needs no repair')), markLapsedCertificates: async () => 0 });
+    expect(await reports.reconcile()).toMatchObject({ differences: [], differencesFound: 0, derivedRepaired: 0, derivedRepairsFailed: 0, listingStatusesRepaired: 0, listingStatusRepairsFailed: 0 });
     expect((await reports.report('all', 'province')).totals.producers).toBe(60);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PhoneSchema, TaxCodeSchema, CitizenIdSchema } from '#shared/schemas/common.ts';
-import { certificateExpiry } from '#shared/schemas/product.ts';
+import { certificateExpiredOn, certificateExpiry } from '#shared/schemas/product.ts';
+import { contributionDelta, productContribution } from '#shared/coverage-rules.ts';
 import { createKeyring } from '#functions/core/keyring.ts';
 import { createCursorCodec } from '#functions/repositories/cursor.ts';
 import { canSee, maskPhone, type Principal } from '#functions/services/principal.ts';
@@ -52,6 +53,22 @@ describe('OCOP certificate expiry', () => {
   });
   it('crosses a year end', () => {
     expect(certificateExpiry('2023-12-31')).toBe('2026-12-31');
+  });
+  it('is valid through its expiry date and lapsed from the day after; an unrated product has none', () => {
+    const rated = { ocopStars: 4, certificateExpiry: '2026-12-31' };
+    expect(certificateExpiredOn(rated, '2026-12-31')).toBe(false);
+    expect(certificateExpiredOn(rated, '2027-01-01')).toBe(true);
+    expect(certificateExpiredOn({ ocopStars: 0, certificateExpiry: '2020-01-01' }, '2027-01-01')).toBeUndefined();
+  });
+  it('stops a lapsed product counting as OCOP, on the marketplace it is live on and on all, while it still counts as a product live there', () => {
+    const state = { communeCode: '15772', ocopStars: 4, readyMarketplaces: ['voso'], liveMarketplaces: ['voso'] };
+    const current = productContribution({ ...state, certificateExpired: false });
+    const lapsed = productContribution({ ...state, certificateExpired: true });
+    for (const key of ['all|15772', 'voso|15772']) {
+      expect(current.get(key)).toMatchObject({ products: 1, productsOcop4: 1, productsLive: 1, ocopLive: 1 });
+      expect(lapsed.get(key)).toEqual({ products: 1, productsReady: 1, productsLive: 1 });
+    }
+    expect(contributionDelta([[current, lapsed]]).get('voso|15772')).toEqual({ productsOcop4: -1, ocopLive: -1 });
   });
 });
 

@@ -104,4 +104,14 @@ describe('months in Vietnam time', () => {
     expect(vietnamDate(new Date('2026-12-07T16:59:59Z'))).toBe('2026-12-07');
     expect(vietnamDate(new Date('2026-12-07T17:00:00Z'))).toBe('2026-12-08');
   });
+
+  it('finds the next 00:05 on a Vietnam clock (the local server’s nightly jobs)', async () => {
+    const { msUntilVietnamTime } = await import('#shared/vietnam-time.ts');
+    const minute = 60_000;
+    // 23:59 in Hà Nội is 16:59 UTC: six minutes to go.
+    expect(msUntilVietnamTime(new Date('2026-12-07T16:59:00Z'), 0, 5)).toBe(6 * minute);
+    // 00:06 has just missed it: the next is a day less a minute away.
+    expect(msUntilVietnamTime(new Date('2026-12-07T17:06:00Z'), 0, 5)).toBe(24 * 60 * minute - minute);
+    expect(msUntilVietnamTime(new Date('2026-12-07T17:05:00Z'), 0, 5)).toBe(24 * 60 * minute);
+  });
 });
