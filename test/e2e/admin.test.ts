@@ -446,8 +446,8 @@ describe('expiring OCOP certificates (dashboard)', () => {
       expect(res.status).toBe(201);
       return res.body;
     };
-    await rated(`Nước mắm sắp hết hạn ${run}`, 30);
-    await rated(`Nước mắm vừa hết hạn ${run}`, -10);
+    const soon = await rated(`Nước mắm sắp hết hạn ${run}`, 30);
+    const lapsed = await rated(`Nước mắm vừa hết hạn ${run}`, -10);
     await rated(`Nước mắm hết hạn lâu ${run}`, -200);
 
     await page.goto(`${product.url}/#/dashboard`);
@@ -455,6 +455,14 @@ describe('expiring OCOP certificates (dashboard)', () => {
     await expect.poll(async () => (await names.allTextContents()).filter((n) => n.includes(run))).toEqual([`Nước mắm sắp hết hạn ${run}`, `Nước mắm vừa hết hạn ${run}`]);
     const all = await names.allTextContents();
     expect(all.indexOf(`Nước mắm sắp hết hạn ${run}`)).toBeLessThan(all.indexOf(`Nước mắm vừa hết hạn ${run}`));
+    await expect.poll(() => page.getByTestId('coverage-source').locator('..').textContent()).toContain('chỉ tính sản phẩm có giấy chứng nhận còn hạn');
+
+    // The expired one says on its page that it no longer counts as OCOP; the one still valid does not.
+    await page.goto(`${product.url}/#/products/${lapsed.id}`);
+    await expect.poll(() => page.getByTestId('certificate-lapsed').textContent()).toContain('không còn được tính là sản phẩm OCOP');
+    await page.goto(`${product.url}/#/products/${soon.id}`);
+    await page.getByRole('heading', { name: `Nước mắm sắp hết hạn ${run}` }).waitFor();
+    expect(await page.getByTestId('certificate-lapsed').count()).toBe(0);
   }, 60_000);
 });
 

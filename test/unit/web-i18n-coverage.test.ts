@@ -44,15 +44,15 @@ const communes = [
 ] satisfies Commune[];
 
 describe('coverage computed in the browser when the API has no report', () => {
-  it('counts producers, trained producers, products and OCOP products per commune, and leaves the rest unknown', () => {
+  it('counts producers, trained producers, products and OCOP products (certificate not lapsed) per commune, and leaves the rest unknown', () => {
     const cov = coverageFromLists(
       communes,
       [{ communeCode: '15772', trainingDate: '2025-09-12' }, { communeCode: '15772' }, { communeCode: '15835' }],
-      [{ communeCode: '15772', ocopStars: 4 }, { communeCode: '15772', ocopStars: 0 }, { communeCode: '15835', ocopStars: 3 }],
+      [{ communeCode: '15772', ocopStars: 4 }, { communeCode: '15772', ocopStars: 0 }, { communeCode: '15772', ocopStars: 5, certificateExpired: true }, { communeCode: '15835', ocopStars: 3 }],
     );
-    expect(cov.rows.find((r) => r.communeCode === '15772')).toMatchObject({ producers: 2, producersTrained: 1, products: 2, ocopProducts: 1, productsLive: null });
+    expect(cov.rows.find((r) => r.communeCode === '15772')).toMatchObject({ producers: 2, producersTrained: 1, products: 3, ocopProducts: 1, productsLive: null });
     expect(cov.rows.find((r) => r.communeCode === '14758')).toMatchObject({ producers: 0, products: 0 });
-    expect(cov.totals).toMatchObject({ producers: 3, producersTrained: 1, products: 3, ocopProducts: 2, ocopLive: null });
+    expect(cov.totals).toMatchObject({ producers: 3, producersTrained: 1, products: 4, ocopProducts: 2, ocopLive: null });
   });
 
   it('limits the rows to an officer’s communes', () => {

@@ -7,10 +7,10 @@ const empty = (): CoverageCounts => ({ producers: 0, producersTrained: 0, produc
 
 /**
  * Per-commune counts from producer and product lists: producers, producers trained, products
- * and OCOP products. Metrics that need accounts, listings or readiness stay null ("—").
+ * and OCOP products (with a certificate not lapsed). Metrics that need accounts, listings or readiness stay null ("—").
  * `communeCodes` limits the rows (an officer's communes); by default every commune has a row.
  */
-export function coverageFromLists(communes: readonly Commune[], producers: readonly Pick<Producer, 'communeCode' | 'trainingDate'>[], products: readonly Pick<Product, 'communeCode' | 'ocopStars'>[], communeCodes?: readonly string[]): Coverage {
+export function coverageFromLists(communes: readonly Commune[], producers: readonly Pick<Producer, 'communeCode' | 'trainingDate'>[], products: readonly Pick<Product, 'communeCode' | 'ocopStars' | 'certificateExpired'>[], communeCodes?: readonly string[]): Coverage {
   const rows = new Map<string, CoverageRow>();
   const wanted = communeCodes ? new Set(communeCodes) : null;
   for (const c of communes) if (!wanted || wanted.has(c.code)) rows.set(c.code, { communeCode: c.code, communeName: c.fullName, ...empty() });
@@ -25,7 +25,8 @@ export function coverageFromLists(communes: readonly Commune[], producers: reado
     const r = row(p.communeCode);
     if (!r) continue;
     r.products! += 1;
-    if (p.ocopStars > 0) r.ocopProducts! += 1;
+    // A product whose certificate has lapsed keeps its stars but is OCOP no more, as the server counts it.
+    if (p.ocopStars > 0 && !p.certificateExpired) r.ocopProducts! += 1;
   }
   const list = [...rows.values()];
   return { asOf: new Date().toISOString(), rows: list, totals: sumRows(list) };

@@ -165,6 +165,8 @@ export const en: Dict = {
     certificateNo: 'OCOP decision number',
     certificateDate: 'Decision date (dd/mm/yyyy)',
     certificateExpiry: 'Certificate expires',
+    certificateLapsed: 'The OCOP certificate has expired: the product keeps its stars but no longer counts as an OCOP product in coverage until the date of a new recognition decision is entered.',
+    certificateLapsedShort: 'certificate expired',
     certifications: 'Other certifications',
     organic: 'Organic',
     unit: 'Packaging / unit',
@@ -444,6 +446,7 @@ export const en: Dict = {
     monthEnd: (month: string) => `End of ${month}`,
     sourceFallback: 'Source: computed in the browser from the producer and product lists in your scope (the server has no coverage report yet). Account, readiness and live figures are not available.',
     partial: (n: number) => `Only the first ${n} records are counted.`,
+    ocopCurrentOnly: 'OCOP products: only those whose certificate is still valid.',
     metrics: {
       producers: 'Producers',
       producersTrained: 'Producers trained',

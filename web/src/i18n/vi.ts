@@ -163,6 +163,8 @@ export const vi = {
     certificateNo: 'Số quyết định công nhận OCOP',
     certificateDate: 'Ngày quyết định (dd/mm/yyyy)',
     certificateExpiry: 'Hết hạn chứng nhận',
+    certificateLapsed: 'Giấy chứng nhận OCOP đã hết hạn: sản phẩm vẫn giữ hạng sao nhưng không còn được tính là sản phẩm OCOP trong số liệu tiến độ cho đến khi nhập ngày quyết định công nhận mới.',
+    certificateLapsedShort: 'chứng nhận đã hết hạn',
     certifications: 'Chứng nhận khác',
     organic: 'Hữu cơ',
     unit: 'Quy cách đóng gói / đơn vị tính',
@@ -442,6 +444,7 @@ export const vi = {
     monthEnd: (month: string) => `Cuối tháng ${month}`,
     sourceFallback: 'Nguồn: tính trên trình duyệt từ danh sách chủ thể và sản phẩm trong phạm vi (máy chủ chưa có báo cáo tổng hợp). Số liệu tài khoản, sẵn sàng và đang bán chưa có.',
     partial: (n: number) => `Chỉ tính trên ${n} bản ghi đầu tiên.`,
+    ocopCurrentOnly: 'Sản phẩm OCOP: chỉ tính sản phẩm có giấy chứng nhận còn hạn.',
     metrics: {
       producers: 'Chủ thể',
       producersTrained: 'Chủ thể đã tập huấn',

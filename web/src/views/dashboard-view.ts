@@ -305,6 +305,7 @@ export async function dashboardView(r: Route): Promise<Node> {
       'info',
       h('span', { 'data-testid': 'coverage-source', 'data-source': source.kind }, source.kind === 'fallback' ? t.dashboard.sourceFallback : source.month ? t.dashboard.sourceMonth(monthLabel(source.month), formatDateTime(source.asOf)) : t.dashboard.sourceApi(formatDateTime(source.asOf))),
       source.kind === 'fallback' && !source.complete ? ` ${t.dashboard.partial(source.counted)}` : '',
+      ` ${t.dashboard.ocopCurrentOnly}`,
     ),
     source.kind === 'api' ? h('div', { class: 'filters' }, field(t.dashboard.marketplace, marketSelect), months.length ? field(t.dashboard.when, monthSelect) : null) : null,
     tiles,

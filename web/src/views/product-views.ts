@@ -85,7 +85,7 @@ export async function productListView(r: Route): Promise<Node> {
         'a',
         { href: link(`/products/${p.id}`), class: 'card-link' },
         h('strong', null, p.name),
-        h('span', { class: 'muted' }, `${t.product.groups[p.ocopGroup]} · ${t.product.starsValue(p.ocopStars)}`),
+        h('span', { class: 'muted' }, `${t.product.groups[p.ocopGroup]} · ${t.product.starsValue(p.ocopStars)}`, p.certificateExpired ? ` · ${t.product.certificateLapsedShort}` : ''),
         h('span', { class: 'muted small' }, [p.priceVnd !== undefined ? formatMoney(p.priceVnd) : null, p.unit].filter(Boolean).join(' / ')),
         listingChips(p),
       ),
@@ -358,6 +358,7 @@ export async function productView(r: Route): Promise<Node> {
     'section',
     { class: 'page' },
     ...recordHead(p.name, can.writeProducts() ? link(`/products/${p.id}/edit`) : null, pending),
+    p.certificateExpired ? notice('warn', h('span', { 'data-testid': 'certificate-lapsed' }, t.product.certificateLapsed)) : null,
     h(
       'div',
       { class: 'card' },
