@@ -27,7 +27,7 @@ import { withDerived } from '#functions/services/product-service.ts';
  *
  * Every item is built by the repositories' own ops, so the records are exactly what the API
  * would have written, derived coverage state included (producer: productCount,
- * accountMarketplaces, liveCounts; product: readyMarketplaces, liveMarketplaces; covRev 0),
+ * accountMarketplaces, liveCounts, userCount 0; product: readyMarketplaces, liveMarketplaces; covRev 0),
  * and the coverage counters are written from the same contributions the tracker computes —
  * a reconciliation afterwards finds no difference. Same seed → same data.
  *
@@ -474,6 +474,7 @@ function producerRecord(rnd: Random, id: string, at: number, kind: ProducerRecor
     accountMarketplaces: [],
     liveCounts: {},
     covRev: 0,
+    userCount: 0,
     version: 1,
     createdAt: iso(at),
     updatedAt: iso(at),

@@ -11,6 +11,14 @@ export const ProducerRecordSchema = ProducerSchema.omit({ communeName: true }).e
   updatedBy: z.string(),
   /** Coverage revision: bumped by every change that moves coverage counters, guarding them against races. */
   covRev: z.number().int().default(0),
+  /**
+   * How many cooperative users are bound to it, written with every change that binds or unbinds
+   * one, so that a delete or merge conditioned on it cannot miss a user bound meanwhile. Not part
+   * of the producer's `version`: binding a login is no edit of the producer. Absent on producers
+   * stored before it was kept whose users have not changed since: theirs are found through the
+   * user list (`UserRepository.boundCount`).
+   */
+  userCount: z.number().int().optional(),
 });
 export type ProducerRecord = z.infer<typeof ProducerRecordSchema>;
 
@@ -34,6 +42,9 @@ export function createProducerRepository(table: Table) {
     ...r,
   });
   const fromItem = (item: Item): ProducerRecord => ProducerRecordSchema.parse(item);
+  /** A condition that the bound-user count is still what was read (absent: still not kept). */
+  const userCountIs = (seen: number | undefined) =>
+    seen === undefined ? { condition: 'attribute_not_exists(userCount)', values: {} } : { condition: 'userCount = :users', values: { ':users': seen } };
   /** A failed guard: gone (404), edited by someone else (409), or a concurrent change to re-read and retry. */
   const guard = (expectedVersion: number) => (old: Item | undefined) =>
     !old ? new NotFoundError('Producer') : old.version !== expectedVersion ? new VersionConflictError(old.version as number) : new RaceError();
@@ -60,35 +71,58 @@ export function createProducerRepository(table: Table) {
     },
     /**
      * Replaces `current` with `next` if nobody changed it meanwhile: its version (else 409),
-     * and its coverage revision and product count (else the caller re-reads and retries).
+     * and its coverage revision, product count and bound-user count (else the caller re-reads and
+     * retries). `next` carries the bound-user count to keep.
      */
     replaceOp(next: ProducerRecord, current: ProducerRecord, expectedVersion = current.version): TxOp {
+      const users = userCountIs(current.userCount);
       return {
         item: {
           Put: {
             TableName: table.name,
             Item: toItem({ ...next, covRev: current.covRev + 1 }),
-            ConditionExpression: 'version = :v AND covRev = :r AND productCount = :n',
-            ExpressionAttributeValues: { ':v': expectedVersion, ':r': current.covRev, ':n': current.productCount },
+            ConditionExpression: `version = :v AND covRev = :r AND productCount = :n AND ${users.condition}`,
+            ExpressionAttributeValues: { ':v': expectedVersion, ':r': current.covRev, ':n': current.productCount, ...users.values },
           },
         },
         onConditionFailed: guard(expectedVersion),
       };
     },
+    /**
+     * Deletes a producer that has no products, provided nobody changed its coverage or its bound
+     * users since `current` was read (the caller judged those users: none; else it re-reads).
+     */
     deleteOp(current: ProducerRecord): TxOp {
+      const users = userCountIs(current.userCount);
       return {
-        item: { Delete: { TableName: table.name, Key: key(current.id), ConditionExpression: 'covRev = :r AND productCount = :zero', ExpressionAttributeValues: { ':r': current.covRev, ':zero': 0 } } },
+        item: {
+          Delete: {
+            TableName: table.name,
+            Key: key(current.id),
+            ConditionExpression: `covRev = :r AND productCount = :zero AND ${users.condition}`,
+            ExpressionAttributeValues: { ':r': current.covRev, ':zero': 0, ...users.values },
+          },
+        },
         onConditionFailed: (old) =>
           !old ? new NotFoundError('Producer') : (old.productCount as number) > 0 ? new ConflictError('PRODUCER_HAS_PRODUCTS', 'Delete or move this producer’s products first', { productCount: old.productCount }) : new RaceError(),
       };
     },
     /**
-     * Deletes a producer merged into another, provided nobody changed it or added a product
-     * meanwhile, and it is still at `expectedVersion` (the version the operator reviewed; else 409).
+     * Deletes a producer merged into another, provided nobody changed it, added a product or bound
+     * or unbound a user meanwhile, and it is still at `expectedVersion` (the version the operator
+     * reviewed; else 409).
      */
     deleteMergedOp(current: ProducerRecord, expectedVersion = current.version): TxOp {
+      const users = userCountIs(current.userCount);
       return {
-        item: { Delete: { TableName: table.name, Key: key(current.id), ConditionExpression: 'version = :v AND covRev = :r AND productCount = :n', ExpressionAttributeValues: { ':v': expectedVersion, ':r': current.covRev, ':n': current.productCount } } },
+        item: {
+          Delete: {
+            TableName: table.name,
+            Key: key(current.id),
+            ConditionExpression: `version = :v AND covRev = :r AND productCount = :n AND ${users.condition}`,
+            ExpressionAttributeValues: { ':v': expectedVersion, ':r': current.covRev, ':n': current.productCount, ...users.values },
+          },
+        },
         onConditionFailed: guard(expectedVersion),
       };
     },
@@ -112,6 +146,27 @@ export function createProducerRepository(table: Table) {
               ':d': change.productCountDelta ?? 0,
               ':c': current.communeCode,
             },
+          },
+        },
+        onConditionFailed: (old) => (old ? new RaceError() : new NotFoundError('Producer')),
+      };
+    },
+    /**
+     * Sets how many cooperative users are bound to the producer, written with the user change that
+     * binds or unbinds one, provided the producer still exists and the count is still what was read
+     * in `current` (else RaceError: judge again; gone: 404). Neither its version nor its coverage
+     * revision moves: an edit of the producer based on its version stays valid.
+     */
+    userCountOp(current: ProducerRecord, count: number): TxOp {
+      const users = userCountIs(current.userCount);
+      return {
+        item: {
+          Update: {
+            TableName: table.name,
+            Key: key(current.id),
+            UpdateExpression: 'SET userCount = :count',
+            ConditionExpression: `attribute_exists(PK) AND ${users.condition}`,
+            ExpressionAttributeValues: { ':count': count, ...users.values },
           },
         },
         onConditionFailed: (old) => (old ? new RaceError() : new NotFoundError('Producer')),

@@ -60,6 +60,13 @@ export function createUserRepository(table: Table) {
       const listed = await listedNow({ FilterExpression: 'producerId = :p', ExpressionAttributeValues: { ':p': producerId } });
       return listed.filter((u) => u.producerId === producerId);
     },
+    /**
+     * How many users are bound to a producer: the count the producer keeps, read with it; or, on a
+     * producer that keeps none yet (its users unchanged since before it was kept), the user list.
+     */
+    async boundCount(producer: { id: string; userCount?: number }): Promise<number> {
+      return producer.userCount ?? (await this.boundToProducer(producer.id)).length;
+    },
     async get(id: string, opts: { consistent?: boolean } = {}): Promise<UserRecord | undefined> {
       const item = await getItem(table, key(id), opts.consistent);
       return item ? fromItem(item) : undefined;

@@ -114,6 +114,7 @@ export function newProducerRecord(input: ProducerCreate & KeptCitizenId, meta: {
     accountMarketplaces: [],
     liveCounts: {},
     covRev: 0,
+    userCount: 0,
     version: 1,
     createdAt: meta.at,
     updatedAt: meta.at,
@@ -289,11 +290,12 @@ export function createProducerService(deps: Deps) {
     remove: (ctx: WriteContext, id: string) => retryOnRace(async (): Promise<void> => {
       const { principal } = ctx;
       assertMayWriteRecords(principal);
-      const current = await getVisible(principal, id);
+      const current = await getVisible(principal, id, { consistent: true });
       assertRole(principal, 'admin', 'officer');
-      // A cooperative user left bound to a producer that is gone could reach nothing.
-      const bound = await users.boundToProducer(id);
-      if (bound.length) throw new ConflictError('PRODUCER_HAS_USERS', 'User accounts are bound to this producer: an administrator must bind them to another producer or give them another role first', { userCount: bound.length });
+      // A cooperative user left bound to a producer that is gone could reach nothing. The delete is
+      // conditioned on the count read here: a user bound meanwhile makes it judge again.
+      const userCount = await users.boundCount(current);
+      if (userCount) throw new ConflictError('PRODUCER_HAS_USERS', 'User accounts are bound to this producer: an administrator must bind them to another producer or give them another role first', { userCount });
       const now = new Date().toISOString();
       const owned = await accounts.listForProducer(id);
       await commit(
@@ -329,15 +331,17 @@ export function createProducerService(deps: Deps) {
       assertMayWriteRecords(principal);
       assertRole(principal, 'admin', 'officer');
       if (input.sourceId === id) throw new ValidationError([{ path: 'sourceId', message: 'a producer cannot be merged into itself' }]);
-      const [target, source] = await Promise.all([getVisible(principal, id), getVisible(principal, input.sourceId)]);
+      const [target, source] = await Promise.all([getVisible(principal, id, { consistent: true }), getVisible(principal, input.sourceId, { consistent: true })]);
       if (source.productCount > MAX_PRODUCTS_TO_MERGE) throw new ConflictError('MERGE_TOO_LARGE', `A merge carries at most ${MAX_PRODUCTS_TO_MERGE} products in one step; this one would carry ${source.productCount}`);
       const [sourceProducts, sourceAccounts, targetAccounts, sourceUsers] = await Promise.all([
         products.listAllOfProducer(source.id, MAX_PRODUCTS_TO_MERGE + 1),
         accounts.listForProducer(source.id),
         accounts.listForProducer(target.id),
-        users.boundToProducer(source.id),
+        source.userCount === 0 ? [] : users.boundToProducer(source.id),
       ]);
+      // The lists come from indexes that may lag a product or user added a moment ago: read again until they are whole.
       if (sourceProducts.length !== source.productCount) throw new RaceError();
+      if (source.userCount !== undefined && sourceUsers.length !== source.userCount) throw new RaceError();
       // Moving a cooperative login onto another producer widens what it sees (that producer's
       // phone, address, …): binding users is the administrator's call, so only an administrator's
       // merge carries them.
@@ -348,6 +352,8 @@ export function createProducerService(deps: Deps) {
       const next: ProducerRecord = {
         ...target,
         productCount: target.productCount + sourceProducts.length,
+        // The users it gains are counted, from the count it keeps or (none kept yet) its user list.
+        userCount: sourceUsers.length ? (await users.boundCount(target)) + sourceUsers.length : target.userCount,
         accountMarketplaces: [...new Set([...target.accountMarketplaces, ...source.accountMarketplaces])].sort(),
         liveCounts,
         version: target.version + 1,

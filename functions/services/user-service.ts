@@ -1,8 +1,9 @@
 import { scopeIssues, type User, type UserCreate, type UserSignInReset, type UserUpdate } from '#shared/schemas/user.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError, retryOnRace } from '#functions/core/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, RaceError, ValidationError, retryOnRace } from '#functions/core/errors.ts';
 import type { AuditRepository } from '#functions/repositories/audit-repository.ts';
 import type { CursorCodec } from '#functions/repositories/cursor.ts';
 import type { ProducerRepository } from '#functions/repositories/producer-repository.ts';
+import type { TxOp } from '#functions/repositories/table.ts';
 import type { UserRecord, UserRepository } from '#functions/repositories/user-repository.ts';
 import type { IdentityProvider } from './auth-service.ts';
 import { sessionsEndAt } from './auth-service.ts';
@@ -28,13 +29,37 @@ type Deps = {
 const sameUser = (a: UserRecord, b: UserRecord) =>
   a.role === b.role && a.disabled === b.disabled && a.producerId === b.producerId && (a.communes ?? []).join() === (b.communes ?? []).join();
 
+const unknownProducer = () => new ValidationError([{ path: 'producerId', message: 'no such producer' }], 'Unknown producer');
+
 export function createUserService(deps: Deps) {
   const { users, producers, audit, identity, cursors, commit, onChanged } = deps;
+
+  /**
+   * The writes that keep the bound-user counts of the producers a user leaves and joins, to go in
+   * the user's own transaction: a delete or merge of either producer at the same moment then fails
+   * (and judges again), or this write does. The producer joined must exist (else 400, also when it
+   * is deleted before this write lands); one left that is already gone (a user bound before counts
+   * were kept) is let go.
+   */
+  async function bindingOps(left: string | undefined, joined: string | undefined): Promise<TxOp[]> {
+    if (left === joined) return [];
+    const ops: TxOp[] = [];
+    const was = left ? await producers.get(left, { consistent: true }) : undefined;
+    if (was) ops.push(producers.userCountOp(was, Math.max(0, (await users.boundCount(was)) - 1)));
+    if (joined) {
+      const is = await producers.get(joined, { consistent: true });
+      if (!is) throw unknownProducer();
+      ops.push({ ...producers.userCountOp(is, (await users.boundCount(is)) + 1), onConditionFailed: (old) => (old ? new RaceError() : unknownProducer()) });
+    }
+    return ops;
+  }
+
   return {
     async create(ctx: WriteContext, input: UserCreate): Promise<User> {
       assertRole(ctx.principal, 'admin');
       input.communes?.forEach((c, i) => assertKnownCommune(c, `communes.${i}`));
-      if (input.producerId && !(await producers.get(input.producerId))) throw new ValidationError([{ path: 'producerId', message: 'no such producer' }], 'Unknown producer');
+      // Judged before the identity is made, so that an unknown producer leaves none behind.
+      let binding: TxOp[] | undefined = await bindingOps(undefined, input.producerId);
       const identityRecord = await identity.createIdentity(input.username, input.password);
       const now = new Date().toISOString();
       const record: UserRecord = {
@@ -50,11 +75,16 @@ export function createUserService(deps: Deps) {
       };
       const view = userView(record);
       try {
-        await commit(
-          ctx,
-          [...users.createOps(record), audit.recordOp({ entityType: 'user', entityId: record.id, action: 'create', actor: ctx.principal, at: now, before: null, after: view })],
-          { status: 201, body: view },
-        );
+        // Judged again when another user was bound to or taken from the producer meanwhile.
+        await retryOnRace(async () => {
+          const ops = binding ?? (await bindingOps(undefined, input.producerId));
+          binding = undefined;
+          await commit(
+            ctx,
+            [...users.createOps(record), ...ops, audit.recordOp({ entityType: 'user', entityId: record.id, action: 'create', actor: ctx.principal, at: now, before: null, after: view })],
+            { status: 201, body: view },
+          );
+        });
       } catch (e) {
         // No identity without its user record: remove the one just made, unless the write did land
         // (a timeout can hide a committed transaction).
@@ -79,7 +109,8 @@ export function createUserService(deps: Deps) {
       // Set when this request disabled the identity: if the change is then refused, sign-in goes back as it was.
       let disabledHere: string | undefined;
       try {
-        // Judged again when another change took an administrator away meanwhile.
+        // Judged again when another change took an administrator away, or bound a user to or took
+        // one from a producer this change leaves or joins, meanwhile.
         return await retryOnRace(async () => {
           const before = await users.get(id, { consistent: true });
           if (!before) throw new NotFoundError('User');
@@ -91,7 +122,7 @@ export function createUserService(deps: Deps) {
           const issues = scopeIssues(after);
           if (issues.length) throw new ValidationError(issues, 'The role and scope do not fit together');
           after.communes?.forEach((c, i) => assertKnownCommune(c, `communes.${i}`));
-          if (after.producerId && after.producerId !== before.producerId && !(await producers.get(after.producerId))) throw new ValidationError([{ path: 'producerId', message: 'no such producer' }], 'Unknown producer');
+          const binding = await bindingOps(before.producerId, after.producerId);
           // Two administrators re-roling or disabling each other at once must not leave the province without one.
           const takesAdminAway = before.role === 'admin' && !before.disabled && (after.role !== 'admin' || after.disabled);
           const adminRevision = takesAdminAway ? await users.adminSetRevision() : undefined;
@@ -106,6 +137,7 @@ export function createUserService(deps: Deps) {
             ctx,
             [
               users.updateScopeOp(before, after),
+              ...binding,
               ...(adminRevision === undefined ? [] : [users.adminSetOp(adminRevision)]),
               audit.recordOp({ entityType: 'user', entityId: id, action: 'update', actor: ctx.principal, at: now, before: userView(before), after: userView(after) }),
             ],

@@ -29,7 +29,7 @@ export function registerUserRoutes(app: Router, users: UserService) {
     },
   );
   app.openapi(
-    createRoute({ method: 'post', path: '/users', tags, security: bearer, summary: 'Create a user with a role and scope (admin)', request: { headers: WriteHeadersSchema, body: jsonBodyOf(UserCreateSchema) }, responses: { 201: jsonResponse(UserSchema, 'Created'), ...problemResponses } }),
+    createRoute({ method: 'post', path: '/users', tags, security: bearer, summary: "Create a user with a role and scope (admin); a cooperative user's producerId must name an existing producer, also one deleted or merged away while the user is written (else 400 VALIDATION_FAILED at producerId)", request: { headers: WriteHeadersSchema, body: jsonBodyOf(UserCreateSchema) }, responses: { 201: jsonResponse(UserSchema, 'Created'), ...problemResponses } }),
     async (c) => c.json(await users.create(writeContext(c), c.req.valid('json')), 201),
   );
   app.openapi(

@@ -85,7 +85,7 @@ export function registerOnboardingRoutes(app: Router, deps: { onboarding: Onboar
     async (c) => c.json({ items: await producers.duplicates(c.get('principal'), c.req.valid('param').id) }, 200),
   );
   app.openapi(
-    createRoute({ ...common, method: 'post', path: '/producers/{id}/merge', tags: ['Producers'], summary: 'Merge a duplicate into this producer (products, accounts, listings and cooperative users move; audit kept)', request: { params: IdParamsSchema, headers: WriteHeadersSchema, body: jsonBodyOf(MergeSchema) }, responses: { 200: jsonResponse(ProducerSchema, 'The surviving producer'), ...problemResponses } }),
+    createRoute({ ...common, method: 'post', path: '/producers/{id}/merge', tags: ['Producers'], summary: 'Merge a duplicate into this producer (products, accounts, listings and cooperative users move; audit kept). A duplicate with cooperative users, also one bound while the merge is written, is merged by an administrator only (else 409 PRODUCER_HAS_USERS with userCount)', request: { params: IdParamsSchema, headers: WriteHeadersSchema, body: jsonBodyOf(MergeSchema) }, responses: { 200: jsonResponse(ProducerSchema, 'The surviving producer'), ...problemResponses } }),
     async (c) => c.json(await producers.merge(writeContext(c), c.req.valid('param').id, c.req.valid('json')), 200),
   );
 }

@@ -16,7 +16,7 @@ export function registerRecordRoutes(app: Router, deps: { producers: ProducerSer
     schemas: { create: ProducerCreateSchema, update: ProducerUpdateSchema, view: ProducerSchema, listQuery: ProducerListQuerySchema },
     service: deps.producers,
     auditTrail: deps.auditTrail,
-    deleteSummary: 'Delete a producer that has no products',
+    deleteSummary: 'Delete a producer that has no products (else 409 PRODUCER_HAS_PRODUCTS) and no cooperative users (else 409 PRODUCER_HAS_USERS with userCount, also for a user bound while the delete is written)',
   });
   registerResourceRoutes(app, {
     path: '/products',
