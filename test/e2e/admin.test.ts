@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, launchBrowser, login, pageWidth, shot, signIn, startLocal, unlabelledControls, stopAll, type LocalProduct } from './support.ts';
+import { api, launchBrowser, login, pageWidth, phoneContext, shot, signIn, startLocal, unlabelledControls, stopAll, type LocalProduct } from './support.ts';
 
 let product: LocalProduct;
 let browser: Browser;
@@ -687,5 +687,78 @@ describe('a record that is gone', () => {
     await page.getByRole('link', { name: 'Mở chủ thể được giữ lại' }).click();
     await expect.poll(heading, { timeout: 15_000 }).toBe(`Hộ giữ lại ${run}`);
     expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+  }, 60_000);
+});
+
+describe('registering a product for a producer found by name (administrator)', () => {
+  const giangName = `Hộ làm nón lá Trường Giang ${run}`;
+  const sonName = `Hộ làm nón lá Trường Sơn ${run}`;
+  let giang: { id: string };
+  let son: { id: string };
+  const picker = (p: Page) => p.getByRole('combobox', { name: /^Chủ thể/ });
+  const choices = (p: Page) => p.getByRole('listbox').getByRole('option');
+  type Stored = { producerId: string; name: string };
+
+  it('finds the producer by part of its name typed without accents, chosen with the keyboard, and stores the product for it', async () => {
+    giang = await newProducer(giangName, `08${run}61`);
+    son = await newProducer(sonName, `08${run}62`);
+    await page.goto(`${product.url}/#/products/new`);
+    await picker(page).waitFor();
+    expect(await page.locator('select[name=producerId]').count()).toBe(0);
+    await page.getByLabel(/^Tên sản phẩm/).fill(`Nón lá ${run}`);
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    expect(await page.locator('.field[data-path=producerId] .field-error').textContent()).toBe('Chưa nhập');
+    expect(await picker(page).getAttribute('aria-invalid')).toBe('true');
+    expect(await picker(page).evaluate((el) => el === document.activeElement)).toBe(true);
+
+    await picker(page).fill(`khong ai ten nay ${run}`);
+    await expect.poll(() => page.getByRole('listbox').textContent()).toContain('Không tìm thấy chủ thể phù hợp');
+    await picker(page).fill('non la truong');
+    await expect.poll(() => choices(page).allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining(`${giangName} · Xã Thiệu Hóa`), expect.stringContaining(`${sonName} · Xã Thiệu Hóa`)]));
+    const texts = await choices(page).allTextContents();
+    expect(texts).toHaveLength(2);
+    for (let i = 0; i < texts.findIndex((x) => x.includes(giangName)); i++) await picker(page).press('ArrowDown');
+    await picker(page).press('Enter');
+    expect(await picker(page).inputValue()).toBe(`${giangName} · Xã Thiệu Hóa`);
+    expect(await page.getByRole('listbox').isVisible()).toBe(false);
+    expect(await unlabelledControls(page)).toEqual([]);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await expect.poll(heading, { timeout: 15_000 }).toBe(`Nón lá ${run}`);
+    const id = page.url().split('/').pop()!;
+    expect((await api<Stored>(product.url, `/products/${id}`, adminToken)).body).toMatchObject({ producerId: giang.id, name: `Nón lá ${run}` });
+  }, 60_000);
+
+  it('on a phone opened from a producer’s page, has that producer chosen; says when it cannot search offline; a tap chooses another', async () => {
+    const phone = await phoneContext(browser);
+    const p = await phone.newPage();
+    await signIn(p, product.url, 'admin', 'admin');
+    await p.goto(`${product.url}/#/producers/${giang.id}`);
+    await p.getByRole('link', { name: 'Thêm sản phẩm' }).click();
+    await expect.poll(() => picker(p).inputValue(), { timeout: 15_000 }).toBe(`${giangName} · Xã Thiệu Hóa`);
+    expect(await p.getByTestId('chosen-producer').textContent()).toBe(`Đã chọn: ${giangName} · Xã Thiệu Hóa`);
+
+    await p.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+    await phone.setOffline(true);
+    await picker(p).fill('non la');
+    await expect.poll(() => p.getByRole('listbox').textContent()).toContain('Mất kết nối mạng');
+    expect(await choices(p).filter({ hasText: giangName }).count()).toBe(0);
+    await phone.setOffline(false);
+
+    expect(await p.getByTestId('chosen-producer').isVisible()).toBe(false);
+    await picker(p).fill('truong son');
+    await choices(p).filter({ hasText: sonName }).waitFor();
+    expect(await pageWidth(p)).toBeLessThanOrEqual(360);
+    await shot(p, 'admin-07-product-producer-search', false);
+    await choices(p).filter({ hasText: sonName }).tap();
+    expect(await picker(p).inputValue()).toBe(`${sonName} · Xã Thiệu Hóa`);
+    expect(await p.getByTestId('chosen-producer').textContent()).toBe(`Đã chọn: ${sonName} · Xã Thiệu Hóa`);
+    await p.getByLabel(/^Tên sản phẩm/).fill(`Nón bài thơ ${run}`);
+    await shot(p, 'admin-08-product-producer-chosen', false);
+    await p.getByRole('button', { name: 'Lưu' }).click();
+    await expect.poll(() => p.getByRole('heading', { level: 1 }).textContent(), { timeout: 15_000 }).toBe(`Nón bài thơ ${run}`);
+    const id = p.url().split('/').pop()!;
+    expect((await api<Stored>(product.url, `/products/${id}`, adminToken)).body).toMatchObject({ producerId: son.id, name: `Nón bài thơ ${run}` });
+    await phone.close();
   }, 60_000);
 });

@@ -23,6 +23,11 @@ export const can = {
   administer: () => role() === 'admin',
 };
 
+/** Whether the user's scope is the whole province (admin, department): some 70.000 producers, never one list to pick from. */
+export function seesWholeProvince(): boolean {
+  return role() === 'admin' || role() === 'department';
+}
+
 /** Communes the user may create records in; null means any (admin). */
 export function scopeCommunes(): string[] | null {
   const u = me();

@@ -194,6 +194,15 @@ export const en: Dict = {
     readyNo: 'Not ready',
     openProducer: 'Open producer',
   },
+  producerSearch: {
+    chosen: (text: string) => `Chosen: ${text}`,
+    hint: 'Type at least 2 letters of the name (accents optional), or a tax code or phone number.',
+    typeMore: 'Type at least 2 letters to search.',
+    searching: 'Searching…',
+    noMatch: 'No producer matches.',
+    more: 'More producers match; type more to narrow the list.',
+    offline: 'No connection, so producers cannot be searched. Try again when you are online.',
+  },
   marketplaces: {
     title: 'Marketplace requirements',
     intro: 'The information and photos each marketplace needs before a product can be listed. The readiness on a product’s page is measured against exactly these.',

@@ -192,6 +192,15 @@ export const vi = {
     readyNo: 'Chưa đủ',
     openProducer: 'Xem chủ thể',
   },
+  producerSearch: {
+    chosen: (text: string) => `Đã chọn: ${text}`,
+    hint: 'Gõ ít nhất 2 chữ trong tên (có dấu hay không đều được), hoặc mã số thuế, số điện thoại.',
+    typeMore: 'Gõ ít nhất 2 chữ để tìm.',
+    searching: 'Đang tìm…',
+    noMatch: 'Không tìm thấy chủ thể phù hợp.',
+    more: 'Còn chủ thể khác phù hợp; gõ thêm để thu hẹp.',
+    offline: 'Mất kết nối mạng nên chưa tìm được chủ thể. Hãy thử lại khi có mạng.',
+  },
   marketplaces: {
     title: 'Yêu cầu của các sàn',
     intro: 'Thông tin và ảnh mỗi sàn cần trước khi đăng bán một sản phẩm. Mức sẵn sàng trên trang sản phẩm được tính theo đúng các yêu cầu này.',

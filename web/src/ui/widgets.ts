@@ -132,69 +132,73 @@ export function confirmDialog(text: string, submitLabel: string): Promise<boolea
   return dialog(text, [], { submitLabel, danger: true, onSubmit: () => true }).then((v) => v === true);
 }
 
+/** One choice of a combobox: the value it submits, the text the field shows once it is chosen, and an optional second line. */
+export type ComboOption = { value: string; text: string; detail?: string };
+
+/** A combobox's field (`el`), its text input, and `show`, which lists the choices for what was typed. */
+export type Combobox = { el: HTMLElement; text: HTMLInputElement; show: (options: readonly ComboOption[], message?: string) => void };
+
 /**
- * Commune picker: a combobox with loose search ("thieu hoa" finds Xã Thiệu Hóa), keyboard
- * navigable (↑ ↓ Enter Esc). The chosen code is in the hidden input `name`.
+ * A combobox (WAI-ARIA's pattern: a text field with a list of choices under it): ↑ ↓ move, Enter
+ * chooses, Esc closes, a tap or click chooses. The chosen value is in the hidden input `name`;
+ * typing clears it until a choice is made again. `search` is asked for the choices of what is
+ * typed (on typing, on focus while nothing is chosen, on ↓ while the list is closed) and answers
+ * with `show`, at once or later: an answer that arrives after the user left the field opens
+ * nothing. `message` is a line under the choices that cannot be chosen (no match, searching…),
+ * also said to screen readers.
  */
-export function communePicker(list: readonly Commune[], opts: { name: string; label: string; value?: string; required?: boolean; hint?: string; onChange?: (c: Commune | null) => void }): HTMLElement {
-  const index = indexCommunes(list);
-  const listId = uid('communes');
-  const hidden = h('input', { type: 'hidden', name: opts.name, value: opts.value ?? '' });
-  const text = input({ role: 'combobox', 'aria-autocomplete': 'list', 'aria-expanded': 'false', 'aria-controls': listId, autocomplete: 'off', spellcheck: 'false' });
-  const current = list.find((c) => c.code === opts.value);
-  if (current) text.value = current.fullName;
+export function combobox(opts: { name: string; label: string; chosen?: ComboOption; required?: boolean; hint?: string; maxlength?: number; search: (query: string) => void; onChange?: (o: ComboOption | null) => void }): Combobox {
+  const listId = uid('options');
+  const hidden = h('input', { type: 'hidden', name: opts.name, value: opts.chosen?.value ?? '' });
+  const text = input({ role: 'combobox', 'aria-autocomplete': 'list', 'aria-expanded': 'false', 'aria-controls': listId, autocomplete: 'off', spellcheck: 'false', value: opts.chosen?.text ?? '', maxlength: opts.maxlength });
   const listbox = h('ul', { id: listId, role: 'listbox', class: 'listbox', hidden: true });
-  let options: Commune[] = [];
+  const status = h('p', { class: 'visually-hidden', role: 'status' });
+  let options: readonly ComboOption[] = [];
   let active = -1;
 
-  const choose = (c: Commune) => {
-    hidden.value = c.code;
-    text.value = c.fullName;
+  const choose = (o: ComboOption) => {
+    hidden.value = o.value;
+    text.value = o.text;
     close();
-    opts.onChange?.(c);
+    opts.onChange?.(o);
   };
   const close = () => {
     listbox.hidden = true;
     text.setAttribute('aria-expanded', 'false');
     text.removeAttribute('aria-activedescendant');
   };
-  const render = () => {
-    options = searchCommunes(index, text.value, 8);
-    active = options.length ? 0 : -1;
-    replace(
-      listbox,
-      options.length
-        ? options.map((c, i) =>
-            h(
-              'li',
-              { id: `${listId}-${i}`, role: 'option', 'aria-selected': i === active ? 'true' : 'false', onmousedown: (e: Event) => (e.preventDefault(), choose(c)) },
-              h('span', null, c.fullName),
-              h('small', null, c.formerDistricts.map((d) => d.fullName).join(', ')),
-            ),
-          )
-        : h('li', { class: 'empty', role: 'option', 'aria-disabled': 'true', 'aria-selected': 'false' }, t.producer.communeNoMatch),
-    );
-    listbox.hidden = false;
-    text.setAttribute('aria-expanded', 'true');
-    highlight();
-  };
   const highlight = () => {
     listbox.querySelectorAll('[role=option]').forEach((el, i) => el.setAttribute('aria-selected', i === active ? 'true' : 'false'));
     if (active >= 0) text.setAttribute('aria-activedescendant', `${listId}-${active}`);
+    else text.removeAttribute('aria-activedescendant');
+  };
+  const show = (list: readonly ComboOption[], message?: string) => {
+    options = list;
+    active = list.length ? 0 : -1;
+    replace(
+      listbox,
+      list.map((o, i) => h('li', { id: `${listId}-${i}`, role: 'option', 'aria-selected': 'false', onmousedown: (e: Event) => (e.preventDefault(), choose(o)) }, h('span', null, o.text), o.detail ? h('small', null, o.detail) : null)),
+      message ? h('li', { class: 'empty', role: 'option', 'aria-disabled': 'true', 'aria-selected': 'false' }, message) : null,
+    );
+    status.textContent = message ?? '';
+    if (document.activeElement !== text) return;
+    listbox.hidden = !list.length && !message;
+    text.setAttribute('aria-expanded', String(!listbox.hidden));
+    highlight();
   };
   text.addEventListener('input', () => {
     hidden.value = '';
     opts.onChange?.(null);
-    render();
+    opts.search(text.value);
   });
   text.addEventListener('focus', () => {
-    if (!hidden.value) render();
+    if (!hidden.value) opts.search(text.value);
   });
   text.addEventListener('blur', () => setTimeout(close, 100));
   text.addEventListener('keydown', (e) => {
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       e.preventDefault();
-      if (listbox.hidden) render();
+      if (listbox.hidden) opts.search(text.value);
       else if (options.length) {
         active = (active + (e.key === 'ArrowDown' ? 1 : options.length - 1)) % options.length;
         highlight();
@@ -204,10 +208,34 @@ export function communePicker(list: readonly Commune[], opts: { name: string; la
       choose(options[active]!);
     } else if (e.key === 'Escape') close();
   });
-  const wrap = field(opts.label, text, { hint: opts.hint, path: opts.name, required: opts.required });
-  wrap.classList.add('combo');
-  wrap.append(hidden, listbox);
-  return wrap;
+  const el = field(opts.label, text, { hint: opts.hint, path: opts.name, required: opts.required });
+  el.classList.add('combo');
+  el.append(hidden, listbox, status);
+  return { el, text, show };
+}
+
+/**
+ * Commune picker: a combobox with loose search ("thieu hoa" finds Xã Thiệu Hóa), keyboard
+ * navigable (↑ ↓ Enter Esc). The chosen code is in the hidden input `name`.
+ */
+export function communePicker(list: readonly Commune[], opts: { name: string; label: string; value?: string; required?: boolean; hint?: string; onChange?: (c: Commune | null) => void }): HTMLElement {
+  const index = indexCommunes(list);
+  const option = (c: Commune): ComboOption => ({ value: c.code, text: c.fullName, detail: c.formerDistricts.map((d) => d.fullName).join(', ') });
+  const current = list.find((c) => c.code === opts.value);
+  const box = combobox({
+    name: opts.name,
+    label: opts.label,
+    required: opts.required,
+    hint: opts.hint,
+    // A code that is none of these communes is kept as it is (sent back unchanged), with no name to show.
+    chosen: current ? option(current) : opts.value ? { value: opts.value, text: '' } : undefined,
+    search: (query) => {
+      const found = searchCommunes(index, query, 8);
+      box.show(found.map(option), found.length ? undefined : t.producer.communeNoMatch);
+    },
+    onChange: (o) => opts.onChange?.(o ? (list.find((c) => c.code === o.value) ?? null) : null),
+  });
+  return box.el;
 }
 
 /** A status chip with its own colour (text and background pass WCAG AA). */

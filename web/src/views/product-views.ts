@@ -2,7 +2,7 @@ import { productLimits } from '#shared/field-limits.ts';
 import { allowedListingMoves, accountAllowsLiveListing, photosForMarketplace, readinessFor } from '#shared/onboarding-rules.ts';
 import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
 import { ApiError, NetworkError, get, getAll, getOptional, hasRoute, query, sendDirect } from '../core/api.ts';
-import { can, me, scopeCommunes } from '../core/app-state.ts';
+import { can, me, scopeCommunes, seesWholeProvince } from '../core/app-state.ts';
 import { daysUntil, formatDate, formatMoney, formatNumber, parseAmount, parseDate } from '../core/format.ts';
 import { UnreadablePhotoError, preparePhoto } from '../core/image.ts';
 import { entries, pathResolver, retry, submit } from '../core/outbox.ts';
@@ -14,6 +14,7 @@ import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, confirmDialog, dialog, errorBox, field, input, meter, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
 import { facts, loadFailed, putInOrder, queuedFor, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
+import { producerPicker } from './producer-picker.ts';
 import { pendingProducers } from './producer-views.ts';
 
 type OcopGroup = Product['ocopGroup'];
@@ -47,7 +48,7 @@ export async function productListView(r: Route): Promise<Node> {
   /** Shows the products waiting in the outbox again (their producers' names come with the producers). */
   let redrawPending = (): void => undefined;
   const producer = select([['', t.common.all], ...(presetProducer ? [[presetProducer, '…'] as [string, string]] : [])], { name: 'producerId', value: presetProducer });
-  const provinceWide = me()?.role === 'admin' || me()?.role === 'department';
+  const provinceWide = seesWholeProvince();
   void (provinceWide ? (presetProducer ? get<Producer>(`/producers/${presetProducer}`).then((p) => [p]) : Promise.resolve([])) : getAll<Producer>('/producers').then((p) => p.items)).then(
     (found) => {
       producers = found;
@@ -235,10 +236,12 @@ export async function productFormView(r: Route): Promise<Node> {
   const queued = outboxId && !editing ? ((await entries()).find((e) => e.id === outboxId && e.kind === 'product.create') ?? null) : null;
   const initial: Partial<Product> | null = editing ?? (queued?.body as Partial<Product> | undefined) ?? null;
   const preset = r.query.get('producer') ?? (queued ? String((queued.body as { producerId?: string }).producerId ?? '') : '');
-  // Every producer in scope (a commune has hundreds), and the one the form was opened for even
-  // when the list cannot be read (offline, its page cached).
+  // An officer chooses among every producer in scope (a commune has hundreds), read at once so the
+  // form works offline; the province-wide roles search for one instead (see producerPicker). Both
+  // get the one the form was opened for even when the list cannot be read (offline, its page cached).
+  const provinceWide = seesWholeProvince();
   const [listed, presetProducer, pending] = await Promise.all([
-    editing ? Promise.resolve([] as Producer[]) : getAll<Producer>('/producers').then((p) => p.items, () => [] as Producer[]),
+    editing || provinceWide ? Promise.resolve([] as Producer[]) : getAll<Producer>('/producers').then((p) => p.items, () => [] as Producer[]),
     !editing && preset && !isToken(preset) ? get<Producer>(`/producers/${preset}`).catch(() => null) : Promise.resolve(null),
     editing ? Promise.resolve([]) : pendingProducers(),
   ]);
@@ -247,7 +250,7 @@ export async function productFormView(r: Route): Promise<Node> {
     ...pending.map((e) => [refToken(e.id), `${e.label} (${t.common.pending})`] as [string, string]),
     ...producers.map((p) => [p.id, `${p.name} · ${p.communeName}`] as [string, string]),
   ];
-  if (!editing && !producerOptions.length) return h('section', { class: 'page' }, h('h1', null, t.product.new), notice('info', t.product.noProducer), can.writeProducers() ? h('a', { class: 'button primary', href: link('/producers/new') }, t.home.newProducer) : null);
+  if (!editing && !provinceWide && !producerOptions.length) return h('section', { class: 'page' }, h('h1', null, t.product.new), notice('info', t.product.noProducer), can.writeProducers() ? h('a', { class: 'button primary', href: link('/producers/new') }, t.home.newProducer) : null);
   const box = errorBox();
   const submitBtn = h('button', { type: 'submit', class: 'primary' }, t.common.save);
   const pricePreview = h('span', { class: 'hint', 'aria-live': 'polite' }, initial?.priceVnd !== undefined ? formatMoney(initial?.priceVnd) : '');
@@ -279,7 +282,11 @@ export async function productFormView(r: Route): Promise<Node> {
   const form = h(
     'form',
     { class: 'stack card', novalidate: true },
-    editing ? null : field(t.product.producer, select([['', t.product.chooseProducer], ...producerOptions], { name: 'producerId', value: preset }), { required: true, path: 'producerId' }),
+    editing
+      ? null
+      : provinceWide
+        ? producerPicker({ name: 'producerId', label: t.product.producer, value: preset, preset: presetProducer, pending })
+        : field(t.product.producer, select([['', t.product.chooseProducer], ...producerOptions], { name: 'producerId', value: preset }), { required: true, path: 'producerId' }),
     field(t.product.name, input({ name: 'name', value: initial?.name ?? '', autocomplete: 'off', maxlength: productLimits.name }), { required: true, path: 'name' }),
     field(t.product.group, select(groups.map((g) => [g, t.product.groups[g]]), { name: 'ocopGroup', value: initial?.ocopGroup ?? 'food' }), { path: 'ocopGroup' }),
     field(t.product.stars, starsSelect, { path: 'ocopStars' }),

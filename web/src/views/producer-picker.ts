@@ -1,0 +1,78 @@
+import { normaliseName } from '#shared/text/normalise.ts';
+import { NetworkError, get, query } from '../core/api.ts';
+import type { OutboxEntry } from '../core/outbox.ts';
+import { refToken } from '../core/outbox-rules.ts';
+import type { Page, Producer } from '../core/types.ts';
+import { errorMessage, t } from '../i18n/i18n.ts';
+import { h } from '../ui/dom.ts';
+import { combobox, type ComboOption } from '../ui/widgets.ts';
+
+/** Shorter queries would match most of the province. */
+const MIN_CHARS = 2;
+/** Typing pause before the server is asked, so a name typed quickly is one request. */
+const WAIT_MS = 300;
+const SHOWN = 20;
+
+const producerOption = (p: Producer): ComboOption => ({ value: p.id, text: `${p.name} · ${p.communeName}` });
+const pendingOption = (e: OutboxEntry): ComboOption => ({ value: refToken(e.id), text: `${e.label} (${t.common.pending})` });
+
+/**
+ * The producer a new record belongs to, for a user who sees the whole province (70.000
+ * producers: no list to pick from). Typing at least two letters searches the server as
+ * `GET /producers?q=` does — the name loosely (case, accents, tone marks ignored), a number as a
+ * tax code or phone — and offers what it finds as "name · commune". Producers registered on this
+ * device and still waiting in the outbox are offered too, matched by name here, so they can be
+ * chosen offline. The chosen id (or the waiting producer's token) is in the hidden input `name`;
+ * `value` is the one chosen when the form opens, named by `preset` or by its outbox entry.
+ */
+export function producerPicker(opts: { name: string; label: string; value?: string; preset?: Producer | null; pending: readonly OutboxEntry[] }): HTMLElement {
+  const waitingFor = (q: string) => {
+    const key = normaliseName(q);
+    return opts.pending.filter((e) => normaliseName(e.label).includes(key)).map(pendingOption);
+  };
+  const presetPending = opts.pending.find((e) => refToken(e.id) === opts.value);
+  const chosen = opts.preset && opts.preset.id === opts.value ? producerOption(opts.preset) : presetPending ? pendingOption(presetPending) : undefined;
+  let seq = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let inFlight: AbortController | undefined;
+  /** The last answer (or the choice made from it), shown again at once for the same text. */
+  let last: { q: string; options: ComboOption[]; more: boolean } | undefined;
+  const showFound = (waiting: ComboOption[], found: { options: ComboOption[]; more: boolean }) => {
+    const all = [...waiting, ...found.options];
+    box.show(all, !all.length ? t.producerSearch.noMatch : found.more ? t.producerSearch.more : undefined);
+  };
+
+  const search = (typed: string) => {
+    const q = typed.trim();
+    const mine = ++seq;
+    clearTimeout(timer);
+    inFlight?.abort();
+    const waiting = waitingFor(q);
+    if (q.length < MIN_CHARS) return box.show(waiting, t.producerSearch.typeMore);
+    if (last?.q === q) return showFound(waiting, last);
+    box.show(waiting, t.producerSearch.searching);
+    timer = setTimeout(async () => {
+      const controller = (inFlight = new AbortController());
+      try {
+        const page = await get<Page<Producer>>(`/producers${query({ q, limit: SHOWN })}`, controller.signal);
+        if (mine !== seq) return;
+        last = { q, options: page.items.map(producerOption), more: page.nextCursor !== null };
+        showFound(waiting, last);
+      } catch (e) {
+        if (mine === seq) box.show(waiting, e instanceof NetworkError ? t.producerSearch.offline : errorMessage(e));
+      }
+    }, WAIT_MS);
+  };
+  // The field is narrower than most names with their commune on a phone: the choice is also written out in full under it.
+  const chosenLine = h('p', { class: 'hint', 'data-testid': 'chosen-producer' });
+  const showChosen = (o: ComboOption | null | undefined) => {
+    chosenLine.textContent = o ? t.producerSearch.chosen(o.text) : '';
+    chosenLine.hidden = !o;
+    // ↓ on the chosen one's text offers it again rather than searching for "name · commune".
+    if (o) last = { q: o.text, options: [o], more: false };
+  };
+  const box = combobox({ name: opts.name, label: opts.label, chosen, required: true, hint: t.producerSearch.hint, maxlength: 100, search, onChange: showChosen });
+  showChosen(chosen);
+  box.text.after(chosenLine);
+  return box.el;
+}
