@@ -1,4 +1,6 @@
 import { coverageMetrics, emptyMetrics, type Contribution, type CoverageMetric, type Metrics } from '#shared/coverage-rules.ts';
+import { z } from 'zod';
+import { TargetSchema, type Target } from '#shared/schemas/coverage.ts';
 import { getItem, queryAcross, transact, type Table, type TxOp } from './table.ts';
 
 export type CoverageRow = { marketplace: string; communeCode: string } & Metrics;
@@ -49,11 +51,13 @@ export function createCoverageRepository(table: Table) {
     },
     /**
      * Month-end snapshots: PK `P#38#COVSNAP`, SK `M#<marketplace>#<yyyy-mm>#C#<commune>` —
-     * a marketplace's monthly series over a range of months is one key range.
+     * a marketplace's monthly series over a range of months is one key range. The month's
+     * marker (SK `MONTH#<yyyy-mm>`, written last) keeps the targets in force when it was taken
+     * (at most 100, a few kB), so a month-end report measures against the targets of its time.
      */
-    async writeSnapshot(month: string, rows: CoverageRow[], takenAt: string): Promise<void> {
+    async writeSnapshot(month: string, rows: CoverageRow[], takenAt: string, targets: Target[]): Promise<void> {
       const ops: TxOp[] = rows.map((r) => ({ item: { Put: { TableName: table.name, Item: { PK: snapPk, SK: `M#${r.marketplace}#${month}#C#${r.communeCode}`, type: 'coverage-snapshot', month, takenAt, ...r } } } }));
-      ops.push({ item: { Put: { TableName: table.name, Item: { PK: snapPk, SK: `MONTH#${month}`, type: 'coverage-snapshot-marker', month, takenAt } } } });
+      ops.push({ item: { Put: { TableName: table.name, Item: { PK: snapPk, SK: `MONTH#${month}`, type: 'coverage-snapshot-marker', month, takenAt, targets } } } });
       for (let i = 0; i < ops.length; i += 100) await transact(table, ops.slice(i, i + 100));
     },
     async hasSnapshot(month: string): Promise<boolean> {
@@ -61,7 +65,16 @@ export function createCoverageRepository(table: Table) {
     },
     /** When the snapshot of `month` was taken, or undefined if it was not. */
     async snapshotTakenAt(month: string): Promise<string | undefined> {
-      return (await getItem(table, { PK: snapPk, SK: `MONTH#${month}` }, true))?.takenAt as string | undefined;
+      return (await this.snapshotMarker(month))?.takenAt;
+    },
+    /**
+     * The snapshot of `month`: when it was taken and the targets then in force (`targets`
+     * undefined for a snapshot taken before they were kept), or undefined if it was not taken.
+     */
+    async snapshotMarker(month: string): Promise<{ takenAt: string; targets?: Target[] } | undefined> {
+      const item = await getItem(table, { PK: snapPk, SK: `MONTH#${month}` }, true);
+      if (!item) return undefined;
+      return { takenAt: item.takenAt as string, targets: item.targets === undefined ? undefined : z.array(TargetSchema).parse(item.targets) };
     },
     /**
      * The months from `from` to `to` whose snapshot was taken, with when: their markers, which

@@ -17,6 +17,7 @@ import { AppError, ConflictError } from '#functions/core/errors.ts';
 import { snapshotMonthAt } from '#functions/jobs/scheduled-jobs.ts';
 import type { PhotoSummaryProvider } from './coverage-tracker.ts';
 import type { TargetRepository } from '#functions/repositories/target-repository.ts';
+import type { Target } from '#shared/schemas/coverage.ts';
 
 export type Recount = {
   counters: Contribution;
@@ -206,26 +207,31 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
   /** One marketplace's counter rows: now, or as the month-end snapshot of `month` recorded them (none if it was not taken). */
   const rowsAt = (marketplace: string, month?: string): Promise<CoverageRow[]> => (month ? deps.coverage.snapshotRows(marketplace, month, month) : deps.coverage.rowsFor(marketplace));
   return {
-    /** The targets those who cover `communes` see: the province's, and those of their own communes. */
-    async targetsFor(communes: string[] | 'all') {
-      return (await deps.targets.list()).filter((t) => t.scope === 'province' || communes === 'all' || communes.includes(t.scope));
+    /** The targets those who cover `communes` see: the province's, and those of their own communes (of `all`, today's by default). */
+    async targetsFor(communes: string[] | 'all', all?: Target[]) {
+      return (all ?? (await deps.targets.list())).filter((t) => t.scope === 'province' || communes === 'all' || communes.includes(t.scope));
     },
     /**
-     * Today's targets with where each stands — now, or at the end of `month` — in the given scope, and the
-     * share reached; one parallel read per marketplace. A commune's own target is shown only to
-     * those who cover that commune.
+     * The targets with where each stands in the given scope, and the share reached: now, against
+     * today's targets; or at the end of `month`, against the targets in force when its snapshot
+     * was taken (today's, for a snapshot taken before they were kept). `asOf` says when the
+     * targets were read. One parallel read per marketplace. A commune's own target is shown only
+     * to those who cover that commune.
      */
-    async targetsWithProgress(communes: string[] | 'all', month?: string) {
-      const targets = await this.targetsFor(communes);
+    async targetsWithProgress(communes: string[] | 'all', month?: string): Promise<{ asOf: string; items: (Target & { current: number | null; achieved: number | null })[] }> {
+      const kept = month ? await deps.coverage.snapshotMarker(month) : undefined;
+      const asOf = kept?.targets ? kept.takenAt : new Date().toISOString();
+      const targets = await this.targetsFor(communes, kept?.targets);
       const markets = [...new Set(targets.map((t) => t.marketplace))];
       const rowsBy = new Map(await Promise.all(markets.map(async (m) => [m, await rowsAt(m, month)] as const)));
-      return targets.map((t) => {
+      const items = targets.map((t) => {
         const rows = rowsBy.get(t.marketplace)!.filter((r) => (t.scope === 'province' ? communes === 'all' || communes.includes(r.communeCode) : r.communeCode === t.scope));
         const current = indicatorValue(sumRows(rows), t.indicator);
         // A province-wide count seen from a few communes says where they stand, not how much of the target is reached.
         const partial = t.scope === 'province' && communes !== 'all' && t.unit === 'count';
         return { ...t, current: current ?? null, achieved: current === undefined || t.value === 0 || partial ? null : cutToTenth((100 * current) / t.value) };
       });
+      return { asOf, items };
     },
     /**
      * Records the counters as the snapshot of `month` (normally the month just ended, in Vietnam
@@ -235,7 +241,8 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
     async snapshot(month = snapshotMonthAt(new Date()), opts: { replace?: boolean } = {}) {
       if (!opts.replace && (await deps.coverage.hasSnapshot(month))) throw new ConflictError('SNAPSHOT_EXISTS', `The snapshot of ${month} was already taken; ask to replace it to take it again`);
       const takenAt = new Date().toISOString();
-      await deps.coverage.writeSnapshot(month, await deps.coverage.allRows(), takenAt);
+      const [rows, targets] = await Promise.all([deps.coverage.allRows(), deps.targets.list()]);
+      await deps.coverage.writeSnapshot(month, rows, takenAt, targets);
       return { month, takenAt };
     },
     /** Takes last month's snapshot if it is missing (the local server calls this at start). */

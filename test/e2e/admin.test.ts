@@ -495,6 +495,8 @@ describe('coverage at the end of a month (dashboard)', () => {
     await when.selectOption({ label });
     await expect.poll(() => page.getByTestId('coverage-source').textContent()).toContain(`Nguồn: số liệu chốt cuối tháng ${month.slice(5)}/${month.slice(0, 4)}`);
     expect(page.url()).toContain(`month=${month}`);
+    // Measured against the targets its snapshot kept, and the page says so.
+    await expect.poll(() => page.getByTestId('targets-as-of').textContent()).toBe(`Chỉ tiêu đang áp dụng khi chốt số liệu cuối tháng ${month.slice(5)}/${month.slice(0, 4)}.`);
     const cell = page.locator('[data-testid=coverage-table] tr[data-code="15772"] td').first();
     expect(await cell.textContent()).toBe(String(producersIn(then.body.rows)));
 

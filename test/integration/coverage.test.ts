@@ -244,13 +244,16 @@ describe('coverage history', () => {
 });
 
 describe('coverage at the end of a month', () => {
-  it('reports a month from its snapshot — by commune, district or province, today’s targets measured on it — while now moves on; a month never taken is 404', async () => {
+  it('reports a month from its snapshot — by commune, district or province, against the targets in force when it was taken — while now moves on; a month never taken is 404', async () => {
     const reports = api.local.services.coverageReports;
     const commune = '15835';
     const before = (await api.call('GET', `/coverage?by=commune`, { token: api.adminToken })).body;
     const producersThen = before.rows.find((r: { communeCode: string }) => r.communeCode === commune).producers as number;
+    const target = { indicator: 'producers', period: '2027-12-31', scope: commune, marketplace: 'all', unit: 'count' };
+    await api.call('PUT', '/targets', { token: api.adminToken, body: { items: [{ ...target, value: 100 }] } });
     await reports.snapshot('2025-12', { replace: true });
-    await api.call('PUT', '/targets', { token: api.adminToken, body: { items: [{ indicator: 'producers', period: '2027-12-31', scope: commune, marketplace: 'all', unit: 'count', value: 100 }] } });
+    // After the month-end: the target is raised, and the commune gains a producer.
+    await api.call('PUT', '/targets', { token: api.adminToken, body: { items: [{ ...target, value: 200 }] } });
     await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ communeCode: commune }) });
 
     const then = await api.call('GET', '/coverage?by=commune&month=2025-12', { token: api.adminToken });
@@ -259,11 +262,20 @@ describe('coverage at the end of a month', () => {
     expect(Date.parse(then.body.asOf)).toBeLessThanOrEqual(Date.now());
     expect(then.body.rows).toHaveLength(166);
     expect(then.body.rows.find((r: { communeCode: string }) => r.communeCode === commune).producers).toBe(producersThen);
-    expect(then.body.targets).toEqual([expect.objectContaining({ scope: commune, current: producersThen })]);
+    expect(then.body.targets).toEqual([expect.objectContaining({ scope: commune, value: 100, current: producersThen })]);
+    expect(then.body.targetsAsOf).toBe(then.body.asOf);
     const now = (await api.call('GET', '/coverage?by=commune', { token: api.adminToken })).body;
     expect(now.month).toBeUndefined();
     expect(now.rows.find((r: { communeCode: string }) => r.communeCode === commune).producers).toBe(producersThen + 1);
-    expect(now.targets).toEqual([expect.objectContaining({ scope: commune, current: producersThen + 1 })]);
+    expect(now.targets).toEqual([expect.objectContaining({ scope: commune, value: 200, current: producersThen + 1 })]);
+    expect(Date.parse(now.targetsAsOf)).toBeGreaterThan(Date.parse(then.body.asOf));
+
+    // A snapshot taken before targets were kept with it is measured against today's.
+    const { table } = api.local;
+    await table.doc.send(new UpdateCommand({ TableName: table.name, Key: { PK: `${table.prefix}COVSNAP`, SK: 'MONTH#2025-12' }, UpdateExpression: 'REMOVE targets' }));
+    const older = (await api.call('GET', '/coverage?by=commune&month=2025-12', { token: api.adminToken })).body;
+    expect(older.targets).toEqual([expect.objectContaining({ scope: commune, value: 200, current: producersThen })]);
+    expect(Date.parse(older.targetsAsOf)).toBeGreaterThan(Date.parse(older.asOf));
 
     const province = await api.call('GET', '/coverage?by=province&month=2025-12', { token: api.adminToken });
     expect(province.body.totals).toEqual(then.body.totals);

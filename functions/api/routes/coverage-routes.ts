@@ -14,7 +14,7 @@ export function coverageScope(p: Principal): string[] | 'all' {
 }
 
 const CoverageRowSchema = MetricsSchema.extend({ communeCode: z.string().optional(), communeName: z.string().optional(), formerDistrict: z.string().optional(), communes: z.number().optional() });
-const CoverageSchema = z.object({ marketplace: z.string(), by: z.string(), month: z.string().optional().meta({ description: 'The month whose month-end figures these are; absent for figures as of now' }), asOf: z.string().meta({ description: 'Now, or when the month-end snapshot was taken' }), rows: z.array(CoverageRowSchema), totals: MetricsSchema, targets: z.array(TargetSchema.extend({ current: z.number().nullable(), achieved: z.number().nullable() })) }).meta({ id: 'Coverage' });
+const CoverageSchema = z.object({ marketplace: z.string(), by: z.string(), month: z.string().optional().meta({ description: 'The month whose month-end figures these are; absent for figures as of now' }), asOf: z.string().meta({ description: 'Now, or when the month-end snapshot was taken' }), rows: z.array(CoverageRowSchema), totals: MetricsSchema, targets: z.array(TargetSchema.extend({ current: z.number().nullable(), achieved: z.number().nullable() })), targetsAsOf: z.string().meta({ description: 'When the targets were read: for a month, when its snapshot was taken (the targets then in force); now for figures as of now, and for a month whose snapshot was taken before targets were kept with it (today\'s targets)' }) }).meta({ id: 'Coverage' });
 const DifferenceSchema = z.object({ marketplace: z.string(), communeCode: z.string(), metric: z.string(), counted: z.number(), recorded: z.number() });
 
 export function registerCoverageRoutes(app: Router, deps: { coverageReports: CoverageService; targets: TargetRepository; startReconcile?: () => Promise<void> }) {
@@ -26,7 +26,7 @@ export function registerCoverageRoutes(app: Router, deps: { coverageReports: Cov
       const { by, marketplace, month } = c.req.valid('query');
       const scope = coverageScope(c.get('principal'));
       const [report, progress] = await Promise.all([reports.report(scope, by, marketplace, month), reports.targetsWithProgress(scope, month)]);
-      return c.json({ ...report, targets: progress }, 200);
+      return c.json({ ...report, targets: progress.items, targetsAsOf: progress.asOf }, 200);
     },
   );
   app.openapi(

@@ -471,6 +471,8 @@ export const en: Dict = {
     provinceYourCommunes: 'Province (figures of your communes)',
     targets: 'Targets',
     targetBy: (d: string) => `By ${d}`,
+    targetsOfMonth: (month: string) => `The targets in force when the figures of ${month} were taken.`,
+    targetsOfToday: 'Today\'s targets (this month\'s figures were taken before targets were kept with them).',
     targetProgress: (current: string, value: string, share: string) => `${current} of ${value} (${share})`,
     ratio: (a: string, b: string) => `${a} per ${b}`,
     trend: 'Month by month (month-end figures)',

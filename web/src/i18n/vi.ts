@@ -469,6 +469,8 @@ export const vi = {
     provinceYourCommunes: 'Toàn tỉnh (số liệu các xã của bạn)',
     targets: 'Chỉ tiêu',
     targetBy: (d: string) => `Hạn ${d}`,
+    targetsOfMonth: (month: string) => `Chỉ tiêu đang áp dụng khi chốt số liệu cuối tháng ${month}.`,
+    targetsOfToday: 'Chỉ tiêu hiện hành (số liệu tháng này được chốt trước khi hệ thống lưu chỉ tiêu kèm theo).',
     targetProgress: (current: string, value: string, share: string) => `Đạt ${current} / ${value} (${share})`,
     ratio: (a: string, b: string) => `${a} trên ${b}`,
     trend: 'Diễn biến theo tháng (số liệu cuối tháng)',

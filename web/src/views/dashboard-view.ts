@@ -18,7 +18,7 @@ import { indicatorLabel, targetAmount, targetMarket, targetPlace, type TargetPro
 const PALETTE = ['#edf8e9', '#bae4b3', '#74c476', '#31a354', '#006d2c'];
 const NO_DATA = '#d4d4d4';
 
-type Source = { kind: 'api'; asOf: string; month?: string } | { kind: 'fallback'; complete: boolean; counted: number };
+type Source = { kind: 'api'; asOf: string; month?: string; targetsAsOf?: string } | { kind: 'fallback'; complete: boolean; counted: number };
 
 type MonthTotals = { month: string; totals: Record<string, number> };
 
@@ -27,10 +27,10 @@ const monthLabel = (month: string) => `${month.slice(5)}/${month.slice(0, 4)}`;
 
 /** Coverage by commune now, or at the end of `month` (its snapshot; a month never taken is an ApiError NO_SNAPSHOT). */
 async function loadCoverage(marketplace: string, month?: string): Promise<{ coverage: Coverage; source: Source; products: Product[] | null; targets: TargetProgress[] }> {
-  type Answer = Parameters<typeof normaliseCoverage>[0] & { targets?: TargetProgress[]; month?: string };
+  type Answer = Parameters<typeof normaliseCoverage>[0] & { targets?: TargetProgress[]; month?: string; targetsAsOf?: string };
   const path = `/coverage${query({ by: 'commune', marketplace, month })}`;
   const api = month ? await get<Answer>(path) : await getOptional<Answer>(path);
-  if (api) return { coverage: normaliseCoverage(api), source: { kind: 'api', asOf: api.asOf, month: api.month }, products: null, targets: api.targets ?? [] };
+  if (api) return { coverage: normaliseCoverage(api), source: { kind: 'api', asOf: api.asOf, month: api.month, targetsAsOf: api.targetsAsOf }, products: null, targets: api.targets ?? [] };
   const [all, producers, products] = await Promise.all([communes(), getAll<Producer>('/producers'), getAll<Product>('/products')]);
   const scope = me()?.role === 'officer' ? me()?.communes : undefined;
   return {
@@ -309,7 +309,14 @@ export async function dashboardView(r: Route): Promise<Node> {
     ),
     source.kind === 'api' ? h('div', { class: 'filters' }, field(t.dashboard.marketplace, marketSelect), months.length ? field(t.dashboard.when, monthSelect) : null) : null,
     tiles,
-    targets.length ? section(t.dashboard.targets, targetList(targets, markets)) : null,
+    targets.length
+      ? section(
+          t.dashboard.targets,
+          // A month-end is measured against the targets of its time, kept with its snapshot (today's for one taken before they were kept).
+          source.kind === 'api' && source.month ? h('p', { class: 'small muted', 'data-testid': 'targets-as-of' }, source.targetsAsOf === source.asOf ? t.dashboard.targetsOfMonth(monthLabel(source.month)) : t.dashboard.targetsOfToday) : null,
+          targetList(targets, markets),
+        )
+      : null,
     source.kind === 'api' ? section(t.dashboard.trend, trendBox) : null,
     h(
       'div',
