@@ -71,10 +71,13 @@ export function producerContribution(p: ProducerCoverageState | undefined): Cont
   return c;
 }
 
+/** A product counts as OCOP while it is rated (3–5 stars) and its certificate has not lapsed. */
+export const countsAsOcop = (p: Pick<ProductCoverageState, 'ocopStars' | 'certificateExpired'>): boolean => p.ocopStars >= 3 && !p.certificateExpired;
+
 export function productContribution(p: ProductCoverageState | undefined): Contribution {
   const c: Contribution = new Map();
   if (!p) return c;
-  const ocop = p.ocopStars >= 3 && !p.certificateExpired;
+  const ocop = countsAsOcop(p);
   for (const m of coverageMarketplaces) {
     add(c, m, p.communeCode, 'products');
     if (ocop) add(c, m, p.communeCode, `productsOcop${p.ocopStars}` as CoverageMetric);

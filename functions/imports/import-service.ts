@@ -709,6 +709,7 @@ export function createImportService(deps: Deps) {
           if (r.product) record.productCount += 1;
         } else existingAdds.set(producerId, (existingAdds.get(producerId) ?? 0) + 1);
         if (r.product) {
+          // Derived as of the commit's own time, so a resume (perhaps after midnight) counts each product as its first run stored it.
           newProducts.push(newProductRecord({ ...r.product, producerId }, { id: rowId(job.id, r.row, 'product', time), communeCode: r.producer.communeCode!, at, actor }));
         }
       }

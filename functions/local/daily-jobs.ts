@@ -1,29 +1,52 @@
-import { msUntilVietnamTime } from '#shared/vietnam-time.ts';
+import { vietnamDate, vietnamMonthStart } from '#shared/vietnam-time.ts';
+import { snapshotMonthAt } from '#functions/jobs/scheduled-jobs.ts';
 import type { LocalServices } from './local-services.ts';
 
+/** How often the local server looks whether a new day (Vietnam time) has begun. */
+const CHECK_EVERY_MS = 5 * 60_000;
+
 /**
- * What the cloud's schedules do, for a laptop that runs for days: the certificates that lapsed
- * stop counting as OCOP, and a month-end snapshot is taken once its month is over. Run at start
- * and at 00:05 every night (Vietnam time) while the server runs; the full nightly recount stays
- * an administrator's `POST /coverage/reconcile` here.
+ * What the cloud's schedules do, for a laptop that runs for days: a month-end snapshot taken
+ * once its month is over, and the certificates that lapsed marked so those products stop
+ * counting as OCOP. A missing snapshot is taken as the cloud takes it, before the marking of
+ * its month's last night: certificates valid through that day count in it. The full nightly
+ * recount stays an administrator's `POST /coverage/reconcile` here. Returns what it did.
  */
-export async function runDailyJobs(local: Pick<LocalServices, 'services'>, now = new Date()): Promise<string[]> {
+export async function runDailyJobs(local: Pick<LocalServices, 'services' | 'repositories'>, now = new Date()): Promise<string[]> {
+  const reports = local.services.coverageReports;
   const done: string[] = [];
-  const marked = await local.services.products.markLapsedCertificates(now);
-  if (marked) done.push(`Marked ${marked} OCOP certificate(s) that expired: those products no longer count as OCOP`);
-  const caughtUp = await local.services.coverageReports.catchUp(now);
-  if (caughtUp) done.push(`Took the missing month-end coverage snapshot for ${caughtUp.month}`);
+  const say = (marking: { marked: number; failed: number }) => {
+    if (marking.marked) done.push(`Marked ${marking.marked} OCOP certificate(s) that expired: those products no longer count as OCOP`);
+    if (marking.failed) done.push(`Could not mark ${marking.failed} lapsed certificate(s); trying again tomorrow`);
+  };
+  if (!(await local.repositories.coverage.hasSnapshot(snapshotMonthAt(now)))) {
+    // As on the month's last day: what had lapsed by then (a certificate valid through that day counts), nothing after.
+    say(await reports.markLapsedCertificates(new Date(vietnamMonthStart(now).getTime() - 1)));
+    const caughtUp = await reports.catchUp(now);
+    if (caughtUp) done.push(`Took the missing month-end coverage snapshot for ${caughtUp.month}`);
+  }
+  say(await reports.markLapsedCertificates(now));
   return done;
 }
 
-/** Runs `runDailyJobs` at 00:05 each night (Vietnam time), logging what it did; the timer never keeps the process alive. */
-export function scheduleDailyJobs(local: Pick<LocalServices, 'services'>, log: (line: string) => void): void {
-  const next = () => {
-    setTimeout(() => {
-      runDailyJobs(local)
-        .then((done) => done.forEach(log), (e: unknown) => log(`Nightly jobs failed: ${(e as Error).message}`))
-        .finally(next);
-    }, msUntilVietnamTime(new Date(), 0, 5)).unref();
-  };
-  next();
+/**
+ * Runs `runDailyJobs` once a new day has begun in Vietnam, looking every few minutes rather than
+ * sleeping until midnight: a laptop that was asleep at midnight catches up when it wakes. A run
+ * that fails (or `lastRun` undefined: none yet) is tried at the next look; the timer never keeps
+ * the process alive.
+ */
+export function scheduleDailyJobs(local: Pick<LocalServices, 'services' | 'repositories'>, log: (line: string) => void, lastRun: Date | undefined): void {
+  let ranOn = lastRun ? vietnamDate(lastRun) : undefined;
+  let running = false;
+  setInterval(() => {
+    const now = new Date();
+    if (running || vietnamDate(now) === ranOn) return;
+    running = true;
+    runDailyJobs(local, now)
+      .then((done) => {
+        ranOn = vietnamDate(now);
+        done.forEach(log);
+      }, (e: unknown) => log(`Nightly jobs failed (tried again in a few minutes): ${(e as Error).message}`))
+      .finally(() => (running = false));
+  }, CHECK_EVERY_MS).unref();
 }

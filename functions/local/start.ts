@@ -49,8 +49,11 @@ async function main() {
     const listed = await local.services.imports.indexUnlisted();
     if (listed) console.log(`Listed ${listed} import(s) saved before the import list existed`);
     if (resumed.length) console.log(`Resuming ${resumed.length} interrupted import(s): ${resumed.join(', ')}`);
-    for (const line of await runDailyJobs(local)) console.log(line);
-    scheduleDailyJobs(local, (line) => console.log(line));
+    // Not a reason to stay down: the server starts, and the next look (minutes later) tries again.
+    let ranAt: Date | undefined = new Date();
+    const daily = await runDailyJobs(local, ranAt).catch((e: unknown) => ((ranAt = undefined), [`Daily jobs failed (tried again in a few minutes): ${(e as Error).message}`]));
+    for (const line of daily) console.log(line);
+    scheduleDailyJobs(local, (line) => console.log(line), ranAt);
     const webRoot = await buildWeb(join(dataDir, 'web'));
     await listen(createLocalApp(local.services, webRoot, local.photoFiles), env.PORT);
     console.log(

@@ -4,6 +4,7 @@ import { marketplaces } from '#shared/marketplaces.ts';
 import { accountAllowsLiveListing, listingStatusesOf, readyMarketplacesOf, sameListingStatuses, sameMarketplaces, type ListingStatus } from '#shared/onboarding-rules.ts';
 import { AccountSchema, ListingSchema } from '#shared/schemas/onboarding.ts';
 import { certificateExpiredOn } from '#shared/schemas/product.ts';
+import { certificateLapseMoved } from './product-service.ts';
 import { vietnamDate } from '#shared/vietnam-time.ts';
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -91,8 +92,9 @@ export async function recountFromRecords(table: Table, photos: PhotoSummaryProvi
     liveCounts.set(p.producerId, counts);
     const photoSummary = await photos(p.id);
     const ready = readyMarketplacesOf(marketplaces, { product: p, producer: producer ?? {}, photos: photoSummary });
+    // From the expiry every write derives from the decision date: whether it has passed is the calendar's part.
     const certificateExpired = certificateExpiredOn(p, today);
-    if (!sameMarketplaces(ready, p.readyMarketplaces) || Boolean(certificateExpired) !== Boolean(p.certificateExpired)) staleDerived.push(p.id);
+    if (!sameMarketplaces(ready, p.readyMarketplaces) || certificateLapseMoved(p, certificateExpired)) staleDerived.push(p.id);
     pairs.push([new Map(), productContribution({ communeCode: producer?.communeCode ?? p.communeCode, ocopStars: p.ocopStars, certificateExpired, readyMarketplaces: ready, liveMarketplaces: live })]);
   }
   for (const p of producers) {
@@ -178,7 +180,7 @@ async function repairEach(ids: readonly string[], repair: (id: string) => Promis
   return { repaired, failed };
 }
 
-export function createCoverageService(deps: { table: Table; coverage: CoverageRepository; targets: TargetRepository; photos: PhotoSummaryProvider; products: ProductRepository; listings: ListingRepository; refreshDerived: (productId: string) => Promise<boolean>; markLapsedCertificates: () => Promise<number> }) {
+export function createCoverageService(deps: { table: Table; coverage: CoverageRepository; targets: TargetRepository; photos: PhotoSummaryProvider; products: ProductRepository; listings: ListingRepository; refreshDerived: (productId: string, now?: Date) => Promise<{ readiness: boolean; certificate: boolean }>; unmarkedLapsedCertificates: (now: Date) => Promise<string[]> }) {
   /**
    * Makes the listing statuses product `id` keeps say what its listings say, both read afresh
    * (consistently): a scan is no snapshot, and a listing may have moved since. One UpdateItem,
@@ -304,13 +306,23 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
      * reported are those still there after the repairs: counters that do not add up, which no
      * record explains.
      */
+    /**
+     * Marks the rated products whose certificate had expired at `now` (the day after its expiry
+     * date, in Vietnam) and are not marked yet, so they stop counting as OCOP, through the write
+     * a product's derived state uses; one that fails is counted and tried again next time.
+     */
+    async markLapsedCertificates(now = new Date()) {
+      const ids = await deps.unmarkedLapsedCertificates(now);
+      const { repaired: marked, failed } = await repairEach(ids, async (id) => (await deps.refreshDerived(id, now)).certificate, 'certificate lapse');
+      return { marked, failed };
+    },
     async reconcile() {
-      const certificatesMarkedExpired = await deps.markLapsedCertificates();
+      const marking = await this.markLapsedCertificates();
       const [rowsBefore, recount] = await Promise.all([deps.coverage.allRows(), recountFromRecords(deps.table, deps.photos)]);
       const differencesFound = compareCounters(rowsBefore, recount.counters).length;
       const [listingStatuses, derived] = await Promise.all([
         repairEach(recount.staleListingStatuses, repairListingStatuses, 'listing statuses'),
-        repairEach(recount.staleDerived, deps.refreshDerived, 'derived state'),
+        repairEach(recount.staleDerived, async (id) => Object.values(await deps.refreshDerived(id)).some(Boolean), 'derived state'),
       ]);
       const rows = derived.repaired ? await deps.coverage.allRows() : rowsBefore;
       const differences = compareCounters(rows, recount.counters);
@@ -321,7 +333,8 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
         counters: rows.length,
         differences,
         differencesFound,
-        certificatesMarkedExpired,
+        certificatesMarkedExpired: marking.marked,
+        certificateMarkingsFailed: marking.failed,
         derivedRepaired: derived.repaired,
         derivedRepairsFailed: derived.failed,
         listingStatusesRepaired: listingStatuses.repaired,

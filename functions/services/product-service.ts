@@ -36,23 +36,26 @@ export function withDerived(r: ProductRecord, today = vietnamDate(new Date())): 
   return out;
 }
 
-/** A product as first stored, with its derived fields (readiness is the caller's to set). */
+/** A product as first stored at `meta.at`, with its derived fields as of then (readiness is the caller's to set). */
 export function newProductRecord(input: ProductCreate, meta: { id: string; communeCode: string; at: string; actor: Principal }): ProductRecord {
-  return withDerived({
-    ...input,
-    id: meta.id,
-    communeCode: meta.communeCode,
-    searchName: '',
-    readyMarketplaces: [],
-    liveMarketplaces: [],
-    listingStatuses: {},
-    covRev: 0,
-    version: 1,
-    createdAt: meta.at,
-    updatedAt: meta.at,
-    createdBy: meta.actor.sub,
-    updatedBy: meta.actor.sub,
-  });
+  return withDerived(
+    {
+      ...input,
+      id: meta.id,
+      communeCode: meta.communeCode,
+      searchName: '',
+      readyMarketplaces: [],
+      liveMarketplaces: [],
+      listingStatuses: {},
+      covRev: 0,
+      version: 1,
+      createdAt: meta.at,
+      updatedAt: meta.at,
+      createdBy: meta.actor.sub,
+      updatedBy: meta.actor.sub,
+    },
+    vietnamDate(new Date(meta.at)),
+  );
 }
 
 /**
@@ -73,9 +76,11 @@ function withCertificateRules(next: ProductRecord, changes: Partial<Record<'cert
  * from `from` (today − `expiredWithinDays`) when given; "today" is the date in Vietnam.
  */
 export function certificateWindow(now: Date, days: { withinDays: number; expiredWithinDays?: number }): { by: string; from?: string } {
-  const dayOffset = (n: number) => vietnamDate(new Date(now.getTime() + n * 86_400_000));
-  return { by: dayOffset(days.withinDays), from: days.expiredWithinDays === undefined ? undefined : dayOffset(-days.expiredWithinDays) };
+  return { by: vietnamDate(now, days.withinDays), from: days.expiredWithinDays === undefined ? undefined : vietnamDate(now, -days.expiredWithinDays) };
 }
+
+/** Whether a product's kept lapse (absent on records older than it: not lapsed) differs from `expired`. */
+export const certificateLapseMoved = (kept: Pick<ProductRecord, 'certificateExpired'>, expired: boolean | undefined) => Boolean(kept.certificateExpired) !== Boolean(expired);
 
 type Deps = {
   producers: ProducerRepository;
@@ -225,41 +230,34 @@ export function createProductService(deps: Deps) {
      * changed) and whether its certificate has lapsed (the calendar moved on) — and moves the
      * counters with it. It writes even when nothing moved: the write bumps the product's coverage
      * revision, so an edit that read the photos before this change cannot commit readiness
-     * computed without it (the edit retries and reads them again). True when either moved.
+     * computed without it (the edit retries and reads them again). Says what moved (the
+     * reconciliation counts its repairs by it); `now` decides whether the certificate has lapsed.
      */
-    refreshDerived,
-
-    /**
-     * Marks the rated products whose certificate expired before today (in Vietnam) and are not yet
-     * marked, so they stop counting as OCOP: the nightly job, and the local server each day. It
-     * reads only those (the certificates index up to yesterday, filtered), never the table.
-     * Returns how many it marked.
-     */
-    async markLapsedCertificates(now = new Date()): Promise<number> {
-      const yesterday = vietnamDate(new Date(now.getTime() - 86_400_000));
-      let marked = 0;
-      let start: PageState | undefined;
-      do {
-        const page = await products.listExpiringBy(yesterday, { limit: 100, start, unmarked: true });
-        for (const p of page.items) if (await refreshDerived(p.id, now)) marked += 1;
-        start = page.next;
-      } while (start);
-      return marked;
-    },
-  };
-
-  function refreshDerived(id: string, now = new Date()): Promise<boolean> {
-    return retryOnRace(async () => {
+    refreshDerived: (id: string, now = new Date()) => retryOnRace(async (): Promise<{ readiness: boolean; certificate: boolean }> => {
       const current = await products.get(id);
-      if (!current) return false;
+      if (!current) return { readiness: false, certificate: false };
       const readyMarketplaces = await coverage.readyMarketplaces(current, await producers.get(current.producerId, { consistent: true }));
       const certificateExpired = certificateExpiredOn(current, vietnamDate(now));
       const next = { ...current, readyMarketplaces, certificateExpired };
       await transact(deps.table, [products.derivedOp(current, { readyMarketplaces, certificateExpired }), ...coverage.ops({ products: [[current, next]] })]);
-      // Whether anything moved (the reconciliation counts its repairs by it).
-      return !sameMarketplaces(readyMarketplaces, current.readyMarketplaces) || Boolean(certificateExpired) !== Boolean(current.certificateExpired);
-    });
-  }
+      return { readiness: !sameMarketplaces(readyMarketplaces, current.readyMarketplaces), certificate: certificateLapseMoved(current, certificateExpired) };
+    }),
+
+    /**
+     * The rated products whose certificate had expired at `now` (in Vietnam: expiry before that
+     * day) and are not yet marked so: from the certificates index, never the table.
+     */
+    async unmarkedLapsedCertificates(now = new Date()): Promise<string[]> {
+      const ids: string[] = [];
+      let start: PageState | undefined;
+      do {
+        const page = await products.listExpiringBy(vietnamDate(now, -1), { limit: 100, start, unmarked: true });
+        ids.push(...page.items.map((p) => p.id));
+        start = page.next;
+      } while (start);
+      return ids;
+    },
+  };
 
   async function producerPartitionIfVisible(principal: Principal, query: ProductListQuery): Promise<Partition[]> {
     const producer = await producers.get(query.producerId!);

@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { vietnamDate } from '#shared/vietnam-time.ts';
-import { recountFromRecords } from '#functions/services/coverage-service.ts';
+import { certificateExpiry } from '#shared/schemas/product.ts';
+import { createCoverageService, recountFromRecords } from '#functions/services/coverage-service.ts';
 import { runDailyJobs } from '#functions/local/daily-jobs.ts';
 import { listCommunes } from '#shared/admin-units/admin-units.ts';
 import { createTestApi, producerInput, productInput, type Api } from '#test/support/harness.ts';
@@ -124,16 +125,18 @@ describe('lapsed OCOP certificates', () => {
     const totals = (await api.call('GET', `/coverage?by=commune&marketplace=${marketplace}`, { token: api.adminToken })).body.rows.find((r: { communeCode: string }) => r.communeCode === commune);
     return { ocop: totals.productsOcop3 + totals.productsOcop4 + totals.productsOcop5, ocopLive: totals.ocopLive, products: totals.products, productsLive: totals.productsLive };
   };
-  /** The calendar moving on: the stored certificate now expired `daysAgo` days ago (its index entry with it), nothing else touched. */
+  /** The calendar moving on: the stored certificate was decided 36 months and `daysAgo` days ago (its expiry and index entry with it), nothing else touched. */
   async function ageCertificate(productId: string, daysAgo: number) {
-    const expiry = vietnamDate(new Date(Date.now() - daysAgo * day));
+    const expiry = vietnamDate(new Date(), -daysAgo);
+    const decided = `${Number(expiry.slice(0, 4)) - 3}${expiry.slice(4)}`;
+    expect(certificateExpiry(decided)).toBe(expiry);
     const { table } = api.local;
     await table.doc.send(
       new UpdateCommand({
         TableName: table.name,
         Key: { PK: `${table.prefix}PRODUCT#${productId}`, SK: 'META' },
-        UpdateExpression: 'SET certificateExpiry = :e, GSI4SK = :sk',
-        ExpressionAttributeValues: { ':e': expiry, ':sk': `${expiry}#${productId}` },
+        UpdateExpression: 'SET certificateDate = :d, certificateExpiry = :e, GSI4SK = :sk',
+        ExpressionAttributeValues: { ':d': decided, ':e': expiry, ':sk': `${expiry}#${productId}` },
       }),
     );
   }
@@ -180,16 +183,44 @@ describe('lapsed OCOP certificates', () => {
     expect(await ocopIn()).toMatchObject({ ocop: 1, products: 2 });
   });
 
-  it('are caught by the recount when a night’s marking did not run, and repaired with their counters', async () => {
-    await ageCertificate(productId, 3);
+  it('are caught by the recount when the marking cannot find one, and repaired with their counters', async () => {
+    // Lapsed while its index entry still says valid (the index lags its table): the marking, which reads the index, does not see it.
+    const { table } = api.local;
+    const { Item } = await table.doc.send(new GetCommand({ TableName: table.name, Key: { PK: `${table.prefix}PRODUCT#${productId}`, SK: 'META' } }));
+    await ageCertificate(productId, 2);
+    await table.doc.send(new UpdateCommand({ TableName: table.name, Key: { PK: `${table.prefix}PRODUCT#${productId}`, SK: 'META' }, UpdateExpression: 'SET GSI4SK = :sk', ExpressionAttributeValues: { ':sk': Item!.GSI4SK } }));
     const recount = await recountFromRecords(api.local.table, api.local.services.coverage.photos);
     expect(recount.staleDerived).toContain(productId);
-    const lapsed = (await api.local.repositories.products.get(productId))!;
-    expect(lapsed.certificateExpired).toBe(false);
-    // The repair itself, as the reconciliation runs it after the marking (which would otherwise get there first).
-    expect(await api.local.services.products.refreshDerived(productId)).toBe(true);
-    expect(await ocopIn()).toMatchObject({ ocop: 0, ocopLive: 0 });
-    expect((await reconcile()).differences).toEqual([]);
+    const result = await reconcile();
+    expect(result).toMatchObject({ certificatesMarkedExpired: 0, derivedRepaired: 1, differences: [] });
+    expect(result.differencesFound).toBeGreaterThan(0);
+    // Neither of the commune's two rated products counts any more (the other was entered lapsed).
+    expect(await ocopIn()).toMatchObject({ ocop: 0, ocopLive: 0, products: 2 });
+  });
+
+  it('go on when one cannot be marked: it is counted as failed, and the rest of the night’s work is done', async () => {
+    const producerId = (await api.call('GET', `/products/${productId}`, { token: api.adminToken })).body.producerId;
+    const [stuck, other] = await Promise.all([0, 1].map(() => api.call('POST', '/products', { token: api.adminToken, body: complete(producerId, { ocopStars: 3, certificateDate: vietnamDate(new Date()) }) })));
+    await ageCertificate(stuck!.body.id, 1);
+    await ageCertificate(other!.body.id, 1);
+    const { repositories, table, services } = api.local;
+    const failing = createCoverageService({
+      table,
+      coverage: repositories.coverage,
+      targets: repositories.targets,
+      photos: services.coverage.photos,
+      products: repositories.products,
+      listings: repositories.listings,
+      refreshDerived: (id, now) => (id === stuck!.body.id ? Promise.reject(new Error('throttled')) : services.products.refreshDerived(id, now)),
+      unmarkedLapsedCertificates: services.products.unmarkedLapsedCertificates,
+    });
+    const result = await failing.reconcile();
+    // The recount still ran: the stuck one is a difference its repair could not fix either, and the alarm says so.
+    expect(result).toMatchObject({ certificatesMarkedExpired: 1, certificateMarkingsFailed: 1, derivedRepairsFailed: 1 });
+    expect(result.differences.length).toBeGreaterThan(0);
+    expect((await api.call('GET', `/products/${other!.body.id}`, { token: api.adminToken })).body.certificateExpired).toBe(true);
+    // The next night, without the fault, marks the one left.
+    expect(await reconcile()).toMatchObject({ certificatesMarkedExpired: 1, certificateMarkingsFailed: 0, differences: [] });
   });
 });
 
@@ -378,15 +409,24 @@ describe('targets', () => {
 });
 
 describe('the local server’s nightly jobs', () => {
-  it('mark the certificates that lapsed, say so, and find nothing to do when run again', async () => {
-    const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ communeCode: '15085' }) });
-    const product = await api.call('POST', '/products', { token: api.adminToken, body: complete(producer.body.id, { ocopStars: 3, certificateDate: vietnamDate(new Date()) }) });
-    const expiry = vietnamDate(new Date(Date.now() - 86_400_000));
-    const { table } = api.local;
-    await table.doc.send(new UpdateCommand({ TableName: table.name, Key: { PK: `${table.prefix}PRODUCT#${product.body.id}`, SK: 'META' }, UpdateExpression: 'SET certificateExpiry = :e, GSI4SK = :sk', ExpressionAttributeValues: { ':e': expiry, ':sk': `${expiry}#${product.body.id}` } }));
-    const done = await runDailyJobs(api.local);
-    expect(done).toContain('Marked 1 OCOP certificate(s) that expired: those products no longer count as OCOP');
-    expect((await api.call('GET', `/products/${product.body.id}`, { token: api.adminToken })).body.certificateExpired).toBe(true);
-    expect(await runDailyJobs(api.local)).toEqual([]);
+  // A store of its own: the jobs run here as if on a later day, which would touch every other test's products.
+  let own: Api;
+  beforeAll(async () => {
+    own = await createTestApi();
+  });
+
+  it('take a missing month-end snapshot before marking what lapsed on its last day, so a certificate valid through that day counts in it', async () => {
+    const producer = await own.call('POST', '/producers', { token: own.adminToken, body: producerInput({ communeCode: '15085' }) });
+    // Decided 29 February 2024: valid through 28 February 2027.
+    const product = await own.call('POST', '/products', { token: own.adminToken, body: complete(producer.body.id, { ocopStars: 3, certificateDate: '2024-02-29' }) });
+    const early = await own.call('POST', '/products', { token: own.adminToken, body: complete(producer.body.id, { ocopStars: 4, certificateDate: '2024-02-27' }) });
+    expect([product.body.certificateExpired, early.body.certificateExpired]).toEqual([false, false]);
+
+    const done = await runDailyJobs(own.local, new Date('2027-03-05T03:00:00Z'));
+    expect(done).toEqual(['Marked 1 OCOP certificate(s) that expired: those products no longer count as OCOP', 'Took the missing month-end coverage snapshot for 2027-02', 'Marked 1 OCOP certificate(s) that expired: those products no longer count as OCOP']);
+    const february = (await own.call('GET', '/coverage?by=commune&month=2027-02', { token: own.adminToken })).body.rows.find((r: { communeCode: string }) => r.communeCode === '15085');
+    expect(february).toMatchObject({ products: 2, productsOcop3: 1, productsOcop4: 0 });
+    expect((await own.call('GET', `/products/${product.body.id}`, { token: own.adminToken })).body.certificateExpired).toBe(true);
+    expect(await runDailyJobs(own.local, new Date('2027-03-05T04:00:00Z'))).toEqual([]);
   });
 });

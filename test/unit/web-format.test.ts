@@ -105,13 +105,13 @@ describe('months in Vietnam time', () => {
     expect(vietnamDate(new Date('2026-12-07T17:00:00Z'))).toBe('2026-12-08');
   });
 
-  it('finds the next 00:05 on a Vietnam clock (the local server’s nightly jobs)', async () => {
-    const { msUntilVietnamTime } = await import('#shared/vietnam-time.ts');
-    const minute = 60_000;
-    // 23:59 in Hà Nội is 16:59 UTC: six minutes to go.
-    expect(msUntilVietnamTime(new Date('2026-12-07T16:59:00Z'), 0, 5)).toBe(6 * minute);
-    // 00:06 has just missed it: the next is a day less a minute away.
-    expect(msUntilVietnamTime(new Date('2026-12-07T17:06:00Z'), 0, 5)).toBe(24 * 60 * minute - minute);
-    expect(msUntilVietnamTime(new Date('2026-12-07T17:05:00Z'), 0, 5)).toBe(24 * 60 * minute);
+  it('counts days and finds where the month began on a Vietnam clock (the local server’s nightly jobs)', async () => {
+    const { vietnamDate, vietnamMonthStart } = await import('#shared/vietnam-time.ts');
+    expect(vietnamDate(new Date('2026-12-07T16:59:59Z'), -1)).toBe('2026-12-06');
+    expect(vietnamDate(new Date('2026-12-31T17:00:00Z'), 1)).toBe('2027-01-02');
+    // 1 December 00:00 in Hà Nội is 30 November 17:00 UTC.
+    expect(vietnamMonthStart(new Date('2026-12-07T03:00:00Z')).toISOString()).toBe('2026-11-30T17:00:00.000Z');
+    expect(vietnamMonthStart(new Date('2026-11-30T17:00:00Z')).toISOString()).toBe('2026-11-30T17:00:00.000Z');
+    expect(vietnamMonthStart(new Date('2026-11-30T16:59:59Z')).toISOString()).toBe('2026-10-31T17:00:00.000Z');
   });
 });

@@ -1,3 +1,4 @@
+import { countsAsOcop } from '#shared/coverage-rules.ts';
 import { csvDocument, type Cell } from '#shared/csv.ts';
 import { shareOf } from './format.ts';
 /** Coverage when the API's report is not there yet: counts per commune from the lists in scope, and CSV export. */
@@ -25,8 +26,7 @@ export function coverageFromLists(communes: readonly Commune[], producers: reado
     const r = row(p.communeCode);
     if (!r) continue;
     r.products! += 1;
-    // A product whose certificate has lapsed keeps its stars but is OCOP no more, as the server counts it.
-    if (p.ocopStars > 0 && !p.certificateExpired) r.ocopProducts! += 1;
+    if (countsAsOcop(p)) r.ocopProducts! += 1;
   }
   const list = [...rows.values()];
   return { asOf: new Date().toISOString(), rows: list, totals: sumRows(list) };
