@@ -285,7 +285,7 @@ export async function productFormView(r: Route): Promise<Node> {
     editing
       ? null
       : provinceWide
-        ? producerPicker({ name: 'producerId', label: t.product.producer, value: preset, preset: presetProducer, pending })
+        ? producerPicker({ name: 'producerId', label: t.product.producer, value: preset, preset: presetProducer, pending, required: true }).el
         : field(t.product.producer, select([['', t.product.chooseProducer], ...producerOptions], { name: 'producerId', value: preset }), { required: true, path: 'producerId' }),
     field(t.product.name, input({ name: 'name', value: initial?.name ?? '', autocomplete: 'off', maxlength: productLimits.name }), { required: true, path: 'name' }),
     field(t.product.group, select(groups.map((g) => [g, t.product.groups[g]]), { name: 'ocopGroup', value: initial?.ocopGroup ?? 'food' }), { path: 'ocopGroup' }),
