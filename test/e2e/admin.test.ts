@@ -595,10 +595,8 @@ describe('the product list by where products are listed', () => {
     await page.goto(`${product.url}/#/products?producerId=${owner.id}`);
     const cards = page.locator('ul.cards li a.card-link');
     await expect.poll(() => cards.count()).toBe(2);
-    // A province is no list to pick from: the administrator's producer filter offers the one the page was opened for, by name.
-    const producerFilter = page.locator('select[name=producerId]');
-    await expect.poll(() => producerFilter.locator('option:checked').textContent()).toBe(`Hộ làm bánh ${run}`);
-    expect(await producerFilter.locator('option').count()).toBe(2);
+    // Opened for a producer, the administrator's producer filter has it chosen, by name.
+    await expect.poll(() => page.getByRole('combobox', { name: /^Chủ thể/ }).inputValue()).toBe(`Hộ làm bánh ${run} · Xã Thiệu Hóa`);
     await page.getByLabel(/^Sàn$/).selectOption('voso');
     await page.getByLabel(/^Trạng thái trên sàn/).selectOption('submitted');
     await expect.poll(() => cards.allTextContents()).toEqual([expect.stringContaining(`Bánh gai ${run}`)]);
@@ -622,6 +620,42 @@ describe('the product list by where products are listed', () => {
     await page.reload();
     await expect.poll(() => cards.allTextContents()).toEqual([expect.stringContaining(`Bánh cuốn ${run}`)]);
     expect(await page.getByLabel(/^Trạng thái trên sàn/).inputValue()).toBe('none');
+  }, 60_000);
+});
+
+describe('the product list by producer (administrator)', () => {
+  it('filters by a producer found by part of its name typed without accents: only its products, kept in the address across a reload; emptied, every producer’s again', async () => {
+    const sonName = `Hộ làm giò chả Đông Sơn ${run}`;
+    const hoaName = `Hộ làm giò chả Đông Hòa ${run}`;
+    const son = await newProducer(sonName, `07${run}51`);
+    const hoa = await newProducer(hoaName, `07${run}52`);
+    const make = async (producerId: string, name: string) => expect((await api(product.url, '/products', adminToken, { method: 'POST', body: { producerId, name, ocopGroup: 'food', ocopStars: 0 } })).status).toBe(201);
+    await make(son.id, `Giò chả ${run} lụa`);
+    await make(son.id, `Giò chả ${run} quế`);
+    await make(hoa.id, `Giò chả ${run} bò`);
+    const names = () => page.locator('ul.cards li a.card-link strong').allTextContents().then((n) => n.sort());
+    const picker = page.getByRole('combobox', { name: /^Chủ thể/ });
+
+    await page.goto(`${product.url}/#/products?q=${encodeURIComponent(`giò chả ${run}`)}`);
+    await expect.poll(names).toEqual([`Giò chả ${run} bò`, `Giò chả ${run} lụa`, `Giò chả ${run} quế`]);
+    expect(await picker.inputValue()).toBe('');
+    await picker.fill('gio cha dong son');
+    await page.getByRole('listbox').getByRole('option', { name: `${sonName} · Xã Thiệu Hóa` }).click();
+    await expect.poll(names).toEqual([`Giò chả ${run} lụa`, `Giò chả ${run} quế`]);
+    await expect.poll(() => page.url()).toContain(`producerId=${son.id}`);
+    expect(await unlabelledControls(page)).toEqual([]);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+    await shot(page, 'admin-09-products-by-producer', false);
+
+    await page.reload();
+    await expect.poll(() => picker.inputValue(), { timeout: 15_000 }).toBe(`${sonName} · Xã Thiệu Hóa`);
+    await expect.poll(names).toEqual([`Giò chả ${run} lụa`, `Giò chả ${run} quế`]);
+    expect(page.url()).toContain(`producerId=${son.id}`);
+
+    await picker.fill('');
+    await expect.poll(names).toEqual([`Giò chả ${run} bò`, `Giò chả ${run} lụa`, `Giò chả ${run} quế`]);
+    expect(page.url()).not.toContain('producerId');
+    expect(page.url()).toContain('q=');
   }, 60_000);
 });
 
