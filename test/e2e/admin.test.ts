@@ -125,12 +125,20 @@ describe('users (administrator, 360 px)', () => {
     await page.getByRole('button', { name: 'Tạo tài khoản' }).click();
     expect(await page.locator('.field[data-path=producerId] .field-error').textContent()).toBe('Tài khoản HTX cần gắn với một chủ thể.');
 
+    const picker = page.getByRole('combobox', { name: /^Chủ thể của tài khoản HTX/ });
+    expect(await picker.getAttribute('aria-invalid')).toBe('true');
+
     const found = await api<{ items: { id: string; name: string }[] }>(product.url, `/producers?q=${encodeURIComponent('che thieu trung')}`, adminToken);
     const tea = found.body.items.find((p) => p.name === teaGroup)!;
-    await page.getByLabel('Tìm chủ thể theo tên').fill('che thieu');
-    const chooser = page.getByLabel('Chủ thể của tài khoản HTX');
-    await expect.poll(() => chooser.locator('option').allTextContents()).toEqual(['Chọn chủ thể', `${teaGroup} · Xã Thiệu Trung`]);
-    await chooser.selectOption(tea.id);
+    await picker.fill('che thieu');
+    const option = page.getByRole('listbox').getByRole('option', { name: `${teaGroup} · Xã Thiệu Trung` });
+    await option.waitFor();
+    expect(await unlabelledControls(page)).toEqual([]);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+    await shot(page, 'admin-02b-cooperative-producer-search', false);
+    await option.click();
+    expect(await picker.inputValue()).toBe(`${teaGroup} · Xã Thiệu Trung`);
+    expect(await page.locator('input[name=producerId]').inputValue()).toBe(tea.id);
     await page.getByRole('button', { name: 'Tạo tài khoản' }).click();
     await expect.poll(() => card(cooperative.username).textContent()).toContain(teaGroup);
     expect(await card(cooperative.username).textContent()).toContain('HTX / chủ thể');
@@ -138,6 +146,9 @@ describe('users (administrator, 360 px)', () => {
     const me = await api<User>(product.url, '/auth/me', await login(product.url, cooperative.username, cooperative.password));
     expect(me.body).toMatchObject({ role: 'cooperative', producerId: tea.id });
     expect(me.body.communes ?? []).toEqual([]);
+    // The form is emptied for the next account.
+    expect(await picker.inputValue()).toBe('');
+    expect(await page.locator('input[name=producerId]').inputValue()).toBe('');
   }, 60_000);
 
   it('disables a user after confirmation (its sign-in and token then fail) and enables it again', async () => {
@@ -190,9 +201,10 @@ describe('users (administrator, 360 px)', () => {
     const before = (await allUsers()).find((u) => u.username === cooperative.username)! as User & { version: number };
     await card(cooperative.username).getByRole('button', { name: `Sửa vai trò và phạm vi của ${cooperative.username}` }).click();
     const form = page.getByRole('form', { name: `Sửa vai trò và phạm vi của ${cooperative.username}` });
-    const chooser = form.getByLabel('Chủ thể của tài khoản HTX');
-    expect(await chooser.inputValue()).toBe(before.producerId);
-    await expect.poll(() => chooser.locator('option:checked').textContent()).toBe(`${teaGroup} · Xã Thiệu Trung`);
+    const picker = form.getByRole('combobox', { name: /^Chủ thể của tài khoản HTX/ });
+    await expect.poll(() => picker.inputValue()).toBe(`${teaGroup} · Xã Thiệu Trung`);
+    expect(await form.locator('input[name=producerId]').inputValue()).toBe(before.producerId);
+    expect(await form.getByTestId('chosen-producer').textContent()).toBe(`Đã chọn: ${teaGroup} · Xã Thiệu Trung`);
     await form.getByRole('button', { name: 'Lưu' }).click();
     await expect.poll(() => card(cooperative.username).textContent()).toContain(teaGroup);
     expect((await allUsers()).find((u) => u.username === cooperative.username)).toMatchObject({ role: 'cooperative', producerId: before.producerId, version: before.version });
