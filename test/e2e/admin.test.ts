@@ -125,12 +125,20 @@ describe('users (administrator, 360 px)', () => {
     await page.getByRole('button', { name: 'Tạo tài khoản' }).click();
     expect(await page.locator('.field[data-path=producerId] .field-error').textContent()).toBe('Tài khoản HTX cần gắn với một chủ thể.');
 
+    const picker = page.getByRole('combobox', { name: /^Chủ thể của tài khoản HTX/ });
+    expect(await picker.getAttribute('aria-invalid')).toBe('true');
+
     const found = await api<{ items: { id: string; name: string }[] }>(product.url, `/producers?q=${encodeURIComponent('che thieu trung')}`, adminToken);
     const tea = found.body.items.find((p) => p.name === teaGroup)!;
-    await page.getByLabel('Tìm chủ thể theo tên').fill('che thieu');
-    const chooser = page.getByLabel('Chủ thể của tài khoản HTX');
-    await expect.poll(() => chooser.locator('option').allTextContents()).toEqual(['Chọn chủ thể', `${teaGroup} · Xã Thiệu Trung`]);
-    await chooser.selectOption(tea.id);
+    await picker.fill('che thieu');
+    const option = page.getByRole('listbox').getByRole('option', { name: `${teaGroup} · Xã Thiệu Trung` });
+    await option.waitFor();
+    expect(await unlabelledControls(page)).toEqual([]);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+    await shot(page, 'admin-02b-cooperative-producer-search', false);
+    await option.click();
+    expect(await picker.inputValue()).toBe(`${teaGroup} · Xã Thiệu Trung`);
+    expect(await page.locator('input[name=producerId]').inputValue()).toBe(tea.id);
     await page.getByRole('button', { name: 'Tạo tài khoản' }).click();
     await expect.poll(() => card(cooperative.username).textContent()).toContain(teaGroup);
     expect(await card(cooperative.username).textContent()).toContain('HTX / chủ thể');
@@ -138,6 +146,9 @@ describe('users (administrator, 360 px)', () => {
     const me = await api<User>(product.url, '/auth/me', await login(product.url, cooperative.username, cooperative.password));
     expect(me.body).toMatchObject({ role: 'cooperative', producerId: tea.id });
     expect(me.body.communes ?? []).toEqual([]);
+    // The form is emptied for the next account.
+    expect(await picker.inputValue()).toBe('');
+    expect(await page.locator('input[name=producerId]').inputValue()).toBe('');
   }, 60_000);
 
   it('disables a user after confirmation (its sign-in and token then fail) and enables it again', async () => {
@@ -190,9 +201,10 @@ describe('users (administrator, 360 px)', () => {
     const before = (await allUsers()).find((u) => u.username === cooperative.username)! as User & { version: number };
     await card(cooperative.username).getByRole('button', { name: `Sửa vai trò và phạm vi của ${cooperative.username}` }).click();
     const form = page.getByRole('form', { name: `Sửa vai trò và phạm vi của ${cooperative.username}` });
-    const chooser = form.getByLabel('Chủ thể của tài khoản HTX');
-    expect(await chooser.inputValue()).toBe(before.producerId);
-    await expect.poll(() => chooser.locator('option:checked').textContent()).toBe(`${teaGroup} · Xã Thiệu Trung`);
+    const picker = form.getByRole('combobox', { name: /^Chủ thể của tài khoản HTX/ });
+    await expect.poll(() => picker.inputValue()).toBe(`${teaGroup} · Xã Thiệu Trung`);
+    expect(await form.locator('input[name=producerId]').inputValue()).toBe(before.producerId);
+    expect(await form.getByTestId('chosen-producer').textContent()).toBe(`Đã chọn: ${teaGroup} · Xã Thiệu Trung`);
     await form.getByRole('button', { name: 'Lưu' }).click();
     await expect.poll(() => card(cooperative.username).textContent()).toContain(teaGroup);
     expect((await allUsers()).find((u) => u.username === cooperative.username)).toMatchObject({ role: 'cooperative', producerId: before.producerId, version: before.version });
@@ -597,10 +609,8 @@ describe('the product list by where products are listed', () => {
     await page.goto(`${product.url}/#/products?producerId=${owner.id}`);
     const cards = page.locator('ul.cards li a.card-link');
     await expect.poll(() => cards.count()).toBe(2);
-    // A province is no list to pick from: the administrator's producer filter offers the one the page was opened for, by name.
-    const producerFilter = page.locator('select[name=producerId]');
-    await expect.poll(() => producerFilter.locator('option:checked').textContent()).toBe(`Hộ làm bánh ${run}`);
-    expect(await producerFilter.locator('option').count()).toBe(2);
+    // Opened for a producer, the administrator's producer filter has it chosen, by name.
+    await expect.poll(() => page.getByRole('combobox', { name: /^Chủ thể/ }).inputValue()).toBe(`Hộ làm bánh ${run} · Xã Thiệu Hóa`);
     await page.getByLabel(/^Sàn$/).selectOption('voso');
     await page.getByLabel(/^Trạng thái trên sàn/).selectOption('submitted');
     await expect.poll(() => cards.allTextContents()).toEqual([expect.stringContaining(`Bánh gai ${run}`)]);
@@ -624,6 +634,42 @@ describe('the product list by where products are listed', () => {
     await page.reload();
     await expect.poll(() => cards.allTextContents()).toEqual([expect.stringContaining(`Bánh cuốn ${run}`)]);
     expect(await page.getByLabel(/^Trạng thái trên sàn/).inputValue()).toBe('none');
+  }, 60_000);
+});
+
+describe('the product list by producer (administrator)', () => {
+  it('filters by a producer found by part of its name typed without accents: only its products, kept in the address across a reload; emptied, every producer’s again', async () => {
+    const sonName = `Hộ làm giò chả Đông Sơn ${run}`;
+    const hoaName = `Hộ làm giò chả Đông Hòa ${run}`;
+    const son = await newProducer(sonName, `07${run}51`);
+    const hoa = await newProducer(hoaName, `07${run}52`);
+    const make = async (producerId: string, name: string) => expect((await api(product.url, '/products', adminToken, { method: 'POST', body: { producerId, name, ocopGroup: 'food', ocopStars: 0 } })).status).toBe(201);
+    await make(son.id, `Giò chả ${run} lụa`);
+    await make(son.id, `Giò chả ${run} quế`);
+    await make(hoa.id, `Giò chả ${run} bò`);
+    const names = () => page.locator('ul.cards li a.card-link strong').allTextContents().then((n) => n.sort());
+    const picker = page.getByRole('combobox', { name: /^Chủ thể/ });
+
+    await page.goto(`${product.url}/#/products?q=${encodeURIComponent(`giò chả ${run}`)}`);
+    await expect.poll(names).toEqual([`Giò chả ${run} bò`, `Giò chả ${run} lụa`, `Giò chả ${run} quế`]);
+    expect(await picker.inputValue()).toBe('');
+    await picker.fill('gio cha dong son');
+    await page.getByRole('listbox').getByRole('option', { name: `${sonName} · Xã Thiệu Hóa` }).click();
+    await expect.poll(names).toEqual([`Giò chả ${run} lụa`, `Giò chả ${run} quế`]);
+    await expect.poll(() => page.url()).toContain(`producerId=${son.id}`);
+    expect(await unlabelledControls(page)).toEqual([]);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+    await shot(page, 'admin-09-products-by-producer', false);
+
+    await page.reload();
+    await expect.poll(() => picker.inputValue(), { timeout: 15_000 }).toBe(`${sonName} · Xã Thiệu Hóa`);
+    await expect.poll(names).toEqual([`Giò chả ${run} lụa`, `Giò chả ${run} quế`]);
+    expect(page.url()).toContain(`producerId=${son.id}`);
+
+    await picker.fill('');
+    await expect.poll(names).toEqual([`Giò chả ${run} bò`, `Giò chả ${run} lụa`, `Giò chả ${run} quế`]);
+    expect(page.url()).not.toContain('producerId');
+    expect(page.url()).toContain('q=');
   }, 60_000);
 });
 

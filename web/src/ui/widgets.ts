@@ -135,8 +135,11 @@ export function confirmDialog(text: string, submitLabel: string): Promise<boolea
 /** One choice of a combobox: the value it submits, the text the field shows once it is chosen, and an optional second line. */
 export type ComboOption = { value: string; text: string; detail?: string };
 
-/** A combobox's field (`el`), its text input, and `show`, which lists the choices for what was typed. */
-export type Combobox = { el: HTMLElement; text: HTMLInputElement; show: (options: readonly ComboOption[], message?: string) => void };
+/**
+ * A combobox's field (`el`), its text input, `show`, which lists the choices for what was typed,
+ * `value`, the chosen one's value or '', and `set`, which chooses one (or clears the field) as the user would.
+ */
+export type Combobox = { el: HTMLElement; text: HTMLInputElement; show: (options: readonly ComboOption[], message?: string) => void; value: () => string; set: (o: ComboOption | null) => void };
 
 /**
  * A combobox (WAI-ARIA's pattern: a text field with a list of choices under it): ↑ ↓ move, Enter
@@ -156,9 +159,9 @@ export function combobox(opts: { name: string; label: string; chosen?: ComboOpti
   let options: readonly ComboOption[] = [];
   let active = -1;
 
-  const choose = (o: ComboOption) => {
-    hidden.value = o.value;
-    text.value = o.text;
+  const choose = (o: ComboOption | null) => {
+    hidden.value = o?.value ?? '';
+    text.value = o?.text ?? '';
     close();
     opts.onChange?.(o);
   };
@@ -211,7 +214,7 @@ export function combobox(opts: { name: string; label: string; chosen?: ComboOpti
   const el = field(opts.label, text, { hint: opts.hint, path: opts.name, required: opts.required });
   el.classList.add('combo');
   el.append(hidden, listbox, status);
-  return { el, text, show };
+  return { el, text, show, value: () => hidden.value, set: choose };
 }
 
 /**

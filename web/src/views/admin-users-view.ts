@@ -7,7 +7,7 @@
 import { userLimits } from '#shared/field-limits.ts';
 import type { User } from '#shared/schemas/user.ts';
 import { scopeIssues } from '#shared/user-scope.ts';
-import { ApiError, forgetKey, get, getAll, keyFor, query, request, sendDirect } from '../core/api.ts';
+import { ApiError, forgetKey, get, keyFor, query, request, sendDirect } from '../core/api.ts';
 import { me } from '../core/app-state.ts';
 import { cognitoConfig } from '../core/config.ts';
 import { communeByCode, communes, loadCommuneIndex } from '../core/reference.ts';
@@ -16,6 +16,7 @@ import { errorMessage, t } from '../i18n/i18n.ts';
 import { h, replace } from '../ui/dom.ts';
 import { chip, clearFieldErrors, communePicker, confirmDialog, errorBox, field, input, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
 import { facts, loadFailed, section } from './common.ts';
+import { producerPicker } from './producer-picker.ts';
 
 /** Cognito's password policy (infra/stateful-stack.ts), checked before the pool refuses it in English. */
 const cloudPassword = (p: string) => p.length >= 12 && /[a-z]/.test(p) && /[A-Z]/.test(p) && /\d/.test(p) && /[^A-Za-z0-9]/.test(p);
@@ -53,19 +54,27 @@ function usersList(box: HTMLElement, list: Commune[], isCognito: boolean): { loa
   const self = me();
   const ul = h('ul', { class: 'cards', 'data-testid': 'users' });
   const more = h('button', { type: 'button', class: 'secondary', hidden: true }, t.common.more);
-  const producerNames = new Map<string, Promise<string>>();
+  const producers = new Map<string, Promise<Producer | null>>();
   let cursor: string | null = null;
 
-  const producerName = (id: string) => {
-    let name = producerNames.get(id);
-    if (!name) producerNames.set(id, (name = get<Producer>(`/producers/${id}`).then((p) => p.name, () => id)));
-    return name;
+  /** A cooperative account's producer, read once for its card and its edit form (null when it cannot be read; asked again next time). */
+  const producerOf = (id: string) => {
+    let found = producers.get(id);
+    if (!found) {
+      found = get<Producer>(`/producers/${id}`).catch(() => {
+        producers.delete(id);
+        return null;
+      });
+      producers.set(id, found);
+    }
+    return found;
   };
   const scopeOf = (u: User): HTMLElement => {
     if (u.role === 'officer') return h('span', null, (u.communes ?? []).map((c) => communeByCode(c)?.fullName ?? c).join(', '));
     if (u.role !== 'cooperative' || !u.producerId) return h('span', null, t.scope.province);
     const span = h('span', null, '…');
-    void producerName(u.producerId).then((n) => (span.textContent = n));
+    const id = u.producerId;
+    void producerOf(id).then((p) => (span.textContent = p?.name ?? id));
     return span;
   };
   const card = (u: User): HTMLElement => {
@@ -75,7 +84,7 @@ function usersList(box: HTMLElement, list: Commune[], isCognito: boolean): { loa
       : h(
           'div',
           { class: 'actions' },
-          h('button', { type: 'button', class: 'secondary small', 'aria-label': t.admin.users.editLabel(u.username), onclick: () => edit(u, li) }, t.common.edit),
+          h('button', { type: 'button', class: 'secondary small', 'aria-label': t.admin.users.editLabel(u.username), onclick: () => void edit(u, li) }, t.common.edit),
           h('button', { type: 'button', class: 'secondary small', 'data-action': 'reset', 'aria-label': t.admin.users.resetLabel(u.username), onclick: () => resetSignIn(u, li) }, t.admin.users.reset),
           h(
             'button',
@@ -102,10 +111,12 @@ function usersList(box: HTMLElement, list: Commune[], isCognito: boolean): { loa
     );
     return li;
   };
-  /** Swaps the card for a form to change the role and scope; saved with the version the card showed. */
-  const edit = (u: User, li: HTMLElement) => {
+  /** Swaps the card for a form to change the role and scope (a cooperative's producer chosen in it); saved with the version the card showed. */
+  const edit = async (u: User, li: HTMLElement) => {
+    const producer = u.producerId ? await producerOf(u.producerId) : null;
+    if (!li.isConnected) return;
     const editing = h('li', { class: 'user', 'data-username': u.username });
-    const form = editForm(list, u, {
+    const form = editForm(list, u, producer, {
       saved: (next) => {
         const fresh = card(next);
         editing.replaceWith(fresh);
@@ -184,17 +195,17 @@ function usersList(box: HTMLElement, list: Commune[], isCognito: boolean): { loa
  * The role and the scope it asks for — communes for an officer, the producer for a cooperative —
  * with the API's rules checked before sending. The create and edit forms share it.
  */
-function scopeFields(list: Commune[], initial?: User) {
+function scopeFields(list: Commune[], initial?: User, initialProducer?: Producer | null) {
   const role = select(
     (Object.keys(t.roles) as Role[]).map((r) => [r, t.roles[r]]),
     { name: 'role', value: initial?.role ?? 'officer' },
   );
   const chosen = communesChooser(list, initial?.communes);
-  const producer = producerChooser(initial?.producerId);
+  // Searched for by name, tax code or phone, as in the new-product form: the province has too many for one list.
+  const producer = producerPicker({ name: 'producerId', label: t.admin.users.producer, value: initial?.producerId, preset: initialProducer, required: true });
   const sync = () => {
     chosen.el.hidden = role.value !== 'officer';
     producer.el.hidden = role.value !== 'cooperative';
-    if (role.value === 'cooperative') producer.open();
   };
   role.addEventListener('change', sync);
   sync();
@@ -213,15 +224,15 @@ function scopeFields(list: Commune[], initial?: User) {
     value,
     reset() {
       chosen.reset();
-      producer.reset();
+      producer.clear();
     },
   };
 }
 
 /** Changing one user's role and scope, in place of its card. */
-function editForm(list: Commune[], u: User, on: { saved: (u: User) => void; cancelled: () => void; stale: () => void }): HTMLElement {
+function editForm(list: Commune[], u: User, producer: Producer | null, on: { saved: (u: User) => void; cancelled: () => void; stale: () => void }): HTMLElement {
   const box = errorBox();
-  const scope = scopeFields(list, u);
+  const scope = scopeFields(list, u, producer);
   const save = h('button', { type: 'submit', class: 'primary small' }, t.common.save);
   const cancel = h('button', { type: 'button', class: 'secondary small', onclick: () => on.cancelled() }, t.common.cancel);
   const form = h(
@@ -428,53 +439,6 @@ function communesChooser(list: Commune[], initial: readonly string[] = []): { el
       chosen.length = 0;
       text.value = '';
       draw();
-    },
-  };
-}
-
-/**
- * The producer a cooperative account belongs to: every producer (as far as a few pages go),
- * narrowed by a name search on the server. The account's current producer, when editing, stays
- * on offer whatever the search finds.
- */
-function producerChooser(initialId?: string): { el: HTMLElement; open: () => void; value: () => string; reset: () => void } {
-  const search = input({ type: 'search', name: 'producerQ', autocomplete: 'off' });
-  // The current producer stays chosen while the names load (its name comes with them).
-  const chooser = select([['', t.admin.users.chooseProducer], ...(initialId ? [[initialId, '…'] as [string, string]] : [])], { name: 'producerId', value: initialId ?? '' });
-  const note = h('p', { class: 'hint', 'aria-live': 'polite' });
-  let seq = 0;
-  let loaded = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const option = (p: Producer) => h('option', { value: p.id }, `${p.name} · ${p.communeName}`);
-  const current = initialId ? get<Producer>(`/producers/${initialId}`).catch(() => undefined) : Promise.resolve(undefined);
-  const load = async () => {
-    const mine = ++seq;
-    loaded = true;
-    note.textContent = t.common.loading;
-    try {
-      const [res, pinned] = await Promise.all([getAll<Producer>('/producers', { q: search.value.trim() || undefined }, 5), current]);
-      if (mine !== seq) return;
-      const keep = chooser.value || (pinned?.id ?? '');
-      const others = res.items.filter((p) => p.id !== pinned?.id);
-      replace(chooser, h('option', { value: '' }, t.admin.users.chooseProducer), pinned ? option(pinned) : null, others.map(option));
-      if (keep === pinned?.id || res.items.some((p) => p.id === keep)) chooser.value = keep;
-      note.textContent = !res.items.length ? t.admin.users.noProducers : res.complete ? '' : t.admin.users.producersPartial(res.items.length);
-    } catch (e) {
-      if (mine === seq) note.textContent = errorMessage(e);
-    }
-  };
-  search.addEventListener('input', () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => void load(), 300);
-  });
-  return {
-    el: h('div', { class: 'stack' }, field(t.admin.users.producerSearch, search), field(t.admin.users.producer, chooser, { required: true, path: 'producerId' }), note),
-    open: () => {
-      if (!loaded) void load();
-    },
-    value: () => chooser.value,
-    reset: () => {
-      chooser.value = '';
     },
   };
 }

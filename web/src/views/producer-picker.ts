@@ -16,21 +16,35 @@ const SHOWN = 20;
 const producerOption = (p: Producer): ComboOption => ({ value: p.id, text: `${p.name} · ${p.communeName}` });
 const pendingOption = (e: OutboxEntry): ComboOption => ({ value: refToken(e.id), text: `${e.label} (${t.common.pending})` });
 
+/** A producer picker's field (`el`), the id (or waiting producer's token) chosen in it or '', and `clear`, which empties it. */
+export type ProducerPicker = { el: HTMLElement; value: () => string; clear: () => void };
+
 /**
- * The producer a new record belongs to, for a user who sees the whole province (70.000
- * producers: no list to pick from). Typing at least two letters searches the server as
- * `GET /producers?q=` does — the name loosely (case, accents, tone marks ignored), a number as a
- * tax code or phone — and offers what it finds as "name · commune". Producers registered on this
- * device and still waiting in the outbox are offered too, matched by name here, so they can be
- * chosen offline. The chosen id (or the waiting producer's token) is in the hidden input `name`;
- * `value` is the one chosen when the form opens, named by `preset` or by its outbox entry.
+ * A producer, for a user who sees the whole province (70.000 producers: no list to pick from).
+ * Typing at least two letters searches the server as `GET /producers?q=` does — the name loosely
+ * (case, accents, tone marks ignored), a number as a tax code or phone — and offers what it finds
+ * as "name · commune". Producers registered on this device and still waiting in the outbox
+ * (`pending`) are offered too, matched by name here, so they can be chosen offline. The chosen id
+ * (or the waiting producer's token) is in the hidden input `name`, and `onChange` hears it (or ''
+ * once typing clears the choice); `value` is the one chosen when the field opens, named by
+ * `preset` or by its outbox entry. `placeholder` is what the empty field says (a filter's "all").
  */
-export function producerPicker(opts: { name: string; label: string; value?: string; preset?: Producer | null; pending: readonly OutboxEntry[] }): HTMLElement {
+export function producerPicker(opts: {
+  name: string;
+  label: string;
+  value?: string;
+  preset?: Producer | null;
+  pending?: readonly OutboxEntry[];
+  required?: boolean;
+  placeholder?: string;
+  onChange?: (id: string) => void;
+}): ProducerPicker {
+  const pending = opts.pending ?? [];
   const waitingFor = (q: string) => {
     const key = normaliseName(q);
-    return opts.pending.filter((e) => normaliseName(e.label).includes(key)).map(pendingOption);
+    return pending.filter((e) => normaliseName(e.label).includes(key)).map(pendingOption);
   };
-  const presetPending = opts.pending.find((e) => refToken(e.id) === opts.value);
+  const presetPending = pending.find((e) => refToken(e.id) === opts.value);
   const chosen = opts.preset && opts.preset.id === opts.value ? producerOption(opts.preset) : presetPending ? pendingOption(presetPending) : undefined;
   let seq = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -71,8 +85,21 @@ export function producerPicker(opts: { name: string; label: string; value?: stri
     // ↓ on the chosen one's text offers it again rather than searching for "name · commune".
     if (o) last = { q: o.text, options: [o], more: false };
   };
-  const box = combobox({ name: opts.name, label: opts.label, chosen, required: true, hint: t.producerSearch.hint, maxlength: 100, search, onChange: showChosen });
+  const box = combobox({
+    name: opts.name,
+    label: opts.label,
+    chosen,
+    required: opts.required,
+    hint: t.producerSearch.hint,
+    maxlength: 100,
+    search,
+    onChange: (o) => {
+      showChosen(o);
+      opts.onChange?.(o?.value ?? '');
+    },
+  });
+  if (opts.placeholder) box.text.placeholder = opts.placeholder;
   showChosen(chosen);
   box.text.after(chosenLine);
-  return box.el;
+  return { el: box.el, value: box.value, clear: () => box.set(null) };
 }

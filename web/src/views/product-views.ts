@@ -40,29 +40,44 @@ export async function productListView(r: Route): Promise<Node> {
   const communeOptions = me()?.role === 'officer' && scope ? all.filter((c) => scope.includes(c.code)) : all;
   const commune = select([['', t.common.all], ...communeOptions.map((c) => [c.code, c.fullName] as [string, string])], { name: 'communeCode', value: r.query.get('communeCode') ?? '' });
   const ownOnly = me()?.role === 'cooperative';
-  // The producer filter offers the producers of an officer's communes, loaded after the list
-  // shows; a province (70.000 producers) is no list to pick from, so for the province-wide roles
-  // it offers only the producer the page was opened for (from a producer's page), by its name.
-  const presetProducer = r.query.get('producerId') ?? '';
-  let producers: Producer[] = [];
-  /** Shows the products waiting in the outbox again (their producers' names come with the producers). */
-  let redrawPending = (): void => undefined;
-  const producer = select([['', t.common.all], ...(presetProducer ? [[presetProducer, '…'] as [string, string]] : [])], { name: 'producerId', value: presetProducer });
   const provinceWide = seesWholeProvince();
-  void (provinceWide ? (presetProducer ? get<Producer>(`/producers/${presetProducer}`).then((p) => [p]) : Promise.resolve([])) : getAll<Producer>('/producers').then((p) => p.items)).then(
-    (found) => {
-      producers = found;
-      redrawPending();
-      const chosen = producer.value;
-      replace(producer, h('option', { value: '' }, t.common.all), ...found.map((p) => h('option', { value: p.id }, p.name)));
-      producer.value = chosen;
-      // A producer not among them (gone, or out of scope): the filter says "all", and the list follows it.
-      if (chosen && producer.value !== chosen) producer.dispatchEvent(new Event('change'));
-    },
-    () => undefined,
-  );
+  /** The producer filter's value: '' is every producer. */
+  let producerId = r.query.get('producerId') ?? '';
+  // The producers of an officer's (or a cooperative's) scope are read while the page opens and
+  // offered once the list shows; the province-wide roles need only the one the page was opened for.
+  const inScope = provinceWide ? null : getAll<Producer>('/producers').then((p) => p.items);
+  const [markets, presetProducer] = await Promise.all([marketplaces(), provinceWide && producerId ? get<Producer>(`/producers/${producerId}`).catch(() => null) : Promise.resolve(null)]);
+  // One the filter cannot name (gone, out of scope, or not readable offline) is no filter: the list shows all, and the address follows.
+  if (provinceWide && !presetProducer) producerId = '';
+  let producers: Producer[] = presetProducer ? [presetProducer] : [];
+  const filterByProducer = (id: string) => {
+    if (id === producerId) return;
+    producerId = id;
+    void load(false);
+  };
+  /**
+   * An officer chooses among the producers of their communes; a province (70.000 producers) is no
+   * list to pick from, so the province-wide roles search for one by name (emptied: every producer).
+   */
+  const producerFilter = (): HTMLElement => {
+    if (provinceWide) return producerPicker({ name: 'producerId', label: t.product.producer, value: producerId, preset: presetProducer, placeholder: t.common.all, onChange: filterByProducer }).el;
+    const producer = select([['', t.common.all], ...(producerId ? [[producerId, '…'] as [string, string]] : [])], { name: 'producerId', value: producerId });
+    producer.addEventListener('change', () => filterByProducer(producer.value));
+    void inScope?.then(
+      (found) => {
+        replace(producer, h('option', { value: '' }, t.common.all), ...found.map((p) => h('option', { value: p.id }, p.name)));
+        producer.value = producerId;
+        // A producer not among them (gone, or out of scope): the filter says "all", and the list follows it.
+        if (producer.value !== producerId) {
+          producer.value = '';
+          filterByProducer('');
+        }
+      },
+      () => undefined,
+    );
+    return field(t.product.producer, producer);
+  };
   const stars = select([['', t.common.all], ...starOptions.map((s) => [String(s), t.product.starsValue(s)] as [string, string])], { name: 'ocopStars', value: r.query.get('ocopStars') ?? '' });
-  const markets = await marketplaces();
   const market = select([['', t.common.all], ...markets.map((m) => [m.id, m.name] as [string, string])], { name: 'marketplace', value: r.query.get('marketplace') ?? '' });
   const mstatus = select([['', t.common.all], ['none', t.listing.notListed], ...listingStatuses.map((s) => [s, t.listing.statuses[s]] as [string, string])], { name: 'listingStatus', value: r.query.get('listingStatus') ?? '' });
   const readySelect = select([['', t.common.all], ['true', t.product.readyYes], ['false', t.product.readyNo]], { name: 'ready', value: r.query.get('ready') ?? '' });
@@ -96,7 +111,7 @@ export async function productListView(r: Route): Promise<Node> {
   const pendingList = h('ul', { class: 'cards' });
   const showPending = async () => {
     const all = await entries();
-    const queued = all.filter((e) => e.kind === 'product.create' && (!producer.value || (e.body as { producerId?: string }).producerId === producer.value));
+    const queued = all.filter((e) => e.kind === 'product.create' && (!producerId || (e.body as { producerId?: string }).producerId === producerId));
     const producerLabel = (id: string | undefined) => (id && isToken(id) ? t.common.pending : (producers.find((p) => p.id === id)?.name ?? ''));
     replace(
       pendingList,
@@ -122,11 +137,18 @@ export async function productListView(r: Route): Promise<Node> {
       }),
     );
   };
-  redrawPending = () => void showPending().catch(() => undefined);
+  // The waiting products' producers are named once the producers of the scope are read.
+  void inScope?.then(
+    (found) => {
+      producers = found;
+      void showPending().catch(() => undefined);
+    },
+    () => undefined,
+  );
 
   const load = async (append: boolean) => {
     const mySeq = ++seq;
-    const params = { q: q.value.trim() || undefined, communeCode: (!ownOnly && commune.value) || undefined, producerId: (!ownOnly && producer.value) || undefined, ocopStars: stars.value || undefined, marketplace: market.value || undefined, listingStatus: mstatus.value || undefined, ready: readySelect.value || undefined };
+    const params = { q: q.value.trim() || undefined, communeCode: (!ownOnly && commune.value) || undefined, producerId: (!ownOnly && producerId) || undefined, ocopStars: stars.value || undefined, marketplace: market.value || undefined, listingStatus: mstatus.value || undefined, ready: readySelect.value || undefined };
     history.replaceState(history.state, '', `#/products${query(params)}`);
     if (!append) {
       shown = 0;
@@ -151,7 +173,7 @@ export async function productListView(r: Route): Promise<Node> {
     clearTimeout(timer);
     timer = setTimeout(() => void load(false), 300);
   });
-  for (const s of [commune, producer, stars, market, mstatus, readySelect]) s.addEventListener('change', () => void load(false));
+  for (const s of [commune, stars, market, mstatus, readySelect]) s.addEventListener('change', () => void load(false));
   more.addEventListener('click', () => void load(true));
   await load(false);
   return h(
@@ -164,7 +186,7 @@ export async function productListView(r: Route): Promise<Node> {
       field(t.product.searchLabel, q),
       // A cooperative sees only its own producer's products: neither filter would narrow anything.
       ownOnly ? null : field(t.producer.commune, commune),
-      ownOnly ? null : field(t.product.producer, producer),
+      ownOnly ? null : producerFilter(),
       field(t.product.filterStars, stars),
       field(t.product.filterMarketplace, market),
       field(t.product.filterStatus, mstatus, { hint: t.product.filterStatusHint }),
@@ -285,7 +307,7 @@ export async function productFormView(r: Route): Promise<Node> {
     editing
       ? null
       : provinceWide
-        ? producerPicker({ name: 'producerId', label: t.product.producer, value: preset, preset: presetProducer, pending })
+        ? producerPicker({ name: 'producerId', label: t.product.producer, value: preset, preset: presetProducer, pending, required: true }).el
         : field(t.product.producer, select([['', t.product.chooseProducer], ...producerOptions], { name: 'producerId', value: preset }), { required: true, path: 'producerId' }),
     field(t.product.name, input({ name: 'name', value: initial?.name ?? '', autocomplete: 'off', maxlength: productLimits.name }), { required: true, path: 'name' }),
     field(t.product.group, select(groups.map((g) => [g, t.product.groups[g]]), { name: 'ocopGroup', value: initial?.ocopGroup ?? 'food' }), { path: 'ocopGroup' }),
