@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ProducerSchema } from '#shared/schemas/producer.ts';
 import { NotFoundError, VersionConflictError, ConflictError, RaceError } from '#functions/core/errors.ts';
-import { batchGet, getItem, queryAcross, type Item, type PageState, type Partition, type Table, type TxOp } from './table.ts';
+import { LIST_READ_BUDGET, batchGet, getItem, queryAcross, type Item, type PageState, type Partition, type Table, type TxOp } from './table.ts';
 
 /** A producer as stored. `citizenIdHash` is a keyed hash; the number itself is never stored. */
 export const ProducerRecordSchema = ProducerSchema.omit({ communeName: true }).extend({
@@ -176,7 +176,7 @@ export function createProducerRepository(table: Table) {
       const filter = opts.nameQuery
         ? { FilterExpression: 'contains(#sn, :q)', ExpressionAttributeNames: { '#sn': 'searchName' }, ExpressionAttributeValues: { ':q': opts.nameQuery } }
         : undefined;
-      const page = await queryAcross(table, partitions, { limit: opts.limit, start: opts.start, filter });
+      const page = await queryAcross(table, partitions, { limit: opts.limit, start: opts.start, filter, readBudget: filter && LIST_READ_BUDGET });
       return { items: page.items.map(fromItem), next: page.next };
     },
   };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ProductSchema } from '#shared/schemas/product.ts';
 import type { ListingStatus } from '#shared/onboarding-rules.ts';
 import { NotFoundError, RaceError, VersionConflictError } from '#functions/core/errors.ts';
-import { batchDelete, batchGet, getItem, queryAcross, type Item, type PageState, type Partition, type Table, type TxOp } from './table.ts';
+import { LIST_READ_BUDGET, batchDelete, batchGet, getItem, queryAcross, type Item, type PageState, type Partition, type Table, type TxOp } from './table.ts';
 
 export const ProductRecordSchema = ProductSchema.extend({
   searchName: z.string(),
@@ -195,7 +195,7 @@ export function createProductRepository(table: Table) {
         clauses.push(opts.ready.marketplace ? `${opts.ready.ready ? '' : 'NOT '}contains(#rm, :rmk)` : `size(#rm) ${opts.ready.ready ? '>' : '='} :zero`);
       }
       const filter = clauses.length ? { FilterExpression: clauses.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values } : undefined;
-      const page = await queryAcross(table, partitions, { limit: opts.limit, start: opts.start, filter });
+      const page = await queryAcross(table, partitions, { limit: opts.limit, start: opts.start, filter, readBudget: filter && LIST_READ_BUDGET });
       return { items: page.items.map(fromItem), next: page.next };
     },
     /**

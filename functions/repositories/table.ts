@@ -181,16 +181,29 @@ export type Partition = { index?: IndexName; pk: string; skPrefix?: string; skAt
 export type PageState = { p: number; k?: Item };
 
 /**
+ * At most this many records looked through by one filtered page of a list the API serves (a name
+ * search, a product filter): a page may then hold fewer items than asked, even none, with a cursor
+ * to go on — each request stays short however rare the match.
+ */
+export const LIST_READ_BUDGET = 2_000;
+
+/**
  * Reads up to `limit` items across partitions in order, applying an optional filter, and
  * says where the next page starts. The resume point is the last item returned, not where
  * DynamoDB stopped, so filtered pages never skip a match.
+ *
+ * `readBudget` bounds the items a filtered read may look through in one call (a rare name
+ * searched over the province's 70,000 producers would otherwise read them all in one request):
+ * once spent, it returns what it found — perhaps nothing — and `next` where DynamoDB stopped,
+ * the exact point to go on from.
  */
 export async function queryAcross(
   table: Table,
   partitions: Partition[],
-  opts: { limit: number; start?: PageState; filter?: Pick<QueryCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>; consistent?: boolean; descending?: boolean },
+  opts: { limit: number; start?: PageState; filter?: Pick<QueryCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>; consistent?: boolean; descending?: boolean; readBudget?: number },
 ): Promise<{ items: Item[]; next?: PageState }> {
   const items: Item[] = [];
+  let read = 0;
   let lastPartition = 0;
   let p = opts.start?.p ?? 0;
   let startKey = opts.start?.k;
@@ -208,7 +221,7 @@ export async function queryAcross(
           // Only the table's own partitions can be read consistently, not an index's.
           ...(opts.consistent && !part.index ? { ConsistentRead: true } : {}),
           ...(opts.descending ? { ScanIndexForward: false } : {}),
-          Limit: Math.min(1000, opts.filter ? Math.max(opts.limit * 4, 100) : opts.limit - items.length + 1),
+          Limit: Math.min(1000, opts.filter ? Math.max(opts.limit * 4, 100) : opts.limit - items.length + 1, opts.readBudget === undefined ? Infinity : Math.max(1, opts.readBudget - read)),
         }),
       ),
     );
@@ -220,12 +233,14 @@ export async function queryAcross(
       items.push(it);
       lastPartition = p;
     }
+    read += out.ScannedCount ?? out.Items?.length ?? 0;
     if (out.LastEvaluatedKey) {
       startKey = out.LastEvaluatedKey;
-      continue;
+    } else {
+      p += 1;
+      startKey = undefined;
     }
-    p += 1;
-    startKey = undefined;
+    if (opts.readBudget !== undefined && read >= opts.readBudget && p < partitions.length) return { items, next: { p, ...(startKey ? { k: startKey } : {}) } };
   }
   return { items };
 }

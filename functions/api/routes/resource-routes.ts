@@ -49,7 +49,7 @@ export function registerResourceRoutes<C extends z.ZodType, U extends z.ZodType,
   );
 
   app.openapi(
-    createRoute({ ...common, method: 'get', path, summary: `${spec.tag} in your scope`, request: { query: schemas.listQuery.extend(PageQuerySchema.shape) }, responses: { 200: jsonResponse(pageOf(schemas.view), `A page of ${noun}s`), ...problemResponses } }),
+    createRoute({ ...common, method: 'get', path, summary: `${spec.tag} in your scope`, request: { query: schemas.listQuery.extend(PageQuerySchema.shape) }, responses: { 200: jsonResponse(pageOf(schemas.view), `A page of ${noun}s. A filtered page looks through a bounded number of records: it may hold fewer than \`limit\`, even none, with a \`nextCursor\`; the list has ended only when \`nextCursor\` is null`), ...problemResponses } }),
     async (c) => {
       const { limit, cursor, ...query } = validated<{ limit: number; cursor?: string } & z.infer<Q>>(c, 'query');
       return c.json(await service.list(c.get('principal'), query as z.infer<Q>, { limit, cursor }), 200);

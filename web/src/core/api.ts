@@ -161,6 +161,24 @@ export function query(params: Record<string, string | number | null | undefined>
   return s ? `?${s}` : '';
 }
 
+/**
+ * One screenful of a list: up to `limit` items from `cursor` on. A filtered page (a name search,
+ * a product filter) may come back short while the API says there is more to look through — one
+ * request reads a bounded part of the province — so this goes on until the screen is full, the
+ * list ends, `signal` aborts, or `maxRequests` were made; `nextCursor` is where to go on.
+ */
+export async function getPage<T>(path: string, params: Record<string, string | number | null | undefined>, opts: { limit: number; cursor?: string | null; signal?: AbortSignal; maxRequests?: number }): Promise<{ items: T[]; nextCursor: string | null }> {
+  const items: T[] = [];
+  let cursor = opts.cursor ?? null;
+  for (let n = 0; n < (opts.maxRequests ?? 50); n++) {
+    const res = await get<{ items: T[]; nextCursor: string | null }>(`${path}${query({ ...params, limit: opts.limit - items.length, cursor: cursor ?? undefined })}`, opts.signal);
+    items.push(...res.items);
+    cursor = res.nextCursor;
+    if (!cursor || items.length >= opts.limit) break;
+  }
+  return { items, nextCursor: cursor };
+}
+
 /** Fetches every page of a list, up to `maxPages`; `complete` is false when it stopped early. */
 export async function getAll<T>(path: string, params: Record<string, string | undefined> = {}, maxPages = 20): Promise<{ items: T[]; complete: boolean }> {
   const items: T[] = [];

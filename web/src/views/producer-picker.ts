@@ -1,8 +1,8 @@
 import { normaliseName } from '#shared/text/normalise.ts';
-import { NetworkError, get, query } from '../core/api.ts';
+import { NetworkError, getPage } from '../core/api.ts';
 import type { OutboxEntry } from '../core/outbox.ts';
 import { refToken } from '../core/outbox-rules.ts';
-import type { Page, Producer } from '../core/types.ts';
+import type { Producer } from '../core/types.ts';
 import { errorMessage, t } from '../i18n/i18n.ts';
 import { h } from '../ui/dom.ts';
 import { combobox, type ComboOption } from '../ui/widgets.ts';
@@ -68,7 +68,7 @@ export function producerPicker(opts: {
     timer = setTimeout(async () => {
       const controller = (inFlight = new AbortController());
       try {
-        const page = await get<Page<Producer>>(`/producers${query({ q, limit: SHOWN })}`, controller.signal);
+        const page = await getPage<Producer>('/producers', { q }, { limit: SHOWN, signal: controller.signal });
         if (mine !== seq) return;
         last = { q, options: page.items.map(producerOption), more: page.nextCursor !== null };
         showFound(waiting, last);

@@ -2,7 +2,7 @@ import { producerLimits } from '#shared/field-limits.ts';
 import { numberSearch } from '#shared/contact-rules.ts';
 import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
 import { allowedAccountMoves } from '#shared/onboarding-rules.ts';
-import { ApiError, get, getOptional, query } from '../core/api.ts';
+import { ApiError, get, getOptional, getPage, query } from '../core/api.ts';
 import { can, me, scopeCommunes } from '../core/app-state.ts';
 import { formatDate, parseDate, today } from '../core/format.ts';
 import { entries, retry, submit, type OutboxEntry } from '../core/outbox.ts';
@@ -77,7 +77,7 @@ export async function producerListView(r: Route): Promise<Node> {
       );
     }
     try {
-      const page = await get<Page<Producer>>(`/producers${query({ ...params, limit: 25, cursor: append ? cursor : undefined })}`);
+      const page = await getPage<Producer>('/producers', params, { limit: 25, cursor: append ? cursor : undefined });
       if (mySeq !== seq) return;
       list.append(...page.items.map(card));
       cursor = page.nextCursor;

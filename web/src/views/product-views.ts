@@ -1,14 +1,14 @@
 import { productLimits } from '#shared/field-limits.ts';
 import { allowedListingMoves, accountAllowsLiveListing, photosForMarketplace, readinessFor } from '#shared/onboarding-rules.ts';
 import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
-import { ApiError, NetworkError, get, getAll, getOptional, hasRoute, query, sendDirect } from '../core/api.ts';
+import { ApiError, NetworkError, get, getAll, getOptional, getPage, hasRoute, query, sendDirect } from '../core/api.ts';
 import { can, me, scopeCommunes, seesWholeProvince } from '../core/app-state.ts';
 import { daysUntil, formatDate, formatMoney, formatNumber, parseAmount, parseDate } from '../core/format.ts';
 import { UnreadablePhotoError, preparePhoto } from '../core/image.ts';
 import { entries, pathResolver, retry, submit } from '../core/outbox.ts';
 import { isToken, refToken } from '../core/outbox-rules.ts';
 import { communes, loadCommuneIndex, marketplaceName, marketplaces } from '../core/reference.ts';
-import type { Account, Listing, ListingStatus, ListingTransition, MarketplaceInfo, MarketplaceReadiness, Page, Photo, Producer, ProducerCreate, Product, ProductCreate, Readiness } from '../core/types.ts';
+import type { Account, Listing, ListingStatus, ListingTransition, MarketplaceInfo, MarketplaceReadiness, Photo, Producer, ProducerCreate, Product, ProductCreate, Readiness } from '../core/types.ts';
 import { errorMessage, lang, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
@@ -157,7 +157,7 @@ export async function productListView(r: Route): Promise<Node> {
       await showPending().catch(() => undefined);
     }
     try {
-      const page = await get<Page<Product>>(`/products${query({ ...params, limit: 25, cursor: append ? cursor : undefined })}`);
+      const page = await getPage<Product>('/products', params, { limit: 25, cursor: append ? cursor : undefined });
       if (mySeq !== seq) return;
       shown += page.items.length;
       list.append(...page.items.map(card));
