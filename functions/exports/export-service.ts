@@ -37,6 +37,18 @@ export function vnDate(iso: string | undefined, withTime = false): string {
   return withTime ? `${date} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}` : date;
 }
 
+const metricNames = new Map<string, string>([...metricHeaders, ['productsOcop', 'Sản phẩm OCOP']]);
+const numberVi = (n: number) => n.toLocaleString('vi-VN', { maximumFractionDigits: 1 });
+
+/** "• Sản phẩm OCOP đang bán trên sàn / Sản phẩm OCOP · Toàn tỉnh · hạn 31/12/2026: 45% / 100% — đạt 45%" (a bullet, not a dash: a cell starting with "-" reads as a formula). */
+function targetLine(t: Awaited<ReturnType<CoverageService['targetsWithProgress']>>['items'][number]): string {
+  const indicator = t.indicator.split('/').map((m) => metricNames.get(m) ?? m).join(' / ');
+  const place = t.scope === 'province' ? 'Toàn tỉnh' : (getCommune(t.scope)?.fullName ?? t.scope);
+  const amount = (n: number | null) => (n === null ? '—' : t.unit === 'percent' ? `${numberVi(n)}%` : numberVi(n));
+  const reached = t.achieved === null ? '' : ` — đạt ${numberVi(t.achieved)}%`;
+  return `• ${indicator} · ${place} · hạn ${vnDate(t.period)}: ${amount(t.current)} / ${amount(t.value)}${reached}`;
+}
+
 const marketplaceNames = (ids: string[]) => ids.map((id) => getMarketplace(id)?.name ?? id).join(', ');
 
 async function allPages<T>(page: (cursor?: string) => Promise<{ items: T[]; nextCursor: string | null }>): Promise<T[]> {
@@ -59,16 +71,24 @@ export function createExportService(deps: {
   producerNames: (ids: string[]) => Promise<Map<string, string>>;
 }) {
   return {
-    /** Coverage by commune: now, or at the end of `month` (from its month-end snapshot). */
+    /**
+     * Coverage by commune: now, or at the end of `month` (from its month-end snapshot), with the
+     * targets on this marketplace and where each stands — measured as the dashboard measures them
+     * (for a month, against the targets its snapshot kept).
+     */
     async coverage(principal: Principal, communes: string[] | 'all', marketplace = ALL, month?: string): Promise<Table> {
-      const report = await deps.coverage.communeReport(communes, marketplace, month);
+      const [report, progress] = await Promise.all([deps.coverage.communeReport(communes, marketplace, month), deps.coverage.targetsWithProgress(communes, month)]);
       const asOf = month ? `hết tháng ${month.slice(5)}/${month.slice(0, 4)} (số liệu chốt lúc ${vnDate(report.takenAt, true)})` : vnDate(new Date().toISOString(), true);
+      const targets = progress.items.filter((t) => t.marketplace === marketplace);
+      const targetsWhen = month && progress.asOf === report.takenAt ? 'áp dụng lúc chốt số liệu' : 'hiện hành';
       return {
         title: 'Độ phủ TMĐT',
         preamble: [
           'BÁO CÁO ĐỘ PHỦ THƯƠNG MẠI ĐIỆN TỬ — TỈNH THANH HÓA',
           `Sàn: ${marketplace === ALL ? 'Tất cả các sàn (có mặt trên ít nhất một sàn)' : (getMarketplace(marketplace)?.name ?? marketplace)}`,
           `Số liệu tính đến: ${asOf} · Người xuất: ${principal.username}`,
+          'Sản phẩm OCOP: chỉ tính sản phẩm có giấy chứng nhận OCOP còn hạn.',
+          ...(targets.length ? [`Chỉ tiêu (${targetsWhen}):`, ...targets.map(targetLine)] : []),
         ],
         headers: ['Mã xã', 'Xã/Phường', 'Huyện cũ', ...metricHeaders.map(([, h]) => h)],
         rows: report.rows.map((r) => [r.communeCode, r.communeName, r.formerDistrict, ...metricHeaders.map(([k]) => r[k])]),

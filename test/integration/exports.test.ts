@@ -42,6 +42,33 @@ describe('exports', () => {
     expect(body.at(-1)).toMatch(/^,Tổng cộng,,2,/);
   });
 
+  it('say that OCOP counts only valid certificates, and list the targets on the exported marketplace with where each stands', async () => {
+    const put = await api.call('PUT', '/targets', {
+      token: api.adminToken,
+      body: {
+        items: [
+          { indicator: 'ocopLive/productsOcop', period: '2026-12-31', scope: 'province', marketplace: 'all', unit: 'percent', value: 100 },
+          { indicator: 'producers', period: '2027-06-30', scope: '15772', marketplace: 'all', unit: 'count', value: 5000 },
+          { indicator: 'productsLive', period: '2026-12-31', scope: 'province', marketplace: 'voso', unit: 'count', value: 10 },
+        ],
+      },
+    });
+    expect(put.status).toBe(200);
+    const lines = (await download('/exports/coverage.csv')).bytes.toString('utf8').slice(1).split('\r\n');
+    const header = lines.findIndex((l) => l.startsWith('Mã xã,Xã/Phường'));
+    const preamble = lines.slice(0, header).map((l) => l.replace(/^"(.*)"$/, '$1'));
+    expect(preamble).toContain('Sản phẩm OCOP: chỉ tính sản phẩm có giấy chứng nhận OCOP còn hạn.');
+    expect(preamble).toContain('Chỉ tiêu (hiện hành):');
+    const producersIn15772 = (await api.call('GET', '/coverage?by=commune', { token: api.adminToken })).body.rows.find((r: { communeCode: string }) => r.communeCode === '15772').producers;
+    expect(preamble).toContain(`• Số chủ thể · Xã Thiệu Hóa · hạn 30/06/2027: ${producersIn15772} / 5.000 — đạt ${String(Math.floor((1000 * producersIn15772) / 5000) / 10).replace('.', ',')}%`);
+    expect(preamble.some((l) => l.startsWith('• Sản phẩm OCOP đang bán trên sàn / Sản phẩm OCOP · Toàn tỉnh · hạn 31/12/2026: '))).toBe(true);
+    // The voso target belongs to the voso export, not to this one.
+    expect(preamble.some((l) => l.includes('Sản phẩm đang bán trên sàn · Toàn tỉnh'))).toBe(false);
+    const voso = (await download('/exports/coverage.csv?marketplace=voso')).bytes.toString('utf8');
+    expect(voso).toContain('• Sản phẩm đang bán trên sàn · Toàn tỉnh · hạn 31/12/2026: ');
+    await api.call('PUT', '/targets', { token: api.adminToken, body: { items: [] } });
+  });
+
   it('send CSV gzipped to clients that accept it (a province-wide list stays under Lambda’s response limit)', async () => {
     const plain = await download('/exports/producers.csv');
     const res = await api.app.request('/api/v1/exports/producers.csv', { headers: { authorization: `Bearer ${api.adminToken}`, 'accept-encoding': 'gzip, br' } });

@@ -37,7 +37,7 @@ export function registerExportRoutes(app: Router, deps: { exports: ExportService
   for (const format of ['xlsx', 'csv'] as const) {
     const file = (description: string) => ({ 200: { description, content: { [formats[format].type]: { schema: z.string().meta({ format: 'binary' }) } } }, ...problemResponses });
     app.openapi(
-      createRoute({ method: 'get', path: `/exports/coverage.${format}`, tags, security: bearer, summary: `Coverage by commune with totals and the as-of date (${format.toUpperCase()}): now, or at the end of a month`, request: { query: CoverageAtQuerySchema }, responses: file('One row per commune, totals row') }),
+      createRoute({ method: 'get', path: `/exports/coverage.${format}`, tags, security: bearer, summary: `Coverage by commune with totals, the as-of date and the targets on the marketplace with where each stands (${format.toUpperCase()}): now, or at the end of a month`, request: { query: CoverageAtQuerySchema }, responses: file('One row per commune, totals row') }),
       async (c) => {
         const p = c.get('principal');
         const { marketplace, month } = c.req.valid('query');
