@@ -429,4 +429,19 @@ describe('the local server’s nightly jobs', () => {
     expect((await own.call('GET', `/products/${product.body.id}`, { token: own.adminToken })).body.certificateExpired).toBe(true);
     expect(await runDailyJobs(own.local, new Date('2027-03-05T04:00:00Z'))).toEqual([]);
   });
+
+  it('mark a certificate at midnight in Vietnam after its expiry date, not at midnight UTC — also one stored before lapses were kept', async () => {
+    const producer = await own.call('POST', '/producers', { token: own.adminToken, body: producerInput({ communeCode: '15085' }) });
+    // Decided 10 May 2024: valid through 10 May 2027 (Vietnam time).
+    const product = await own.call('POST', '/products', { token: own.adminToken, body: complete(producer.body.id, { ocopStars: 5, certificateDate: '2024-05-10' }) });
+    const { table } = own.local;
+    // Written before certificateExpired was kept: the attribute is absent.
+    await table.doc.send(new UpdateCommand({ TableName: table.name, Key: { PK: `${table.prefix}PRODUCT#${product.body.id}`, SK: 'META' }, UpdateExpression: 'REMOVE certificateExpired' }));
+    const reports = own.local.services.coverageReports;
+    // 23:59:59 on 10 May in Hà Nội: still valid.
+    expect(await reports.markLapsedCertificates(new Date('2027-05-10T16:59:59Z'))).toEqual({ marked: 0, failed: 0 });
+    // 00:00 on 11 May in Hà Nội — still 10 May in UTC, when a UTC date would keep it valid for seven more hours.
+    expect(await reports.markLapsedCertificates(new Date('2027-05-10T17:00:00Z'))).toEqual({ marked: 1, failed: 0 });
+    expect((await own.call('GET', `/products/${product.body.id}`, { token: own.adminToken })).body.certificateExpired).toBe(true);
+  });
 });
