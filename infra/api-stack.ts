@@ -134,6 +134,8 @@ export class ApiStack extends Stack {
     // with the coverage counters that follow them (PK P#<province>#COVERAGE), in one transaction — which DynamoDB
     // authorises item by item, as UpdateItem.
     allowOnKeys('dynamodb:UpdateItem', 'P#*#PRODUCT#*', 'P#*#COVERAGE');
+    // ... and sets right the count of bound cooperative users a producer keeps (PK P#<province>#PRODUCER#<id>).
+    allowOnKeys('dynamodb:UpdateItem', 'P#*#PRODUCER#*');
     // ... and lists imports saved before the import list existed (PK P#<province>#IMPORT#<id>).
     allowOnKeys('dynamodb:UpdateItem', 'P#*#IMPORT#*');
     this.schedules = Object.fromEntries(

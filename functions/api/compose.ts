@@ -69,10 +69,10 @@ export function composeServices(opts: {
   const principals = createPrincipalResolver(repos.users);
   const photoSummary = createPhotoSummaryProvider(repos.photos);
   const coverage = createCoverageTracker({ coverage: repos.coverage, photos: photoSummary });
-  const producers = createProducerService({ coverage, producers: repos.producers, products: repos.products, accounts: repos.accounts, listings: repos.listings, duplicateKeys: repos.duplicateKeys, users: repos.users, audit: repos.audit, keyring, cursors, commit, onUserChanged: principals.forget });
+  const producers = createProducerService({ coverage, producers: repos.producers, products: repos.products, accounts: repos.accounts, listings: repos.listings, duplicateKeys: repos.duplicateKeys, users: repos.users, audit: repos.audit, keyring, cursors, commit, table, onUserChanged: principals.forget });
   let photos: PhotoService | undefined;
   const products = createProductService({ table, onRemoved: async (id) => void (await photos?.purgeProduct(id)), coverage, producers: repos.producers, products: repos.products, listings: repos.listings, audit: repos.audit, cursors, commit });
-  const coverageReports = createCoverageService({ table, coverage: repos.coverage, targets: repos.targets, photos: photoSummary, products: repos.products, listings: repos.listings, refreshDerived: products.refreshDerived, unmarkedLapsedCertificates: products.unmarkedLapsedCertificates });
+  const coverageReports = createCoverageService({ table, coverage: repos.coverage, targets: repos.targets, photos: photoSummary, products: repos.products, listings: repos.listings, refreshDerived: products.refreshDerived, unmarkedLapsedCertificates: products.unmarkedLapsedCertificates, repairUserCount: producers.repairUserCount });
   photos = createPhotoService({ photos: repos.photos, store: opts.photoStore, audit: repos.audit, commit, getProduct: (p, id) => products.getVisible(p, id), onPhotosChanged: async (id) => void (await products.refreshDerived(id)) });
   return {
     identity,

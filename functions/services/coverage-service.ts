@@ -32,6 +32,8 @@ export type Recount = {
    * certificate has lapsed (the nightly marking has not run yet).
    */
   staleDerived: string[];
+  /** Producers whose kept count of bound cooperative users differs from the users scanned (checked again before repairing). */
+  staleUserCounts: string[];
 };
 
 /**
@@ -46,6 +48,7 @@ export async function recountFromRecords(table: Table, photos: PhotoSummaryProvi
   const accountsByProducer = new Map<string, string[]>();
   const liveByProduct = new Map<string, string[]>();
   const listingsByProduct = new Map<string, { marketplace: string; status: ListingStatus }[]>();
+  const boundUsers = new Map<string, number>();
   const SEGMENTS = 4;
   await Promise.all(
     Array.from({ length: SEGMENTS }, async (_, segment) => {
@@ -58,14 +61,16 @@ export async function recountFromRecords(table: Table, photos: PhotoSummaryProvi
               Segment: segment,
               TotalSegments: SEGMENTS,
               ExclusiveStartKey: start,
-              FilterExpression: 'begins_with(PK, :p) AND #t IN (:a, :b, :c, :d)',
+              FilterExpression: 'begins_with(PK, :p) AND #t IN (:a, :b, :c, :d, :e)',
               ExpressionAttributeNames: { '#t': 'type' },
-              ExpressionAttributeValues: { ':p': table.prefix, ':a': 'producer', ':b': 'product', ':c': 'account', ':d': 'listing' },
+              ExpressionAttributeValues: { ':p': table.prefix, ':a': 'producer', ':b': 'product', ':c': 'account', ':d': 'listing', ':e': 'user' },
             }),
           ),
         );
         for (const item of out.Items ?? []) {
-          if (item.type === 'producer') producers.push(ProducerRecordSchema.parse(item));
+          if (item.type === 'user') {
+            if (typeof item.producerId === 'string') boundUsers.set(item.producerId, (boundUsers.get(item.producerId) ?? 0) + 1);
+          } else if (item.type === 'producer') producers.push(ProducerRecordSchema.parse(item));
           else if (item.type === 'product') products.push(ProductRecordSchema.parse(item));
           else if (item.type === 'account') {
             const a = AccountSchema.parse(item);
@@ -101,7 +106,9 @@ export async function recountFromRecords(table: Table, photos: PhotoSummaryProvi
     pairs.push([new Map(), producerContribution({ communeCode: p.communeCode, trainingDate: p.trainingDate, accountMarketplaces: accountsByProducer.get(p.id) ?? [], liveCounts: liveCounts.get(p.id) ?? {} })]);
   }
   const staleListingStatuses = products.filter((p) => !p.listingStatuses || !sameListingStatuses(p.listingStatuses, listingStatusesOf(listingsByProduct.get(p.id) ?? []))).map((p) => p.id);
-  return { counters: contributionDelta(pairs), producers: producers.length, products: products.length, staleListingStatuses, staleDerived };
+  // A producer stored before it kept a count has none to check: the first user change touching it counts.
+  const staleUserCounts = producers.filter((p) => p.userCount !== undefined && p.userCount !== (boundUsers.get(p.id) ?? 0)).map((p) => p.id);
+  return { counters: contributionDelta(pairs), producers: producers.length, products: products.length, staleListingStatuses, staleDerived, staleUserCounts };
 }
 
 export type Difference = { marketplace: string; communeCode: string; metric: CoverageMetric; counted: number; recorded: number };
@@ -180,7 +187,7 @@ async function repairEach(ids: readonly string[], repair: (id: string) => Promis
   return { repaired, failed };
 }
 
-export function createCoverageService(deps: { table: Table; coverage: CoverageRepository; targets: TargetRepository; photos: PhotoSummaryProvider; products: ProductRepository; listings: ListingRepository; refreshDerived: (productId: string, now?: Date) => Promise<{ readiness: boolean; certificate: boolean }>; unmarkedLapsedCertificates: (now: Date) => Promise<string[]> }) {
+export function createCoverageService(deps: { table: Table; coverage: CoverageRepository; targets: TargetRepository; photos: PhotoSummaryProvider; products: ProductRepository; listings: ListingRepository; refreshDerived: (productId: string, now?: Date) => Promise<{ readiness: boolean; certificate: boolean }>; unmarkedLapsedCertificates: (now: Date) => Promise<string[]>; repairUserCount: (producerId: string) => Promise<boolean> }) {
   /**
    * Makes the listing statuses product `id` keeps say what its listings say, both read afresh
    * (consistently): a scan is no snapshot, and a listing may have moved since. One UpdateItem,
@@ -320,9 +327,10 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
       const marking = await this.markLapsedCertificates();
       const [rowsBefore, recount] = await Promise.all([deps.coverage.allRows(), recountFromRecords(deps.table, deps.photos)]);
       const differencesFound = compareCounters(rowsBefore, recount.counters).length;
-      const [listingStatuses, derived] = await Promise.all([
+      const [listingStatuses, derived, userCounts] = await Promise.all([
         repairEach(recount.staleListingStatuses, repairListingStatuses, 'listing statuses'),
         repairEach(recount.staleDerived, async (id) => Object.values(await deps.refreshDerived(id)).some(Boolean), 'derived state'),
+        repairEach(recount.staleUserCounts, deps.repairUserCount, 'user count'),
       ]);
       const rows = derived.repaired ? await deps.coverage.allRows() : rowsBefore;
       const differences = compareCounters(rows, recount.counters);
@@ -337,6 +345,9 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
         certificateMarkingsFailed: marking.failed,
         derivedRepaired: derived.repaired,
         derivedRepairsFailed: derived.failed,
+        userCountsFound: recount.staleUserCounts.length,
+        userCountsRepaired: userCounts.repaired,
+        userCountRepairsFailed: userCounts.failed,
         listingStatusesRepaired: listingStatuses.repaired,
         listingStatusRepairsFailed: listingStatuses.failed,
       };

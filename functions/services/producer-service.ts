@@ -9,7 +9,7 @@ import type { AuditRepository } from '#functions/repositories/audit-repository.t
 import type { CursorCodec } from '#functions/repositories/cursor.ts';
 import type { ProducerRecord, ProducerRepository } from '#functions/repositories/producer-repository.ts';
 import type { ProductRecord, ProductRepository } from '#functions/repositories/product-repository.ts';
-import { MAX_TRANSACTION_ITEMS, type Partition, type TxOp } from '#functions/repositories/table.ts';
+import { MAX_TRANSACTION_ITEMS, transact, type Partition, type Table, type TxOp } from '#functions/repositories/table.ts';
 import { assertCommuneInScope, assertMayWriteRecords, assertRole, assertVisible, canSee, maskPhone, seesPersonalData, type Principal } from './principal.ts';
 import type { AccountRepository, ListingRepository } from '#functions/repositories/onboarding-repository.ts';
 import type { DuplicateKeyRepository, DuplicateKeys, DuplicateKind } from '#functions/repositories/duplicate-key-repository.ts';
@@ -88,8 +88,12 @@ type Deps = {
   keyring: Keyring;
   cursors: CursorCodec;
   commit: Committer;
+  /** For the reconciliation's repairs, which are no user's request. */
+  table: Table;
   /** Called after a user's scope changed, so this process stops trusting what it cached. */
   onUserChanged?: (id: string) => void;
+  /** How long a repair waits before looking at a producer's users again (the user list is an index that lags its table). */
+  settleMs?: number;
 };
 
 /** What is kept of a citizen ID: its keyed hash (for duplicate checks) and its last 4 digits, never the number. */
@@ -401,6 +405,32 @@ export function createProducerService(deps: Deps) {
     }),
 
     getVisible,
+
+    /**
+     * Makes the user count a producer keeps say how many cooperative users are bound to it (the
+     * reconciliation, for one its scan found off). The user list is read from an index that can
+     * lag, which can only hide a user just bound, never add one: a count too low is set at once;
+     * a count too high only when a second look, a moment later, finds the same. Conditioned on
+     * the count read, so a user bound or moved meanwhile wins and the next night judges again.
+     * True when it wrote.
+     */
+    async repairUserCount(id: string): Promise<boolean> {
+      const current = await producers.get(id, { consistent: true });
+      if (current?.userCount === undefined) return false;
+      const bound = (await users.boundToProducer(id)).length;
+      if (bound === current.userCount) return false;
+      if (bound < current.userCount) {
+        await new Promise((resolve) => setTimeout(resolve, deps.settleMs ?? 2_000));
+        if ((await users.boundToProducer(id)).length !== bound) return false;
+      }
+      try {
+        await transact(deps.table, [producers.userCountOp(current, bound)]);
+        return true;
+      } catch (e) {
+        if (e instanceof RaceError || e instanceof NotFoundError) return false;
+        throw e;
+      }
+    },
   };
 
   /** Matches as the caller may see them: name and id only for producers in scope. */

@@ -213,6 +213,7 @@ describe('lapsed OCOP certificates', () => {
       listings: repositories.listings,
       refreshDerived: (id, now) => (id === stuck!.body.id ? Promise.reject(new Error('throttled')) : services.products.refreshDerived(id, now)),
       unmarkedLapsedCertificates: services.products.unmarkedLapsedCertificates,
+      repairUserCount: services.producers.repairUserCount,
     });
     const result = await failing.reconcile();
     // The recount still ran: the stuck one is a difference its repair could not fix either, and the alarm says so.

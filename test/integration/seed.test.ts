@@ -99,7 +99,7 @@ describe('the province data set generator', () => {
     const counts = { producers: 60, products: 25, ocop: 4, listings: 50 };
     const result = await seedProvince(table, { ...opts, counts, writes: 'transact' });
     expect(result.counts).toMatchObject(counts);
-    const reports = createCoverageService({ table, coverage: createCoverageRepository(table), targets: createTargetRepository(table), photos: noPhotos, products: createProductRepository(table), listings: createListingRepository(table), refreshDerived: () => Promise.reject(new Error('the seed’s derived state needs no repair')), unmarkedLapsedCertificates: async () => [] });
+    const reports = createCoverageService({ table, coverage: createCoverageRepository(table), targets: createTargetRepository(table), photos: noPhotos, products: createProductRepository(table), listings: createListingRepository(table), refreshDerived: () => Promise.reject(new Error('the seed’s derived state needs no repair')), unmarkedLapsedCertificates: async () => [], repairUserCount: () => Promise.reject(new Error('the seed’s user counts need no repair')) });
     expect(await reports.reconcile()).toMatchObject({ differences: [], differencesFound: 0, derivedRepaired: 0, derivedRepairsFailed: 0, listingStatusesRepaired: 0, listingStatusRepairsFailed: 0 });
     expect((await reports.report('all', 'province')).totals.producers).toBe(60);
   });
