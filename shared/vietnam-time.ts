@@ -6,9 +6,10 @@ export function vietnamDate(time: Date, days = 0): string {
   return new Date(time.getTime() + VIETNAM_UTC_OFFSET_HOURS * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
 }
 
-/** The first instant of the month it is in Vietnam at `time` (the moment the month before ended). */
-export function vietnamMonthStart(time: Date): Date {
-  return new Date(Date.parse(`${vietnamMonth(time)}-01T00:00:00Z`) - VIETNAM_UTC_OFFSET_HOURS * 3600_000);
+/** The last instant (to the millisecond) of month `yyyy-mm` in Vietnam. */
+export function vietnamMonthEnd(month: string): Date {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m, 1) - VIETNAM_UTC_OFFSET_HOURS * 3600_000 - 1);
 }
 
 /** The month (`yyyy-mm`) it is in Vietnam at `time`, or `back` months before it. */

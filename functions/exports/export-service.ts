@@ -41,9 +41,10 @@ const metricNames = new Map<string, string>([...metricHeaders, ['productsOcop', 
 const numberVi = (n: number) => n.toLocaleString('vi-VN', { maximumFractionDigits: 1 });
 
 /** "• Sản phẩm OCOP đang bán trên sàn / Sản phẩm OCOP · Toàn tỉnh · hạn 31/12/2026: 45% / 100% — đạt 45%" (a bullet, not a dash: a cell starting with "-" reads as a formula). */
-function targetLine(t: Awaited<ReturnType<CoverageService['targetsWithProgress']>>['items'][number]): string {
+function targetLine(t: Awaited<ReturnType<CoverageService['targetsWithProgress']>>['items'][number], wholeProvince: boolean): string {
   const indicator = t.indicator.split('/').map((m) => metricNames.get(m) ?? m).join(' / ');
-  const place = t.scope === 'province' ? 'Toàn tỉnh' : (getCommune(t.scope)?.fullName ?? t.scope);
+  // A province target seen from an officer's communes is measured on those communes only, and says so.
+  const place = t.scope !== 'province' ? (getCommune(t.scope)?.fullName ?? t.scope) : wholeProvince ? 'Toàn tỉnh' : 'Toàn tỉnh (số liệu các xã được giao)';
   const amount = (n: number | null) => (n === null ? '—' : t.unit === 'percent' ? `${numberVi(n)}%` : numberVi(n));
   const reached = t.achieved === null ? '' : ` — đạt ${numberVi(t.achieved)}%`;
   return `• ${indicator} · ${place} · hạn ${vnDate(t.period)}: ${amount(t.current)} / ${amount(t.value)}${reached}`;
@@ -88,7 +89,7 @@ export function createExportService(deps: {
           `Sàn: ${marketplace === ALL ? 'Tất cả các sàn (có mặt trên ít nhất một sàn)' : (getMarketplace(marketplace)?.name ?? marketplace)}`,
           `Số liệu tính đến: ${asOf} · Người xuất: ${principal.username}`,
           'Sản phẩm OCOP: chỉ tính sản phẩm có giấy chứng nhận OCOP còn hạn.',
-          ...(targets.length ? [`Chỉ tiêu (${targetsWhen}):`, ...targets.map(targetLine)] : []),
+          ...(targets.length ? [`Chỉ tiêu (${targetsWhen}):`, ...targets.map((t) => targetLine(t, communes === 'all'))] : []),
         ],
         headers: ['Mã xã', 'Xã/Phường', 'Huyện cũ', ...metricHeaders.map(([, h]) => h)],
         rows: report.rows.map((r) => [r.communeCode, r.communeName, r.formerDistrict, ...metricHeaders.map(([k]) => r[k])]),

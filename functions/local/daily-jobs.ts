@@ -1,5 +1,4 @@
-import { vietnamDate, vietnamMonthStart } from '#shared/vietnam-time.ts';
-import { snapshotMonthAt } from '#functions/jobs/scheduled-jobs.ts';
+import { vietnamDate } from '#shared/vietnam-time.ts';
 import type { LocalServices } from './local-services.ts';
 
 /** How often the local server looks whether a new day (Vietnam time) has begun. */
@@ -7,23 +6,22 @@ const CHECK_EVERY_MS = 5 * 60_000;
 
 /**
  * What the cloud's schedules do, for a laptop that runs for days: a month-end snapshot taken
- * once its month is over, and the certificates that lapsed marked so those products stop
- * counting as OCOP. A missing snapshot is taken as the cloud takes it, before the marking of
- * its month's last night: certificates valid through that day count in it. The full nightly
- * recount stays an administrator's `POST /coverage/reconcile` here. Returns what it did.
+ * once its month is over (marking first what had lapsed by its last day, as every snapshot
+ * does), and the certificates that lapsed since marked so those products stop counting as OCOP.
+ * The full nightly recount stays an administrator's `POST /coverage/reconcile` here. Returns
+ * what it did.
  */
-export async function runDailyJobs(local: Pick<LocalServices, 'services' | 'repositories'>, now = new Date()): Promise<string[]> {
+export async function runDailyJobs(local: Pick<LocalServices, 'services'>, now = new Date()): Promise<string[]> {
   const reports = local.services.coverageReports;
   const done: string[] = [];
   const say = (marking: { marked: number; failed: number }) => {
     if (marking.marked) done.push(`Marked ${marking.marked} OCOP certificate(s) that expired: those products no longer count as OCOP`);
     if (marking.failed) done.push(`Could not mark ${marking.failed} lapsed certificate(s); trying again tomorrow`);
   };
-  if (!(await local.repositories.coverage.hasSnapshot(snapshotMonthAt(now)))) {
-    // As on the month's last day: what had lapsed by then (a certificate valid through that day counts), nothing after.
-    say(await reports.markLapsedCertificates(new Date(vietnamMonthStart(now).getTime() - 1)));
-    const caughtUp = await reports.catchUp(now);
-    if (caughtUp) done.push(`Took the missing month-end coverage snapshot for ${caughtUp.month}`);
+  const caughtUp = await reports.catchUp(now);
+  if (caughtUp) {
+    say({ marked: caughtUp.certificatesMarkedExpired, failed: caughtUp.certificateMarkingsFailed });
+    done.push(`Took the missing month-end coverage snapshot for ${caughtUp.month}`);
   }
   say(await reports.markLapsedCertificates(now));
   return done;
@@ -35,7 +33,7 @@ export async function runDailyJobs(local: Pick<LocalServices, 'services' | 'repo
  * that fails (or `lastRun` undefined: none yet) is tried at the next look; the timer never keeps
  * the process alive.
  */
-export function scheduleDailyJobs(local: Pick<LocalServices, 'services' | 'repositories'>, log: (line: string) => void, lastRun: Date | undefined): void {
+export function scheduleDailyJobs(local: Pick<LocalServices, 'services'>, log: (line: string) => void, lastRun: Date | undefined): void {
   let ranOn = lastRun ? vietnamDate(lastRun) : undefined;
   let running = false;
   setInterval(() => {

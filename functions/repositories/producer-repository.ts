@@ -19,6 +19,12 @@ export const ProducerRecordSchema = ProducerSchema.omit({ communeName: true }).e
    * user list (`UserRepository.boundCount`).
    */
   userCount: z.number().int().optional(),
+  /**
+   * When a user change last moved `userCount` (absent: before this was kept). The user list is an
+   * index that can lag a bind: the reconciliation lowers a count only once it has stood still
+   * longer than any such lag.
+   */
+  userCountAt: z.string().optional(),
 });
 export type ProducerRecord = z.infer<typeof ProducerRecordSchema>;
 
@@ -157,16 +163,16 @@ export function createProducerRepository(table: Table) {
      * in `current` (else RaceError: judge again; gone: 404). Neither its version nor its coverage
      * revision moves: an edit of the producer based on its version stays valid.
      */
-    userCountOp(current: ProducerRecord, count: number): TxOp {
+    userCountOp(current: ProducerRecord, count: number, at = new Date().toISOString()): TxOp {
       const users = userCountIs(current.userCount);
       return {
         item: {
           Update: {
             TableName: table.name,
             Key: key(current.id),
-            UpdateExpression: 'SET userCount = :count',
+            UpdateExpression: 'SET userCount = :count, userCountAt = :at',
             ConditionExpression: `attribute_exists(PK) AND ${users.condition}`,
-            ExpressionAttributeValues: { ':count': count, ...users.values },
+            ExpressionAttributeValues: { ':count': count, ':at': at, ...users.values },
           },
         },
         onConditionFailed: (old) => (old ? new RaceError() : new NotFoundError('Producer')),

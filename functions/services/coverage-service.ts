@@ -5,7 +5,7 @@ import { accountAllowsLiveListing, listingStatusesOf, readyMarketplacesOf, sameL
 import { AccountSchema, ListingSchema } from '#shared/schemas/onboarding.ts';
 import { certificateExpiredOn } from '#shared/schemas/product.ts';
 import { certificateLapseMoved } from './product-service.ts';
-import { vietnamDate } from '#shared/vietnam-time.ts';
+import { vietnamDate, vietnamMonthEnd } from '#shared/vietnam-time.ts';
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { CoverageRepository, CoverageRow } from '#functions/repositories/coverage-repository.ts';
@@ -179,7 +179,7 @@ async function repairEach(ids: readonly string[], repair: (id: string) => Promis
           if (await repair(id)) repaired += 1;
         } catch (e) {
           failed += 1;
-          if (failed === 1) logger.warn(`a product’s ${what} could not be repaired`, { productId: id, error: e instanceof Error ? e.name : String(e) });
+          if (failed === 1) logger.warn(`a ${what} could not be repaired`, { recordId: id, error: e instanceof Error ? e.name : String(e) });
         }
       }
     }),
@@ -247,17 +247,20 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
      * time). Month-end figures are what reports quote: one already taken is kept (409
      * SNAPSHOT_EXISTS) unless `replace` says to take it again.
      */
-    async snapshot(month = snapshotMonthAt(new Date()), opts: { replace?: boolean } = {}) {
+    async snapshot(month = snapshotMonthAt(new Date()), opts: { replace?: boolean; now?: Date } = {}) {
       if (!opts.replace && (await deps.coverage.hasSnapshot(month))) throw new ConflictError('SNAPSHOT_EXISTS', `The snapshot of ${month} was already taken; ask to replace it to take it again`);
+      // First what had lapsed by the month's last day (a certificate valid through that day counts in it), nothing after.
+      const now = opts.now ?? new Date();
+      const marking = await this.markLapsedCertificates(new Date(Math.min(vietnamMonthEnd(month).getTime(), now.getTime())));
       const takenAt = new Date().toISOString();
       const [rows, targets] = await Promise.all([deps.coverage.allRows(), deps.targets.list()]);
       await deps.coverage.writeSnapshot(month, rows, takenAt, targets);
-      return { month, takenAt };
+      return { month, takenAt, certificatesMarkedExpired: marking.marked, certificateMarkingsFailed: marking.failed };
     },
-    /** Takes last month's snapshot if it is missing (the local server calls this at start). */
+    /** Takes the snapshot of the month ended before `now` if it is missing (the local server's daily jobs). */
     async catchUp(now = new Date()) {
       const month = snapshotMonthAt(now);
-      return (await deps.coverage.hasSnapshot(month)) ? null : this.snapshot(month);
+      return (await deps.coverage.hasSnapshot(month)) ? null : this.snapshot(month, { now });
     },
     /**
      * The monthly series of totals over the caller's communes: every month whose snapshot was
@@ -303,6 +306,16 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
       return { marketplace, by, rows: [...districts.values()].sort((a, b) => a.formerDistrict.localeCompare(b.formerDistrict, 'vi')), totals, ...when };
     },
     /**
+     * Marks the rated products whose certificate had expired at `now` (the day after its expiry
+     * date, in Vietnam) and are not marked yet, so they stop counting as OCOP, through the write
+     * a product's derived state uses; one that fails is counted and tried again next time.
+     */
+    async markLapsedCertificates(now = new Date()) {
+      const ids = await deps.unmarkedLapsedCertificates(now);
+      const { repaired: marked, failed } = await repairEach(ids, async (id) => (await deps.refreshDerived(id, now)).certificate, 'product’s certificate lapse');
+      return { marked, failed };
+    },
+    /**
      * The nightly job. First marks the certificates that lapsed since the last run (the calendar's
      * own change, expected every night: not a difference). Then recounts everything from the
      * records and compares the counters with the recount. Before comparing, it repairs what a
@@ -311,26 +324,17 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
      * refresh that failed after a photo change, a change of the marketplace registry, or a night
      * the marking did not run is made good here), and its listing statuses. The differences
      * reported are those still there after the repairs: counters that do not add up, which no
-     * record explains.
+     * record explains. It also sets right each producer's count of bound cooperative users where
+     * it differs from the users scanned (`repairUserCount`).
      */
-    /**
-     * Marks the rated products whose certificate had expired at `now` (the day after its expiry
-     * date, in Vietnam) and are not marked yet, so they stop counting as OCOP, through the write
-     * a product's derived state uses; one that fails is counted and tried again next time.
-     */
-    async markLapsedCertificates(now = new Date()) {
-      const ids = await deps.unmarkedLapsedCertificates(now);
-      const { repaired: marked, failed } = await repairEach(ids, async (id) => (await deps.refreshDerived(id, now)).certificate, 'certificate lapse');
-      return { marked, failed };
-    },
     async reconcile() {
       const marking = await this.markLapsedCertificates();
       const [rowsBefore, recount] = await Promise.all([deps.coverage.allRows(), recountFromRecords(deps.table, deps.photos)]);
       const differencesFound = compareCounters(rowsBefore, recount.counters).length;
       const [listingStatuses, derived, userCounts] = await Promise.all([
-        repairEach(recount.staleListingStatuses, repairListingStatuses, 'listing statuses'),
-        repairEach(recount.staleDerived, async (id) => Object.values(await deps.refreshDerived(id)).some(Boolean), 'derived state'),
-        repairEach(recount.staleUserCounts, deps.repairUserCount, 'user count'),
+        repairEach(recount.staleListingStatuses, repairListingStatuses, 'product’s listing statuses'),
+        repairEach(recount.staleDerived, async (id) => Object.values(await deps.refreshDerived(id)).some(Boolean), 'product’s derived state'),
+        repairEach(recount.staleUserCounts, deps.repairUserCount, 'producer’s user count'),
       ]);
       const rows = derived.repaired ? await deps.coverage.allRows() : rowsBefore;
       const differences = compareCounters(rows, recount.counters);

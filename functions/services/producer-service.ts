@@ -92,8 +92,8 @@ type Deps = {
   table: Table;
   /** Called after a user's scope changed, so this process stops trusting what it cached. */
   onUserChanged?: (id: string) => void;
-  /** How long a repair waits before looking at a producer's users again (the user list is an index that lags its table). */
-  settleMs?: number;
+  /** How long a producer's user count must have stood still before a repair may lower it (the user list is an index that can lag a bind). */
+  userCountSettledMs?: number;
 };
 
 /** What is kept of a citizen ID: its keyed hash (for duplicate checks) and its last 4 digits, never the number. */
@@ -358,6 +358,7 @@ export function createProducerService(deps: Deps) {
         productCount: target.productCount + sourceProducts.length,
         // The users it gains are counted, from the count it keeps or (none kept yet) its user list.
         userCount: sourceUsers.length ? (await users.boundCount(target)) + sourceUsers.length : target.userCount,
+        ...(sourceUsers.length ? { userCountAt: now } : {}),
         accountMarketplaces: [...new Set([...target.accountMarketplaces, ...source.accountMarketplaces])].sort(),
         liveCounts,
         version: target.version + 1,
@@ -410,19 +411,18 @@ export function createProducerService(deps: Deps) {
      * Makes the user count a producer keeps say how many cooperative users are bound to it (the
      * reconciliation, for one its scan found off). The user list is read from an index that can
      * lag, which can only hide a user just bound, never add one: a count too low is set at once;
-     * a count too high only when a second look, a moment later, finds the same. Conditioned on
-     * the count read, so a user bound or moved meanwhile wins and the next night judges again.
-     * True when it wrote.
+     * a count too high only when it has stood still longer than any such lag (a bind moves it,
+     * and its time), so no user the index still hides can be the difference. Conditioned on the
+     * count read, so a user bound or moved meanwhile wins and the next night judges again. True
+     * when it wrote.
      */
-    async repairUserCount(id: string): Promise<boolean> {
+    async repairUserCount(id: string, now = new Date()): Promise<boolean> {
       const current = await producers.get(id, { consistent: true });
       if (current?.userCount === undefined) return false;
       const bound = (await users.boundToProducer(id)).length;
       if (bound === current.userCount) return false;
-      if (bound < current.userCount) {
-        await new Promise((resolve) => setTimeout(resolve, deps.settleMs ?? 2_000));
-        if ((await users.boundToProducer(id)).length !== bound) return false;
-      }
+      const settled = !current.userCountAt || now.getTime() - Date.parse(current.userCountAt) > (deps.userCountSettledMs ?? 15 * 60_000);
+      if (bound < current.userCount && !settled) return false;
       try {
         await transact(deps.table, [producers.userCountOp(current, bound)]);
         return true;

@@ -81,7 +81,7 @@ export const ProductSchema = z
     certificateExpired: z
       .boolean()
       .optional()
-      .meta({ description: "Derived, on rated products: the certificate's expiry date has passed (in Vietnam). Such a product keeps its rating but no longer counts as OCOP in coverage until a new decision date is entered. Set when the product itself is written (create, edit, import) and by the nightly marking for one that lapses untouched (the night after its expiry date); other changes (listings, commune moves) keep it as it was until then" }),
+      .meta({ description: "Derived, on rated products: the certificate's expiry date has passed (in Vietnam). Such a product keeps its rating but no longer counts as OCOP in coverage until a new decision date is entered. Set when the product itself is written (create, edit, import), when its readiness is refreshed (a photo change, the reconciliation) and by the nightly marking and each month-end snapshot for one that lapses untouched; other changes (listings, commune moves) keep it as it was until then" }),
     readyMarketplaces: z.array(z.string()).default([]).meta({ description: 'Derived: marketplaces where readiness is 100%' }),
     liveMarketplaces: z.array(z.string()).default([]).meta({ description: 'Derived: marketplaces where it is live' }),
     listingStatuses: z

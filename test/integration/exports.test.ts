@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createTestApi, producerInput, productInput, type Api } from '#test/support/harness.ts';
 
 let api: Api;
@@ -43,6 +43,7 @@ describe('exports', () => {
   });
 
   it('say that OCOP counts only valid certificates, and list the targets on the exported marketplace with where each stands', async () => {
+    onTestFinished(async () => void (await api.call('PUT', '/targets', { token: api.adminToken, body: { items: [] } })));
     const put = await api.call('PUT', '/targets', {
       token: api.adminToken,
       body: {
@@ -66,7 +67,13 @@ describe('exports', () => {
     expect(preamble.some((l) => l.includes('Sản phẩm đang bán trên sàn · Toàn tỉnh'))).toBe(false);
     const voso = (await download('/exports/coverage.csv?marketplace=voso')).bytes.toString('utf8');
     expect(voso).toContain('• Sản phẩm đang bán trên sàn · Toàn tỉnh · hạn 31/12/2026: ');
-    await api.call('PUT', '/targets', { token: api.adminToken, body: { items: [] } });
+
+    // An officer of another commune: the province's target measured on their communes, said so; not 15772's own.
+    const officer = await api.userToken({ role: 'officer', communes: ['14758'] });
+    const res = await api.app.request('/api/v1/exports/coverage.csv', { headers: { authorization: `Bearer ${officer}` } });
+    const theirs = (await res.text()).split('\r\n').map((l) => l.replace(/^\uFEFF/, '').replace(/^"(.*)"$/, '$1'));
+    expect(theirs.some((l) => l.startsWith('• Sản phẩm OCOP đang bán trên sàn / Sản phẩm OCOP · Toàn tỉnh (số liệu các xã được giao) · hạn 31/12/2026: '))).toBe(true);
+    expect(theirs.some((l) => l.includes('Xã Thiệu Hóa'))).toBe(false);
   });
 
   it('send CSV gzipped to clients that accept it (a province-wide list stays under Lambda’s response limit)', async () => {

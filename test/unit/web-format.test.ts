@@ -105,13 +105,14 @@ describe('months in Vietnam time', () => {
     expect(vietnamDate(new Date('2026-12-07T17:00:00Z'))).toBe('2026-12-08');
   });
 
-  it('counts days and finds where the month began on a Vietnam clock (the local server’s nightly jobs)', async () => {
-    const { vietnamDate, vietnamMonthStart } = await import('#shared/vietnam-time.ts');
+  it('counts days and finds where a month ends on a Vietnam clock (certificates marked before a month-end snapshot)', async () => {
+    const { vietnamDate, vietnamMonthEnd } = await import('#shared/vietnam-time.ts');
     expect(vietnamDate(new Date('2026-12-07T16:59:59Z'), -1)).toBe('2026-12-06');
     expect(vietnamDate(new Date('2026-12-31T17:00:00Z'), 1)).toBe('2027-01-02');
-    // 1 December 00:00 in Hà Nội is 30 November 17:00 UTC.
-    expect(vietnamMonthStart(new Date('2026-12-07T03:00:00Z')).toISOString()).toBe('2026-11-30T17:00:00.000Z');
-    expect(vietnamMonthStart(new Date('2026-11-30T17:00:00Z')).toISOString()).toBe('2026-11-30T17:00:00.000Z');
-    expect(vietnamMonthStart(new Date('2026-11-30T16:59:59Z')).toISOString()).toBe('2026-10-31T17:00:00.000Z');
+    // November ends at 23:59:59.999 on the 30th in Hà Nội: 16:59:59.999 UTC; December crosses the year.
+    expect(vietnamMonthEnd('2026-11').toISOString()).toBe('2026-11-30T16:59:59.999Z');
+    expect(vietnamMonthEnd('2026-12').toISOString()).toBe('2026-12-31T16:59:59.999Z');
+    expect(vietnamMonthEnd('2028-02').toISOString()).toBe('2028-02-29T16:59:59.999Z');
+    expect(vietnamDate(vietnamMonthEnd('2026-11'))).toBe('2026-11-30');
   });
 });

@@ -53,13 +53,18 @@ export async function producerListView(r: Route): Promise<Node> {
       h('a', { href: link(`/producers/${p.id}`), class: 'card-link' }, h('strong', null, p.name), h('span', { class: 'muted' }, `${t.producer.kinds[p.kind]} · ${p.communeName}`), h('span', { class: 'muted small' }, `${t.producer.productCount}: ${p.productCount}${p.phone ? ` · ${p.phone}` : ''}`)),
     );
 
+  let reading: AbortController | undefined;
   const load = async (append: boolean) => {
     const mySeq = ++seq;
+    // A load for another search stops the one before (which may be looking far for a rare name).
+    reading?.abort();
+    const controller = (reading = new AbortController());
     const params = { q: q.value.trim() || undefined, communeCode: commune.value || undefined };
     // A phone, tax code or citizen ID searched for stays out of the address (and so out of the browser's history).
     history.replaceState(history.state, '', `#/producers${query({ ...params, q: numberSearch(params.q ?? '') ? undefined : params.q })}`);
     if (!append) {
       cursor = null;
+      more.hidden = true;
       replace(status);
       // Producers captured offline are shown first, whether or not the list can be loaded.
       const pending = (await pendingProducers()).filter((e) => !params.communeCode || (e.body as ProducerCreate).communeCode === params.communeCode);
@@ -77,7 +82,7 @@ export async function producerListView(r: Route): Promise<Node> {
       );
     }
     try {
-      const page = await getPage<Producer>('/producers', params, { limit: 25, cursor: append ? cursor : undefined });
+      const page = await getPage<Producer>('/producers', params, { limit: 25, cursor: append ? cursor : undefined, signal: controller.signal });
       if (mySeq !== seq) return;
       list.append(...page.items.map(card));
       cursor = page.nextCursor;

@@ -146,18 +146,24 @@ export async function productListView(r: Route): Promise<Node> {
     () => undefined,
   );
 
+  let reading: AbortController | undefined;
   const load = async (append: boolean) => {
     const mySeq = ++seq;
+    // A load for other filters stops the one before (which may be looking far for a rare match), and its cursor goes with it.
+    reading?.abort();
+    const controller = (reading = new AbortController());
     const params = { q: q.value.trim() || undefined, communeCode: (!ownOnly && commune.value) || undefined, producerId: (!ownOnly && producerId) || undefined, ocopStars: stars.value || undefined, marketplace: market.value || undefined, listingStatus: mstatus.value || undefined, ready: readySelect.value || undefined };
     history.replaceState(history.state, '', `#/products${query(params)}`);
     if (!append) {
+      cursor = null;
+      more.hidden = true;
       shown = 0;
       replace(status);
       replace(list);
       await showPending().catch(() => undefined);
     }
     try {
-      const page = await getPage<Product>('/products', params, { limit: 25, cursor: append ? cursor : undefined });
+      const page = await getPage<Product>('/products', params, { limit: 25, cursor: append ? cursor : undefined, signal: controller.signal });
       if (mySeq !== seq) return;
       shown += page.items.length;
       list.append(...page.items.map(card));
