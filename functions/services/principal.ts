@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Role } from '#shared/schemas/user.ts';
 import { ForbiddenError, NotFoundError, OutOfScopeError } from '#functions/core/errors.ts';
 
@@ -55,4 +56,14 @@ export function maskPhone(phone: string): string {
 /** Roles that work with producers directly and need their phone number in clear. */
 export function seesPersonalData(p: Principal): boolean {
   return p.role !== 'department';
+}
+
+/**
+ * A short digest of what the caller's lists read: their role and communes. A list cursor is bound
+ * to it as well as to the caller, because an officer's cursor counts its place among their
+ * communes: after their communes change, an old cursor is refused (400) rather than resumed at
+ * the wrong commune.
+ */
+export function scopeKey(p: Principal): string {
+  return createHash('sha256').update(`${p.role}|${[...p.communes].sort().join(',')}|${p.producerId ?? ''}`).digest('base64url').slice(0, 16);
 }

@@ -10,7 +10,7 @@ import type { CursorCodec } from '#functions/repositories/cursor.ts';
 import type { ProducerRecord, ProducerRepository } from '#functions/repositories/producer-repository.ts';
 import type { ProductRecord, ProductRepository } from '#functions/repositories/product-repository.ts';
 import { MAX_TRANSACTION_ITEMS, transact, type Partition, type Table, type TxOp } from '#functions/repositories/table.ts';
-import { assertCommuneInScope, assertMayWriteRecords, assertRole, assertVisible, canSee, maskPhone, seesPersonalData, type Principal } from './principal.ts';
+import { assertCommuneInScope, assertMayWriteRecords, assertRole, assertVisible, canSee, maskPhone, scopeKey, seesPersonalData, type Principal } from './principal.ts';
 import type { AccountRepository, ListingRepository } from '#functions/repositories/onboarding-repository.ts';
 import type { DuplicateKeyRepository, DuplicateKeys, DuplicateKind } from '#functions/repositories/duplicate-key-repository.ts';
 import type { Account, DuplicateMatch } from '#shared/schemas/onboarding.ts';
@@ -239,7 +239,7 @@ export function createProducerService(deps: Deps) {
         const matches = own && (!query.communeCode || own.communeCode === query.communeCode) && (!query.q || own.searchName.includes(normaliseName(query.q)));
         return { items: matches ? [producerView(own, principal)] : [], nextCursor: null };
       }
-      const binding = `producers|${principal.sub}|${query.communeCode ?? ''}|${query.q ?? ''}`;
+      const binding = `producers|${principal.sub}|${scopeKey(principal)}|${query.communeCode ?? ''}|${query.q ?? ''}`;
       const start = cursors.decode(page.cursor, binding);
       const result = await producers.list(partitionsFor(principal, query.communeCode), { limit: page.limit, start, nameQuery: query.q ? normaliseName(query.q) : undefined });
       return { items: result.items.map((r) => producerView(r, principal)), nextCursor: cursors.encode(result.next, binding) };

@@ -13,7 +13,7 @@ import type { ProducerRepository } from '#functions/repositories/producer-reposi
 import type { ProductRecord, ProductRepository } from '#functions/repositories/product-repository.ts';
 import { transact, type PageState, type Partition, type Table } from '#functions/repositories/table.ts';
 import type { ListingRepository } from '#functions/repositories/onboarding-repository.ts';
-import { assertCommuneInScope, assertMayWriteRecords, assertVisible, canSee, type Principal } from './principal.ts';
+import { assertCommuneInScope, assertMayWriteRecords, assertVisible, canSee, scopeKey, type Principal } from './principal.ts';
 import type { Committer, WriteContext } from './write-context.ts';
 import { applyPatch } from './patch.ts';
 
@@ -152,7 +152,7 @@ export function createProductService(deps: Deps) {
     },
 
     async list(principal: Principal, query: ProductListQuery, page: { limit: number; cursor?: string }) {
-      const binding = `products|${principal.sub}|${query.communeCode ?? ''}|${query.producerId ?? ''}|${query.q ?? ''}|${query.ocopStars ?? ''}|${query.marketplace ?? ''}|${query.listingStatus ?? ''}|${query.ready ?? ''}`;
+      const binding = `products|${principal.sub}|${scopeKey(principal)}|${query.communeCode ?? ''}|${query.producerId ?? ''}|${query.q ?? ''}|${query.ocopStars ?? ''}|${query.marketplace ?? ''}|${query.listingStatus ?? ''}|${query.ready ?? ''}`;
       const start = cursors.decode(page.cursor, binding);
       const partitions = query.producerId && principal.role !== 'cooperative' ? await producerPartitionIfVisible(principal, query) : partitionsFor(principal, query);
       // A marketplace alone asks for products listed there; with `ready` alone it only says whose readiness counts.

@@ -43,6 +43,19 @@ describe("changing a user's role and scope", () => {
     expect((await api.call('POST', '/auth/login', { body: { username: officer.username, password: 'password-123' } })).status).toBe(200);
   });
 
+  it("refuses an officer's list cursor taken before their communes changed, instead of resuming at another commune", async () => {
+    for (const communeCode of ['15772', '15835']) await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ communeCode }) });
+    const officer = await createUser({ role: 'officer', communes: ['15772', '15835'] });
+    const first = await api.call('GET', '/producers?limit=1', { token: officer.token });
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const cursor = encodeURIComponent(first.body.nextCursor);
+    expect((await api.call('GET', `/producers?limit=1&cursor=${cursor}`, { token: officer.token })).status).toBe(200);
+    expect((await patch(officer.id, { version: 1, communes: ['14758', '15835'] })).status).toBe(200);
+    const stale = await api.call('GET', `/producers?limit=1&cursor=${cursor}`, { token: officer.token });
+    expect(stale.status).toBe(400);
+    expect(stale.body.code).toBe('INVALID_CURSOR');
+  });
+
   it('turns an officer into a department user: the communes go, the whole province reads, writes are refused', async () => {
     const officer = await createUser({ role: 'officer', communes: ['15772'] });
     const res = await patch(officer.id, { version: 1, role: 'department' });
