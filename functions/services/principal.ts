@@ -67,3 +67,6 @@ export function seesPersonalData(p: Principal): boolean {
 export function scopeKey(p: Principal): string {
   return createHash('sha256').update(`${p.role}|${[...p.communes].sort().join(',')}|${p.producerId ?? ''}`).digest('base64url').slice(0, 16);
 }
+
+/** The product itself as the author of what the calendar changes (a certificate lapsing), in the audit trail. */
+export const SYSTEM_ACTOR: Principal = { sub: 'system', username: 'system', role: 'admin', communes: [] };

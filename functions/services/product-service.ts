@@ -13,7 +13,7 @@ import type { ProducerRepository } from '#functions/repositories/producer-reposi
 import type { ProductRecord, ProductRepository } from '#functions/repositories/product-repository.ts';
 import { transact, type PageState, type Partition, type Table } from '#functions/repositories/table.ts';
 import type { ListingRepository } from '#functions/repositories/onboarding-repository.ts';
-import { assertCommuneInScope, assertMayWriteRecords, assertVisible, canSee, scopeKey, type Principal } from './principal.ts';
+import { SYSTEM_ACTOR, assertCommuneInScope, assertMayWriteRecords, assertVisible, canSee, scopeKey, type Principal } from './principal.ts';
 import type { Committer, WriteContext } from './write-context.ts';
 import { applyPatch } from './patch.ts';
 
@@ -239,8 +239,11 @@ export function createProductService(deps: Deps) {
       const readyMarketplaces = await coverage.readyMarketplaces(current, await producers.get(current.producerId, { consistent: true }));
       const certificateExpired = certificateExpiredOn(current, vietnamDate(now));
       const next = { ...current, readyMarketplaces, certificateExpired };
-      await transact(deps.table, [products.derivedOp(current, { readyMarketplaces, certificateExpired }), ...coverage.ops({ products: [[current, next]] })]);
-      return { readiness: !sameMarketplaces(readyMarketplaces, current.readyMarketplaces), certificate: certificateLapseMoved(current, certificateExpired) };
+      const certificate = certificateLapseMoved(current, certificateExpired);
+      // Readiness is derived, like the counters; a certificate lapsing is an event in the product's life: its trail says when.
+      const lapseEvent = certificate ? [audit.recordOp({ entityType: 'product', entityId: id, action: 'update', actor: SYSTEM_ACTOR, at: new Date().toISOString(), before: { certificateExpired: Boolean(current.certificateExpired) }, after: { certificateExpired: Boolean(certificateExpired) } })] : [];
+      await transact(deps.table, [products.derivedOp(current, { readyMarketplaces, certificateExpired }), ...coverage.ops({ products: [[current, next]] }), ...lapseEvent]);
+      return { readiness: !sameMarketplaces(readyMarketplaces, current.readyMarketplaces), certificate };
     }),
 
     /**

@@ -164,6 +164,9 @@ describe('lapsed OCOP certificates', () => {
     expect(await ocopIn('voso')).toEqual({ ocop: 0, ocopLive: 0, products: 1, productsLive: 1 });
     const product = await api.call('GET', `/products/${productId}`, { token: api.adminToken });
     expect(product.body).toMatchObject({ ocopStars: 4, certificateExpired: true });
+    // Its trail says when, by whom: the system.
+    const events = await api.call('GET', `/products/${productId}/events`, { token: api.adminToken });
+    expect(events.body.items[0]).toMatchObject({ action: 'update', actor: { id: 'system' }, before: { certificateExpired: false }, after: { certificateExpired: true } });
     expect((await reconcile()).certificatesMarkedExpired).toBe(0);
   });
 

@@ -386,10 +386,12 @@ export const en: Dict = {
     empty: 'No changes yet.',
     actions: { create: 'Created', update: 'Updated', delete: 'Deleted', merge: 'Merged', 'reset-sign-in': 'Sign-in reset' },
     by: (who: string) => `by ${who}`,
+    bySystem: 'automatically (the system)',
     deleted: (who: string, when: string) => `This record was deleted by ${who} at ${when}. Its history is kept.`,
     mergedAway: (who: string, when: string) => `This record was merged into another producer by ${who} at ${when}.`,
     openMergedInto: 'Open the producer kept',
     fieldNames: {
+      certificateExpired: 'OCOP certificate expired',
       photos: 'photos',
       name: 'name',
       kind: 'kind',

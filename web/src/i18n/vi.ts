@@ -384,10 +384,12 @@ export const vi = {
     empty: 'Chưa có thay đổi.',
     actions: { create: 'Tạo mới', update: 'Cập nhật', delete: 'Xoá', merge: 'Gộp', 'reset-sign-in': 'Đặt lại đăng nhập' },
     by: (who: string) => `bởi ${who}`,
+    bySystem: 'tự động (hệ thống)',
     deleted: (who: string, when: string) => `Hồ sơ này đã bị xoá bởi ${who} lúc ${when}. Lịch sử thay đổi vẫn được giữ.`,
     mergedAway: (who: string, when: string) => `Hồ sơ này đã được gộp vào một chủ thể khác bởi ${who} lúc ${when}.`,
     openMergedInto: 'Mở chủ thể được giữ lại',
     fieldNames: {
+      certificateExpired: 'chứng nhận OCOP hết hạn',
       photos: 'ảnh',
       name: 'tên',
       kind: 'loại hình',

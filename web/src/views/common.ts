@@ -52,7 +52,7 @@ export function historyList(events: AuditEvent[]): HTMLElement {
         ' ',
         h('time', { datetime: e.at }, formatDateTime(e.at)),
         ' ',
-        h('span', { class: 'muted' }, t.history.by(e.actor.username)),
+        h('span', { class: 'muted' }, e.actor.id === 'system' ? t.history.bySystem : t.history.by(e.actor.username)),
         changed.length ? h('div', { class: 'muted small' }, t.history.fields(changed.map((k) => names[k] ?? k).join(', '))) : null,
       );
     }),
