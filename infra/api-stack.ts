@@ -129,6 +129,8 @@ export class ApiStack extends Stack {
       );
     // The snapshot writes only month-end snapshot items (PK P#<province>#COVSNAP).
     allowOnKeys('dynamodb:PutItem', 'P#*#COVSNAP');
+    // A certificate the marking finds lapsed gets an audit event in the product's trail (PK P#<province>#AUDIT#PRODUCT#<id>).
+    allowOnKeys('dynamodb:PutItem', 'P#*#AUDIT#PRODUCT#*');
     // The reconciliation marks the OCOP certificates that lapsed and repairs what a product keeps from its records
     // (PK P#<province>#PRODUCT#<id>): its listing statuses (one UpdateItem), and its readiness and certificate lapse
     // with the coverage counters that follow them (PK P#<province>#COVERAGE), in one transaction — which DynamoDB

@@ -385,11 +385,12 @@ describe('jobs (api stack)', () => {
     expect(snapshotMonthAt(new Date('2027-01-01T03:00:00Z'))).toBe('2026-12');
   });
 
-  it('lets only the scheduled function scan, and write nothing but month-end snapshots, the repairs of what products keep (listing statuses, readiness and certificate lapse with their counters) and producers’ user counts', () => {
+  it('lets only the scheduled function scan, and write nothing but month-end snapshots, the repairs of what products keep (listing statuses, readiness and certificate lapse with their counters and a lapse’s audit event) and producers’ user counts', () => {
     const scheduled = statementsOf(prod.api.scheduledJobFunction).filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')));
     const writes = scheduled.filter((s) => asArray(s.Action).some((a) => /Put|Update|Delete|Write/.test(a)));
     expect(writes).toEqual([
       expect.objectContaining({ Action: 'dynamodb:PutItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*#COVSNAP'] } } }),
+      expect.objectContaining({ Action: 'dynamodb:PutItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*#AUDIT#PRODUCT#*'] } } }),
       expect.objectContaining({ Action: 'dynamodb:UpdateItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*#PRODUCT#*', 'P#*#COVERAGE'] } } }),
       expect.objectContaining({ Action: 'dynamodb:UpdateItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*#PRODUCER#*'] } } }),
       expect.objectContaining({ Action: 'dynamodb:UpdateItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*#IMPORT#*'] } } }),
