@@ -51,6 +51,17 @@ export function createProducerRepository(table: Table) {
   /** A condition that the bound-user count is still what was read (absent: still not kept). */
   const userCountIs = (seen: number | undefined) =>
     seen === undefined ? { condition: 'attribute_not_exists(userCount)', values: {} } : { condition: 'userCount = :users', values: { ':users': seen } };
+  /**
+   * The condition that `current` is as read: at `expectedVersion` (the caller's, else 409), with the
+   * coverage revision, product count and bound-user count read (else the caller re-reads and retries).
+   */
+  const unchangedSince = (current: ProducerRecord, expectedVersion: number) => {
+    const users = userCountIs(current.userCount);
+    return {
+      ConditionExpression: `version = :v AND covRev = :r AND productCount = :n AND ${users.condition}`,
+      ExpressionAttributeValues: { ':v': expectedVersion, ':r': current.covRev, ':n': current.productCount, ...users.values },
+    };
+  };
   /** A failed guard: gone (404), edited by someone else (409), or a concurrent change to re-read and retry. */
   const guard = (expectedVersion: number) => (old: Item | undefined) =>
     !old ? new NotFoundError('Producer') : old.version !== expectedVersion ? new VersionConflictError(old.version as number) : new RaceError();
@@ -81,16 +92,8 @@ export function createProducerRepository(table: Table) {
      * retries). `next` carries the bound-user count to keep.
      */
     replaceOp(next: ProducerRecord, current: ProducerRecord, expectedVersion = current.version): TxOp {
-      const users = userCountIs(current.userCount);
       return {
-        item: {
-          Put: {
-            TableName: table.name,
-            Item: toItem({ ...next, covRev: current.covRev + 1 }),
-            ConditionExpression: `version = :v AND covRev = :r AND productCount = :n AND ${users.condition}`,
-            ExpressionAttributeValues: { ':v': expectedVersion, ':r': current.covRev, ':n': current.productCount, ...users.values },
-          },
-        },
+        item: { Put: { TableName: table.name, Item: toItem({ ...next, covRev: current.covRev + 1 }), ...unchangedSince(current, expectedVersion) } },
         onConditionFailed: guard(expectedVersion),
       };
     },
@@ -119,16 +122,8 @@ export function createProducerRepository(table: Table) {
      * reviewed; else 409).
      */
     deleteMergedOp(current: ProducerRecord, expectedVersion = current.version): TxOp {
-      const users = userCountIs(current.userCount);
       return {
-        item: {
-          Delete: {
-            TableName: table.name,
-            Key: key(current.id),
-            ConditionExpression: `version = :v AND covRev = :r AND productCount = :n AND ${users.condition}`,
-            ExpressionAttributeValues: { ':v': expectedVersion, ':r': current.covRev, ':n': current.productCount, ...users.values },
-          },
-        },
+        item: { Delete: { TableName: table.name, Key: key(current.id), ...unchangedSince(current, expectedVersion) } },
         onConditionFailed: guard(expectedVersion),
       };
     },

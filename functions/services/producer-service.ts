@@ -39,6 +39,9 @@ const MAX_PRODUCTS_TO_MOVE = MAX_TRANSACTION_ITEMS - 3;
  */
 const MAX_PRODUCTS_TO_MERGE = MAX_TRANSACTION_ITEMS - 5;
 
+/** How long a producer's user count must have stood still before the reconciliation may lower it: far longer than the user index lags a bind. */
+const USER_COUNT_SETTLED_MS = 15 * 60_000;
+
 export function assertKnownCommune(code: string, path = 'communeCode'): void {
   if (!isCurrentCommuneCode(code)) throw new ValidationError([{ path, message: `${code} is not a current commune code of this province` }], 'Unknown commune');
 }
@@ -92,8 +95,6 @@ type Deps = {
   table: Table;
   /** Called after a user's scope changed, so this process stops trusting what it cached. */
   onUserChanged?: (id: string) => void;
-  /** How long a producer's user count must have stood still before a repair may lower it (the user list is an index that can lag a bind). */
-  userCountSettledMs?: number;
 };
 
 /** What is kept of a citizen ID: its keyed hash (for duplicate checks) and its last 4 digits, never the number. */
@@ -380,7 +381,7 @@ export function createProducerService(deps: Deps) {
       }
       const movedUsers = sourceUsers.map((u) => [u, applyUserChange(u, { producerId: target.id })] as const);
       const ops = [
-        { ...producers.replaceOp(next, { ...target, productCount: target.productCount }, input.version) },
+        producers.replaceOp(next, target, input.version),
         producers.deleteMergedOp(source, input.sourceVersion),
         ...productPairs.flatMap(([p, after]) => productFollowsOps(p, after, principal, now)),
         ...coverage.ops({ producers: [[target, next], [source, undefined]], products: productPairs }),
@@ -421,7 +422,7 @@ export function createProducerService(deps: Deps) {
       if (current?.userCount === undefined) return false;
       const bound = (await users.boundToProducer(id)).length;
       if (bound === current.userCount) return false;
-      const settled = !current.userCountAt || now.getTime() - Date.parse(current.userCountAt) > (deps.userCountSettledMs ?? 15 * 60_000);
+      const settled = !current.userCountAt || now.getTime() - Date.parse(current.userCountAt) > USER_COUNT_SETTLED_MS;
       if (bound < current.userCount && !settled) return false;
       try {
         await transact(deps.table, [producers.userCountOp(current, bound)]);
