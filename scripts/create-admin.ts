@@ -10,7 +10,7 @@ import { createDocumentClient, createTable, transact } from '#functions/reposito
 import type { UserRecord } from '#functions/repositories/user-repository.ts';
 import { createCognitoIdentity } from '#functions/services/cognito-identity.ts';
 import type { Principal } from '#functions/services/principal.ts';
-import { userView } from '#functions/services/user-service.ts';
+import { userView } from '#functions/services/user-rules.ts';
 import { apiFunctionName, envNames, type EnvName } from '#infra/environment.ts';
 
 // `npm run create-admin -- --stack OcopOnboard-dev --username admin --email admin@example.vn`

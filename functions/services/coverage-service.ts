@@ -3,8 +3,7 @@ import { ALL, contributionDelta, coverageMetrics, counterKey, cutToTenth, emptyM
 import { marketplaces } from '#shared/marketplaces.ts';
 import { accountAllowsLiveListing, listingStatusesOf, readyMarketplacesOf, sameListingStatuses, sameMarketplaces, type ListingStatus } from '#shared/onboarding-rules.ts';
 import { AccountSchema, ListingSchema } from '#shared/schemas/onboarding.ts';
-import { certificateExpiredOn } from '#shared/schemas/product.ts';
-import { certificateLapseMoved } from './product-service.ts';
+import { certificateExpiredOn, certificateLapseMoved } from '#shared/schemas/product.ts';
 import { vietnamDate, vietnamMonthEnd } from '#shared/vietnam-time.ts';
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';

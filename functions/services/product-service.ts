@@ -1,5 +1,5 @@
 import { sameMarketplaces } from '#shared/onboarding-rules.ts';
-import { certificateExpiredOn, certificateExpiry, certificateIssues, type Product, type ProductCreate, type ProductListQuery, type ProductUpdate } from '#shared/schemas/product.ts';
+import { certificateExpiredOn, certificateExpiry, certificateIssues, certificateLapseMoved, type Product, type ProductCreate, type ProductListQuery, type ProductUpdate } from '#shared/schemas/product.ts';
 import { normaliseName } from '#shared/text/normalise.ts';
 import { marketplaceIds } from '#shared/marketplaces.ts';
 import { vietnamDate } from '#shared/vietnam-time.ts';
@@ -78,9 +78,6 @@ function withCertificateRules(next: ProductRecord, changes: Partial<Record<'cert
 export function certificateWindow(now: Date, days: { withinDays: number; expiredWithinDays?: number }): { by: string; from?: string } {
   return { by: vietnamDate(now, days.withinDays), from: days.expiredWithinDays === undefined ? undefined : vietnamDate(now, -days.expiredWithinDays) };
 }
-
-/** Whether a product's kept lapse (absent on records older than it: not lapsed) differs from `expired`. */
-export const certificateLapseMoved = (kept: Pick<ProductRecord, 'certificateExpired'>, expired: boolean | undefined) => Boolean(kept.certificateExpired) !== Boolean(expired);
 
 type Deps = {
   producers: ProducerRepository;

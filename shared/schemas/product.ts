@@ -125,6 +125,9 @@ export function certificateExpiredOn(p: { ocopStars: number; certificateExpiry?:
   return p.certificateExpiry < today;
 }
 
+/** Whether a product's kept lapse (absent on records older than it: not lapsed) differs from `expired`. */
+export const certificateLapseMoved = (kept: { certificateExpired?: boolean }, expired: boolean | undefined): boolean => Boolean(kept.certificateExpired) !== Boolean(expired);
+
 /** `YYYY-MM-DD` + 36 months (clamped to the month's last day, e.g. 29 Feb → 28 Feb). */
 export function certificateExpiry(decisionDate: string): string {
   const [y, m, d] = decisionDate.split('-').map(Number) as [number, number, number];

@@ -2,7 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { LoginSchema, TokenSchema, UserSchema, UserCreateSchema, UserIdSchema, UserSignInResetSchema, UserUpdateSchema } from '#shared/schemas/user.ts';
 import { PageQuerySchema, pageOf } from '#shared/schemas/common.ts';
 import type { IdentityProvider, SessionService } from '#functions/services/auth-service.ts';
-import { userView, type UserService } from '#functions/services/user-service.ts';
+import type { UserService } from '#functions/services/user-service.ts';
+import { userView } from '#functions/services/user-rules.ts';
 import { WriteHeadersSchema, bearer, jsonBodyOf, jsonResponse, problemResponses, writeContext, type Router } from '../app-env.ts';
 
 /** `POST /auth/login` exists only where the server signs users in itself (local mode). */
