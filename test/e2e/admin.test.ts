@@ -666,6 +666,25 @@ describe('the product list by producer (administrator)', () => {
     await expect.poll(names).toEqual([`Giò chả ${run} lụa`, `Giò chả ${run} quế`]);
     expect(page.url()).toContain(`producerId=${son.id}`);
 
+    // Typing over the choice keeps the list on it until another is chosen; the choices open right under the field.
+    await picker.fill('gio cha dong h');
+    const hoaOption = page.getByRole('listbox').getByRole('option', { name: `${hoaName} · Xã Thiệu Hóa` });
+    await hoaOption.waitFor();
+    const [field, list, hint] = await Promise.all([picker, page.getByRole('listbox'), page.locator('.field[data-path=producerId] p.hint[id]')].map((l) => l.boundingBox()));
+    expect(list!.y).toBeGreaterThanOrEqual(field!.y + field!.height - 1);
+    expect(hint!.y).toBeGreaterThan(list!.y);
+    expect(await names()).toEqual([`Giò chả ${run} lụa`, `Giò chả ${run} quế`]);
+    expect(page.url()).toContain(`producerId=${son.id}`);
+    // Left half-typed, the field shows the producer the list is still filtered on.
+    await page.getByRole('heading', { level: 1 }).click();
+    await expect.poll(() => picker.inputValue()).toBe(`${sonName} · Xã Thiệu Hóa`);
+    expect(await page.locator('input[name=producerId]').inputValue()).toBe(son.id);
+    expect(await names()).toEqual([`Giò chả ${run} lụa`, `Giò chả ${run} quế`]);
+    await picker.fill('gio cha dong h');
+    await hoaOption.click();
+    await expect.poll(names).toEqual([`Giò chả ${run} bò`]);
+    await expect.poll(() => page.url()).toContain(`producerId=${hoa.id}`);
+
     await picker.fill('');
     await expect.poll(names).toEqual([`Giò chả ${run} bò`, `Giò chả ${run} lụa`, `Giò chả ${run} quế`]);
     expect(page.url()).not.toContain('producerId');

@@ -136,10 +136,10 @@ export function confirmDialog(text: string, submitLabel: string): Promise<boolea
 export type ComboOption = { value: string; text: string; detail?: string };
 
 /**
- * A combobox's field (`el`), its text input, `show`, which lists the choices for what was typed,
+ * A combobox's field (`el`), its text input and the list of choices right under it, `show`, which lists the choices for what was typed,
  * `value`, the chosen one's value or '', and `set`, which chooses one (or clears the field) as the user would.
  */
-export type Combobox = { el: HTMLElement; text: HTMLInputElement; show: (options: readonly ComboOption[], message?: string) => void; value: () => string; set: (o: ComboOption | null) => void };
+export type Combobox = { el: HTMLElement; text: HTMLInputElement; listbox: HTMLElement; show: (options: readonly ComboOption[], message?: string) => void; value: () => string; set: (o: ComboOption | null) => void };
 
 /**
  * A combobox (WAI-ARIA's pattern: a text field with a list of choices under it): ↑ ↓ move, Enter
@@ -213,8 +213,10 @@ export function combobox(opts: { name: string; label: string; chosen?: ComboOpti
   });
   const el = field(opts.label, text, { hint: opts.hint, path: opts.name, required: opts.required });
   el.classList.add('combo');
-  el.append(hidden, listbox, status);
-  return { el, text, show, value: () => hidden.value, set: choose };
+  // The choices open right under the text, above its hint and error.
+  text.after(listbox);
+  el.append(hidden, status);
+  return { el, text, listbox, show, value: () => hidden.value, set: choose };
 }
 
 /**

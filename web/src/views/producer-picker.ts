@@ -25,8 +25,9 @@ export type ProducerPicker = { el: HTMLElement; value: () => string; clear: () =
  * (case, accents, tone marks ignored), a number as a tax code or phone — and offers what it finds
  * as "name · commune". Producers registered on this device and still waiting in the outbox
  * (`pending`) are offered too, matched by name here, so they can be chosen offline. The chosen id
- * (or the waiting producer's token) is in the hidden input `name`, and `onChange` hears it (or ''
- * once typing clears the choice); `value` is the one chosen when the field opens, named by
+ * (or the waiting producer's token) is in the hidden input `name`, and `onChange` hears a new choice,
+ * or '' once the field is emptied — typing over a choice keeps it (the hidden input empty meanwhile)
+ * until another is chosen, and leaving the field half-typed shows it again; `value` is the one chosen when the field opens, named by
  * `preset` or by its outbox entry. `placeholder` is what the empty field says (a filter's "all").
  */
 export function producerPicker(opts: {
@@ -85,6 +86,13 @@ export function producerPicker(opts: {
     // ↓ on the chosen one's text offers it again rather than searching for "name · commune".
     if (o) last = { q: o.text, options: [o], more: false };
   };
+  /** The choice the field stands for: typing over it keeps it until another is chosen or the field is emptied. */
+  let kept = chosen;
+  const keep = (o: ComboOption | undefined) => {
+    const changed = (o?.value ?? '') !== (kept?.value ?? '');
+    kept = o;
+    if (changed) opts.onChange?.(o?.value ?? '');
+  };
   const box = combobox({
     name: opts.name,
     label: opts.label,
@@ -95,11 +103,15 @@ export function producerPicker(opts: {
     search,
     onChange: (o) => {
       showChosen(o);
-      opts.onChange?.(o?.value ?? '');
+      if (o || !box.text.value.trim()) keep(o ?? undefined);
     },
+  });
+  // Left with a half-typed name, the field shows the choice it still stands for again.
+  box.text.addEventListener('blur', () => {
+    if (!box.value() && kept && box.text.value.trim()) box.set(kept);
   });
   if (opts.placeholder) box.text.placeholder = opts.placeholder;
   showChosen(chosen);
-  box.text.after(chosenLine);
+  box.listbox.after(chosenLine);
   return { el: box.el, value: box.value, clear: () => box.set(null) };
 }
