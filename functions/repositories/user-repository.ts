@@ -89,10 +89,15 @@ export function createUserRepository(table: Table) {
      * at the version the caller read; accounts stored before users had versions count as version
      * 1. Other attributes (the password hash, …) are left as they are.
      */
-    updateScopeOp(current: UserRecord, next: UserRecord): TxOp {
+    /**
+     * `endSessionsAt`: also refuse every token issued before then (a disable), in the same write,
+     * so a change that is refused ends no session either.
+     */
+    updateScopeOp(current: UserRecord, next: UserRecord, endSessionsAt?: string): TxOp {
       const set = ['#role = :role', 'disabled = :disabled', 'version = :next'];
       const remove: string[] = [];
       const values: Record<string, unknown> = { ':role': next.role, ':disabled': next.disabled, ':next': current.version + 1, ':v': current.version };
+      if (endSessionsAt) (set.push('tokensValidAfter = :t'), (values[':t'] = endSessionsAt));
       if (next.communes) (set.push('communes = :communes'), (values[':communes'] = next.communes));
       else remove.push('communes');
       if (next.producerId) (set.push('producerId = :producerId'), (values[':producerId'] = next.producerId));

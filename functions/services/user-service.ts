@@ -128,14 +128,14 @@ export function createUserService(deps: Deps) {
           if (takesAdminAway && !(await users.enabledAdmins()).some((u) => u.id !== id)) throw new ConflictError('LAST_ADMIN', 'The province must keep an enabled administrator: make another user one first');
           if (change.disabled !== undefined) await (change.disabled ? identity.disableIdentity(before.username) : identity.enableIdentity(before.username));
           if (change.disabled && !before.disabled) disabledHere = before.username;
-          // Its tokens stay refused after it is enabled again: that needs a new sign-in.
-          if (change.disabled) await users.endSessions(id, sessionsEndAt());
           if (sameUser(before, after)) return userView(before);
           const now = new Date().toISOString();
           await commit(
             ctx,
             [
-              users.updateScopeOp(before, after),
+              // Disabling ends its sessions with the change (its tokens stay refused after it is enabled
+              // again: that needs a new sign-in); a disable that is refused ends none.
+              users.updateScopeOp(before, after, after.disabled && !before.disabled ? sessionsEndAt() : undefined),
               ...binding,
               ...(adminRevision === undefined ? [] : [users.adminSetOp(adminRevision)]),
               audit.recordOp({ entityType: 'user', entityId: id, action: 'update', actor: ctx.principal, at: now, before: userView(before), after: userView(after) }),

@@ -81,5 +81,8 @@ describe('administrators in the cloud (Cognito)', () => {
     expect(aws.users.get(kept.username)!.enabled).toBe(true);
     expect(aws.users.get(gone.username)!.enabled).toBe(false);
     expect((await api.local.repositories.users.enabledAdmins()).map((u) => u.id)).toEqual([kept.id]);
+    // The refused disable ended none of the kept administrator's sessions; the one that went through ended the other's.
+    expect((await api.local.repositories.users.get(kept.id, { consistent: true }))!.tokensValidAfter).toBeUndefined();
+    expect((await api.local.repositories.users.get(gone.id, { consistent: true }))!.tokensValidAfter).toBeDefined();
   }, 60_000);
 });
