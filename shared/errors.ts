@@ -70,6 +70,8 @@ export const fieldRules = [
   'nothing_to_change',
   'version_required',
   'name_needs_letter',
+  'date_too_early',
+  'date_in_future',
 ] as const;
 
 export type FieldRule = (typeof fieldRules)[number];

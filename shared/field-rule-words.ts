@@ -27,6 +27,8 @@ export const fieldRuleWords: Record<'vi' | 'en', Record<FieldRule, (limit: numbe
     nothing_to_change: () => 'Không có gì để thay đổi.',
     version_required: () => 'Thiếu phiên bản của bản ghi; hãy tải lại rồi sửa.',
     name_needs_letter: () => 'Tên cần có ít nhất một chữ cái hoặc chữ số.',
+    date_too_early: () => 'Ngày phải từ 01/01/2000 trở đi.',
+    date_in_future: () => 'Ngày chưa đến: muộn nhất là hôm nay.',
   },
   en: {
     required: () => 'Required.',
@@ -49,5 +51,7 @@ export const fieldRuleWords: Record<'vi' | 'en', Record<FieldRule, (limit: numbe
     nothing_to_change: () => 'Nothing to change.',
     version_required: () => 'The version of the record is missing; reload, then edit.',
     name_needs_letter: () => 'The name needs at least one letter or digit.',
+    date_too_early: () => 'The date must be 01/01/2000 or later.',
+    date_in_future: () => 'That date has not come yet: today at the latest.',
   },
 };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { errorCodes, fieldRules, importFailureCodes } from '../errors.ts';
 import { importFields } from '../import-fields.ts';
 import { CITIZEN_ID_PATTERN, PHONE_PATTERN, TAX_CODE_PATTERN, normalisePhone, normaliseTaxCode } from '../contact-rules.ts';
+import { EARLIEST_EVENT_DATE, eventDateRule } from '../vietnam-time.ts';
 
 export { normalisePhone };
 
@@ -12,7 +13,32 @@ export const IdSchema = z
   .meta({ description: 'Server-issued id', example: '01JD3Q0B9M2W7X8Y9Z0A1B2C3D' });
 
 /** Calendar date `YYYY-MM-DD` that exists in the calendar. */
-export const DateSchema = z.iso.date({ message: 'expected a date YYYY-MM-DD' });
+export const DateSchema = z.iso.date({ message: 'expected a date YYYY-MM-DD', abort: true });
+
+/** The date something happened (a rating decision, a training, a consent): see `eventDateRule`. */
+export const EventDateSchema = DateSchema.superRefine((v, ctx) => {
+  const rule = eventDateRule(v);
+  if (rule) ctx.addIssue({ code: 'custom', message: rule === 'date_too_early' ? `a date from ${EARLIEST_EVENT_DATE} on` : 'a date that has come (today in Vietnam at the latest)', params: { rule } });
+});
+
+/**
+ * Characters that show nothing or reorder what is shown around them: control characters (but
+ * tab and line breaks), the soft hyphen, zero-width characters and joiners, bidirectional
+ * marks, embeddings, overrides and isolates, and the byte-order mark.
+ */
+const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+
+/** Text as people type and paste it, made plain: composed Unicode (NFC), without invisible characters, trimmed. */
+export function plainText(v: string): string {
+  return v.normalize('NFC').replace(INVISIBLE, '').trim();
+}
+
+/**
+ * A free-text field: stored as `plainText` makes it, so a value of invisible characters alone is
+ * empty (a required one is refused, a unit of "\u200b" does not count towards readiness) and a
+ * right-to-left override cannot disguise a name in a list or an export.
+ */
+export const TextSchema = () => z.string().overwrite(plainText);
 
 /** Optimistic-concurrency version an update is based on. */
 export const VersionSchema = z.number().int().min(1).meta({ description: 'Version the change is based on; a stale version gets 409 VERSION_CONFLICT' });

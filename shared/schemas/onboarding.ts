@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { marketplaceIds } from '../marketplaces.ts';
 import { accountStatuses, listingStatuses } from '../onboarding-rules.ts';
-import { IdSchema } from './common.ts';
+import { IdSchema, TextSchema } from './common.ts';
 
 export const MarketplaceIdSchema = z.enum(marketplaceIds).meta({ description: 'Marketplace id from GET /marketplaces' });
 export const AccountStatusSchema = z.enum(accountStatuses);
@@ -31,8 +31,8 @@ export const ListingPutSchema = z
   .strictObject({
     status: ListingStatusSchema,
     url: UrlSchema.optional().meta({ description: 'The listing’s address on the marketplace; required to go live' }),
-    reason: z.string().trim().min(1).max(500).optional().meta({ description: 'Why it was rejected (required for rejected), or a note' }),
-    overrideReason: z.string().trim().min(3).max(500).optional().meta({ description: 'Submit although readiness is below 100%, and why' }),
+    reason: TextSchema().min(1).max(500).optional().meta({ description: 'Why it was rejected (required for rejected), or a note' }),
+    overrideReason: TextSchema().min(3).max(500).optional().meta({ description: 'Submit although readiness is below 100%, and why' }),
     version: z.number().int().min(1).optional().meta({ description: 'Required when the listing exists: the version you read' }),
   })
   .meta({ id: 'ListingPut' });

@@ -1,14 +1,14 @@
 import { producerLimits } from '../field-limits.ts';
 import { z } from 'zod';
 import { normaliseName } from '../text/normalise.ts';
-import { CitizenIdSchema, CommuneCodeSchema, DateSchema, IdSchema, PhoneSchema, TaxCodeSchema, VersionSchema } from './common.ts';
+import { CitizenIdSchema, CommuneCodeSchema, EventDateSchema, IdSchema, PhoneSchema, TaxCodeSchema, TextSchema, VersionSchema } from './common.ts';
 
 export const producerKinds = ['household', 'cooperative', 'cooperative_group', 'enterprise'] as const;
 export const ProducerKindSchema = z.enum(producerKinds).meta({ description: 'hộ kinh doanh, HTX, tổ hợp tác, doanh nghiệp' });
 
 /** Why the province may hold this producer's personal data (Decree 13/2023). */
 export const LegalBasisSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('consent'), consentDate: DateSchema }),
+  z.object({ type: z.literal('consent'), consentDate: EventDateSchema }),
   z.object({ type: z.literal('state_management') }),
 ]);
 
@@ -20,20 +20,18 @@ export const LocationSchema = z.object({
 const producerFields = {
   kind: ProducerKindSchema,
   // A name of punctuation alone has no matching key: every such name would be a duplicate of every other.
-  name: z
-    .string()
-    .trim()
+  name: TextSchema()
     .min(1)
     .max(producerLimits.name)
     .refine((v) => normaliseName(v) !== '', { message: 'a name needs at least one letter or digit', params: { rule: 'name_needs_letter' } }),
-  representative: z.string().trim().min(1).max(producerLimits.representative).optional(),
+  representative: TextSchema().min(1).max(producerLimits.representative).optional(),
   phone: PhoneSchema.optional(),
   taxCode: TaxCodeSchema.optional(),
   communeCode: CommuneCodeSchema,
-  address: z.string().trim().max(producerLimits.address).optional(),
+  address: TextSchema().max(producerLimits.address).optional(),
   location: LocationSchema.optional(),
   legalBasis: LegalBasisSchema,
-  trainingDate: DateSchema.optional().meta({ description: 'Date of e-commerce training' }),
+  trainingDate: EventDateSchema.optional().meta({ description: 'Date of e-commerce training' }),
 };
 
 export const ProducerCreateSchema = z
@@ -87,9 +85,7 @@ export const ProducerSchema = z
 
 export const ProducerListQuerySchema = z.object({
   communeCode: CommuneCodeSchema.optional(),
-  q: z
-    .string()
-    .trim()
+  q: TextSchema()
     .min(1)
     .max(100)
     .optional()

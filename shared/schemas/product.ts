@@ -1,6 +1,6 @@
 import { productLimits } from '../field-limits.ts';
 import { z } from 'zod';
-import { DateSchema, IdSchema, VersionSchema, CommuneCodeSchema } from './common.ts';
+import { EventDateSchema, IdSchema, VersionSchema, CommuneCodeSchema, TextSchema } from './common.ts';
 import { marketplaceIds } from '../marketplaces.ts';
 import { listingStatuses } from '../onboarding-rules.ts';
 
@@ -14,17 +14,17 @@ export const certifications = ['VietGAP', 'GlobalGAP', 'organic', 'HACCP', 'ISO2
 export const OCOP_CERTIFICATE_MONTHS = 36;
 
 const productFields = {
-  name: z.string().trim().min(1).max(productLimits.name),
+  name: TextSchema().min(1).max(productLimits.name),
   ocopGroup: OcopGroupSchema,
   ocopStars: OcopStarsSchema,
-  certificateNo: z.string().trim().min(1).max(productLimits.certificateNo).optional(),
-  certificateDate: DateSchema.optional().meta({ description: 'Date of the OCOP rating decision' }),
+  certificateNo: TextSchema().min(1).max(productLimits.certificateNo).optional(),
+  certificateDate: EventDateSchema.optional().meta({ description: 'Date of the OCOP rating decision' }),
   certifications: z.array(z.enum(certifications)).max(certifications.length).optional(),
-  unit: z.string().trim().min(1).max(productLimits.unit).optional().meta({ example: 'hộp 500 g' }),
+  unit: TextSchema().min(1).max(productLimits.unit).optional().meta({ example: 'hộp 500 g' }),
   priceVnd: z.number().int().min(productLimits.priceVnd.min).max(productLimits.priceVnd.max).optional(),
   weightGrams: z.number().int().min(productLimits.weightGrams.min).max(productLimits.weightGrams.max).optional(),
   shelfLifeDays: z.number().int().min(productLimits.shelfLifeDays.min).max(productLimits.shelfLifeDays.max).optional(),
-  description: z.string().trim().max(productLimits.description).optional(),
+  description: TextSchema().max(productLimits.description).optional(),
 };
 
 type CertificateFields = { ocopStars?: number | undefined; certificateNo?: string | null | undefined; certificateDate?: string | null | undefined };
@@ -98,7 +98,7 @@ export const ProductSchema = z
 export const ProductListQuerySchema = z.object({
   communeCode: CommuneCodeSchema.optional(),
   producerId: IdSchema.optional(),
-  q: z.string().trim().min(1).max(100).optional(),
+  q: TextSchema().min(1).max(100).optional(),
   ocopStars: z.enum(['0', '3', '4', '5']).optional().meta({ description: 'Only products with this OCOP rating (0 = not rated)' }),
   marketplace: z.enum(marketplaceIds).optional().meta({ description: 'With `listingStatus`: its listing on this marketplace; with `ready` (and no `listingStatus`): the marketplace whose readiness counts; alone: products with a listing there' }),
   listingStatus: z

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { vietnamDate } from '#shared/vietnam-time.ts';
 import { createTestApi, productInput, producerInput, type Api } from '#test/support/harness.ts';
 
 let api: Api;
@@ -117,6 +118,46 @@ describe('field errors say which rule broke, so clients can word them', () => {
     expect(officer.body.errors).toEqual([expect.objectContaining({ path: 'communes', rule: 'officer_needs_communes' })]);
     const department = await api.call('POST', '/users', { token: api.adminToken, body: { username: 'so.co.xa', password: 'password-123', role: 'department', communes: ['15772'] } });
     expect(department.body.errors).toEqual([expect.objectContaining({ path: 'communes', rule: 'communes_only_for_officers' })]);
+  });
+});
+
+describe('dates of things that happened and text as people paste it', () => {
+  it('refuses a decision, training or consent date before 2000 or after today in Vietnam (create and PATCH), with its rule, storing nothing', async () => {
+    const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput() });
+    const tomorrow = vietnamDate(new Date(), 1);
+    const before = await itemCount();
+    const refused = [
+      ['/products', { ...productInput(producer.body.id, { ocopStars: 3 }), certificateDate: '0000-01-01' }, 'certificateDate', 'date_too_early'],
+      ['/products', { ...productInput(producer.body.id, { ocopStars: 3 }), certificateDate: '2099-01-01' }, 'certificateDate', 'date_in_future'],
+      ['/producers', producerInput({ trainingDate: tomorrow }), 'trainingDate', 'date_in_future'],
+      ['/producers', producerInput({ trainingDate: '1999-12-31' }), 'trainingDate', 'date_too_early'],
+      ['/producers', producerInput({ legalBasis: { type: 'consent', consentDate: '0001-01-01' } }), 'legalBasis.consentDate', 'date_too_early'],
+    ] as const;
+    for (const [path, body, field, rule] of refused) {
+      const res = await api.call('POST', path, { token: api.adminToken, body });
+      expect(res.status, `${field} ${rule}`).toBe(400);
+      expect(res.body.errors).toEqual([expect.objectContaining({ path: field, rule })]);
+    }
+    const patched = await api.call('PATCH', `/producers/${producer.body.id}`, { token: api.adminToken, body: { version: producer.body.version, trainingDate: '2099-12-31' } });
+    expect(patched.body.errors).toEqual([expect.objectContaining({ path: 'trainingDate', rule: 'date_in_future' })]);
+    expect(await itemCount()).toBe(before);
+    // Today and 1 January 2000 are both days that have come.
+    const today = vietnamDate(new Date());
+    expect((await api.call('PATCH', `/producers/${producer.body.id}`, { token: api.adminToken, body: { version: producer.body.version, trainingDate: today } })).body.trainingDate).toBe(today);
+    const old = await api.call('POST', '/products', { token: api.adminToken, body: { ...productInput(producer.body.id, { ocopStars: 3 }), certificateDate: '2000-01-01' } });
+    expect(old.body).toMatchObject({ certificateExpiry: '2003-01-01', certificateExpired: true });
+  });
+
+  it('stores text without invisible or direction-changing characters and composed (NFC): a field of such characters alone is empty', async () => {
+    const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ name: '\u202eHộ Lê\u200b Văn\u0000 Hoa\u0300 \ufeff', representative: 'Le\u0302 Van An\u00ad' }) });
+    expect(producer.status).toBe(201);
+    expect(producer.body.name).toBe('Hộ Lê Văn Hoà');
+    expect(producer.body.representative).toBe('Lê Van An');
+    const empty = await api.call('POST', '/products', { token: api.adminToken, body: productInput(producer.body.id, { unit: '\u200b', description: '\u200b\u200d' }) });
+    expect(empty.status).toBe(400);
+    expect(empty.body.errors).toEqual([expect.objectContaining({ path: 'unit', rule: 'required' })]);
+    const invisibleName = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ name: '\u200b\u200b' }) });
+    expect(invisibleName.body.errors).toContainEqual(expect.objectContaining({ path: 'name', rule: 'required' }));
   });
 });
 

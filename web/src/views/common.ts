@@ -2,10 +2,23 @@ import { ApiError, NetworkError, get, query, sendDirect } from '../core/api.ts';
 import { entries, pathResolver, submit, subscribe, type Draft, type OutboxEntry, type SubmitOutcome } from '../core/outbox.ts';
 import { versionToken } from '../core/outbox-rules.ts';
 import type { AuditEvent } from '../core/types.ts';
-import { formatDateTime } from '../core/format.ts';
+import { formatDateTime, parseDate } from '../core/format.ts';
+import { eventDateRule } from '#shared/vietnam-time.ts';
 import { errorMessage, t } from '../i18n/i18n.ts';
 import { h, replace, type Child } from '../ui/dom.ts';
 import { confirmDialog, notice, toast } from '../ui/widgets.ts';
+
+/**
+ * A date typed (dd/mm/yyyy) for something that happened — a rating decision, a training, a
+ * consent — as the API takes it, or what is wrong with it in the user's words: checked here as the
+ * API checks it, so a record captured offline is not refused when it syncs.
+ */
+export function readEventDate(typed: string): { date: string } | { error: string } {
+  const date = parseDate(typed);
+  if (!date) return { error: t.fields.date };
+  const rule = eventDateRule(date);
+  return rule ? { error: t.fieldRules[rule](0) } : { date };
+}
 
 /** A page section with its heading. */
 export function section(title: string, ...children: Child[]): HTMLElement {

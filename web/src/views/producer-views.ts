@@ -4,7 +4,7 @@ import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
 import { allowedAccountMoves } from '#shared/onboarding-rules.ts';
 import { ApiError, get, getOptional, getPage, query } from '../core/api.ts';
 import { can, me, scopeCommunes } from '../core/app-state.ts';
-import { formatDate, parseDate, today } from '../core/format.ts';
+import { formatDate, today } from '../core/format.ts';
 import { entries, retry, submit, type OutboxEntry } from '../core/outbox.ts';
 import { refToken } from '../core/outbox-rules.ts';
 import { communeByCode, communes, loadCommuneIndex, marketplaces } from '../core/reference.ts';
@@ -14,7 +14,7 @@ import { errorMessage, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, communePicker, confirmDialog, dialog, errorBox, field, input, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { facts, isMissingRoute, loadFailed, putInOrder, queuedFor, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
+import { facts, readEventDate, isMissingRoute, loadFailed, putInOrder, queuedFor, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
 
 type ProducerKind = Producer['kind'];
 const kinds: readonly ProducerKind[] = ['household', 'cooperative', 'cooperative_group', 'enterprise'];
@@ -137,15 +137,15 @@ function readProducerForm(form: HTMLFormElement): ProducerCreate | null {
     else fail('citizenId', t.fields.citizenId);
   }
   if (v('trainingDate')) {
-    const d = parseDate(v('trainingDate'));
-    if (d) body.trainingDate = d;
-    else fail('trainingDate', t.fields.date);
+    const d = readEventDate(v('trainingDate'));
+    if ('date' in d) body.trainingDate = d.date;
+    else fail('trainingDate', d.error);
   }
   const basis = (form.elements.namedItem('legalBasis.type') as RadioNodeList).value;
   if (basis === 'consent') {
-    const d = parseDate(v('legalBasis.consentDate'));
-    if (d) body.legalBasis = { type: 'consent', consentDate: d };
-    else fail('legalBasis.consentDate', t.fields.date);
+    const d = readEventDate(v('legalBasis.consentDate'));
+    if ('date' in d) body.legalBasis = { type: 'consent', consentDate: d.date };
+    else fail('legalBasis.consentDate', d.error);
   } else body.legalBasis = { type: 'state_management' };
   const lat = v('location.lat');
   const lng = v('location.lng');

@@ -3,7 +3,7 @@ import { allowedListingMoves, accountAllowsLiveListing, photosForMarketplace, re
 import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
 import { ApiError, NetworkError, get, getAll, getOptional, getPage, hasRoute, query, sendDirect } from '../core/api.ts';
 import { can, me, scopeCommunes, seesWholeProvince } from '../core/app-state.ts';
-import { daysUntil, formatDate, formatMoney, formatNumber, parseAmount, parseDate } from '../core/format.ts';
+import { daysUntil, formatDate, formatMoney, formatNumber, parseAmount } from '../core/format.ts';
 import { UnreadablePhotoError, preparePhoto } from '../core/image.ts';
 import { entries, pathResolver, retry, submit } from '../core/outbox.ts';
 import { isToken, refToken } from '../core/outbox-rules.ts';
@@ -13,7 +13,7 @@ import { errorMessage, lang, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, confirmDialog, dialog, errorBox, field, input, meter, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { facts, loadFailed, putInOrder, queuedFor, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
+import { facts, readEventDate, loadFailed, putInOrder, queuedFor, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
 import { producerPicker } from './producer-picker.ts';
 import { pendingProducers } from './producer-views.ts';
 
@@ -229,9 +229,9 @@ function readProductForm(form: HTMLFormElement, editing: Product | null): Record
   }
   const date = body.ocopStars ? v('certificateDate') : '';
   if (date) {
-    const d = parseDate(date);
-    if (d) body.certificateDate = d;
-    else fail('certificateDate', t.fields.date);
+    const d = readEventDate(date);
+    if ('date' in d) body.certificateDate = d.date;
+    else fail('certificateDate', d.error);
   }
   if (body.ocopStars) {
     if (!body.certificateNo) fail('certificateNo', t.fields.required);
