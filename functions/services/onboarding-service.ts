@@ -31,6 +31,11 @@ function marketplaceOr404(id: string): Marketplace {
   return m;
 }
 
+/** A shop's or a listing's address that is not on the marketplace's own domains. */
+function offMarketplace(m: Marketplace, path: 'url' | 'shopUrl'): AppError {
+  return new AppError(400, 'LISTING_URL_NOT_ON_MARKETPLACE', `The ${path === 'url' ? 'listing' : 'shop'} address is not on ${m.domains.join(', ')}`, { errors: [{ path, message: `expected an address on ${m.domains.join(', ')}` }] });
+}
+
 /** Seller accounts, listings and readiness: the onboarding workflow of DESIGN §3. */
 export function createOnboardingService(deps: Deps) {
   const { accounts, listings, audit, commit } = deps;
@@ -75,7 +80,7 @@ export function createOnboardingService(deps: Deps) {
         throw new ConflictError('ILLEGAL_ACCOUNT_TRANSITION', `A seller account cannot go from ${from} to ${input.status}`, { from, to: input.status, allowed: allowedAccountMoves(from) });
       }
       if (input.status === 'none' && from !== 'none') await assertNoListingNeedsAccount(producer, m);
-      if (input.shopUrl && !isUrlOnMarketplace(m, input.shopUrl)) throw new AppError(400, 'LISTING_URL_NOT_ON_MARKETPLACE', `The shop address is not on ${m.domains.join(', ')}`, { errors: [{ path: 'shopUrl', message: `expected an address on ${m.domains.join(', ')}` }] });
+      if (input.shopUrl && !isUrlOnMarketplace(m, input.shopUrl)) throw offMarketplace(m, 'shopUrl');
       const now = new Date().toISOString();
       const next: Account = { producerId, marketplace: m.id, status: input.status, shopUrl: input.shopUrl ?? current?.shopUrl, version: (current?.version ?? 0) + 1, updatedAt: now };
       const others = producer.accountMarketplaces.filter((x) => x !== m.id);
@@ -128,12 +133,14 @@ export function createOnboardingService(deps: Deps) {
       if (!isListingMoveAllowed(from, to)) {
         throw new ConflictError('ILLEGAL_LISTING_TRANSITION', `A listing cannot go from ${from ?? 'nothing'} to ${to}`, { from, to, allowed: allowedListingMoves(from) });
       }
+      // An address is on the marketplace whatever the status it is sent with: a draft's is shown as a link too.
+      if (input.url && !isUrlOnMarketplace(m, input.url)) throw offMarketplace(m, 'url');
       const url = input.url ?? current?.url;
       const checks = [];
       if (to === 'rejected' && !input.reason) throw new AppError(400, 'REJECTION_REASON_REQUIRED', 'Say why the marketplace rejected the listing', { errors: [{ path: 'reason', message: 'required when rejected' }] });
       if (to === 'live') {
         if (!url) throw new AppError(400, 'LISTING_URL_REQUIRED', 'A live listing needs its address on the marketplace', { errors: [{ path: 'url', message: 'required to go live' }] });
-        if (!isUrlOnMarketplace(m, url)) throw new AppError(400, 'LISTING_URL_NOT_ON_MARKETPLACE', `The listing address is not on ${m.domains.join(', ')}`, { errors: [{ path: 'url', message: `expected an address on ${m.domains.join(', ')}` }] });
+        if (!isUrlOnMarketplace(m, url)) throw offMarketplace(m, 'url');
         const account = await accounts.get(product.producerId, m.id, { consistent: true });
         const noAccount = () => new ConflictError('SELLER_ACCOUNT_REQUIRED', `The producer needs a seller account on ${m.name} (at least registered) before a listing goes live`, { accountStatus: account?.status ?? 'none' });
         if (!accountAllowsLiveListing(account?.status)) throw noAccount();

@@ -110,6 +110,10 @@ describe('listings', () => {
   it('walk the state machine with its checks and keep every transition', async () => {
     const { producer, product } = await producerWithProduct();
     expect((await putListing(product.id, 'voso', { status: 'submitted' })).body.code).toBe('ILLEGAL_LISTING_TRANSITION');
+    // An address off the marketplace is refused whatever the status it comes with, and nothing is stored.
+    const offDraft = await putListing(product.id, 'voso', { status: 'draft', url: 'https://evil.example/phish' });
+    expect([offDraft.status, offDraft.body.code, offDraft.body.errors]).toEqual([400, 'LISTING_URL_NOT_ON_MARKETPLACE', [expect.objectContaining({ path: 'url' })]]);
+    expect((await api.call('GET', `/products/${product.id}/listings`, { token: api.adminToken })).body.items ?? []).toEqual([]);
     const draft = await putListing(product.id, 'voso', { status: 'draft' });
     expect(draft.body).toMatchObject({ status: 'draft', version: 1 });
     const notReady = await putListing(product.id, 'voso', { status: 'submitted', version: 1 });
