@@ -23,18 +23,18 @@ export const CoverageQuerySchema = CoverageAtQuerySchema.extend({
 });
 
 /** A target is data: indicator (a metric, or a ratio numerator/denominator), period end, scope, value. */
-export const TargetSchema = z
-  .object({
-    indicator: z.string().regex(/^[a-zA-Z0-9]+(\/[a-zA-Z0-9]+)?$/).meta({ description: 'A metric (`producersLive`) or a ratio (`ocopLive/productsOcop`)', example: 'ocopLive/productsOcop' }),
-    period: DateSchema.meta({ description: 'The date by which the value should be reached', example: '2026-12-31' }),
-    scope: z.string().regex(/^(province|\d{5})$/).default('province').meta({ description: '`province` or a commune code' }),
-    marketplace: z.enum(coverageMarketplaces as [string, ...string[]]).default('all'),
-    unit: z.enum(['percent', 'count']),
-    value: z.number().min(targetLimits.value.min).max(targetLimits.value.max),
-  })
-  .meta({ id: 'Target' });
+const targetFields = {
+  indicator: z.string().regex(/^[a-zA-Z0-9]+(\/[a-zA-Z0-9]+)?$/).meta({ description: 'A metric (`producersLive`) or a ratio (`ocopLive/productsOcop`)', example: 'ocopLive/productsOcop' }),
+  period: DateSchema.meta({ description: 'The date by which the value should be reached', example: '2026-12-31' }),
+  scope: z.string().regex(/^(province|\d{5})$/).default('province').meta({ description: '`province` or a commune code' }),
+  marketplace: z.enum(coverageMarketplaces as [string, ...string[]]).default('all'),
+  unit: z.enum(['percent', 'count']),
+  value: z.number().min(targetLimits.value.min).max(targetLimits.value.max),
+};
+export const TargetSchema = z.object(targetFields).meta({ id: 'Target' });
 export const TargetsPutSchema = z
-  .strictObject({ items: z.array(TargetSchema).max(targetLimits.count) })
+  // Sent targets take no other field (a misspelt one would be dropped without a word while the set is replaced).
+  .strictObject({ items: z.array(z.strictObject(targetFields).meta({ id: 'TargetInput' })).max(targetLimits.count) })
   .superRefine((body, ctx) => {
     const seen = new Map<string, number>();
     body.items.forEach((t, i) => {

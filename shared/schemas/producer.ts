@@ -8,8 +8,8 @@ export const ProducerKindSchema = z.enum(producerKinds).meta({ description: 'há»
 
 /** Why the province may hold this producer's personal data (Decree 13/2023). */
 export const LegalBasisSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('consent'), consentDate: EventDateSchema }),
-  z.object({ type: z.literal('state_management') }),
+  z.strictObject({ type: z.literal('consent'), consentDate: EventDateSchema }),
+  z.strictObject({ type: z.literal('state_management') }),
 ]);
 
 export const LocationSchema = z.object({

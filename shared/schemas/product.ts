@@ -19,7 +19,11 @@ const productFields = {
   ocopStars: OcopStarsSchema,
   certificateNo: TextSchema().min(1).max(productLimits.certificateNo).optional(),
   certificateDate: EventDateSchema.optional().meta({ description: 'Date of the OCOP rating decision' }),
-  certifications: z.array(z.enum(certifications)).max(certifications.length).optional(),
+  certifications: z
+    .array(z.enum(certifications))
+    .max(certifications.length)
+    .refine((a) => new Set(a).size === a.length, { message: 'each certification once', params: { rule: 'choice' } })
+    .optional(),
   unit: TextSchema().min(1).max(productLimits.unit).optional().meta({ example: 'hộp 500 g' }),
   priceVnd: z.number().int().min(productLimits.priceVnd.min).max(productLimits.priceVnd.max).optional(),
   weightGrams: z.number().int().min(productLimits.weightGrams.min).max(productLimits.weightGrams.max).optional(),

@@ -26,6 +26,9 @@ describe('bad input gets a clear 4xx problem and nothing is stored', () => {
     { name: 'a garbage cursor', status: 400, code: 'INVALID_CURSOR', send: () => api.call('GET', '/producers?cursor=abc.def', { token: api.adminToken }) },
     { name: 'an unknown OCOP group', status: 400, code: 'VALIDATION_FAILED', send: () => api.call('POST', '/products', { token: api.adminToken, body: { producerId: '01JD3Q0B9M2W7X8Y9Z0A1B2C3D', name: 'x', ocopGroup: 'cars', ocopStars: 0 } }) },
     { name: 'OCOP stars that do not exist', status: 400, code: 'VALIDATION_FAILED', send: () => api.call('POST', '/products', { token: api.adminToken, body: { producerId: '01JD3Q0B9M2W7X8Y9Z0A1B2C3D', name: 'x', ocopGroup: 'food', ocopStars: 2 } }) },
+    { name: 'an unknown field in a legal basis', status: 400, code: 'VALIDATION_FAILED', send: () => api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ legalBasis: { type: 'state_management', note: 'x' } }) }) },
+    { name: 'a certification twice', status: 400, code: 'VALIDATION_FAILED', send: () => api.call('POST', '/products', { token: api.adminToken, body: { producerId: '01JD3Q0B9M2W7X8Y9Z0A1B2C3D', name: 'x', ocopGroup: 'food', ocopStars: 0, certifications: ['VietGAP', 'VietGAP'] } }) },
+    { name: 'an unknown field in a target (the whole set would be replaced)', status: 400, code: 'VALIDATION_FAILED', send: () => api.call('PUT', '/targets', { token: api.adminToken, body: { items: [{ indicator: 'producersLive', period: '2026-12-31', unit: 'count', value: 10, note: 'x' }] } }) },
     { name: 'an Idempotency-Key with control characters', status: 400, code: 'VALIDATION_FAILED', send: () => api.call('POST', '/producers', { token: api.adminToken, body: producerInput(), headers: { 'idempotency-key': 'a b' } }) },
   ];
 
