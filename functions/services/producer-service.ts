@@ -226,6 +226,9 @@ export function createProducerService(deps: Deps) {
      * a number (phone, tax code, citizen ID) is looked up exactly instead, in one page.
      */
     async list(principal: Principal, query: ProducerListQuery, page: { limit: number; cursor?: string }) {
+      // Checked on every path: the one-page answers (a number, a cooperative's own) give no cursor, so none is theirs.
+      const binding = `producers|${principal.sub}|${scopeKey(principal)}|${query.communeCode ?? ''}|${query.q ?? ''}`;
+      const start = cursors.decode(page.cursor, binding);
       const numberKeys = query.q ? numberSearchKeys(query.q, { personal: seesPersonalData(principal), hashCitizenId: (id) => keyring.hashCitizenId(id) }) : undefined;
       if (numberKeys) {
         if (query.communeCode) assertCommuneInScope(principal, query.communeCode);
@@ -240,8 +243,6 @@ export function createProducerService(deps: Deps) {
         const matches = own && (!query.communeCode || own.communeCode === query.communeCode) && (!query.q || own.searchName.includes(normaliseName(query.q)));
         return { items: matches ? [producerView(own, principal)] : [], nextCursor: null };
       }
-      const binding = `producers|${principal.sub}|${scopeKey(principal)}|${query.communeCode ?? ''}|${query.q ?? ''}`;
-      const start = cursors.decode(page.cursor, binding);
       const result = await producers.list(partitionsFor(principal, query.communeCode), { limit: page.limit, start, nameQuery: query.q ? normaliseName(query.q) : undefined });
       return { items: result.items.map((r) => producerView(r, principal)), nextCursor: cursors.encode(result.next, binding) };
     },

@@ -208,6 +208,20 @@ describe('producers', () => {
     } while (cursor);
     expect(seen).toHaveLength(7);
     expect(new Set(seen).size).toBe(7);
+
+    // The one-page answers (a cooperative's own producer, a number looked up) give no cursor: none sent to them is theirs.
+    const mine = await api.call('POST', '/producers', { token: officer, body: producerInput({ communeCode: commune, name: 'HTX có tài khoản' }) });
+    const cooperative = await api.userToken({ role: 'cooperative', producerId: mine.body.id });
+    expect((await api.call('GET', '/producers', { token: cooperative })).body.items.map((p: { id: string }) => p.id)).toEqual([mine.body.id]);
+    const taken = (await api.call('GET', '/producers?limit=3', { token: officer })).body.nextCursor as string;
+    for (const [token, path] of [
+      [cooperative, '/producers?cursor=garbage'],
+      [cooperative, `/producers?cursor=${encodeURIComponent(taken)}`],
+      [officer, `/producers?q=0912345678&cursor=${encodeURIComponent(taken)}`],
+    ] as const) {
+      const res = await api.call('GET', path, { token });
+      expect([res.status, res.body.code], path).toEqual([400, 'INVALID_CURSOR']);
+    }
   });
 });
 
