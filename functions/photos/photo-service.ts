@@ -202,11 +202,14 @@ export function createPhotoService(deps: ProcessorDeps & { audit: AuditRepositor
       const all = await currentPhotos(productId);
       if (!all.some((p) => p.id === photoId)) throw new NotFoundError('Photo');
       const before = activeIds(all);
+      // A refused upload was never among the product's photos: its trail says a refused one went.
+      const field = before.includes(photoId) ? 'photos' : 'rejectedPhotos';
+      const listed = field === 'photos' ? before : all.filter((p) => p.status === 'rejected').map((p) => p.id);
       await commit(
         ctx,
         [
           photos.deleteOp(productId, photoId),
-          audit.recordOp({ entityType: 'product', entityId: productId, action: 'update', actor: principal, at: now().toISOString(), before: { photos: before }, after: { photos: before.filter((id) => id !== photoId) } }),
+          audit.recordOp({ entityType: 'product', entityId: productId, action: 'update', actor: principal, at: now().toISOString(), before: { [field]: listed }, after: { [field]: listed.filter((id) => id !== photoId) } }),
         ],
         { status: 204, body: null },
       );

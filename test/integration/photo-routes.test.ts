@@ -197,6 +197,10 @@ describe('refused uploads', () => {
     const list = await call('GET', `/products/${productId}/photos`, { token: api.adminToken });
     expect(list.body.items).toEqual([expect.objectContaining({ id: target.photoId, status: 'rejected', reason, variants: [] })]);
     expect(await filesOf(productId, target.photoId)).toEqual([]);
+    // Deleting the refused upload says so in the product's trail (it was never among its photos).
+    expect((await call('DELETE', `/products/${productId}/photos/${target.photoId}`, { token: api.adminToken })).status).toBe(204);
+    const [latest] = (await api.call('GET', `/products/${productId}/events?limit=1`, { token: api.adminToken })).body.items;
+    expect(latest).toMatchObject({ action: 'update', before: { rejectedPhotos: [target.photoId] }, after: { rejectedPhotos: [] } });
   });
 
   it('refuses to issue an upload for more than MAX_UPLOAD_BYTES or a type that is not a photo', async () => {

@@ -393,6 +393,7 @@ export const en: Dict = {
     fieldNames: {
       certificateExpired: 'OCOP certificate expired',
       photos: 'photos',
+      rejectedPhotos: 'refused photos',
       name: 'name',
       kind: 'kind',
       representative: 'representative',

@@ -391,6 +391,7 @@ export const vi = {
     fieldNames: {
       certificateExpired: 'chứng nhận OCOP hết hạn',
       photos: 'ảnh',
+      rejectedPhotos: 'ảnh bị từ chối',
       name: 'tên',
       kind: 'loại hình',
       representative: 'người đại diện',
