@@ -40,6 +40,10 @@ export const errorCodes = [
   'NO_SNAPSHOT',
   'LAST_ADMIN',
   'INTERNAL',
+  /** The local server: request headers (the address among them) over Node's limit, 431. */
+  'HEADERS_TOO_LARGE',
+  /** The local server: a request HTTP itself cannot parse, 400. */
+  'MALFORMED_REQUEST',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

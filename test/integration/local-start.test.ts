@@ -86,6 +86,21 @@ describe('npm start', () => {
     expect(producers.body.items.length).toBeGreaterThan(0);
   });
 
+  it('answers a request Node refuses before the app (an address over the header limit, broken HTTP) in problem+json', async () => {
+    const long = await fetch(`http://127.0.0.1:${port}/api/v1/producers?q=${'a'.repeat(100_000)}`);
+    expect(long.status).toBe(431);
+    expect(long.headers.get('content-type')).toBe('application/problem+json');
+    expect(await long.json()).toMatchObject({ status: 431, code: 'HEADERS_TOO_LARGE', title: expect.any(String) });
+    const raw = await new Promise<string>((resolve) => {
+      let got = '';
+      const s = connect(port, '127.0.0.1', () => s.write('NOT HTTP AT ALL\r\n\r\n'));
+      s.on('data', (d) => (got += d));
+      s.on('close', () => resolve(got));
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(JSON.parse(raw.split('\r\n\r\n')[1]!)).toMatchObject({ status: 400, code: 'MALFORMED_REQUEST' });
+  });
+
   it('lets the admin scope an officer to two communes, and keeps everything across a restart', async () => {
     const admin = await login('admin', 'start-test-pw');
     const created = await http('POST', '/api/v1/users', admin, { username: 'canbo.hai.xa', password: 'password-123', role: 'officer', communes: ['14797', '14812'] });

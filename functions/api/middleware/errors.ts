@@ -5,9 +5,13 @@ import type { Problem } from '#shared/schemas/common.ts';
 import { AppError, ReplayResponse } from '#functions/core/errors.ts';
 import { logger } from '#functions/core/logger.ts';
 
+/** The problem+json document of every refusal (RFC 9457). */
+export function problemBody(status: number, code: ErrorCode, title: string, extra: Record<string, unknown> = {}): Problem & Record<string, unknown> {
+  return { type: `urn:ocop-onboard:problem:${code.toLowerCase()}`, title, status, code, ...extra };
+}
+
 function problem(c: Context, status: number, code: ErrorCode, title: string, extra: Record<string, unknown> = {}) {
-  const body: Problem & Record<string, unknown> = { type: `urn:ocop-onboard:problem:${code.toLowerCase()}`, title, status, code, ...extra };
-  return c.body(JSON.stringify(body), status as 400, { 'content-type': 'application/problem+json' });
+  return c.body(JSON.stringify(problemBody(status, code, title, extra)), status as 400, { 'content-type': 'application/problem+json' });
 }
 
 const httpStatusCodes: Record<number, ErrorCode> = { 400: 'VALIDATION_FAILED', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE' };

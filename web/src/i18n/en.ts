@@ -609,6 +609,8 @@ export const en: Dict = {
     NO_SNAPSHOT: 'There are no month-end figures for that month.',
     NOT_AVAILABLE: 'This is not available yet.',
     INTERNAL: 'The server had a problem. Please try again later.',
+    HEADERS_TOO_LARGE: 'The address or search is too long. Shorten it and try again.',
+    MALFORMED_REQUEST: 'The request was broken on the way. Reload the page and try again.',
     DEPENDENCY_DISCARDED: 'This depends on a change that was discarded; choose the producer again or discard this.',
     NETWORK_READ: 'Could not reach the server (offline?). The data will show when the connection returns.',
     NETWORK: 'Could not reach the server. The change is saved on this device and will be sent.',

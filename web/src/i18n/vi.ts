@@ -607,6 +607,8 @@ export const vi = {
     NO_SNAPSHOT: 'Chưa có số liệu chốt cuối tháng này.',
     NOT_AVAILABLE: 'Chức năng này chưa có.',
     INTERNAL: 'Máy chủ gặp lỗi. Vui lòng thử lại sau.',
+    HEADERS_TOO_LARGE: 'Địa chỉ hoặc nội dung tìm kiếm quá dài. Hãy rút ngắn rồi thử lại.',
+    MALFORMED_REQUEST: 'Yêu cầu gửi đi bị hỏng. Hãy tải lại trang rồi thử lại.',
     DEPENDENCY_DISCARDED: 'Mục này phụ thuộc một thay đổi đã bị bỏ; hãy chọn lại chủ thể hoặc bỏ mục này.',
     NETWORK_READ: 'Không kết nối được máy chủ (đang ngoại tuyến?). Dữ liệu sẽ hiện khi có mạng.',
     NETWORK: 'Không kết nối được máy chủ. Thay đổi đã được lưu trên máy và sẽ tự gửi.',
