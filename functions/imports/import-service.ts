@@ -877,6 +877,12 @@ export function createImportService(deps: Deps) {
       if (job.commitStartedAt) throw new ConflictError('VERSION_CONFLICT', 'This import has started writing rows; resume its commit, or start a new import for another file', notAccepted);
       if (bytes.length === 0) throw new AppError(400, 'VALIDATION_FAILED', 'The request has invalid fields', { errors: [{ path: '(body)', message: 'the file is empty' }], failure: { code: 'empty_file', bytes: 0 } satisfies ImportFailure });
       if (bytes.length > MAX_IMPORT_BYTES) throw importFileTooLarge(bytes.length);
+      // As the presigned PUT of the cloud is bound to the size declared at create, so is this route
+      // (imports created without a size, before it was asked for, take any).
+      if (job.fileBytes !== undefined && bytes.length !== job.fileBytes) {
+        const failure: ImportFailure = { code: bytes.length > job.fileBytes ? 'larger_than_declared' : 'smaller_than_declared', bytes: bytes.length, limit: job.fileBytes };
+        throw new AppError(400, 'VALIDATION_FAILED', 'The request has invalid fields', { errors: [{ path: '(body)', message: `the file has ${bytes.length} bytes; it must be exactly the ${job.fileBytes} declared when the import was created` }], failure });
+      }
       // The import is taken first (conditionally: of two uploads or an upload and a commit, one
       // wins), then its file stored, so a refused upload never replaces the file of another.
       const next = await save(job, { status: 'previewing', error: undefined, failure: undefined }, true);

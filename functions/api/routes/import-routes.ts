@@ -97,7 +97,7 @@ export function registerImportRoutes(app: Router, deps: { imports: ImportService
     bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: () => Promise.reject(importFileTooLarge()) }),
   );
   app.openapi(
-    createRoute({ ...common, method: 'put', path: '/imports/{id}/file', summary: 'Send the spreadsheet through the API (raw body, XLSX or CSV, ≤ 25 MB; in the cloud API Gateway and Lambda limit it to about 4.5 MB, so use the `uploadUrl` of the create instead); the dry run starts in the background', request: { params: Params, body: { content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } }, required: true } }, responses: { 202: jsonResponse(ImportJobSchema, 'Previewing'), ...problemResponses } }),
+    createRoute({ ...common, method: 'put', path: '/imports/{id}/file', summary: 'Send the spreadsheet through the API (raw body, XLSX or CSV, exactly the `bytes` declared at create, ≤ 25 MB — a file of another size is refused with `failure` larger_than_declared or smaller_than_declared and not stored; in the cloud API Gateway and Lambda limit it to about 4.5 MB, so use the `uploadUrl` of the create instead); the dry run starts in the background', request: { params: Params, body: { content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } }, required: true } }, responses: { 202: jsonResponse(ImportJobSchema, 'Previewing'), ...problemResponses } }),
     async (c) => {
       const bytes = new Uint8Array(await c.req.arrayBuffer());
       const job = await imports.upload(c.get('principal'), c.req.valid('param').id, bytes);
