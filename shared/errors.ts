@@ -92,8 +92,10 @@ export const importFailureCodes = [
   'empty_file',
   /** Over the import limit (`limit` bytes; `bytes` when known). */
   'too_large',
-  /** A direct upload larger than the size declared at create (`bytes`, `limit`: the declared size). */
+  /** A file larger than the size declared at create (`bytes`, `limit`: the declared size). */
   'larger_than_declared',
+  /** A file sent through the API smaller than the size declared at create (`bytes`, `limit`: the declared size). */
+  'smaller_than_declared',
   /** Neither an XLSX workbook nor a text (CSV) file: an old .xls, a PDF, an image, UTF-16 text. */
   'wrong_type',
   /** A CSV file that is neither UTF-8 nor Windows-1258 text. */

@@ -58,8 +58,12 @@ export type PreviewRow = {
   outcome: RowOutcome;
   errors?: FieldError[];
   candidates?: Candidate[];
-  /** Existing records this row duplicates (ids), or the earlier row of the file. */
-  duplicateOf?: { producerIds?: string[]; productIds?: string[]; row?: number };
+  /**
+   * What this row duplicates: existing records (ids of those the importer may see; of each
+   * producer outside the importer's scope only what matched, as POST /producers tells it), or
+   * the earlier row of the file.
+   */
+  duplicateOf?: { producerIds?: string[]; productIds?: string[]; outsideScope?: { matchedOn: DuplicateKind[] }[]; row?: number };
   /** The producer to create; its citizen ID only as kept for producers (hash and last 4 digits), never in clear. */
   producer: Omit<ProducerCreate, 'communeCode' | 'citizenId'> & KeptCitizenId & { communeCode?: string };
   product?: Omit<ProductCreate, 'producerId'>;
@@ -354,6 +358,7 @@ export function createImportService(deps: Deps) {
       // A row whose commune needs a decision is still the same producer as a known one with its
       // phone, tax code or citizen ID (the name key waits for the commune): re-importing a file
       // with the same decisions must add nothing.
+      const found = new Map<PreviewRow, Map<string, DuplicateKind[]>>();
       await pool(
         rows.filter((r) => r.outcome === 'needs_decision'),
         16,
@@ -367,13 +372,11 @@ export function createImportService(deps: Deps) {
           }
           // Before any await: a later row of the file with the same phone is a duplicate of this one.
           for (const [kind, v] of Object.entries(keys)) if (v && !index.keys.has(`${kind}:${v}`)) index.keys.set(`${kind}:${v}`, r);
-          const ids = [...(await findMatches(keys)).keys()];
-          if (ids.length) {
-            r.outcome = 'duplicate_existing';
-            r.duplicateOf = { producerIds: ids };
-          }
+          const matches = await findMatches(keys);
+          if (matches.size) found.set(r, matches);
         },
       );
+      await markExistingDuplicates(actor, found);
     }
     return rows;
   }
@@ -459,22 +462,25 @@ export function createImportService(deps: Deps) {
     const actor = job.actor as Principal;
     const fresh = subject.filter((r) => r.outcome === 'new');
     const namesProducer = (r: PreviewRow) => r.producerRow === undefined || r.producerRow === r.row;
+    if (job.kind === 'producers') {
+      const found = new Map<PreviewRow, Map<string, DuplicateKind[]>>();
+      await pool(fresh, 16, async (r) => {
+        const matches = await findMatches(duplicateKeysOf(producerLike(r)));
+        if (matches.size) found.set(r, matches);
+      });
+      await markExistingDuplicates(actor, found);
+      return;
+    }
     await pool(fresh.filter(namesProducer), 16, async (r) => {
-      const ids = [...(await findMatches(duplicateKeysOf(producerLike(r)))).keys()];
-      if (job.kind === 'producers') {
-        if (ids.length) {
-          r.outcome = 'duplicate_existing';
-          r.duplicateOf = { producerIds: ids };
-        }
-        return;
-      }
-      if (!ids.length) return;
-      // The producer the row names, among the records sharing a key with it: one the importer may
-      // see, with no phone, tax code or citizen ID that differs from the row's; of those, the ones
+      const found = await findMatches(duplicateKeysOf(producerLike(r)));
+      if (!found.size) return;
+      // The producer the row names, among the records sharing a key with it: one with no phone, tax
+      // code or citizen ID that differs from the row's, that the importer may see; of those, the ones
       // with the row's name if any (the test rows of the file are joined by). Never whichever
       // the store lists first: another producer on the same phone (a commune office's) is not it.
       const row = producerLike(r);
-      const visible = [...(await repos.producers.getMany(ids)).values()].filter((p) => compatibleKeys(p, row) && canSee(actor, { communeCode: p.communeCode, producerId: p.id }));
+      const compatible = [...(await repos.producers.getMany([...found.keys()])).values()].filter((p) => compatibleKeys(p, row));
+      const visible = compatible.filter((p) => canSee(actor, { communeCode: p.communeCode, producerId: p.id }));
       const named = visible.filter((p) => p.searchName === row.searchName);
       const candidates = named.length ? named : visible;
       if (candidates.length > 1) {
@@ -484,12 +490,21 @@ export function createImportService(deps: Deps) {
         return;
       }
       const producer = candidates[0];
-      if (!producer) return;
+      if (!producer) {
+        // Only producers outside the importer's scope could be it: the product cannot join one of
+        // them, and making its producer again would register it twice unseen. A likely duplicate,
+        // told as a producers import (and POST /producers) tells it: what matched, not who or where.
+        // A row that joined a producer at the dry run keeps it: the commit skips it if it moved away.
+        if (compatible.length && !r.existingProducerId) {
+          r.outcome = 'duplicate_existing';
+          r.duplicateOf = { outsideScope: compatible.map((p) => ({ matchedOn: found.get(p.id)! })) };
+        }
+        return;
+      }
       r.existingProducerId = producer.id;
       // The product will live in its producer's commune: plan batches and counters by that one, not the row's.
       r.producer = { ...r.producer, communeCode: producer.communeCode };
     });
-    if (job.kind === 'producers') return;
     const byRow = new Map(all.map((r) => [r.row, r]));
     for (const r of fresh) {
       const first = byRow.get(r.producerRow!);
@@ -514,6 +529,23 @@ export function createImportService(deps: Deps) {
         }
       },
     );
+  }
+
+  /**
+   * Marks each row a duplicate of the existing producers it matched (`found`: per row, producer
+   * id → what matched), as the importer may see them ({@link matchesAsSeen}). The records are
+   * read, all at once, only for an importer whose scope is not the whole province.
+   */
+  async function markExistingDuplicates(actor: Principal, found: Map<PreviewRow, Map<string, DuplicateKind[]>>): Promise<void> {
+    if (!found.size) return;
+    const ids = [...new Set([...found.values()].flatMap((m) => [...m.keys()]))];
+    const records = actor.role === 'admin' ? undefined : await repos.producers.getMany(ids);
+    for (const [r, matches] of found) {
+      const duplicateOf = matchesAsSeen(actor, matches, records);
+      if (!duplicateOf) continue;
+      r.outcome = 'duplicate_existing';
+      r.duplicateOf = duplicateOf;
+    }
   }
 
   /** A row's producer with its citizen ID reduced to what is kept of it, as the dry run stores it. */
@@ -845,6 +877,12 @@ export function createImportService(deps: Deps) {
       if (job.commitStartedAt) throw new ConflictError('VERSION_CONFLICT', 'This import has started writing rows; resume its commit, or start a new import for another file', notAccepted);
       if (bytes.length === 0) throw new AppError(400, 'VALIDATION_FAILED', 'The request has invalid fields', { errors: [{ path: '(body)', message: 'the file is empty' }], failure: { code: 'empty_file', bytes: 0 } satisfies ImportFailure });
       if (bytes.length > MAX_IMPORT_BYTES) throw importFileTooLarge(bytes.length);
+      // As the presigned PUT of the cloud is bound to the size declared at create, so is this route
+      // (imports created without a size, before it was asked for, take any).
+      if (job.fileBytes !== undefined && bytes.length !== job.fileBytes) {
+        const failure: ImportFailure = { code: bytes.length > job.fileBytes ? 'larger_than_declared' : 'smaller_than_declared', bytes: bytes.length, limit: job.fileBytes };
+        throw new AppError(400, 'VALIDATION_FAILED', 'The request has invalid fields', { errors: [{ path: '(body)', message: `the file has ${bytes.length} bytes; it must be exactly the ${job.fileBytes} declared when the import was created` }], failure });
+      }
       // The import is taken first (conditionally: of two uploads or an upload and a commit, one
       // wins), then its file stored, so a refused upload never replaces the file of another.
       const next = await save(job, { status: 'previewing', error: undefined, failure: undefined }, true);
@@ -977,6 +1015,7 @@ export function createImportService(deps: Deps) {
             ...(r.candidates ? [`Xã/phường mới có thể là: ${r.candidates.map((c) => c.fullName).join('; ')}`] : []),
             ...(r.duplicateOf?.row ? [`trùng dòng ${r.duplicateOf.row}`] : []),
             ...(r.duplicateOf?.producerIds ? [`trùng chủ thể ${r.duplicateOf.producerIds.join(', ')}`] : []),
+            ...(r.duplicateOf?.outsideScope ? [outsideScopeWords(r.duplicateOf.outsideScope)] : []),
           ].join(' | '),
           // Masked again: rows kept before unmapped columns were masked hold such numbers in clear.
           ...maskCells(r.raw, (job.mapping ?? {}) as ColumnMapping),
@@ -993,6 +1032,34 @@ export function createImportService(deps: Deps) {
   };
 }
 export type ImportService = ReturnType<typeof createImportService>;
+
+/**
+ * Existing producers a row matched (`found`: id → what matched) as its importer may see them, as
+ * POST /producers tells its matches: the ids of those in the importer's scope, and of each one
+ * outside it only what matched — its id would tell whose phone, tax code or citizen ID the file
+ * holds, and in which commune. `records`: the matched producers (undefined: all in scope); one
+ * gone since it matched is left out. Undefined when nothing is left.
+ */
+function matchesAsSeen(actor: Principal, found: Map<string, DuplicateKind[]>, records: Map<string, ProducerRecord> | undefined): PreviewRow['duplicateOf'] {
+  const producerIds: string[] = [];
+  const outsideScope: { matchedOn: DuplicateKind[] }[] = [];
+  for (const [id, matchedOn] of found) {
+    const record = records?.get(id);
+    if (records && !record) continue;
+    if (!record || canSee(actor, { communeCode: record.communeCode, producerId: id })) producerIds.push(id);
+    else outsideScope.push({ matchedOn });
+  }
+  if (!producerIds.length && !outsideScope.length) return undefined;
+  return { ...(producerIds.length ? { producerIds } : {}), ...(outsideScope.length ? { outsideScope } : {}) };
+}
+
+const matchedOnWords: Record<DuplicateKind, string> = { phone: 'số điện thoại', taxCode: 'mã số thuế', citizenId: 'số CCCD', name: 'tên trong xã' };
+
+/** The producers outside the importer's scope a row matched, in the errors file: what matched and how many, never who. */
+function outsideScopeWords(matches: { matchedOn: DuplicateKind[] }[]): string {
+  const kinds = (Object.keys(matchedOnWords) as DuplicateKind[]).filter((k) => matches.some((m) => m.matchedOn.includes(k)));
+  return `trùng ${kinds.map((k) => matchedOnWords[k]).join(', ')} với ${matches.length === 1 ? 'một' : matches.length} chủ thể ngoài địa bàn được giao`;
+}
 
 type ProducerKeys = Pick<ProducerRecord, 'searchName' | 'phone' | 'taxCode' | 'citizenIdHash'>;
 

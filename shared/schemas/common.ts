@@ -77,7 +77,7 @@ export const ImportFailureSchema = z
     code: z.enum(importFailureCodes).meta({ description: 'Stable code (list: importFailureCodes in shared/errors.ts); the web app words it in Vietnamese' }),
     fields: z.array(z.enum(importFields)).optional().meta({ description: 'no_header_row, missing_columns: the import fields without a column' }),
     rows: z.number().int().optional().meta({ description: 'too_many_rows: the rows the file has' }),
-    bytes: z.number().int().optional().meta({ description: 'empty_file, too_large, larger_than_declared: the size of the file' }),
+    bytes: z.number().int().optional().meta({ description: 'empty_file, too_large, larger_than_declared, smaller_than_declared: the size of the file' }),
     limit: z.number().optional().meta({ description: 'The bound the file went past: bytes, rows, characters or cells, by code' }),
   })
   .meta({ id: 'ImportFailure', description: 'On a failed import, and on the problems of the import routes that refuse the file' });

@@ -75,13 +75,14 @@ describe('a products row whose phone is shared with another existing producer', 
   });
 });
 
-describe('re-importing a products file when the phone also belongs to a producer outside the officer’s scope', () => {
+describe('re-importing a products file when the phone also belongs to another producer outside the officer’s scope', () => {
   it('adds nothing after the first time', async () => {
     const officer = await api.userToken({ role: 'officer', communes: ['15772'] });
     const shared = phone();
-    const other = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ phone: shared, communeCode: '15796' }) });
+    // Another tax code: not the producer the file names (one that could be is a likely duplicate, test/integration/import-scope.test.ts).
+    const other = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ phone: shared, taxCode: '2800000001', communeCode: '15796' }) });
     expect(other.status).toBe(201);
-    const file = csv(['Tên sản phẩm;Nhóm sản phẩm;Tên chủ thể;SĐT;Xã/Phường', `Mật ong;Thực phẩm;HTX Ong Lặp ${Date.now()};${shared};Xã Thiệu Hóa`]);
+    const file = csv(['Tên sản phẩm;Nhóm sản phẩm;Tên chủ thể;SĐT;MST;Xã/Phường', `Mật ong;Thực phẩm;HTX Ong Lặp ${Date.now()};${shared};2800000002;Xã Thiệu Hóa`]);
     const news: number[] = [];
     for (let i = 0; i < 4; i++) {
       const id = await dryRun(file, 'products', officer);

@@ -263,7 +263,9 @@ describe('import of CSV files', () => {
       },
       { step: 'initialize', name },
     );
-    const other = 'Tên chủ thể;SĐT;Xã/Phường\r\nHộ Chen Ngang;0351234568;Xã Thiệu Hóa';
+    // Of the declared size (an upload of another size is refused before it takes the import).
+    const other = Buffer.from(original.toString('utf8').replace('Hộ Đua Nhau', 'Hộ Đua Chen'));
+    expect(other.length).toBe(original.length);
     const res = await api.app.request(`/api/v1/imports/${id}/file`, { method: 'PUT', headers: { authorization: `Bearer ${officer}`, 'content-type': 'text/csv' }, body: other });
     api.local.table.doc.middlewareStack.remove(name);
     expect(res.status).toBe(409);
@@ -342,6 +344,20 @@ describe('starting an import: the declared file size', () => {
   });
 });
 
+describe('a file sent to the local upload route', () => {
+  it('is refused when its size is not the one declared at the start, larger or smaller, with the code in the problem, storing nothing', async () => {
+    const file = Buffer.from('Tên chủ thể;SĐT;Xã/Phường\r\nHộ Sai Cỡ;0357000222;Xã Thiệu Hóa');
+    for (const [declared, code] of [[5, 'larger_than_declared'], [file.length + 470, 'smaller_than_declared']] as const) {
+      const created = await api.call('POST', '/imports', { token: officer, body: { kind: 'producers', fileName: 'sai-co.csv', bytes: declared, contentType: 'text/csv' } });
+      const sent = await api.app.request(created.body.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${officer}`, ...created.body.headers }, body: file });
+      await api.idle();
+      expect({ status: sent.status, body: await sent.json() }).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED', errors: [{ path: '(body)' }], failure: { code, bytes: file.length, limit: declared } } });
+      expect((await api.call('GET', `/imports/${created.body.id}`, { token: officer })).body).toMatchObject({ status: 'awaiting_file', totalRows: 0, fileBytes: declared });
+      expect(existsSync(join(api.dataDir, 'files', 'imports', created.body.id, 'source'))).toBe(false);
+    }
+  });
+});
+
 describe('the list of imports', () => {
   it('shows an officer its own imports newest first, page by page, and an administrator everyone’s with who started each', async () => {
     const mine = await api.userToken({ role: 'officer', communes: ['15772'] });
@@ -385,9 +401,9 @@ describe('discarding an import', () => {
   const filesOf = (id: string) => (existsSync(join(api.dataDir, 'files', 'imports', id)) ? readdirSync(join(api.dataDir, 'files', 'imports', id)).sort() : []);
 
   it('removes one that has written nothing with its file and dry-run rows, only for its owner or an administrator', async () => {
-    const id = await runImport(officer, file('Hộ Bỏ Đi'), 'producers', 'bo.csv');
-    // A second file replaces the first: the first dry run's rows go with it.
-    const again = await api.app.request(`/api/v1/imports/${id}/file`, { method: 'PUT', headers: { authorization: `Bearer ${officer}`, 'content-type': 'text/csv' }, body: file('Hộ Bỏ Đi Lần Hai') });
+    const id = await runImport(officer, file('Hộ Bỏ Đi 1'), 'producers', 'bo.csv');
+    // A second file (of the declared size) replaces the first: the first dry run's rows go with it.
+    const again = await api.app.request(`/api/v1/imports/${id}/file`, { method: 'PUT', headers: { authorization: `Bearer ${officer}`, 'content-type': 'text/csv' }, body: file('Hộ Bỏ Đi 2') });
     expect(again.status).toBe(202);
     await api.idle();
     expect(filesOf(id)).toEqual([expect.stringMatching(/^rows-.+\.json$/), 'source']);

@@ -60,7 +60,15 @@ const ImportJobSchema = z
   .meta({ id: 'Import' });
 
 const RowsQuerySchema = z.object({ outcome: z.enum(rowOutcomes).optional(), offset: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(500).default(100) });
-const CommitSchema = z.strictObject({ decisions: z.array(z.object({ row: z.number().int().min(1), communeCode: z.string().regex(/^\d{5}$/) })).max(100_000).default([]) }).meta({ id: 'ImportCommit' });
+const CommitSchema = z
+  .strictObject({
+    decisions: z
+      .array(z.strictObject({ row: z.number().int().min(1), communeCode: z.string().regex(/^\d{5}$/) }))
+      .max(100_000)
+      .default([])
+      .meta({ description: 'For each row that needs a decision, the commune it goes to (one of its candidates, in your communes); a decision is a commune only, it names no producer' }),
+  })
+  .meta({ id: 'ImportCommit' });
 const Params = z.object({ id: IdSchema });
 
 /** Bulk import: create, send the file, read the dry run, commit with decisions, download the rows not imported. */
@@ -89,7 +97,7 @@ export function registerImportRoutes(app: Router, deps: { imports: ImportService
     bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: () => Promise.reject(importFileTooLarge()) }),
   );
   app.openapi(
-    createRoute({ ...common, method: 'put', path: '/imports/{id}/file', summary: 'Send the spreadsheet through the API (raw body, XLSX or CSV, ≤ 25 MB; in the cloud API Gateway and Lambda limit it to about 4.5 MB, so use the `uploadUrl` of the create instead); the dry run starts in the background', request: { params: Params, body: { content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } }, required: true } }, responses: { 202: jsonResponse(ImportJobSchema, 'Previewing'), ...problemResponses } }),
+    createRoute({ ...common, method: 'put', path: '/imports/{id}/file', summary: 'Send the spreadsheet through the API (raw body, XLSX or CSV, exactly the `bytes` declared at create, ≤ 25 MB — a file of another size is refused with `failure` larger_than_declared or smaller_than_declared and not stored; in the cloud API Gateway and Lambda limit it to about 4.5 MB, so use the `uploadUrl` of the create instead); the dry run starts in the background', request: { params: Params, body: { content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } }, required: true } }, responses: { 202: jsonResponse(ImportJobSchema, 'Previewing'), ...problemResponses } }),
     async (c) => {
       const bytes = new Uint8Array(await c.req.arrayBuffer());
       const job = await imports.upload(c.get('principal'), c.req.valid('param').id, bytes);
@@ -115,7 +123,7 @@ export function registerImportRoutes(app: Router, deps: { imports: ImportService
   );
 
   app.openapi(
-    createRoute({ ...common, method: 'get', path: '/imports/{id}/rows', summary: 'Per-row outcomes of the dry run: new, duplicate (of what), invalid (why), needs a decision (candidates)', request: { params: Params, query: RowsQuerySchema }, responses: { 200: jsonResponse(z.object({ total: z.number(), items: z.array(z.record(z.string(), z.unknown())) }), 'Rows'), ...problemResponses } }),
+    createRoute({ ...common, method: 'get', path: '/imports/{id}/rows', summary: 'Per-row outcomes of the dry run: new, duplicate (of what: ids of the records you may see; of a producer outside your scope only what matched, `duplicateOf.outsideScope[].matchedOn`), invalid (why), needs a decision (candidates)', request: { params: Params, query: RowsQuerySchema }, responses: { 200: jsonResponse(z.object({ total: z.number(), items: z.array(z.record(z.string(), z.unknown())) }), 'Rows'), ...problemResponses } }),
     async (c) => c.json(await imports.rows(c.get('principal'), c.req.valid('param').id, c.req.valid('query')), 200),
   );
 
