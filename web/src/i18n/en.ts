@@ -144,6 +144,7 @@ export const en: Dict = {
     statuses: { none: 'None', registered: 'Registered', verified: 'Verified', active: 'Active' },
     moveTo: (s: string) => `Move to “${s}”`,
     close: 'Close account',
+    blockedBy: (names: string) => `Products to delist: ${names}.`,
     shopUrl: 'Shop address',
     hint: 'Accounts move one step at a time: None → Registered → Verified → Active.',
     forListing: (s: string) => `Seller account: ${s}`,

@@ -42,7 +42,12 @@ export function messageFor(code: string, fallback?: string): string {
 
 /** Plain words for anything a call can throw. */
 export function errorMessage(err: unknown): string {
-  if (err instanceof ApiError) return messageFor(err.code, err.problem.title);
+  if (err instanceof ApiError) {
+    const message = messageFor(err.code, err.problem.title);
+    // An account that cannot close says which listings keep it open.
+    const blocking = err.code === 'ACCOUNT_HAS_LISTINGS' ? (err.problem as { listings?: { name: string }[] }).listings : undefined;
+    return blocking?.length ? `${message} ${t.account.blockedBy(blocking.map((l) => `“${l.name}”`).join(', '))}` : message;
+  }
   if (err instanceof NetworkError) return t.errors.NETWORK;
   // IndexedDB refused to keep an outbox entry: nothing was saved, and the user must know.
   if (err instanceof DOMException && err.name === 'QuotaExceededError') return t.errors.STORAGE_FULL;

@@ -142,6 +142,7 @@ export const vi = {
     statuses: { none: 'Chưa có', registered: 'Đã đăng ký', verified: 'Đã xác minh', active: 'Đang hoạt động' },
     moveTo: (s: string) => `Chuyển sang “${s}”`,
     close: 'Đóng tài khoản',
+    blockedBy: (names: string) => `Sản phẩm cần gỡ: ${names}.`,
     shopUrl: 'Địa chỉ gian hàng',
     hint: 'Tài khoản đi lần lượt: Chưa có → Đã đăng ký → Đã xác minh → Đang hoạt động.',
     forListing: (s: string) => `Tài khoản bán hàng: ${s}`,
