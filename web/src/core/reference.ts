@@ -20,21 +20,24 @@ function cached<T>(key: string): T | null {
   }
 }
 
-/** The current communes (from the API, else the last copy kept on this device). */
+/** Communes in the order people look for them: by name as Vietnamese sorts it ("An Nông" before "Bá Thước"), not by code. */
+const byName = (list: Commune[]) => [...list].sort((a, b) => a.name.localeCompare(b.name, 'vi') || a.code.localeCompare(b.code));
+
+/** The current communes, by name (from the API, else the last copy kept on this device). */
 export function communes(): Promise<Commune[]> {
   communesPromise ??= (async () => {
     const local = cached<Commune[]>(COMMUNES_KEY);
     const fresh = get<{ items: Commune[] }>('/admin-units/communes')
       .then((r) => {
         localStorage.setItem(COMMUNES_KEY, JSON.stringify(r.items));
-        return r.items;
+        return byName(r.items);
       })
       .catch((e) => {
         if (local) return local;
         communesPromise = null;
         throw e;
       });
-    return local ?? fresh;
+    return local ? byName(local) : fresh;
   })();
   return communesPromise;
 }
