@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { installMemoryStorage } from '#test/support/memory-storage.ts';
 
-// web/src/core/reference.ts keeps the communes for every filter and picker; Node has no localStorage, so a plain one stands in.
-const store = new Map<string, string>();
-Object.assign(globalThis, { localStorage: { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v), removeItem: (k: string) => void store.delete(k) } });
+installMemoryStorage();
 const items = [
   { code: '14758', name: 'Hàm Rồng', fullName: 'Phường Hàm Rồng', nameEn: 'Ham Rong', formerDistricts: [] },
   { code: '15772', name: 'Thiệu Hóa', fullName: 'Xã Thiệu Hóa', nameEn: 'Thieu Hoa', formerDistricts: [] },

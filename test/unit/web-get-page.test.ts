@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { installMemoryStorage } from '#test/support/memory-storage.ts';
 
 // web/src/core/api.ts's getPage: the cursor loop that fills one screen from a filtered list whose
 // pages may come back short (the API reads a bounded part of the province per request). The API
 // stands in as a list of pages served in order by cursor; the requests it got are recorded.
-const store = new Map<string, string>();
-Object.assign(globalThis, { localStorage: { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v), removeItem: (k: string) => void store.delete(k) } });
+const store = installMemoryStorage();
 const { getPage } = await import('../../web/src/core/api.ts');
 
 let requests: URL[] = [];

@@ -1,10 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { installMemoryStorage } from '#test/support/memory-storage.ts';
 
-// web/src/core/session.ts keeps the session in localStorage; Node has none, so a plain in-memory one stands in.
-const store = new Map<string, string>();
-Object.assign(globalThis, {
-  localStorage: { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v), removeItem: (k: string) => void store.delete(k) },
-});
+const store = installMemoryStorage();
 const { clearSession, freshToken, loadSession, renewalPending, saveSession, SessionEndedError, setSessionRenewer } = await import('../../web/src/core/session.ts');
 
 const user = { id: 'u1', username: 'canbo', role: 'officer' as const };
