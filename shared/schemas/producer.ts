@@ -21,7 +21,8 @@ const producerFields = {
   kind: ProducerKindSchema,
   // A name of punctuation alone has no matching key: every such name would be a duplicate of every other.
   name: TextSchema()
-    .min(1)
+    // An empty name is missing, said once (not also "needs a letter").
+    .min(1, { abort: true })
     .max(producerLimits.name)
     .refine((v) => normaliseName(v) !== '', { message: 'a name needs at least one letter or digit', params: { rule: 'name_needs_letter' } }),
   representative: TextSchema().min(1).max(producerLimits.representative).optional(),
