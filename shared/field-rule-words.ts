@@ -55,3 +55,20 @@ export const fieldRuleWords: Record<'vi' | 'en', Record<FieldRule, (limit: numbe
     date_in_future: () => 'That date has not come yet: today at the latest.',
   },
 };
+
+/**
+ * What a number field looks like, for a value in the wrong format (rule `format`): more use to the
+ * person fixing a spreadsheet row than "wrong format".
+ */
+export const fieldFormatWords: Record<'vi' | 'en', Record<'phone' | 'taxCode' | 'citizenId', string>> = {
+  vi: {
+    phone: 'Cần số điện thoại Việt Nam: 10 chữ số (di động, ví dụ 0912345678) hoặc 11 (cố định).',
+    taxCode: 'Cần mã số thuế 10 hoặc 13 chữ số.',
+    citizenId: 'Cần số CCCD 12 chữ số, hoặc CMND 9 chữ số.',
+  },
+  en: {
+    phone: 'A Vietnamese phone number: 10 digits (mobile, e.g. 0912345678) or 11 (landline).',
+    taxCode: 'A tax code of 10 or 13 digits.',
+    citizenId: 'A citizen ID of 12 digits, or an old ID card of 9.',
+  },
+};

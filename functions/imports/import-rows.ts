@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { resolveUnit } from '#shared/admin-units/admin-units.ts';
-import { fieldRuleWords } from '#shared/field-rule-words.ts';
+import { fieldFormatWords, fieldRuleWords } from '#shared/field-rule-words.ts';
 import type { ImportField as Field } from '#shared/import-fields.ts';
 import { ProducerCreateSchema, type ProducerCreate } from '#shared/schemas/producer.ts';
 import { ProductCreateSchema, type ProductCreate } from '#shared/schemas/product.ts';
@@ -17,7 +17,8 @@ const problem = (field: Field, message: string, vi: string): FieldError => ({ fi
 /** A schema's complaint about a field, worded in Vietnamese by the rule it broke. */
 function fromIssue(field: Field, issue: z.core.$ZodIssue): FieldError {
   const { rule, limit } = fieldErrorOf(issue);
-  return { field, message: issue.message, vi: rule ? fieldRuleWords.vi[rule](limit ?? 0) : 'Giá trị không hợp lệ.' };
+  const format = rule === 'format' && field in fieldFormatWords.vi ? fieldFormatWords.vi[field as keyof typeof fieldFormatWords.vi] : undefined;
+  return { field, message: issue.message, vi: format ?? (rule ? fieldRuleWords.vi[rule](limit ?? 0) : 'Giá trị không hợp lệ.') };
 }
 
 const NOT_A_DATE = ['not a date (dd/mm/yyyy)', 'không phải ngày (dd/mm/yyyy)'] as const;

@@ -126,7 +126,7 @@ describe('import of a messy LibreOffice spreadsheet', () => {
     expect(csv).toContain('Dòng,Lý do,Chi tiết,STT,Tên chủ thể (*)');
     // The reasons are worded in Vietnamese, field by field.
     expect(csv).toMatch(/8,Dữ liệu không hợp lệ,.*Ngày tập huấn: không phải ngày \(dd\/mm\/yyyy\)/);
-    expect(csv).toMatch(/8,Dữ liệu không hợp lệ,.*Số điện thoại: Sai định dạng\./);
+    expect(csv).toMatch(/8,Dữ liệu không hợp lệ,.*Số điện thoại: Cần số điện thoại Việt Nam: 10 chữ số \(di động, ví dụ 0912345678\) hoặc 11 \(cố định\)\./);
     expect(csv).toContain('Trùng với dòng khác trong tệp');
     expect(csv).toContain('Ngoài địa bàn được phân công');
   }, 240_000);
