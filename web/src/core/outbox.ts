@@ -36,6 +36,12 @@ export type OutboxEntry = {
   createdAt: string;
   state: 'pending' | 'attention';
   attempts: number;
+  /**
+   * Taken aside for correction after a send that got no answer, so the server may have it: the
+   * correction keeps its Idempotency-Key, which the server refuses for another body (422) rather
+   * than make a second record.
+   */
+  maybeSent?: boolean;
   /** When the server began failing it (5xx, 408, 429) without a success since (ms since epoch). */
   failingSince?: number;
   problem?: Problem;
@@ -353,7 +359,7 @@ export async function retry(entry: OutboxEntry, body?: unknown): Promise<void> {
   const next: OutboxEntry = { ...entry, state: 'pending', problem: undefined, attempts: 0, failingSince: undefined };
   if (body !== undefined) {
     next.body = body;
-    next.key = crypto.randomUUID();
+    if (!entry.maybeSent) next.key = crypto.randomUUID();
     // A corrected body may refer to other waiting entries (another producer registered offline).
     next.dependsOn = dependenciesOf({ path: next.path, body, resource: next.resource }, (await entries()).filter((q) => q.id !== entry.id));
   }
@@ -361,6 +367,42 @@ export async function retry(entry: OutboxEntry, body?: unknown): Promise<void> {
   await releaseDependents(entry.id);
   emit({ type: 'changed' });
   void flush();
+}
+
+/** The code of an entry the officer took aside to correct: it is not sent until saved again (`retry` with the new body). */
+export const HELD_FOR_CORRECTION = 'HELD_FOR_CORRECTION';
+
+/**
+ * Runs `take` on the entry as stored now, under the outbox's lock, so never while the entry is
+ * being sent; false when it is no longer waiting (sent meanwhile).
+ */
+async function takeAside(entry: OutboxEntry, take: (current: OutboxEntry) => Promise<void>): Promise<boolean> {
+  const run = async () => {
+    const current = (await entries()).find((e) => e.id === entry.id);
+    if (!current) return false;
+    await take(current);
+    return true;
+  };
+  const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+  return locks ? locks.request('ocop-outbox', run) : run();
+}
+
+/**
+ * Takes a waiting entry out of the sending order so the officer can correct it (a new producer or
+ * product registered offline with a wrong field): it waits, with what depends on it, until the
+ * correction is saved (`retry`) or it is discarded. False when it was sent meanwhile.
+ */
+export function hold(entry: OutboxEntry): Promise<boolean> {
+  return takeAside(entry, async (current) => {
+    current.maybeSent ||= current.attempts > 0;
+    await markAttention(current, { title: 'held for correction', status: 0, code: HELD_FOR_CORRECTION });
+    emit({ type: 'changed' });
+  });
+}
+
+/** Drops a waiting entry the officer no longer wants sent; false when it was sent meanwhile. */
+export function withdraw(entry: OutboxEntry): Promise<boolean> {
+  return takeAside(entry, discard);
 }
 
 /** Dependents that were marked for a discarded dependency get another chance. */

@@ -1,12 +1,16 @@
 import { request } from '../core/api.ts';
 import { formatDateTime } from '../core/format.ts';
-import { discard, entries, flush, retry, subscribe, syncedRecently, useExisting, type OutboxEntry } from '../core/outbox.ts';
+import { discard, entries, flush, hold, retry, subscribe, syncedRecently, useExisting, withdraw, type OutboxEntry } from '../core/outbox.ts';
 import type { DuplicateMatch } from '../core/types.ts';
 import { messageFor, t, fieldNameOf, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace } from '../ui/dom.ts';
-import { link } from '../ui/router.ts';
-import { chip, confirmDialog, notice } from '../ui/widgets.ts';
+import { go, link } from '../ui/router.ts';
+import { chip, confirmDialog, notice, toast } from '../ui/widgets.ts';
 import { duplicateList } from './producer-views.ts';
+
+const isCreate = (e: OutboxEntry) => e.kind === 'product.create' || e.kind === 'producer.create';
+/** The form that corrects a new record waiting in the outbox. */
+const editLink = (e: OutboxEntry) => link(`/${e.kind === 'product.create' ? 'products' : 'producers'}/new?outbox=${encodeURIComponent(e.id)}`);
 
 /** The outbox: what waits to be sent, what needs the officer's decision, and what was sent. */
 export async function outboxView(): Promise<Node> {
@@ -66,8 +70,14 @@ export async function outboxView(): Promise<Node> {
         actions.push(h('button', { type: 'button', class: 'secondary', onclick: () => void retry(e) }, t.outbox.resend));
       }
       // A new producer or product can be corrected (a fixed field, another producer) and sent again.
-      if (e.kind === 'product.create' || e.kind === 'producer.create') {
-        actions.push(h('a', { class: 'button secondary', href: link(`/${e.kind === 'product.create' ? 'products' : 'producers'}/new?outbox=${encodeURIComponent(e.id)}`) }, t.outbox.edit));
+      if (isCreate(e)) actions.push(h('a', { class: 'button secondary', href: editLink(e) }, t.outbox.edit));
+      actions.push(h('button', { type: 'button', class: 'danger', onclick: async () => void ((await confirmDialog(t.outbox.discardConfirm, t.outbox.discard)) && (await discard(e))) }, t.outbox.discard));
+    } else {
+      // Still waiting: a new record can be taken aside and corrected before it goes, and any change dropped.
+      if (isCreate(e)) {
+        actions.push(
+          h('button', { type: 'button', class: 'secondary', onclick: async () => ((await hold(e)) ? go(editLink(e)) : toast(t.outbox.alreadySent, 'info')) }, t.outbox.correct),
+        );
       }
       actions.push(
         h(
@@ -76,7 +86,8 @@ export async function outboxView(): Promise<Node> {
             type: 'button',
             class: 'danger',
             onclick: async () => {
-              if (await confirmDialog(t.outbox.discardConfirm, t.outbox.discard)) await discard(e);
+              if (!(await confirmDialog(e.attempts ? t.outbox.withdrawMaybeSent : t.outbox.discardConfirm, t.outbox.discard))) return;
+              if (!(await withdraw(e))) toast(t.outbox.alreadySent, 'info');
             },
           },
           t.outbox.discard,
