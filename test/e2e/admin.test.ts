@@ -624,7 +624,7 @@ describe('the product list by where products are listed', () => {
     expect(await cards.first().getByTestId('listing-chips').count()).toBe(0);
     // Neither is ready for voso (no photos): "ready and not listed" is empty, "not ready" is the one.
     await page.getByLabel(/^Đủ điều kiện lên sàn/).selectOption('true');
-    await page.locator('ul.cards li.muted', { hasText: 'Chưa có sản phẩm nào.' }).waitFor();
+    await page.locator('ul.cards li.muted', { hasText: 'Không tìm thấy sản phẩm phù hợp.' }).waitFor();
     expect(await cards.count()).toBe(0);
     expect(page.url()).toContain('ready=true');
     await page.getByLabel(/^Đủ điều kiện lên sàn/).selectOption('false');

@@ -90,7 +90,8 @@ export async function producerListView(r: Route): Promise<Node> {
     } catch (e) {
       if (mySeq === seq) replace(status, loadFailed(e));
     }
-    if (!list.children.length) list.append(h('li', { class: 'muted' }, t.producer.empty));
+    // Nothing for a search or a commune is no match, not an empty register.
+    if (!list.children.length) list.append(h('li', { class: 'muted' }, params.q || params.communeCode ? t.producer.noMatch : t.producer.empty));
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
   q.addEventListener('input', () => {

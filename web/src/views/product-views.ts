@@ -167,7 +167,8 @@ export async function productListView(r: Route): Promise<Node> {
       if (mySeq !== seq) return;
       shown += page.items.length;
       list.append(...page.items.map(card));
-      if (!shown) replace(list, h('li', { class: 'muted' }, t.product.empty));
+      // Nothing for a search or a filter is no match, not an empty register.
+      if (!shown) replace(list, h('li', { class: 'muted' }, Object.values(params).some(Boolean) ? t.product.noMatch : t.product.empty));
       cursor = page.nextCursor;
       more.hidden = !cursor;
     } catch (e) {
