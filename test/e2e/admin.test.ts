@@ -774,7 +774,7 @@ describe('registering a product for a producer found by name (administrator)', (
     expect(await page.locator('select[name=producerId]').count()).toBe(0);
     await page.getByLabel(/^Tên sản phẩm/).fill(`Nón lá ${run}`);
     await page.getByRole('button', { name: 'Lưu' }).click();
-    expect(await page.locator('.field[data-path=producerId] .field-error').textContent()).toBe('Chưa nhập');
+    expect(await page.locator('.field[data-path=producerId] .field-error').textContent()).toBe('Chưa chọn');
     expect(await picker(page).getAttribute('aria-invalid')).toBe('true');
     expect(await picker(page).evaluate((el) => el === document.activeElement)).toBe(true);
 

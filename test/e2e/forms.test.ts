@@ -4,7 +4,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, login, signedInPhone, startLocal, stopAll, type LocalProduct } from './support.ts';
+import { api, launchBrowser, login, signedInPhone, startLocal, stopAll, type LocalProduct } from './support.ts';
 
 let product: LocalProduct;
 let browser: Browser;
@@ -16,6 +16,31 @@ beforeAll(async () => {
   token = await login(product.url, 'canbo.thieuhoa');
 }, 120_000);
 afterAll(() => stopAll(browser, product));
+
+describe('a cooperative’s own producer', () => {
+  it('is chosen already in the new-product form, and its producer list has no search or commune filter', async () => {
+    const coopToken = await login(product.url, 'htx.demo');
+    const own = (await api<{ producerId: string }>(product.url, '/auth/me', coopToken)).body.producerId;
+    const { context, page } = await signedInPhone(browser, product.url, 'htx.demo');
+    await page.goto(`${product.url}/#/products/new`);
+    await expect.poll(() => page.getByLabel('Chủ thể').inputValue(), { timeout: 15_000 }).toBe(own);
+    await page.goto(`${product.url}/#/producers`);
+    await page.locator('ul.cards a.card-link').first().waitFor({ timeout: 15_000 });
+    expect(await page.getByLabel(/^Tìm theo tên chủ thể/).count()).toBe(0);
+    expect(await page.getByLabel(/^Xã\/phường/).count()).toBe(0);
+    await context.close();
+  }, 60_000);
+
+  it('says a producer was not chosen, when an officer saves a product without one', async () => {
+    const { context, page } = await signedInPhone(browser, product.url, 'canbo.thieuhoa');
+    await page.goto(`${product.url}/#/products/new`);
+    await page.getByLabel(/^Tên sản phẩm/).fill(`Không chủ ${run}`);
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    expect(await page.locator('.field[data-path=producerId] .field-error').textContent()).toBe('Chưa chọn');
+    page.once('dialog', (d) => void d.accept());
+    await context.close();
+  }, 60_000);
+});
 
 describe('words for what was typed wrong or found nothing', () => {
   it('says a date the calendar does not have is no such day, not that it is in the wrong format', async () => {

@@ -619,6 +619,7 @@ export const en: Dict = {
   },
   fields: {
     required: 'Required',
+    notChosen: 'Not chosen',
     phone: 'A Vietnamese phone number: 10 digits (mobile) or 11 (landline)',
     taxCode: 'A tax code of 10 or 13 digits',
     citizenId: 'Citizen ID of 12 digits, or old ID of 9',

@@ -617,6 +617,7 @@ export const vi = {
   },
   fields: {
     required: 'Chưa nhập',
+    notChosen: 'Chưa chọn',
     phone: 'Số điện thoại Việt Nam 10 số (di động) hoặc 11 số (cố định)',
     taxCode: 'Mã số thuế gồm 10 hoặc 13 chữ số',
     citizenId: 'CCCD 12 số hoặc CMND 9 số',

@@ -105,7 +105,8 @@ export async function producerListView(r: Route): Promise<Node> {
     'section',
     { class: 'page' },
     h('div', { class: 'page-head' }, h('h1', null, t.producer.list), can.writeProducers() ? h('a', { href: link('/producers/new'), class: 'button primary' }, t.producer.new) : null),
-    h('form', { class: 'filters', role: 'search', onsubmit: (e: Event) => (e.preventDefault(), void load(false)) }, field(t.producer.searchLabel, q, { hint: me()?.role === 'department' ? t.producer.searchHintTaxCode : t.producer.searchHint }), field(t.producer.commune, commune)),
+    // A cooperative sees its own producer alone: a search or a commune would narrow nothing.
+    me()?.role === 'cooperative' ? null : h('form', { class: 'filters', role: 'search', onsubmit: (e: Event) => (e.preventDefault(), void load(false)) }, field(t.producer.searchLabel, q, { hint: me()?.role === 'department' ? t.producer.searchHintTaxCode : t.producer.searchHint }), field(t.producer.commune, commune)),
     status,
     list,
     more,
@@ -123,7 +124,7 @@ function readProducerForm(form: HTMLFormElement): ProducerCreate | null {
   };
   const body: Record<string, unknown> = { kind: v('kind'), name: v('name'), communeCode: v('communeCode') };
   if (!body.name) fail('name', t.fields.required);
-  if (!body.communeCode) fail('communeCode', t.fields.required);
+  if (!body.communeCode) fail('communeCode', t.fields.notChosen);
   for (const key of ['representative', 'address'] as const) if (v(key)) body[key] = v(key);
   if (v('phone')) {
     if (isPhone(v('phone'))) body.phone = normalisePhone(v('phone'));

@@ -217,7 +217,7 @@ function readProductForm(form: HTMLFormElement, editing: Product | null): Record
   const body: Record<string, unknown> = { name: v('name'), ocopGroup: v('ocopGroup'), ocopStars: Number(v('ocopStars')) };
   if (!editing) {
     body.producerId = v('producerId');
-    if (!body.producerId) fail('producerId', t.fields.required);
+    if (!body.producerId) fail('producerId', t.fields.notChosen);
   }
   if (!body.name) fail('name', t.fields.required);
   const optionalText = ['certificateNo', 'unit', 'description'] as const;
@@ -279,6 +279,8 @@ export async function productFormView(r: Route): Promise<Node> {
     ...pending.map((e) => [refToken(e.id), `${e.label} (${t.common.pending})`] as [string, string]),
     ...producers.map((p) => [p.id, `${p.name} · ${p.communeName}`] as [string, string]),
   ];
+  // The only producer there is to choose (a cooperative's own) is chosen already.
+  const chosenProducer = preset || (producerOptions.length === 1 ? producerOptions[0]![0] : '');
   if (!editing && !provinceWide && !producerOptions.length) return h('section', { class: 'page' }, h('h1', null, t.product.new), notice('info', t.product.noProducer), can.writeProducers() ? h('a', { class: 'button primary', href: link('/producers/new') }, t.home.newProducer) : null);
   const box = errorBox();
   const submitBtn = h('button', { type: 'submit', class: 'primary' }, t.common.save);
@@ -315,7 +317,7 @@ export async function productFormView(r: Route): Promise<Node> {
       ? null
       : provinceWide
         ? producerPicker({ name: 'producerId', label: t.product.producer, value: preset, preset: presetProducer, pending, required: true }).el
-        : field(t.product.producer, select([['', t.product.chooseProducer], ...producerOptions], { name: 'producerId', value: preset }), { required: true, path: 'producerId' }),
+        : field(t.product.producer, select([['', t.product.chooseProducer], ...producerOptions], { name: 'producerId', value: chosenProducer }), { required: true, path: 'producerId' }),
     field(t.product.name, input({ name: 'name', value: initial?.name ?? '', autocomplete: 'off', maxlength: productLimits.name }), { required: true, path: 'name' }),
     field(t.product.group, select(groups.map((g) => [g, t.product.groups[g]]), { name: 'ocopGroup', value: initial?.ocopGroup ?? 'food' }), { path: 'ocopGroup' }),
     field(t.product.stars, starsSelect, { path: 'ocopStars' }),
