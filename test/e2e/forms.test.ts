@@ -4,18 +4,25 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, launchBrowser, login, signedInPhone, startLocal, stopAll, type LocalProduct } from './support.ts';
+import { api, launchBrowser, login, pageWidth, shot, signedInPhone, startLocal, stopAll, type LocalProduct } from './support.ts';
 
 let product: LocalProduct;
 let browser: Browser;
 let token: string;
 const run = Date.now().toString().slice(-6);
+const phone = (n: number) => `07${String(Number(run) * 10 + n).padStart(8, '0').slice(-8)}`;
 
 beforeAll(async () => {
   [product, browser] = await Promise.all([startLocal(), launchBrowser()]);
   token = await login(product.url, 'canbo.thieuhoa');
 }, 120_000);
 afterAll(() => stopAll(browser, product));
+
+async function newProducer(name: string, n: number, extra: Record<string, unknown> = {}): Promise<{ id: string; version: number }> {
+  const res = await api<{ id: string; version: number }>(product.url, '/producers', token, { method: 'POST', body: { kind: 'household', name, communeCode: '15772', phone: phone(n), legalBasis: { type: 'state_management' }, ...extra } });
+  expect(res.status).toBe(201);
+  return res.body;
+}
 
 describe('a cooperative’s own producer', () => {
   it('is chosen already in the new-product form, and its producer list has no search or commune filter', async () => {
@@ -38,6 +45,34 @@ describe('a cooperative’s own producer', () => {
     await page.getByRole('button', { name: 'Lưu' }).click();
     expect(await page.locator('.field[data-path=producerId] .field-error').textContent()).toBe('Chưa chọn');
     page.once('dialog', (d) => void d.accept());
+    await context.close();
+  }, 60_000);
+});
+
+describe('the product list on a 360 px phone', () => {
+  it('folds its filters under "Lọc" so the first product shows on the first screen; they open, counted, when the address sets any', async () => {
+    const owner = await newProducer(`Hộ Làm Bánh Lọc ${run}`, 5);
+    expect((await api(product.url, '/products', token, { method: 'POST', body: { producerId: owner.id, name: `Bánh lọc ${run}`, ocopGroup: 'food', ocopStars: 0 } })).status).toBe(201);
+    const { context, page } = await signedInPhone(browser, product.url, 'canbo.thieuhoa');
+    await page.goto(`${product.url}/#/products`);
+    const first = page.locator('ul.cards a.card-link').first();
+    await first.waitFor({ timeout: 15_000 });
+    const summary = page.getByTestId('filters');
+    expect(await summary.textContent()).toBe('Lọc');
+    expect(await page.getByLabel(/^Hạng sao/).isVisible()).toBe(false);
+    expect((await first.boundingBox())!.y).toBeLessThan(740);
+    await shot(page, 'forms-02-product-filters-folded', false);
+
+    await summary.click();
+    await page.getByLabel(/^Sàn$/).selectOption('voso');
+    await expect.poll(() => summary.textContent()).toBe('Lọc (1)');
+    await expect.poll(() => page.url()).toContain('marketplace=voso');
+    await page.reload();
+    await expect.poll(() => page.locator('details.filter-fold').evaluate((d) => (d as HTMLDetailsElement).open), { timeout: 15_000 }).toBe(true);
+    expect(await page.getByLabel(/^Sàn$/).inputValue()).toBe('voso');
+    expect(await summary.textContent()).toBe('Lọc (1)');
+    expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+    await shot(page, 'forms-03-product-filters-open', false);
     await context.close();
   }, 60_000);
 });

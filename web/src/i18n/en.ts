@@ -186,6 +186,7 @@ export const en: Dict = {
     saved: 'Product saved.',
     queued: 'Saved on this device. The product will be sent when the connection returns.',
     noProducer: 'There is no producer in your scope yet. Register a producer first.',
+    filters: (set: number) => (set ? `Filters (${set})` : 'Filters'),
     filterStars: 'Rating',
     filterMarketplace: 'Marketplace',
     filterStatus: 'Marketplace status',

@@ -184,6 +184,7 @@ export const vi = {
     saved: 'Đã lưu sản phẩm.',
     queued: 'Đã lưu trên máy. Sản phẩm sẽ được gửi khi có mạng.',
     noProducer: 'Chưa có chủ thể nào trong phạm vi. Hãy đăng ký chủ thể trước.',
+    filters: (set: number) => (set ? `Lọc (${set})` : 'Lọc'),
     filterStars: 'Hạng sao',
     filterMarketplace: 'Sàn',
     filterStatus: 'Trạng thái trên sàn',

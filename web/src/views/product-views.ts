@@ -84,6 +84,13 @@ export async function productListView(r: Route): Promise<Node> {
   let shown = 0;
   let cursor: string | null = null;
   let seq = 0;
+  /** The filters are folded away under "Lọc", which says how many are set; the page opens with them shown when any is. */
+  const filtersTitle = h('summary', { 'data-testid': 'filters' });
+  let filtering = 0;
+  const countFilters = ({ q: _q, ...filters }: Record<string, string | undefined>) => {
+    filtering = Object.values(filters).filter(Boolean).length;
+    filtersTitle.textContent = t.product.filters(filtering);
+  };
 
   /** Where the product is listed, one chip per marketplace (as the product keeps its listings' statuses). */
   const listingChips = (p: Product) => {
@@ -154,6 +161,7 @@ export async function productListView(r: Route): Promise<Node> {
     const controller = (reading = new AbortController());
     const params = { q: q.value.trim() || undefined, communeCode: (!ownOnly && commune.value) || undefined, producerId: (!ownOnly && producerId) || undefined, ocopStars: stars.value || undefined, marketplace: market.value || undefined, listingStatus: mstatus.value || undefined, ready: readySelect.value || undefined };
     history.replaceState(history.state, '', `#/products${query(params)}`);
+    countFilters(params);
     if (!append) {
       cursor = null;
       more.hidden = true;
@@ -191,13 +199,22 @@ export async function productListView(r: Route): Promise<Node> {
       'form',
       { class: 'filters', role: 'search', onsubmit: (e: Event) => (e.preventDefault(), void load(false)) },
       field(t.product.searchLabel, q),
-      // A cooperative sees only its own producer's products: neither filter would narrow anything.
-      ownOnly ? null : field(t.producer.commune, commune),
-      ownOnly ? null : producerFilter(),
-      field(t.product.filterStars, stars),
-      field(t.product.filterMarketplace, market),
-      field(t.product.filterStatus, mstatus, { hint: t.product.filterStatusHint }),
-      field(t.product.filterReady, readySelect, { hint: t.product.filterReadyHint }),
+      h(
+        'details',
+        { class: 'filter-fold', open: filtering > 0 },
+        filtersTitle,
+        h(
+          'div',
+          { class: 'filter-grid' },
+          // A cooperative sees only its own producer's products: neither filter would narrow anything.
+          ownOnly ? null : field(t.producer.commune, commune),
+          ownOnly ? null : producerFilter(),
+          field(t.product.filterStars, stars),
+          field(t.product.filterMarketplace, market),
+          field(t.product.filterStatus, mstatus, { hint: t.product.filterStatusHint }),
+          field(t.product.filterReady, readySelect, { hint: t.product.filterReadyHint }),
+        ),
+      ),
     ),
     status,
     pendingList,
