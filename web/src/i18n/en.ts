@@ -257,6 +257,7 @@ export const en: Dict = {
     preparing: 'Scaling the photo down…',
     uploading: 'Uploading…',
     uploaded: 'Uploaded; the server is processing it.',
+    processed: 'Uploaded and processed.',
     queued: 'The photo is saved on this phone and will be sent when there is a connection (see Outbox).',
     statuses: { processing: 'Processing', ready: 'Accepted', rejected: 'Rejected' },
     failed: 'The upload failed.',

@@ -255,6 +255,7 @@ export const vi = {
     preparing: 'Đang thu nhỏ ảnh…',
     uploading: 'Đang tải ảnh lên…',
     uploaded: 'Đã tải ảnh lên; máy chủ đang xử lý.',
+    processed: 'Đã tải ảnh lên và xử lý xong.',
     queued: 'Ảnh đã được lưu trên máy; sẽ tự gửi khi có mạng (xem Hàng chờ).',
     statuses: { processing: 'Đang xử lý', ready: 'Đạt', rejected: 'Bị từ chối' },
     failed: 'Tải ảnh không thành công.',

@@ -404,8 +404,8 @@ export async function productView(r: Route): Promise<Node> {
     void renderMarketplaces(marketsBox, p, readinessP);
   };
   redrawOnSync(marketsBox, (path) => path.startsWith(`/products/${p.id}/listings/`), redrawMarkets);
-  // A new photo can change readiness: recompute it and redraw the marketplace cards.
-  void renderPhotos(photosSection, p, redrawMarkets);
+  // A photo added, deleted or moved can change readiness, and is in the product's history: both are read again.
+  void renderPhotos(photosSection, p, () => (redrawMarkets(), loadHistory(historyBox, `/products/${p.id}`)));
   loadHistory(historyBox, `/products/${p.id}`);
   const producer = await producerP;
 
@@ -629,6 +629,16 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
   if (available === false) return;
   const gallery = h('div', { class: 'gallery' });
   const status = h('div', { 'aria-live': 'polite' });
+  /**
+   * The message under the buttons, for as long as it holds: an upload's progress or refusal until
+   * the next action; "uploaded, being processed" until no photo is processing; "kept on the phone"
+   * until no photo waits there.
+   */
+  let said: 'progress' | 'uploaded' | 'queued' | 'error' | null = null;
+  const say = (kind: typeof said, message?: Node) => {
+    said = kind;
+    replace(status, message);
+  };
   const photosPath = `/products/${p.id}/photos`;
   const mayEdit = can.writeProducts();
   // The server's photos as last drawn: the order a move starts from.
@@ -686,6 +696,11 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
     const ordered = shown.filter((ph) => ph.status !== 'rejected').length;
     // The server's photos first, in their order (the cover first); one waiting on the phone goes after them when sent.
     replace(gallery, shown.length || waiting.length ? [shown.map((ph, i) => figure(ph, i, ordered)), waiting] : h('p', { class: 'muted' }, t.photos.none));
+    if (said === 'uploaded' && !shown.some((ph) => ph.status === 'processing')) {
+      say(null);
+      toast(t.photos.processed);
+    }
+    if (said === 'queued' && !waiting.length) say(null);
     downloads.redraw();
     watchProcessing();
   };
@@ -724,6 +739,8 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
     if (busy) return;
     if (!navigator.onLine) return toast(t.photos.needsConnection, 'warn');
     if (action === 'delete' && !(await confirmDialog(t.photos.confirmDelete(i + 1), t.photos.delete))) return;
+    // What an earlier upload said is over: this action's outcome is said now.
+    say(null);
     busy = true;
     gallery.setAttribute('aria-busy', 'true');
     try {
@@ -763,14 +780,14 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
   redrawOnSync(container, (path) => path === photosPath, () => void refresh().then(onChange));
   const upload = async (file: File) => {
     try {
-      replace(status, h('p', null, t.photos.preparing));
-      const outcome = await sendPhoto(`/products/${p.id}`, p.name, file, navigator.onLine ? 60_000 : 0, container, () => replace(status, h('p', null, navigator.onLine ? t.photos.uploading : t.photos.queued)));
+      say('progress', h('p', null, t.photos.preparing));
+      const outcome = await sendPhoto(`/products/${p.id}`, p.name, file, navigator.onLine ? 60_000 : 0, container, () => say('progress', h('p', null, navigator.onLine ? t.photos.uploading : t.photos.queued)));
       if (outcome.state === 'queued') {
-        replace(status, notice('warn', t.photos.queued));
+        say('queued', notice('warn', t.photos.queued));
         await refresh();
         return;
       }
-      replace(status, notice('ok', t.photos.uploaded));
+      say('uploaded', notice('ok', t.photos.uploaded));
       watchDelay = 2000;
       await refresh();
       onChange();
@@ -781,7 +798,7 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
       }
       const reasons = t.photos.reasons as Record<string, string>;
       const reason = err instanceof ApiError ? (err.problem as { reason?: string }).reason : undefined;
-      replace(status, notice('error', (reason && reasons[reason]) || (err instanceof ApiError || err instanceof UnreadablePhotoError || (err instanceof DOMException && err.name === 'QuotaExceededError') ? errorMessage(err) : t.photos.failed)));
+      say('error', notice('error', (reason && reasons[reason]) || (err instanceof ApiError || err instanceof UnreadablePhotoError || (err instanceof DOMException && err.name === 'QuotaExceededError') ? errorMessage(err) : t.photos.failed)));
       await refresh();
     }
   };
