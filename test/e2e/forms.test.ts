@@ -2,7 +2,7 @@
  * The producer and product screens on a 360 px phone, where their forms and lists meet the user
  * and the network: what they say, what they keep, and what they ask.
  */
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, launchBrowser, login, pageWidth, shot, signedInPhone, startLocal, stopAll, type LocalProduct } from './support.ts';
 
@@ -23,6 +23,94 @@ async function newProducer(name: string, n: number, extra: Record<string, unknow
   expect(res.status).toBe(201);
   return res.body;
 }
+
+const heading = (page: Page) => page.getByRole('heading', { level: 1 }).textContent();
+
+describe('leaving a half-filled form', () => {
+  it('asks before a new producer typed into is left by a tab, "Huỷ" or Back, and staying keeps what was typed; untouched or saved, it leaves without asking', async () => {
+    const { context, page } = await signedInPhone(browser, product.url, 'canbo.thieuhoa');
+    const asked: string[] = [];
+    const answer = (how: 'dismiss' | 'accept') => page.once('dialog', (d) => void (asked.push(d.message()), d[how]()));
+    const hash = () => new URL(page.url()).hash;
+    await page.goto(`${product.url}/#/producers`);
+    await page.getByRole('link', { name: 'Đăng ký chủ thể', exact: true }).click();
+    await expect.poll(() => heading(page)).toBe('Đăng ký chủ thể');
+    await page.getByRole('navigation').getByRole('link', { name: 'Sản phẩm' }).click();
+    await expect.poll(() => heading(page)).toBe('Danh sách sản phẩm');
+    await page.goBack();
+    await expect.poll(() => heading(page)).toBe('Đăng ký chủ thể');
+    expect(asked).toEqual([]);
+
+    const name = `Hộ Bỏ Dở ${run}`;
+    await page.getByLabel('Tên chủ thể').fill(name);
+    answer('dismiss');
+    await page.getByRole('navigation').getByRole('link', { name: 'Sản phẩm' }).click();
+    await expect.poll(() => asked).toEqual(['Những gì bạn vừa nhập chưa được lưu. Rời trang này thì sẽ mất. Vẫn rời trang?']);
+    await expect.poll(hash).toBe('#/producers/new');
+    answer('dismiss');
+    await page.getByRole('link', { name: 'Huỷ' }).click();
+    await expect.poll(() => asked).toHaveLength(2);
+    await expect.poll(hash).toBe('#/producers/new');
+    answer('dismiss');
+    await page.evaluate(() => history.back());
+    await expect.poll(() => asked).toHaveLength(3);
+    await expect.poll(hash).toBe('#/producers/new');
+    expect(await heading(page)).toBe('Đăng ký chủ thể');
+    expect(await page.getByLabel('Tên chủ thể').inputValue()).toBe(name);
+
+    await page.getByRole('combobox', { name: /Xã\/phường/ }).fill('thieu hoa');
+    await page.getByRole('option', { name: /Xã Thiệu Hóa/ }).click();
+    await page.getByLabel('Số điện thoại').fill(phone(2));
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await expect.poll(() => heading(page), { timeout: 15_000 }).toBe(name);
+    expect(asked).toHaveLength(3);
+    await context.close();
+  }, 60_000);
+
+  it('asks before a changed product is left, and leaves when the user agrees', async () => {
+    const owner = await newProducer(`Hộ Có Sản Phẩm ${run}`, 3);
+    const made = await api<{ id: string }>(product.url, '/products', token, { method: 'POST', body: { producerId: owner.id, name: `Mắm tép ${run}`, ocopGroup: 'food', ocopStars: 0 } });
+    const { context, page } = await signedInPhone(browser, product.url, 'canbo.thieuhoa');
+    const asked: string[] = [];
+    await page.goto(`${product.url}/#/products/${made.body.id}/edit`);
+    await page.getByLabel('Giá bán (đồng)').fill('45000');
+    page.once('dialog', (d) => void (asked.push(d.message()), d.accept()));
+    await page.getByRole('link', { name: 'Huỷ' }).click();
+    await expect.poll(() => heading(page)).toBe(`Mắm tép ${run}`);
+    expect(asked).toHaveLength(1);
+    await context.close();
+  }, 60_000);
+});
+
+describe('an edit someone else saved first', () => {
+  it('loads the record as it now is into the form, keeping the user’s changes and saying where the other saved something else, and saves on top of it', async () => {
+    const name = `Hộ Hai Người Sửa ${run}`;
+    const made = await newProducer(name, 4, { representative: 'Lê An', address: 'Thôn 1' });
+    const { context, page } = await signedInPhone(browser, product.url, 'canbo.thieuhoa');
+    await page.goto(`${product.url}/#/producers/${made.id}/edit`);
+    await page.getByLabel('Người đại diện').fill('Lê Bình');
+    await page.getByLabel('Mã số thuế').fill('2801234567');
+    // Meanwhile, on another phone:
+    const other = await api(product.url, `/producers/${made.id}`, token, { method: 'PATCH', body: { version: made.version, representative: 'Lê Cường', address: 'Thôn 2' } });
+    expect(other.status).toBe(200);
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await expect.poll(() => page.locator('main [role=alert]').textContent(), { timeout: 15_000 }).toContain('người khác đã lưu bản ghi này');
+
+    await page.getByRole('button', { name: 'Tải bản mới nhất, giữ thay đổi của tôi' }).click();
+    await page.getByTestId('loaded-latest').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('loaded-latest').textContent()).toContain('1 ô người khác cũng vừa sửa khác đi');
+    expect(await page.getByLabel('Địa chỉ (thôn, xóm)').inputValue()).toBe('Thôn 2');
+    expect(await page.getByLabel('Người đại diện').inputValue()).toBe('Lê Bình');
+    expect(await page.getByLabel('Mã số thuế').inputValue()).toBe('2801234567');
+    expect(await page.locator('.field[data-path=representative] [data-testid=theirs]').textContent()).toBe('Người khác vừa lưu: Lê Cường');
+    expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+    await shot(page, 'forms-01-loaded-latest', false);
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await expect.poll(() => heading(page), { timeout: 15_000 }).toBe(name);
+    expect((await api<Record<string, unknown>>(product.url, `/producers/${made.id}`, token)).body).toMatchObject({ representative: 'Lê Bình', address: 'Thôn 2', taxCode: '2801234567' });
+    await context.close();
+  }, 60_000);
+});
 
 describe('a cooperative’s own producer', () => {
   it('is chosen already in the new-product form, and its producer list has no search or commune filter', async () => {

@@ -8,6 +8,13 @@ export const en: Dict = {
   app: { name: 'OCOP onboard', tagline: 'Thanh Hóa · Putting producers and OCOP products onto e-commerce marketplaces', skip: 'Skip to main content' },
   common: {
     pendingChanges: 'Changes are waiting to be sent; what you see includes them.',
+    leaveUnsaved: 'What you typed has not been saved. Leaving this page loses it. Leave anyway?',
+    conflict: 'Someone else saved this record while you were editing it, so your changes were not saved.',
+    loadLatest: 'Load the latest, keep my changes',
+    loadedLatest: (clashes: number) =>
+      `The latest version is loaded; what you changed is kept.${clashes ? ` ${clashes} field(s) were changed differently by the other person too: see the note under each.` : ''} Check, then Save.`,
+    theirValue: (value: string) => `The other person saved: ${value}`,
+    emptyValue: '(empty)',
     needsConnection: 'This needs a connection and is not kept to send later. Try again when you are online.',
     loading: 'Loading…',
     save: 'Save',

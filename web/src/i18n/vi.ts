@@ -6,6 +6,13 @@ export const vi = {
   app: { name: 'OCOP lên sàn', tagline: 'Thanh Hóa · Đưa chủ thể và sản phẩm OCOP lên sàn thương mại điện tử', skip: 'Bỏ qua, tới nội dung chính' },
   common: {
     pendingChanges: 'Có thay đổi đang chờ gửi; thông tin dưới đây đã gồm các thay đổi đó.',
+    leaveUnsaved: 'Những gì bạn vừa nhập chưa được lưu. Rời trang này thì sẽ mất. Vẫn rời trang?',
+    conflict: 'Trong lúc bạn sửa, người khác đã lưu bản ghi này, nên thay đổi của bạn chưa được lưu.',
+    loadLatest: 'Tải bản mới nhất, giữ thay đổi của tôi',
+    loadedLatest: (clashes: number) =>
+      `Đã tải bản mới nhất; những gì bạn đã sửa vẫn giữ nguyên.${clashes ? ` ${clashes} ô người khác cũng vừa sửa khác đi: xem dòng ghi chú dưới ô.` : ''} Kiểm tra lại rồi bấm Lưu.`,
+    theirValue: (value: string) => `Người khác vừa lưu: ${value}`,
+    emptyValue: '(để trống)',
     needsConnection: 'Việc này cần có kết nối mạng và không được lưu lại để gửi sau. Hãy thử lại khi có mạng.',
     loading: 'Đang tải…',
     save: 'Lưu',

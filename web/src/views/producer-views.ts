@@ -13,6 +13,7 @@ import { isCitizenId, isPhone, isTaxCode, normalisePhone } from '../core/validat
 import { errorMessage, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
+import { formPage, type FormGuard } from '../ui/form-state.ts';
 import { chip, clearFieldErrors, communePicker, confirmDialog, dialog, errorBox, field, input, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
 import { facts, readEventDate, isMissingRoute, loadFailed, putInOrder, queuedFor, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
 
@@ -160,10 +161,15 @@ export async function producerFormView(r: Route): Promise<Node> {
   // A new producer still in the outbox (refused): corrected here and sent again.
   const outboxId = r.query.get('outbox');
   const queued = outboxId && !editing ? ((await entries()).find((e) => e.id === outboxId && e.kind === 'producer.create') ?? null) : null;
-  const initial: (Partial<Producer> & { citizenId?: string }) | null = editing ?? (queued?.body as (Partial<Producer> & { citizenId?: string }) | undefined) ?? null;
   const all = await communes();
   const scope = scopeCommunes();
   const pickable = scope === null ? all : all.filter((c) => scope.includes(c.code));
+  return formPage(editing ? t.producer.edit : t.producer.new, editing, (record, guard) => producerForm(record, queued, pickable, guard), editing ? `/producers/${editing.id}` : undefined);
+}
+
+/** The producer form, for a new producer (`queued`: one waiting in the outbox, to correct) or to edit `editing`. */
+function producerForm(editing: Producer | null, queued: OutboxEntry | null, pickable: Commune[], guard: FormGuard): HTMLFormElement {
+  const initial: (Partial<Producer> & { citizenId?: string }) | null = editing ?? (queued?.body as (Partial<Producer> & { citizenId?: string }) | undefined) ?? null;
   const box = errorBox();
   const dup = h('div');
   const submitBtn = h('button', { type: 'submit', class: 'primary' }, t.common.save);
@@ -174,6 +180,8 @@ export async function producerFormView(r: Route): Promise<Node> {
   const lat = h('input', { type: 'hidden', name: 'location.lat', value: initial?.location?.lat ?? '' });
   const lng = h('input', { type: 'hidden', name: 'location.lng', value: initial?.location?.lng ?? '' });
   const locText = h('span', { class: 'muted', 'aria-live': 'polite' }, initial?.location ? `${initial.location.lat.toFixed(5)}, ${initial.location.lng.toFixed(5)}` : t.producer.locationNone);
+  // A position laid over the form from elsewhere (see carryChanges) is shown too.
+  for (const el of [lat, lng]) el.addEventListener('change', () => (locText.textContent = lat.value ? `${lat.value}, ${lng.value}` : t.producer.locationNone));
   // Only the last 4 digits are kept: a correction is a new number typed in, a removal says so.
   const removeCitizenIdId = uid('cid');
   const removeCitizenId = h('div', { class: 'check' }, h('input', { type: 'checkbox', id: removeCitizenIdId, name: 'citizenIdRemove' }), h('label', { for: removeCitizenIdId }, t.producer.citizenIdRemove));
@@ -223,6 +231,8 @@ export async function producerFormView(r: Route): Promise<Node> {
     );
 
   const send = async (body: ProducerCreate & { confirmDistinct?: boolean }) => {
+    // From here what was typed is saved, or kept in the outbox: leaving loses nothing.
+    guard.sending(true);
     submitBtn.disabled = true;
     submitBtn.textContent = t.common.saving;
     replace(dup);
@@ -261,7 +271,9 @@ export async function producerFormView(r: Route): Promise<Node> {
         go('#/producers');
       }
     } catch (err) {
+      guard.sending(false);
       if (err instanceof ApiError && err.code === 'DUPLICATE_PRODUCER') showDuplicates(body, (err.problem.matches ?? []) as DuplicateMatch[]);
+      else if (err instanceof ApiError && err.code === 'VERSION_CONFLICT') guard.conflict(box);
       else showError(form, box, err);
     } finally {
       submitBtn.disabled = false;
@@ -296,7 +308,7 @@ export async function producerFormView(r: Route): Promise<Node> {
     }
     void send(body);
   });
-  return h('section', { class: 'page' }, h('h1', null, editing ? t.producer.edit : t.producer.new), form);
+  return form;
 }
 
 /** The likely duplicates the API found, with a link where the match is in the user's scope and, given `action`, a button for it. */

@@ -5,13 +5,14 @@ import { ApiError, NetworkError, get, getAll, getOptional, getPage, hasRoute, qu
 import { can, me, scopeCommunes, seesWholeProvince } from '../core/app-state.ts';
 import { daysUntil, formatDate, formatMoney, formatNumber, parseAmount } from '../core/format.ts';
 import { UnreadablePhotoError, preparePhoto } from '../core/image.ts';
-import { entries, pathResolver, retry, submit } from '../core/outbox.ts';
+import { entries, pathResolver, retry, submit, type OutboxEntry } from '../core/outbox.ts';
 import { isToken, refToken } from '../core/outbox-rules.ts';
 import { communes, loadCommuneIndex, marketplaceName, marketplaces } from '../core/reference.ts';
 import type { Account, Listing, ListingStatus, ListingTransition, MarketplaceInfo, MarketplaceReadiness, Photo, Producer, ProducerCreate, Product, ProductCreate, Readiness } from '../core/types.ts';
 import { errorMessage, lang, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
+import { formPage, type FormGuard } from '../ui/form-state.ts';
 import { chip, clearFieldErrors, confirmDialog, dialog, errorBox, field, input, meter, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
 import { facts, readEventDate, loadFailed, putInOrder, queuedFor, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
 import { producerPicker } from './producer-picker.ts';
@@ -280,7 +281,6 @@ export async function productFormView(r: Route): Promise<Node> {
   // A new product still in the outbox (refused, or its producer discarded): corrected here and sent again.
   const outboxId = r.query.get('outbox');
   const queued = outboxId && !editing ? ((await entries()).find((e) => e.id === outboxId && e.kind === 'product.create') ?? null) : null;
-  const initial: Partial<Product> | null = editing ?? (queued?.body as Partial<Product> | undefined) ?? null;
   const preset = r.query.get('producer') ?? (queued ? String((queued.body as { producerId?: string }).producerId ?? '') : '');
   // An officer chooses among every producer in scope (a commune has hundreds), read at once so the
   // form works offline; the province-wide roles search for one instead (see producerPicker). Both
@@ -299,14 +299,27 @@ export async function productFormView(r: Route): Promise<Node> {
   // The only producer there is to choose (a cooperative's own) is chosen already.
   const chosenProducer = preset || (producerOptions.length === 1 ? producerOptions[0]![0] : '');
   if (!editing && !provinceWide && !producerOptions.length) return h('section', { class: 'page' }, h('h1', null, t.product.new), notice('info', t.product.noProducer), can.writeProducers() ? h('a', { class: 'button primary', href: link('/producers/new') }, t.home.newProducer) : null);
+  const choice: ProducerChoice = { provinceWide, preset, presetProducer, pending, producerOptions, chosenProducer };
+  return formPage(editing ? t.product.edit : t.product.new, editing, (record, guard) => productForm(record, queued, choice, guard), editing ? `/products/${editing.id}` : undefined);
+}
+
+/** How a new product's producer is chosen: searched for (`provinceWide`) or picked among `producerOptions`, `chosenProducer` first (see productFormView). */
+type ProducerChoice = { provinceWide: boolean; preset: string; presetProducer: Producer | null; pending: OutboxEntry[]; producerOptions: [string, string][]; chosenProducer: string };
+
+/** The product form, for a new product (`queued`: one waiting in the outbox, to correct) or to edit `editing`. */
+function productForm(editing: Product | null, queued: OutboxEntry | null, { provinceWide, preset, presetProducer, pending, producerOptions, chosenProducer }: ProducerChoice, guard: FormGuard): HTMLFormElement {
+  const initial: Partial<Product> | null = editing ?? (queued?.body as Partial<Product> | undefined) ?? null;
   const box = errorBox();
   const submitBtn = h('button', { type: 'submit', class: 'primary' }, t.common.save);
   const pricePreview = h('span', { class: 'hint', 'aria-live': 'polite' }, initial?.priceVnd !== undefined ? formatMoney(initial?.priceVnd) : '');
   const price = input({ name: 'priceVnd', inputmode: 'numeric', value: initial?.priceVnd !== undefined ? formatNumber(initial.priceVnd) : '', autocomplete: 'off' });
-  price.addEventListener('input', () => {
-    const n = parseAmount(price.value);
-    pricePreview.textContent = n === null || Number.isNaN(n) ? '' : formatMoney(n);
-  });
+  // Typed, or laid over the form from elsewhere (see carryChanges).
+  for (const ev of ['input', 'change']) {
+    price.addEventListener(ev, () => {
+      const n = parseAmount(price.value);
+      pricePreview.textContent = n === null || Number.isNaN(n) ? '' : formatMoney(n);
+    });
+  }
   const starsSelect = select(starOptions.map((s) => [String(s), t.product.starsValue(s)]), { name: 'ocopStars', value: String(initial?.ocopStars ?? 0) });
   const certBlock = h(
     'div',
@@ -358,6 +371,8 @@ export async function productFormView(r: Route): Promise<Node> {
       (form.querySelector('[aria-invalid=true]') as HTMLElement | null)?.focus();
       return;
     }
+    // From here what was typed is saved, or kept in the outbox: leaving loses nothing.
+    guard.sending(true);
     submitBtn.disabled = true;
     submitBtn.textContent = t.common.saving;
     try {
@@ -379,13 +394,15 @@ export async function productFormView(r: Route): Promise<Node> {
       if (out.state === 'synced') go(`#/products/${out.data.id}`);
       else go('#/products');
     } catch (err) {
-      showError(form, box, err);
+      guard.sending(false);
+      if (err instanceof ApiError && err.code === 'VERSION_CONFLICT') guard.conflict(box);
+      else showError(form, box, err);
     } finally {
       submitBtn.disabled = false;
       submitBtn.textContent = t.common.save;
     }
   });
-  return h('section', { class: 'page' }, h('h1', null, editing ? t.product.edit : t.product.new), form);
+  return form;
 }
 
 export async function productView(r: Route): Promise<Node> {
