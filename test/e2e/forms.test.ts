@@ -25,6 +25,51 @@ async function newProducer(name: string, n: number, extra: Record<string, unknow
 }
 
 const heading = (page: Page) => page.getByRole('heading', { level: 1 }).textContent();
+const go = (page: Page, hash: string) => page.evaluate((h) => (location.hash = h), hash);
+
+/** A phone that opened the producer list online, then lost the connection and opened it again: from the copy saved on the phone. */
+async function offlineOnSavedList() {
+  const { context, page } = await signedInPhone(browser, product.url, 'canbo.thieuhoa');
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+  const list = page.locator('ul.cards a.card-link').first();
+  await page.goto(`${product.url}/#/producers`);
+  await list.waitFor({ timeout: 15_000 });
+  await context.setOffline(true);
+  await go(page, '#/');
+  await expect.poll(() => heading(page)).toBe('Xin chào, canbo.thieuhoa');
+  await go(page, '#/producers');
+  await list.waitFor({ timeout: 15_000 });
+  return { context, page };
+}
+
+describe('when the connection comes back', () => {
+  it('loads the page it could not load offline, and stops saying the data is the saved copy once the server answers', async () => {
+    const name = `Hộ Chưa Mở ${run}`;
+    const { id } = await newProducer(name, 1);
+    const { context, page } = await offlineOnSavedList();
+    // Never opened online: nothing saved on the phone to show.
+    await go(page, `#/producers/${id}`);
+    await expect.poll(() => page.locator('main').textContent(), { timeout: 15_000 }).toContain('Dữ liệu sẽ hiện khi có mạng');
+    await context.setOffline(false);
+    await expect.poll(() => heading(page), { timeout: 15_000 }).toBe(name);
+    await expect.poll(() => page.getByTestId('saved-copy').count(), { timeout: 15_000 }).toBe(0);
+    expect(await page.locator('main').textContent()).not.toContain('Dữ liệu sẽ hiện khi có mạng');
+    await context.close();
+  }, 60_000);
+
+  it('keeps a form being typed into as it is, and still stops saying the data is the saved copy', async () => {
+    const { context, page } = await offlineOnSavedList();
+    await go(page, '#/producers/new');
+    await page.getByLabel('Tên chủ thể').fill(`Hộ Đang Nhập ${run}`);
+    await page.locator('main form').evaluate((f) => (f.dataset.drawn = 'offline'));
+    await context.setOffline(false);
+    await page.getByTestId('saved-copy').waitFor({ state: 'detached', timeout: 15_000 });
+    expect(await page.getByLabel('Tên chủ thể').inputValue()).toBe(`Hộ Đang Nhập ${run}`);
+    expect(await page.locator('main form').getAttribute('data-drawn')).toBe('offline');
+    page.once('dialog', (d) => void d.accept());
+    await context.close();
+  }, 60_000);
+});
 
 describe('leaving a half-filled form', () => {
   it('asks before a new producer typed into is left by a tab, "Huỷ" or Back, and staying keeps what was typed; untouched or saved, it leaves without asking', async () => {
