@@ -624,7 +624,7 @@ describe('the product list by where products are listed', () => {
     expect(await cards.first().getByTestId('listing-chips').count()).toBe(0);
     // Neither is ready for voso (no photos): "ready and not listed" is empty, "not ready" is the one.
     await page.getByLabel(/^Đủ điều kiện lên sàn/).selectOption('true');
-    await page.locator('ul.cards li.muted', { hasText: 'Chưa có sản phẩm nào.' }).waitFor();
+    await page.locator('ul.cards li.muted', { hasText: 'Không tìm thấy sản phẩm phù hợp.' }).waitFor();
     expect(await cards.count()).toBe(0);
     expect(page.url()).toContain('ready=true');
     await page.getByLabel(/^Đủ điều kiện lên sàn/).selectOption('false');
@@ -652,6 +652,8 @@ describe('the product list by producer (administrator)', () => {
 
     await page.goto(`${product.url}/#/products?q=${encodeURIComponent(`giò chả ${run}`)}`);
     await expect.poll(names).toEqual([`Giò chả ${run} bò`, `Giò chả ${run} lụa`, `Giò chả ${run} quế`]);
+    // With no filter set, the filters are folded away under "Lọc".
+    await page.getByTestId('filters').click();
     expect(await picker.inputValue()).toBe('');
     await picker.fill('gio cha dong son');
     await page.getByRole('listbox').getByRole('option', { name: `${sonName} · Xã Thiệu Hóa` }).click();
@@ -774,7 +776,7 @@ describe('registering a product for a producer found by name (administrator)', (
     expect(await page.locator('select[name=producerId]').count()).toBe(0);
     await page.getByLabel(/^Tên sản phẩm/).fill(`Nón lá ${run}`);
     await page.getByRole('button', { name: 'Lưu' }).click();
-    expect(await page.locator('.field[data-path=producerId] .field-error').textContent()).toBe('Chưa nhập');
+    expect(await page.locator('.field[data-path=producerId] .field-error').textContent()).toBe('Chưa chọn');
     expect(await picker(page).getAttribute('aria-invalid')).toBe('true');
     expect(await picker(page).evaluate((el) => el === document.activeElement)).toBe(true);
 

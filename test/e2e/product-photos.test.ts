@@ -218,3 +218,38 @@ describe('a photo the browser cannot decode', () => {
     }
   }, 60_000);
 });
+
+describe('what the photo section says, and the history under it', () => {
+  it('says an upload is done once its photo is processed, drops an upload’s refusal at the next action, and shows each photo change in the history without a reload', async () => {
+    await page.goto(`${product.url}/#/products/${productId}`);
+    await page.reload();
+    const history = page.locator('ol.timeline > li');
+    await expect.poll(() => history.count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    let seen = await history.count();
+    // Fewer than a page of 50: each change adds one on screen.
+    expect(seen).toBeLessThan(45);
+    const changed = async () => {
+      await expect.poll(() => history.count(), { timeout: 15_000 }).toBeGreaterThan(seen);
+      seen = await history.count();
+    };
+    for (const background of ['#a04000', '#2060a0']) {
+      const jpeg = await sharp({ create: { width: 1200, height: 1200, channels: 3, background } }).jpeg().toBuffer();
+      await page.getByLabel('Chọn ảnh có sẵn').setInputFiles({ name: 'anh.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+      await changed();
+    }
+    await expect.poll(() => page.locator('.gallery figure[data-photo-id] .chip', { hasText: 'Đạt' }).count(), { timeout: 15_000 }).toBe(2);
+    expect(await page.locator('main').textContent()).not.toContain('máy chủ đang xử lý');
+
+    const refused = page.locator('[role=alert]').filter({ hasText: 'Máy không đọc được tệp này như một ảnh' });
+    await page.getByLabel('Chọn ảnh có sẵn').setInputFiles({ name: 'khong-phai-anh.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not a photo') });
+    await expect.poll(() => refused.count(), { timeout: 15_000 }).toBe(1);
+    await page.getByRole('button', { name: 'Đặt ảnh số 2 làm ảnh bìa' }).click();
+    await expect.poll(() => page.locator('#toasts').textContent(), { timeout: 15_000 }).toContain('Ảnh số 2 giờ là ảnh bìa.');
+    expect(await refused.count()).toBe(0);
+    await changed();
+
+    await page.getByRole('button', { name: /^Xoá ảnh số 1$/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Xoá' }).click();
+    await changed();
+  }, 60_000);
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { daysUntil, formatDate, formatMoney, formatPercent, parseAmount, parseDate, parseShare } from '../../web/src/core/format.ts';
+import { daysUntil, formatDate, formatMoney, formatPercent, parseAmount, parseDate, parseShare, readDate } from '../../web/src/core/format.ts';
 import { fitLongEdge } from '../../web/src/core/image.ts';
 import { isCitizenId, isPhone, isTaxCode, normalisePhone } from '../../web/src/core/validate.ts';
 
@@ -22,6 +22,16 @@ describe('web formats', () => {
     expect(parseDate('29/02/2025')).toBeNull();
     expect(parseDate('31/04/2025')).toBeNull();
     expect(parseDate('07/2025')).toBeNull();
+  });
+
+  it('tells a day the calendar does not have from a date not written dd/mm/yyyy', () => {
+    expect(readDate('31/11/2026')).toEqual({ problem: 'no_such_day' });
+    expect(readDate('29/02/2025')).toEqual({ problem: 'no_such_day' });
+    expect(readDate('0/5/2025')).toEqual({ problem: 'no_such_day' });
+    expect(readDate('2025-13-01')).toEqual({ problem: 'no_such_day' });
+    expect(readDate('31/11')).toEqual({ problem: 'format' });
+    expect(readDate('hôm qua')).toEqual({ problem: 'format' });
+    expect(readDate('30/11/2026')).toEqual({ date: '2026-11-30' });
   });
 
   it('reads amounts typed with thousand separators', () => {

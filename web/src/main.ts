@@ -3,7 +3,7 @@
  * and the routes. Views live in views/; the dashboard, its map, the import and the administrator's screens load on demand.
  */
 import './app.css';
-import { get, onReadSource, onUnauthenticated, request } from './core/api.ts';
+import { get, NetworkError, onReadSource, onUnauthenticated, request } from './core/api.ts';
 import { can, me } from './core/app-state.ts';
 import { entries, flush, startSync, subscribe } from './core/outbox.ts';
 import { communeByCode, loadCommuneIndex } from './core/reference.ts';
@@ -153,33 +153,47 @@ function historyPosition(state: unknown): number | undefined {
 let shownPosition = historyPosition(history.state) ?? 0;
 if (historyPosition(history.state) === undefined) history.replaceState({ ...history.state, pos: shownPosition }, '');
 
-async function render(): Promise<void> {
+/** Whether the user typed, chose or picked something on the page since it was drawn, outside its search filters (whose state the address keeps). */
+let touched = false;
+for (const type of ['input', 'change']) main.addEventListener(type, (e) => void (touched ||= !(e.target as Element).closest('form[role=search]')));
+
+/**
+ * Draws the route on screen; `inPlace`: over the page shown (kept meanwhile, and where it was
+ * scrolled to), not from a blank "loading". False when the view could not be drawn for want of a connection (its error shows).
+ */
+async function render(inPlace = false): Promise<boolean> {
   const seq = ++renderSeq;
   const { route: r, view } = current();
   const session = loadSession();
   if (!session && r.path !== '/login') {
     go('#/login');
-    return;
+    return true;
   }
   if (session && r.path === '/login') {
     go('#/');
-    return;
+    return true;
   }
   renderChrome();
-  replace(main, h('p', { class: 'loading' }, t.common.loading));
+  const scrolled = window.scrollY;
+  if (!inPlace) replace(main, h('p', { class: 'loading' }, t.common.loading));
+  let drawn = true;
   try {
     const node = view ? await view(r) : notice('warn', t.errors.NOT_FOUND);
-    if (seq !== renderSeq) return;
+    if (seq !== renderSeq) return true;
     replace(main, node);
   } catch (e) {
-    if (seq !== renderSeq) return;
+    if (seq !== renderSeq) return true;
     replace(main, loadFailed(e), h('p', null, h('button', { type: 'button', onclick: () => void render() }, t.common.retry)));
+    drawn = !(e instanceof NetworkError);
   }
+  touched = false;
+  if (inPlace) window.scrollTo(0, scrolled);
   const heading = main.querySelector('h1');
   if (heading) {
     heading.tabIndex = -1;
     if (document.activeElement === document.body || !document.activeElement) heading.focus({ preventScroll: true });
   }
+  return drawn;
 }
 
 function rerender(): void {
@@ -230,6 +244,8 @@ window.addEventListener('hashchange', (e) => {
     // A new entry (a link, the address bar) comes after the one it was made from.
     shownPosition = pos ?? shownPosition + 1;
     if (pos === undefined) history.replaceState({ ...history.state, pos: shownPosition }, '');
+    // Another page: what coming back online was still trying for the one before is over.
+    clearTimeout(reconnectTimer);
     return void render();
   }
   // Called off: the browser goes back to the view's own entry, the way it came — back after a
@@ -245,7 +261,29 @@ window.addEventListener('beforeunload', (e) => {
   // Older browsers ask only when returnValue is set.
   e.returnValue = warning;
 });
-window.addEventListener('online', () => void renderNetbar());
+/** How many times, and how long after the last, coming back online tries again while the answers still come from the phone (1, 2, 4, 8, 16 s). */
+const RECONNECT_TRIES = 5;
+let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * Back online: the page on screen is drawn again, so what it could not load, or showed from the
+ * phone's saved copy, comes from the server — unless the user is in the middle of something on it
+ * (typed into a form, a dialog open, changes the view would lose on leaving). Then the connection
+ * is only tried, so the bar stops saying the data is the saved copy once an answer comes fresh.
+ * The network often lags the browser's "online": while the page still could not be drawn, or the
+ * answers still came from the phone, it tries again a little later.
+ */
+function refreshWhenOnline(attempt = 0): void {
+  clearTimeout(reconnectTimer);
+  void renderNetbar();
+  if (!loadSession() || !navigator.onLine) return;
+  const busy = touched || leaveWarning() !== null || document.querySelector('dialog[open]') !== null;
+  const done = busy ? get<Me>('/auth/me').then((u) => (updateUser(u), true), () => false) : render(true);
+  void done.then((fresh) => {
+    if ((!fresh || showingSaved) && attempt < RECONNECT_TRIES) reconnectTimer = setTimeout(() => refreshWhenOnline(attempt + 1), 1000 * 2 ** attempt);
+  });
+}
+window.addEventListener('online', () => refreshWhenOnline());
 window.addEventListener('offline', () => void renderNetbar());
 window.addEventListener('ocop:session', () => {
   void loadCommuneIndex().then(renderChrome, () => undefined);

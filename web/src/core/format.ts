@@ -49,20 +49,27 @@ export function formatDateTime(value: string | null | undefined): string {
 }
 
 /**
- * Parses a date typed as dd/mm/yyyy (also d/m/yyyy, with - or . as separator, or ISO) into
- * `YYYY-MM-DD`; null when it is not a real calendar date.
+ * Reads a date typed as dd/mm/yyyy (also d/m/yyyy, with - or . as separator, or ISO): `date` as
+ * `YYYY-MM-DD`, or why it is none — `format` when it is not written that way, `no_such_day` when
+ * it is but the calendar has no such day (31/11, 29/02 of a common year).
  */
-export function parseDate(input: string): string | null {
+export function readDate(input: string): { date: string } | { problem: 'format' | 'no_such_day' } {
   const text = input.trim();
   let y: number, m: number, d: number;
   const dmy = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(text);
   const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   if (dmy) [d, m, y] = [Number(dmy[1]), Number(dmy[2]), Number(dmy[3])];
   else if (iso) [y, m, d] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
-  else return null;
+  else return { problem: 'format' };
   const date = new Date(Date.UTC(y, m - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
-  return `${y}-${pad(m)}-${pad(d)}`;
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return { problem: 'no_such_day' };
+  return { date: `${y}-${pad(m)}-${pad(d)}` };
+}
+
+/** A date typed as `readDate` reads it, as `YYYY-MM-DD`; null when it is not a real calendar date. */
+export function parseDate(input: string): string | null {
+  const read = readDate(input);
+  return 'date' in read ? read.date : null;
 }
 
 /** Today as `YYYY-MM-DD` in local time. */

@@ -2,7 +2,7 @@ import { ApiError, NetworkError, get, query, sendDirect } from '../core/api.ts';
 import { entries, pathResolver, submit, subscribe, type Draft, type OutboxEntry, type SubmitOutcome } from '../core/outbox.ts';
 import { versionToken } from '../core/outbox-rules.ts';
 import type { AuditEvent } from '../core/types.ts';
-import { formatDateTime, parseDate } from '../core/format.ts';
+import { formatDateTime, readDate } from '../core/format.ts';
 import { eventDateRule } from '#shared/vietnam-time.ts';
 import { errorMessage, t } from '../i18n/i18n.ts';
 import { h, replace, type Child } from '../ui/dom.ts';
@@ -14,10 +14,10 @@ import { confirmDialog, notice, toast } from '../ui/widgets.ts';
  * API checks it, so a record captured offline is not refused when it syncs.
  */
 export function readEventDate(typed: string): { date: string } | { error: string } {
-  const date = parseDate(typed);
-  if (!date) return { error: t.fields.date };
-  const rule = eventDateRule(date);
-  return rule ? { error: t.fieldRules[rule](0) } : { date };
+  const read = readDate(typed);
+  if ('problem' in read) return { error: read.problem === 'format' ? t.fields.date : t.fields.noSuchDay };
+  const rule = eventDateRule(read.date);
+  return rule ? { error: t.fieldRules[rule](0) } : { date: read.date };
 }
 
 /** A page section with its heading. */

@@ -13,6 +13,7 @@ import { isCitizenId, isPhone, isTaxCode, normalisePhone } from '../core/validat
 import { errorMessage, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
+import { formPage, type FormGuard } from '../ui/form-state.ts';
 import { chip, clearFieldErrors, communePicker, confirmDialog, dialog, errorBox, field, input, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
 import { facts, readEventDate, isMissingRoute, loadFailed, putInOrder, queuedFor, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
 
@@ -90,7 +91,8 @@ export async function producerListView(r: Route): Promise<Node> {
     } catch (e) {
       if (mySeq === seq) replace(status, loadFailed(e));
     }
-    if (!list.children.length) list.append(h('li', { class: 'muted' }, t.producer.empty));
+    // Nothing for a search or a commune is no match, not an empty register.
+    if (!list.children.length) list.append(h('li', { class: 'muted' }, params.q || params.communeCode ? t.producer.noMatch : t.producer.empty));
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
   q.addEventListener('input', () => {
@@ -104,7 +106,8 @@ export async function producerListView(r: Route): Promise<Node> {
     'section',
     { class: 'page' },
     h('div', { class: 'page-head' }, h('h1', null, t.producer.list), can.writeProducers() ? h('a', { href: link('/producers/new'), class: 'button primary' }, t.producer.new) : null),
-    h('form', { class: 'filters', role: 'search', onsubmit: (e: Event) => (e.preventDefault(), void load(false)) }, field(t.producer.searchLabel, q, { hint: me()?.role === 'department' ? t.producer.searchHintTaxCode : t.producer.searchHint }), field(t.producer.commune, commune)),
+    // A cooperative sees its own producer alone: a search or a commune would narrow nothing.
+    me()?.role === 'cooperative' ? null : h('form', { class: 'filters', role: 'search', onsubmit: (e: Event) => (e.preventDefault(), void load(false)) }, field(t.producer.searchLabel, q, { hint: me()?.role === 'department' ? t.producer.searchHintTaxCode : t.producer.searchHint }), field(t.producer.commune, commune)),
     status,
     list,
     more,
@@ -122,7 +125,7 @@ function readProducerForm(form: HTMLFormElement): ProducerCreate | null {
   };
   const body: Record<string, unknown> = { kind: v('kind'), name: v('name'), communeCode: v('communeCode') };
   if (!body.name) fail('name', t.fields.required);
-  if (!body.communeCode) fail('communeCode', t.fields.required);
+  if (!body.communeCode) fail('communeCode', t.fields.notChosen);
   for (const key of ['representative', 'address'] as const) if (v(key)) body[key] = v(key);
   if (v('phone')) {
     if (isPhone(v('phone'))) body.phone = normalisePhone(v('phone'));
@@ -158,10 +161,15 @@ export async function producerFormView(r: Route): Promise<Node> {
   // A new producer still in the outbox (refused): corrected here and sent again.
   const outboxId = r.query.get('outbox');
   const queued = outboxId && !editing ? ((await entries()).find((e) => e.id === outboxId && e.kind === 'producer.create') ?? null) : null;
-  const initial: (Partial<Producer> & { citizenId?: string }) | null = editing ?? (queued?.body as (Partial<Producer> & { citizenId?: string }) | undefined) ?? null;
   const all = await communes();
   const scope = scopeCommunes();
   const pickable = scope === null ? all : all.filter((c) => scope.includes(c.code));
+  return formPage(editing ? t.producer.edit : t.producer.new, editing, (record, guard) => producerForm(record, queued, pickable, guard), editing ? `/producers/${editing.id}` : undefined);
+}
+
+/** The producer form, for a new producer (`queued`: one waiting in the outbox, to correct) or to edit `editing`. */
+function producerForm(editing: Producer | null, queued: OutboxEntry | null, pickable: Commune[], guard: FormGuard): HTMLFormElement {
+  const initial: (Partial<Producer> & { citizenId?: string }) | null = editing ?? (queued?.body as (Partial<Producer> & { citizenId?: string }) | undefined) ?? null;
   const box = errorBox();
   const dup = h('div');
   const submitBtn = h('button', { type: 'submit', class: 'primary' }, t.common.save);
@@ -172,6 +180,8 @@ export async function producerFormView(r: Route): Promise<Node> {
   const lat = h('input', { type: 'hidden', name: 'location.lat', value: initial?.location?.lat ?? '' });
   const lng = h('input', { type: 'hidden', name: 'location.lng', value: initial?.location?.lng ?? '' });
   const locText = h('span', { class: 'muted', 'aria-live': 'polite' }, initial?.location ? `${initial.location.lat.toFixed(5)}, ${initial.location.lng.toFixed(5)}` : t.producer.locationNone);
+  // A position laid over the form from elsewhere (see carryChanges) is shown too.
+  for (const el of [lat, lng]) el.addEventListener('change', () => (locText.textContent = lat.value ? `${lat.value}, ${lng.value}` : t.producer.locationNone));
   // Only the last 4 digits are kept: a correction is a new number typed in, a removal says so.
   const removeCitizenIdId = uid('cid');
   const removeCitizenId = h('div', { class: 'check' }, h('input', { type: 'checkbox', id: removeCitizenIdId, name: 'citizenIdRemove' }), h('label', { for: removeCitizenIdId }, t.producer.citizenIdRemove));
@@ -221,6 +231,8 @@ export async function producerFormView(r: Route): Promise<Node> {
     );
 
   const send = async (body: ProducerCreate & { confirmDistinct?: boolean }) => {
+    // From here what was typed is saved, or kept in the outbox: leaving loses nothing.
+    guard.sending(true);
     submitBtn.disabled = true;
     submitBtn.textContent = t.common.saving;
     replace(dup);
@@ -259,7 +271,9 @@ export async function producerFormView(r: Route): Promise<Node> {
         go('#/producers');
       }
     } catch (err) {
+      guard.sending(false);
       if (err instanceof ApiError && err.code === 'DUPLICATE_PRODUCER') showDuplicates(body, (err.problem.matches ?? []) as DuplicateMatch[]);
+      else if (err instanceof ApiError && err.code === 'VERSION_CONFLICT') guard.conflict(box);
       else showError(form, box, err);
     } finally {
       submitBtn.disabled = false;
@@ -294,7 +308,7 @@ export async function producerFormView(r: Route): Promise<Node> {
     }
     void send(body);
   });
-  return h('section', { class: 'page' }, h('h1', null, editing ? t.producer.edit : t.producer.new), form);
+  return form;
 }
 
 /** The likely duplicates the API found, with a link where the match is in the user's scope and, given `action`, a button for it. */

@@ -5,13 +5,14 @@ import { ApiError, NetworkError, get, getAll, getOptional, getPage, hasRoute, qu
 import { can, me, scopeCommunes, seesWholeProvince } from '../core/app-state.ts';
 import { daysUntil, formatDate, formatMoney, formatNumber, parseAmount } from '../core/format.ts';
 import { UnreadablePhotoError, preparePhoto } from '../core/image.ts';
-import { entries, pathResolver, retry, submit } from '../core/outbox.ts';
+import { entries, pathResolver, retry, submit, type OutboxEntry } from '../core/outbox.ts';
 import { isToken, refToken } from '../core/outbox-rules.ts';
 import { communes, loadCommuneIndex, marketplaceName, marketplaces } from '../core/reference.ts';
 import type { Account, Listing, ListingStatus, ListingTransition, MarketplaceInfo, MarketplaceReadiness, Photo, Producer, ProducerCreate, Product, ProductCreate, Readiness } from '../core/types.ts';
 import { errorMessage, lang, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
+import { formPage, type FormGuard } from '../ui/form-state.ts';
 import { chip, clearFieldErrors, confirmDialog, dialog, errorBox, field, input, meter, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
 import { facts, readEventDate, loadFailed, putInOrder, queuedFor, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
 import { producerPicker } from './producer-picker.ts';
@@ -84,6 +85,13 @@ export async function productListView(r: Route): Promise<Node> {
   let shown = 0;
   let cursor: string | null = null;
   let seq = 0;
+  /** The filters are folded away under "Lọc", which says how many are set; the page opens with them shown when any is. */
+  const filtersTitle = h('summary', { 'data-testid': 'filters' });
+  let filtering = 0;
+  const countFilters = ({ q: _q, ...filters }: Record<string, string | undefined>) => {
+    filtering = Object.values(filters).filter(Boolean).length;
+    filtersTitle.textContent = t.product.filters(filtering);
+  };
 
   /** Where the product is listed, one chip per marketplace (as the product keeps its listings' statuses). */
   const listingChips = (p: Product) => {
@@ -154,6 +162,7 @@ export async function productListView(r: Route): Promise<Node> {
     const controller = (reading = new AbortController());
     const params = { q: q.value.trim() || undefined, communeCode: (!ownOnly && commune.value) || undefined, producerId: (!ownOnly && producerId) || undefined, ocopStars: stars.value || undefined, marketplace: market.value || undefined, listingStatus: mstatus.value || undefined, ready: readySelect.value || undefined };
     history.replaceState(history.state, '', `#/products${query(params)}`);
+    countFilters(params);
     if (!append) {
       cursor = null;
       more.hidden = true;
@@ -167,7 +176,8 @@ export async function productListView(r: Route): Promise<Node> {
       if (mySeq !== seq) return;
       shown += page.items.length;
       list.append(...page.items.map(card));
-      if (!shown) replace(list, h('li', { class: 'muted' }, t.product.empty));
+      // Nothing for a search or a filter is no match, not an empty register.
+      if (!shown) replace(list, h('li', { class: 'muted' }, Object.values(params).some(Boolean) ? t.product.noMatch : t.product.empty));
       cursor = page.nextCursor;
       more.hidden = !cursor;
     } catch (e) {
@@ -190,13 +200,22 @@ export async function productListView(r: Route): Promise<Node> {
       'form',
       { class: 'filters', role: 'search', onsubmit: (e: Event) => (e.preventDefault(), void load(false)) },
       field(t.product.searchLabel, q),
-      // A cooperative sees only its own producer's products: neither filter would narrow anything.
-      ownOnly ? null : field(t.producer.commune, commune),
-      ownOnly ? null : producerFilter(),
-      field(t.product.filterStars, stars),
-      field(t.product.filterMarketplace, market),
-      field(t.product.filterStatus, mstatus, { hint: t.product.filterStatusHint }),
-      field(t.product.filterReady, readySelect, { hint: t.product.filterReadyHint }),
+      h(
+        'details',
+        { class: 'filter-fold', open: filtering > 0 },
+        filtersTitle,
+        h(
+          'div',
+          { class: 'filter-grid' },
+          // A cooperative sees only its own producer's products: neither filter would narrow anything.
+          ownOnly ? null : field(t.producer.commune, commune),
+          ownOnly ? null : producerFilter(),
+          field(t.product.filterStars, stars),
+          field(t.product.filterMarketplace, market),
+          field(t.product.filterStatus, mstatus, { hint: t.product.filterStatusHint }),
+          field(t.product.filterReady, readySelect, { hint: t.product.filterReadyHint }),
+        ),
+      ),
     ),
     status,
     pendingList,
@@ -216,7 +235,7 @@ function readProductForm(form: HTMLFormElement, editing: Product | null): Record
   const body: Record<string, unknown> = { name: v('name'), ocopGroup: v('ocopGroup'), ocopStars: Number(v('ocopStars')) };
   if (!editing) {
     body.producerId = v('producerId');
-    if (!body.producerId) fail('producerId', t.fields.required);
+    if (!body.producerId) fail('producerId', t.fields.notChosen);
   }
   if (!body.name) fail('name', t.fields.required);
   const optionalText = ['certificateNo', 'unit', 'description'] as const;
@@ -262,7 +281,6 @@ export async function productFormView(r: Route): Promise<Node> {
   // A new product still in the outbox (refused, or its producer discarded): corrected here and sent again.
   const outboxId = r.query.get('outbox');
   const queued = outboxId && !editing ? ((await entries()).find((e) => e.id === outboxId && e.kind === 'product.create') ?? null) : null;
-  const initial: Partial<Product> | null = editing ?? (queued?.body as Partial<Product> | undefined) ?? null;
   const preset = r.query.get('producer') ?? (queued ? String((queued.body as { producerId?: string }).producerId ?? '') : '');
   // An officer chooses among every producer in scope (a commune has hundreds), read at once so the
   // form works offline; the province-wide roles search for one instead (see producerPicker). Both
@@ -278,15 +296,30 @@ export async function productFormView(r: Route): Promise<Node> {
     ...pending.map((e) => [refToken(e.id), `${e.label} (${t.common.pending})`] as [string, string]),
     ...producers.map((p) => [p.id, `${p.name} · ${p.communeName}`] as [string, string]),
   ];
+  // The only producer there is to choose (a cooperative's own) is chosen already.
+  const chosenProducer = preset || (producerOptions.length === 1 ? producerOptions[0]![0] : '');
   if (!editing && !provinceWide && !producerOptions.length) return h('section', { class: 'page' }, h('h1', null, t.product.new), notice('info', t.product.noProducer), can.writeProducers() ? h('a', { class: 'button primary', href: link('/producers/new') }, t.home.newProducer) : null);
+  const choice: ProducerChoice = { provinceWide, preset, presetProducer, pending, producerOptions, chosenProducer };
+  return formPage(editing ? t.product.edit : t.product.new, editing, (record, guard) => productForm(record, queued, choice, guard), editing ? `/products/${editing.id}` : undefined);
+}
+
+/** How a new product's producer is chosen: searched for (`provinceWide`) or picked among `producerOptions`, `chosenProducer` first (see productFormView). */
+type ProducerChoice = { provinceWide: boolean; preset: string; presetProducer: Producer | null; pending: OutboxEntry[]; producerOptions: [string, string][]; chosenProducer: string };
+
+/** The product form, for a new product (`queued`: one waiting in the outbox, to correct) or to edit `editing`. */
+function productForm(editing: Product | null, queued: OutboxEntry | null, { provinceWide, preset, presetProducer, pending, producerOptions, chosenProducer }: ProducerChoice, guard: FormGuard): HTMLFormElement {
+  const initial: Partial<Product> | null = editing ?? (queued?.body as Partial<Product> | undefined) ?? null;
   const box = errorBox();
   const submitBtn = h('button', { type: 'submit', class: 'primary' }, t.common.save);
   const pricePreview = h('span', { class: 'hint', 'aria-live': 'polite' }, initial?.priceVnd !== undefined ? formatMoney(initial?.priceVnd) : '');
   const price = input({ name: 'priceVnd', inputmode: 'numeric', value: initial?.priceVnd !== undefined ? formatNumber(initial.priceVnd) : '', autocomplete: 'off' });
-  price.addEventListener('input', () => {
-    const n = parseAmount(price.value);
-    pricePreview.textContent = n === null || Number.isNaN(n) ? '' : formatMoney(n);
-  });
+  // Typed, or laid over the form from elsewhere (see carryChanges).
+  for (const ev of ['input', 'change']) {
+    price.addEventListener(ev, () => {
+      const n = parseAmount(price.value);
+      pricePreview.textContent = n === null || Number.isNaN(n) ? '' : formatMoney(n);
+    });
+  }
   const starsSelect = select(starOptions.map((s) => [String(s), t.product.starsValue(s)]), { name: 'ocopStars', value: String(initial?.ocopStars ?? 0) });
   const certBlock = h(
     'div',
@@ -314,7 +347,7 @@ export async function productFormView(r: Route): Promise<Node> {
       ? null
       : provinceWide
         ? producerPicker({ name: 'producerId', label: t.product.producer, value: preset, preset: presetProducer, pending, required: true }).el
-        : field(t.product.producer, select([['', t.product.chooseProducer], ...producerOptions], { name: 'producerId', value: preset }), { required: true, path: 'producerId' }),
+        : field(t.product.producer, select([['', t.product.chooseProducer], ...producerOptions], { name: 'producerId', value: chosenProducer }), { required: true, path: 'producerId' }),
     field(t.product.name, input({ name: 'name', value: initial?.name ?? '', autocomplete: 'off', maxlength: productLimits.name }), { required: true, path: 'name' }),
     field(t.product.group, select(groups.map((g) => [g, t.product.groups[g]]), { name: 'ocopGroup', value: initial?.ocopGroup ?? 'food' }), { path: 'ocopGroup' }),
     field(t.product.stars, starsSelect, { path: 'ocopStars' }),
@@ -338,6 +371,8 @@ export async function productFormView(r: Route): Promise<Node> {
       (form.querySelector('[aria-invalid=true]') as HTMLElement | null)?.focus();
       return;
     }
+    // From here what was typed is saved, or kept in the outbox: leaving loses nothing.
+    guard.sending(true);
     submitBtn.disabled = true;
     submitBtn.textContent = t.common.saving;
     try {
@@ -359,13 +394,15 @@ export async function productFormView(r: Route): Promise<Node> {
       if (out.state === 'synced') go(`#/products/${out.data.id}`);
       else go('#/products');
     } catch (err) {
-      showError(form, box, err);
+      guard.sending(false);
+      if (err instanceof ApiError && err.code === 'VERSION_CONFLICT') guard.conflict(box);
+      else showError(form, box, err);
     } finally {
       submitBtn.disabled = false;
       submitBtn.textContent = t.common.save;
     }
   });
-  return h('section', { class: 'page' }, h('h1', null, editing ? t.product.edit : t.product.new), form);
+  return form;
 }
 
 export async function productView(r: Route): Promise<Node> {
@@ -384,8 +421,8 @@ export async function productView(r: Route): Promise<Node> {
     void renderMarketplaces(marketsBox, p, readinessP);
   };
   redrawOnSync(marketsBox, (path) => path.startsWith(`/products/${p.id}/listings/`), redrawMarkets);
-  // A new photo can change readiness: recompute it and redraw the marketplace cards.
-  void renderPhotos(photosSection, p, redrawMarkets);
+  // A photo added, deleted or moved can change readiness, and is in the product's history: both are read again.
+  void renderPhotos(photosSection, p, () => (redrawMarkets(), loadHistory(historyBox, `/products/${p.id}`)));
   loadHistory(historyBox, `/products/${p.id}`);
   const producer = await producerP;
 
@@ -609,6 +646,16 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
   if (available === false) return;
   const gallery = h('div', { class: 'gallery' });
   const status = h('div', { 'aria-live': 'polite' });
+  /**
+   * The message under the buttons, for as long as it holds: an upload's progress or refusal until
+   * the next action; "uploaded, being processed" until no photo is processing; "kept on the phone"
+   * until no photo waits there.
+   */
+  let said: 'progress' | 'uploaded' | 'queued' | 'error' | null = null;
+  const say = (kind: typeof said, message?: Node) => {
+    said = kind;
+    replace(status, message);
+  };
   const photosPath = `/products/${p.id}/photos`;
   const mayEdit = can.writeProducts();
   // The server's photos as last drawn: the order a move starts from.
@@ -666,6 +713,11 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
     const ordered = shown.filter((ph) => ph.status !== 'rejected').length;
     // The server's photos first, in their order (the cover first); one waiting on the phone goes after them when sent.
     replace(gallery, shown.length || waiting.length ? [shown.map((ph, i) => figure(ph, i, ordered)), waiting] : h('p', { class: 'muted' }, t.photos.none));
+    if (said === 'uploaded' && !shown.some((ph) => ph.status === 'processing')) {
+      say(null);
+      toast(t.photos.processed);
+    }
+    if (said === 'queued' && !waiting.length) say(null);
     downloads.redraw();
     watchProcessing();
   };
@@ -704,6 +756,8 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
     if (busy) return;
     if (!navigator.onLine) return toast(t.photos.needsConnection, 'warn');
     if (action === 'delete' && !(await confirmDialog(t.photos.confirmDelete(i + 1), t.photos.delete))) return;
+    // What an earlier upload said is over: this action's outcome is said now.
+    say(null);
     busy = true;
     gallery.setAttribute('aria-busy', 'true');
     try {
@@ -743,14 +797,14 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
   redrawOnSync(container, (path) => path === photosPath, () => void refresh().then(onChange));
   const upload = async (file: File) => {
     try {
-      replace(status, h('p', null, t.photos.preparing));
-      const outcome = await sendPhoto(`/products/${p.id}`, p.name, file, navigator.onLine ? 60_000 : 0, container, () => replace(status, h('p', null, navigator.onLine ? t.photos.uploading : t.photos.queued)));
+      say('progress', h('p', null, t.photos.preparing));
+      const outcome = await sendPhoto(`/products/${p.id}`, p.name, file, navigator.onLine ? 60_000 : 0, container, () => say('progress', h('p', null, navigator.onLine ? t.photos.uploading : t.photos.queued)));
       if (outcome.state === 'queued') {
-        replace(status, notice('warn', t.photos.queued));
+        say('queued', notice('warn', t.photos.queued));
         await refresh();
         return;
       }
-      replace(status, notice('ok', t.photos.uploaded));
+      say('uploaded', notice('ok', t.photos.uploaded));
       watchDelay = 2000;
       await refresh();
       onChange();
@@ -761,7 +815,7 @@ async function renderPhotos(container: HTMLElement, p: Product, onChange: () => 
       }
       const reasons = t.photos.reasons as Record<string, string>;
       const reason = err instanceof ApiError ? (err.problem as { reason?: string }).reason : undefined;
-      replace(status, notice('error', (reason && reasons[reason]) || (err instanceof ApiError || err instanceof UnreadablePhotoError || (err instanceof DOMException && err.name === 'QuotaExceededError') ? errorMessage(err) : t.photos.failed)));
+      say('error', notice('error', (reason && reasons[reason]) || (err instanceof ApiError || err instanceof UnreadablePhotoError || (err instanceof DOMException && err.name === 'QuotaExceededError') ? errorMessage(err) : t.photos.failed)));
       await refresh();
     }
   };
