@@ -43,3 +43,17 @@ export const importFieldLabels: Record<'vi' | 'en', Record<ImportField, string>>
     priceVnd: 'Price',
   },
 };
+
+/**
+ * A row's field errors as lines for people, in `lang`: fields that broke the same rule share one
+ * line ("Số quyết định, Ngày quyết định: …") rather than saying the same sentence twice. Rows
+ * stored before errors were worded in Vietnamese have only `message`.
+ */
+export function rowErrorLines(errors: readonly { field: string; message: string; vi?: string }[], lang: 'vi' | 'en'): string[] {
+  const byWords = new Map<string, string[]>();
+  for (const e of errors) {
+    const words = lang === 'vi' ? (e.vi ?? e.message) : e.message;
+    byWords.set(words, [...(byWords.get(words) ?? []), importFieldLabels[lang][e.field as ImportField] ?? e.field]);
+  }
+  return [...byWords].map(([words, fields]) => `${[...new Set(fields)].join(', ')}: ${words}`);
+}

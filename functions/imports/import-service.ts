@@ -4,7 +4,8 @@ import { readyMarketplacesOf } from '#shared/onboarding-rules.ts';
 import type { ProducerCreate } from '#shared/schemas/producer.ts';
 import type { ProductCreate } from '#shared/schemas/product.ts';
 import type { ImportFailure } from '#shared/schemas/common.ts';
-import { importFieldLabels } from '#shared/import-fields.ts';
+import { rowErrorLines } from '#shared/import-fields.ts';
+import { getCommune } from '#shared/admin-units/admin-units.ts';
 import { normaliseName } from '#shared/text/normalise.ts';
 import type { BlobStore } from '#functions/core/blob-store.ts';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, RaceError, ValidationError } from '#functions/core/errors.ts';
@@ -991,6 +992,14 @@ export function createImportService(deps: Deps) {
       const job = await visibleJob(principal, id);
       const skipped = new Set(job.rowsSkipped ? [...(await jobs.doneBatches(id)).values()].flat() : []);
       const rows = (await loadRows(job)).filter((r) => r.outcome !== 'new' || skipped.has(r.row));
+      // The producers rows duplicate, by name and commune (an id tells the officer fixing the file nothing).
+      const duplicated = await repos.producers.getMany([...new Set(rows.flatMap((r) => r.duplicateOf?.producerIds ?? []))]);
+      // Only one the reader may see is named (rows stored before out-of-scope matches were kept apart hold their ids).
+      const producerWords = (id: string) => {
+        const p = duplicated.get(id);
+        if (!p) return id;
+        return canSee(principal, { communeCode: p.communeCode, producerId: p.id }) ? `“${p.name}” (${getCommune(p.communeCode)?.fullName ?? p.communeCode})` : 'ngoài địa bàn được giao';
+      };
       // The header row as the dry run read it: the stored file may have been sent again since.
       const headers = job.headers ?? (await headersOfSource(id, job.headerRow ?? 1));
       const gone = 'Chủ thể đã bị xóa, gộp hoặc chuyển xã sau khi kiểm tra';
@@ -1010,11 +1019,11 @@ export function createImportService(deps: Deps) {
           r.row,
           skipped.has(r.row) ? gone : reasons[r.outcome],
           [
-            // Rows stored before errors were worded in Vietnamese have only `message`.
-            ...(r.errors ?? []).map((e) => `${importFieldLabels.vi[e.field] ?? e.field}: ${e.vi ?? e.message}`),
-            ...(r.candidates ? [`Xã/phường mới có thể là: ${r.candidates.map((c) => c.fullName).join('; ')}`] : []),
+            ...rowErrorLines(r.errors ?? [], 'vi'),
+            // The communes to choose from, only while that is what the row waits for.
+            ...(r.candidates && r.outcome === 'needs_decision' ? [`Xã/phường mới có thể là: ${r.candidates.map((c) => c.fullName).join('; ')}`] : []),
             ...(r.duplicateOf?.row ? [`trùng dòng ${r.duplicateOf.row}`] : []),
-            ...(r.duplicateOf?.producerIds ? [`trùng chủ thể ${r.duplicateOf.producerIds.join(', ')}`] : []),
+            ...(r.duplicateOf?.producerIds ? [`trùng chủ thể ${r.duplicateOf.producerIds.map(producerWords).join(', ')}`] : []),
             ...(r.duplicateOf?.outsideScope ? [outsideScopeWords(r.duplicateOf.outsideScope)] : []),
           ].join(' | '),
           // Masked again: rows kept before unmapped columns were masked hold such numbers in clear.

@@ -46,7 +46,9 @@ describe('a producers import by an officer, matching producers outside the offic
     expect({ rows: namesAny(JSON.stringify([...rows.values()]), outside, ['15772']), errorsFile: namesAny(file, outside, ['15772']) }).toEqual({ rows: false, errorsFile: false });
     expect(file).toContain('trùng số điện thoại với một chủ thể ngoài địa bàn được giao');
     expect(file).toContain('trùng mã số thuế với một chủ thể ngoài địa bàn được giao');
-    expect(file).toContain(`trùng chủ thể ${inside.id}`);
+    // The one the officer may see is named, with its commune: an id tells the person fixing the file nothing.
+    expect(file).toContain(`trùng chủ thể “${inside.name}” (Phường Hàm Rồng)`);
+    expect(file).not.toContain(inside.id);
   });
 
   it('flags a row waiting for its commune the same way', async () => {
@@ -57,7 +59,10 @@ describe('a producers import by an officer, matching producers outside the offic
     const row = (await rowsOf(id, officer)).get(2);
     expect([row.outcome, row.duplicateOf]).toEqual(['duplicate_existing', { outsideScope: [{ matchedOn: ['phone'] }] }]);
     // The row's candidate communes are its own (TT. Thiệu Hoá was split), not where the match is.
-    expect(namesAny(JSON.stringify(row) + (await errorsFile(id, officer)), [outside], [])).toBe(false);
+    const file = await errorsFile(id, officer);
+    expect(namesAny(JSON.stringify(row) + file, [outside], [])).toBe(false);
+    // A duplicate waits for no commune choice: the errors file does not offer one.
+    expect(file).not.toContain('Xã/phường mới có thể là');
   });
 
   it('names every producer to an administrator, who sees the whole province', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { interpretRow } from '#functions/imports/import-rows.ts';
+import { rowErrorLines } from '#shared/import-fields.ts';
 import { plainText } from '#shared/schemas/common.ts';
 import { eventDateRule, vietnamDate } from '#shared/vietnam-time.ts';
 
@@ -41,5 +42,13 @@ describe('plain text', () => {
   it('in an import: a name of invisible characters alone is missing', () => {
     const row = interpretRow(['\u200b\u200b', 'Xã Thiệu Hóa', null, 'Chè lam', 'thực phẩm', null, null, null], mapping, 'products');
     expect(row.status === 'invalid' && row.errors.map((e) => e.field)).toContain('name');
+  });
+});
+
+describe('the lines that say why a row was not taken', () => {
+  it('give fields that broke the same rule one line, in the language asked for', () => {
+    const row = interpretRow(['Hộ Lê Văn An', 'Xã Thiệu Hóa', null, 'Chè lam', 'thực phẩm', '4 sao', null, null], mapping, 'products');
+    expect(row.status === 'invalid' && rowErrorLines(row.errors, 'vi')).toEqual(['Số quyết định, Ngày quyết định: Sản phẩm đã xếp hạng OCOP cần số và ngày quyết định công nhận.']);
+    expect(rowErrorLines([{ field: 'phone', message: 'bad phone', vi: 'Sai.' }, { field: 'name', message: 'too long', vi: 'Dài.' }], 'en')).toEqual(['Phone: bad phone', 'Producer name: too long']);
   });
 });
