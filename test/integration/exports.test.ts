@@ -61,7 +61,7 @@ describe('exports', () => {
     expect(preamble).toContain('Sản phẩm OCOP: chỉ tính sản phẩm có giấy chứng nhận OCOP còn hạn.');
     expect(preamble).toContain('Chỉ tiêu (hiện hành):');
     const producersIn15772 = (await api.call('GET', '/coverage?by=commune', { token: api.adminToken })).body.rows.find((r: { communeCode: string }) => r.communeCode === '15772').producers;
-    expect(preamble).toContain(`• Số chủ thể · Xã Thiệu Hóa · hạn 30/06/2027: ${producersIn15772} / 5.000 — đạt ${String(Math.floor((1000 * producersIn15772) / 5000) / 10).replace('.', ',')}%`);
+    expect(preamble).toContain(`• Số chủ thể · Xã Thiệu Hóa · hạn 30/06/2027: ${producersIn15772} / 5.000 — đạt ${String(Math.round((1000 * producersIn15772) / 5000) / 10).replace('.', ',')}%`);
     expect(preamble.some((l) => l.startsWith('• Sản phẩm OCOP đang bán trên sàn / Sản phẩm OCOP · Toàn tỉnh · hạn 31/12/2026: '))).toBe(true);
     // The voso target belongs to the voso export, not to this one.
     expect(preamble.some((l) => l.includes('Sản phẩm đang bán trên sàn · Toàn tỉnh'))).toBe(false);
