@@ -1,6 +1,7 @@
 import { VIETNAM_UTC_OFFSET_HOURS } from '#shared/vietnam-time.ts';
 import { getCommune } from '#shared/admin-units/admin-units.ts';
 import { ALL, percentText, type Metrics } from '#shared/coverage-rules.ts';
+import { indicatorWords } from '#shared/indicator-words.ts';
 import { getMarketplace } from '#shared/marketplaces.ts';
 import type { Producer } from '#shared/schemas/producer.ts';
 import type { Product } from '#shared/schemas/product.ts';
@@ -37,17 +38,15 @@ export function vnDate(iso: string | undefined, withTime = false): string {
   return withTime ? `${date} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}` : date;
 }
 
-const metricNames = new Map<string, string>([...metricHeaders, ['productsOcop', 'Sản phẩm OCOP']]);
 const numberVi = (n: number) => n.toLocaleString('vi-VN', { maximumFractionDigits: 1 });
 
-/** "• Sản phẩm OCOP đang bán trên sàn / Sản phẩm OCOP · Toàn tỉnh · hạn 31/12/2026: 45% / 100% — đạt 45%" (a bullet, not a dash: a cell starting with "-" reads as a formula). */
+/** "• Tỉ lệ SP OCOP đang bán / SP OCOP · Toàn tỉnh · hạn 31/12/2026: 45% / 100% — đạt 45%" (worded as on screen; a bullet, not a dash: a cell starting with "-" reads as a formula). */
 function targetLine(t: Awaited<ReturnType<CoverageService['targetsWithProgress']>>['items'][number], wholeProvince: boolean): string {
-  const indicator = t.indicator.split('/').map((m) => metricNames.get(m) ?? m).join(' / ');
   // A province target seen from an officer's communes is measured on those communes only, and says so.
   const place = t.scope !== 'province' ? (getCommune(t.scope)?.fullName ?? t.scope) : wholeProvince ? 'Toàn tỉnh' : 'Toàn tỉnh (số liệu các xã được giao)';
   const amount = (n: number | null) => (n === null ? '—' : t.unit === 'percent' ? percentText(n) : numberVi(n));
   const reached = t.achieved === null ? '' : ` — đạt ${percentText(t.achieved)}`;
-  return `• ${indicator} · ${place} · hạn ${vnDate(t.period)}: ${amount(t.current)} / ${amount(t.value)}${reached}`;
+  return `• ${indicatorWords(t.indicator)} · ${place} · hạn ${vnDate(t.period)}: ${amount(t.current)} / ${amount(t.value)}${reached}`;
 }
 
 const marketplaceNames = (ids: string[]) => ids.map((id) => getMarketplace(id)?.name ?? id).join(', ');

@@ -250,7 +250,7 @@ describe('targets (administrator, 360 px)', () => {
     await expect.poll(screenTargets).toEqual(before.map(keyOf).sort());
     // Where a saved target stands, from the province report.
     const ocop = page.locator('tr[data-key="ocopLive/productsOcop#all#province#2026-12-31"]');
-    expect(await ocop.locator('th').textContent()).toBe('SP OCOP đang bán trên Sản phẩm OCOP');
+    expect(await ocop.locator('th').textContent()).toBe('Tỉ lệ SP OCOP đang bán / SP OCOP');
     expect(await ocop.locator('td').nth(4).textContent()).toMatch(/^Đạt .+ \/ 80%/);
 
     const add = async (t: Target, label: string) => {
@@ -274,7 +274,7 @@ describe('targets (administrator, 360 px)', () => {
     await add(trained, '');
     expect(await page.getByRole('alert').filter({ hasText: 'Trùng với một chỉ tiêu khác' }).count()).toBe(1);
     const row = page.locator(`tr[data-key="${keyOf(hamRongVoso)}"]`);
-    expect(await row.locator('th, td').allTextContents()).toEqual(['Sản phẩm đang bán Chưa lưu', 'Phường Hàm Rồng', 'Voso', '30/06/2027', '1.250', '—', 'Bỏ']);
+    expect(await row.locator('th, td').allTextContents()).toEqual(['Số sản phẩm đang bán Chưa lưu', 'Phường Hàm Rồng', 'Voso', '30/06/2027', '1.250', '—', 'Bỏ']);
     expect(await unlabelledControls(page)).toEqual([]);
     expect(await pageWidth(page)).toBeLessThanOrEqual(360);
     await shot(page, 'admin-04-targets-added');

@@ -62,17 +62,17 @@ describe('exports', () => {
     expect(preamble).toContain('Chỉ tiêu (hiện hành):');
     const producersIn15772 = (await api.call('GET', '/coverage?by=commune', { token: api.adminToken })).body.rows.find((r: { communeCode: string }) => r.communeCode === '15772').producers;
     expect(preamble).toContain(`• Số chủ thể · Xã Thiệu Hóa · hạn 30/06/2027: ${producersIn15772} / 5.000 — đạt ${String(Math.round((1000 * producersIn15772) / 5000) / 10).replace('.', ',')}%`);
-    expect(preamble.some((l) => l.startsWith('• Sản phẩm OCOP đang bán trên sàn / Sản phẩm OCOP · Toàn tỉnh · hạn 31/12/2026: '))).toBe(true);
+    expect(preamble.some((l) => l.startsWith('• Tỉ lệ SP OCOP đang bán / SP OCOP · Toàn tỉnh · hạn 31/12/2026: '))).toBe(true);
     // The voso target belongs to the voso export, not to this one.
-    expect(preamble.some((l) => l.includes('Sản phẩm đang bán trên sàn · Toàn tỉnh'))).toBe(false);
+    expect(preamble.some((l) => l.includes('Số sản phẩm đang bán · Toàn tỉnh'))).toBe(false);
     const voso = (await download('/exports/coverage.csv?marketplace=voso')).bytes.toString('utf8');
-    expect(voso).toContain('• Sản phẩm đang bán trên sàn · Toàn tỉnh · hạn 31/12/2026: ');
+    expect(voso).toContain('• Số sản phẩm đang bán · Toàn tỉnh · hạn 31/12/2026: ');
 
     // An officer of another commune: the province's target measured on their communes, said so; not 15772's own.
     const officer = await api.userToken({ role: 'officer', communes: ['14758'] });
     const res = await api.app.request('/api/v1/exports/coverage.csv', { headers: { authorization: `Bearer ${officer}` } });
     const theirs = (await res.text()).split('\r\n').map((l) => l.replace(/^\uFEFF/, '').replace(/^"(.*)"$/, '$1'));
-    expect(theirs.some((l) => l.startsWith('• Sản phẩm OCOP đang bán trên sàn / Sản phẩm OCOP · Toàn tỉnh (số liệu các xã được giao) · hạn 31/12/2026: '))).toBe(true);
+    expect(theirs.some((l) => l.startsWith('• Tỉ lệ SP OCOP đang bán / SP OCOP · Toàn tỉnh (số liệu các xã được giao) · hạn 31/12/2026: '))).toBe(true);
     expect(theirs.some((l) => l.includes('Xã Thiệu Hóa'))).toBe(false);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createExportService } from '#functions/exports/export-service.ts';
 import type { Principal } from '#functions/services/principal.ts';
+import { indicatorWords } from '#shared/indicator-words.ts';
 
 const admin: Principal = { sub: 'u-admin', username: 'admin', role: 'admin', communes: [] };
 
@@ -28,5 +29,20 @@ describe('the list exports’ headings', () => {
     expect(producers.rows).toHaveLength(3012);
     expect(producers.preamble[1]).toMatch(/ · 3\.012 chủ thể$/);
     expect(products.preamble[1]).toMatch(/ · 3\.012 sản phẩm$/);
+  });
+});
+
+describe('a target’s indicator in words, the same on screen and in the export', () => {
+  it('says a ratio as "Tỉ lệ … / …", never with "trên", which also reads "on a marketplace"', () => {
+    expect(indicatorWords('ocopLive/productsOcop')).toBe('Tỉ lệ SP OCOP đang bán / SP OCOP');
+    expect(indicatorWords('producersTrained/producers')).toBe('Tỉ lệ chủ thể đã tập huấn TMĐT / chủ thể');
+    expect(indicatorWords('ocopLive/productsOcop', 'en')).toBe('Share: OCOP products live / OCOP products');
+  });
+
+  it('says a count as "Số …", and keeps the name of a metric it does not know', () => {
+    expect(indicatorWords('producers')).toBe('Số chủ thể');
+    expect(indicatorWords('productsLive')).toBe('Số sản phẩm đang bán');
+    expect(indicatorWords('productsLive', 'en')).toBe('Number of products live');
+    expect(indicatorWords('somethingNew')).toBe('Số somethingNew');
   });
 });

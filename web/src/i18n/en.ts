@@ -472,7 +472,6 @@ export const en: Dict = {
     targetsOfMonth: (month: string) => `The targets in force when the figures of ${month} were taken.`,
     targetsOfToday: 'Today\'s targets (this month\'s figures were taken before targets were kept with them).',
     targetProgress: (current: string, value: string, share: string) => `${current} of ${value} (${share})`,
-    ratio: (a: string, b: string) => `${a} per ${b}`,
     trend: 'Month by month (month-end figures)',
     noTrend: 'No month-end figures yet.',
     month: 'Month',
