@@ -49,6 +49,12 @@ function targetLine(t: Awaited<ReturnType<CoverageService['targetsWithProgress']
   return `• ${indicatorWords(t.indicator)} · ${place} · hạn ${vnDate(t.period)}: ${amount(t.current)} / ${amount(t.value)}${reached}`;
 }
 
+/**
+ * Whether a rated product's OCOP certificate still counts — as the coverage report counts it (its
+ * lapse as kept, which the nightly marking sets) — so the list's OCOP products add up to the report's.
+ */
+const certificateState = (p: Product): string => (p.ocopStars && p.certificateExpiry ? (p.certificateExpired ? 'Hết hạn' : 'Còn hiệu lực') : '');
+
 const marketplaceNames = (ids: string[]) => ids.map((id) => getMarketplace(id)?.name ?? id).join(', ');
 
 async function allPages<T>(page: (cursor?: string) => Promise<{ items: T[]; nextCursor: string | null }>): Promise<T[]> {
@@ -109,9 +115,13 @@ export function createExportService(deps: {
       const names = await deps.producerNames([...new Set(items.map((p) => p.producerId))]);
       return {
         title: 'Sản phẩm',
-        preamble: ['DANH SÁCH SẢN PHẨM', `Số liệu tính đến: ${vnDate(new Date().toISOString(), true)} · ${numberVi(items.length)} sản phẩm`],
-        headers: ['Mã', 'Tên sản phẩm', 'Mã chủ thể', 'Tên chủ thể', 'Mã xã', 'Xã/Phường', 'Nhóm OCOP', 'Hạng sao', 'Số quyết định', 'Ngày quyết định', 'Hạn chứng nhận', 'Đơn vị', 'Giá (₫)', 'Sàn đủ điều kiện', 'Sàn đang bán'],
-        rows: items.map((p) => [p.id, p.name, p.producerId, names.get(p.producerId) ?? '', p.communeCode, getCommune(p.communeCode)?.fullName ?? '', groupNames[p.ocopGroup], p.ocopStars || '', p.certificateNo, vnDate(p.certificateDate), vnDate(p.certificateExpiry), p.unit, p.priceVnd, marketplaceNames(p.readyMarketplaces), marketplaceNames(p.liveMarketplaces)]),
+        preamble: [
+          'DANH SÁCH SẢN PHẨM',
+          `Số liệu tính đến: ${vnDate(new Date().toISOString(), true)} · ${numberVi(items.length)} sản phẩm`,
+          'Sản phẩm có chứng nhận OCOP hết hạn vẫn giữ hạng sao nhưng không được tính là sản phẩm OCOP trong báo cáo độ phủ (cột “Chứng nhận OCOP”).',
+        ],
+        headers: ['Mã', 'Tên sản phẩm', 'Mã chủ thể', 'Tên chủ thể', 'Mã xã', 'Xã/Phường', 'Nhóm OCOP', 'Hạng sao', 'Số quyết định', 'Ngày quyết định', 'Hạn chứng nhận', 'Chứng nhận OCOP', 'Đơn vị', 'Giá (₫)', 'Sàn đủ điều kiện', 'Sàn đang bán'],
+        rows: items.map((p) => [p.id, p.name, p.producerId, names.get(p.producerId) ?? '', p.communeCode, getCommune(p.communeCode)?.fullName ?? '', groupNames[p.ocopGroup], p.ocopStars || '', p.certificateNo, vnDate(p.certificateDate), vnDate(p.certificateExpiry), certificateState(p), p.unit, p.priceVnd, marketplaceNames(p.readyMarketplaces), marketplaceNames(p.liveMarketplaces)]),
       };
     },
   };
