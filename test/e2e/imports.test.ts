@@ -121,7 +121,15 @@ describe('importing a producer list from a spreadsheet on a 360 px phone (office
     expect(xlsx.subarray(0, 2).toString('latin1')).toBe('PK');
   }, 60_000);
 
-  it('commits the new rows and the decided one after a confirmation, and says how many were written', async () => {
+  it('commits the new rows and the decided one after a confirmation, says it is starting until it knows how many rows, and says how many were written', async () => {
+    // Every text the progress shows, in order.
+    await page.evaluate(() => {
+      const seen: string[] = ((window as unknown as { progressTexts: string[] }).progressTexts = []);
+      new MutationObserver(() => {
+        const text = document.querySelector('[data-testid=progress] p')?.textContent;
+        if (text && seen.at(-1) !== text) seen.push(text);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
     await page.getByTestId('commit').click();
     const dialog = page.getByRole('dialog');
     expect(await dialog.getByRole('heading').textContent()).toBe('Ghi 4 dòng vào hệ thống? Các dòng còn lại không được nhập.');
@@ -130,6 +138,9 @@ describe('importing a producer list from a spreadsheet on a 360 px phone (office
     expect(await page.getByTestId('import-status').textContent()).toBe('Đã nhập xong.');
     expect(await page.getByRole('link', { name: 'Danh sách chủ thể' }).getAttribute('href')).toBe('#/producers');
     expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+    const progressTexts = await page.evaluate(() => (window as unknown as { progressTexts: string[] }).progressTexts);
+    expect(progressTexts[0]).toBe('Đang bắt đầu…');
+    expect(progressTexts.filter((text) => text.startsWith('Đã ghi 0 / 0'))).toEqual([]);
     await shot(page, 'imports-03-done');
 
     // What was written, asked of the API: the producers in the communes the file and the officer chose, and nothing else.
@@ -140,15 +151,16 @@ describe('importing a producer list from a spreadsheet on a 360 px phone (office
     expect(invalid.body.items.filter((p) => p.name === name.invalid)).toEqual([]);
   }, 60_000);
 
-  it('lists the import among the recent ones, with its status and counts', async () => {
+  it('lists the import among the recent ones, with its status and what it imported', async () => {
     await page.getByRole('link', { name: 'Nhập danh sách khác' }).click();
     const recent = page.getByTestId('recent-imports').locator('li');
     await expect.poll(() => recent.count(), { timeout: 15_000 }).toBe(1);
     const text = await recent.first().textContent();
     expect(text).toContain(fileName);
     expect(text).toContain('Đã nhập xong');
-    // Once committed, the decided row counts among the new ones.
-    expect(text).toContain('Mới, sẽ nhập: 4 · Không hợp lệ: 1');
+    // Once committed, what was imported (the decided row among it), not what would be.
+    expect(text).toContain('Đã nhập 4 · Không hợp lệ: 1');
+    expect(text).not.toContain('Mới, sẽ nhập');
     await recent.first().getByRole('link').click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(fileName);
     expect(await unlabelledControls(page)).toEqual([]);
