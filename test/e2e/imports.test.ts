@@ -102,6 +102,9 @@ describe('importing a producer list from a spreadsheet on a 360 px phone (office
     expect(await invalid.textContent()).toContain('Dòng 6');
     expect(await invalid.locator('li').allTextContents()).toEqual(['Ngày tập huấn: không phải ngày (dd/mm/yyyy)']);
 
+    // Before anything is written, the screen says on what basis the imported producers' personal data is kept.
+    expect(await page.getByTestId('legal-basis').textContent()).toBe('Chủ thể mới được nhập sẽ có căn cứ lưu giữ thông tin cá nhân là “Phục vụ quản lý nhà nước”. Nếu chủ thể đã đồng ý cho lưu thông tin, hãy sửa căn cứ này trên trang của chủ thể sau khi nhập.');
+
     const commit = page.getByTestId('commit');
     expect(await commit.textContent()).toBe('Nhập 3 dòng');
     const decision = page.getByLabel(`Dòng 5: ${name.split} — xã/phường mới`);
@@ -135,12 +138,12 @@ describe('importing a producer list from a spreadsheet on a 360 px phone (office
     expect(await dialog.getByRole('heading').textContent()).toBe('Ghi 4 dòng vào hệ thống? Các dòng còn lại không được nhập.');
     await dialog.getByRole('button', { name: 'Nhập', exact: true }).click();
     await expect.poll(() => page.getByTestId('import-done').textContent().catch(() => null), { timeout: 30_000 }).toBe('Đã ghi 4 dòng vào hệ thống.');
-    expect(await page.getByTestId('import-status').textContent()).toBe('Đã nhập xong.');
-    expect(await page.getByRole('link', { name: 'Danh sách chủ thể' }).getAttribute('href')).toBe('#/producers');
-    expect(await pageWidth(page)).toBeLessThanOrEqual(360);
     const progressTexts = await page.evaluate(() => (window as unknown as { progressTexts: string[] }).progressTexts);
     expect(progressTexts[0]).toBe('Đang bắt đầu…');
     expect(progressTexts.filter((text) => text.startsWith('Đã ghi 0 / 0'))).toEqual([]);
+    expect(await page.getByTestId('import-status').textContent()).toBe('Đã nhập xong.');
+    expect(await page.getByRole('link', { name: 'Danh sách chủ thể' }).getAttribute('href')).toBe('#/producers');
+    expect(await pageWidth(page)).toBeLessThanOrEqual(360);
     await shot(page, 'imports-03-done');
 
     // What was written, asked of the API: the producers in the communes the file and the officer chose, and nothing else.

@@ -557,6 +557,7 @@ export const en: Dict = {
     committing: 'Sending…',
     nothingToCommit: 'There is no row to import.',
     confirmCommit: (n: string) => `Write ${n} rows to the system? The other rows are not imported.`,
+    legalBasis: (basis: string) => `New producers the list brings in are kept on the legal basis “${basis}”. Where a producer has given consent, change this on the producer’s page after the import.`,
     confirm: 'Import',
     progress: 'Progress',
     progressText: (done: string, total: string) => `${done} / ${total} rows written`,

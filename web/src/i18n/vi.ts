@@ -555,6 +555,7 @@ export const vi = {
     committing: 'Đang gửi…',
     nothingToCommit: 'Không có dòng nào để nhập.',
     confirmCommit: (n: string) => `Ghi ${n} dòng vào hệ thống? Các dòng còn lại không được nhập.`,
+    legalBasis: (basis: string) => `Chủ thể mới được nhập sẽ có căn cứ lưu giữ thông tin cá nhân là “${basis}”. Nếu chủ thể đã đồng ý cho lưu thông tin, hãy sửa căn cứ này trên trang của chủ thể sau khi nhập.`,
     confirm: 'Nhập',
     progress: 'Tiến độ ghi',
     progressText: (done: string, total: string) => `Đã ghi ${done} / ${total} dòng`,

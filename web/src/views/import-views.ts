@@ -503,7 +503,8 @@ export async function importView(r: Route): Promise<Node> {
       nothing.hidden = n > 0;
     };
     update();
-    const commitArea = h('div', { class: 'stack' }, notice('info', t.imports.nothingWritten), box, nothing, h('div', { class: 'actions' }, commitBtn, downloadButton(), discardButton()));
+    // Imported producers are kept on the basis of state management; the office hears it before anything is written.
+    const commitArea = h('div', { class: 'stack' }, notice('info', t.imports.nothingWritten), notice('info', h('span', { 'data-testid': 'legal-basis' }, t.imports.legalBasis(t.producer.stateManagement))), box, nothing, h('div', { class: 'actions' }, commitBtn, downloadButton(), discardButton()));
     commitBtn.addEventListener('click', async () => {
       const chosen = decisions();
       const n = (job.counts.new ?? 0) + chosen.length;
