@@ -305,6 +305,41 @@ describe('targets (administrator, 360 px)', () => {
     await expect.poll(screenTargets).toEqual(held.map(keyOf).sort());
   }, 60_000);
 
+  it('puts a removed target back with another value as a change not saved, measured against the new value; once saved, only the saved toast shows', async () => {
+    const accounts: Target = { indicator: 'producersWithAccount', period: '2026-12-31', scope: 'province', marketplace: 'all', unit: 'count', value: 500 };
+    // Producers with an account, so the target stands somewhere other than at 0.
+    for (const n of [1, 2, 3]) {
+      const seller = await newProducer(`Hộ có tài khoản ${n} ${run}`, `08${run}1${n}`);
+      expect((await api(product.url, `/producers/${seller.id}/accounts/voso`, adminToken, { method: 'PUT', body: { status: 'registered' } })).status).toBe(200);
+    }
+    await page.reload();
+    await expect.poll(heading).toBe('Chỉ tiêu');
+    const report = await api<{ targets: (Target & { current: number })[] }>(product.url, '/coverage?by=province', adminToken);
+    const current = report.body.targets.find((t) => keyOf(t) === keyOf(accounts))!.current;
+    expect(current).toBeGreaterThan(0);
+    const against8 = `${String(Math.round((1000 * current) / 8) / 10).replace('.', ',')}%`;
+    const row = page.locator(`tr[data-key="${keyOf(accounts)}"]`);
+    expect(await row.locator('td').nth(4).textContent()).toBe(`Đạt ${current} / 500 (${String(Math.round((1000 * current) / 500) / 10).replace('.', ',')}%)`);
+
+    await row.getByRole('button', { name: /^Bỏ chỉ tiêu/ }).click();
+    await page.getByLabel('Chỉ tiêu', { exact: true }).selectOption(accounts.indicator);
+    await page.getByRole('radio', { name: 'Toàn tỉnh' }).check();
+    await page.getByLabel('Sàn', { exact: true }).selectOption('all');
+    await page.getByLabel('Hạn (dd/mm/yyyy)').fill('31/12/2026');
+    await page.getByLabel('Giá trị').fill('8');
+    await page.getByRole('button', { name: 'Thêm vào danh sách' }).click();
+    await expect.poll(() => row.locator('th').textContent()).toBe('Số chủ thể có tài khoản sàn Chưa lưu');
+    expect(await row.locator('td').nth(4).textContent()).toBe(`Đạt ${current} / 8 (${against8})`);
+    expect(await page.getByTestId('targets-status').textContent()).toBe('1 thay đổi chưa lưu.');
+    expect(await page.locator('#toasts').textContent()).toContain('Đã thêm vào danh sách');
+
+    await page.getByRole('button', { name: 'Lưu chỉ tiêu' }).click();
+    await expect.poll(() => page.getByTestId('targets-status').textContent()).toBe('');
+    await expect.poll(() => page.locator('#toasts').textContent()).toContain('Đã lưu chỉ tiêu.');
+    expect(await page.locator('#toasts').textContent()).not.toContain('Đã thêm vào danh sách');
+    expect(await row.locator('th, td').allTextContents()).toEqual(['Số chủ thể có tài khoản sàn', 'Toàn tỉnh', 'Tất cả các sàn', '31/12/2026', '8', `Đạt ${current} / 8 (${against8})`, 'Bỏ']);
+  }, 60_000);
+
   it('asks before leaving with unsaved changes, and staying keeps them; once saved, leaves without asking', async () => {
     const status = () => page.getByTestId('targets-status').textContent();
     const asked: string[] = [];
