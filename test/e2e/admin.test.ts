@@ -502,6 +502,8 @@ describe('expiring OCOP certificates (dashboard)', () => {
     await expect.poll(async () => (await names.allTextContents()).filter((n) => n.includes(run))).toEqual([`Nước mắm sắp hết hạn ${run}`, `Nước mắm vừa hết hạn ${run}`]);
     const all = await names.allTextContents();
     expect(all.indexOf(`Nước mắm sắp hết hạn ${run}`)).toBeLessThan(all.indexOf(`Nước mắm vừa hết hạn ${run}`));
+    // The heading names both kinds the list holds.
+    expect(await page.getByRole('region', { name: 'Chứng nhận OCOP sắp hết hạn và vừa hết hạn' }).locator('ul.certs li').count()).toBe(all.length);
     await expect.poll(() => page.getByTestId('coverage-source').locator('..').textContent()).toContain('chỉ tính sản phẩm có giấy chứng nhận còn hạn');
 
     // The expired one says on its page that it no longer counts as OCOP; the one still valid does not.

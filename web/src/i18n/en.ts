@@ -501,11 +501,11 @@ export const en: Dict = {
     exportCsv: 'Download CSV',
     exportLocal: 'The server has no export yet; a CSV was made from the table on this device.',
     exportXlsxUnavailable: 'The server has no Excel export yet.',
-    certificates: 'OCOP certificates expiring within 90 days',
+    certificates: 'OCOP certificates expiring soon or recently expired',
     certificatesFallback: 'Computed from the loaded product list.',
     expired: (n: number) => `Expired ${n} days ago`,
     daysLeft: (n: number) => `${n} days left`,
-    noCertificates: 'No certificate expires soon.',
+    noCertificates: 'No certificate expires soon or has recently expired.',
     selected: (name: string) => `Selected: ${name}`,
   },
   imports: {

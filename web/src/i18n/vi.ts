@@ -499,11 +499,11 @@ export const vi = {
     exportCsv: 'Tải CSV',
     exportLocal: 'Máy chủ chưa có chức năng xuất; đã tạo tệp CSV từ bảng trên máy.',
     exportXlsxUnavailable: 'Máy chủ chưa có chức năng xuất Excel.',
-    certificates: 'Chứng nhận OCOP hết hạn trong 90 ngày tới',
+    certificates: 'Chứng nhận OCOP sắp hết hạn và vừa hết hạn',
     certificatesFallback: 'Tính từ danh sách sản phẩm đã tải.',
     expired: (n: number) => `Đã hết hạn ${n} ngày`,
     daysLeft: (n: number) => `Còn ${n} ngày`,
-    noCertificates: 'Không có chứng nhận nào sắp hết hạn.',
+    noCertificates: 'Không có chứng nhận nào sắp hết hạn hay vừa hết hạn.',
     selected: (name: string) => `Đang chọn: ${name}`,
   },
   imports: {
