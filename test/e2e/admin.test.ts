@@ -538,7 +538,7 @@ describe('coverage at the end of a month (dashboard)', () => {
     const producersIn = (rows: { communeCode: string; producers: number }[]) => rows.find((r) => r.communeCode === '15772')!.producers;
 
     await page.goto(`${product.url}/#/dashboard`);
-    const when = page.getByLabel('Thời điểm');
+    const when = page.getByLabel('Thời điểm', { exact: true });
     await when.waitFor();
     expect(await when.locator('option').first().textContent()).toBe('Hiện tại');
     await when.selectOption({ label });
@@ -548,6 +548,9 @@ describe('coverage at the end of a month (dashboard)', () => {
     await expect.poll(() => page.getByTestId('targets-as-of').textContent()).toBe(`Chỉ tiêu đang áp dụng khi chốt số liệu cuối tháng ${month.slice(5)}/${month.slice(0, 4)}.`);
     const cell = page.locator('[data-testid=coverage-table] tr[data-code="15772"] td').first();
     expect(await cell.textContent()).toBe(String(producersIn(then.body.rows)));
+    // The producer and product lists are today's whatever month is chosen, and their heading says so.
+    const lists = (name: string) => page.getByRole('region', { name, exact: true }).getByRole('button', { name: 'Tải danh sách chủ thể (Excel)' });
+    expect(await lists('Danh sách hiện tại để báo cáo (không theo thời điểm đã chọn)').count()).toBe(1);
 
     const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Tải CSV' }).click()]);
     expect(file.suggestedFilename()).toBe(`bao-cao-bao-phu-cuoi-thang-${month}.csv`);
@@ -555,10 +558,11 @@ describe('coverage at the end of a month (dashboard)', () => {
     await page.getByLabel('Sàn thương mại điện tử').selectOption('voso');
     await expect.poll(() => page.url()).toContain('marketplace=voso');
     expect(page.url()).toContain(`month=${month}`);
-    expect(await page.getByLabel('Thời điểm').inputValue()).toBe(month);
+    expect(await page.getByLabel('Thời điểm', { exact: true }).inputValue()).toBe(month);
 
-    await page.getByLabel('Thời điểm').selectOption('');
+    await page.getByLabel('Thời điểm', { exact: true }).selectOption('');
     await expect.poll(() => page.getByTestId('coverage-source').textContent()).toContain('tính đến');
+    expect(await lists('Danh sách để báo cáo').count()).toBe(1);
     await page.getByLabel('Sàn thương mại điện tử').selectOption('all');
     const now = await api<{ rows: { communeCode: string; producers: number }[] }>(product.url, '/coverage?by=commune', adminToken);
     expect(producersIn(now.body.rows)).toBeGreaterThan(producersIn(then.body.rows));

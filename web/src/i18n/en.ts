@@ -493,6 +493,7 @@ export const en: Dict = {
     sortBy: (c: string) => `Sort by ${c}`,
     total: 'Total',
     lists: 'Lists for reports',
+    listsNow: 'Current lists for reports (not as of the chosen month-end)',
     listsHint: 'Every producer or product in your scope, one row each; phone numbers are masked where your role does not need them.',
     producersList: 'producers',
     productsList: 'products',

@@ -491,6 +491,7 @@ export const vi = {
     sortBy: (c: string) => `Sắp xếp theo ${c}`,
     total: 'Tổng cộng',
     lists: 'Danh sách để báo cáo',
+    listsNow: 'Danh sách hiện tại để báo cáo (không theo thời điểm đã chọn)',
     listsHint: 'Toàn bộ chủ thể hoặc sản phẩm trong phạm vi của bạn, mỗi dòng một hồ sơ; số điện thoại được che bớt nếu vai trò không cần.',
     producersList: 'chủ thể',
     productsList: 'sản phẩm',

@@ -328,7 +328,8 @@ export async function dashboardView(r: Route): Promise<Node> {
       ),
     ),
     section(
-      t.dashboard.lists,
+      // The lists are always today's: with a month-end chosen, the heading says they do not follow it.
+      month ? t.dashboard.listsNow : t.dashboard.lists,
       h('p', { class: 'muted small' }, t.dashboard.listsHint),
       h('div', { class: 'row' }, listButton('producers', 'xlsx'), listButton('producers', 'csv'), listButton('products', 'xlsx'), listButton('products', 'csv')),
     ),
