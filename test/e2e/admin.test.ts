@@ -733,6 +733,20 @@ describe('the product list by producer (administrator)', () => {
   }, 60_000);
 });
 
+describe('the producer search’s hint, by what each role can search', () => {
+  it('offers the department names and tax codes, not phone numbers (which it cannot search), and the administrator phone numbers too', async () => {
+    const hint = (p: Page) => p.locator('.field[data-path=producerId] p.hint[id]').textContent();
+    await page.goto(`${product.url}/#/products`);
+    await expect.poll(() => hint(page)).toBe('Gõ ít nhất 2 chữ trong tên (có dấu hay không đều được), hoặc mã số thuế, số điện thoại.');
+    const desk = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN' });
+    const p = await desk.newPage();
+    await signIn(p, product.url, 'sct', 'demo1234', 'Tổng quan tiến độ');
+    await p.goto(`${product.url}/#/products`);
+    await expect.poll(() => hint(p)).toBe('Gõ ít nhất 2 chữ trong tên (có dấu hay không đều được), hoặc mã số thuế.');
+    await desk.close();
+  }, 60_000);
+});
+
 describe('finding a producer by phone', () => {
   it('finds it, but keeps the number out of the address and out of the service worker’s cache', async () => {
     const phone = `09${run}21`;

@@ -197,6 +197,7 @@ export const en: Dict = {
   producerSearch: {
     chosen: (text: string) => `Chosen: ${text}`,
     hint: 'Type at least 2 letters of the name (accents optional), or a tax code or phone number.',
+    hintTaxCode: 'Type at least 2 letters of the name (accents optional), or a tax code.',
     typeMore: 'Type at least 2 letters to search.',
     searching: 'Searching…',
     noMatch: 'No producer matches.',

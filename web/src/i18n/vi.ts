@@ -195,6 +195,7 @@ export const vi = {
   producerSearch: {
     chosen: (text: string) => `Đã chọn: ${text}`,
     hint: 'Gõ ít nhất 2 chữ trong tên (có dấu hay không đều được), hoặc mã số thuế, số điện thoại.',
+    hintTaxCode: 'Gõ ít nhất 2 chữ trong tên (có dấu hay không đều được), hoặc mã số thuế.',
     typeMore: 'Gõ ít nhất 2 chữ để tìm.',
     searching: 'Đang tìm…',
     noMatch: 'Không tìm thấy chủ thể phù hợp.',
