@@ -585,6 +585,9 @@ describe('duplicate producers and deleting records', () => {
     const keep = await newProducer(`Hộ làm mắm ${run}`, phone);
     const dup = await newProducer(`Hộ làm mắm tôm ${run}`, phone);
     const moved = (await api<Rec>(product.url, '/products', adminToken, { method: 'POST', body: productBody(dup.id, `Mắm tôm ${run}`) })).body;
+    // A cooperative login bound to the duplicate, which the merge binds to the record kept.
+    const login = await api<User>(product.url, '/users', adminToken, { method: 'POST', body: { username: `htx.mam${run}`, password: `mat-khau-${run}`, role: 'cooperative', producerId: dup.id } });
+    expect(login.status).toBe(201);
 
     await page.goto(`${product.url}/#/producers/${keep.id}`);
     const dups = page.getByRole('region', { name: 'Hồ sơ có thể trùng' });
@@ -593,6 +596,7 @@ describe('duplicate producers and deleting records', () => {
     await dups.getByRole('button', { name: `Gộp Hộ làm mắm tôm ${run} vào hồ sơ này` }).click();
     const dialog = page.getByRole('dialog');
     expect(await dialog.textContent()).toContain(`Gộp «Hộ làm mắm tôm ${run}» vào «Hộ làm mắm ${run}»?`);
+    expect(await dialog.textContent()).toContain(`1 tài khoản đăng nhập HTX gắn với «Hộ làm mắm tôm ${run}» chuyển sang gắn với «Hộ làm mắm ${run}» (từ nay thấy dữ liệu của «Hộ làm mắm ${run}»)`);
     await dialog.getByRole('button', { name: 'Huỷ' }).click();
     expect(await status(`/producers/${dup.id}`)).toBe(200);
 
@@ -603,6 +607,7 @@ describe('duplicate producers and deleting records', () => {
     expect((await api<Rec>(product.url, `/products/${moved.id}`, adminToken)).body.producerId).toBe(keep.id);
     await expect.poll(() => page.getByRole('region', { name: 'Hồ sơ có thể trùng' }).textContent()).toContain('Không thấy hồ sơ nào có thể trùng.');
     expect((await api<Rec>(product.url, `/producers/${keep.id}`, adminToken)).body.productCount).toBe(1);
+    expect((await allUsers()).find((u) => u.id === login.body.id)?.producerId).toBe(keep.id);
   }, 60_000);
 
   it('deletes a product after confirming, and a producer only once it has no products; offline it says a connection is needed and deletes nothing', async () => {

@@ -131,7 +131,7 @@ export const en: Dict = {
     noDuplicates: 'No possible duplicates found.',
     mergeHere: 'Merge into this record',
     mergeLabel: (name: string) => `Merge ${name} into this record`,
-    confirmMerge: (source: string, target: string) => `Merge “${source}” into “${target}”? The products, seller accounts and listings of “${source}” move to “${target}”, then the record “${source}” is deleted. This cannot be undone.`,
+    confirmMerge: (source: string, target: string, logins: number) => `Merge “${source}” into “${target}”? The products, seller accounts and listings of “${source}” move to “${target}”${logins ? `; ${logins} cooperative login${logins === 1 ? '' : 's'} bound to “${source}” ${logins === 1 ? 'is' : 'are'} bound to “${target}” instead (seeing its data from now on)` : ''}, then the record “${source}” is deleted. This cannot be undone.`,
     merged: (source: string) => `${source} was merged into this record.`,
     remove: 'Delete producer',
     removeHint: 'Only a producer without products can be deleted: delete its products first, or merge this record into the right one.',

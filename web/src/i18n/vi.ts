@@ -129,7 +129,7 @@ export const vi = {
     noDuplicates: 'Không thấy hồ sơ nào có thể trùng.',
     mergeHere: 'Gộp vào hồ sơ này',
     mergeLabel: (name: string) => `Gộp ${name} vào hồ sơ này`,
-    confirmMerge: (source: string, target: string) => `Gộp «${source}» vào «${target}»? Sản phẩm, tài khoản bán hàng và tin đăng của «${source}» chuyển sang «${target}», rồi hồ sơ «${source}» bị xoá. Không hoàn tác được.`,
+    confirmMerge: (source: string, target: string, logins: number) => `Gộp «${source}» vào «${target}»? Sản phẩm, tài khoản bán hàng và tin đăng của «${source}» chuyển sang «${target}»${logins ? `; ${logins} tài khoản đăng nhập HTX gắn với «${source}» chuyển sang gắn với «${target}» (từ nay thấy dữ liệu của «${target}»)` : ''}, rồi hồ sơ «${source}» bị xoá. Không hoàn tác được.`,
     merged: (source: string) => `Đã gộp ${source} vào hồ sơ này.`,
     remove: 'Xoá chủ thể',
     removeHint: 'Chỉ xoá được chủ thể không còn sản phẩm: hãy xoá sản phẩm trước, hoặc gộp hồ sơ này vào hồ sơ đúng.',
