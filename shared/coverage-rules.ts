@@ -110,8 +110,17 @@ export function contributionDelta(pairs: [Contribution, Contribution][]): Contri
 }
 
 /**
- * A percentage cut (not rounded) to one decimal, the one rule for every share the product shows:
- * 99,96 % of a target is 99,9 — 100 is for the whole only. (The epsilon keeps a value such as
- * 57,3 from landing just under itself in floating point.)
+ * A percentage rounded to one decimal, the one rule for every share the product shows, on screen
+ * and in exports: 5 of 12 is 41,7 %. A share short of the whole never reads 100: 99,96 % is 99,9
+ * (100 is for the whole only). The epsilons keep a value such as 57,3, 41,65 or 100 from landing just
+ * under itself in floating point.
  */
-export const cutToTenth = (percent: number): number => Math.floor(10 * percent + 1e-9) / 10;
+export function roundToTenth(percent: number): number {
+  const rounded = Math.round(10 * percent + 1e-9) / 10;
+  return rounded >= 100 && percent < 100 - 1e-9 ? 99.9 : rounded;
+}
+
+const tenths = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 });
+
+/** A percentage as the product writes it, rounded as `roundToTenth` says: `41,7%`, `50%`, `99,9%`. */
+export const percentText = (percent: number): string => `${tenths.format(roundToTenth(percent))}%`;

@@ -1,6 +1,7 @@
 import { VIETNAM_UTC_OFFSET_HOURS } from '#shared/vietnam-time.ts';
 import { getCommune } from '#shared/admin-units/admin-units.ts';
-import { ALL, type Metrics } from '#shared/coverage-rules.ts';
+import { ALL, percentText, type Metrics } from '#shared/coverage-rules.ts';
+import { indicatorWords } from '#shared/indicator-words.ts';
 import { getMarketplace } from '#shared/marketplaces.ts';
 import type { Producer } from '#shared/schemas/producer.ts';
 import type { Product } from '#shared/schemas/product.ts';
@@ -37,18 +38,22 @@ export function vnDate(iso: string | undefined, withTime = false): string {
   return withTime ? `${date} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}` : date;
 }
 
-const metricNames = new Map<string, string>([...metricHeaders, ['productsOcop', 'Sản phẩm OCOP']]);
 const numberVi = (n: number) => n.toLocaleString('vi-VN', { maximumFractionDigits: 1 });
 
-/** "• Sản phẩm OCOP đang bán trên sàn / Sản phẩm OCOP · Toàn tỉnh · hạn 31/12/2026: 45% / 100% — đạt 45%" (a bullet, not a dash: a cell starting with "-" reads as a formula). */
+/** "• Tỉ lệ SP OCOP đang bán / SP OCOP · Toàn tỉnh · hạn 31/12/2026: 45% / 100% — đạt 45%" (worded as on screen; a bullet, not a dash: a cell starting with "-" reads as a formula). */
 function targetLine(t: Awaited<ReturnType<CoverageService['targetsWithProgress']>>['items'][number], wholeProvince: boolean): string {
-  const indicator = t.indicator.split('/').map((m) => metricNames.get(m) ?? m).join(' / ');
   // A province target seen from an officer's communes is measured on those communes only, and says so.
   const place = t.scope !== 'province' ? (getCommune(t.scope)?.fullName ?? t.scope) : wholeProvince ? 'Toàn tỉnh' : 'Toàn tỉnh (số liệu các xã được giao)';
-  const amount = (n: number | null) => (n === null ? '—' : t.unit === 'percent' ? `${numberVi(n)}%` : numberVi(n));
-  const reached = t.achieved === null ? '' : ` — đạt ${numberVi(t.achieved)}%`;
-  return `• ${indicator} · ${place} · hạn ${vnDate(t.period)}: ${amount(t.current)} / ${amount(t.value)}${reached}`;
+  const amount = (n: number | null) => (n === null ? '—' : t.unit === 'percent' ? percentText(n) : numberVi(n));
+  const reached = t.achieved === null ? '' : ` — đạt ${percentText(t.achieved)}`;
+  return `• ${indicatorWords(t.indicator)} · ${place} · hạn ${vnDate(t.period)}: ${amount(t.current)} / ${amount(t.value)}${reached}`;
 }
+
+/**
+ * Whether a rated product's OCOP certificate still counts — as the coverage report counts it (its
+ * lapse as kept, which the nightly marking sets) — so the list's OCOP products add up to the report's.
+ */
+const certificateState = (p: Product): string => (p.ocopStars && p.certificateExpiry ? (p.certificateExpired ? 'Hết hạn' : 'Còn hiệu lực') : '');
 
 const marketplaceNames = (ids: string[]) => ids.map((id) => getMarketplace(id)?.name ?? id).join(', ');
 
@@ -100,7 +105,7 @@ export function createExportService(deps: {
       const items = await allPages((cursor) => deps.producers.list(principal, {}, { limit: 100, cursor }));
       return {
         title: 'Chủ thể',
-        preamble: ['DANH SÁCH CHỦ THỂ', `Số liệu tính đến: ${vnDate(new Date().toISOString(), true)} · ${items.length} chủ thể`],
+        preamble: ['DANH SÁCH CHỦ THỂ', `Số liệu tính đến: ${vnDate(new Date().toISOString(), true)} · ${numberVi(items.length)} chủ thể`],
         headers: ['Mã', 'Tên chủ thể', 'Loại hình', 'Người đại diện', 'Số điện thoại', 'Mã số thuế', 'CCCD (4 số cuối)', 'Mã xã', 'Xã/Phường', 'Địa chỉ', 'Ngày tập huấn TMĐT', 'Số sản phẩm', 'Sàn có tài khoản'],
         rows: items.map((p) => [p.id, p.name, kindNames[p.kind], p.representative, p.phone, p.taxCode, p.citizenIdLast4 ? `••••${p.citizenIdLast4}` : '', p.communeCode, p.communeName, p.address, vnDate(p.trainingDate), p.productCount, marketplaceNames(p.accountMarketplaces)]),
       };
@@ -110,9 +115,13 @@ export function createExportService(deps: {
       const names = await deps.producerNames([...new Set(items.map((p) => p.producerId))]);
       return {
         title: 'Sản phẩm',
-        preamble: ['DANH SÁCH SẢN PHẨM', `Số liệu tính đến: ${vnDate(new Date().toISOString(), true)} · ${items.length} sản phẩm`],
-        headers: ['Mã', 'Tên sản phẩm', 'Mã chủ thể', 'Tên chủ thể', 'Mã xã', 'Xã/Phường', 'Nhóm OCOP', 'Hạng sao', 'Số quyết định', 'Ngày quyết định', 'Hạn chứng nhận', 'Đơn vị', 'Giá (₫)', 'Sàn đủ điều kiện', 'Sàn đang bán'],
-        rows: items.map((p) => [p.id, p.name, p.producerId, names.get(p.producerId) ?? '', p.communeCode, getCommune(p.communeCode)?.fullName ?? '', groupNames[p.ocopGroup], p.ocopStars || '', p.certificateNo, vnDate(p.certificateDate), vnDate(p.certificateExpiry), p.unit, p.priceVnd, marketplaceNames(p.readyMarketplaces), marketplaceNames(p.liveMarketplaces)]),
+        preamble: [
+          'DANH SÁCH SẢN PHẨM',
+          `Số liệu tính đến: ${vnDate(new Date().toISOString(), true)} · ${numberVi(items.length)} sản phẩm`,
+          'Sản phẩm có chứng nhận OCOP hết hạn vẫn giữ hạng sao nhưng không được tính là sản phẩm OCOP trong báo cáo độ phủ (cột “Chứng nhận OCOP”).',
+        ],
+        headers: ['Mã', 'Tên sản phẩm', 'Mã chủ thể', 'Tên chủ thể', 'Mã xã', 'Xã/Phường', 'Nhóm OCOP', 'Hạng sao', 'Số quyết định', 'Ngày quyết định', 'Hạn chứng nhận', 'Chứng nhận OCOP', 'Đơn vị', 'Giá (₫)', 'Sàn đủ điều kiện', 'Sàn đang bán'],
+        rows: items.map((p) => [p.id, p.name, p.producerId, names.get(p.producerId) ?? '', p.communeCode, getCommune(p.communeCode)?.fullName ?? '', groupNames[p.ocopGroup], p.ocopStars || '', p.certificateNo, vnDate(p.certificateDate), vnDate(p.certificateExpiry), certificateState(p), p.unit, p.priceVnd, marketplaceNames(p.readyMarketplaces), marketplaceNames(p.liveMarketplaces)]),
       };
     },
   };

@@ -1,5 +1,5 @@
 import { listCommunes } from '#shared/admin-units/admin-units.ts';
-import { ALL, contributionDelta, coverageMetrics, counterKey, cutToTenth, emptyMetrics, producerContribution, productContribution, type Contribution, type CoverageMetric, type Metrics } from '#shared/coverage-rules.ts';
+import { ALL, contributionDelta, coverageMetrics, counterKey, roundToTenth, emptyMetrics, producerContribution, productContribution, type Contribution, type CoverageMetric, type Metrics } from '#shared/coverage-rules.ts';
 import { marketplaces } from '#shared/marketplaces.ts';
 import { accountAllowsLiveListing, listingStatusesOf, readyMarketplacesOf, sameListingStatuses, sameMarketplaces, type ListingStatus } from '#shared/onboarding-rules.ts';
 import { AccountSchema, ListingSchema } from '#shared/schemas/onboarding.ts';
@@ -156,7 +156,7 @@ export function indicatorValue(m: Metrics, indicator: string): number | undefine
   const den = metricValue(m, b);
   if (den === undefined) return undefined;
   // A share of nothing is not 0 %: none yet (e.g. no OCOP product, so no share of them live).
-  return den === 0 ? undefined : cutToTenth((100 * num) / den);
+  return den === 0 ? undefined : roundToTenth((100 * num) / den);
 }
 
 
@@ -237,7 +237,7 @@ export function createCoverageService(deps: { table: Table; coverage: CoverageRe
         const current = indicatorValue(sumRows(rows), t.indicator);
         // A province-wide count seen from a few communes says where they stand, not how much of the target is reached.
         const partial = t.scope === 'province' && communes !== 'all' && t.unit === 'count';
-        return { ...t, current: current ?? null, achieved: current === undefined || t.value === 0 || partial ? null : cutToTenth((100 * current) / t.value) };
+        return { ...t, current: current ?? null, achieved: current === undefined || t.value === 0 || partial ? null : roundToTenth((100 * current) / t.value) };
       });
       return { asOf, items };
     },

@@ -317,12 +317,15 @@ export function createProducerService(deps: Deps) {
       );
     }),
 
-    /** Likely duplicates of a producer (same phone, tax code, citizen-ID hash, or name in its commune). */
+    /**
+     * Likely duplicates of a producer (same phone, tax code, citizen-ID hash, or name in its commune);
+     * each in scope with its cooperative users, which a merge binds to the producer kept.
+     */
     async duplicates(principal: Principal, id: string): Promise<DuplicateMatch[]> {
       const current = await getVisible(principal, id);
       const found = await duplicateKeys.findMatches(duplicateKeysOf(current));
       found.delete(id);
-      return describeMatches(principal, found);
+      return describeMatches(principal, found, { withUsers: true });
     },
 
     /**
@@ -436,16 +439,19 @@ export function createProducerService(deps: Deps) {
   };
 
   /** Matches as the caller may see them: name and id only for producers in scope. */
-  async function describeMatches(principal: Principal, found: Map<string, DuplicateKind[]>): Promise<DuplicateMatch[]> {
+  async function describeMatches(principal: Principal, found: Map<string, DuplicateKind[]>, opts: { withUsers?: boolean } = {}): Promise<DuplicateMatch[]> {
     const records = await Promise.all([...found.keys()].map((pid) => producers.get(pid)));
-    return records
-      .filter((r): r is ProducerRecord => !!r)
-      .map((r) => {
-        const matchedOn = found.get(r.id)!;
-        // Outside the caller's scope only the fact of a match is told, not where: otherwise any
-        // phone number or citizen ID typed into the form would reveal its owner's commune.
-        return canSee(principal, { communeCode: r.communeCode, producerId: r.id }) ? { id: r.id, name: r.name, version: r.version, communeCode: r.communeCode, matchedOn } : { matchedOn };
-      });
+    return Promise.all(
+      records
+        .filter((r): r is ProducerRecord => !!r)
+        .map(async (r) => {
+          const matchedOn = found.get(r.id)!;
+          // Outside the caller's scope only the fact of a match is told, not where: otherwise any
+          // phone number or citizen ID typed into the form would reveal its owner's commune.
+          if (!canSee(principal, { communeCode: r.communeCode, producerId: r.id })) return { matchedOn };
+          return { id: r.id, name: r.name, version: r.version, communeCode: r.communeCode, matchedOn, ...(opts.withUsers ? { userCount: await users.boundCount(r) } : {}) };
+        }),
+    );
   }
 }
 export type ProducerService = ReturnType<typeof createProducerService>;

@@ -84,6 +84,7 @@ export const DuplicateMatchSchema = z.object({
   version: z.number().int().optional().meta({ description: 'Only for producers in your scope: the version to send as `sourceVersion` when merging it' }),
   communeCode: z.string().optional().meta({ description: "Only for producers in your scope: a phone, tax code or citizen ID must not tell where its owner lives" }),
   matchedOn: z.array(z.enum(['phone', 'taxCode', 'citizenId', 'name'])),
+  userCount: z.number().int().optional().meta({ description: 'Only in a producer’s duplicates, for producers in your scope: its cooperative user accounts, which a merge into the producer kept binds to that producer (an administrator’s merge only)' }),
 });
 
 export const MergeSchema = z

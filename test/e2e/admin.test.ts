@@ -250,7 +250,7 @@ describe('targets (administrator, 360 px)', () => {
     await expect.poll(screenTargets).toEqual(before.map(keyOf).sort());
     // Where a saved target stands, from the province report.
     const ocop = page.locator('tr[data-key="ocopLive/productsOcop#all#province#2026-12-31"]');
-    expect(await ocop.locator('th').textContent()).toBe('SP OCOP đang bán trên Sản phẩm OCOP');
+    expect(await ocop.locator('th').textContent()).toBe('Tỉ lệ SP OCOP đang bán / SP OCOP');
     expect(await ocop.locator('td').nth(4).textContent()).toMatch(/^Đạt .+ \/ 80%/);
 
     const add = async (t: Target, label: string) => {
@@ -274,7 +274,7 @@ describe('targets (administrator, 360 px)', () => {
     await add(trained, '');
     expect(await page.getByRole('alert').filter({ hasText: 'Trùng với một chỉ tiêu khác' }).count()).toBe(1);
     const row = page.locator(`tr[data-key="${keyOf(hamRongVoso)}"]`);
-    expect(await row.locator('th, td').allTextContents()).toEqual(['Sản phẩm đang bán Chưa lưu', 'Phường Hàm Rồng', 'Voso', '30/06/2027', '1.250', '—', 'Bỏ']);
+    expect(await row.locator('th, td').allTextContents()).toEqual(['Số sản phẩm đang bán Chưa lưu', 'Phường Hàm Rồng', 'Voso', '30/06/2027', '1.250', '—', 'Bỏ']);
     expect(await unlabelledControls(page)).toEqual([]);
     expect(await pageWidth(page)).toBeLessThanOrEqual(360);
     await shot(page, 'admin-04-targets-added');
@@ -303,6 +303,41 @@ describe('targets (administrator, 360 px)', () => {
     expect(held.map(keyOf)).not.toContain(keyOf(trained));
     expect(held.map(keyOf)).toContain(keyOf(hamRongVoso));
     await expect.poll(screenTargets).toEqual(held.map(keyOf).sort());
+  }, 60_000);
+
+  it('puts a removed target back with another value as a change not saved, measured against the new value; once saved, only the saved toast shows', async () => {
+    const accounts: Target = { indicator: 'producersWithAccount', period: '2026-12-31', scope: 'province', marketplace: 'all', unit: 'count', value: 500 };
+    // Producers with an account, so the target stands somewhere other than at 0.
+    for (const n of [1, 2, 3]) {
+      const seller = await newProducer(`Hộ có tài khoản ${n} ${run}`, `08${run}1${n}`);
+      expect((await api(product.url, `/producers/${seller.id}/accounts/voso`, adminToken, { method: 'PUT', body: { status: 'registered' } })).status).toBe(200);
+    }
+    await page.reload();
+    await expect.poll(heading).toBe('Chỉ tiêu');
+    const report = await api<{ targets: (Target & { current: number })[] }>(product.url, '/coverage?by=province', adminToken);
+    const current = report.body.targets.find((t) => keyOf(t) === keyOf(accounts))!.current;
+    expect(current).toBeGreaterThan(0);
+    const against8 = `${String(Math.round((1000 * current) / 8) / 10).replace('.', ',')}%`;
+    const row = page.locator(`tr[data-key="${keyOf(accounts)}"]`);
+    expect(await row.locator('td').nth(4).textContent()).toBe(`Đạt ${current} / 500 (${String(Math.round((1000 * current) / 500) / 10).replace('.', ',')}%)`);
+
+    await row.getByRole('button', { name: /^Bỏ chỉ tiêu/ }).click();
+    await page.getByLabel('Chỉ tiêu', { exact: true }).selectOption(accounts.indicator);
+    await page.getByRole('radio', { name: 'Toàn tỉnh' }).check();
+    await page.getByLabel('Sàn', { exact: true }).selectOption('all');
+    await page.getByLabel('Hạn (dd/mm/yyyy)').fill('31/12/2026');
+    await page.getByLabel('Giá trị').fill('8');
+    await page.getByRole('button', { name: 'Thêm vào danh sách' }).click();
+    await expect.poll(() => row.locator('th').textContent()).toBe('Số chủ thể có tài khoản sàn Chưa lưu');
+    expect(await row.locator('td').nth(4).textContent()).toBe(`Đạt ${current} / 8 (${against8})`);
+    expect(await page.getByTestId('targets-status').textContent()).toBe('1 thay đổi chưa lưu.');
+    expect(await page.locator('#toasts').textContent()).toContain('Đã thêm vào danh sách');
+
+    await page.getByRole('button', { name: 'Lưu chỉ tiêu' }).click();
+    await expect.poll(() => page.getByTestId('targets-status').textContent()).toBe('');
+    await expect.poll(() => page.locator('#toasts').textContent()).toContain('Đã lưu chỉ tiêu.');
+    expect(await page.locator('#toasts').textContent()).not.toContain('Đã thêm vào danh sách');
+    expect(await row.locator('th, td').allTextContents()).toEqual(['Số chủ thể có tài khoản sàn', 'Toàn tỉnh', 'Tất cả các sàn', '31/12/2026', '8', `Đạt ${current} / 8 (${against8})`, 'Bỏ']);
   }, 60_000);
 
   it('asks before leaving with unsaved changes, and staying keeps them; once saved, leaves without asking', async () => {
@@ -467,6 +502,8 @@ describe('expiring OCOP certificates (dashboard)', () => {
     await expect.poll(async () => (await names.allTextContents()).filter((n) => n.includes(run))).toEqual([`Nước mắm sắp hết hạn ${run}`, `Nước mắm vừa hết hạn ${run}`]);
     const all = await names.allTextContents();
     expect(all.indexOf(`Nước mắm sắp hết hạn ${run}`)).toBeLessThan(all.indexOf(`Nước mắm vừa hết hạn ${run}`));
+    // The heading names both kinds the list holds.
+    expect(await page.getByRole('region', { name: 'Chứng nhận OCOP sắp hết hạn và vừa hết hạn' }).locator('ul.certs li').count()).toBe(all.length);
     await expect.poll(() => page.getByTestId('coverage-source').locator('..').textContent()).toContain('chỉ tính sản phẩm có giấy chứng nhận còn hạn');
 
     // The expired one says on its page that it no longer counts as OCOP; the one still valid does not.
@@ -501,7 +538,7 @@ describe('coverage at the end of a month (dashboard)', () => {
     const producersIn = (rows: { communeCode: string; producers: number }[]) => rows.find((r) => r.communeCode === '15772')!.producers;
 
     await page.goto(`${product.url}/#/dashboard`);
-    const when = page.getByLabel('Thời điểm');
+    const when = page.getByLabel('Thời điểm', { exact: true });
     await when.waitFor();
     expect(await when.locator('option').first().textContent()).toBe('Hiện tại');
     await when.selectOption({ label });
@@ -511,6 +548,9 @@ describe('coverage at the end of a month (dashboard)', () => {
     await expect.poll(() => page.getByTestId('targets-as-of').textContent()).toBe(`Chỉ tiêu đang áp dụng khi chốt số liệu cuối tháng ${month.slice(5)}/${month.slice(0, 4)}.`);
     const cell = page.locator('[data-testid=coverage-table] tr[data-code="15772"] td').first();
     expect(await cell.textContent()).toBe(String(producersIn(then.body.rows)));
+    // The producer and product lists are today's whatever month is chosen, and their heading says so.
+    const lists = (name: string) => page.getByRole('region', { name, exact: true }).getByRole('button', { name: 'Tải danh sách chủ thể (Excel)' });
+    expect(await lists('Danh sách hiện tại để báo cáo (không theo thời điểm đã chọn)').count()).toBe(1);
 
     const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Tải CSV' }).click()]);
     expect(file.suggestedFilename()).toBe(`bao-cao-bao-phu-cuoi-thang-${month}.csv`);
@@ -518,10 +558,11 @@ describe('coverage at the end of a month (dashboard)', () => {
     await page.getByLabel('Sàn thương mại điện tử').selectOption('voso');
     await expect.poll(() => page.url()).toContain('marketplace=voso');
     expect(page.url()).toContain(`month=${month}`);
-    expect(await page.getByLabel('Thời điểm').inputValue()).toBe(month);
+    expect(await page.getByLabel('Thời điểm', { exact: true }).inputValue()).toBe(month);
 
-    await page.getByLabel('Thời điểm').selectOption('');
+    await page.getByLabel('Thời điểm', { exact: true }).selectOption('');
     await expect.poll(() => page.getByTestId('coverage-source').textContent()).toContain('tính đến');
+    expect(await lists('Danh sách để báo cáo').count()).toBe(1);
     await page.getByLabel('Sàn thương mại điện tử').selectOption('all');
     const now = await api<{ rows: { communeCode: string; producers: number }[] }>(product.url, '/coverage?by=commune', adminToken);
     expect(producersIn(now.body.rows)).toBeGreaterThan(producersIn(then.body.rows));
@@ -544,6 +585,9 @@ describe('duplicate producers and deleting records', () => {
     const keep = await newProducer(`Hộ làm mắm ${run}`, phone);
     const dup = await newProducer(`Hộ làm mắm tôm ${run}`, phone);
     const moved = (await api<Rec>(product.url, '/products', adminToken, { method: 'POST', body: productBody(dup.id, `Mắm tôm ${run}`) })).body;
+    // A cooperative login bound to the duplicate, which the merge binds to the record kept.
+    const login = await api<User>(product.url, '/users', adminToken, { method: 'POST', body: { username: `htx.mam${run}`, password: `mat-khau-${run}`, role: 'cooperative', producerId: dup.id } });
+    expect(login.status).toBe(201);
 
     await page.goto(`${product.url}/#/producers/${keep.id}`);
     const dups = page.getByRole('region', { name: 'Hồ sơ có thể trùng' });
@@ -552,6 +596,7 @@ describe('duplicate producers and deleting records', () => {
     await dups.getByRole('button', { name: `Gộp Hộ làm mắm tôm ${run} vào hồ sơ này` }).click();
     const dialog = page.getByRole('dialog');
     expect(await dialog.textContent()).toContain(`Gộp «Hộ làm mắm tôm ${run}» vào «Hộ làm mắm ${run}»?`);
+    expect(await dialog.textContent()).toContain(`1 tài khoản đăng nhập HTX gắn với «Hộ làm mắm tôm ${run}» chuyển sang gắn với «Hộ làm mắm ${run}» (từ nay thấy dữ liệu của «Hộ làm mắm ${run}»)`);
     await dialog.getByRole('button', { name: 'Huỷ' }).click();
     expect(await status(`/producers/${dup.id}`)).toBe(200);
 
@@ -562,6 +607,7 @@ describe('duplicate producers and deleting records', () => {
     expect((await api<Rec>(product.url, `/products/${moved.id}`, adminToken)).body.producerId).toBe(keep.id);
     await expect.poll(() => page.getByRole('region', { name: 'Hồ sơ có thể trùng' }).textContent()).toContain('Không thấy hồ sơ nào có thể trùng.');
     expect((await api<Rec>(product.url, `/producers/${keep.id}`, adminToken)).body.productCount).toBe(1);
+    expect((await allUsers()).find((u) => u.id === login.body.id)?.producerId).toBe(keep.id);
   }, 60_000);
 
   it('deletes a product after confirming, and a producer only once it has no products; offline it says a connection is needed and deletes nothing', async () => {
@@ -691,6 +737,20 @@ describe('the product list by producer (administrator)', () => {
     await expect.poll(names).toEqual([`Giò chả ${run} bò`, `Giò chả ${run} lụa`, `Giò chả ${run} quế`]);
     expect(page.url()).not.toContain('producerId');
     expect(page.url()).toContain('q=');
+  }, 60_000);
+});
+
+describe('the producer search’s hint, by what each role can search', () => {
+  it('offers the department names and tax codes, not phone numbers (which it cannot search), and the administrator phone numbers too', async () => {
+    const hint = (p: Page) => p.locator('.field[data-path=producerId] p.hint[id]').textContent();
+    await page.goto(`${product.url}/#/products`);
+    await expect.poll(() => hint(page)).toBe('Gõ ít nhất 2 chữ trong tên (có dấu hay không đều được), hoặc mã số thuế, số điện thoại.');
+    const desk = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN' });
+    const p = await desk.newPage();
+    await signIn(p, product.url, 'sct', 'demo1234', 'Tổng quan tiến độ');
+    await p.goto(`${product.url}/#/products`);
+    await expect.poll(() => hint(p)).toBe('Gõ ít nhất 2 chữ trong tên (có dấu hay không đều được), hoặc mã số thuế.');
+    await desk.close();
   }, 60_000);
 });
 

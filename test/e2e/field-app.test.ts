@@ -557,7 +557,13 @@ describe('department dashboard', () => {
     // The province's targets with where each stands, and the month-end figures over time.
     const targets = desk.locator('[data-testid=targets] li');
     await expect.poll(() => targets.count()).toBe(3);
-    expect(await targets.first().textContent()).toMatch(/SP OCOP đang bán trên Sản phẩm OCOP · Toàn tỉnh · Tất cả các sàn.*Hạn 31\/12\/2026.*Đạt .*% \/ 80%/);
+    expect(await targets.first().textContent()).toMatch(/^Tỉ lệ SP OCOP đang bán \/ SP OCOP · Toàn tỉnh · Tất cả các sàn.*Hạn 31\/12\/2026.*Đạt .*% \/ 80%/);
+    expect(await desk.locator('[data-testid=coverage-table] tfoot th').textContent()).toBe('Tổng cộng');
+    // The export words the targets and the totals row as the screen does.
+    const [coverageCsv] = await Promise.all([desk.waitForEvent('download'), desk.getByRole('button', { name: 'Tải CSV' }).click()]);
+    const coverageLines = (await readFile((await coverageCsv.path())!)).toString('utf8').split('\r\n');
+    expect(coverageLines.some((l) => l.replace(/^"/, '').startsWith('• Tỉ lệ SP OCOP đang bán / SP OCOP · Toàn tỉnh · hạn 31/12/2026: '))).toBe(true);
+    expect(coverageLines.some((l) => l.startsWith(',Tổng cộng,'))).toBe(true);
     await expect.poll(() => desk.locator('[data-testid=trend-table] tbody tr').count(), { timeout: 15_000 }).toBeGreaterThan(0);
 
     await desk.getByRole('button', { name: 'Sắp xếp theo Chủ thể', exact: true }).click();

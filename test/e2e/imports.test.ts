@@ -102,6 +102,9 @@ describe('importing a producer list from a spreadsheet on a 360 px phone (office
     expect(await invalid.textContent()).toContain('Dòng 6');
     expect(await invalid.locator('li').allTextContents()).toEqual(['Ngày tập huấn: không phải ngày (dd/mm/yyyy)']);
 
+    // Before anything is written, the screen says on what basis the imported producers' personal data is kept.
+    expect(await page.getByTestId('legal-basis').textContent()).toBe('Chủ thể mới được nhập sẽ có căn cứ lưu giữ thông tin cá nhân là “Phục vụ quản lý nhà nước”. Nếu chủ thể đã đồng ý cho lưu thông tin, hãy sửa căn cứ này trên trang của chủ thể sau khi nhập.');
+
     const commit = page.getByTestId('commit');
     expect(await commit.textContent()).toBe('Nhập 3 dòng');
     const decision = page.getByLabel(`Dòng 5: ${name.split} — xã/phường mới`);
@@ -121,12 +124,23 @@ describe('importing a producer list from a spreadsheet on a 360 px phone (office
     expect(xlsx.subarray(0, 2).toString('latin1')).toBe('PK');
   }, 60_000);
 
-  it('commits the new rows and the decided one after a confirmation, and says how many were written', async () => {
+  it('commits the new rows and the decided one after a confirmation, says it is starting until it knows how many rows, and says how many were written', async () => {
+    // Every text the progress shows, in order.
+    await page.evaluate(() => {
+      const seen: string[] = ((window as unknown as { progressTexts: string[] }).progressTexts = []);
+      new MutationObserver(() => {
+        const text = document.querySelector('[data-testid=progress] p')?.textContent;
+        if (text && seen.at(-1) !== text) seen.push(text);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
     await page.getByTestId('commit').click();
     const dialog = page.getByRole('dialog');
     expect(await dialog.getByRole('heading').textContent()).toBe('Ghi 4 dòng vào hệ thống? Các dòng còn lại không được nhập.');
     await dialog.getByRole('button', { name: 'Nhập', exact: true }).click();
     await expect.poll(() => page.getByTestId('import-done').textContent().catch(() => null), { timeout: 30_000 }).toBe('Đã ghi 4 dòng vào hệ thống.');
+    const progressTexts = await page.evaluate(() => (window as unknown as { progressTexts: string[] }).progressTexts);
+    expect(progressTexts[0]).toBe('Đang bắt đầu…');
+    expect(progressTexts.filter((text) => text.startsWith('Đã ghi 0 / 0'))).toEqual([]);
     expect(await page.getByTestId('import-status').textContent()).toBe('Đã nhập xong.');
     expect(await page.getByRole('link', { name: 'Danh sách chủ thể' }).getAttribute('href')).toBe('#/producers');
     expect(await pageWidth(page)).toBeLessThanOrEqual(360);
@@ -140,15 +154,16 @@ describe('importing a producer list from a spreadsheet on a 360 px phone (office
     expect(invalid.body.items.filter((p) => p.name === name.invalid)).toEqual([]);
   }, 60_000);
 
-  it('lists the import among the recent ones, with its status and counts', async () => {
+  it('lists the import among the recent ones, with its status and what it imported', async () => {
     await page.getByRole('link', { name: 'Nhập danh sách khác' }).click();
     const recent = page.getByTestId('recent-imports').locator('li');
     await expect.poll(() => recent.count(), { timeout: 15_000 }).toBe(1);
     const text = await recent.first().textContent();
     expect(text).toContain(fileName);
     expect(text).toContain('Đã nhập xong');
-    // Once committed, the decided row counts among the new ones.
-    expect(text).toContain('Mới, sẽ nhập: 4 · Không hợp lệ: 1');
+    // Once committed, what was imported (the decided row among it), not what would be.
+    expect(text).toContain('Đã nhập 4 · Không hợp lệ: 1');
+    expect(text).not.toContain('Mới, sẽ nhập');
     await recent.first().getByRole('link').click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(fileName);
     expect(await unlabelledControls(page)).toEqual([]);

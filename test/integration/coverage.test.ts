@@ -346,7 +346,7 @@ describe('targets', () => {
     expect(put.status).toBe(200);
     const report = await api.call('GET', '/coverage?by=province', { token: api.adminToken });
     const t = report.body.totals;
-    const expected = Math.floor((1000 * t.ocopLive) / (t.productsOcop3 + t.productsOcop4 + t.productsOcop5) + 1e-9) / 10;
+    const expected = Math.round((1000 * t.ocopLive) / (t.productsOcop3 + t.productsOcop4 + t.productsOcop5) + 1e-9) / 10;
     expect(report.body.targets).toEqual([expect.objectContaining({ indicator: 'ocopLive/productsOcop', current: expected, achieved: expected })]);
     const officer = await api.userToken({ role: 'officer', communes: ['14758'] });
     expect((await api.call('PUT', '/targets', { token: officer, body: { items: [] } })).status).toBe(403);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { readCsv } from '#functions/imports/spreadsheet-reader.ts';
 import { createTestApi, producerInput, productInput, type Api } from '#test/support/harness.ts';
 
 let api: Api;
@@ -61,18 +62,18 @@ describe('exports', () => {
     expect(preamble).toContain('Sản phẩm OCOP: chỉ tính sản phẩm có giấy chứng nhận OCOP còn hạn.');
     expect(preamble).toContain('Chỉ tiêu (hiện hành):');
     const producersIn15772 = (await api.call('GET', '/coverage?by=commune', { token: api.adminToken })).body.rows.find((r: { communeCode: string }) => r.communeCode === '15772').producers;
-    expect(preamble).toContain(`• Số chủ thể · Xã Thiệu Hóa · hạn 30/06/2027: ${producersIn15772} / 5.000 — đạt ${String(Math.floor((1000 * producersIn15772) / 5000) / 10).replace('.', ',')}%`);
-    expect(preamble.some((l) => l.startsWith('• Sản phẩm OCOP đang bán trên sàn / Sản phẩm OCOP · Toàn tỉnh · hạn 31/12/2026: '))).toBe(true);
+    expect(preamble).toContain(`• Số chủ thể · Xã Thiệu Hóa · hạn 30/06/2027: ${producersIn15772} / 5.000 — đạt ${String(Math.round((1000 * producersIn15772) / 5000) / 10).replace('.', ',')}%`);
+    expect(preamble.some((l) => l.startsWith('• Tỉ lệ SP OCOP đang bán / SP OCOP · Toàn tỉnh · hạn 31/12/2026: '))).toBe(true);
     // The voso target belongs to the voso export, not to this one.
-    expect(preamble.some((l) => l.includes('Sản phẩm đang bán trên sàn · Toàn tỉnh'))).toBe(false);
+    expect(preamble.some((l) => l.includes('Số sản phẩm đang bán · Toàn tỉnh'))).toBe(false);
     const voso = (await download('/exports/coverage.csv?marketplace=voso')).bytes.toString('utf8');
-    expect(voso).toContain('• Sản phẩm đang bán trên sàn · Toàn tỉnh · hạn 31/12/2026: ');
+    expect(voso).toContain('• Số sản phẩm đang bán · Toàn tỉnh · hạn 31/12/2026: ');
 
     // An officer of another commune: the province's target measured on their communes, said so; not 15772's own.
     const officer = await api.userToken({ role: 'officer', communes: ['14758'] });
     const res = await api.app.request('/api/v1/exports/coverage.csv', { headers: { authorization: `Bearer ${officer}` } });
     const theirs = (await res.text()).split('\r\n').map((l) => l.replace(/^\uFEFF/, '').replace(/^"(.*)"$/, '$1'));
-    expect(theirs.some((l) => l.startsWith('• Sản phẩm OCOP đang bán trên sàn / Sản phẩm OCOP · Toàn tỉnh (số liệu các xã được giao) · hạn 31/12/2026: '))).toBe(true);
+    expect(theirs.some((l) => l.startsWith('• Tỉ lệ SP OCOP đang bán / SP OCOP · Toàn tỉnh (số liệu các xã được giao) · hạn 31/12/2026: '))).toBe(true);
     expect(theirs.some((l) => l.includes('Xã Thiệu Hóa'))).toBe(false);
   });
 
@@ -121,6 +122,38 @@ describe('exports', () => {
     expect(lines.find((l) => l.startsWith('Mã,'))).toMatch(/^Mã,Tên sản phẩm,Mã chủ thể,Tên chủ thể,Mã xã,/);
     expect(lines.find((l) => l.startsWith(`${product.body.id},`))).toContain(`,Nem chua Thọ Xuân,${producer.body.id},Cơ sở Nem chua Thọ Xuân,14758,`);
   });
+
+  it('say in the product list whether each OCOP certificate still counts, so its OCOP products add up to the coverage report’s, in CSV and in an XLSX LibreOffice opens', async () => {
+    const owner = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ name: 'HTX Chè Như Thanh', communeCode: '15772' }) });
+    const make = async (name: string, extra: Record<string, unknown>) => {
+      const res = await api.call('POST', '/products', { token: api.adminToken, body: productInput(owner.body.id, { name, ...extra }) });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    const valid = await make('Chè xanh còn hạn', { certificateDate: '2024-02-29' });
+    const lapsed = await make('Chè búp hết hạn', { certificateDate: '2020-03-10' });
+    const unrated = await make('Chè khô chưa xếp hạng', { ocopStars: 0, certificateNo: undefined, certificateDate: undefined });
+    const totals = (await api.call('GET', '/coverage?by=province', { token: api.adminToken })).body.totals;
+    const ocopInReport = totals.productsOcop3 + totals.productsOcop4 + totals.productsOcop5;
+
+    const check = (grid: unknown[][]) => {
+      const cells = grid.map((r) => r.map((c) => (c === null || c === undefined ? '' : String(c))));
+      expect(cells.some((r) => r[0]?.startsWith('Sản phẩm có chứng nhận OCOP hết hạn vẫn giữ hạng sao nhưng không được tính là sản phẩm OCOP'))).toBe(true);
+      const header = cells.findIndex((r) => r[0] === 'Mã' && r[1] === 'Tên sản phẩm');
+      const at = (name: string) => cells[header]!.indexOf(name);
+      expect(at('Chứng nhận OCOP')).toBe(at('Hạn chứng nhận') + 1);
+      const rows = cells.slice(header + 1);
+      const row = (id: string) => rows.find((r) => r[0] === id)!;
+      expect([row(valid)[at('Hạn chứng nhận')], row(valid)[at('Chứng nhận OCOP')]]).toEqual(['28/02/2027', 'Còn hiệu lực']);
+      expect([row(lapsed)[at('Hạn chứng nhận')], row(lapsed)[at('Chứng nhận OCOP')], row(lapsed)[at('Hạng sao')]]).toEqual(['10/03/2023', 'Hết hạn', '3']);
+      expect([row(unrated)[at('Hạn chứng nhận')], row(unrated)[at('Chứng nhận OCOP')]]).toEqual(['', '']);
+      // Counting the valid certificates gives the report's OCOP products; counting the stars gives more.
+      expect(rows.filter((r) => r[at('Chứng nhận OCOP')] === 'Còn hiệu lực')).toHaveLength(ocopInReport);
+      expect(rows.filter((r) => Number(r[at('Hạng sao')]) >= 3).length).toBeGreaterThan(ocopInReport);
+    };
+    check(readCsv((await download('/exports/products.csv')).bytes));
+    check(readCsv(Buffer.from(xlsxToCsv((await download('/exports/products.xlsx')).bytes), 'utf8')));
+  }, 240_000);
 
   it('export only the caller’s scope', async () => {
     const officer = await api.userToken({ role: 'officer', communes: ['14758'] });

@@ -162,6 +162,28 @@ describe('a duplicate merged away while a cooperative user is bound to it', () =
   });
 });
 
+describe('a producer’s likely duplicates', () => {
+  it('say how many cooperative users each one in scope has — which a merge binds to the producer kept — also for one stored before they were counted', async () => {
+    const phone = producerInput().phone;
+    const make = async () => (await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ phone, confirmDistinct: true }) })).body.id as string;
+    const [kept, bound, counted, plain] = [await make(), await make(), await make(), await make()];
+    await cooperativeOf(bound);
+    await cooperativeOf(bound);
+    await cooperativeOf(counted);
+    await forgetUserCount(counted);
+    const users = async (token: string) => Object.fromEntries(((await api.call('GET', `/producers/${kept}/duplicates`, { token })).body.items as { id: string; userCount?: number }[]).map((m) => [m.id, m.userCount]));
+    expect(await users(api.adminToken)).toEqual({ [bound]: 2, [counted]: 1, [plain]: 0 });
+    expect(await users(officer)).toEqual({ [bound]: 2, [counted]: 1, [plain]: 0 });
+    // Outside the caller's scope a match says only what matched.
+    const elsewhere = await api.userToken({ role: 'officer', communes: ['14758'] });
+    const other = await api.call('POST', '/producers', { token: elsewhere, body: producerInput({ phone, communeCode: '14758', confirmDistinct: true }) });
+    expect(other.status).toBe(201);
+    const seen = (await api.call('GET', `/producers/${other.body.id}/duplicates`, { token: elsewhere })).body.items as object[];
+    expect(seen).toHaveLength(4);
+    for (const match of seen) expect(match).toEqual({ matchedOn: ['phone'] });
+  });
+});
+
 describe('a producer stored before its bound users were counted', () => {
   it('is not deleted when a user was bound after the delete read it', async () => {
     const producer = await newProducer();

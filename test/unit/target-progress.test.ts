@@ -9,9 +9,10 @@ describe('where a target’s indicator stands', () => {
     expect(indicatorValue(m, 'ocopLive/productsOcop')).toBe(33.3);
   });
 
-  it('is cut, not rounded, to one decimal: 100 % only when the whole is reached', () => {
+  it('is rounded to one decimal, as the screens and exports show it: 100 % only when the whole is reached', () => {
     const share = (live: number, ocop: number) => indicatorValue({ ...emptyMetrics(), productsOcop4: ocop, ocopLive: live }, 'ocopLive/productsOcop');
-    expect(share(2, 3)).toBe(66.6);
+    expect(share(2, 3)).toBe(66.7);
+    expect(share(5, 12)).toBe(41.7);
     expect(share(9996, 10000)).toBe(99.9);
     expect(share(573, 1000)).toBe(57.3);
     expect(share(10000, 10000)).toBe(100);

@@ -47,16 +47,21 @@ describe('web formats', () => {
     expect(parseAmount('25.000 đ')).toBe(25_000);
   });
 
-  it('counts days to a date and shows shares cut to one decimal, 100% only for the whole', () => {
+  it('counts days to a date and shows shares rounded to one decimal, 100% only for the whole', () => {
     expect(daysUntil('2026-01-31', '2026-01-01')).toBe(30);
     expect(daysUntil('2025-12-31', '2026-01-01')).toBe(-1);
     expect(formatPercent(1, 3)).toBe('33,3%');
-    expect(formatPercent(2, 3)).toBe('66,6%');
+    expect(formatPercent(2, 3)).toBe('66,7%');
+    expect(formatPercent(5, 12)).toBe('41,7%');
+    expect(formatPercent(833, 2000)).toBe('41,7%');
     expect(formatPercent(1, 2)).toBe('50%');
     expect(formatPercent(996, 1000)).toBe('99,6%');
+    expect(formatPercent(9996, 10000)).toBe('99,9%');
     expect(formatPercent(9999, 10000)).toBe('99,9%');
     expect(formatPercent(1000, 1000)).toBe('100%');
     expect(formatPercent(57.3, 100)).toBe('57,3%');
+    expect(formatPercent(57.3, 57.3)).toBe('100%');
+    expect(formatPercent(120, 100)).toBe('120%');
     expect(formatPercent(1, 0)).toBe('—');
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorCodes, importFailureCodes } from '#shared/errors.ts';
 import { photoRejectionReasons } from '#shared/schemas/photo.ts';
-import { classBreaks, classOf, coverageFromLists, indicatorValue, normaliseCoverage, toCsv } from '../../web/src/core/coverage.ts';
+import { classBreaks, classLabels, classOf, coverageFromLists, indicatorText, indicatorValue, normaliseCoverage, toCsv } from '../../web/src/core/coverage.ts';
 import type { Commune } from '../../web/src/core/types.ts';
 import { en } from '../../web/src/i18n/en.ts';
 import { vi } from '../../web/src/i18n/vi.ts';
@@ -77,6 +77,22 @@ describe('map classes and CSV export', () => {
     expect(classOf(8, breaks)).toBe(4);
     expect(classOf(3, breaks)).toBe(2);
     expect(classOf(null, breaks)).toBe(-1);
+  });
+
+  it('words the legend as the classes hold: a class of one count as that count, ranges from above the class before', () => {
+    expect(classLabels(classBreaks([0, 1, 2]), 'producers')).toEqual(['0', '1', '2']);
+    expect(classLabels(classBreaks([0, 1, 4, 8, null]), 'producers')).toEqual(['0', '1–2', '3–4', '5–6', '7–8']);
+    expect(classLabels(classBreaks([0, 4000]), 'producers')).toEqual(['0', '1–1.000', '1.001–2.000', '2.001–3.000', '3.001–4.000']);
+    expect(classLabels(classBreaks([0, 41.7]), 'ocopLiveShare')).toEqual(['0', '0,1–11%', '11,1–21%', '21,1–32%', '32,1–42%']);
+    expect(classLabels(classBreaks([0, 0.3]), 'ocopLiveShare')).toEqual(['0', '0,1–1%']);
+  });
+
+  it('gives the OCOP live share of a commune rounded to one decimal, as the map writes it', () => {
+    const row = { producers: 0, producersTrained: 0, producersWithAccount: 0, producersLive: 0, products: 12, ocopProducts: 12, productsReady: 0, productsLive: 5, ocopLive: 5 };
+    expect(indicatorValue(row, 'ocopLiveShare')).toBe(41.7);
+    expect(indicatorText(indicatorValue(row, 'ocopLiveShare'), 'ocopLiveShare')).toBe('41,7%');
+    expect(indicatorText(1250, 'producers')).toBe('1.250');
+    expect(indicatorText(null, 'ocopLiveShare')).toBe('—');
   });
 
   it('writes the table as CSV with a BOM, quoting where needed', () => {

@@ -1,6 +1,6 @@
 import { countsAsOcop } from '#shared/coverage-rules.ts';
 import { csvDocument, type Cell } from '#shared/csv.ts';
-import { shareOf } from './format.ts';
+import { formatNumber, formatPercent, shareOf } from './format.ts';
 /** Coverage when the API's report is not there yet: counts per commune from the lists in scope, and CSV export. */
 import { coverageMetrics, type Commune, type Coverage, type CoverageCounts, type CoverageMetric, type CoverageRow, type Producer, type Product } from './types.ts';
 
@@ -47,13 +47,15 @@ export const toCsv = (header: readonly string[], rows: readonly (readonly Cell[]
 
 export type Indicator = CoverageMetric | 'ocopLiveShare';
 
-/** The value of an indicator for a row: a count, or the OCOP live share in whole percent (cut). */
+/** The value of an indicator for a row: a count, or the OCOP live share in percent (one decimal, rounded as every share: 99,96 % is 99,9, not 100). */
 export function indicatorValue(row: CoverageCounts, ind: Indicator): number | null {
   if (ind !== 'ocopLiveShare') return row[ind];
   if (row.ocopLive === null || !row.ocopProducts) return null;
-  // Whole percent for the map's classes, cut like every share: 99,6 % is class 99, not 100.
-  return Math.floor(shareOf(row.ocopLive, row.ocopProducts));
+  return shareOf(row.ocopLive, row.ocopProducts);
 }
+
+/** An indicator's value as the map and its legend write it: `1.250`, `41,7%`, or `—`. */
+export const indicatorText = (v: number | null, ind: Indicator): string => (ind === 'ocopLiveShare' ? formatPercent(v, 100) : formatNumber(v));
 
 /** Five class breaks for the map: 0 in its own class, the rest in equal steps up to the maximum. */
 export function classBreaks(values: readonly (number | null)[]): number[] {
@@ -61,6 +63,21 @@ export function classBreaks(values: readonly (number | null)[]): number[] {
   if (max <= 0) return [0];
   const step = max / 4;
   return [0, ...[1, 2, 3, 4].map((i) => Math.ceil(step * i))].filter((v, i, a) => i === 0 || v > a[i - 1]!);
+}
+
+const tenths = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 });
+
+/**
+ * The legend's words for each class of `breaks`: "0", then what each holds above the one before —
+ * "2–4" for counts, "1" for a class of one count, "4,1–8%" for shares (which have tenths).
+ */
+export function classLabels(breaks: readonly number[], ind: Indicator): string[] {
+  const share = ind === 'ocopLiveShare';
+  return breaks.map((b, i) => {
+    if (i === 0) return '0';
+    const from = breaks[i - 1]! + (share ? 0.1 : 1);
+    return from >= b ? indicatorText(b, ind) : share ? `${tenths.format(from)}–${indicatorText(b, ind)}` : `${formatNumber(from)}–${formatNumber(b)}`;
+  });
 }
 
 /** Index of the class a value falls into (0 = zero; -1 = no data). */

@@ -1,5 +1,5 @@
 /** Formats used on every screen, the same in both languages (DESIGN §2): dd/mm/yyyy and `1.250.000 ₫`. */
-import { cutToTenth } from '#shared/coverage-rules.ts';
+import { percentText, roundToTenth } from '#shared/coverage-rules.ts';
 
 const money = new Intl.NumberFormat('vi-VN', { style: 'currency', currency: 'VND', maximumFractionDigits: 0 });
 const number = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 0 });
@@ -14,19 +14,18 @@ export function formatNumber(n: number | null | undefined): string {
   return n === null || n === undefined ? '—' : number.format(n);
 }
 
-const share = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 });
-
 /**
- * A share in percent, cut (not rounded) to one decimal — `33,3%`, `50%` — so that it reads 100%
- * only once the whole is reached (996 of 1.000 is `99,6%`, never `100%`); `—` when the denominator is 0.
+ * A share in percent, rounded to one decimal — `33,3%`, `41,7%`, `50%` — yet reading 100% only once
+ * the whole is reached (9.996 of 10.000 is `99,9%`); `—` when the denominator is 0. The exports write
+ * shares with the same function (`percentText`).
  */
 export function formatPercent(part: number | null | undefined, whole: number | null | undefined): string {
   if (part === null || part === undefined || !whole) return '—';
-  return `${share.format(shareOf(part, whole))}%`;
+  return percentText((100 * part) / whole);
 }
 
-/** `part` of `whole` in percent, cut to one decimal (`cutToTenth`, the rule the server uses too). */
-export const shareOf = (part: number, whole: number): number => cutToTenth((100 * part) / whole);
+/** `part` of `whole` in percent, rounded to one decimal (`roundToTenth`, the rule the server uses too). */
+export const shareOf = (part: number, whole: number): number => roundToTenth((100 * part) / whole);
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

@@ -84,14 +84,15 @@ export function errorBox(): HTMLElement {
 
 const toastRegion = () => document.getElementById('toasts');
 
-/** A short message in the live region at the bottom of the screen. */
-export function toast(text: string, kind: 'ok' | 'info' | 'warn' = 'ok'): void {
+/** A short message in the live region at the bottom of the screen; the function returned takes it away sooner (when it no longer holds). */
+export function toast(text: string, kind: 'ok' | 'info' | 'warn' = 'ok'): () => void {
   const region = toastRegion();
-  if (!region) return;
+  if (!region) return () => undefined;
   const el = h('p', { class: `toast toast-${kind}` }, text);
   region.append(el);
   while (region.children.length > 2) region.firstElementChild?.remove();
   setTimeout(() => el.remove(), 4000);
+  return () => el.remove();
 }
 
 /**

@@ -43,6 +43,8 @@ export async function targetsView(): Promise<Node> {
   let baseline = saved.items;
   let working = [...saved.items];
   let standing = new Map<string, TargetProgress>();
+  /** Takes away the "added; press Save" toasts, which no longer hold once the list is saved. */
+  let dismissAdded: (() => void)[] = [];
   const tableBox = h('div', { class: 'table-wrap' });
   const status = h('p', { class: 'small', 'aria-live': 'polite', 'data-testid': 'targets-status' });
   const box = errorBox();
@@ -61,7 +63,7 @@ export async function targetsView(): Promise<Node> {
   };
 
   const draw = () => {
-    const savedKeys = new Set(baseline.map(targetKey));
+    const savedByKey = new Map(baseline.map((tg) => [targetKey(tg), tg]));
     replace(
       tableBox,
       working.length
@@ -84,16 +86,19 @@ export async function targetsView(): Promise<Node> {
               working.map((tg) => {
                 const key = targetKey(tg);
                 const now = standing.get(key);
-                const isNew = !savedKeys.has(key);
+                const saved = savedByKey.get(key);
+                // Not saved as it reads: new, or put back with another value (after "Bỏ"): where it stands is measured against the value shown.
+                const unsaved = !saved || saved.unit !== tg.unit || saved.value !== tg.value;
+                const share = unsaved ? formatPercent(now?.current, tg.value) : formatPercent(now?.achieved, 100);
                 return h(
                   'tr',
                   { 'data-key': key },
-                  h('th', { scope: 'row' }, indicatorLabel(tg.indicator), isNew ? [' ', chip(t.admin.targets.unsavedRow, 'pending')] : null),
+                  h('th', { scope: 'row' }, indicatorLabel(tg.indicator), unsaved ? [' ', chip(t.admin.targets.unsavedRow, 'pending')] : null),
                   h('td', { 'data-label': t.admin.targets.scope }, targetPlace(tg.scope)),
                   h('td', { 'data-label': t.admin.targets.marketplace }, targetMarket(tg.marketplace, markets)),
                   h('td', { 'data-label': t.admin.targets.periodShort }, formatDate(tg.period)),
                   h('td', { class: 'num', 'data-label': t.admin.targets.value }, targetAmount(tg.value, tg.unit)),
-                  h('td', { 'data-label': t.admin.targets.standing }, now && !isNew ? t.dashboard.targetProgress(targetAmount(now.current, tg.unit), targetAmount(tg.value, tg.unit), formatPercent(now.achieved, 100)) : '—'),
+                  h('td', { 'data-label': t.admin.targets.standing }, now ? t.dashboard.targetProgress(targetAmount(now.current, tg.unit), targetAmount(tg.value, tg.unit), share) : '—'),
                   h(
                     'td',
                     null,
@@ -143,6 +148,8 @@ export async function targetsView(): Promise<Node> {
       working = [...res.data.items];
       await loadStanding();
       draw();
+      for (const dismiss of dismissAdded) dismiss();
+      dismissAdded = [];
       toast(t.admin.targets.saved);
     } catch (err) {
       // Each refused target by its number and words (items.3 → "Chỉ tiêu số 4 (…)").
@@ -174,7 +181,7 @@ export async function targetsView(): Promise<Node> {
         if (working.some((x) => targetKey(x) === targetKey(tg))) return t.fieldRules.duplicate_target(0);
         working = [...working, tg];
         draw();
-        toast(t.admin.targets.added, 'info');
+        dismissAdded.push(toast(t.admin.targets.added, 'info'));
         return null;
       }),
     ),

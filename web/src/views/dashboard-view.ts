@@ -2,7 +2,7 @@ import { vietnamMonth } from '#shared/vietnam-time.ts';
 /** The department dashboard (loaded on demand): KPI tiles, the commune map, the sortable table, exports and expiring certificates. */
 import { ApiError, NetworkError, get, getAll, getOptional, query } from '../core/api.ts';
 import { me } from '../core/app-state.ts';
-import { classBreaks, classOf, countsOf, coverageFromLists, indicatorValue, normaliseCoverage, toCsv, type Indicator, type RawCounts } from '../core/coverage.ts';
+import { classBreaks, classLabels, classOf, countsOf, coverageFromLists, indicatorText, indicatorValue, normaliseCoverage, toCsv, type Indicator, type RawCounts } from '../core/coverage.ts';
 import { daysUntil, formatDate, formatDateTime, formatNumber, formatPercent, today } from '../core/format.ts';
 import { communes, marketplaces } from '../core/reference.ts';
 import { downloadFile, saveFile } from '../core/files.ts';
@@ -99,7 +99,7 @@ export async function dashboardView(r: Route): Promise<Node> {
 
   const byCode = new Map(coverage.rows.map((r) => [r.communeCode, r]));
   const metricLabel = (i: Indicator) => t.dashboard.metrics[i];
-  const valueText = (v: number | null, i: Indicator) => (v === null ? '—' : i === 'ocopLiveShare' ? `${v}%` : formatNumber(v));
+  const valueText = indicatorText;
 
   const tiles = h(
     'ul',
@@ -139,7 +139,7 @@ export async function dashboardView(r: Route): Promise<Node> {
     replace(
       legend,
       h('li', null, h('span', { class: 'swatch', style: `background:${NO_DATA}` }), t.dashboard.noData),
-      breaks.map((b, i) => h('li', null, h('span', { class: 'swatch', style: `background:${PALETTE[i]}` }), i === 0 ? '0' : `${breaks[i - 1]! + 1}–${b}${indicator === 'ocopLiveShare' ? '%' : ''}`)),
+      classLabels(breaks, indicator).map((words, i) => h('li', null, h('span', { class: 'swatch', style: `background:${PALETTE[i]}` }), words)),
     );
     try {
       const { loadShapes, drawMap: draw } = await import('./commune-map.ts');
@@ -328,7 +328,8 @@ export async function dashboardView(r: Route): Promise<Node> {
       ),
     ),
     section(
-      t.dashboard.lists,
+      // The lists are always today's: with a month-end chosen, the heading says they do not follow it.
+      month ? t.dashboard.listsNow : t.dashboard.lists,
       h('p', { class: 'muted small' }, t.dashboard.listsHint),
       h('div', { class: 'row' }, listButton('producers', 'xlsx'), listButton('producers', 'csv'), listButton('products', 'xlsx'), listButton('products', 'csv')),
     ),

@@ -95,12 +95,16 @@ function offlineFailure(scope: HTMLElement, box: HTMLElement): boolean {
   return true;
 }
 
-/** "3 mới · 1 cần chọn xã/phường mới · …" */
+/** Rows a finished commit wrote: those it set out to write, less those it had to skip. */
+const importedRows = (job: ImportJob) => (job.progress?.done ?? job.counts.new ?? 0) - (job.rowsSkipped ?? 0);
+
+/** "Mới, sẽ nhập: 3 · Cần chọn xã/phường mới: 1 · …"; once committed, what was imported: "Đã nhập 3 · Không hợp lệ: 1". */
 function countsSummary(job: ImportJob): string {
-  return outcomes
-    .filter((o) => job.counts[o])
-    .map((o) => `${t.imports.outcomes[o]}: ${formatNumber(job.counts[o])}`)
-    .join(' · ');
+  const done = job.status === 'committed';
+  return [
+    ...(done ? [t.imports.imported(formatNumber(importedRows(job)))] : []),
+    ...outcomes.filter((o) => job.counts[o] && !(done && o === 'new')).map((o) => `${t.imports.outcomes[o]}: ${formatNumber(job.counts[o])}`),
+  ].join(' · ');
 }
 
 function statusText(job: ImportJob): string {
@@ -346,7 +350,8 @@ export async function importView(r: Route): Promise<Node> {
 
   const drawProgress = () => {
     const p = job.progress ?? { done: 0, total: 0, rowsPerSecond: 0, etaSeconds: null };
-    const parts = [t.imports.progressText(formatNumber(p.done), formatNumber(p.total))];
+    // Until the commit's first run has planned its rows (a second or so), there is no total to count against.
+    const parts = [p.total ? t.imports.progressText(formatNumber(p.done), formatNumber(p.total)) : t.imports.starting];
     if (p.rowsPerSecond) parts.push(t.imports.rate(formatNumber(p.rowsPerSecond)));
     if (p.etaSeconds !== null && p.etaSeconds !== undefined) parts.push(t.imports.eta(Math.floor(p.etaSeconds / 60), p.etaSeconds % 60));
     replace(progressBox, meter(p.total ? Math.floor((100 * p.done) / p.total) : 0, t.imports.progress), h('p', { class: 'small' }, parts.join(' · ')));
@@ -423,7 +428,7 @@ export async function importView(r: Route): Promise<Node> {
         return;
       case 'committed':
         put(
-          notice('ok', h('p', { 'data-testid': 'import-done' }, t.imports.written(formatNumber((job.progress?.done ?? job.counts.new ?? 0) - (job.rowsSkipped ?? 0))))),
+          notice('ok', h('p', { 'data-testid': 'import-done' }, t.imports.written(formatNumber(importedRows(job))))),
           h('div', { class: 'actions' }, listLink(), downloadButton(), newLink()),
         );
         return;
@@ -498,7 +503,8 @@ export async function importView(r: Route): Promise<Node> {
       nothing.hidden = n > 0;
     };
     update();
-    const commitArea = h('div', { class: 'stack' }, notice('info', t.imports.nothingWritten), box, nothing, h('div', { class: 'actions' }, commitBtn, downloadButton(), discardButton()));
+    // Imported producers are kept on the basis of state management; the office hears it before anything is written.
+    const commitArea = h('div', { class: 'stack' }, notice('info', t.imports.nothingWritten), notice('info', h('span', { 'data-testid': 'legal-basis' }, t.imports.legalBasis(t.producer.stateManagement))), box, nothing, h('div', { class: 'actions' }, commitBtn, downloadButton(), discardButton()));
     commitBtn.addEventListener('click', async () => {
       const chosen = decisions();
       const n = (job.counts.new ?? 0) + chosen.length;

@@ -1,5 +1,6 @@
 import { normaliseName } from '#shared/text/normalise.ts';
 import { NetworkError, getPage } from '../core/api.ts';
+import { me } from '../core/app-state.ts';
 import type { OutboxEntry } from '../core/outbox.ts';
 import { refToken } from '../core/outbox-rules.ts';
 import type { Producer } from '../core/types.ts';
@@ -22,7 +23,7 @@ export type ProducerPicker = { el: HTMLElement; value: () => string; clear: () =
 /**
  * A producer, for a user who sees the whole province (70.000 producers: no list to pick from).
  * Typing at least two letters searches the server as `GET /producers?q=` does — the name loosely
- * (case, accents, tone marks ignored), a number as a tax code or phone — and offers what it finds
+ * (case, accents, tone marks ignored), a number as a tax code or (not for the department) a phone — and offers what it finds
  * as "name · commune". Producers registered on this device and still waiting in the outbox
  * (`pending`) are offered too, matched by name here, so they can be chosen offline. The chosen id
  * (or the waiting producer's token) is in the hidden input `name`, and `onChange` hears a new choice,
@@ -98,7 +99,8 @@ export function producerPicker(opts: {
     label: opts.label,
     chosen,
     required: opts.required,
-    hint: t.producerSearch.hint,
+    // The department searches no phone numbers (the API looks them up only for roles that see them).
+    hint: me()?.role === 'department' ? t.producerSearch.hintTaxCode : t.producerSearch.hint,
     maxlength: 100,
     search,
     onChange: (o) => {

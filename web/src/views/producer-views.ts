@@ -396,7 +396,7 @@ async function renderDuplicates(box: HTMLElement, p: Producer): Promise<void> {
     const source = match?.name ?? '';
     // The duplicate as shown: if it changed since, the merge is refused rather than taking what nobody reviewed.
     const body = JSON.stringify({ sourceId, version: p.version, sourceVersion: match?.version });
-    if (!(await sendConfirmed(t.producer.confirmMerge(source, p.name), t.producer.mergeHere, `merge|${p.id}|${body}`, `/producers/${p.id}/merge`, { method: 'POST', body }))) return;
+    if (!(await sendConfirmed(t.producer.confirmMerge(source, p.name, match?.userCount ?? 0), t.producer.mergeHere, `merge|${p.id}|${body}`, `/producers/${p.id}/merge`, { method: 'POST', body }))) return;
     toast(t.producer.merged(source));
     go(`#/producers/${p.id}`);
   };

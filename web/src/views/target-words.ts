@@ -1,20 +1,16 @@
 /** How a target is said on screen (the dashboard's list and the administrator's targets screen). */
+import { indicatorWords } from '#shared/indicator-words.ts';
 import type { Target } from '#shared/schemas/coverage.ts';
 import { me } from '../core/app-state.ts';
 import { formatNumber, formatPercent } from '../core/format.ts';
 import { communeByCode } from '../core/reference.ts';
-import { t } from '../i18n/i18n.ts';
+import { lang, t } from '../i18n/i18n.ts';
 
 /** A target as the coverage report gives it: where it stands now and the share reached. */
 export type TargetProgress = Target & { current: number | null; achieved: number | null };
 
-/** Words for an indicator: a metric, or a ratio of two. */
-export function indicatorLabel(indicator: string): string {
-  const names = t.dashboard.metrics as Record<string, string>;
-  const word = (m: string) => names[m] ?? (m === 'productsOcop' ? names.ocopProducts! : m);
-  const [a, b] = indicator.split('/');
-  return b ? t.dashboard.ratio(word(a!), word(b)) : word(a!);
-}
+/** Words for an indicator, a metric or a ratio of two, as the coverage export words it too ("Tỉ lệ SP OCOP đang bán / SP OCOP"). */
+export const indicatorLabel = (indicator: string): string => indicatorWords(indicator, lang());
 
 /** Where a target applies: the province (for an officer, their communes' part of it) or one commune. */
 export function targetPlace(scope: string): string {
