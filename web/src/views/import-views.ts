@@ -7,7 +7,7 @@
  * The list of imports is the server's (`GET /imports`): the user's own, or everyone's for an
  * administrator.
  */
-import { importFieldLabels, type ImportField } from '#shared/import-fields.ts';
+import { rowErrorLines } from '#shared/import-fields.ts';
 import type { ImportFailure, Page } from '../core/types.ts';
 import { ApiError, NetworkError, get, query, request, keyFor, forgetKey, sendDirect } from '../core/api.ts';
 import { can, me } from '../core/app-state.ts';
@@ -63,9 +63,6 @@ const statusTone: Record<ImportStatus, string> = { awaiting_file: 'draft', previ
 const busy = (s: ImportStatus) => s === 'previewing' || s === 'committing';
 
 // --- Helpers -----------------------------------------------------------------------------------
-
-
-const fieldLabel = (f: string) => importFieldLabels[lang()][f as ImportField] ?? f;
 
 /** Why a chosen file cannot be sent (in the words the server's refusals get), or null when it can. */
 function fileProblem(file: File | undefined): string | null {
@@ -557,7 +554,7 @@ export async function importView(r: Route): Promise<Node> {
                   { 'data-row': row.row },
                   h('strong', null, t.imports.row(formatNumber(row.row))),
                   row.producer.name || row.product?.name ? ` · ${rowName(row)}` : null,
-                  h('ul', null, (row.errors ?? []).map((e) => h('li', null, `${fieldLabel(e.field)}: ${lang() === 'vi' ? (e.vi ?? e.message) : e.message}`))),
+                  h('ul', null, rowErrorLines(row.errors ?? [], lang()).map((line) => h('li', null, line))),
                 ),
               ),
             ),
