@@ -489,6 +489,7 @@ export const en: Dict = {
     targetsOfMonth: (month: string) => `The targets in force when the figures of ${month} were taken.`,
     targetsOfToday: 'Today\'s targets (this month\'s figures were taken before targets were kept with them).',
     targetProgress: (current: string, value: string, share: string) => `${current} of ${value} (${share})`,
+    targetYourPart: (current: string, value: string) => `Your communes reach ${current}; the target of ${value} is the whole province's, so no share is worked out.`,
     trend: 'Month by month (month-end figures)',
     noTrend: 'No month-end figures yet.',
     month: 'Month',

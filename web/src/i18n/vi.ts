@@ -487,6 +487,7 @@ export const vi = {
     targetsOfMonth: (month: string) => `Chỉ tiêu đang áp dụng khi chốt số liệu cuối tháng ${month}.`,
     targetsOfToday: 'Chỉ tiêu hiện hành (số liệu tháng này được chốt trước khi hệ thống lưu chỉ tiêu kèm theo).',
     targetProgress: (current: string, value: string, share: string) => `Đạt ${current} / ${value} (${share})`,
+    targetYourPart: (current: string, value: string) => `Các xã của bạn đạt ${current}; chỉ tiêu ${value} là của toàn tỉnh, nên không tính tỉ lệ hoàn thành.`,
     trend: 'Diễn biến theo tháng (số liệu cuối tháng)',
     noTrend: 'Chưa có số liệu cuối tháng nào.',
     month: 'Tháng',

@@ -9,7 +9,8 @@ type Ring = [number, number][];
 type Geometry = { type: 'Polygon'; coordinates: Ring[] } | { type: 'MultiPolygon'; coordinates: Ring[][] };
 type Feature = { geometry: Geometry; properties: { code: string; name: string } };
 /** A commune's outline as SVG path data, and its centre (for moving between communes with the arrow keys). */
-export type CommuneShape = { code: string; name: string; d: string; cx: number; cy: number };
+/** `box`: the commune's extent on the map, [left, top, right, bottom]. */
+export type CommuneShape = { code: string; name: string; d: string; cx: number; cy: number; box: [number, number, number, number] };
 export type CommuneShapes = { width: number; height: number; shapes: CommuneShape[] };
 
 const GEO_URL = '/geo/thanh-hoa-communes-2025.geojson';
@@ -44,7 +45,10 @@ export function project(features: Feature[], width: number): CommuneShapes {
   const shapes = features.map((f) => {
     const outer = polygons(f.geometry).flatMap((poly) => poly[0] ?? []);
     const mean = (i: 0 | 1) => outer.reduce((sum, p) => sum + p[i], 0) / (outer.length || 1);
+    const xs = outer.map(([x]) => px(x));
+    const ys = outer.map(([, y]) => py(y));
     return {
+      box: [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)] as [number, number, number, number],
       code: f.properties.code,
       name: f.properties.name,
       d: polygons(f.geometry)
@@ -84,8 +88,24 @@ export function neighbourIn(shapes: CommuneShape[], from: CommuneShape, key: key
  * Enter/Space. The map is one tab stop: the arrow keys move between neighbouring communes
  * (roving tabindex), each commune a button named by its `title`.
  */
-export function drawMap(data: CommuneShapes, opts: { label: string; fill: (code: string) => string; title: (code: string, name: string) => string; onPick: (code: string) => void; current?: string | null }): SVGSVGElement {
-  const root = svg('svg', { viewBox: `0 0 ${data.width} ${data.height}`, role: 'group', 'aria-label': opts.label, class: 'map', 'data-testid': 'commune-map' });
+/**
+ * The part of the map that shows `codes` (an officer's few communes), with a margin of a third
+ * of their extent around them so their neighbours give the place; the whole province when none.
+ */
+export function frameOf(data: CommuneShapes, codes: readonly string[]): string {
+  const boxes = data.shapes.filter((s) => codes.includes(s.code)).map((s) => s.box);
+  if (!boxes.length) return `0 0 ${data.width} ${data.height}`;
+  const [x0, y0, x1, y1] = [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])), Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))];
+  const margin = Math.max(x1 - x0, y1 - y0) / 3;
+  const left = Math.max(0, x0 - margin);
+  const top = Math.max(0, y0 - margin);
+  const round = (v: number) => Math.round(v * 10) / 10;
+  return [left, top, Math.min(data.width, x1 + margin) - left, Math.min(data.height, y1 + margin) - top].map(round).join(' ');
+}
+
+/** The map; `frame`: the communes to show up close (an officer's), with their surroundings. */
+export function drawMap(data: CommuneShapes, opts: { label: string; fill: (code: string) => string; title: (code: string, name: string) => string; onPick: (code: string) => void; current?: string | null; frame?: readonly string[] }): SVGSVGElement {
+  const root = svg('svg', { viewBox: frameOf(data, opts.frame ?? []), role: 'group', 'aria-label': opts.label, class: 'map', 'data-testid': 'commune-map' });
   const paths = new Map<string, SVGElement>();
   const start = data.shapes.find((s) => s.code === opts.current) ?? data.shapes[0];
   for (const s of data.shapes) {

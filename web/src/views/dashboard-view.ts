@@ -1,7 +1,7 @@
 import { vietnamMonth } from '#shared/vietnam-time.ts';
 /** The department dashboard (loaded on demand): KPI tiles, the commune map, the sortable table, exports and expiring certificates. */
 import { ApiError, NetworkError, get, getAll, getOptional, query } from '../core/api.ts';
-import { me } from '../core/app-state.ts';
+import { me, scopeCommunes } from '../core/app-state.ts';
 import { classBreaks, classLabels, classOf, countsOf, coverageFromLists, indicatorText, indicatorValue, normaliseCoverage, toCsv, type Indicator, type RawCounts } from '../core/coverage.ts';
 import { daysUntil, formatDate, formatDateTime, formatNumber, formatPercent, today } from '../core/format.ts';
 import { communes, marketplaces } from '../core/reference.ts';
@@ -160,6 +160,8 @@ export async function dashboardView(r: Route): Promise<Node> {
           tableBox.querySelector(`tr[data-code="${code}"]`)?.scrollIntoView({ block: 'nearest' });
         },
         current: selected,
+        // An officer's few communes would be specks among the province's 166: they are shown up close.
+        frame: me()?.role === 'officer' ? (scopeCommunes() ?? []) : [],
       });
       replace(mapBox, map);
       if (selected) select_(selected);
@@ -354,7 +356,14 @@ function targetList(targets: TargetProgress[], markets: { id: string; name: stri
         'li',
         null,
         h('div', { class: 'row spread' }, h('strong', null, label), h('span', { class: 'small' }, t.dashboard.targetBy(formatDate(tg.period)))),
-        h('p', { class: 'small' }, t.dashboard.targetProgress(targetAmount(tg.current, tg.unit), targetAmount(tg.value, tg.unit), formatPercent(tg.achieved, 100))),
+        h(
+          'p',
+          { class: 'small' },
+          // A province-wide count seen from an officer's communes: where they stand, not a share of the province's target.
+          tg.achieved === null && tg.current !== null && tg.scope === 'province' && tg.unit === 'count' && me()?.role === 'officer'
+            ? t.dashboard.targetYourPart(targetAmount(tg.current, tg.unit), targetAmount(tg.value, tg.unit))
+            : t.dashboard.targetProgress(targetAmount(tg.current, tg.unit), targetAmount(tg.value, tg.unit), formatPercent(tg.achieved, 100)),
+        ),
         tg.achieved === null ? null : meter(Math.floor(tg.achieved), label),
       );
     }),
