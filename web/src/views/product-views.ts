@@ -3,7 +3,7 @@ import { allowedListingMoves, accountAllowsLiveListing, photosForMarketplace, re
 import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
 import { ApiError, NetworkError, get, getAll, getOptional, getPage, hasRoute, query, sendDirect } from '../core/api.ts';
 import { can, me, scopeCommunes, seesWholeProvince } from '../core/app-state.ts';
-import { daysUntil, formatDate, formatMoney, formatNumber, parseAmount } from '../core/format.ts';
+import { daysUntil, formatDate, formatDateTime, formatMoney, formatNumber, parseAmount } from '../core/format.ts';
 import { UnreadablePhotoError, preparePhoto } from '../core/image.ts';
 import { entries, pathResolver, retry, submit } from '../core/outbox.ts';
 import { isToken, refToken } from '../core/outbox-rules.ts';
@@ -580,9 +580,9 @@ async function showHistory(p: Product, m: MarketplaceInfo): Promise<void> {
               h(
                 'li',
                 null,
-                h('strong', null, `${x.from ? t.listing.statuses[x.from] : '∅'} → ${t.listing.statuses[x.to]}`),
+                h('strong', null, x.from ? `${t.listing.statuses[x.from]} → ${t.listing.statuses[x.to]}` : t.listing.created(t.listing.statuses[x.to])),
                 ' ',
-                h('time', { datetime: x.at }, formatDate(x.at)),
+                h('time', { datetime: x.at }, formatDateTime(x.at)),
                 ' ',
                 h('span', { class: 'muted' }, t.history.by(x.actor.username)),
                 x.reason ? h('div', { class: 'small' }, x.reason) : null,
@@ -593,7 +593,7 @@ async function showHistory(p: Product, m: MarketplaceInfo): Promise<void> {
           )
         : h('p', { class: 'muted' }, res === 'offline' ? t.errors.NETWORK_READ : res ? t.listing.historyEmpty : t.common.unavailable),
     ],
-    { submitLabel: t.common.close, onSubmit: () => true },
+    { submitLabel: t.common.close, onSubmit: () => true, readOnly: true },
   );
 }
 
