@@ -1,12 +1,13 @@
 import { ApiError, NetworkError, get, query, sendDirect } from '../core/api.ts';
 import { entries, pathResolver, submit, subscribe, type Draft, type OutboxEntry, type SubmitOutcome } from '../core/outbox.ts';
 import { versionToken } from '../core/outbox-rules.ts';
-import type { AuditEvent } from '../core/types.ts';
+import type { AuditEvent, MarketplaceInfo } from '../core/types.ts';
 import { formatDateTime, parseDate } from '../core/format.ts';
 import { eventDateRule } from '#shared/vietnam-time.ts';
+import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
 import { errorMessage, t } from '../i18n/i18n.ts';
 import { h, replace, type Child } from '../ui/dom.ts';
-import { confirmDialog, notice, toast } from '../ui/widgets.ts';
+import { confirmDialog, input, notice, toast } from '../ui/widgets.ts';
 
 /**
  * A date typed (dd/mm/yyyy) for something that happened — a rating decision, a training, a
@@ -18,6 +19,25 @@ export function readEventDate(typed: string): { date: string } | { error: string
   if (!date) return { error: t.fields.date };
   const rule = eventDateRule(date);
   return rule ? { error: t.fieldRules[rule](0) } : { date };
+}
+
+/**
+ * A field for a marketplace address: the phone's keyboard for addresses, but not the browser's
+ * check of `type=url`, which would refuse (without a word) one typed without `https://`; the
+ * address is checked, and completed, by `marketplaceUrl`.
+ */
+export function addressInput(attrs: { name: string; value: string; placeholder: string; required?: boolean }): HTMLInputElement {
+  return input({ ...attrs, inputmode: 'url', autocapitalize: 'off', autocomplete: 'off', spellcheck: 'false' });
+}
+
+/**
+ * An address typed for a marketplace (a listing's, a seller account's shop) as it is to be sent:
+ * with `https://` in front when it was typed without a scheme (`postmart.vn/san-pham/123`), or
+ * null when it is not on one of the marketplace's domains (the API refuses it too).
+ */
+export function marketplaceUrl(m: Pick<MarketplaceInfo, 'domains'>, typed: string): string | null {
+  const url = /^[a-z][a-z\d+.-]*:\/\//i.test(typed) ? typed : `https://${typed.replace(/^\/+/, '')}`;
+  return isUrlOnMarketplace(m, url) ? url : null;
 }
 
 /** A page section with its heading. */

@@ -1,6 +1,5 @@
 import { producerLimits } from '#shared/field-limits.ts';
 import { numberSearch } from '#shared/contact-rules.ts';
-import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
 import { allowedAccountMoves } from '#shared/onboarding-rules.ts';
 import { ApiError, get, getOptional, getPage, query } from '../core/api.ts';
 import { can, me, scopeCommunes } from '../core/app-state.ts';
@@ -14,7 +13,7 @@ import { errorMessage, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, communePicker, confirmDialog, dialog, errorBox, field, input, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { facts, readEventDate, isMissingRoute, loadFailed, putInOrder, queuedFor, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
+import { addressInput, facts, readEventDate, isMissingRoute, loadFailed, putInOrder, queuedFor, marketplaceUrl, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
 
 type ProducerKind = Producer['kind'];
 const kinds: readonly ProducerKind[] = ['household', 'cooperative', 'cooperative_group', 'enterprise'];
@@ -443,13 +442,14 @@ async function renderAccounts(box: HTMLElement, p: Producer): Promise<void> {
                       if (to === 'none') {
                         if (!(await confirmDialog(t.account.confirmClose(m.name), t.account.close))) return;
                       } else {
-                        const urlInput = input({ name: 'shopUrl', type: 'url', inputmode: 'url', value: acc?.shopUrl ?? '', placeholder: m.url });
+                        const urlInput = addressInput({ name: 'shopUrl', value: acc?.shopUrl ?? '', placeholder: m.url });
                         const res = await dialog(`${m.name}: ${t.account.statuses[to]}`, [field(`${t.account.shopUrl} ${t.common.optional}`, urlInput, { path: 'shopUrl', hint: m.domains.join(', ') })], {
                           submitLabel: t.listing.confirm,
                           // A wrong address is caught here, with what was typed still in the field (the server refuses it too).
                           onSubmit: (f) => {
-                            const url = urlInput.value.trim();
-                            if (url && !isUrlOnMarketplace(m as Parameters<typeof isUrlOnMarketplace>[0], url)) return setFieldError(f, 'shopUrl', t.account.shopUrlWrong(m.domains.join(', '))), null;
+                            const typed = urlInput.value.trim();
+                            const url = typed ? marketplaceUrl(m, typed) : '';
+                            if (url === null) return setFieldError(f, 'shopUrl', t.account.shopUrlWrong(m.domains.join(', '))), null;
                             return { url };
                           },
                         });

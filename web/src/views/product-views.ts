@@ -1,6 +1,5 @@
 import { productLimits } from '#shared/field-limits.ts';
 import { allowedListingMoves, accountAllowsLiveListing, photosForMarketplace, readinessFor } from '#shared/onboarding-rules.ts';
-import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
 import { ApiError, NetworkError, get, getAll, getOptional, getPage, hasRoute, query, sendDirect } from '../core/api.ts';
 import { can, me, scopeCommunes, seesWholeProvince } from '../core/app-state.ts';
 import { daysUntil, formatDate, formatDateTime, formatMoney, formatNumber, parseAmount } from '../core/format.ts';
@@ -13,7 +12,7 @@ import { errorMessage, lang, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, confirmDialog, dialog, errorBox, field, input, meter, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { facts, readEventDate, loadFailed, putInOrder, queuedFor, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
+import { addressInput, facts, readEventDate, loadFailed, putInOrder, queuedFor, marketplaceUrl, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
 import { producerPicker } from './producer-picker.ts';
 import { pendingProducers } from './producer-views.ts';
 
@@ -527,7 +526,7 @@ async function renderMarketplaces(box: HTMLElement, p: Product, readinessP: Prom
       if (!res) return;
       extra.overrideReason = res;
     } else if (to === 'live') {
-      const url = input({ name: 'url', type: 'url', inputmode: 'url', value: listing?.url ?? '', placeholder: `${m.url}/…`, required: true });
+      const url = addressInput({ name: 'url', value: listing?.url ?? '', placeholder: `${m.url}/…`, required: true });
       const body = [
         field(t.listing.url, url, { required: true, path: 'url', hint: t.listing.urlHint(m.domains.join(', ')) }),
         account && accountAllowsLiveListing(account.status) ? null : notice('warn', t.errors.SELLER_ACCOUNT_REQUIRED),
@@ -537,8 +536,7 @@ async function renderMarketplaces(box: HTMLElement, p: Product, readinessP: Prom
         onSubmit: (f) => {
           const v = url.value.trim();
           if (!v) return setFieldError(f, 'url', t.fields.required), null;
-          if (!isUrlOnMarketplace(m as Parameters<typeof isUrlOnMarketplace>[0], v)) return setFieldError(f, 'url', t.errors.LISTING_URL_NOT_ON_MARKETPLACE), null;
-          return v;
+          return marketplaceUrl(m, v) ?? (setFieldError(f, 'url', t.errors.LISTING_URL_NOT_ON_MARKETPLACE), null);
         },
       });
       if (!res) return;
