@@ -60,6 +60,43 @@ const waitingCount = async () => {
 };
 
 describe('a product’s marketplace cards', () => {
+  it('name the moves of a listing waiting for review as verbs, show the seller account there, and say at once that live needs one', async () => {
+    const { producer, product: made } = await submittedOnVoso('Chè lam', 1, null);
+    await page.goto(`${product.url}/#/products/${made.id}`);
+    const card = vosoCard();
+    await page.locator('li[data-marketplace=voso][data-status=submitted]').waitFor({ timeout: 15_000 });
+    expect(await buttonsOf(card)).toEqual(['Đánh dấu đang bán', 'Ghi bị từ chối', 'Lịch sử']);
+    // Every marketplace says how the producer's seller account stands there, an account or not.
+    expect(await card.getByTestId('seller-account').textContent()).toBe('Tài khoản bán hàng: Chưa có');
+    expect(await page.locator('li[data-marketplace=postmart]').getByTestId('seller-account').textContent()).toBe('Tài khoản bán hàng: Chưa có');
+
+    await card.getByRole('button', { name: 'Đánh dấu đang bán', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.textContent()).toContain('Chủ thể cần có tài khoản bán hàng (ít nhất “Đã đăng ký”) trên sàn này trước.');
+    // No address is asked for that could not be used yet.
+    expect(await dialog.getByLabel('Địa chỉ sản phẩm trên sàn').count()).toBe(0);
+    await shot(page, 'board-01-account-needed');
+    await dialog.getByRole('button', { name: 'Ghi tài khoản bán hàng' }).click();
+    await page.getByRole('heading', { level: 1, name: producer.name }).waitFor({ timeout: 15_000 });
+    const account = page.locator('[data-testid=accounts] li[data-marketplace=voso]');
+    await account.getByRole('button', { name: /Đã đăng ký/ }).click();
+    // A shop address typed without https:// is taken as one.
+    await page.getByRole('dialog').getByLabel(/Địa chỉ gian hàng/).fill(`voso.vn/shop/che-lam-${run}`);
+    await page.getByRole('dialog').getByRole('button', { name: 'Xác nhận' }).click();
+    await expect.poll(() => account.getAttribute('data-status'), { timeout: 15_000 }).toBe('registered');
+    expect(await accountOf(producer.id, 'voso')).toMatchObject({ status: 'registered', shopUrl: `https://voso.vn/shop/che-lam-${run}` });
+
+    // Back on the product, the account is there and the listing goes live with its link typed without https:// either.
+    await page.goto(`${product.url}/#/products/${made.id}`);
+    await expect.poll(() => card.getByTestId('seller-account').textContent().catch(() => ''), { timeout: 15_000 }).toBe('Tài khoản bán hàng: Đã đăng ký');
+    await card.getByRole('button', { name: 'Đánh dấu đang bán', exact: true }).click();
+    await dialog.getByLabel('Địa chỉ sản phẩm trên sàn').fill(`voso.vn/san-pham/che-lam-${run}`);
+    await dialog.getByRole('button', { name: 'Xác nhận' }).click();
+    await expect.poll(() => card.getAttribute('data-status'), { timeout: 15_000 }).toBe('live');
+    expect(await buttonsOf(card)).toEqual(['Tạm dừng', 'Gỡ khỏi sàn', 'Lịch sử']);
+    expect(await listingOf(made.id, 'voso')).toMatchObject({ status: 'live', url: `https://voso.vn/san-pham/che-lam-${run}` });
+  }, 90_000);
+
   it('shows a listing’s history with its creation in words, date and time, and one button to close it', async () => {
     const { product: made } = await submittedOnVoso('Mật ong', 4, null);
     await page.goto(`${product.url}/#/products/${made.id}`);

@@ -239,6 +239,7 @@ export const en: Dict = {
     overrideReason: 'Why submit before it is ready',
     overrideHint: (p: number) => `The product is ${p}% ready for this marketplace. Give a reason to submit anyway.`,
     confirm: 'Confirm',
+    recordAccount: 'Record the seller account',
     history: 'History',
     historyTitle: (m: string) => `History on ${m}`,
     historyEmpty: 'No changes yet.',

@@ -237,6 +237,7 @@ export const vi = {
     overrideReason: 'Lý do vẫn gửi khi chưa đủ điều kiện',
     overrideHint: (p: number) => `Sản phẩm mới sẵn sàng ${p}% cho sàn này. Ghi lý do nếu vẫn gửi duyệt.`,
     confirm: 'Xác nhận',
+    recordAccount: 'Ghi tài khoản bán hàng',
     history: 'Lịch sử',
     historyTitle: (m: string) => `Lịch sử trên ${m}`,
     historyEmpty: 'Chưa có thay đổi.',

@@ -7,7 +7,7 @@ import { UnreadablePhotoError, preparePhoto } from '../core/image.ts';
 import { entries, pathResolver, retry, submit } from '../core/outbox.ts';
 import { isToken, refToken } from '../core/outbox-rules.ts';
 import { communes, loadCommuneIndex, marketplaceName, marketplaces } from '../core/reference.ts';
-import type { Account, Listing, ListingStatus, ListingTransition, MarketplaceInfo, MarketplaceReadiness, Photo, Producer, ProducerCreate, Product, ProductCreate, Readiness } from '../core/types.ts';
+import type { Account, AccountStatus, Listing, ListingStatus, ListingTransition, MarketplaceInfo, MarketplaceReadiness, Photo, Producer, ProducerCreate, Product, ProductCreate, Readiness } from '../core/types.ts';
 import { errorMessage, lang, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
@@ -471,7 +471,8 @@ async function renderMarketplaces(box: HTMLElement, p: Product, readinessP: Prom
       const shownStatus = ((queued.at(-1)?.body as { status?: ListingStatus } | undefined)?.status ?? listing?.status ?? null) as ListingStatus | null;
       const r = readiness.items.find((x) => x.marketplace === m.id);
       const ready = r?.percent ?? 0;
-      const account = accounts?.items.find((a) => a.marketplace === m.id);
+      // The producer's seller account there, when the accounts could be read.
+      const account: AccountStatus | null = accounts ? (accounts.items.find((a) => a.marketplace === m.id)?.status ?? 'none') : null;
       const moves = listings && can.writeOnboarding() ? allowedListingMoves(shownStatus) : [];
       const headingId = uid('mk');
       return h(
@@ -492,7 +493,7 @@ async function renderMarketplaces(box: HTMLElement, p: Product, readinessP: Prom
               r.missing.length ? h('p', { class: 'small missing' }, `${t.readiness.missing} `, r.missing.map((x) => x.message[lang()]).join('; ')) : null,
             )
           : null,
-        account ? h('p', { class: 'small muted' }, t.account.forListing(t.account.statuses[account.status])) : null,
+        account ? h('p', { class: 'small muted', 'data-testid': 'seller-account' }, t.account.forListing(t.account.statuses[account])) : null,
         queued.length ? h('p', { class: 'small muted' }, t.listing.pendingChange) : null,
         listing?.url && shownStatus !== 'draft' ? h('p', { class: 'small' }, h('a', { href: listing.url, rel: 'noopener', target: '_blank' }, t.listing.view)) : null,
         listing?.reason && shownStatus === 'rejected' ? h('p', { class: 'small' }, `${t.listing.reason}: ${listing.reason}`) : null,
@@ -515,8 +516,14 @@ async function renderMarketplaces(box: HTMLElement, p: Product, readinessP: Prom
     h('p', { class: 'small' }, h('a', { href: link('/marketplaces') }, t.marketplaces.link)),
   );
 
-  async function move(m: MarketplaceInfo, to: ListingStatus, listing: Listing | undefined, ready: number, account: Account | undefined, path: string) {
+  async function move(m: MarketplaceInfo, to: ListingStatus, listing: Listing | undefined, ready: number, account: AccountStatus | null, path: string) {
     const extra: Record<string, string> = {};
+    // Live needs the producer's seller account there: said at once, with the way to record it, rather than after the link is typed.
+    if (to === 'live' && account && !accountAllowsLiveListing(account)) {
+      const record = await dialog(`${m.name}: ${t.listing.to.live}`, [notice('warn', t.errors.SELLER_ACCOUNT_REQUIRED), h('p', null, t.account.forListing(t.account.statuses[account]))], { submitLabel: t.listing.recordAccount, onSubmit: () => true });
+      if (record) go(`#/producers/${p.producerId}`);
+      return;
+    }
     if (to === 'submitted' && ready < 100) {
       const reason = h('textarea', { name: 'overrideReason', rows: 3, required: true, minlength: 3 });
       const res = await dialog(`${m.name}: ${t.listing.to.submitted}`, [h('p', null, t.listing.overrideHint(ready)), field(t.listing.overrideReason, reason, { required: true, path: 'overrideReason' })], {
@@ -527,11 +534,7 @@ async function renderMarketplaces(box: HTMLElement, p: Product, readinessP: Prom
       extra.overrideReason = res;
     } else if (to === 'live') {
       const url = addressInput({ name: 'url', value: listing?.url ?? '', placeholder: `${m.url}/…`, required: true });
-      const body = [
-        field(t.listing.url, url, { required: true, path: 'url', hint: t.listing.urlHint(m.domains.join(', ')) }),
-        account && accountAllowsLiveListing(account.status) ? null : notice('warn', t.errors.SELLER_ACCOUNT_REQUIRED),
-      ];
-      const res = await dialog(`${m.name}: ${t.listing.to.live}`, body, {
+      const res = await dialog(`${m.name}: ${t.listing.to.live}`, [field(t.listing.url, url, { required: true, path: 'url', hint: t.listing.urlHint(m.domains.join(', ')) })], {
         submitLabel: t.listing.confirm,
         onSubmit: (f) => {
           const v = url.value.trim();
