@@ -112,4 +112,83 @@ describe('a product’s marketplace cards', () => {
     await dialog.getByRole('button', { name: 'Đóng' }).click();
     await expect.poll(() => dialog.count()).toBe(0);
   }, 60_000);
+
+  it('shows a listing move the server refused after it was sent as not made: the real status, its moves, and the way to the outbox', async () => {
+    const { producer, product: made } = await submittedOnVoso('Bánh gai', 2, 'registered');
+    await page.goto(`${product.url}/#/products/${made.id}`);
+    const card = vosoCard();
+    await expect.poll(() => card.getByTestId('seller-account').textContent().catch(() => ''), { timeout: 15_000 }).toBe('Tài khoản bán hàng: Đã đăng ký');
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+    await officer.setOffline(true);
+    await card.getByRole('button', { name: 'Đánh dấu đang bán', exact: true }).click();
+    await page.getByRole('dialog').getByLabel('Địa chỉ sản phẩm trên sàn').fill(`https://voso.vn/san-pham/banh-gai-${run}`);
+    await page.getByRole('dialog').getByRole('button', { name: 'Xác nhận' }).click();
+    await expect.poll(() => card.textContent(), { timeout: 15_000 }).toContain('Thay đổi đang chờ gửi');
+    expect(await card.getAttribute('data-status')).toBe('live');
+    // Meanwhile the seller account is closed on the server: the move will be refused (SELLER_ACCOUNT_REQUIRED).
+    const account = await accountOf(producer.id, 'voso');
+    await call(`/producers/${producer.id}/accounts/voso`, 'PUT', { status: 'none', version: account!.version });
+    await officer.setOffline(false);
+
+    await expect.poll(waitingCount, { timeout: 30_000 }).toBe('0/1');
+    // Redrawn without a reload: the listing is as the server kept it, with the moves from there.
+    await expect.poll(() => card.getAttribute('data-status'), { timeout: 15_000 }).toBe('submitted');
+    expect(await card.locator('.chip').textContent()).toBe('Đã gửi duyệt');
+    expect(await card.textContent()).not.toContain('Thay đổi đang chờ gửi');
+    expect(await card.getByTestId('held-change').textContent()).toContain('Máy chủ đã từ chối thay đổi, đang chờ bạn xử lý.');
+    expect(await buttonsOf(card)).toEqual(['Đánh dấu đang bán', 'Ghi bị từ chối', 'Lịch sử']);
+    expect(await card.getByTestId('seller-account').textContent()).toBe('Tài khoản bán hàng: Chưa có');
+    await shot(page, 'board-03-refused-move');
+    await page.reload();
+    await expect.poll(() => card.getAttribute('data-status'), { timeout: 15_000 }).toBe('submitted');
+    expect(await card.getByTestId('held-change').count()).toBe(1);
+
+    // The account recorded again, the next move goes at once: it does not wait behind the refused one.
+    await call(`/producers/${producer.id}/accounts/voso`, 'PUT', { status: 'registered', version: (await accountOf(producer.id, 'voso'))!.version });
+    await page.reload();
+    await expect.poll(() => card.getByTestId('seller-account').textContent().catch(() => ''), { timeout: 15_000 }).toBe('Tài khoản bán hàng: Đã đăng ký');
+    await card.getByRole('button', { name: 'Đánh dấu đang bán', exact: true }).click();
+    await page.getByRole('dialog').getByLabel('Địa chỉ sản phẩm trên sàn').fill(`https://voso.vn/san-pham/banh-gai-${run}`);
+    await page.getByRole('dialog').getByRole('button', { name: 'Xác nhận' }).click();
+    await expect.poll(() => card.getAttribute('data-status'), { timeout: 15_000 }).toBe('live');
+    expect(await listingOf(made.id, 'voso')).toMatchObject({ status: 'live' });
+    expect(await card.textContent()).not.toContain('Thay đổi đang chờ gửi');
+
+    // The refused change is in the outbox, one tap away, for the officer to drop.
+    await card.getByTestId('held-change').getByRole('link', { name: 'Mở Hàng chờ' }).click();
+    const held = page.locator('[data-testid=outbox-list] li[data-state=attention]');
+    await held.waitFor({ timeout: 15_000 });
+    expect(await held.textContent()).toContain(`Bánh gai ${run}`);
+    await held.getByRole('button', { name: 'Bỏ thay đổi này' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Bỏ thay đổi này' }).click();
+    await page.getByTestId('outbox-empty').waitFor({ timeout: 15_000 });
+  }, 120_000);
+
+  it('says on a producer’s page that an edit of it was refused, and shows the producer as the server kept it', async () => {
+    const producer = await newProducer(`Hộ Sửa Bị Từ Chối ${run}`, 3);
+    await page.goto(`${product.url}/#/producers/${producer.id}`);
+    await page.getByRole('heading', { level: 1, name: producer.name }).waitFor({ timeout: 15_000 });
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+    await officer.setOffline(true);
+    await page.goto(`${product.url}/#/producers/${producer.id}/edit`);
+    await page.getByLabel('Người đại diện').fill('Người Sửa Offline');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.getByTestId('pending-changes').waitFor();
+    // Someone else changes it meanwhile: the waiting edit is stale and will be refused.
+    await call(`/producers/${producer.id}`, 'PATCH', { version: producer.version, address: 'Thôn Đông' });
+    await officer.setOffline(false);
+    await expect.poll(waitingCount, { timeout: 30_000 }).toBe('0/1');
+    // Opened again (the page on screen is as it was drawn).
+    await page.reload();
+    await page.getByTestId('held-changes').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('pending-changes').count()).toBe(0);
+    const facts = await page.locator('.facts').textContent();
+    expect(facts).toContain('Thôn Đông');
+    expect(facts).not.toContain('Người Sửa Offline');
+    await page.getByTestId('held-changes').getByRole('link', { name: 'Mở Hàng chờ' }).click();
+    const held = page.locator('[data-testid=outbox-list] li[data-state=attention]');
+    await held.getByRole('button', { name: 'Bỏ thay đổi này' }).click({ timeout: 15_000 });
+    await page.getByRole('dialog').getByRole('button', { name: 'Bỏ thay đổi này' }).click();
+    await page.getByTestId('outbox-empty').waitFor({ timeout: 15_000 });
+  }, 90_000);
 });

@@ -8,6 +8,8 @@ export const en: Dict = {
   app: { name: 'OCOP onboard', tagline: 'Thanh Hóa · Putting producers and OCOP products onto e-commerce marketplaces', skip: 'Skip to main content' },
   common: {
     pendingChanges: 'Changes are waiting to be sent; what you see includes them.',
+    heldChanges: 'The server refused a change, which waits for you in the outbox; what you see does not include it.',
+    openOutbox: 'Open the outbox',
     needsConnection: 'This needs a connection and is not kept to send later. Try again when you are online.',
     loading: 'Loading…',
     save: 'Save',
@@ -29,6 +31,7 @@ export const en: Dict = {
     offlineData: 'The network is slow or gone — showing data saved on this device, which may not be the latest.',
     queued: 'Saved on this device; it will be sent when the connection returns.',
     pending: 'Waiting to send',
+    pendingName: (name: string) => `${name} (waiting to send)`,
     count: (n: number) => `${n} items`,
     of: (a: number, b: number) => `${a}/${b}`,
   },
@@ -246,6 +249,7 @@ export const en: Dict = {
     created: (status: string) => `Created: ${status}`,
     view: 'View on the marketplace',
     pendingChange: 'Change waiting to be sent',
+    heldChange: 'The server refused the change; it waits for you.',
     confirmStop: (market: string, to: string) => `${to}: the product on ${market}? Buyers will not see it until it is live again.`,
   },
   photos: {

@@ -6,6 +6,8 @@ export const vi = {
   app: { name: 'OCOP lên sàn', tagline: 'Thanh Hóa · Đưa chủ thể và sản phẩm OCOP lên sàn thương mại điện tử', skip: 'Bỏ qua, tới nội dung chính' },
   common: {
     pendingChanges: 'Có thay đổi đang chờ gửi; thông tin dưới đây đã gồm các thay đổi đó.',
+    heldChanges: 'Máy chủ đã từ chối một thay đổi, đang chờ bạn xử lý trong Hàng chờ; thông tin dưới đây chưa gồm thay đổi đó.',
+    openOutbox: 'Mở Hàng chờ',
     needsConnection: 'Việc này cần có kết nối mạng và không được lưu lại để gửi sau. Hãy thử lại khi có mạng.',
     loading: 'Đang tải…',
     save: 'Lưu',
@@ -27,6 +29,7 @@ export const vi = {
     offlineData: 'Mạng chậm hoặc mất — đang xem dữ liệu đã lưu trên máy, có thể chưa mới nhất.',
     queued: 'Đã lưu trên máy; sẽ gửi khi có mạng.',
     pending: 'Chờ gửi',
+    pendingName: (name: string) => `${name} (Chờ gửi)`,
     count: (n: number) => `${n} mục`,
     of: (a: number, b: number) => `${a}/${b}`,
   },
@@ -244,6 +247,7 @@ export const vi = {
     created: (status: string) => `Tạo: ${status}`,
     view: 'Xem trên sàn',
     pendingChange: 'Thay đổi đang chờ gửi',
+    heldChange: 'Máy chủ đã từ chối thay đổi, đang chờ bạn xử lý.',
     confirmStop: (market: string, to: string) => `${to} sản phẩm trên ${market}? Người mua sẽ không còn thấy sản phẩm cho đến khi bán lại.`,
   },
   photos: {

@@ -13,7 +13,7 @@ import { errorMessage, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, communePicker, confirmDialog, dialog, errorBox, field, input, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { addressInput, facts, readEventDate, isMissingRoute, loadFailed, putInOrder, queuedFor, marketplaceUrl, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
+import { addressInput, facts, readEventDate, isMissingRoute, loadFailed, putInOrder, queuedStatus, heldChange, marketplaceUrl, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
 
 type ProducerKind = Producer['kind'];
 const kinds: readonly ProducerKind[] = ['household', 'cooperative', 'cooperative_group', 'enterprise'];
@@ -318,7 +318,7 @@ export async function producerView(r: Route): Promise<Node> {
   await loadCommuneIndex().catch(() => undefined);
   const found = await recordOrGone<Producer>(`/producers/${r.params.id}`, (id) => link(`/producers/${id}`));
   if (found instanceof Node) return found;
-  const { record: p, pending } = await withQueuedChanges(found, `/producers/${r.params.id}`);
+  const { record: p, ...queued } = await withQueuedChanges(found, `/producers/${r.params.id}`);
   const productsBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
   const accountsBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
   const historyBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
@@ -342,7 +342,7 @@ export async function producerView(r: Route): Promise<Node> {
   return h(
     'section',
     { class: 'page' },
-    ...recordHead(p.name, can.writeProducers() ? link(`/producers/${p.id}/edit`) : null, pending),
+    ...recordHead(p.name, can.writeProducers() ? link(`/producers/${p.id}/edit`) : null, queued),
     h(
       'div',
       { class: 'card' },
@@ -418,14 +418,15 @@ async function renderAccounts(box: HTMLElement, p: Producer): Promise<void> {
     markets.map(async (m) => {
       const path = `/producers/${p.id}/accounts/${m.id}`;
       const acc = byMarket.get(m.id);
-      const queued = await queuedFor(path);
-      const status: AccountStatus = ((queued.at(-1)?.body as { status?: AccountStatus } | undefined)?.status ?? acc?.status ?? 'none') as AccountStatus;
+      const queued = await queuedStatus<AccountStatus>(path, acc?.status ?? 'none');
+      const status = queued.status ?? 'none';
       const moves = allowedAccountMoves(status);
       return h(
         'li',
         { class: 'market', 'data-marketplace': m.id, 'data-status': status },
         h('div', { class: 'row spread' }, h('h3', null, m.name), chip(t.account.statuses[status], `acc-${status}`)),
-        queued.length ? h('p', { class: 'small muted' }, t.listing.pendingChange) : null,
+        queued.pending ? h('p', { class: 'small muted' }, t.listing.pendingChange) : null,
+        queued.attention ? h('p', { class: 'small' }, heldChange(t.listing.heldChange, 'held-change')) : null,
         acc?.shopUrl ? h('p', { class: 'small' }, h('a', { href: acc.shopUrl, rel: 'noopener', target: '_blank' }, acc.shopUrl)) : null,
         h(
           'div',

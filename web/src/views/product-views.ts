@@ -12,7 +12,7 @@ import { errorMessage, lang, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, confirmDialog, dialog, errorBox, field, input, meter, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { addressInput, facts, readEventDate, loadFailed, putInOrder, queuedFor, marketplaceUrl, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
+import { addressInput, facts, readEventDate, loadFailed, putInOrder, queuedStatus, heldChange, marketplaceUrl, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
 import { producerPicker } from './producer-picker.ts';
 import { pendingProducers } from './producer-views.ts';
 
@@ -370,7 +370,7 @@ export async function productFormView(r: Route): Promise<Node> {
 export async function productView(r: Route): Promise<Node> {
   const found = await recordOrGone<Product>(`/products/${r.params.id}`, (id) => link(`/producers/${id}`));
   if (found instanceof Node) return found;
-  const { record: p, pending } = await withQueuedChanges(found, `/products/${r.params.id}`);
+  const { record: p, ...queued } = await withQueuedChanges(found, `/products/${r.params.id}`);
   const marketsBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
   const photosSection = h('div');
   const historyBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
@@ -382,7 +382,8 @@ export async function productView(r: Route): Promise<Node> {
     readinessP = loadReadiness(p, producerP);
     void renderMarketplaces(marketsBox, p, readinessP);
   };
-  redrawOnSync(marketsBox, (path) => path.startsWith(`/products/${p.id}/listings/`), redrawMarkets);
+  // A listing's change, or the producer's seller account's, sent or refused in the background.
+  redrawOnSync(marketsBox, (path) => path.startsWith(`/products/${p.id}/listings/`) || path.startsWith(`/producers/${p.producerId}/accounts/`), redrawMarkets);
   // A new photo can change readiness: recompute it and redraw the marketplace cards.
   void renderPhotos(photosSection, p, redrawMarkets);
   loadHistory(historyBox, `/products/${p.id}`);
@@ -391,7 +392,7 @@ export async function productView(r: Route): Promise<Node> {
   return h(
     'section',
     { class: 'page' },
-    ...recordHead(p.name, can.writeProducts() ? link(`/products/${p.id}/edit`) : null, pending),
+    ...recordHead(p.name, can.writeProducts() ? link(`/products/${p.id}/edit`) : null, queued),
     p.certificateExpired ? notice('warn', h('span', { 'data-testid': 'certificate-lapsed' }, t.product.certificateLapsed)) : null,
     h(
       'div',
@@ -467,12 +468,11 @@ async function renderMarketplaces(box: HTMLElement, p: Product, readinessP: Prom
     markets.map(async (m) => {
       const path = `/products/${p.id}/listings/${m.id}`;
       const listing = byMarket.get(m.id);
-      const queued = await queuedFor(path);
-      const shownStatus = ((queued.at(-1)?.body as { status?: ListingStatus } | undefined)?.status ?? listing?.status ?? null) as ListingStatus | null;
+      const { status: shownStatus, pending, attention } = await queuedStatus<ListingStatus>(path, listing?.status ?? null);
       const r = readiness.items.find((x) => x.marketplace === m.id);
       const ready = r?.percent ?? 0;
-      // The producer's seller account there, when the accounts could be read.
-      const account: AccountStatus | null = accounts ? (accounts.items.find((a) => a.marketplace === m.id)?.status ?? 'none') : null;
+      // The producer's seller account there (with a change of it still waiting), when the accounts could be read.
+      const account = await queuedStatus<AccountStatus>(`/producers/${p.producerId}/accounts/${m.id}`, accounts ? (accounts.items.find((a) => a.marketplace === m.id)?.status ?? 'none') : null);
       const moves = listings && can.writeOnboarding() ? allowedListingMoves(shownStatus) : [];
       const headingId = uid('mk');
       return h(
@@ -493,15 +493,16 @@ async function renderMarketplaces(box: HTMLElement, p: Product, readinessP: Prom
               r.missing.length ? h('p', { class: 'small missing' }, `${t.readiness.missing} `, r.missing.map((x) => x.message[lang()]).join('; ')) : null,
             )
           : null,
-        account ? h('p', { class: 'small muted', 'data-testid': 'seller-account' }, t.account.forListing(t.account.statuses[account])) : null,
-        queued.length ? h('p', { class: 'small muted' }, t.listing.pendingChange) : null,
+        account.status ? h('p', { class: 'small muted', 'data-testid': 'seller-account' }, t.account.forListing(account.pending ? t.common.pendingName(t.account.statuses[account.status]) : t.account.statuses[account.status])) : null,
+        pending ? h('p', { class: 'small muted' }, t.listing.pendingChange) : null,
+        attention ? h('p', { class: 'small' }, heldChange(t.listing.heldChange, 'held-change')) : null,
         listing?.url && shownStatus !== 'draft' ? h('p', { class: 'small' }, h('a', { href: listing.url, rel: 'noopener', target: '_blank' }, t.listing.view)) : null,
         listing?.reason && shownStatus === 'rejected' ? h('p', { class: 'small' }, `${t.listing.reason}: ${listing.reason}`) : null,
         moves.length || listing
           ? h(
               'div',
               { class: 'actions' },
-              moves.map((to) => h('button', { type: 'button', class: to === 'delisted' || to === 'rejected' ? 'secondary small' : 'small', 'data-to': to, onclick: () => void move(m, to, listing, ready, account, path) }, t.listing.to[to])),
+              moves.map((to) => h('button', { type: 'button', class: to === 'delisted' || to === 'rejected' ? 'secondary small' : 'small', 'data-to': to, onclick: () => void move(m, to, listing, ready, account.status, path) }, t.listing.to[to])),
               listing ? h('button', { type: 'button', class: 'link small', onclick: () => void showHistory(p, m) }, t.listing.history) : null,
             )
           : null,
