@@ -192,3 +192,50 @@ describe('a product’s marketplace cards', () => {
     await page.getByTestId('outbox-empty').waitFor({ timeout: 15_000 });
   }, 90_000);
 });
+
+describe('the product lists', () => {
+  const same = `Nem chua Thanh Hóa ${run}`;
+
+  it('list on a producer’s page opened offline the products registered for it offline, as waiting', async () => {
+    const first = await newProducer(`Hộ Giò Chả ${run}`, 7);
+    await newProduct(first.id, same);
+    await page.goto(`${product.url}/#/producers/${first.id}`);
+    await page.getByRole('heading', { level: 1, name: first.name }).waitFor({ timeout: 15_000 });
+    const products = page.locator('section.card', { has: page.getByRole('heading', { name: 'Sản phẩm của chủ thể' }) });
+    await expect.poll(() => products.textContent(), { timeout: 15_000 }).toContain(same);
+    await page.getByRole('link', { name: 'Thêm sản phẩm' }).click();
+    await expect.poll(() => page.getByLabel('Chủ thể').inputValue(), { timeout: 15_000 }).toBe(first.id);
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+    await officer.setOffline(true);
+    await page.getByLabel('Tên sản phẩm').fill(`Giò lụa ${run}`);
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.getByTestId('pending-product').filter({ hasText: `Giò lụa ${run}` }).waitFor({ timeout: 15_000 });
+    await page.goto(`${product.url}/#/producers/${first.id}`);
+    await page.getByRole('heading', { level: 1, name: first.name }).waitFor({ timeout: 15_000 });
+    const waiting = products.getByTestId('pending-product');
+    await expect.poll(() => waiting.allTextContents(), { timeout: 15_000 }).toEqual([expect.stringContaining(`Giò lụa ${run}`)]);
+    expect(await waiting.textContent()).toContain('Chờ gửi');
+    expect(await products.textContent()).toContain(same);
+    await shot(page, 'board-05-producer-offline');
+    await officer.setOffline(false);
+    await expect.poll(waitingCount, { timeout: 45_000 }).toBe('0/0');
+  }, 90_000);
+
+  it('name the producer of a waiting product registered offline too, from its own outbox entry', async () => {
+    const producerName = `Hộ Mới Ngoài Đồng ${run}`;
+    await page.goto(`${product.url}/#/producers`);
+    await page.getByRole('heading', { name: 'Danh sách chủ thể' }).waitFor({ timeout: 15_000 });
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+    await officer.setOffline(true);
+    await sendProducerForm(page, product.url, producerName, phone(8));
+    await page.getByTestId('pending-producer').filter({ hasText: producerName }).getByRole('link', { name: 'Thêm sản phẩm' }).click();
+    await page.getByLabel('Tên sản phẩm').fill(`Chả tôm ${run}`);
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    const card = page.getByTestId('pending-product').filter({ hasText: `Chả tôm ${run}` });
+    await card.waitFor({ timeout: 15_000 });
+    expect(await card.getByTestId('product-owner').textContent()).toBe(`${producerName} (Chờ gửi)`);
+    await shot(page, 'board-06-waiting-owner');
+    await officer.setOffline(false);
+    await expect.poll(waitingCount, { timeout: 45_000 }).toBe('0/0');
+  }, 90_000);
+});

@@ -1,6 +1,6 @@
 import { ApiError, NetworkError, get, query, sendDirect } from '../core/api.ts';
 import { entries, pathResolver, submit, subscribe, type Draft, type OutboxEntry, type SubmitOutcome } from '../core/outbox.ts';
-import { versionToken } from '../core/outbox-rules.ts';
+import { refToken, versionToken } from '../core/outbox-rules.ts';
 import type { AuditEvent, MarketplaceInfo } from '../core/types.ts';
 import { formatDateTime, parseDate } from '../core/format.ts';
 import { eventDateRule } from '#shared/vietnam-time.ts';
@@ -8,7 +8,7 @@ import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
 import { errorMessage, t } from '../i18n/i18n.ts';
 import { h, replace, type Child } from '../ui/dom.ts';
 import { link } from '../ui/router.ts';
-import { confirmDialog, input, notice, toast } from '../ui/widgets.ts';
+import { chip, confirmDialog, input, notice, toast } from '../ui/widgets.ts';
 
 /**
  * A date typed (dd/mm/yyyy) for something that happened — a rating decision, a training, a
@@ -148,6 +148,22 @@ export async function queuedStatus<S extends string>(path: string, current: S | 
 /** Says that a change of this was refused by the server and waits for the officer, with the way to the outbox. */
 export function heldChange(text: string, testId: string): HTMLElement {
   return h('span', { 'data-testid': testId }, text, ' ', h('a', { href: link('/outbox') }, t.common.openOutbox));
+}
+
+/** A record captured offline and still in the outbox, in a list of cards: its name, marked waiting, `details` under it, `actions` after it. */
+export function waitingCard(testId: string, label: string, details: Child[], actions?: Child): HTMLElement {
+  return h('li', { class: 'pending', 'data-testid': testId }, h('div', { class: 'card-link' }, h('strong', null, label), h('span', null, chip(t.common.pending, 'pending')), ...details), actions ?? null);
+}
+
+/** Of the outbox's `all` entries, the products registered offline and not sent yet — those of one producer (its id, or its placeholder while it waits too) when given. */
+export function waitingProducts(all: readonly OutboxEntry[], producerId?: string): OutboxEntry[] {
+  return all.filter((e) => e.kind === 'product.create' && (!producerId || (e.body as { producerId?: string }).producerId === producerId));
+}
+
+/** The name of a producer registered offline that `ref` (its placeholder) stands for, marked waiting; '' when it is no longer in the outbox. */
+export function waitingProducerName(all: readonly OutboxEntry[], ref: string): string {
+  const e = all.find((x) => x.kind === 'producer.create' && refToken(x.id) === ref);
+  return e ? t.common.pendingName(e.label) : '';
 }
 
 /** After its card was redrawn, keyboard focus returns to the marketplace the officer was working on. */

@@ -13,7 +13,7 @@ import { errorMessage, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, communePicker, confirmDialog, dialog, errorBox, field, input, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { addressInput, facts, readEventDate, isMissingRoute, loadFailed, putInOrder, queuedStatus, heldChange, marketplaceUrl, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
+import { addressInput, facts, readEventDate, isMissingRoute, loadFailed, putInOrder, queuedStatus, heldChange, marketplaceUrl, waitingCard, waitingProducts, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
 
 type ProducerKind = Producer['kind'];
 const kinds: readonly ProducerKind[] = ['household', 'cooperative', 'cooperative_group', 'enterprise'];
@@ -71,10 +71,10 @@ export async function producerListView(r: Route): Promise<Node> {
       replace(
         list,
         pending.map((e) =>
-          h(
-            'li',
-            { class: 'pending', 'data-testid': 'pending-producer' },
-            h('div', { class: 'card-link' }, h('strong', null, e.label), h('span', null, chip(t.common.pending, 'pending')), h('span', { class: 'muted' }, communeName((e.body as ProducerCreate).communeCode))),
+          waitingCard(
+            'pending-producer',
+            e.label,
+            [h('span', { class: 'muted' }, communeName((e.body as ProducerCreate).communeCode))],
             can.writeProducts() ? h('a', { href: link(`/products/new?producer=${encodeURIComponent(refToken(e.id))}`), class: 'small' }, t.producer.addProduct) : null,
           ),
         ),
@@ -323,16 +323,29 @@ export async function producerView(r: Route): Promise<Node> {
   const accountsBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
   const historyBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
 
-  void get<Page<Product>>(`/products${query({ producerId: p.id, limit: 100 })}`).then(
-    (page) =>
-      replace(
-        productsBox,
-        page.items.length
-          ? h('ul', { class: 'cards' }, page.items.map((x) => h('li', null, h('a', { href: link(`/products/${x.id}`), class: 'card-link' }, h('strong', null, x.name), h('span', { class: 'muted' }, `${t.product.groups[x.ocopGroup]} · ${t.product.starsValue(x.ocopStars)}`)))))
-          : h('p', { class: 'muted' }, t.product.empty),
-      ),
-    (e) => replace(productsBox, loadFailed(e)),
-  );
+  // Its products registered offline and not sent yet come first (the server's list cannot have them, offline or not).
+  const showProducts = async () => {
+    const [waiting, read] = await Promise.all([
+      entries().then((all) => waitingProducts(all, p.id)),
+      get<Page<Product>>(`/products${query({ producerId: p.id, limit: 100 })}`).then((page) => ({ items: page.items, error: null }), (error: unknown) => ({ items: [] as Product[], error })),
+    ]);
+    const { items, error } = read;
+    replace(
+      productsBox,
+      waiting.length || items.length
+        ? h(
+            'ul',
+            { class: 'cards' },
+            waiting.map((e) => waitingCard('pending-product', e.label, [])),
+            items.map((x) => h('li', null, h('a', { href: link(`/products/${x.id}`), class: 'card-link' }, h('strong', null, x.name), h('span', { class: 'muted' }, `${t.product.groups[x.ocopGroup]} · ${t.product.starsValue(x.ocopStars)}`)))),
+          )
+        : null,
+      error ? loadFailed(error) : waiting.length || items.length ? null : h('p', { class: 'muted' }, t.product.empty),
+    );
+  };
+  void showProducts();
+  // One of them sent in the background: listed from the server now.
+  redrawOnSync(productsBox, (path) => path === '/products', () => void showProducts());
   const duplicatesBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
   if (can.writeProducers()) void renderDuplicates(duplicatesBox, p);
   void renderAccounts(accountsBox, p);

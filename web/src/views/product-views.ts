@@ -12,7 +12,7 @@ import { errorMessage, lang, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { chip, clearFieldErrors, confirmDialog, dialog, errorBox, field, input, meter, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { addressInput, facts, readEventDate, loadFailed, putInOrder, queuedStatus, heldChange, marketplaceUrl, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
+import { addressInput, facts, readEventDate, loadFailed, putInOrder, queuedStatus, heldChange, marketplaceUrl, waitingCard, waitingProducerName, waitingProducts, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
 import { producerPicker } from './producer-picker.ts';
 import { pendingProducers } from './producer-views.ts';
 
@@ -110,8 +110,9 @@ export async function productListView(r: Route): Promise<Node> {
   const pendingList = h('ul', { class: 'cards' });
   const showPending = async () => {
     const all = await entries();
-    const queued = all.filter((e) => e.kind === 'product.create' && (!producerId || (e.body as { producerId?: string }).producerId === producerId));
-    const producerLabel = (id: string | undefined) => (id && isToken(id) ? t.common.pending : (producers.find((p) => p.id === id)?.name ?? ''));
+    const queued = waitingProducts(all, producerId || undefined);
+    // A producer registered offline too is named as its own outbox entry is, marked waiting.
+    const producerLabel = (id: string | undefined) => (id && isToken(id) ? waitingProducerName(all, id) : (producers.find((p) => p.id === id)?.name ?? ''));
     replace(
       pendingList,
       queued.map((e) => {
@@ -127,10 +128,10 @@ export async function productListView(r: Route): Promise<Node> {
           }
           await showPending();
         };
-        return h(
-          'li',
-          { class: 'pending', 'data-testid': 'pending-product' },
-          h('div', { class: 'card-link' }, h('strong', null, e.label), h('span', null, chip(t.common.pending, 'pending')), h('span', { class: 'muted' }, producerLabel((e.body as { producerId?: string }).producerId)), photos ? h('span', { class: 'muted small', 'data-testid': 'pending-photos' }, t.photos.waitingCount(photos)) : null),
+        return waitingCard(
+          'pending-product',
+          e.label,
+          [h('span', { class: 'muted', 'data-testid': 'product-owner' }, producerLabel((e.body as { producerId?: string }).producerId)), photos ? h('span', { class: 'muted small', 'data-testid': 'pending-photos' }, t.photos.waitingCount(photos)) : null],
           can.writeProducts() ? h('div', { class: 'row' }, photoPicker(true, t.photos.take, takePhoto), photoPicker(false, t.photos.choose, takePhoto)) : null,
         );
       }),
