@@ -196,6 +196,23 @@ describe('a product’s marketplace cards', () => {
 describe('the product lists', () => {
   const same = `Nem chua Thanh Hóa ${run}`;
 
+  it('name each product’s producer, and over the whole province its commune, so products of one name can be told apart', async () => {
+    const [first, second] = [await newProducer(`Hộ Nem Thiệu Hóa ${run}`, 5), await newProducer(`HTX Nem Làng Trung ${run}`, 6)];
+    for (const p of [first, second]) await newProduct(p.id, same);
+    await page.goto(`${product.url}/#/products?q=${encodeURIComponent(same)}`);
+    const owners = page.locator('ul.cards li:not(.pending) [data-testid=product-owner]');
+    await expect.poll(async () => (await owners.allTextContents()).sort(), { timeout: 15_000 }).toEqual([first.name, second.name].sort());
+
+    const context = await phoneContext(browser);
+    const desk = await context.newPage();
+    await signIn(desk, product.url, 'admin', 'admin');
+    await desk.goto(`${product.url}/#/products?q=${encodeURIComponent(same)}`);
+    const seen = desk.locator('ul.cards li:not(.pending) [data-testid=product-owner]');
+    await expect.poll(async () => (await seen.allTextContents()).sort(), { timeout: 15_000 }).toEqual([`${first.name} · Xã Thiệu Hóa`, `${second.name} · Xã Thiệu Hóa`].sort());
+    await shot(desk, 'board-04-same-name');
+    await context.close();
+  }, 90_000);
+
   it('list on a producer’s page opened offline the products registered for it offline, as waiting', async () => {
     const first = await newProducer(`Hộ Giò Chả ${run}`, 7);
     await newProduct(first.id, same);

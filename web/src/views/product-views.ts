@@ -6,8 +6,8 @@ import { daysUntil, formatDate, formatDateTime, formatMoney, formatNumber, parse
 import { UnreadablePhotoError, preparePhoto } from '../core/image.ts';
 import { entries, pathResolver, retry, submit } from '../core/outbox.ts';
 import { isToken, refToken } from '../core/outbox-rules.ts';
-import { communes, loadCommuneIndex, marketplaceName, marketplaces } from '../core/reference.ts';
-import type { Account, AccountStatus, Listing, ListingStatus, ListingTransition, MarketplaceInfo, MarketplaceReadiness, Photo, Producer, ProducerCreate, Product, ProductCreate, Readiness } from '../core/types.ts';
+import { communeByCode, communes, loadCommuneIndex, marketplaceName, marketplaces } from '../core/reference.ts';
+import type { Account, AccountStatus, Listing, ListingStatus, ListingTransition, MarketplaceInfo, MarketplaceReadiness, Photo, Producer, ProducerCreate, Product, ProductCreate, ProductListItem, Readiness } from '../core/types.ts';
 import { errorMessage, lang, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
@@ -92,7 +92,13 @@ export async function productListView(r: Route): Promise<Node> {
       : null;
   };
 
-  const card = (p: Product) =>
+  /** Whose it is — two producers' products often share a name — and, over the whole province, where. */
+  const ownerLine = (p: ProductListItem) => {
+    const owner = [p.producerName ?? producers.find((x) => x.id === p.producerId)?.name, provinceWide ? communeByCode(p.communeCode)?.fullName : undefined].filter(Boolean).join(' · ');
+    return owner ? h('span', { class: 'muted', 'data-testid': 'product-owner' }, owner) : null;
+  };
+
+  const card = (p: ProductListItem) =>
     h(
       'li',
       null,
@@ -100,6 +106,7 @@ export async function productListView(r: Route): Promise<Node> {
         'a',
         { href: link(`/products/${p.id}`), class: 'card-link' },
         h('strong', null, p.name),
+        ownerLine(p),
         h('span', { class: 'muted' }, `${t.product.groups[p.ocopGroup]} · ${t.product.starsValue(p.ocopStars)}`, p.certificateExpired ? ` · ${t.product.certificateLapsedShort}` : ''),
         h('span', { class: 'muted small' }, [p.priceVnd !== undefined ? formatMoney(p.priceVnd) : null, p.unit].filter(Boolean).join(' / ')),
         listingChips(p),
@@ -163,7 +170,7 @@ export async function productListView(r: Route): Promise<Node> {
       await showPending().catch(() => undefined);
     }
     try {
-      const page = await getPage<Product>('/products', params, { limit: 25, cursor: append ? cursor : undefined, signal: controller.signal });
+      const page = await getPage<ProductListItem>('/products', params, { limit: 25, cursor: append ? cursor : undefined, signal: controller.signal });
       if (mySeq !== seq) return;
       shown += page.items.length;
       list.append(...page.items.map(card));
