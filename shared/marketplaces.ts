@@ -142,7 +142,7 @@ export function getMarketplace(id: string): Marketplace | undefined {
 }
 
 /** Whether `url` is an https/http address on one of the marketplace's domains. */
-export function isUrlOnMarketplace(m: Marketplace, url: string): boolean {
+export function isUrlOnMarketplace(m: Pick<Marketplace, 'domains'>, url: string): boolean {
   let host: string;
   try {
     const parsed = new URL(url);

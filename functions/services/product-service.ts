@@ -1,5 +1,5 @@
 import { sameMarketplaces } from '#shared/onboarding-rules.ts';
-import { certificateExpiredOn, certificateExpiry, certificateIssues, certificateLapseMoved, type Product, type ProductCreate, type ProductListQuery, type ProductUpdate } from '#shared/schemas/product.ts';
+import { certificateExpiredOn, certificateExpiry, certificateIssues, certificateLapseMoved, type Product, type ProductCreate, type ProductListItem, type ProductListQuery, type ProductUpdate } from '#shared/schemas/product.ts';
 import { normaliseName } from '#shared/text/normalise.ts';
 import { marketplaceIds } from '#shared/marketplaces.ts';
 import { vietnamDate } from '#shared/vietnam-time.ts';
@@ -156,7 +156,10 @@ export function createProductService(deps: Deps) {
       const listing = query.listingStatus || (query.marketplace && !query.ready) ? { marketplaces: query.marketplace ? [query.marketplace] : marketplaceIds, status: query.listingStatus } : undefined;
       const ready = query.ready ? { marketplace: query.marketplace, ready: query.ready === 'true' } : undefined;
       const result = await products.list(partitions, { limit: page.limit, start, nameQuery: query.q ? normaliseName(query.q) : undefined, ocopStars: query.ocopStars === undefined ? undefined : Number(query.ocopStars), listing, ready });
-      return { items: result.items.map(productView), nextCursor: cursors.encode(result.next, binding) };
+      // Each with its producer's name (products of two producers often share a name): one batch read for the page.
+      const owners = result.items.length ? await producers.getMany([...new Set(result.items.map((r) => r.producerId))]) : new Map<string, { name: string }>();
+      const items: ProductListItem[] = result.items.map((r) => ({ ...productView(r), producerName: owners.get(r.producerId)?.name }));
+      return { items, nextCursor: cursors.encode(result.next, binding) };
     },
 
     /**

@@ -99,6 +99,10 @@ export const ProductSchema = z
   })
   .meta({ id: 'Product' });
 
+export const ProductListItemSchema = ProductSchema.extend({
+  producerName: z.string().optional().meta({ description: "The producer's name, as it is now (two producers' products often share a name)" }),
+}).meta({ id: 'ProductListItem' });
+
 export const ProductListQuerySchema = z.object({
   communeCode: CommuneCodeSchema.optional(),
   producerId: IdSchema.optional(),
@@ -118,6 +122,7 @@ export const ProductListQuerySchema = z.object({
 export type ProductCreate = z.infer<typeof ProductCreateSchema>;
 export type ProductUpdate = z.infer<typeof ProductUpdateSchema>;
 export type Product = z.infer<typeof ProductSchema>;
+export type ProductListItem = z.infer<typeof ProductListItemSchema>;
 export type ProductListQuery = z.infer<typeof ProductListQuerySchema>;
 
 /**

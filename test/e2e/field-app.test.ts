@@ -101,7 +101,7 @@ describe('field app on a 360 px phone (officer)', () => {
     await card('draft').getByRole('button', { name: 'Gửi duyệt' }).click();
     await page.getByRole('dialog').getByLabel('Lý do vẫn gửi khi chưa đủ điều kiện').fill('Ảnh sẽ chụp bổ sung tại cơ sở');
     await page.getByRole('dialog').getByRole('button', { name: 'Xác nhận' }).click();
-    await card('submitted').getByRole('button', { name: 'Đang bán' }).click();
+    await card('submitted').getByRole('button', { name: 'Đánh dấu đang bán' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Địa chỉ sản phẩm trên sàn').fill('https://shopee.vn/mat-ong');
     await dialog.getByRole('button', { name: 'Xác nhận' }).click();

@@ -81,6 +81,15 @@ describe('the product list by listing status', () => {
     expect((await api.call('GET', `/products?ready=yes`, { token: api.adminToken })).status).toBe(400);
   });
 
+  it("names each listed product's producer as it is now, so two producers' products of one name can be told apart", async () => {
+    const [a, b] = await Promise.all([0, 1].map(async () => (await api.call('POST', '/producers', { token: api.adminToken, body: producerInput({ communeCode: '14758' }) })).body as { id: string; name: string; version: number }));
+    for (const p of [a!, b!]) expect((await api.call('POST', '/products', { token: api.adminToken, body: productInput(p.id, { name: 'Nem chua Thanh Hóa' }) })).status).toBe(201);
+    expect((await api.call('PATCH', `/producers/${b!.id}`, { token: api.adminToken, body: { version: b!.version, name: 'HTX Nem Chua Mới' } })).status).toBe(200);
+    const listed = async (producerId: string) => (await api.call('GET', `/products?producerId=${producerId}`, { token: api.adminToken })).body.items as { name: string; producerName?: string }[];
+    expect(await listed(a!.id)).toEqual([expect.objectContaining({ name: 'Nem chua Thanh Hóa', producerName: a!.name })]);
+    expect(await listed(b!.id)).toEqual([expect.objectContaining({ name: 'Nem chua Thanh Hóa', producerName: 'HTX Nem Chua Mới' })]);
+  });
+
   it('refuses an unknown marketplace or status with 400', async () => {
     for (const q of ['marketplace=amazon', 'listingStatus=sold', 'marketplace=voso&listingStatus=']) {
       const res = await api.call('GET', `/products?${q}`, { token: api.adminToken });

@@ -38,6 +38,15 @@ describe('outbox ordering', () => {
     expect(dependenciesOf({ path: '/producers', body: {}, resource: 'new:z' }, queued)).toEqual([]);
   });
 
+  it('does not make a change wait for a change of the same record the server refused, but still for a create it refers to', () => {
+    const refused = [
+      { id: 'p1', resource: 'new:p1', state: 'attention' as const },
+      { id: 'l1', resource: '/products/A/listings/voso', state: 'attention' as const },
+    ];
+    expect(dependenciesOf({ path: '/products/A/listings/voso', body: { status: 'submitted' }, resource: '/products/A/listings/voso' }, refused)).toEqual([]);
+    expect(dependenciesOf({ path: '/products', body: { producerId: refToken('p1') }, resource: 'new:q' }, refused)).toEqual(['p1']);
+  });
+
   it('holds back entries that need attention and everything that depends on them, and nothing else', () => {
     const entries = [
       { id: 'a', resource: 'new:a', state: 'attention' as const, dependsOn: [] },

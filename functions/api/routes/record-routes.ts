@@ -1,5 +1,5 @@
 import { ProducerCreateSchema, ProducerListQuerySchema, ProducerSchema, ProducerUpdateSchema } from '#shared/schemas/producer.ts';
-import { ProductCreateSchema, ProductListQuerySchema, ProductSchema, ProductUpdateSchema } from '#shared/schemas/product.ts';
+import { ProductCreateSchema, ProductListItemSchema, ProductListQuerySchema, ProductSchema, ProductUpdateSchema } from '#shared/schemas/product.ts';
 import type { AuditTrail } from '#functions/services/audit-trail.ts';
 import type { ProducerService } from '#functions/services/producer-service.ts';
 import type { ProductService } from '#functions/services/product-service.ts';
@@ -23,7 +23,7 @@ export function registerRecordRoutes(app: Router, deps: { producers: ProducerSer
     tag: 'Products',
     noun: 'product',
     entity: 'product',
-    schemas: { create: ProductCreateSchema, update: ProductUpdateSchema, view: ProductSchema, listQuery: ProductListQuerySchema },
+    schemas: { create: ProductCreateSchema, update: ProductUpdateSchema, view: ProductSchema, listQuery: ProductListQuerySchema, listItem: ProductListItemSchema },
     service: deps.products,
     auditTrail: deps.auditTrail,
     deleteSummary: 'Delete a product',

@@ -33,7 +33,8 @@ export function registerResourceRoutes<C extends z.ZodType, U extends z.ZodType,
     tag: string;
     noun: string;
     entity: 'producer' | 'product';
-    schemas: { create: C; update: U; view: V; listQuery: Q };
+    /** `listItem`: what a list gives of each record, when more than `view` (a product's producer name). */
+    schemas: { create: C; update: U; view: V; listQuery: Q; listItem?: z.ZodType };
     service: ResourceService<z.infer<C>, z.infer<U>, z.infer<V>, z.infer<Q>>;
     auditTrail: AuditTrail;
     deleteSummary: string;
@@ -49,7 +50,7 @@ export function registerResourceRoutes<C extends z.ZodType, U extends z.ZodType,
   );
 
   app.openapi(
-    createRoute({ ...common, method: 'get', path, summary: `${spec.tag} in your scope`, request: { query: schemas.listQuery.extend(PageQuerySchema.shape) }, responses: { 200: jsonResponse(pageOf(schemas.view), `A page of ${noun}s. A filtered page looks through a bounded number of records: it may hold fewer than \`limit\`, even none, with a \`nextCursor\`; the list has ended only when \`nextCursor\` is null`), ...problemResponses } }),
+    createRoute({ ...common, method: 'get', path, summary: `${spec.tag} in your scope`, request: { query: schemas.listQuery.extend(PageQuerySchema.shape) }, responses: { 200: jsonResponse(pageOf(schemas.listItem ?? schemas.view), `A page of ${noun}s. A filtered page looks through a bounded number of records: it may hold fewer than \`limit\`, even none, with a \`nextCursor\`; the list has ended only when \`nextCursor\` is null`), ...problemResponses } }),
     async (c) => {
       const { limit, cursor, ...query } = validated<{ limit: number; cursor?: string } & z.infer<Q>>(c, 'query');
       return c.json(await service.list(c.get('principal'), query as z.infer<Q>, { limit, cursor }), 200);

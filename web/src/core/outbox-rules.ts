@@ -141,11 +141,14 @@ export type QueuedLike = { id: string; resource: string; state: 'pending' | 'att
 
 /**
  * Entries an entry must wait for: those it references by placeholder and earlier entries that
- * change the same resource (so two offline moves of one listing reach the API in order).
+ * change the same resource (so two offline moves of one listing reach the API in order). A change
+ * of the same resource the server already refused is not waited for: the record's page shows it as
+ * it is on the server and what the officer does next starts from there (see `putInOrder`), while
+ * the refused change waits in the outbox for the officer's decision.
  */
 export function dependenciesOf(entry: { path: string; body: unknown; resource: string }, queued: readonly QueuedLike[]): string[] {
   const ids = referencedEntries([entry.path, entry.body]);
-  for (const q of queued) if (q.resource === entry.resource) ids.add(q.id);
+  for (const q of queued) if (q.resource === entry.resource && q.state !== 'attention') ids.add(q.id);
   const present = new Set(queued.map((q) => q.id));
   return [...ids].filter((id) => present.has(id));
 }

@@ -56,8 +56,11 @@ export type SubmitOutcome<T> = { state: 'synced'; data: T; replayed: boolean; en
 type Waiter = { resolve: (o: SubmitOutcome<unknown>) => void; reject: (e: unknown) => void };
 const waiters = new Map<string, Waiter>();
 
-/** `foreground`: the write was sent while its screen waited for it (that screen reports it). */
-export type OutboxEvent = { type: 'changed' } | { type: 'synced'; entry: OutboxEntry; data: unknown; replayed: boolean; foreground: boolean } | { type: 'auth' };
+/**
+ * `synced`: an entry went through; `held`: one now waits for the officer (the server refused it, or
+ * what it builds on was discarded). `foreground`: its screen waited for it (that screen reports it).
+ */
+export type OutboxEvent = { type: 'changed' } | { type: 'synced'; entry: OutboxEntry; data: unknown; replayed: boolean; foreground: boolean } | { type: 'held'; entry: OutboxEntry; foreground: boolean } | { type: 'auth' };
 const subscribers = new Set<(e: OutboxEvent) => void>();
 
 export function subscribe(fn: (e: OutboxEvent) => void): () => void {
@@ -315,6 +318,7 @@ async function markAttention(e: OutboxEntry, problem: Problem): Promise<void> {
   e.state = 'attention';
   e.problem = problem;
   await db.put(db.STORES.outbox, e);
+  emit({ type: 'held', entry: e, foreground: waiters.has(e.id) });
 }
 
 function scheduleRetry(attempts: number): void {

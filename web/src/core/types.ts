@@ -8,11 +8,11 @@ import type { AccountStatus, ListingStatus } from '#shared/onboarding-rules.ts';
 import type { AuditEvent } from '#shared/schemas/audit.ts';
 import type { ImportFailure } from '#shared/schemas/common.ts';
 import type { Producer, ProducerCreate, ProducerUpdate } from '#shared/schemas/producer.ts';
-import type { Product, ProductCreate, ProductUpdate } from '#shared/schemas/product.ts';
+import type { Product, ProductCreate, ProductListItem, ProductUpdate } from '#shared/schemas/product.ts';
 import type { Photo, PhotoUploadTarget } from '#shared/schemas/photo.ts';
 import type { Role } from '#shared/schemas/user.ts';
 
-export type { AccountStatus, AuditEvent, ImportFailure, Photo, PhotoUploadTarget, ErrorCode, ListingStatus, Marketplace, Producer, ProducerCreate, ProducerUpdate, Product, ProductCreate, ProductUpdate, Role };
+export type { AccountStatus, AuditEvent, ImportFailure, Photo, PhotoUploadTarget, ErrorCode, ListingStatus, Marketplace, Producer, ProducerCreate, ProducerUpdate, Product, ProductCreate, ProductListItem, ProductUpdate, Role };
 
 export type { FieldRule } from '#shared/errors.ts';
 import type { FieldRule } from '#shared/errors.ts';

@@ -97,9 +97,10 @@ export function toast(text: string, kind: 'ok' | 'info' | 'warn' = 'ok'): () => 
 
 /**
  * A modal dialog (native <dialog>: focus is trapped and Esc closes it). Resolves with what
- * `onSubmit` returns, or null when cancelled.
+ * `onSubmit` returns, or null when cancelled. `readOnly`: it only shows something, so its one
+ * button (`submitLabel`, "Đóng") closes it and there is no "Huỷ".
  */
-export function dialog<T>(title: string, body: Child[], opts: { submitLabel: string; onSubmit: (form: HTMLFormElement) => T | null; danger?: boolean }): Promise<T | null> {
+export function dialog<T>(title: string, body: Child[], opts: { submitLabel: string; onSubmit: (form: HTMLFormElement) => T | null; danger?: boolean; readOnly?: boolean }): Promise<T | null> {
   return new Promise((resolve) => {
     const titleId = uid('dlg');
     const form = h(
@@ -107,7 +108,7 @@ export function dialog<T>(title: string, body: Child[], opts: { submitLabel: str
       { method: 'dialog', class: 'stack' },
       h('h2', { id: titleId }, title),
       ...body,
-      h('div', { class: 'actions' }, h('button', { type: 'submit', class: opts.danger ? 'danger' : 'primary' }, opts.submitLabel), h('button', { type: 'button', class: 'secondary', onclick: () => close(null) }, t.common.cancel)),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: opts.danger ? 'danger' : 'primary' }, opts.submitLabel), opts.readOnly ? null : h('button', { type: 'button', class: 'secondary', onclick: () => close(null) }, t.common.cancel)),
     );
     const dlg = h('dialog', { 'aria-labelledby': titleId }, form);
     let result: T | null = null;

@@ -1,12 +1,14 @@
 import { ApiError, NetworkError, get, query, sendDirect } from '../core/api.ts';
 import { entries, pathResolver, submit, subscribe, type Draft, type OutboxEntry, type SubmitOutcome } from '../core/outbox.ts';
-import { versionToken } from '../core/outbox-rules.ts';
-import type { AuditEvent } from '../core/types.ts';
+import { refToken, versionToken } from '../core/outbox-rules.ts';
+import type { AuditEvent, MarketplaceInfo } from '../core/types.ts';
 import { formatDateTime, readDate } from '../core/format.ts';
 import { eventDateRule } from '#shared/vietnam-time.ts';
+import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
 import { errorMessage, t } from '../i18n/i18n.ts';
 import { h, replace, type Child } from '../ui/dom.ts';
-import { confirmDialog, notice, toast } from '../ui/widgets.ts';
+import { link } from '../ui/router.ts';
+import { chip, confirmDialog, input, notice, toast } from '../ui/widgets.ts';
 
 /**
  * A date typed (dd/mm/yyyy) for something that happened — a rating decision, a training, a
@@ -18,6 +20,25 @@ export function readEventDate(typed: string): { date: string } | { error: string
   if ('problem' in read) return { error: read.problem === 'format' ? t.fields.date : t.fields.noSuchDay };
   const rule = eventDateRule(read.date);
   return rule ? { error: t.fieldRules[rule](0) } : { date: read.date };
+}
+
+/**
+ * A field for a marketplace address: the phone's keyboard for addresses, but not the browser's
+ * check of `type=url`, which would refuse (without a word) one typed without `https://`; the
+ * address is checked, and completed, by `marketplaceUrl`.
+ */
+export function addressInput(attrs: { name: string; value: string; placeholder: string; required?: boolean }): HTMLInputElement {
+  return input({ ...attrs, inputmode: 'url', autocapitalize: 'off', autocomplete: 'off', spellcheck: 'false' });
+}
+
+/**
+ * An address typed for a marketplace (a listing's, a seller account's shop) as it is to be sent:
+ * with `https://` in front when it was typed without a scheme (`postmart.vn/san-pham/123`), or
+ * null when it is not on one of the marketplace's domains (the API refuses it too).
+ */
+export function marketplaceUrl(m: Pick<MarketplaceInfo, 'domains'>, typed: string): string | null {
+  const url = /^[a-z][a-z\d+.-]*:\/\//i.test(typed) ? typed : `https://${typed.replace(/^\/+/, '')}`;
+  return isUrlOnMarketplace(m, url) ? url : null;
 }
 
 /** A page section with its heading. */
@@ -77,20 +98,31 @@ export function historyList(events: AuditEvent[]): HTMLElement {
  * last queued change of the same resource (filled in when that one syncs), else from `version`.
  */
 export async function putInOrder<T>(draft: Omit<Draft, 'resource'> & { body: Record<string, unknown> }, version: number | undefined, owner: Node): Promise<SubmitOutcome<T>> {
-  const queued = (await entries()).filter((e) => e.resource === draft.path);
-  const last = queued.at(-1);
+  // A change the server refused is not built on: the page shows the record as the server kept it.
+  const last = (await changesOf(draft.path)).pending.at(-1);
   const body = { ...draft.body, ...(last ? { version: versionToken(last.id) } : version ? { version } : {}) };
   // Behind a change still waiting, a refusal is the outbox's to show, not the form's.
   return submit<T>({ ...draft, body, resource: draft.path }, { owner: last ? undefined : owner, waitMs: 10_000 });
 }
 
 /**
- * A record as the officer last left it: the server's copy with the changes still waiting in the
- * outbox laid over it (so a second offline edit starts from the first), and whether any wait.
+ * The outbox's changes of one resource (a record's path, a listing's or a seller account's): those
+ * still on their way, oldest first, and whether one the server refused waits for the officer.
  */
-export async function withQueuedChanges<T extends object>(record: T, path: string): Promise<{ record: T; pending: boolean }> {
-  // Only changes still on their way: one the server refused is shown in the outbox, not as the record.
-  const queued = (await entries().catch(() => [])).filter((e) => e.resource === path && e.method === 'PATCH' && e.state === 'pending');
+async function changesOf(path: string): Promise<{ pending: OutboxEntry[]; attention: boolean }> {
+  const queued = (await entries().catch(() => [] as OutboxEntry[])).filter((e) => e.resource === path);
+  return { pending: queued.filter((e) => e.state === 'pending'), attention: queued.some((e) => e.state === 'attention') };
+}
+
+/**
+ * A record as the officer last left it: the server's copy with the changes still waiting in the
+ * outbox laid over it (so a second offline edit starts from the first), whether any wait, and
+ * whether one the server refused waits for the officer (it is not laid over: the server kept the
+ * record as it was).
+ */
+export async function withQueuedChanges<T extends object>(record: T, path: string): Promise<{ record: T; pending: boolean; attention: boolean }> {
+  const { pending, attention } = await changesOf(path);
+  const queued = pending.filter((e) => e.method === 'PATCH');
   let out = record;
   for (const e of queued) {
     const { version: _v, citizenId, ...changes } = (e.body ?? {}) as Record<string, unknown>;
@@ -98,12 +130,40 @@ export async function withQueuedChanges<T extends object>(record: T, path: strin
     // A citizen ID is write-only: shown, as the server will keep it, by its last 4 digits.
     if (citizenId !== undefined) out = { ...out, citizenIdLast4: typeof citizenId === 'string' ? citizenId.slice(-4) : undefined };
   }
-  return { record: out, pending: queued.length > 0 };
+  return { record: out, pending: queued.length > 0, attention };
 }
 
-/** Queued changes of one resource (to show them as pending on the board). */
-export async function queuedFor(path: string): Promise<OutboxEntry[]> {
-  return (await entries()).filter((e) => e.resource === path);
+/**
+ * A listing's or seller account's status as the officer last left it: the one its last change
+ * still on its way asks for (so a second offline move starts from the first), else the server's
+ * `current`; whether changes of it wait, and whether one the server refused waits for the officer
+ * (its status is not shown: the server kept the one it had, and the moves offered start from that).
+ */
+export async function queuedStatus<S extends string>(path: string, current: S | null): Promise<{ status: S | null; pending: boolean; attention: boolean }> {
+  const { pending, attention } = await changesOf(path);
+  const asked = (pending.at(-1)?.body as { status?: S } | undefined)?.status;
+  return { status: asked ?? current, pending: pending.length > 0, attention };
+}
+
+/** Says that a change of this was refused by the server and waits for the officer, with the way to the outbox. */
+export function heldChange(text: string, testId: string): HTMLElement {
+  return h('span', { 'data-testid': testId }, text, ' ', h('a', { href: link('/outbox') }, t.common.openOutbox));
+}
+
+/** A record captured offline and still in the outbox, in a list of cards: its name, marked waiting, `details` under it, `actions` after it. */
+export function waitingCard(testId: string, label: string, details: Child[], actions?: Child): HTMLElement {
+  return h('li', { class: 'pending', 'data-testid': testId }, h('div', { class: 'card-link' }, h('strong', null, label), h('span', null, chip(t.common.pending, 'pending')), ...details), actions ?? null);
+}
+
+/** Of the outbox's `all` entries, the products registered offline and not sent yet — those of one producer (its id, or its placeholder while it waits too) when given. */
+export function waitingProducts(all: readonly OutboxEntry[], producerId?: string): OutboxEntry[] {
+  return all.filter((e) => e.kind === 'product.create' && (!producerId || (e.body as { producerId?: string }).producerId === producerId));
+}
+
+/** The name of a producer registered offline that `ref` (its placeholder) stands for, marked waiting; '' when it is no longer in the outbox. */
+export function waitingProducerName(all: readonly OutboxEntry[], ref: string): string {
+  const e = all.find((x) => x.kind === 'producer.create' && refToken(x.id) === ref);
+  return e ? t.common.pendingName(e.label) : '';
 }
 
 /** After its card was redrawn, keyboard focus returns to the marketplace the officer was working on. */
@@ -114,11 +174,15 @@ export function focusMarketplace(box: HTMLElement, marketplace: string): void {
   card.focus({ preventScroll: false });
 }
 
-/** A record page's head: its name, the edit button for those who may edit, and a word when changes still wait in the outbox. */
-export function recordHead(title: string, editHref: string | null, pending: boolean): Node[] {
+/**
+ * A record page's head: its name, the edit button for those who may edit, a word when changes
+ * still wait in the outbox, and one when a change the server refused waits there for the officer.
+ */
+export function recordHead(title: string, editHref: string | null, queued: { pending: boolean; attention: boolean }): Node[] {
   return [
     h('div', { class: 'page-head' }, h('h1', null, title), editHref ? h('a', { href: editHref, class: 'button secondary' }, t.common.edit) : null),
-    pending ? notice('info', h('span', { 'data-testid': 'pending-changes' }, t.common.pendingChanges)) : null,
+    queued.pending ? notice('info', h('span', { 'data-testid': 'pending-changes' }, t.common.pendingChanges)) : null,
+    queued.attention ? notice('warn', heldChange(t.common.heldChanges, 'held-changes')) : null,
   ].filter((n): n is HTMLElement => n !== null);
 }
 
@@ -181,14 +245,15 @@ export function loadHistory(box: HTMLElement, path: string, first?: EventPage): 
 }
 
 /**
- * Calls `fn` when the outbox sends (in the background) a change whose path `matches`, for as long
- * as `el` is on the page: the part of the page it shows is redrawn from the server, so it does not
- * go on showing "waiting" or offer a move from a state the record has left.
+ * Calls `fn` when the outbox sends (in the background) a change whose path `matches`, or the
+ * server refuses it, for as long as `el` is on the page: the part of the page it shows is redrawn,
+ * so it does not go on showing "waiting", show a refused change as made, or offer a move from a
+ * state the record is not in.
  */
 export function redrawOnSync(el: HTMLElement, matches: (path: string) => boolean, fn: () => void): void {
   const stop = subscribe((e) => {
     // Only background sends: a change sent while the officer waited is redrawn by the view that sent it.
-    if (!el.isConnected || e.type !== 'synced' || e.foreground) return;
+    if (!el.isConnected || (e.type !== 'synced' && e.type !== 'held') || e.foreground) return;
     // A change queued for a record created offline names it by placeholder until that is sent.
     void pathResolver().then((resolve) => {
       if (el.isConnected && matches(resolve(e.entry.path))) fn();

@@ -1,6 +1,5 @@
 import { producerLimits } from '#shared/field-limits.ts';
 import { numberSearch } from '#shared/contact-rules.ts';
-import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
 import { allowedAccountMoves } from '#shared/onboarding-rules.ts';
 import { ApiError, get, getOptional, getPage, query } from '../core/api.ts';
 import { can, me, scopeCommunes } from '../core/app-state.ts';
@@ -15,7 +14,7 @@ import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { formPage, type FormGuard } from '../ui/form-state.ts';
 import { chip, clearFieldErrors, communePicker, confirmDialog, dialog, errorBox, field, input, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { facts, readEventDate, isMissingRoute, loadFailed, putInOrder, queuedFor, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
+import { addressInput, facts, readEventDate, isMissingRoute, loadFailed, putInOrder, queuedStatus, heldChange, marketplaceUrl, waitingCard, waitingProducts, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
 
 type ProducerKind = Producer['kind'];
 const kinds: readonly ProducerKind[] = ['household', 'cooperative', 'cooperative_group', 'enterprise'];
@@ -73,10 +72,10 @@ export async function producerListView(r: Route): Promise<Node> {
       replace(
         list,
         pending.map((e) =>
-          h(
-            'li',
-            { class: 'pending', 'data-testid': 'pending-producer' },
-            h('div', { class: 'card-link' }, h('strong', null, e.label), h('span', null, chip(t.common.pending, 'pending')), h('span', { class: 'muted' }, communeName((e.body as ProducerCreate).communeCode))),
+          waitingCard(
+            'pending-producer',
+            e.label,
+            [h('span', { class: 'muted' }, communeName((e.body as ProducerCreate).communeCode))],
             can.writeProducts() ? h('a', { href: link(`/products/new?producer=${encodeURIComponent(refToken(e.id))}`), class: 'small' }, t.producer.addProduct) : null,
           ),
         ),
@@ -333,21 +332,34 @@ export async function producerView(r: Route): Promise<Node> {
   await loadCommuneIndex().catch(() => undefined);
   const found = await recordOrGone<Producer>(`/producers/${r.params.id}`, (id) => link(`/producers/${id}`));
   if (found instanceof Node) return found;
-  const { record: p, pending } = await withQueuedChanges(found, `/producers/${r.params.id}`);
+  const { record: p, ...queued } = await withQueuedChanges(found, `/producers/${r.params.id}`);
   const productsBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
   const accountsBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
   const historyBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
 
-  void get<Page<Product>>(`/products${query({ producerId: p.id, limit: 100 })}`).then(
-    (page) =>
-      replace(
-        productsBox,
-        page.items.length
-          ? h('ul', { class: 'cards' }, page.items.map((x) => h('li', null, h('a', { href: link(`/products/${x.id}`), class: 'card-link' }, h('strong', null, x.name), h('span', { class: 'muted' }, `${t.product.groups[x.ocopGroup]} · ${t.product.starsValue(x.ocopStars)}`)))))
-          : h('p', { class: 'muted' }, t.product.empty),
-      ),
-    (e) => replace(productsBox, loadFailed(e)),
-  );
+  // Its products registered offline and not sent yet come first (the server's list cannot have them, offline or not).
+  const showProducts = async () => {
+    const [waiting, read] = await Promise.all([
+      entries().then((all) => waitingProducts(all, p.id)),
+      get<Page<Product>>(`/products${query({ producerId: p.id, limit: 100 })}`).then((page) => ({ items: page.items, error: null }), (error: unknown) => ({ items: [] as Product[], error })),
+    ]);
+    const { items, error } = read;
+    replace(
+      productsBox,
+      waiting.length || items.length
+        ? h(
+            'ul',
+            { class: 'cards' },
+            waiting.map((e) => waitingCard('pending-product', e.label, [])),
+            items.map((x) => h('li', null, h('a', { href: link(`/products/${x.id}`), class: 'card-link' }, h('strong', null, x.name), h('span', { class: 'muted' }, `${t.product.groups[x.ocopGroup]} · ${t.product.starsValue(x.ocopStars)}`)))),
+          )
+        : null,
+      error ? loadFailed(error) : waiting.length || items.length ? null : h('p', { class: 'muted' }, t.product.empty),
+    );
+  };
+  void showProducts();
+  // One of them sent in the background: listed from the server now.
+  redrawOnSync(productsBox, (path) => path === '/products', () => void showProducts());
   const duplicatesBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
   if (can.writeProducers()) void renderDuplicates(duplicatesBox, p);
   void renderAccounts(accountsBox, p);
@@ -357,7 +369,7 @@ export async function producerView(r: Route): Promise<Node> {
   return h(
     'section',
     { class: 'page' },
-    ...recordHead(p.name, can.writeProducers() ? link(`/producers/${p.id}/edit`) : null, pending),
+    ...recordHead(p.name, can.writeProducers() ? link(`/producers/${p.id}/edit`) : null, queued),
     h(
       'div',
       { class: 'card' },
@@ -433,14 +445,15 @@ async function renderAccounts(box: HTMLElement, p: Producer): Promise<void> {
     markets.map(async (m) => {
       const path = `/producers/${p.id}/accounts/${m.id}`;
       const acc = byMarket.get(m.id);
-      const queued = await queuedFor(path);
-      const status: AccountStatus = ((queued.at(-1)?.body as { status?: AccountStatus } | undefined)?.status ?? acc?.status ?? 'none') as AccountStatus;
+      const queued = await queuedStatus<AccountStatus>(path, acc?.status ?? 'none');
+      const status = queued.status ?? 'none';
       const moves = allowedAccountMoves(status);
       return h(
         'li',
         { class: 'market', 'data-marketplace': m.id, 'data-status': status },
         h('div', { class: 'row spread' }, h('h3', null, m.name), chip(t.account.statuses[status], `acc-${status}`)),
-        queued.length ? h('p', { class: 'small muted' }, t.listing.pendingChange) : null,
+        queued.pending ? h('p', { class: 'small muted' }, t.listing.pendingChange) : null,
+        queued.attention ? h('p', { class: 'small' }, heldChange(t.listing.heldChange, 'held-change')) : null,
         acc?.shopUrl ? h('p', { class: 'small' }, h('a', { href: acc.shopUrl, rel: 'noopener', target: '_blank' }, acc.shopUrl)) : null,
         h(
           'div',
@@ -457,13 +470,14 @@ async function renderAccounts(box: HTMLElement, p: Producer): Promise<void> {
                       if (to === 'none') {
                         if (!(await confirmDialog(t.account.confirmClose(m.name), t.account.close))) return;
                       } else {
-                        const urlInput = input({ name: 'shopUrl', type: 'url', inputmode: 'url', value: acc?.shopUrl ?? '', placeholder: m.url });
+                        const urlInput = addressInput({ name: 'shopUrl', value: acc?.shopUrl ?? '', placeholder: m.url });
                         const res = await dialog(`${m.name}: ${t.account.statuses[to]}`, [field(`${t.account.shopUrl} ${t.common.optional}`, urlInput, { path: 'shopUrl', hint: m.domains.join(', ') })], {
                           submitLabel: t.listing.confirm,
                           // A wrong address is caught here, with what was typed still in the field (the server refuses it too).
                           onSubmit: (f) => {
-                            const url = urlInput.value.trim();
-                            if (url && !isUrlOnMarketplace(m as Parameters<typeof isUrlOnMarketplace>[0], url)) return setFieldError(f, 'shopUrl', t.account.shopUrlWrong(m.domains.join(', '))), null;
+                            const typed = urlInput.value.trim();
+                            const url = typed ? marketplaceUrl(m, typed) : '';
+                            if (url === null) return setFieldError(f, 'shopUrl', t.account.shopUrlWrong(m.domains.join(', '))), null;
                             return { url };
                           },
                         });

@@ -1,20 +1,19 @@
 import { productLimits } from '#shared/field-limits.ts';
 import { allowedListingMoves, accountAllowsLiveListing, photosForMarketplace, readinessFor } from '#shared/onboarding-rules.ts';
-import { isUrlOnMarketplace } from '#shared/marketplaces.ts';
 import { ApiError, NetworkError, get, getAll, getOptional, getPage, hasRoute, query, sendDirect } from '../core/api.ts';
 import { can, me, scopeCommunes, seesWholeProvince } from '../core/app-state.ts';
-import { daysUntil, formatDate, formatMoney, formatNumber, parseAmount } from '../core/format.ts';
+import { daysUntil, formatDate, formatDateTime, formatMoney, formatNumber, parseAmount } from '../core/format.ts';
 import { UnreadablePhotoError, preparePhoto } from '../core/image.ts';
 import { entries, pathResolver, retry, submit, type OutboxEntry } from '../core/outbox.ts';
 import { isToken, refToken } from '../core/outbox-rules.ts';
-import { communes, loadCommuneIndex, marketplaceName, marketplaces } from '../core/reference.ts';
-import type { Account, Listing, ListingStatus, ListingTransition, MarketplaceInfo, MarketplaceReadiness, Photo, Producer, ProducerCreate, Product, ProductCreate, Readiness } from '../core/types.ts';
+import { communeByCode, communes, loadCommuneIndex, marketplaceName, marketplaces } from '../core/reference.ts';
+import type { Account, AccountStatus, Listing, ListingStatus, ListingTransition, MarketplaceInfo, MarketplaceReadiness, Photo, Producer, ProducerCreate, Product, ProductCreate, ProductListItem, Readiness } from '../core/types.ts';
 import { errorMessage, lang, t, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { formPage, type FormGuard } from '../ui/form-state.ts';
 import { chip, clearFieldErrors, confirmDialog, dialog, errorBox, field, input, meter, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { facts, readEventDate, loadFailed, putInOrder, queuedFor, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
+import { addressInput, facts, readEventDate, loadFailed, putInOrder, queuedStatus, heldChange, marketplaceUrl, waitingCard, waitingProducerName, waitingProducts, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
 import { producerPicker } from './producer-picker.ts';
 import { pendingProducers } from './producer-views.ts';
 
@@ -101,7 +100,13 @@ export async function productListView(r: Route): Promise<Node> {
       : null;
   };
 
-  const card = (p: Product) =>
+  /** Whose it is — two producers' products often share a name — and, over the whole province, where. */
+  const ownerLine = (p: ProductListItem) => {
+    const owner = [p.producerName ?? producers.find((x) => x.id === p.producerId)?.name, provinceWide ? communeByCode(p.communeCode)?.fullName : undefined].filter(Boolean).join(' · ');
+    return owner ? h('span', { class: 'muted', 'data-testid': 'product-owner' }, owner) : null;
+  };
+
+  const card = (p: ProductListItem) =>
     h(
       'li',
       null,
@@ -109,6 +114,7 @@ export async function productListView(r: Route): Promise<Node> {
         'a',
         { href: link(`/products/${p.id}`), class: 'card-link' },
         h('strong', null, p.name),
+        ownerLine(p),
         h('span', { class: 'muted' }, `${t.product.groups[p.ocopGroup]} · ${t.product.starsValue(p.ocopStars)}`, p.certificateExpired ? ` · ${t.product.certificateLapsedShort}` : ''),
         h('span', { class: 'muted small' }, [p.priceVnd !== undefined ? formatMoney(p.priceVnd) : null, p.unit].filter(Boolean).join(' / ')),
         listingChips(p),
@@ -119,8 +125,9 @@ export async function productListView(r: Route): Promise<Node> {
   const pendingList = h('ul', { class: 'cards' });
   const showPending = async () => {
     const all = await entries();
-    const queued = all.filter((e) => e.kind === 'product.create' && (!producerId || (e.body as { producerId?: string }).producerId === producerId));
-    const producerLabel = (id: string | undefined) => (id && isToken(id) ? t.common.pending : (producers.find((p) => p.id === id)?.name ?? ''));
+    const queued = waitingProducts(all, producerId || undefined);
+    // A producer registered offline too is named as its own outbox entry is, marked waiting.
+    const producerLabel = (id: string | undefined) => (id && isToken(id) ? waitingProducerName(all, id) : (producers.find((p) => p.id === id)?.name ?? ''));
     replace(
       pendingList,
       queued.map((e) => {
@@ -136,10 +143,10 @@ export async function productListView(r: Route): Promise<Node> {
           }
           await showPending();
         };
-        return h(
-          'li',
-          { class: 'pending', 'data-testid': 'pending-product' },
-          h('div', { class: 'card-link' }, h('strong', null, e.label), h('span', null, chip(t.common.pending, 'pending')), h('span', { class: 'muted' }, producerLabel((e.body as { producerId?: string }).producerId)), photos ? h('span', { class: 'muted small', 'data-testid': 'pending-photos' }, t.photos.waitingCount(photos)) : null),
+        return waitingCard(
+          'pending-product',
+          e.label,
+          [h('span', { class: 'muted', 'data-testid': 'product-owner' }, producerLabel((e.body as { producerId?: string }).producerId)), photos ? h('span', { class: 'muted small', 'data-testid': 'pending-photos' }, t.photos.waitingCount(photos)) : null],
           can.writeProducts() ? h('div', { class: 'row' }, photoPicker(true, t.photos.take, takePhoto), photoPicker(false, t.photos.choose, takePhoto)) : null,
         );
       }),
@@ -172,7 +179,7 @@ export async function productListView(r: Route): Promise<Node> {
       await showPending().catch(() => undefined);
     }
     try {
-      const page = await getPage<Product>('/products', params, { limit: 25, cursor: append ? cursor : undefined, signal: controller.signal });
+      const page = await getPage<ProductListItem>('/products', params, { limit: 25, cursor: append ? cursor : undefined, signal: controller.signal });
       if (mySeq !== seq) return;
       shown += page.items.length;
       list.append(...page.items.map(card));
@@ -408,7 +415,7 @@ function productForm(editing: Product | null, queued: OutboxEntry | null, { prov
 export async function productView(r: Route): Promise<Node> {
   const found = await recordOrGone<Product>(`/products/${r.params.id}`, (id) => link(`/producers/${id}`));
   if (found instanceof Node) return found;
-  const { record: p, pending } = await withQueuedChanges(found, `/products/${r.params.id}`);
+  const { record: p, ...queued } = await withQueuedChanges(found, `/products/${r.params.id}`);
   const marketsBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
   const photosSection = h('div');
   const historyBox = h('div', null, h('p', { class: 'muted' }, t.common.loading));
@@ -420,7 +427,8 @@ export async function productView(r: Route): Promise<Node> {
     readinessP = loadReadiness(p, producerP);
     void renderMarketplaces(marketsBox, p, readinessP);
   };
-  redrawOnSync(marketsBox, (path) => path.startsWith(`/products/${p.id}/listings/`), redrawMarkets);
+  // A listing's change, or the producer's seller account's, sent or refused in the background.
+  redrawOnSync(marketsBox, (path) => path.startsWith(`/products/${p.id}/listings/`) || path.startsWith(`/producers/${p.producerId}/accounts/`), redrawMarkets);
   // A photo added, deleted or moved can change readiness, and is in the product's history: both are read again.
   void renderPhotos(photosSection, p, () => (redrawMarkets(), loadHistory(historyBox, `/products/${p.id}`)));
   loadHistory(historyBox, `/products/${p.id}`);
@@ -429,7 +437,7 @@ export async function productView(r: Route): Promise<Node> {
   return h(
     'section',
     { class: 'page' },
-    ...recordHead(p.name, can.writeProducts() ? link(`/products/${p.id}/edit`) : null, pending),
+    ...recordHead(p.name, can.writeProducts() ? link(`/products/${p.id}/edit`) : null, queued),
     p.certificateExpired ? notice('warn', h('span', { 'data-testid': 'certificate-lapsed' }, t.product.certificateLapsed)) : null,
     h(
       'div',
@@ -505,11 +513,11 @@ async function renderMarketplaces(box: HTMLElement, p: Product, readinessP: Prom
     markets.map(async (m) => {
       const path = `/products/${p.id}/listings/${m.id}`;
       const listing = byMarket.get(m.id);
-      const queued = await queuedFor(path);
-      const shownStatus = ((queued.at(-1)?.body as { status?: ListingStatus } | undefined)?.status ?? listing?.status ?? null) as ListingStatus | null;
+      const { status: shownStatus, pending, attention } = await queuedStatus<ListingStatus>(path, listing?.status ?? null);
       const r = readiness.items.find((x) => x.marketplace === m.id);
       const ready = r?.percent ?? 0;
-      const account = accounts?.items.find((a) => a.marketplace === m.id);
+      // The producer's seller account there (with a change of it still waiting), when the accounts could be read.
+      const account = await queuedStatus<AccountStatus>(`/producers/${p.producerId}/accounts/${m.id}`, accounts ? (accounts.items.find((a) => a.marketplace === m.id)?.status ?? 'none') : null);
       const moves = listings && can.writeOnboarding() ? allowedListingMoves(shownStatus) : [];
       const headingId = uid('mk');
       return h(
@@ -530,15 +538,16 @@ async function renderMarketplaces(box: HTMLElement, p: Product, readinessP: Prom
               r.missing.length ? h('p', { class: 'small missing' }, `${t.readiness.missing} `, r.missing.map((x) => x.message[lang()]).join('; ')) : null,
             )
           : null,
-        account ? h('p', { class: 'small muted' }, t.account.forListing(t.account.statuses[account.status])) : null,
-        queued.length ? h('p', { class: 'small muted' }, t.listing.pendingChange) : null,
+        account.status ? h('p', { class: 'small muted', 'data-testid': 'seller-account' }, t.account.forListing(account.pending ? t.common.pendingName(t.account.statuses[account.status]) : t.account.statuses[account.status])) : null,
+        pending ? h('p', { class: 'small muted' }, t.listing.pendingChange) : null,
+        attention ? h('p', { class: 'small' }, heldChange(t.listing.heldChange, 'held-change')) : null,
         listing?.url && shownStatus !== 'draft' ? h('p', { class: 'small' }, h('a', { href: listing.url, rel: 'noopener', target: '_blank' }, t.listing.view)) : null,
         listing?.reason && shownStatus === 'rejected' ? h('p', { class: 'small' }, `${t.listing.reason}: ${listing.reason}`) : null,
         moves.length || listing
           ? h(
               'div',
               { class: 'actions' },
-              moves.map((to) => h('button', { type: 'button', class: to === 'delisted' || to === 'rejected' ? 'secondary small' : 'small', 'data-to': to, onclick: () => void move(m, to, listing, ready, account, path) }, t.listing.to[to])),
+              moves.map((to) => h('button', { type: 'button', class: to === 'delisted' || to === 'rejected' ? 'secondary small' : 'small', 'data-to': to, onclick: () => void move(m, to, listing, ready, account.status, path) }, t.listing.to[to])),
               listing ? h('button', { type: 'button', class: 'link small', onclick: () => void showHistory(p, m) }, t.listing.history) : null,
             )
           : null,
@@ -553,8 +562,14 @@ async function renderMarketplaces(box: HTMLElement, p: Product, readinessP: Prom
     h('p', { class: 'small' }, h('a', { href: link('/marketplaces') }, t.marketplaces.link)),
   );
 
-  async function move(m: MarketplaceInfo, to: ListingStatus, listing: Listing | undefined, ready: number, account: Account | undefined, path: string) {
+  async function move(m: MarketplaceInfo, to: ListingStatus, listing: Listing | undefined, ready: number, account: AccountStatus | null, path: string) {
     const extra: Record<string, string> = {};
+    // Live needs the producer's seller account there: said at once, with the way to record it, rather than after the link is typed.
+    if (to === 'live' && account && !accountAllowsLiveListing(account)) {
+      const record = await dialog(`${m.name}: ${t.listing.to.live}`, [notice('warn', t.errors.SELLER_ACCOUNT_REQUIRED), h('p', null, t.account.forListing(t.account.statuses[account]))], { submitLabel: t.listing.recordAccount, onSubmit: () => true });
+      if (record) go(`#/producers/${p.producerId}`);
+      return;
+    }
     if (to === 'submitted' && ready < 100) {
       const reason = h('textarea', { name: 'overrideReason', rows: 3, required: true, minlength: 3 });
       const res = await dialog(`${m.name}: ${t.listing.to.submitted}`, [h('p', null, t.listing.overrideHint(ready)), field(t.listing.overrideReason, reason, { required: true, path: 'overrideReason' })], {
@@ -564,18 +579,13 @@ async function renderMarketplaces(box: HTMLElement, p: Product, readinessP: Prom
       if (!res) return;
       extra.overrideReason = res;
     } else if (to === 'live') {
-      const url = input({ name: 'url', type: 'url', inputmode: 'url', value: listing?.url ?? '', placeholder: `${m.url}/…`, required: true });
-      const body = [
-        field(t.listing.url, url, { required: true, path: 'url', hint: t.listing.urlHint(m.domains.join(', ')) }),
-        account && accountAllowsLiveListing(account.status) ? null : notice('warn', t.errors.SELLER_ACCOUNT_REQUIRED),
-      ];
-      const res = await dialog(`${m.name}: ${t.listing.to.live}`, body, {
+      const url = addressInput({ name: 'url', value: listing?.url ?? '', placeholder: `${m.url}/…`, required: true });
+      const res = await dialog(`${m.name}: ${t.listing.to.live}`, [field(t.listing.url, url, { required: true, path: 'url', hint: t.listing.urlHint(m.domains.join(', ')) })], {
         submitLabel: t.listing.confirm,
         onSubmit: (f) => {
           const v = url.value.trim();
           if (!v) return setFieldError(f, 'url', t.fields.required), null;
-          if (!isUrlOnMarketplace(m as Parameters<typeof isUrlOnMarketplace>[0], v)) return setFieldError(f, 'url', t.errors.LISTING_URL_NOT_ON_MARKETPLACE), null;
-          return v;
+          return marketplaceUrl(m, v) ?? (setFieldError(f, 'url', t.errors.LISTING_URL_NOT_ON_MARKETPLACE), null);
         },
       });
       if (!res) return;
@@ -617,9 +627,9 @@ async function showHistory(p: Product, m: MarketplaceInfo): Promise<void> {
               h(
                 'li',
                 null,
-                h('strong', null, `${x.from ? t.listing.statuses[x.from] : '∅'} → ${t.listing.statuses[x.to]}`),
+                h('strong', null, x.from ? `${t.listing.statuses[x.from]} → ${t.listing.statuses[x.to]}` : t.listing.created(t.listing.statuses[x.to])),
                 ' ',
-                h('time', { datetime: x.at }, formatDate(x.at)),
+                h('time', { datetime: x.at }, formatDateTime(x.at)),
                 ' ',
                 h('span', { class: 'muted' }, t.history.by(x.actor.username)),
                 x.reason ? h('div', { class: 'small' }, x.reason) : null,
@@ -630,7 +640,7 @@ async function showHistory(p: Product, m: MarketplaceInfo): Promise<void> {
           )
         : h('p', { class: 'muted' }, res === 'offline' ? t.errors.NETWORK_READ : res ? t.listing.historyEmpty : t.common.unavailable),
     ],
-    { submitLabel: t.common.close, onSubmit: () => true },
+    { submitLabel: t.common.close, onSubmit: () => true, readOnly: true },
   );
 }
 
