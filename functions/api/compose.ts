@@ -89,7 +89,7 @@ export function composeServices(opts: {
     coverageReports,
     startReconcile: opts.startReconcile,
     photos,
-    exports: createExportService({ coverage: coverageReports, producers, products, producerNames: async (ids) => new Map([...(await repos.producers.getMany(ids))].map(([id, p]) => [id, p.name])) }),
+    exports: createExportService({ coverage: coverageReports, producers, products }),
     imports: createImportService({ table, repos, coverage, keyring, cursors, blobs: opts.blobs, runner: opts.runner, commit }),
     targets: repos.targets,
     users: createUserService({ users: repos.users, producers: repos.producers, audit: repos.audit, identity, cursors, commit, onChanged: principals.forget }),

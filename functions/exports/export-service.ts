@@ -73,8 +73,6 @@ export function createExportService(deps: {
   coverage: CoverageService;
   producers: ProducerService;
   products: ProductService;
-  /** Names of producers by id (the producers of products already in the caller's scope). */
-  producerNames: (ids: string[]) => Promise<Map<string, string>>;
 }) {
   return {
     /**
@@ -112,7 +110,6 @@ export function createExportService(deps: {
     },
     async products(principal: Principal): Promise<Table> {
       const items = await allPages((cursor) => deps.products.list(principal, {}, { limit: 100, cursor }));
-      const names = await deps.producerNames([...new Set(items.map((p) => p.producerId))]);
       return {
         title: 'Sản phẩm',
         preamble: [
@@ -121,7 +118,7 @@ export function createExportService(deps: {
           'Sản phẩm có chứng nhận OCOP hết hạn vẫn giữ hạng sao nhưng không được tính là sản phẩm OCOP trong báo cáo độ phủ (cột “Chứng nhận OCOP”).',
         ],
         headers: ['Mã', 'Tên sản phẩm', 'Mã chủ thể', 'Tên chủ thể', 'Mã xã', 'Xã/Phường', 'Nhóm OCOP', 'Hạng sao', 'Số quyết định', 'Ngày quyết định', 'Hạn chứng nhận', 'Chứng nhận OCOP', 'Đơn vị', 'Giá (₫)', 'Sàn đủ điều kiện', 'Sàn đang bán'],
-        rows: items.map((p) => [p.id, p.name, p.producerId, names.get(p.producerId) ?? '', p.communeCode, getCommune(p.communeCode)?.fullName ?? '', groupNames[p.ocopGroup], p.ocopStars || '', p.certificateNo, vnDate(p.certificateDate), vnDate(p.certificateExpiry), certificateState(p), p.unit, p.priceVnd, marketplaceNames(p.readyMarketplaces), marketplaceNames(p.liveMarketplaces)]),
+        rows: items.map((p) => [p.id, p.name, p.producerId, p.producerName ?? '', p.communeCode, getCommune(p.communeCode)?.fullName ?? '', groupNames[p.ocopGroup], p.ocopStars || '', p.certificateNo, vnDate(p.certificateDate), vnDate(p.certificateExpiry), certificateState(p), p.unit, p.priceVnd, marketplaceNames(p.readyMarketplaces), marketplaceNames(p.liveMarketplaces)]),
       };
     },
   };

@@ -18,7 +18,6 @@ function exportsOf(n: number) {
     coverage: {} as never,
     producers: { list: pages(producer) } as never,
     products: { list: pages(product) } as never,
-    producerNames: async () => new Map([['p0', 'Hộ 0']]),
   });
 }
 
