@@ -449,7 +449,7 @@ describe('correcting a producer’s citizen ID (only its last 4 digits are kept)
     expect(await page.getByLabel(/^Số CCCD\/CMND/).inputValue()).toBe('');
     await page.getByLabel(/^Số CCCD\/CMND/).fill('12345');
     await page.getByRole('button', { name: 'Lưu' }).click();
-    expect(await page.locator('.field[data-path=citizenId] .field-error').textContent()).toBe('CCCD 12 số hoặc CMND 9 số');
+    expect(await page.locator('.field[data-path=citizenId] .field-error').textContent()).toBe('Cần số CCCD 12 chữ số, hoặc CMND 9 chữ số.');
     await page.getByLabel(/^Số CCCD\/CMND/).fill('038090005678');
     await save();
     await expect.poll(async () => (await producer()).citizenIdLast4).toBe('5678');

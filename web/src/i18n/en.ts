@@ -1,4 +1,4 @@
-import { fieldRuleWords } from '#shared/field-rule-words.ts';
+import { fieldFormatWords, fieldRuleWords } from '#shared/field-rule-words.ts';
 import { importFailureWords } from '#shared/import-failure-words.ts';
 import type { Dict } from './vi.ts';
 
@@ -648,9 +648,8 @@ export const en: Dict = {
   fields: {
     required: 'Required',
     notChosen: 'Not chosen',
-    phone: 'A Vietnamese phone number: 10 digits (mobile) or 11 (landline)',
-    taxCode: 'A tax code of 10 or 13 digits',
-    citizenId: 'Citizen ID of 12 digits, or old ID of 9',
+    // What a number field looks like: the same words as an import row gets for it.
+    ...fieldFormatWords.en,
     date: 'A date as dd/mm/yyyy',
     noSuchDay: 'The calendar has no such day: check the day and the month',
     amount: 'Whole numbers only (no decimals).',

@@ -1,4 +1,4 @@
-import { fieldRuleWords } from '#shared/field-rule-words.ts';
+import { fieldFormatWords, fieldRuleWords } from '#shared/field-rule-words.ts';
 import { importFailureWords } from '#shared/import-failure-words.ts';
 /** Vietnamese, the default language. Every label on screen comes from here or from en.ts (same keys). */
 export const vi = {
@@ -646,9 +646,8 @@ export const vi = {
   fields: {
     required: 'Chưa nhập',
     notChosen: 'Chưa chọn',
-    phone: 'Số điện thoại Việt Nam 10 số (di động) hoặc 11 số (cố định)',
-    taxCode: 'Mã số thuế gồm 10 hoặc 13 chữ số',
-    citizenId: 'CCCD 12 số hoặc CMND 9 số',
+    // What a number field looks like: the same words as an import row gets for it.
+    ...fieldFormatWords.vi,
     date: 'Ngày theo dạng dd/mm/yyyy',
     noSuchDay: 'Lịch không có ngày này: kiểm tra lại ngày và tháng',
     amount: 'Chỉ nhập số nguyên (không có phần lẻ).',
