@@ -109,8 +109,11 @@ export async function putInOrder<T>(draft: Omit<Draft, 'resource'> & { body: Rec
  * The outbox's changes of one resource (a record's path, a listing's or a seller account's): those
  * still on their way, oldest first, and whether one the server refused waits for the officer.
  */
-async function changesOf(path: string): Promise<{ pending: OutboxEntry[]; attention: boolean }> {
-  const queued = (await entries().catch(() => [] as OutboxEntry[])).filter((e) => e.resource === path);
+/** The phone's outbox as it stands, none when its storage cannot be read just now: read once per screen and handed to `queuedStatus` for each card. */
+export const outboxNow = (): Promise<OutboxEntry[]> => entries().catch(() => [] as OutboxEntry[]);
+
+async function changesOf(path: string, queue?: readonly OutboxEntry[]): Promise<{ pending: OutboxEntry[]; attention: boolean }> {
+  const queued = (queue ?? (await outboxNow())).filter((e) => e.resource === path);
   return { pending: queued.filter((e) => e.state === 'pending'), attention: queued.some((e) => e.state === 'attention') };
 }
 
@@ -139,8 +142,8 @@ export async function withQueuedChanges<T extends object>(record: T, path: strin
  * `current`; whether changes of it wait, and whether one the server refused waits for the officer
  * (its status is not shown: the server kept the one it had, and the moves offered start from that).
  */
-export async function queuedStatus<S extends string>(path: string, current: S | null): Promise<{ status: S | null; pending: boolean; attention: boolean }> {
-  const { pending, attention } = await changesOf(path);
+export async function queuedStatus<S extends string>(path: string, current: S | null, queue?: readonly OutboxEntry[]): Promise<{ status: S | null; pending: boolean; attention: boolean }> {
+  const { pending, attention } = await changesOf(path, queue);
   const asked = (pending.at(-1)?.body as { status?: S } | undefined)?.status;
   return { status: asked ?? current, pending: pending.length > 0, attention };
 }

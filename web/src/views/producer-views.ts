@@ -14,7 +14,7 @@ import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { formPage, type FormGuard } from '../ui/form-state.ts';
 import { chip, clearFieldErrors, communePicker, confirmDialog, dialog, errorBox, field, input, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { addressInput, facts, readEventDate, isMissingRoute, loadFailed, putInOrder, queuedStatus, heldChange, marketplaceUrl, waitingCard, waitingProducts, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
+import { addressInput, facts, readEventDate, isMissingRoute, loadFailed, outboxNow, putInOrder, queuedStatus, heldChange, marketplaceUrl, waitingCard, waitingProducts, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
 
 type ProducerKind = Producer['kind'];
 const kinds: readonly ProducerKind[] = ['household', 'cooperative', 'cooperative_group', 'enterprise'];
@@ -439,13 +439,13 @@ async function renderAccounts(box: HTMLElement, p: Producer): Promise<void> {
     replace(box, notice('info', t.common.unavailable));
     return;
   }
-  const markets = await marketplaces();
+  const [markets, queue] = await Promise.all([marketplaces(), outboxNow()]);
   const byMarket = new Map(accounts.items.map((a) => [a.marketplace, a]));
   const rows = await Promise.all(
     markets.map(async (m) => {
       const path = `/producers/${p.id}/accounts/${m.id}`;
       const acc = byMarket.get(m.id);
-      const queued = await queuedStatus<AccountStatus>(path, acc?.status ?? 'none');
+      const queued = await queuedStatus<AccountStatus>(path, acc?.status ?? 'none', queue);
       const status = queued.status ?? 'none';
       const moves = allowedAccountMoves(status);
       return h(

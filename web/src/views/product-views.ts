@@ -13,7 +13,7 @@ import { h, replace, uid } from '../ui/dom.ts';
 import { go, link, type Route } from '../ui/router.ts';
 import { formPage, type FormGuard } from '../ui/form-state.ts';
 import { chip, clearFieldErrors, confirmDialog, dialog, errorBox, field, input, meter, notice, select, setFieldError, showError, toast } from '../ui/widgets.ts';
-import { addressInput, facts, readEventDate, loadFailed, putInOrder, queuedStatus, heldChange, marketplaceUrl, waitingCard, waitingProducerName, waitingProducts, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
+import { addressInput, facts, readEventDate, loadFailed, outboxNow, putInOrder, queuedStatus, heldChange, marketplaceUrl, waitingCard, waitingProducerName, waitingProducts, section, sendConfirmed, withQueuedChanges, focusMarketplace, recordHead, loadHistory, redrawOnSync, recordOrGone } from './common.ts';
 import { producerPicker } from './producer-picker.ts';
 import { pendingProducers } from './producer-views.ts';
 
@@ -507,17 +507,17 @@ async function renderMarketplaces(box: HTMLElement, p: Product, readinessP: Prom
     replace(box, loadFailed(e));
     return;
   }
-  const [markets, accounts] = await Promise.all([marketplaces(), getOptional<{ items: Account[] }>(`/producers/${p.producerId}/accounts`).catch(() => null)]);
+  const [markets, accounts, queue] = await Promise.all([marketplaces(), getOptional<{ items: Account[] }>(`/producers/${p.producerId}/accounts`).catch(() => null), outboxNow()]);
   const byMarket = new Map((listings?.items ?? []).map((l) => [l.marketplace, l]));
   const cards = await Promise.all(
     markets.map(async (m) => {
       const path = `/products/${p.id}/listings/${m.id}`;
       const listing = byMarket.get(m.id);
-      const { status: shownStatus, pending, attention } = await queuedStatus<ListingStatus>(path, listing?.status ?? null);
+      const { status: shownStatus, pending, attention } = await queuedStatus<ListingStatus>(path, listing?.status ?? null, queue);
       const r = readiness.items.find((x) => x.marketplace === m.id);
       const ready = r?.percent ?? 0;
       // The producer's seller account there (with a change of it still waiting), when the accounts could be read.
-      const account = await queuedStatus<AccountStatus>(`/producers/${p.producerId}/accounts/${m.id}`, accounts ? (accounts.items.find((a) => a.marketplace === m.id)?.status ?? 'none') : null);
+      const account = await queuedStatus<AccountStatus>(`/producers/${p.producerId}/accounts/${m.id}`, accounts ? (accounts.items.find((a) => a.marketplace === m.id)?.status ?? 'none') : null, queue);
       const moves = listings && can.writeOnboarding() ? allowedListingMoves(shownStatus) : [];
       const headingId = uid('mk');
       return h(
