@@ -12,6 +12,9 @@ export const LegalBasisSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('state_management') }),
 ]);
 
+/** A legal basis as stored and answered: read back as the rules of its day let it in (a rule added since must not make an older record unreadable). */
+const StoredLegalBasisSchema = z.discriminatedUnion('type', [z.object({ type: z.literal('consent'), consentDate: z.string() }), z.object({ type: z.literal('state_management') })]);
+
 export const LocationSchema = z.object({
   lat: z.number().min(8).max(24),
   lng: z.number().min(102).max(110),
@@ -73,7 +76,7 @@ export const ProducerSchema = z
     communeName: z.string(),
     address: z.string().optional(),
     location: LocationSchema.optional(),
-    legalBasis: LegalBasisSchema,
+    legalBasis: StoredLegalBasisSchema,
     trainingDate: z.string().optional(),
     productCount: z.number().int(),
     accountMarketplaces: z.array(z.string()).default([]).meta({ description: 'Marketplaces where its seller account is at least registered' }),

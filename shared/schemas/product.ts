@@ -75,12 +75,27 @@ export const ProductUpdateSchema = z
   })
   .meta({ id: 'ProductUpdate', description: 'Fields to change; null clears an optional field' });
 
+/**
+ * The fields as stored and answered: read back as the rules of their day let them in — a rule
+ * added since (a date range, plain text, each certification once) must not make an older record
+ * unreadable, nor stop the nightly scan that reads every one.
+ */
+const storedProductFields = {
+  ...productFields,
+  name: z.string(),
+  certificateNo: z.string().optional(),
+  certificateDate: z.string().optional().meta({ description: 'Date of the OCOP rating decision' }),
+  certifications: z.array(z.enum(certifications)).optional(),
+  unit: z.string().optional(),
+  description: z.string().optional(),
+};
+
 export const ProductSchema = z
   .object({
     id: IdSchema,
     producerId: IdSchema,
     communeCode: z.string(),
-    ...productFields,
+    ...storedProductFields,
     certificateExpiry: z.string().optional().meta({ description: 'Derived: decision date + 36 months' }),
     certificateExpired: z
       .boolean()

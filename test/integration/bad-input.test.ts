@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { vietnamDate } from '#shared/vietnam-time.ts';
 import { createTestApi, productInput, producerInput, type Api } from '#test/support/harness.ts';
 
@@ -149,6 +149,18 @@ describe('dates of things that happened and text as people paste it', () => {
     expect((await api.call('PATCH', `/producers/${producer.body.id}`, { token: api.adminToken, body: { version: producer.body.version, trainingDate: today } })).body.trainingDate).toBe(today);
     const old = await api.call('POST', '/products', { token: api.adminToken, body: { ...productInput(producer.body.id, { ocopStars: 3 }), certificateDate: '2000-01-01' } });
     expect(old.body).toMatchObject({ certificateExpiry: '2003-01-01', certificateExpired: true });
+  });
+
+  it('still reads a record stored before these rules (a 1999 decision, a certification twice, a name of a zero-width space, a consent in 2099), and the nightly recount still runs', async () => {
+    const producer = await api.call('POST', '/producers', { token: api.adminToken, body: producerInput() });
+    const product = await api.call('POST', '/products', { token: api.adminToken, body: { ...productInput(producer.body.id, { ocopStars: 3 }), certificateDate: '2024-01-15' } });
+    const key = (kind: string, id: string) => ({ PK: `P#38#${kind}#${id}`, SK: 'META' });
+    await api.local.table.doc.send(new UpdateCommand({ TableName: api.tableName, Key: key('PRODUCT', product.body.id), UpdateExpression: 'SET certificateDate = :d, certifications = :c, #n = :n', ExpressionAttributeNames: { '#n': 'name' }, ExpressionAttributeValues: { ':d': '1999-05-01', ':c': ['VietGAP', 'VietGAP'], ':n': '\u200b' } }));
+    await api.local.table.doc.send(new UpdateCommand({ TableName: api.tableName, Key: key('PRODUCER', producer.body.id), UpdateExpression: 'SET legalBasis = :b', ExpressionAttributeValues: { ':b': { type: 'consent', consentDate: '2099-01-01' } } }));
+    expect((await api.call('GET', `/products/${product.body.id}`, { token: api.adminToken })).body).toMatchObject({ certificateDate: '1999-05-01', certifications: ['VietGAP', 'VietGAP'] });
+    expect((await api.call('GET', `/producers/${producer.body.id}`, { token: api.adminToken })).body.legalBasis).toEqual({ type: 'consent', consentDate: '2099-01-01' });
+    expect((await api.call('GET', `/products?producerId=${producer.body.id}`, { token: api.adminToken })).status).toBe(200);
+    await expect(api.local.services.coverageReports.reconcile()).resolves.toBeDefined();
   });
 
   it('stores text without invisible or direction-changing characters and composed (NFC): a field of such characters alone is empty', async () => {
