@@ -37,9 +37,9 @@ export type OutboxEntry = {
   state: 'pending' | 'attention';
   attempts: number;
   /**
-   * Taken aside for correction after a send that got no answer, so the server may have it: the
-   * correction keeps its Idempotency-Key, which the server refuses for another body (422) rather
-   * than make a second record.
+   * Taken aside for correction after a send that was tried and not refused (no answer, or a
+   * server error), so the server may have it: the correction keeps its Idempotency-Key, which the
+   * server refuses for another body (422) rather than make a second record.
    */
   maybeSent?: boolean;
   /** When the server began failing it (5xx, 408, 429) without a success since (ms since epoch). */
@@ -165,6 +165,12 @@ function settle(id: string, outcome: SubmitOutcome<unknown> | { error: unknown }
   else w.resolve(outcome);
 }
 
+/** Runs `fn` holding the outbox's lock, which every tab of the app shares: one sends, or takes an entry aside, at a time. */
+function withOutboxLock<T>(fn: () => Promise<T>): Promise<T> {
+  const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+  return locks ? (locks.request('ocop-outbox', fn) as Promise<T>) : fn();
+}
+
 let running: Promise<void> | null = null;
 let again = false;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -178,9 +184,7 @@ export function flush(): Promise<void> {
   running = (async () => {
     do {
       again = false;
-      const locks = (navigator as Navigator & { locks?: LockManager }).locks;
-      if (locks) await locks.request('ocop-outbox', () => flushOnce());
-      else await flushOnce();
+      await withOutboxLock(flushOnce);
     } while (again);
   })().finally(() => {
     running = null;
@@ -374,7 +378,7 @@ export async function retry(entry: OutboxEntry, body?: unknown): Promise<void> {
 }
 
 /** The code of an entry the officer took aside to correct: it is not sent until saved again (`retry` with the new body). */
-export const HELD_FOR_CORRECTION = 'HELD_FOR_CORRECTION';
+const HELD_FOR_CORRECTION = 'HELD_FOR_CORRECTION';
 
 /**
  * Runs `take` on the entry as stored now, under the outbox's lock, so never while the entry is
@@ -387,8 +391,7 @@ async function takeAside(entry: OutboxEntry, take: (current: OutboxEntry) => Pro
     await take(current);
     return true;
   };
-  const locks = (navigator as Navigator & { locks?: LockManager }).locks;
-  return locks ? locks.request('ocop-outbox', run) : run();
+  return withOutboxLock(run);
 }
 
 /**
@@ -398,7 +401,7 @@ async function takeAside(entry: OutboxEntry, take: (current: OutboxEntry) => Pro
  */
 export function hold(entry: OutboxEntry): Promise<boolean> {
   return takeAside(entry, async (current) => {
-    current.maybeSent ||= current.attempts > 0;
+    current.maybeSent = mayHaveReached(current);
     await markAttention(current, { title: 'held for correction', status: 0, code: HELD_FOR_CORRECTION });
     emit({ type: 'changed' });
   });
@@ -408,6 +411,9 @@ export function hold(entry: OutboxEntry): Promise<boolean> {
 export function withdraw(entry: OutboxEntry): Promise<boolean> {
   return takeAside(entry, discard);
 }
+
+/** Whether the server may already have this entry: it was tried and not refused (see `maybeSent`). */
+export const mayHaveReached = (e: OutboxEntry): boolean => !!e.maybeSent || (e.state === 'pending' && e.attempts > 0);
 
 /** Dependents that were marked for a discarded dependency get another chance. */
 async function releaseDependents(id: string): Promise<void> {

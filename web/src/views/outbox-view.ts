@@ -1,6 +1,6 @@
 import { request } from '../core/api.ts';
 import { formatDateTime } from '../core/format.ts';
-import { discard, entries, flush, hold, retry, subscribe, syncedRecently, useExisting, withdraw, type OutboxEntry } from '../core/outbox.ts';
+import { discard, entries, flush, hold, mayHaveReached, retry, subscribe, syncedRecently, useExisting, withdraw, type OutboxEntry } from '../core/outbox.ts';
 import type { DuplicateMatch } from '../core/types.ts';
 import { messageFor, t, fieldNameOf, wordFieldError } from '../i18n/i18n.ts';
 import { h, replace } from '../ui/dom.ts';
@@ -71,7 +71,7 @@ export async function outboxView(): Promise<Node> {
       }
       // A new producer or product can be corrected (a fixed field, another producer) and sent again.
       if (isCreate(e)) actions.push(h('a', { class: 'button secondary', href: editLink(e) }, t.outbox.edit));
-      actions.push(h('button', { type: 'button', class: 'danger', onclick: async () => void ((await confirmDialog(t.outbox.discardConfirm, t.outbox.discard)) && (await discard(e))) }, t.outbox.discard));
+      actions.push(h('button', { type: 'button', class: 'danger', onclick: async () => void ((await confirmDialog(mayHaveReached(e) ? t.outbox.withdrawMaybeSent : t.outbox.discardConfirm, t.outbox.discard)) && (await discard(e))) }, t.outbox.discard));
     } else {
       // Still waiting: a new record can be taken aside and corrected before it goes, and any change dropped.
       if (isCreate(e)) {
@@ -86,7 +86,7 @@ export async function outboxView(): Promise<Node> {
             type: 'button',
             class: 'danger',
             onclick: async () => {
-              if (!(await confirmDialog(e.attempts ? t.outbox.withdrawMaybeSent : t.outbox.discardConfirm, t.outbox.discard))) return;
+              if (!(await confirmDialog(mayHaveReached(e) ? t.outbox.withdrawMaybeSent : t.outbox.discardConfirm, t.outbox.discard))) return;
               if (!(await withdraw(e))) toast(t.outbox.alreadySent, 'info');
             },
           },
