@@ -216,6 +216,7 @@ export const en: Dict = {
     searching: 'Searching…',
     noMatch: 'No producer matches.',
     more: 'More producers match; type more to narrow the list.',
+    notAllSearched: 'None found in what was searched so far; type more to search more precisely.',
     offline: 'No connection, so producers cannot be searched. Try again when you are online.',
   },
   marketplaces: {

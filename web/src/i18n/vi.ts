@@ -214,6 +214,7 @@ export const vi = {
     searching: 'Đang tìm…',
     noMatch: 'Không tìm thấy chủ thể phù hợp.',
     more: 'Còn chủ thể khác phù hợp; gõ thêm để thu hẹp.',
+    notAllSearched: 'Chưa tìm thấy trong phần đã tìm; gõ thêm để tìm chính xác hơn.',
     offline: 'Mất kết nối mạng nên chưa tìm được chủ thể. Hãy thử lại khi có mạng.',
   },
   marketplaces: {

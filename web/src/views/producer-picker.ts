@@ -13,6 +13,11 @@ const MIN_CHARS = 2;
 /** Typing pause before the server is asked, so a name typed quickly is one request. */
 const WAIT_MS = 300;
 const SHOWN = 20;
+/**
+ * Requests one search may make (each reads at most 2,000 producers on the server): a rare name over
+ * the province is not read through in full on every pause in typing; the field asks for more letters.
+ */
+const MAX_REQUESTS = 5;
 
 const producerOption = (p: Producer): ComboOption => ({ value: p.id, text: `${p.name} · ${p.communeName}` });
 const pendingOption = (e: OutboxEntry): ComboOption => ({ value: refToken(e.id), text: `${e.label} (${t.common.pending})` });
@@ -55,7 +60,7 @@ export function producerPicker(opts: {
   let last: { q: string; options: ComboOption[]; more: boolean } | undefined;
   const showFound = (waiting: ComboOption[], found: { options: ComboOption[]; more: boolean }) => {
     const all = [...waiting, ...found.options];
-    box.show(all, !all.length ? t.producerSearch.noMatch : found.more ? t.producerSearch.more : undefined);
+    box.show(all, found.more ? (all.length ? t.producerSearch.more : t.producerSearch.notAllSearched) : !all.length ? t.producerSearch.noMatch : undefined);
   };
 
   const search = (typed: string) => {
@@ -70,7 +75,7 @@ export function producerPicker(opts: {
     timer = setTimeout(async () => {
       const controller = (inFlight = new AbortController());
       try {
-        const page = await getPage<Producer>('/producers', { q }, { limit: SHOWN, signal: controller.signal });
+        const page = await getPage<Producer>('/producers', { q }, { limit: SHOWN, signal: controller.signal, maxRequests: MAX_REQUESTS });
         if (mine !== seq) return;
         last = { q, options: page.items.map(producerOption), more: page.nextCursor !== null };
         showFound(waiting, last);
