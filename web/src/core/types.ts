@@ -36,7 +36,7 @@ export type Problem = {
   [extra: string]: unknown;
 };
 
-export type DuplicateMatch = { id?: string; name?: string; version?: number; communeCode: string; matchedOn: ('phone' | 'taxCode' | 'citizenId' | 'name')[]; userCount?: number };
+export type { DuplicateMatch } from '#shared/schemas/onboarding.ts';
 
 export type Account = { producerId: string; marketplace: string; status: AccountStatus; shopUrl?: string; version: number; updatedAt: string };
 export type Listing = { productId: string; marketplace: string; status: ListingStatus; url?: string; reason?: string; overrideReason?: string; version: number; updatedAt: string };

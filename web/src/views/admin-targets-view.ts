@@ -87,9 +87,9 @@ export async function targetsView(): Promise<Node> {
                 const key = targetKey(tg);
                 const now = standing.get(key);
                 const saved = savedByKey.get(key);
-                // Not saved as it reads: new, or put back with another value (after "Bỏ"): where it stands is measured against the value shown.
+                // Not saved as it reads: new, or put back with another value (after "Bỏ"). Where it stands is measured against the value shown.
                 const unsaved = !saved || saved.unit !== tg.unit || saved.value !== tg.value;
-                const share = unsaved ? formatPercent(now?.current, tg.value) : formatPercent(now?.achieved, 100);
+                const share = formatPercent(now?.current, tg.value);
                 return h(
                   'tr',
                   { 'data-key': key },

@@ -8,8 +8,7 @@ import { svg } from '../ui/dom.ts';
 type Ring = [number, number][];
 type Geometry = { type: 'Polygon'; coordinates: Ring[] } | { type: 'MultiPolygon'; coordinates: Ring[][] };
 type Feature = { geometry: Geometry; properties: { code: string; name: string } };
-/** A commune's outline as SVG path data, and its centre (for moving between communes with the arrow keys). */
-/** `box`: the commune's extent on the map, [left, top, right, bottom]. */
+/** A commune's outline as SVG path data, its centre (for moving between communes with the arrow keys) and its extent on the map (`box`: left, top, right, bottom). */
 export type CommuneShape = { code: string; name: string; d: string; cx: number; cy: number; box: [number, number, number, number] };
 export type CommuneShapes = { width: number; height: number; shapes: CommuneShape[] };
 
@@ -84,11 +83,6 @@ export function neighbourIn(shapes: CommuneShape[], from: CommuneShape, key: key
 }
 
 /**
- * Draws the map; `fill(code)` gives each commune's colour, `onPick` is called on a click or on
- * Enter/Space. The map is one tab stop: the arrow keys move between neighbouring communes
- * (roving tabindex), each commune a button named by its `title`.
- */
-/**
  * The part of the map that shows `codes` (an officer's few communes), with a margin of a third
  * of their extent around them so their neighbours give the place; the whole province when none.
  */
@@ -103,7 +97,12 @@ export function frameOf(data: CommuneShapes, codes: readonly string[]): string {
   return [left, top, Math.min(data.width, x1 + margin) - left, Math.min(data.height, y1 + margin) - top].map(round).join(' ');
 }
 
-/** The map; `frame`: the communes to show up close (an officer's), with their surroundings. */
+/**
+ * Draws the map; `fill(code)` gives each commune's colour, `onPick` is called on a click or on
+ * Enter/Space. The map is one tab stop: the arrow keys move between neighbouring communes
+ * (roving tabindex), each commune a button named by its `title`. `frame`: the communes to show up
+ * close (an officer's), with their surroundings.
+ */
 export function drawMap(data: CommuneShapes, opts: { label: string; fill: (code: string) => string; title: (code: string, name: string) => string; onPick: (code: string) => void; current?: string | null; frame?: readonly string[] }): SVGSVGElement {
   const root = svg('svg', { viewBox: frameOf(data, opts.frame ?? []), role: 'group', 'aria-label': opts.label, class: 'map', 'data-testid': 'commune-map' });
   const paths = new Map<string, SVGElement>();

@@ -99,7 +99,6 @@ export async function dashboardView(r: Route): Promise<Node> {
 
   const byCode = new Map(coverage.rows.map((r) => [r.communeCode, r]));
   const metricLabel = (i: Indicator) => t.dashboard.metrics[i];
-  const valueText = indicatorText;
 
   const tiles = h(
     'ul',
@@ -122,7 +121,7 @@ export async function dashboardView(r: Route): Promise<Node> {
   const select_ = (code: string | null) => {
     selected = code;
     const row = code ? byCode.get(code) : undefined;
-    info.textContent = row ? `${t.dashboard.selected(row.communeName)} · ${metricLabel(indicator)}: ${valueText(indicatorValue(row, indicator), indicator)}` : '';
+    info.textContent = row ? `${t.dashboard.selected(row.communeName)} · ${metricLabel(indicator)}: ${indicatorText(indicatorValue(row, indicator), indicator)}` : '';
     mapBox.querySelectorAll('path.selected').forEach((p) => p.classList.remove('selected'));
     if (code) {
       const path = mapBox.querySelector(`path[data-code="${code}"]`);
@@ -153,7 +152,7 @@ export async function dashboardView(r: Route): Promise<Node> {
         },
         title: (code, name) => {
           const row = byCode.get(code);
-          return `${row?.communeName ?? name}: ${valueText(row ? indicatorValue(row, indicator) : null, indicator)}`;
+          return `${row?.communeName ?? name}: ${indicatorText(row ? indicatorValue(row, indicator) : null, indicator)}`;
         },
         onPick: (code) => {
           select_(code);
