@@ -87,11 +87,9 @@ export function createUserRepository(table: Table) {
     /**
      * Sets the role, scope and `disabled` of `next` (one version on), provided the user is still
      * at the version the caller read; accounts stored before users had versions count as version
-     * 1. Other attributes (the password hash, …) are left as they are.
-     */
-    /**
-     * `endSessionsAt`: also refuse every token issued before then (a disable), in the same write,
-     * so a change that is refused ends no session either.
+     * 1. Other attributes (the password hash, …) are left as they are. `endSessionsAt`: also refuse
+     * every token issued before then (a disable), in the same write, so a change that is refused
+     * ends no session either.
      */
     updateScopeOp(current: UserRecord, next: UserRecord, endSessionsAt?: string): TxOp {
       const set = ['#role = :role', 'disabled = :disabled', 'version = :next'];

@@ -12,7 +12,6 @@ import { assertKnownCommune } from './producer-service.ts';
 import type { Committer, WriteContext } from './write-context.ts';
 import { applyUserChange, userView } from './user-rules.ts';
 
-
 type Deps = {
   users: UserRepository;
   producers: ProducerRepository;
